@@ -1,0 +1,140 @@
+/* cli.c: option parsing, dispatch, opening the store and printing, shared by every command.
+ * It must never print an error itself: errors travel back to main in cli->err. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/clock.h"
+#include "base/date.h"
+#include "base/text.h"
+
+#define OPTS_MAX 32
+
+int cv_cli_parse(cv_cli *cli, int argc, char **argv, const cv_opt *opts, const char *usage,
+                 int min_pos, int max_pos, char **pos, int *npos)
+{
+    const cv_opt globals[] = {{"db", &cli->db_path, NULL},
+                              {"now", &cli->now, NULL},
+                              {"json", NULL, &cli->json},
+                              {NULL, NULL, NULL}};
+    struct option longopts[OPTS_MAX + 1];
+    const cv_opt *all[OPTS_MAX];
+    int n = 0;
+    for (const cv_opt *set[] = {opts, globals}, **p = set; p < set + 2; p++)
+        for (const cv_opt *o = *p; o && o->name && n < OPTS_MAX; o++, n++) {
+            all[n] = o;
+            longopts[n] =
+                (struct option){o->name, o->value ? required_argument : no_argument, NULL, 0};
+        }
+    longopts[n] = (struct option){0, 0, 0, 0};
+    optind = 0; /* glibc: a full re-initialisation for each command */
+    opterr = 0;
+    *npos = 0;
+    int c, index;
+    /* "-": positionals come back in order as 1, so options may stand anywhere; ":" reports a
+     * missing value apart from an unknown option. */
+    while ((c = getopt_long(argc, argv, "-:", longopts, &index)) != -1) {
+        if (c == 1) {
+            if (*npos >= max_pos)
+                return cv_err_set(&cli->err, CV_EINVAL,
+                                  "unexpected argument '%s'; usage: convene %s", optarg, usage);
+            pos[(*npos)++] = optarg;
+        } else if (c == 0) {
+            const cv_opt *o = all[index];
+            if (o->value)
+                *o->value = optarg;
+            else
+                *o->flag = 1;
+        } else {
+            return cv_err_set(&cli->err, CV_EINVAL, "%s '%s'; usage: convene %s",
+                              c == ':' ? "missing value for" : "unknown option", argv[optind - 1],
+                              usage);
+        }
+    }
+    if (*npos < min_pos)
+        return cv_err_set(&cli->err, CV_EINVAL, "missing arguments; usage: convene %s", usage);
+    return cv_cli_apply_clock(cli);
+}
+
+int cv_cli_dispatch(cv_cli *cli, const cv_cli_command *table, const char *group, int argc,
+                    char **argv)
+{
+    if (argc >= 2)
+        for (const cv_cli_command *c = table; c->name; c++)
+            if (strcmp(argv[1], c->name) == 0)
+                return c->run(cli, argc - 1, argv + 1);
+    char list[512] = "";
+    for (const cv_cli_command *c = table; c->name; c++) {
+        strncat(list, c->name, sizeof list - strlen(list) - 1);
+        if (c[1].name)
+            strncat(list, "|", sizeof list - strlen(list) - 1);
+    }
+    if (argc < 2)
+        return cv_err_set(&cli->err, CV_EINVAL, "usage: convene %s %s ...", group, list);
+    return cv_err_set(&cli->err, CV_EINVAL, "unknown command '%s %s'; try convene %s %s", group,
+                      argv[1], group, list);
+}
+
+int cv_cli_apply_clock(cv_cli *cli)
+{
+    const char *now = cli->now ? cli->now : getenv("CONVENE_NOW");
+    if (!now || !*now)
+        return 0;
+    int64_t ms;
+    if (cv_date_parse_instant(now, CV_TZ_VIETNAM_MIN, &ms, "--now", &cli->err) < 0)
+        return cli->err.code;
+    cv_clock_fix(ms);
+    cli->now = now;
+    return 0;
+}
+
+cv_store *cv_cli_store(cv_cli *cli)
+{
+    if (cli->store)
+        return cli->store;
+    if (cv_store_open(cv_store_default_path(cli->db_path), 0, &cli->store, &cli->err) < 0)
+        return NULL;
+    char anchor[40];
+    cv_err ignored;
+    int64_t ms;
+    /* A demo store carries the day it should be seen on; --now and $CONVENE_NOW win over it. */
+    if (!cli->now && !getenv("CONVENE_NOW") &&
+        cv_store_setting_get(cli->store, "clock", anchor, sizeof anchor, &ignored) == 0 &&
+        cv_date_parse_instant(anchor, CV_TZ_VIETNAM_MIN, &ms, "clock", &ignored) == 0)
+        cv_clock_fix(ms);
+    return cli->store;
+}
+
+int cv_cli_print(cv_cli *cli, json_t *j, void (*human)(json_t *j, FILE *out))
+{
+    if (!j)
+        return cv_err_set(&cli->err, CV_ENOMEM, "out of memory");
+    if (cli->json) {
+        json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        fputc('\n', stdout);
+    } else {
+        human(j, stdout);
+    }
+    json_decref(j);
+    return 0;
+}
+
+int cv_cli_count(cv_cli *cli, const char *value, const char *what, int64_t *out)
+{
+    if (!value)
+        return 0;
+    return cv_text_count(value, out, what, &cli->err);
+}
+
+int cv_cli_yes_no(cv_cli *cli, const char *value, const char *what, int *out)
+{
+    if (!value)
+        return 0;
+    if (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0) {
+        *out = value[0] == 'y';
+        return 0;
+    }
+    return cv_err_set(&cli->err, CV_EINVAL, "%s must be 'yes' or 'no', not '%s'", what, value);
+}

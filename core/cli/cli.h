@@ -1,0 +1,75 @@
+/* cli.h: the admin command line. One table of commands; each command parses its options from a
+ * declarative list (cv_opt), opens the store through cv_cli_store, and prints through
+ * cv_cli_print so that every command has the same human and --json forms. Commands return 0 or a
+ * CV_E* code with cli->err set; main turns that into one line on stderr and a sysexits status. */
+#ifndef CV_CLI_H
+#define CV_CLI_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "base/error.h"
+#include "store/store.h"
+
+typedef struct cv_cli {
+    const char *db_path; /* --db, else $CONVENE_DB, else ./convene.db */
+    const char *now;     /* --now, else $CONVENE_NOW */
+    int json;            /* --json */
+    cv_store *store;     /* opened on first use, closed by main */
+    cv_err err;
+} cv_cli;
+
+typedef int (*cv_cli_fn)(cv_cli *cli, int argc, char **argv);
+
+typedef struct cv_cli_command {
+    const char *name;
+    cv_cli_fn run;
+    const char *usage; /* "org add CODE NAME --level L [--parent P] ..." */
+} cv_cli_command;
+
+/* One option of a command: --name VALUE stores into *value; a flag (value NULL) sets *flag. */
+typedef struct cv_opt {
+    const char *name;
+    const char **value;
+    int *flag;
+} cv_opt;
+
+/* Parses argv (argv[0] is the command's name) against opts plus the global options (--db,
+ * --json, --now), leaving the positional arguments in pos[0..*npos). Refuses unknown options and
+ * a positional count outside [min_pos, max_pos] with the command's usage line. */
+int cv_cli_parse(cv_cli *cli, int argc, char **argv, const cv_opt *opts, const char *usage,
+                 int min_pos, int max_pos, char **pos, int *npos);
+
+/* Runs the entry of table named argv[1] with argv+1; usage lists the table. */
+int cv_cli_dispatch(cv_cli *cli, const cv_cli_command *table, const char *group, int argc,
+                    char **argv);
+
+/* The store, opened (and migrated) on first use; applies the store's demo clock if the command
+ * line did not fix one. NULL on error with cli->err set. */
+cv_store *cv_cli_store(cv_cli *cli);
+
+/* Prints j (stolen) as JSON with --json, else through human(j, stdout). */
+int cv_cli_print(cv_cli *cli, json_t *j, void (*human)(json_t *j, FILE *out));
+
+/* Reads a count option ("--budget 1500000") into *out when given; -1 stays otherwise. */
+int cv_cli_count(cv_cli *cli, const char *value, const char *what, int64_t *out);
+
+/* Reads "yes"/"no" into *out (1/0) when given. */
+int cv_cli_yes_no(cv_cli *cli, const char *value, const char *what, int *out);
+
+/* Applies --now / $CONVENE_NOW to the clock. */
+int cv_cli_apply_clock(cv_cli *cli);
+
+/* The command groups, each in its own file. */
+int cv_cmd_init(cv_cli *cli, int argc, char **argv);
+int cv_cmd_org(cv_cli *cli, int argc, char **argv);
+int cv_cmd_term(cv_cli *cli, int argc, char **argv);
+int cv_cmd_clock(cv_cli *cli, int argc, char **argv);
+int cv_cmd_journal(cv_cli *cli, int argc, char **argv);
+int cv_cmd_congress(cv_cli *cli, int argc, char **argv);
+int cv_cmd_subcommittee(cv_cli *cli, int argc, char **argv);
+int cv_cmd_work(cv_cli *cli, int argc, char **argv);
+int cv_cmd_status(cv_cli *cli, int argc, char **argv);
+int cv_cmd_run(cv_cli *cli, int argc, char **argv);
+
+#endif

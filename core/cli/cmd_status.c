@@ -1,0 +1,131 @@
+/* cmd_status.c: `convene status [ORG]`, the progress of a subtree in the words a party office
+ * reports it. The numbers come from domain/status; this file only renders them. */
+#include <string.h>
+
+#include "cli/cli.h"
+#include "domain/status.h"
+
+static const char *text(json_t *j, const char *key)
+{
+    const char *v = json_string_value(json_object_get(j, key));
+    return v ? v : "";
+}
+
+static long long num(json_t *j, const char *key)
+{
+    return (long long)json_integer_value(json_object_get(j, key));
+}
+
+static void print_levels(json_t *levels, FILE *out)
+{
+    if (json_array_size(levels) == 0)
+        return;
+    fprintf(out, "  %-12s %7s %7s %9s %7s %9s %6s\n", "level", "total", "held", "preparing",
+            "planned", "unplanned", "late");
+    size_t i;
+    json_t *lv;
+    json_array_foreach(levels, i, lv)
+    {
+        fprintf(out, "  %-12s %7lld %7lld %9lld %7lld %9lld %6lld\n", text(lv, "level"),
+                num(lv, "total"), num(lv, "held"), num(lv, "preparing"), num(lv, "planned"),
+                num(lv, "unplanned"), num(lv, "late"));
+    }
+}
+
+static void print_late(json_t *late, long long count, FILE *out)
+{
+    if (count == 0)
+        return;
+    fprintf(out, "  Late against their level's window: %lld\n", count);
+    size_t i;
+    json_t *c;
+    json_array_foreach(late, i, c)
+    {
+        if (i == 20) {
+            fprintf(out, "    ... and %lld more (--json lists up to %zu)\n", count - 20,
+                    json_array_size(late));
+            break;
+        }
+        fprintf(out, "    %-14s %s: %s, window closed %s\n", text(c, "org"), text(c, "name"),
+                strcmp(text(c, "status"), "held") == 0 ? "held late" : text(c, "status"),
+                text(c, "window_closes"));
+    }
+}
+
+static void print_work(json_t *w, FILE *out)
+{
+    if (num(w, "total") == 0)
+        return;
+    fprintf(out, "  Work items: %lld, %lld done, %lld open, %lld overdue\n", num(w, "total"),
+            num(w, "done"), num(w, "open"), num(w, "overdue"));
+    size_t i;
+    json_t *item;
+    json_array_foreach(json_object_get(w, "overdue_items"), i, item)
+    {
+        if (i == 20) {
+            fprintf(out, "    ... and %lld more\n", num(w, "overdue") - 20);
+            break;
+        }
+        fprintf(out, "    #%-5lld due %s  %s (%s%s%s)\n", num(item, "id"), text(item, "due"),
+                text(item, "title"), text(item, "unit"), *text(item, "person") ? ", " : "",
+                text(item, "person"));
+    }
+}
+
+static void print_report(json_t *r, FILE *out)
+{
+    json_t *org = json_object_get(r, "org"), *c = json_object_get(r, "congress");
+    json_t *sub = json_object_get(r, "subordinates");
+    fprintf(out, "%s (%s)\n", text(org, "name"), text(org, "code"));
+    if (json_is_object(c)) {
+        fprintf(out, "  Congress %s: %s", text(c, "numeral"), text(c, "status"));
+        if (*text(c, "actual_start"))
+            fprintf(out, ", held %s .. %s", text(c, "actual_start"), text(c, "actual_end"));
+        else if (*text(c, "planned_start"))
+            fprintf(out, ", planned %s .. %s", text(c, "planned_start"), text(c, "planned_end"));
+        fputc('\n', out);
+    } else {
+        fprintf(out, "  No congress planned in this term\n");
+    }
+    if (num(sub, "total") > 0)
+        fprintf(out,
+                "  %s: %lld of %lld directly subordinate organisations have held their "
+                "congress (%.1f%%)\n",
+                text(org, "name"), num(sub, "held"), num(sub, "total"),
+                json_real_value(json_object_get(sub, "percent")));
+    print_levels(json_object_get(r, "levels"), out);
+    long long late = 0;
+    size_t i;
+    json_t *lv;
+    json_array_foreach(json_object_get(r, "levels"), i, lv) late += num(lv, "late");
+    print_late(json_object_get(r, "late"), late, out);
+    print_work(json_object_get(r, "work_items"), out);
+}
+
+static void print_status(json_t *j, FILE *out)
+{
+    fprintf(out, "Term %s, as of %s\n\n", text(j, "term"), text(j, "today"));
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(j, "reports"), i, r)
+    {
+        if (i)
+            fputc('\n', out);
+        print_report(r, out);
+    }
+}
+
+int cv_cmd_status(cv_cli *cli, int argc, char **argv)
+{
+    const char *term = NULL;
+    cv_opt opts[] = {{"term", &term, NULL}, {NULL, NULL, NULL}};
+    char *pos[1];
+    int npos;
+    json_t *report;
+    if (cv_cli_parse(cli, argc, argv, opts, "status [ORG] [--term T]", 0, 1, pos, &npos) < 0)
+        return cli->err.code;
+    cv_store *s = cv_cli_store(cli);
+    if (!s || cv_status_report(s, npos ? pos[0] : NULL, term, &report, &cli->err) < 0)
+        return cli->err.code;
+    return cv_cli_print(cli, report, print_status);
+}

@@ -1,0 +1,72 @@
+/* main.c: the `convene` executable. Reads the global options, runs one command, prints its
+ * error as one line on stderr and exits with the sysexits(3) status of that error. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "store/store.h"
+
+#define CONVENE_VERSION "0.1.0"
+
+static const cv_cli_command commands[] = {
+    {"init", cv_cmd_init, "init"},
+    {"org", cv_cmd_org, "org add|set|move|show|tree ..."},
+    {"term", cv_cmd_term, "term show|use|window ..."},
+    {"congress", cv_cmd_congress, "congress plan|set|prepare|held|show ..."},
+    {"subcommittee", cv_cmd_subcommittee, "subcommittee add|list ..."},
+    {"work", cv_cmd_work, "work add|assign|done|list ..."},
+    {"status", cv_cmd_status, "status [ORG]"},
+    {"journal", cv_cmd_journal, "journal [--after ID] [--type TYPE] [--limit N]"},
+    {"clock", cv_cmd_clock, "clock [set TIME|real]"},
+    {"run", cv_cmd_run, "run"},
+    {NULL, NULL, NULL},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "convene %s: prepare and hold the congresses of a party organisation tree\n\n"
+            "usage: convene [--db PATH] [--json] [--now TIME] COMMAND ...\n\ncommands:\n",
+            CONVENE_VERSION);
+    for (const cv_cli_command *c = commands; c->name; c++)
+        fprintf(out, "  convene %s\n", c->usage);
+    fprintf(out, "\nThe store is --db PATH, else $CONVENE_DB, else ./convene.db. See README.md.\n");
+}
+
+/* Takes the global options that stand before the command; returns the command's index. */
+static int global_options(cv_cli *cli, int argc, char **argv)
+{
+    int i = 1;
+    for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            cli->json = 1;
+        else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+            cli->db_path = argv[++i];
+        else if (strcmp(argv[i], "--now") == 0 && i + 1 < argc)
+            cli->now = argv[++i];
+        else
+            break;
+    }
+    return i;
+}
+
+int main(int argc, char **argv)
+{
+    cv_cli cli = {0};
+    int first = global_options(&cli, argc, argv);
+    if (first >= argc || strcmp(argv[first], "help") == 0 || strcmp(argv[first], "--help") == 0) {
+        usage(stdout);
+        return first >= argc ? 64 : 0;
+    }
+    if (strcmp(argv[first], "version") == 0 || strcmp(argv[first], "--version") == 0) {
+        printf("convene %s (store schema %d)\n", CONVENE_VERSION, cv_store_schema_version());
+        return 0;
+    }
+    int rc = cv_cli_dispatch(&cli, commands, "", argc - first + 1, argv + first - 1);
+    cv_store_close(cli.store);
+    if (rc < 0) {
+        fprintf(stderr, "convene: %s\n", cli.err.msg[0] ? cli.err.msg : cv_strerror(rc));
+        return cv_err_exit_status(rc);
+    }
+    return 0;
+}

@@ -1,0 +1,47 @@
+/* daemon.h: `convene run`, one libuv loop serving one store. It owns the loop, the store
+ * connection, the single-daemon lock and the journal watch; services (plugins, Lua, scheduler)
+ * plug in through cv_service and never touch another service's state. Everything here runs on
+ * the loop thread. */
+#ifndef CV_DAEMON_H
+#define CV_DAEMON_H
+
+#include <uv.h>
+
+#include "store/journal.h"
+#include "store/store.h"
+
+typedef struct cv_daemon cv_daemon;
+
+/* A part of the engine that lives in the daemon. All callbacks run on the loop thread. */
+typedef struct cv_service {
+    const char *name;
+    /* Once the loop and store are ready; sets *state to the service's own context. A failure
+     * stops the daemon before it serves. */
+    int (*start)(cv_daemon *d, void **state, cv_err *e);
+    /* For each new journal event, in id order, after it has been logged. May be NULL. */
+    void (*on_event)(cv_daemon *d, void *state, const cv_event *ev);
+    /* When another connection changed the store (the CLI, say). May be NULL. */
+    void (*on_store_changed)(cv_daemon *d, void *state);
+    /* At shutdown: close every handle the service opened and free state. */
+    void (*stop)(cv_daemon *d, void *state);
+} cv_service;
+
+typedef struct cv_daemon_options {
+    const char *db_path;
+    int poll_ms; /* how often the journal is checked; 0: 200 ms */
+} cv_daemon_options;
+
+/* Runs the daemon until SIGINT/SIGTERM or cv_daemon_stop; returns 0 after a clean shutdown
+ * (every handle closed). CV_EBUSY when another daemon serves the same store. */
+int cv_daemon_run(const cv_daemon_options *opt, cv_err *e);
+
+uv_loop_t *cv_daemon_loop(cv_daemon *d);
+cv_store *cv_daemon_store(cv_daemon *d);
+
+/* Asks the daemon to shut down cleanly once the current callback returns. */
+void cv_daemon_stop(cv_daemon *d);
+
+/* Asks for the journal to be read on the next loop turn (after a service wrote events). */
+void cv_daemon_poke(cv_daemon *d);
+
+#endif

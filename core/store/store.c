@@ -1,0 +1,268 @@
+/* store.c: opening the SQLite file, migrating it forward, transactions and the statement cache.
+ * It must never build SQL from user text and never leave a transaction open on return. */
+#include "store.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migrations.h"
+
+#define STMT_CACHE_MIN 64
+
+struct cached_stmt {
+    const char *sql; /* the constant text, compared by content */
+    sqlite3_stmt *stmt;
+};
+
+struct cv_store {
+    sqlite3 *db;
+    char *path;
+    struct cached_stmt *cache; /* open addressing, power-of-two size */
+    size_t cache_cap, cache_len;
+    int depth; /* nesting of cv_store_begin: 1 is the transaction, deeper ones savepoints */
+};
+
+const char *cv_store_default_path(const char *explicit_path)
+{
+    if (explicit_path && *explicit_path)
+        return explicit_path;
+    const char *env = getenv("CONVENE_DB");
+    return env && *env ? env : "./convene.db";
+}
+
+sqlite3 *cv_store_db(cv_store *s)
+{
+    return s->db;
+}
+
+const char *cv_store_path(const cv_store *s)
+{
+    return s->path;
+}
+
+int cv_store_fail(cv_store *s, const char *doing, cv_err *e)
+{
+    int ext = sqlite3_extended_errcode(s->db);
+    int code = (ext & 0xff) == SQLITE_CONSTRAINT ? CV_ECONFLICT : CV_ESTORE;
+    return cv_err_set(e, code, "%s: %s", doing, sqlite3_errmsg(s->db));
+}
+
+static int exec_sql(cv_store *s, const char *sql, const char *doing, cv_err *e)
+{
+    if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return cv_store_fail(s, doing, e);
+    return 0;
+}
+
+static int user_version(cv_store *s, int *v, cv_err *e)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return cv_store_fail(s, "reading the schema version", e);
+    *v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_finalize(st);
+    return 0;
+}
+
+int cv_store_schema_version(void)
+{
+    return cv_migrations_count();
+}
+
+/* Applies every migration above the file's user_version, each in its own transaction together
+ * with the user_version bump, so a crash leaves the file at one version or the next. */
+static int migrate(cv_store *s, cv_err *e)
+{
+    int have = 0, rc = user_version(s, &have, e);
+    if (rc < 0)
+        return rc;
+    int want = cv_migrations_count();
+    if (have > want)
+        return cv_err_set(e, CV_ECONFLICT,
+                          "%s has schema version %d but this convene knows only %d: upgrade "
+                          "convene",
+                          s->path, have, want);
+    for (int v = have + 1; v <= want; v++) {
+        char bump[48];
+        snprintf(bump, sizeof bump, "PRAGMA user_version = %d", v);
+        if (exec_sql(s, "BEGIN IMMEDIATE", "starting a migration", e) < 0)
+            return e->code;
+        if (exec_sql(s, cv_migration_sql(v), "migrating the store", e) < 0 ||
+            exec_sql(s, bump, "migrating the store", e) < 0 ||
+            exec_sql(s, "COMMIT", "migrating the store", e) < 0) {
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+            return e->code;
+        }
+    }
+    return 0;
+}
+
+int cv_store_open(const char *path, int flags, cv_store **out, cv_err *e)
+{
+    cv_store *s = calloc(1, sizeof *s);
+    if (!s || !(s->path = strdup(path))) {
+        free(s);
+        return cv_err_set(e, CV_ENOMEM, "out of memory opening %s", path);
+    }
+    int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+                 ((flags & CV_STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
+    int rc = sqlite3_open_v2(path, &s->db, oflags, NULL);
+    if (rc != SQLITE_OK) {
+        if (rc == SQLITE_CANTOPEN && !(flags & CV_STORE_CREATE))
+            cv_err_set(e, CV_ENOTFOUND, "no store at %s: run 'convene init' first", path);
+        else
+            cv_err_set(e, CV_EIO, "cannot open %s: %s", path,
+                       s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        cv_store_close(s);
+        return e ? e->code : CV_EIO;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, 5000);
+    if (exec_sql(s, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL",
+                 "configuring the store", e) < 0 ||
+        migrate(s, e) < 0) {
+        cv_store_close(s);
+        return e ? e->code : CV_ESTORE;
+    }
+    *out = s;
+    return 0;
+}
+
+void cv_store_close(cv_store *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->cache_cap; i++)
+        sqlite3_finalize(s->cache[i].stmt);
+    free(s->cache);
+    sqlite3_close(s->db);
+    free(s->path);
+    free(s);
+}
+
+/* Nested begins become savepoints, so that a domain operation that commits on its own can
+ * also run inside a caller's transaction (a Lua hook's writes and its cursor advance). */
+int cv_store_begin(cv_store *s, cv_err *e)
+{
+    const char *sql = s->depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT nested";
+    if (exec_sql(s, sql, "starting a transaction", e) < 0)
+        return e->code;
+    s->depth++;
+    return 0;
+}
+
+int cv_store_commit(cv_store *s, cv_err *e)
+{
+    assert(s->depth > 0);
+    const char *sql = s->depth == 1 ? "COMMIT" : "RELEASE nested";
+    if (exec_sql(s, sql, "committing", e) < 0)
+        return e->code;
+    s->depth--;
+    return 0;
+}
+
+void cv_store_rollback(cv_store *s)
+{
+    assert(s->depth > 0);
+    if (s->depth == 1)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    else
+        sqlite3_exec(s->db, "ROLLBACK TO nested; RELEASE nested", NULL, NULL, NULL);
+    s->depth--;
+}
+
+static size_t hash_sql(const char *sql)
+{
+    size_t h = 1469598103934665603u; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)sql; *p; p++)
+        h = (h ^ *p) * 1099511628211u;
+    return h;
+}
+
+static struct cached_stmt *cache_slot(struct cached_stmt *tab, size_t cap, const char *sql)
+{
+    size_t i = hash_sql(sql) & (cap - 1);
+    while (tab[i].sql && strcmp(tab[i].sql, sql) != 0)
+        i = (i + 1) & (cap - 1);
+    return &tab[i];
+}
+
+static int cache_grow(cv_store *s)
+{
+    size_t cap = s->cache_cap ? s->cache_cap * 2 : STMT_CACHE_MIN;
+    struct cached_stmt *tab = calloc(cap, sizeof *tab);
+    if (!tab)
+        return -1;
+    for (size_t i = 0; i < s->cache_cap; i++)
+        if (s->cache[i].sql)
+            *cache_slot(tab, cap, s->cache[i].sql) = s->cache[i];
+    free(s->cache);
+    s->cache = tab;
+    s->cache_cap = cap;
+    return 0;
+}
+
+sqlite3_stmt *cv_store_prepare(cv_store *s, const char *sql, cv_err *e)
+{
+    if ((s->cache_len + 1) * 2 > s->cache_cap && cache_grow(s) < 0) {
+        cv_err_set(e, CV_ENOMEM, "out of memory preparing a statement");
+        return NULL;
+    }
+    struct cached_stmt *slot = cache_slot(s->cache, s->cache_cap, sql);
+    if (slot->stmt) {
+        sqlite3_reset(slot->stmt);
+        sqlite3_clear_bindings(slot->stmt);
+        return slot->stmt;
+    }
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+        cv_store_fail(s, "preparing a statement", e);
+        return NULL;
+    }
+    slot->sql = sql;
+    slot->stmt = st;
+    s->cache_len++;
+    return st;
+}
+
+int cv_store_exec(cv_store *s, sqlite3_stmt *st, cv_err *e)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return cv_store_fail(s, "writing to the store", e);
+    return 0;
+}
+
+int cv_store_setting_get(cv_store *s, const char *key, char *buf, size_t cap, cv_err *e)
+{
+    sqlite3_stmt *st = cv_store_prepare(s, "SELECT value FROM settings WHERE key = ?1", e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return cv_store_fail(s, "reading a setting", e);
+        return cv_err_set(e, CV_ENOTFOUND, "setting '%s' is not set", key);
+    }
+    snprintf(buf, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    return 0;
+}
+
+int cv_store_setting_set(cv_store *s, const char *key, const char *value, cv_err *e)
+{
+    sqlite3_stmt *st = cv_store_prepare(s,
+                                        "INSERT INTO settings(key, value) VALUES (?1, ?2) "
+                                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                                        e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    return cv_store_exec(s, st, e);
+}

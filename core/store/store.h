@@ -1,0 +1,58 @@
+/* store.h: the SQLite file that is the truth (DESIGN.md principle 1). One cv_store per open
+ * connection: WAL, foreign keys, forward-only migrations keyed on user_version, and a cache of
+ * prepared statements. SQL text is always a constant of the code, never built from user text. */
+#ifndef CV_STORE_H
+#define CV_STORE_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/error.h"
+
+typedef struct cv_store cv_store;
+
+enum cv_store_flags {
+    CV_STORE_CREATE = 1, /* create the file if missing (convene init, tests) */
+};
+
+/* The path a command uses: an explicit one, else $CONVENE_DB, else ./convene.db. */
+const char *cv_store_default_path(const char *explicit_path);
+
+/* Opens (and with CV_STORE_CREATE, creates) the store at path and brings its schema up to date.
+ * A store written by a newer convene is refused. *out is owned by the caller: cv_store_close. */
+int cv_store_open(const char *path, int flags, cv_store **out, cv_err *e);
+
+/* Finalizes every cached statement and closes the connection. NULL is allowed. */
+void cv_store_close(cv_store *s);
+
+sqlite3 *cv_store_db(cv_store *s);
+const char *cv_store_path(const cv_store *s);
+
+/* The schema version this build writes (the number of migrations). */
+int cv_store_schema_version(void);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK, nesting as savepoints. A change and its journal event go
+ * between one begin and its commit; on any error the caller rolls back (exactly once per
+ * begin), so the store is exactly as it was. A failed commit is
+ * rolled back by the caller like any other failure. */
+int cv_store_begin(cv_store *s, cv_err *e);
+int cv_store_commit(cv_store *s, cv_err *e);
+void cv_store_rollback(cv_store *s);
+
+/* Returns a prepared statement for sql (a constant string), reset and with bindings cleared,
+ * from the store's cache. The store owns it; do not finalize it. NULL on error (e set). */
+sqlite3_stmt *cv_store_prepare(cv_store *s, const char *sql, cv_err *e);
+
+/* Runs a statement that returns no rows to completion and resets it. */
+int cv_store_exec(cv_store *s, sqlite3_stmt *st, cv_err *e);
+
+/* Records SQLite's message for the last failure on s in e; returns CV_ESTORE, or CV_ECONFLICT
+ * for a constraint violation. */
+int cv_store_fail(cv_store *s, const char *doing, cv_err *e);
+
+/* Key-value settings (settings table). get copies into buf[cap]; returns CV_ENOTFOUND if unset. */
+int cv_store_setting_get(cv_store *s, const char *key, char *buf, size_t cap, cv_err *e);
+int cv_store_setting_set(cv_store *s, const char *key, const char *value, cv_err *e);
+
+#endif

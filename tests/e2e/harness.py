@@ -1,0 +1,87 @@
+"""harness.py: what every end-to-end test shares. Runs the built `convene` (CONVENE_BIN) against a
+temporary store, and proves that refused commands leave the store byte-for-byte as it was.
+Runs under Debian's /usr/bin/python3; standard library only."""
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import unittest
+
+BIN = os.environ.get("CONVENE_BIN", "convene")
+SOURCE = os.environ.get("CONVENE_SOURCE", os.path.join(os.path.dirname(__file__), "..", ".."))
+
+EX_USAGE, EX_DATAERR, EX_TEMPFAIL = 64, 65, 75
+
+
+class Result:
+    def __init__(self, proc):
+        self.code = proc.returncode
+        self.out = proc.stdout
+        self.err = proc.stderr
+
+    def json(self):
+        return json.loads(self.out)
+
+
+class StoreTest(unittest.TestCase):
+    """A test case with a fresh store in a temporary directory, the clock fixed at NOW."""
+
+    NOW = "2020-05-22T09:00"
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="cv-e2e-")
+        self.db = os.path.join(self.dir, "convene.db")
+        self.ok("init")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def env(self):
+        env = dict(os.environ)
+        env["CONVENE_DB"] = self.db
+        env["CONVENE_NOW"] = self.NOW
+        return env
+
+    def run_cv(self, *args, stdin=None):
+        proc = subprocess.run([BIN, *args], capture_output=True, text=True, env=self.env(),
+                              input=stdin, timeout=120)
+        return Result(proc)
+
+    def ok(self, *args):
+        r = self.run_cv(*args)
+        self.assertEqual(r.code, 0, f"convene {' '.join(args)} failed: {r.err}")
+        return r
+
+    def js(self, *args):
+        return self.ok(*args, "--json").json()
+
+    def snapshot(self):
+        """Every row of every table, in a stable order: what 'unchanged' means."""
+        con = sqlite3.connect(self.db)
+        try:
+            tables = [r[0] for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+            return {t: con.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall() for t in tables}
+        finally:
+            con.close()
+
+    def refused(self, *args, code=None, says=None):
+        """Runs a command that must fail with one line on stderr and change nothing."""
+        before = self.snapshot()
+        r = self.run_cv(*args)
+        self.assertNotEqual(r.code, 0, f"convene {' '.join(args)} should have failed")
+        if code is not None:
+            self.assertEqual(r.code, code, r.err)
+        lines = r.err.strip().splitlines()
+        self.assertEqual(len(lines), 1, f"expected one line on stderr, got: {r.err!r}")
+        self.assertTrue(lines[0].startswith("convene: "), lines[0])
+        if says:
+            self.assertIn(says, lines[0])
+        self.assertEqual(self.snapshot(), before, "a refused command changed the store")
+        return r
+
+
+def main():
+    unittest.main(verbosity=2)

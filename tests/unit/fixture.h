@@ -1,0 +1,83 @@
+/* fixture.h: what every unit test shares: a fresh store in a temporary file with the default
+ * terms, a fixed clock, and checks that the store closed cleanly. Header-only on purpose: each
+ * test is one executable. */
+#ifndef CV_TEST_FIXTURE_H
+#define CV_TEST_FIXTURE_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "base/clock.h"
+#include "base/date.h"
+#include "domain/term.h"
+#include "store/store.h"
+
+typedef struct fixture {
+    char path[64];
+    cv_store *s;
+    cv_err e;
+} fixture;
+
+/* Fixes the clock at a Vietnamese local date-time such as "2020-05-22T09:00". */
+static inline void fixture_clock(const char *when)
+{
+    int64_t ms;
+    cv_err e;
+    assert_int_equal(cv_date_parse_instant(when, CV_TZ_VIETNAM_MIN, &ms, "when", &e), 0);
+    cv_clock_fix(ms);
+}
+
+static inline int fixture_setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    snprintf(f->path, sizeof f->path, "/tmp/cv-unit-XXXXXX");
+    int fd = mkstemp(f->path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(f->path);
+    fixture_clock("2020-05-22T09:00");
+    assert_int_equal(cv_store_open(f->path, CV_STORE_CREATE, &f->s, &f->e), 0);
+    assert_int_equal(cv_term_seed(f->s, &f->e), 0);
+    *state = f;
+    return 0;
+}
+
+static inline int fixture_teardown(void **state)
+{
+    fixture *f = *state;
+    /* A test must leave no transaction open: the store is back in autocommit. */
+    assert_true(sqlite3_get_autocommit(cv_store_db(f->s)));
+    cv_store_close(f->s);
+    char side[80];
+    unlink(f->path);
+    snprintf(side, sizeof side, "%s-wal", f->path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", f->path);
+    unlink(side);
+    free(f);
+    return 0;
+}
+
+/* Counts the rows of a table through a constant query. */
+static inline int64_t fixture_count(fixture *f, const char *sql)
+{
+    sqlite3_stmt *st = cv_store_prepare(f->s, sql, &f->e);
+    assert_non_null(st);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t n = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return n;
+}
+
+#define FIXTURE_TEST(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
+
+#endif

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# install-deps.sh: installs every Debian package convene needs to build, test and benchmark.
+# Safe to run again: it asks apt only for what is missing. Needs root (or sudo).
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
+  # libraries
+  liblua5.4-dev libsqlite3-dev libuv1-dev libjansson-dev libutf8proc-dev
+  libcurl4-openssl-dev libcsv-dev libxlsxwriter-dev libsodium-dev
+  # tests: cmocka, Debian's Python with an SMTP sink, Lua tools, LibreOffice, Chromium
+  libcmocka-dev python3 python3-aiosmtpd lua5.4 lua-check sqlite3
+  libreoffice-calc-nogui chromium
+  # benchmarks and fuzzing
+  hyperfine wrk nginx valgrind afl++
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages are installed"
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "install-deps: installing ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"
