@@ -4,6 +4,9 @@
 
 #include <stddef.h>
 
+#include "notify/notify.h"
+
 const cv_service *const cv_daemon_services[] = {
+    &cv_notify_service,
     NULL,
 };
