@@ -29,6 +29,14 @@ static int clean(cv_cli *cli, const char *in, char out[CV_NAME_MAX], const char 
     return in ? cv_text_nfc(in, out, CV_NAME_MAX, what, &cli->err) : 0;
 }
 
+/* Whether s is valid UTF-8 of at most max bytes (jansson refuses anything else). */
+static int utf8_text(const char *s, size_t max)
+{
+    json_t *j = strlen(s) <= max ? json_string(s) : NULL;
+    json_decref(j);
+    return j != NULL;
+}
+
 /* The key of a notification queued by hand: the same command at the same instant is the same
  * notification, so running it twice queues it once. */
 static void manual_key(const char *channel, const char *recipient, const char *subject,
@@ -78,16 +86,24 @@ static int compose(cv_cli *cli, cv_store *s, const notify_args *a, const char *r
     if (clean(cli, a->subject, subj, "--subject") < 0 ||
         clean(cli, a->title, title, "--title") < 0 || clean(cli, a->org, org, "--org") < 0)
         return cli->err.code;
-    if (a->body && (strlen(a->body) > 16384 || !json_is_string(json_string(a->body))))
+    if (a->body && !utf8_text(a->body, 16384))
         return cv_err_set(&cli->err, CV_EINVAL, "--body must be UTF-8 text of at most 16384 bytes");
-    const char *vars[] = {"recipient", recipient,
-                          "subject",   subj,
-                          "body",      a->body ? a->body : "",
-                          "title",     title,
-                          "org",       org,
-                          "due",       a->due ? a->due : "",
-                          "date",      a->date ? a->date : "",
-                          NULL};
+    /* Only the values given: a template placeholder without one is refused, not left blank. */
+    const char *given[][2] = {{"recipient", recipient},
+                              {"subject", a->subject ? subj : NULL},
+                              {"body", a->body},
+                              {"title", a->title ? title : NULL},
+                              {"org", a->org ? org : NULL},
+                              {"due", a->due},
+                              {"date", a->date}};
+    const char *vars[2 * 7 + 1];
+    int n = 0;
+    for (int i = 0; i < 7; i++)
+        if (given[i][1]) {
+            vars[n++] = given[i][0];
+            vars[n++] = given[i][1];
+        }
+    vars[n] = NULL;
     const char *tmpl = a->tmpl ? a->tmpl : "message";
     if (!a->tmpl && (!a->subject || !a->body))
         return cv_err_set(&cli->err, CV_EINVAL,
@@ -111,7 +127,7 @@ static int notify_send(cv_cli *cli, int argc, char **argv)
         return cli->err.code;
     if (!a.channel || !cv_notify_find(a.channel))
         return cv_err_set(&cli->err, CV_EINVAL, "--channel must be log, smtp or webhook");
-    if (a.key && (strlen(a.key) > 200 || !json_is_string(json_string(a.key))))
+    if (a.key && !utf8_text(a.key, 200))
         return cv_err_set(&cli->err, CV_EINVAL, "--key must be UTF-8 text of at most 200 bytes");
     cv_store *s = cv_cli_store(cli);
     char *subject = NULL, *body = NULL;
