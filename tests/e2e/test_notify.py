@@ -4,6 +4,7 @@ per notification, and failure recorded with its reason after the last try."""
 import collections
 import json
 import os
+import socket
 
 from harness import StoreTest, main
 from notify_peers import Daemon, SmtpSink, WebhookReceiver, idem, wait_until
@@ -124,6 +125,23 @@ class NotifyTest(StoreTest):
         self.ok("notify", "config", "notify.webhook.secret", SECRET)
         wait_until(lambda: self.outbox("sent"), "delivery once the secret is set")
         self.assertTrue(rx.received()[0]["signature_ok"])
+
+    def test_shutdown_mid_delivery_closes_cleanly_and_leaves_the_try_uncounted(self):
+        self.ok("notify", "config", "notify.webhook.secret", SECRET)
+        silent = socket.socket()  # accepts connections and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        self.closers.append(silent.close)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/hook"
+        self.queue("webhook", url, "k-hanging")
+        self.run_daemon()
+        conn, _ = silent.accept()  # the POST is in flight
+        self.closers.append(conn.close)
+        daemon, self.daemon = self.daemon, None
+        self.assertEqual(daemon.stop(), 0)
+        self.assertEqual([l for l in daemon.lines() if "left open" in l["msg"]], [])
+        [row] = self.outbox()
+        self.assertEqual((row["state"], row["tries"]), ("pending", 0))
 
     def test_log_notifier_appends_one_json_line_per_notification(self):
         path = os.path.join(self.dir, "notifications.jsonl")
