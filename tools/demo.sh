@@ -21,7 +21,7 @@ The demo store is seen on 22 May 2020. In another terminal, try:
   $BIN --db $STORE org tree LS-TP --depth 1
   $BIN --db $STORE congress show LS-TP-DK # Đông Kinh ward: pilot of directly electing the secretary
   $BIN --db $STORE work list --org TN --overdue
-  $BIN --db $STORE congress held LS-TP-CL --on 2020-05-22   # watch the daemon log the event
+  $BIN --db $STORE congress held LS-TP-HVT --on 2020-05-22  # watch the daemon log the event
   $BIN --db $STORE status LS-TP --json
 == starting the daemon (convene run); Ctrl-C stops it
 TXT
