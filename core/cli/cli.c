@@ -71,10 +71,11 @@ int cv_cli_dispatch(cv_cli *cli, const cv_cli_command *table, const char *group,
         if (c[1].name)
             strncat(list, "|", sizeof list - strlen(list) - 1);
     }
+    const char *space = *group ? " " : "";
     if (argc < 2)
-        return cv_err_set(&cli->err, CV_EINVAL, "usage: convene %s %s ...", group, list);
-    return cv_err_set(&cli->err, CV_EINVAL, "unknown command '%s %s'; try convene %s %s", group,
-                      argv[1], group, list);
+        return cv_err_set(&cli->err, CV_EINVAL, "usage: convene %s%s%s ...", group, space, list);
+    return cv_err_set(&cli->err, CV_EINVAL, "unknown command '%s%s%s'; try convene %s%s%s", group,
+                      space, argv[1], group, space, list);
 }
 
 /* The time the command line fixes: --now, else a non-empty $CONVENE_NOW, else NULL. */
