@@ -12,9 +12,10 @@ cmake --build build -j"$jobs"
 echo "== tests"
 (cd build && ctest --output-on-failure -j"$jobs")
 
-echo "== build with AddressSanitizer + UndefinedBehaviorSanitizer"
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCONVENE_SANITIZE=ON >/dev/null
+echo "== build with clang, AddressSanitizer + UndefinedBehaviorSanitizer, and the fuzz targets"
+# clang, so that the libFuzzer targets of tests/fuzz build and run here too.
+CC=clang cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCONVENE_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$jobs"
-echo "== tests under sanitizers"
+echo "== tests and bounded fuzzing under sanitizers"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j"$jobs")

@@ -71,16 +71,24 @@ int cv_cli_dispatch(cv_cli *cli, const cv_cli_command *table, const char *group,
         if (c[1].name)
             strncat(list, "|", sizeof list - strlen(list) - 1);
     }
+    const char *space = *group ? " " : "";
     if (argc < 2)
-        return cv_err_set(&cli->err, CV_EINVAL, "usage: convene %s %s ...", group, list);
-    return cv_err_set(&cli->err, CV_EINVAL, "unknown command '%s %s'; try convene %s %s", group,
-                      argv[1], group, list);
+        return cv_err_set(&cli->err, CV_EINVAL, "usage: convene %s%s%s ...", group, space, list);
+    return cv_err_set(&cli->err, CV_EINVAL, "unknown command '%s%s%s'; try convene %s%s%s", group,
+                      space, argv[1], group, space, list);
+}
+
+/* The time the command line fixes: --now, else a non-empty $CONVENE_NOW, else NULL. */
+static const char *explicit_now(const cv_cli *cli)
+{
+    const char *now = cli->now ? cli->now : getenv("CONVENE_NOW");
+    return now && *now ? now : NULL;
 }
 
 int cv_cli_apply_clock(cv_cli *cli)
 {
-    const char *now = cli->now ? cli->now : getenv("CONVENE_NOW");
-    if (!now || !*now)
+    const char *now = explicit_now(cli);
+    if (!now)
         return 0;
     int64_t ms;
     if (cv_date_parse_instant(now, CV_TZ_VIETNAM_MIN, &ms, "--now", &cli->err) < 0)
@@ -100,7 +108,7 @@ cv_store *cv_cli_store(cv_cli *cli)
     cv_err ignored;
     int64_t ms;
     /* A demo store carries the day it should be seen on; --now and $CONVENE_NOW win over it. */
-    if (!cli->now && !getenv("CONVENE_NOW") &&
+    if (!explicit_now(cli) &&
         cv_store_setting_get(cli->store, "clock", anchor, sizeof anchor, &ignored) == 0 &&
         cv_date_parse_instant(anchor, CV_TZ_VIETNAM_MIN, &ms, "clock", &ignored) == 0)
         cv_clock_fix(ms);

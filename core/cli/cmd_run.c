@@ -15,6 +15,7 @@ int cv_cmd_run(cv_cli *cli, int argc, char **argv)
     if (poll_ms < 1 || poll_ms > 60000)
         return cv_err_set(&cli->err, CV_EINVAL, "--poll-ms must be between 1 and 60000");
     cv_daemon_options opt = {.db_path = cv_store_default_path(cli->db_path),
-                             .poll_ms = (int)poll_ms};
+                             .poll_ms = (int)poll_ms,
+                             .clock_given = cli->now != NULL};
     return cv_daemon_run(&opt, &cli->err);
 }

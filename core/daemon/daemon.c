@@ -173,15 +173,17 @@ static int start_services(cv_daemon *d, cv_err *e)
     return 0;
 }
 
-/* A demo or rehearsal store carries the instant it is to be seen at; the daemon's clock starts
- * there and runs forward at real speed. */
-static void anchor_clock(cv_daemon *d)
+/* A demo or rehearsal store carries the instant it is to be seen at (or the command line gave
+ * one); the daemon's clock starts there and runs forward at real speed. */
+static void anchor_clock(cv_daemon *d, int clock_given)
 {
     char anchor[40];
     cv_err ignored;
     int64_t ms;
-    if (cv_store_setting_get(d->store, "clock", anchor, sizeof anchor, &ignored) == 0 &&
-        cv_date_parse_instant(anchor, CV_TZ_VIETNAM_MIN, &ms, "clock", &ignored) == 0)
+    if (clock_given)
+        cv_clock_anchor(cv_clock_now());
+    else if (cv_store_setting_get(d->store, "clock", anchor, sizeof anchor, &ignored) == 0 &&
+             cv_date_parse_instant(anchor, CV_TZ_VIETNAM_MIN, &ms, "clock", &ignored) == 0)
         cv_clock_anchor(ms);
 }
 
@@ -191,7 +193,7 @@ static int open_all(cv_daemon *d, const cv_daemon_options *opt, cv_err *e)
         cv_store_open(opt->db_path, 0, &d->store, e) < 0 ||
         cv_journal_last_id(d->store, &d->cursor, e) < 0)
         return e->code;
-    anchor_clock(d);
+    anchor_clock(d, opt->clock_given);
     read_data_version(d, &d->data_version);
     uv_loop_init(&d->loop);
     d->loop.data = d;

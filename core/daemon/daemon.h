@@ -28,7 +28,8 @@ typedef struct cv_service {
 
 typedef struct cv_daemon_options {
     const char *db_path;
-    int poll_ms; /* how often the journal is checked; 0: 200 ms */
+    int poll_ms;     /* how often the journal is checked; 0: 200 ms */
+    int clock_given; /* the command line fixed the clock: run from it instead of the store's */
 } cv_daemon_options;
 
 /* Runs the daemon until SIGINT/SIGTERM or cv_daemon_stop; returns 0 after a clean shutdown

@@ -1,0 +1,79 @@
+/* test_status.c: the progress report counts directly subordinate organisations, tallies each
+ * level of the subtree, and lists congresses late against their window. */
+#include "tree.h"
+
+#include "domain/status.h"
+
+static json_t *report_of(fixture *f, const char *org)
+{
+    json_t *out = NULL;
+    assert_int_equal(cv_status_report(f->s, org, NULL, &out, &f->e), 0);
+    json_t *r = json_incref(json_array_get(json_object_get(out, "reports"), 0));
+    json_decref(out);
+    return r;
+}
+
+static json_int_t at(json_t *j, const char *a, const char *b)
+{
+    return json_integer_value(json_object_get(json_object_get(j, a), b));
+}
+
+static void test_counts_held_subordinates_of_the_city(void **state)
+{
+    fixture *f = *state;
+    tree_plan(f, "VT", "VIII", 0);
+    tree_plan(f, "DK", "XII", 0);
+    assert_int_equal(cv_congress_mark_held(f->s, "DK", NULL, "2020-05-02", NULL, NULL, &f->e), 0);
+    json_t *r = report_of(f, "LS-TP");
+    assert_int_equal(at(r, "subordinates", "total"), 2);
+    assert_int_equal(at(r, "subordinates", "held"), 1);
+    assert_int_equal(at(r, "subordinates", "planned"), 1);
+    assert_true(json_real_value(json_object_get(json_object_get(r, "subordinates"), "percent")) ==
+                50.0);
+    json_decref(r);
+}
+
+static void test_cell_past_its_window_is_late(void **state)
+{
+    fixture *f = *state;
+    /* The cell window of 2020-2025 closed on 2020-03-31; today is 2020-05-22. */
+    json_t *r = report_of(f, "LS-TP");
+    json_t *late = json_object_get(r, "late");
+    assert_int_equal(json_array_size(late), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(late, 0), "org")),
+                        "VT-C1");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(late, 0), "status")),
+                        "unplanned");
+    json_decref(r);
+}
+
+static void test_levels_are_tallied_below_the_root(void **state)
+{
+    fixture *f = *state;
+    json_t *r = report_of(f, "LS");
+    json_t *levels = json_object_get(r, "levels");
+    assert_int_equal(json_array_size(levels), 3); /* district, grassroots, cell */
+    assert_string_equal(json_string_value(json_object_get(json_array_get(levels, 1), "level")),
+                        "grassroots");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(levels, 1), "total")), 2);
+    json_decref(r);
+}
+
+static void test_unknown_org_is_an_error(void **state)
+{
+    fixture *f = *state;
+    json_t *out = NULL;
+    assert_int_equal(cv_status_report(f->s, "NOPE", NULL, &out, &f->e), CV_ENOTFOUND);
+    assert_null(out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        TREE_TEST(test_counts_held_subordinates_of_the_city),
+        TREE_TEST(test_cell_past_its_window_is_late),
+        TREE_TEST(test_levels_are_tallied_below_the_root),
+        TREE_TEST(test_unknown_org_is_an_error),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
