@@ -18,13 +18,13 @@ template;
 static const template templates[] = {
     {"message", "[convene] {{subject}}", "{{body}}" SIGNATURE},
     {"reminder", "[convene] Nhắc việc: {{title}}",
-     "Kính gửi đồng chí {{recipient}},\n\nViệc \"{{title}}\" của {{org}} đến hạn ngày {{due}}."
+     "Kính gửi: {{recipient}}.\n\nViệc \"{{title}}\" của {{org}} đến hạn ngày {{due}}."
      "\nĐề nghị đồng chí hoàn thành đúng hạn và cập nhật kết quả." SIGNATURE},
     {"overdue", "[convene] Quá hạn: {{title}}",
-     "Kính gửi đồng chí {{recipient}},\n\nViệc \"{{title}}\" của {{org}} đã quá hạn từ ngày "
+     "Kính gửi: {{recipient}}.\n\nViệc \"{{title}}\" của {{org}} đã quá hạn từ ngày "
      "{{due}}.\nĐề nghị đồng chí báo cáo tiến độ và thời gian hoàn thành." SIGNATURE},
     {"congress", "[convene] Đại hội {{org}}",
-     "Kính gửi đồng chí {{recipient}},\n\nĐại hội {{org}} dự kiến tổ chức ngày {{date}}."
+     "Kính gửi: {{recipient}}.\n\nĐại hội {{org}} dự kiến tổ chức ngày {{date}}."
      "\nĐề nghị đồng chí rà soát các việc chuẩn bị còn lại." SIGNATURE},
 };
 enum { TEMPLATES = sizeof templates / sizeof templates[0] };
