@@ -73,5 +73,6 @@ int cv_cmd_status(cv_cli *cli, int argc, char **argv);
 int cv_cmd_run(cv_cli *cli, int argc, char **argv);
 int cv_cmd_notify(cv_cli *cli, int argc, char **argv);
 int cv_cmd_outbox(cv_cli *cli, int argc, char **argv);
+int cv_cmd_plugin(cv_cli *cli, int argc, char **argv);
 
 #endif

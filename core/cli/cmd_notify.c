@@ -14,7 +14,7 @@
 #include "store/outbox.h"
 
 #define NOTIFY_USAGE                                                                               \
-    "notify ADDRESS --channel log|smtp|webhook (--subject S --body B | --template T "              \
+    "notify ADDRESS --channel C (--subject S --body B | --template T "                             \
     "[--title X --org X --due DATE --date DATE]) [--key K]"
 
 static const char *text(json_t *j, const char *key)
@@ -125,8 +125,11 @@ static int notify_send(cv_cli *cli, int argc, char **argv)
     if (cv_cli_parse(cli, argc, argv, opts, NOTIFY_USAGE, 1, 1, pos, &npos) < 0 ||
         clean(cli, pos[0], recipient, "ADDRESS") < 0)
         return cli->err.code;
-    if (!a.channel || !cv_notify_find(a.channel))
-        return cv_err_set(&cli->err, CV_EINVAL, "--channel must be log, smtp or webhook");
+    if (!a.channel)
+        return cv_err_set(&cli->err, CV_EINVAL, "missing --channel; usage: convene %s",
+                          NOTIFY_USAGE);
+    if (cv_text_code(a.channel, "--channel", &cli->err) < 0)
+        return cli->err.code;
     if (a.key && !utf8_text(a.key, 200))
         return cv_err_set(&cli->err, CV_EINVAL, "--key must be UTF-8 text of at most 200 bytes");
     cv_store *s = cv_cli_store(cli);

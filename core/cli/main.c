@@ -21,6 +21,7 @@ static const cv_cli_command commands[] = {
     {"run", cv_cmd_run, "run"},
     {"notify", cv_cmd_notify, "notify ADDRESS --channel C --subject S --body B | notify config"},
     {"outbox", cv_cmd_outbox, "outbox list [--state S]"},
+    {"plugin", cv_cmd_plugin, "plugin list|enable|disable|config|info ..."},
     {NULL, NULL, NULL},
 };
 

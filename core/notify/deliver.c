@@ -19,7 +19,6 @@ static const policy_key policy_keys[] = {
     {"notify.backoff_base_ms", 60000, 1, 86400000},
     {"notify.backoff_cap_ms", 3600000, 1, 7 * 86400000LL},
     {"notify.concurrency", 32, 1, 1024},
-    {"notify.timeout_ms", 30000, 100, 600000},
 };
 enum { POLICY_KEYS = sizeof policy_keys / sizeof policy_keys[0] };
 
@@ -46,11 +45,8 @@ int cv_deliver_policy_load(cv_store *s, cv_deliver_policy *p, cv_err *e)
             parse_key(&policy_keys[i], buf, &v[i], e) < 0)
             return e->code;
     }
-    *p = (cv_deliver_policy){.max_tries = (int)v[0],
-                             .base_ms = v[1],
-                             .cap_ms = v[2],
-                             .concurrency = (int)v[3],
-                             .timeout_ms = v[4]};
+    *p = (cv_deliver_policy){
+        .max_tries = (int)v[0], .base_ms = v[1], .cap_ms = v[2], .concurrency = (int)v[3]};
     return 0;
 }
 
@@ -64,10 +60,12 @@ int cv_deliver_policy_set(cv_store *s, const char *key, const char *value, cv_er
             return e->code;
         return cv_store_setting_set(s, key, value, e);
     }
-    return cv_err_set(e, CV_EINVAL,
-                      "unknown setting '%s' (notify.max_tries, notify.backoff_base_ms, "
-                      "notify.backoff_cap_ms, notify.concurrency, notify.timeout_ms)",
-                      key);
+    return cv_err_set(
+        e, CV_EINVAL,
+        "unknown setting '%s' (notify.max_tries, notify.backoff_base_ms, "
+        "notify.backoff_cap_ms, notify.concurrency, notify.template.NAME.subject|body;"
+        " a notifier's settings: convene plugin config)",
+        key);
 }
 
 int64_t cv_deliver_backoff(const cv_deliver_policy *p, int tries)
@@ -211,16 +209,16 @@ static int emit_failed(cv_store *s, int64_t id, cv_err *e)
 }
 
 static int record_failure(cv_store *s, const cv_deliver_policy *p, int64_t id, const char *reason,
-                          int *gave_up, cv_err *e)
+                          int permanent, int *gave_up, cv_err *e)
 {
-    sqlite3_stmt *st =
-        cv_store_prepare(s,
-                         "UPDATE outbox SET tries = tries + 1, last_error = ?2, "
-                         "  state = CASE WHEN tries + 1 >= ?3 THEN 'failed' ELSE 'pending' END, "
-                         "  next_at = CASE WHEN tries + 1 >= ?3 THEN next_at ELSE ?4 + "
-                         "    min(?6, ?5 << min(tries, 30)) END "
-                         "WHERE id = ?1 AND state = 'pending' RETURNING state",
-                         e);
+    sqlite3_stmt *st = cv_store_prepare(
+        s,
+        "UPDATE outbox SET tries = tries + 1, last_error = ?2, "
+        "  state = CASE WHEN tries + 1 >= ?3 OR ?7 THEN 'failed' ELSE 'pending' END, "
+        "  next_at = CASE WHEN tries + 1 >= ?3 OR ?7 THEN next_at ELSE ?4 + "
+        "    min(?6, ?5 << min(tries, 30)) END "
+        "WHERE id = ?1 AND state = 'pending' RETURNING state",
+        e);
     if (!st)
         return e->code;
     sqlite3_bind_int64(st, 1, id);
@@ -229,6 +227,7 @@ static int record_failure(cv_store *s, const cv_deliver_policy *p, int64_t id, c
     sqlite3_bind_int64(st, 4, cv_clock_now());
     sqlite3_bind_int64(st, 5, p->base_ms);
     sqlite3_bind_int64(st, 6, p->cap_ms);
+    sqlite3_bind_int(st, 7, permanent != 0);
     int rc = sqlite3_step(st);
     int failed =
         rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), "failed") == 0;
@@ -243,11 +242,11 @@ static int record_failure(cv_store *s, const cv_deliver_policy *p, int64_t id, c
 }
 
 int cv_deliver_failed(cv_store *s, const cv_deliver_policy *p, int64_t id, const char *reason,
-                      int *gave_up, cv_err *e)
+                      int permanent, int *gave_up, cv_err *e)
 {
     if (cv_store_begin(s, e) < 0)
         return e->code;
-    if (record_failure(s, p, id, reason, gave_up, e) < 0 || cv_store_commit(s, e) < 0) {
+    if (record_failure(s, p, id, reason, permanent, gave_up, e) < 0 || cv_store_commit(s, e) < 0) {
         cv_store_rollback(s);
         return e->code;
     }

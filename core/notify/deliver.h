@@ -52,10 +52,10 @@ int cv_deliver_next_at(cv_store *s, int64_t now, int64_t *next_at, cv_err *e);
 int cv_deliver_sent(cv_store *s, int64_t id, cv_err *e);
 
 /* Records a failed try with its reason: the row waits cv_deliver_backoff(tries) before the next
- * try, or after max_tries becomes failed (and the journal says notification.failed). *gave_up
- * (may be NULL) tells which. */
+ * try, or after max_tries (or at once when permanent) becomes failed, and the journal says
+ * notification.failed. *gave_up (may be NULL) tells which. */
 int cv_deliver_failed(cv_store *s, const cv_deliver_policy *p, int64_t id, const char *reason,
-                      int *gave_up, cv_err *e);
+                      int permanent, int *gave_up, cv_err *e);
 
 /* The rows of the outbox (state NULL: all; else pending|sent|failed), newest first, at most
  * limit, as a JSON array. */

@@ -123,8 +123,26 @@ static const char schema_foundation[] =
     ") STRICT;"
     "CREATE INDEX outbox_due ON outbox(state, next_at);";
 
+/* Plugins (DESIGN.md 6): which are enabled, their settings by the admins, the last error each
+ * reported. revision grows with every admin change so a running daemon reloads what changed. */
+static const char schema_plugins[] =
+    "CREATE TABLE plugins ("
+    "  name TEXT PRIMARY KEY,"
+    "  enabled INTEGER NOT NULL DEFAULT 0 CHECK (enabled IN (0,1)),"
+    "  revision INTEGER NOT NULL DEFAULT 0 CHECK (revision >= 0),"
+    "  changed_at INTEGER NOT NULL,"
+    "  last_error TEXT"
+    ") STRICT;"
+    "CREATE TABLE plugin_config ("
+    "  plugin TEXT NOT NULL REFERENCES plugins(name),"
+    "  key TEXT NOT NULL,"
+    "  value TEXT NOT NULL,"
+    "  PRIMARY KEY (plugin, key)"
+    ") STRICT;";
+
 static const char *const migrations[] = {
     schema_foundation,
+    schema_plugins,
 };
 
 int cv_migrations_count(void)

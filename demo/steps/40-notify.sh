@@ -1,9 +1,10 @@
-# 40-notify.sh: notifications. The "log" channel writes each delivered notification as one JSON
-# line to a file next to the demo store, so `convene run` on the demo shows deliveries; three
-# reminders in Vietnamese wait in the outbox for the daemon. Sourced by demo/build.sh.
+# 40-notify.sh: notifications. The notify-log plugin (channel "log") writes each delivered
+# notification as one JSON line to a file next to the demo store, so `convene run` on the demo
+# shows deliveries; three reminders in Vietnamese wait in the outbox. Sourced by demo/build.sh.
 NOTIFY_LOG="$(cd "$(dirname "$STORE")" && pwd)/$(basename "$STORE" .db)-notifications.jsonl"
 rm -f "$NOTIFY_LOG"
-cv notify config notify.log.file "$NOTIFY_LOG"
+cv plugin config notify-log file "$NOTIFY_LOG"
+cv plugin enable notify-log
 
 cv notify "Văn phòng Tỉnh ủy Thái Nguyên" --channel log --template congress \
   --org "Đảng bộ tỉnh Thái Nguyên" --date 2020-10-11 --key demo.congress:TN:XX

@@ -1,6 +1,8 @@
-/* notify_log.c: the "log" channel: appends one JSON line per notification to a file (admins who
- * want a paper trail, the demo, tests). It never touches the network; each line is written with
- * one write(2) on an O_APPEND descriptor so lines from concurrent writers never interleave. */
+/* notify_log.c: the notify-log plugin, channel "log": appends one JSON line per notification to a
+ * file (a paper trail, the demo, tests). It includes only convene/plugin.h of convene and never
+ * touches the network; each line goes out in one write(2) on an O_APPEND descriptor, so lines
+ * from several writers never interleave. */
+#include <convene/plugin.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -8,63 +10,89 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "notify/notifier.h"
+static const cv_host_api *host;
 
 typedef struct log_ctx {
-    char path[1024];
+    cv_plugin_ctx *ctx;
+    const char *path; /* the host's, valid until fini */
 } log_ctx;
 
-static const cv_notifier_opt log_opts[] = {
-    {"file", NULL, "the file each notification is appended to, one JSON line each"},
-    {NULL, NULL, NULL},
+static const cv_plugin_config_entry log_config[] = {
+    {"file", CV_PLUGIN_CONFIG_TEXT, NULL, "the file that gets one JSON line per notification"},
+    {NULL, 0, NULL, NULL},
 };
 
-static int log_open(const cv_notifier_config *cfg, void **ctx, cv_err *e)
+static int log_init(cv_plugin_ctx *ctx, const cv_host_api *h, void **state)
 {
-    const char *path = cv_notifier_config_get(cfg, "file");
+    const char *path = h->config_text(ctx, "file");
     if (!path || !*path)
-        return cv_err_set(e, CV_EINVAL, "notify.log.file is not set");
+        return h->error(ctx, CV_PLUGIN_EINVAL,
+                        "file must be set (convene plugin config "
+                        "notify-log file PATH)");
     log_ctx *c = calloc(1, sizeof *c);
     if (!c)
-        return cv_err_set(e, CV_ENOMEM, "out of memory");
-    snprintf(c->path, sizeof c->path, "%s", path);
-    *ctx = c;
+        return h->error(ctx, CV_PLUGIN_ENOMEM, "out of memory");
+    *c = (log_ctx){ctx, path};
+    *state = c;
     return 0;
 }
 
-static void log_close(void *ctx)
+static void log_fini(void *state)
 {
-    free(ctx);
+    free(state);
 }
 
-static int log_send(void *ctx, const cv_notifier_msg *m, cv_err *e)
+/* The line: the notification as JSON, with the instant it was written. */
+static char *line_of(log_ctx *c, const cv_plugin_message *m, size_t *len)
 {
-    log_ctx *c = ctx;
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:i}", "key", m->key, "id", m->idem,
-                          "recipient", m->recipient, "subject", m->subject, "body", m->body,
-                          "created_at", (json_int_t)m->created_at, "attempt", m->attempt);
-    char *line = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I}", "at", (json_int_t)host->now(c->ctx),
+                          "key", m->key, "recipient", m->recipient, "subject", m->subject, "body",
+                          m->body, "try", (json_int_t)m->tries + 1);
+    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
-    if (!line)
-        return cv_err_set(e, CV_ENOMEM, "out of memory");
-    size_t n = strlen(line);
-    line[n] = '\n'; /* json_dumps leaves room for its NUL; the line goes out without one */
-    int fd = open(c->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-    int rc = 0;
-    if (fd < 0)
-        rc = cv_err_set(e, CV_EIO, "cannot open %s: %s", c->path, strerror(errno));
-    else if (write(fd, line, n + 1) != (ssize_t)(n + 1))
-        rc = cv_err_set(e, CV_EIO, "cannot write %s: %s", c->path, strerror(errno));
-    if (fd >= 0 && close(fd) < 0 && rc == 0)
-        rc = cv_err_set(e, CV_EIO, "cannot write %s: %s", c->path, strerror(errno));
-    free(line);
-    return rc;
+    if (!s)
+        return NULL;
+    *len = strlen(s);
+    s[*len] = '\n'; /* json_dumps left room for its NUL; the line is written without one */
+    (*len)++;
+    return s;
 }
 
-const cv_notifier cv_notifier_log = {
+static int log_deliver(void *state, const cv_plugin_message *m, cv_plugin_delivery *d)
+{
+    log_ctx *c = state;
+    size_t n;
+    char *line = line_of(c, m, &n);
+    if (!line)
+        return host->error(c->ctx, CV_PLUGIN_ENOMEM, "out of memory");
+    int fd = open(c->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640), err = 0;
+    if (fd < 0 || write(fd, line, n) != (ssize_t)n)
+        err = errno ? errno : EIO;
+    if (fd >= 0 && close(fd) < 0 && !err)
+        err = errno;
+    free(line);
+    if (err)
+        return host->error(c->ctx, CV_PLUGIN_EIO, "cannot write %s: %s", c->path, strerror(err));
+    host->deliver_done(c->ctx, d, CV_PLUGIN_SENT, NULL);
+    return 0;
+}
+
+static const cv_plugin_descriptor descriptor = {
+    .abi_version = CV_PLUGIN_ABI_VERSION,
+    .size = sizeof(cv_plugin_descriptor),
+    .kinds = CV_PLUGIN_KIND_NOTIFY,
+    .name = "notify-log",
+    .version = "1.0.0",
+    .description = "appends each notification as a JSON line to a file",
+    .config = log_config,
+    .init = log_init,
+    .fini = log_fini,
     .channel = "log",
-    .opts = log_opts,
-    .open = log_open,
-    .close = log_close,
-    .send = log_send,
+    .deliver = log_deliver,
 };
+
+CV_PLUGIN_EXPORT const cv_plugin_descriptor *convene_plugin_entry(const cv_host_api *h)
+{
+    host = h;
+    return &descriptor;
+}

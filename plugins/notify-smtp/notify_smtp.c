@@ -1,35 +1,45 @@
-/* notify_smtp.c: the "smtp" channel: a plain-text UTF-8 mail per notification through libcurl's
- * SMTP, with a Message-ID derived from the notification's key so a repeated delivery is
- * recognisable. It only prepares transfers; the notify service performs them on the loop. It
- * never lets a recipient or sender with CR/LF into the headers. */
+/* notify_smtp.c: the notify-smtp plugin, channel "smtp": a plain-text UTF-8 mail per
+ * notification through libcurl's SMTP on the host's loop (plugins/lib/curlhost), with a
+ * Message-ID derived from the notification's key so a repeated delivery is recognisable. It
+ * includes only convene/plugin.h of convene, and never lets CR/LF into a header. */
+#include <convene/plugin.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "notify/notifier.h"
+#include "../lib/curlhost.h"
+
+static const cv_host_api *host;
 
 typedef struct smtp_ctx {
-    char url[1024], from[320], user[256], password[256], ca_file[1024];
-    long tls; /* CURLUSESSL_* */
+    cv_plugin_ctx *ctx;
+    curlhost *curl;
+    const char *url, *from, *user, *password, *ca_file; /* the host's, valid until fini */
+    long tls;                                           /* CURLUSESSL_* */
+    int64_t timeout_ms;
 } smtp_ctx;
 
 typedef struct smtp_req {
+    smtp_ctx *c;
+    cv_plugin_delivery *d;
     char *msg;
     size_t len, pos;
     struct curl_slist *rcpt;
     char errbuf[CURL_ERROR_SIZE];
 } smtp_req;
 
-static const cv_notifier_opt smtp_opts[] = {
-    {"url", NULL, "the server, e.g. smtp://mail.example.vn:587 or smtps://mail.example.vn"},
-    {"from", NULL, "the sender address, e.g. vanphong@example.vn"},
-    {"username", "", "login name (empty: no authentication)"},
-    {"password", "", "login password"},
-    {"tls", "try", "STARTTLS: none, try (when offered) or require"},
-    {"ca_file", "", "a CA bundle to verify the server with (empty: the system's)"},
-    {NULL, NULL, NULL},
+static const cv_plugin_config_entry smtp_config[] = {
+    {"url", CV_PLUGIN_CONFIG_TEXT, NULL, "the server: smtp://mail.example.vn:587 or smtps://..."},
+    {"from", CV_PLUGIN_CONFIG_TEXT, NULL, "the sender address, e.g. vanphong@example.vn"},
+    {"username", CV_PLUGIN_CONFIG_TEXT, "", "login name (empty: no authentication)"},
+    {"password", CV_PLUGIN_CONFIG_SECRET, "", "login password"},
+    {"tls", CV_PLUGIN_CONFIG_TEXT, "try", "STARTTLS: none, try (when offered) or require"},
+    {"ca_file", CV_PLUGIN_CONFIG_TEXT, "",
+     "a CA bundle to verify the server (empty: the system's)"},
+    {"timeout_ms", CV_PLUGIN_CONFIG_INT, "30000", "one delivery's deadline"},
+    {NULL, 0, NULL, NULL},
 };
 
 static int header_safe(const char *s)
@@ -37,54 +47,67 @@ static int header_safe(const char *s)
     return s && *s && !strpbrk(s, "\r\n<>");
 }
 
-static int copy_opt(const cv_notifier_config *cfg, const char *name, char *dst, size_t cap,
-                    cv_err *e)
+static const char *text(cv_plugin_ctx *ctx, const char *name)
 {
-    const char *v = cv_notifier_config_get(cfg, name);
-    if (!v)
-        return cv_err_set(e, CV_EINVAL, "notify.smtp.%s is not set", name);
-    if (strlen(v) >= cap)
-        return cv_err_set(e, CV_ELIMIT, "notify.smtp.%s is too long", name);
-    memcpy(dst, v, strlen(v) + 1);
-    return 0;
+    const char *v = host->config_text(ctx, name);
+    return v ? v : "";
 }
 
-static int smtp_open(const cv_notifier_config *cfg, void **ctx, cv_err *e)
+/* Checks the settings into c; a failure leaves the plugin disabled with the reason. */
+static int configure(smtp_ctx *c)
 {
-    smtp_ctx *c = calloc(1, sizeof *c);
-    if (!c)
-        return cv_err_set(e, CV_ENOMEM, "out of memory");
-    char tls[16];
-    int rc = 0;
-    if (copy_opt(cfg, "url", c->url, sizeof c->url, e) < 0 ||
-        copy_opt(cfg, "from", c->from, sizeof c->from, e) < 0 ||
-        copy_opt(cfg, "username", c->user, sizeof c->user, e) < 0 ||
-        copy_opt(cfg, "password", c->password, sizeof c->password, e) < 0 ||
-        copy_opt(cfg, "ca_file", c->ca_file, sizeof c->ca_file, e) < 0 ||
-        copy_opt(cfg, "tls", tls, sizeof tls, e) < 0)
-        rc = e->code;
-    else if (strncmp(c->url, "smtp://", 7) != 0 && strncmp(c->url, "smtps://", 8) != 0)
-        rc = cv_err_set(e, CV_EINVAL, "notify.smtp.url must start with smtp:// or smtps://");
-    else if (!header_safe(c->from) || !strchr(c->from, '@'))
-        rc = cv_err_set(e, CV_EINVAL, "notify.smtp.from is not an address: '%s'", c->from);
-    else if (strcmp(tls, "none") && strcmp(tls, "try") && strcmp(tls, "require"))
-        rc = cv_err_set(e, CV_EINVAL, "notify.smtp.tls must be none, try or require");
-    if (rc < 0) {
-        sodium_memzero(c, sizeof *c);
-        free(c);
-        return rc;
-    }
+    const char *tls = text(c->ctx, "tls");
+    c->url = text(c->ctx, "url");
+    c->from = text(c->ctx, "from");
+    c->user = text(c->ctx, "username");
+    c->password = text(c->ctx, "password");
+    c->ca_file = text(c->ctx, "ca_file");
+    c->timeout_ms = host->config_int(c->ctx, "timeout_ms");
+    if (strncmp(c->url, "smtp://", 7) != 0 && strncmp(c->url, "smtps://", 8) != 0)
+        return host->error(c->ctx, CV_PLUGIN_EINVAL,
+                           "url must be set to smtp://HOST[:PORT] or smtps://HOST[:PORT]");
+    if (!header_safe(c->from) || !strchr(c->from, '@'))
+        return host->error(c->ctx, CV_PLUGIN_EINVAL, "from must be set to a sender address");
+    if (c->timeout_ms < 100 || c->timeout_ms > 600000)
+        return host->error(c->ctx, CV_PLUGIN_EINVAL, "timeout_ms must be 100 to 600000");
+    if (strcmp(tls, "none") && strcmp(tls, "try") && strcmp(tls, "require"))
+        return host->error(c->ctx, CV_PLUGIN_EINVAL, "tls must be none, try or require");
     c->tls = !strcmp(tls, "none")  ? CURLUSESSL_NONE
              : !strcmp(tls, "try") ? CURLUSESSL_TRY
                                    : CURLUSESSL_ALL;
-    *ctx = c;
     return 0;
 }
 
-static void smtp_close(void *ctx)
+static int smtp_init(cv_plugin_ctx *ctx, const cv_host_api *h, void **state)
 {
-    sodium_memzero(ctx, sizeof(smtp_ctx));
-    free(ctx);
+    if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return h->error(ctx, CV_PLUGIN_EFAILED, "cannot initialise libsodium or libcurl");
+    smtp_ctx *c = calloc(1, sizeof *c);
+    int rc = c ? 0 : h->error(ctx, CV_PLUGIN_ENOMEM, "out of memory");
+    if (rc == 0) {
+        *c = (smtp_ctx){.ctx = ctx};
+        rc = configure(c);
+    }
+    if (rc == 0 && !(c->curl = curlhost_new(h, ctx)))
+        rc = h->error(ctx, CV_PLUGIN_ENOMEM, "out of memory");
+    if (rc < 0) {
+        free(c);
+        curl_global_cleanup();
+        return rc;
+    }
+    *state = c;
+    return 0;
+}
+
+/* Transfers still running are abandoned: the host completes their deliveries as retries. */
+static void smtp_fini(void *state)
+{
+    smtp_ctx *c = state;
+    curlhost *curl = c->curl;
+    c->curl = NULL; /* tells on_done not to complete what fini abandons */
+    curlhost_free(curl);
+    free(c);
+    curl_global_cleanup();
 }
 
 /* Base64 of len bytes of s in lines of at most 76 characters (RFC 2045), CRLF-terminated. */
@@ -112,11 +135,11 @@ static char *base64_lines(const char *s, size_t len)
 }
 
 /* The whole message: headers (Subject in RFC 2047 base64 so Vietnamese survives any relay) and
- * a base64 body. The Date is the notification's creation, so every retry is the same mail. */
-static char *build_message(const smtp_ctx *c, const cv_notifier_msg *m)
+ * a base64 body. The Message-ID is the same on every retry, so the receiver can tell. */
+static char *build_message(const smtp_ctx *c, const cv_plugin_message *m, const char *idem)
 {
     char date[64];
-    time_t t = (time_t)(m->created_at / 1000);
+    time_t t = (time_t)(host->now(c->ctx) / 1000);
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
@@ -130,11 +153,10 @@ static char *build_message(const smtp_ctx *c, const cv_notifier_msg *m)
     "Date: %s\r\nFrom: <%s>\r\nTo: <%s>\r\nSubject: =?UTF-8?B?%s?=\r\n"                            \
     "Message-ID: <%s@convene>\r\nMIME-Version: 1.0\r\n"                                            \
     "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n%s"
-        int n = snprintf(NULL, 0, SMTP_MESSAGE, date, c->from, m->recipient, s64, m->idem, b64);
+        int n = snprintf(NULL, 0, SMTP_MESSAGE, date, c->from, m->recipient, s64, idem, b64);
         msg = n > 0 ? malloc((size_t)n + 1) : NULL;
         if (msg)
-            snprintf(msg, (size_t)n + 1, SMTP_MESSAGE, date, c->from, m->recipient, s64, m->idem,
-                     b64);
+            snprintf(msg, (size_t)n + 1, SMTP_MESSAGE, date, c->from, m->recipient, s64, idem, b64);
     }
     free(s64);
     free(b64);
@@ -161,18 +183,31 @@ static void req_free(smtp_req *r)
     free(r);
 }
 
-static int smtp_prepare(void *ctx, const cv_notifier_msg *m, CURL *easy, void **req, cv_err *e)
+/* A permanent refusal (a 5xx reply: no such mailbox, policy) is not retried; anything else
+ * (connection refused, timeout, 4xx) is. */
+static void on_done(CURL *easy, CURLcode result, void *arg)
 {
-    smtp_ctx *c = ctx;
-    if (!header_safe(m->recipient) || !strchr(m->recipient, '@') || strlen(m->recipient) > 320)
-        return cv_err_set(e, CV_EINVAL, "not an e-mail address: '%s'", m->recipient);
-    smtp_req *r = calloc(1, sizeof *r);
-    if (!r || !(r->msg = build_message(c, m)) ||
-        !(r->rcpt = curl_slist_append(NULL, m->recipient))) {
-        req_free(r);
-        return cv_err_set(e, CV_ENOMEM, "out of memory");
+    smtp_req *r = arg;
+    smtp_ctx *c = r->c;
+    long code = 0;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
+    curl_easy_cleanup(easy);
+    if (c->curl) {
+        char reason[CURL_ERROR_SIZE + 128] = "";
+        if (result != CURLE_OK)
+            snprintf(reason, sizeof reason, "smtp: %s%s%s (reply %ld)", curl_easy_strerror(result),
+                     r->errbuf[0] ? ": " : "", r->errbuf, code);
+        host->deliver_done(c->ctx, r->d,
+                           result == CURLE_OK ? CV_PLUGIN_SENT
+                           : code >= 500      ? CV_PLUGIN_REJECTED
+                                              : CV_PLUGIN_RETRY,
+                           reason);
     }
-    r->len = strlen(r->msg);
+    req_free(r);
+}
+
+static void set_options(smtp_ctx *c, smtp_req *r, CURL *easy)
+{
     curl_easy_setopt(easy, CURLOPT_URL, c->url);
     curl_easy_setopt(easy, CURLOPT_MAIL_FROM, c->from);
     curl_easy_setopt(easy, CURLOPT_MAIL_RCPT, r->rcpt);
@@ -182,36 +217,60 @@ static int smtp_prepare(void *ctx, const cv_notifier_msg *m, CURL *easy, void **
     curl_easy_setopt(easy, CURLOPT_INFILESIZE, (long)r->len);
     curl_easy_setopt(easy, CURLOPT_USE_SSL, c->tls);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, r->errbuf);
-    if (c->user[0]) {
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)c->timeout_ms);
+    if (*c->user) {
         curl_easy_setopt(easy, CURLOPT_USERNAME, c->user);
         curl_easy_setopt(easy, CURLOPT_PASSWORD, c->password);
     }
-    if (c->ca_file[0])
+    if (*c->ca_file)
         curl_easy_setopt(easy, CURLOPT_CAINFO, c->ca_file);
-    *req = r;
-    return 0;
 }
 
-static int smtp_finish(void *ctx, void *req, CURL *easy, CURLcode result, cv_err *e)
+static int smtp_deliver(void *state, const cv_plugin_message *m, cv_plugin_delivery *d)
 {
-    (void)ctx;
-    smtp_req *r = req;
-    int rc = 0;
-    if (result != CURLE_OK) {
-        long code = 0;
-        curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
-        rc = cv_err_set(e, CV_EIO, "smtp: %s%s%s (reply %ld)", curl_easy_strerror(result),
-                        r->errbuf[0] ? ": " : "", r->errbuf, code);
+    smtp_ctx *c = state;
+    if (!header_safe(m->recipient) || !strchr(m->recipient, '@') || strlen(m->recipient) > 320) {
+        host->deliver_done(c->ctx, d, CV_PLUGIN_REJECTED, "smtp: not an e-mail address");
+        return 0;
     }
-    req_free(r);
+    char idem[33];
+    curlhost_idem(m->key, idem);
+    smtp_req *r = calloc(1, sizeof *r);
+    CURL *easy = NULL;
+    if (!r || !(r->msg = build_message(c, m, idem)) ||
+        !(r->rcpt = curl_slist_append(NULL, m->recipient)) || !(easy = curl_easy_init())) {
+        req_free(r);
+        return host->error(c->ctx, CV_PLUGIN_ENOMEM, "out of memory");
+    }
+    r->c = c;
+    r->d = d;
+    r->len = strlen(r->msg);
+    set_options(c, r, easy);
+    int rc = curlhost_add(c->curl, easy, on_done, r);
+    if (rc < 0) {
+        curl_easy_cleanup(easy);
+        req_free(r);
+    }
     return rc;
 }
 
-const cv_notifier cv_notifier_smtp = {
+static const cv_plugin_descriptor descriptor = {
+    .abi_version = CV_PLUGIN_ABI_VERSION,
+    .size = sizeof(cv_plugin_descriptor),
+    .kinds = CV_PLUGIN_KIND_NOTIFY,
+    .name = "notify-smtp",
+    .version = "1.0.0",
+    .description = "delivers notifications as UTF-8 mail through an SMTP server (libcurl)",
+    .config = smtp_config,
+    .init = smtp_init,
+    .fini = smtp_fini,
     .channel = "smtp",
-    .opts = smtp_opts,
-    .open = smtp_open,
-    .close = smtp_close,
-    .prepare = smtp_prepare,
-    .finish = smtp_finish,
+    .deliver = smtp_deliver,
 };
+
+CV_PLUGIN_EXPORT const cv_plugin_descriptor *convene_plugin_entry(const cv_host_api *h)
+{
+    host = h;
+    return &descriptor;
+}

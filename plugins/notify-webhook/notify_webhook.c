@@ -1,24 +1,31 @@
-/* notify_webhook.c: the "webhook" channel: an HTTP POST of the notification as JSON to the
- * recipient URL, signed with HMAC-SHA256 over the exact body (libsodium) and carrying an
- * Idempotency-Key derived from the notification's key. It only prepares transfers; the notify
- * service performs them on the loop. Any status outside 2xx is a failed try. */
+/* notify_webhook.c: the notify-webhook plugin, channel "webhook": an HTTP POST of the
+ * notification as JSON to the recipient URL on the host's loop (plugins/lib/curlhost), signed
+ * with HMAC-SHA256 over the exact body (libsodium) and carrying an Idempotency-Key derived from
+ * the notification's key. It includes only convene/plugin.h of convene. A 2xx reply is
+ * delivered; 408, 429 and 5xx are retried; any other status is refused for good. */
+#include <convene/plugin.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "notify/notifier.h"
+#include "../lib/curlhost.h"
 
 #define REPLY_KEEP 200 /* bytes of a refusal's body kept as the reason */
 
+static const cv_host_api *host;
+
 typedef struct webhook_ctx {
-    unsigned char secret[256];
-    size_t secret_len;
-    char header[64];
+    cv_plugin_ctx *ctx;
+    curlhost *curl;
+    const char *secret, *header; /* the host's, valid until fini */
+    int64_t timeout_ms;
 } webhook_ctx;
 
 typedef struct webhook_req {
+    webhook_ctx *c;
+    cv_plugin_delivery *d;
     char *body;
     struct curl_slist *headers;
     char reply[REPLY_KEEP + 1];
@@ -26,34 +33,47 @@ typedef struct webhook_req {
     char errbuf[CURL_ERROR_SIZE];
 } webhook_req;
 
-static const cv_notifier_opt webhook_opts[] = {
-    {"secret", NULL, "the shared secret of the HMAC-SHA256 signature (at least 16 bytes)"},
-    {"header", "X-Convene-Signature", "the header that carries sha256=<hex HMAC of the body>"},
-    {NULL, NULL, NULL},
+static const cv_plugin_config_entry webhook_config[] = {
+    {"secret", CV_PLUGIN_CONFIG_SECRET, NULL,
+     "the HMAC-SHA256 key shared with receivers (16-256 bytes)"},
+    {"header", CV_PLUGIN_CONFIG_TEXT, "X-Convene-Signature",
+     "carries sha256=<hex HMAC of the body>"},
+    {"timeout_ms", CV_PLUGIN_CONFIG_INT, "30000", "one delivery's deadline"},
+    {NULL, 0, NULL, NULL},
 };
 
-static int webhook_open(const cv_notifier_config *cfg, void **ctx, cv_err *e)
+static int webhook_init(cv_plugin_ctx *ctx, const cv_host_api *h, void **state)
 {
-    const char *secret = cv_notifier_config_get(cfg, "secret");
-    const char *header = cv_notifier_config_get(cfg, "header");
+    const char *secret = h->config_text(ctx, "secret"), *header = h->config_text(ctx, "header");
+    int64_t timeout = h->config_int(ctx, "timeout_ms");
     if (!secret || strlen(secret) < 16 || strlen(secret) > 256)
-        return cv_err_set(e, CV_EINVAL, "notify.webhook.secret must be set (16 to 256 bytes)");
+        return h->error(ctx, CV_PLUGIN_EINVAL, "secret must be set (16 to 256 bytes)");
     if (!header || !*header || strlen(header) >= 64 || strpbrk(header, ": \r\n"))
-        return cv_err_set(e, CV_EINVAL, "notify.webhook.header is not a header name");
+        return h->error(ctx, CV_PLUGIN_EINVAL, "header is not a header name");
+    if (timeout < 100 || timeout > 600000)
+        return h->error(ctx, CV_PLUGIN_EINVAL, "timeout_ms must be 100 to 600000");
+    if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return h->error(ctx, CV_PLUGIN_EFAILED, "cannot initialise libsodium or libcurl");
     webhook_ctx *c = calloc(1, sizeof *c);
-    if (!c)
-        return cv_err_set(e, CV_ENOMEM, "out of memory");
-    c->secret_len = strlen(secret);
-    memcpy(c->secret, secret, c->secret_len);
-    snprintf(c->header, sizeof c->header, "%s", header);
-    *ctx = c;
+    if (!c || !(c->curl = curlhost_new(h, ctx))) {
+        free(c);
+        curl_global_cleanup();
+        return h->error(ctx, CV_PLUGIN_ENOMEM, "out of memory");
+    }
+    *c = (webhook_ctx){ctx, c->curl, secret, header, timeout};
+    *state = c;
     return 0;
 }
 
-static void webhook_close(void *ctx)
+/* Transfers still running are abandoned: the host completes their deliveries as retries. */
+static void webhook_fini(void *state)
 {
-    sodium_memzero(ctx, sizeof(webhook_ctx));
-    free(ctx);
+    webhook_ctx *c = state;
+    curlhost *curl = c->curl;
+    c->curl = NULL; /* tells on_done not to complete what fini abandons */
+    curlhost_free(curl);
+    free(c);
+    curl_global_cleanup();
 }
 
 static size_t keep_reply(char *data, size_t size, size_t nmemb, void *arg)
@@ -86,11 +106,11 @@ static int add_header(webhook_req *r, const char *name, const char *value)
     return 0;
 }
 
-static char *json_body(const cv_notifier_msg *m)
+static char *json_body(const cv_plugin_message *m, const char *idem)
 {
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "key", m->key, "id", m->idem,
-                          "recipient", m->recipient, "subject", m->subject, "body", m->body,
-                          "created_at", (json_int_t)m->created_at);
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "key", m->key, "id", idem, "recipient",
+                          m->recipient, "subject", m->subject, "body", m->body, "notification",
+                          (json_int_t)m->id);
     char *s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(j);
     return s;
@@ -102,33 +122,51 @@ static void sign(const webhook_ctx *c, const char *body, char sig[72])
 {
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
     crypto_auth_hmacsha256_state st;
-    crypto_auth_hmacsha256_init(&st, c->secret, c->secret_len);
+    crypto_auth_hmacsha256_init(&st, (const unsigned char *)c->secret, strlen(c->secret));
     crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, strlen(body));
     crypto_auth_hmacsha256_final(&st, mac);
     memcpy(sig, "sha256=", 7);
     sodium_bin2hex(sig + 7, 65, mac, sizeof mac);
 }
 
-static int webhook_prepare(void *ctx, const cv_notifier_msg *m, CURL *easy, void **req, cv_err *e)
+static void on_done(CURL *easy, CURLcode result, void *arg)
 {
-    webhook_ctx *c = ctx;
-    if ((strncmp(m->recipient, "http://", 7) && strncmp(m->recipient, "https://", 8)) ||
-        strlen(m->recipient) > 2000 || strpbrk(m->recipient, " \r\n"))
-        return cv_err_set(e, CV_EINVAL, "not an http(s) URL: '%s'", m->recipient);
-    webhook_req *r = calloc(1, sizeof *r);
-    char sig[72];
-    if (!r || !(r->body = json_body(m))) {
-        req_free(r);
-        return cv_err_set(e, CV_ENOMEM, "out of memory");
+    webhook_req *r = arg;
+    webhook_ctx *c = r->c;
+    long status = 0;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(easy);
+    if (c->curl) {
+        char reason[CURL_ERROR_SIZE + REPLY_KEEP + 64] = "";
+        int outcome = CV_PLUGIN_SENT;
+        if (result != CURLE_OK) {
+            snprintf(reason, sizeof reason, "webhook: %s%s%s", curl_easy_strerror(result),
+                     r->errbuf[0] ? ": " : "", r->errbuf);
+            outcome = CV_PLUGIN_RETRY;
+        } else if (status < 200 || status > 299) {
+            r->reply[r->reply_len] = '\0';
+            for (char *p = r->reply; *p; p++)
+                if ((unsigned char)*p < 0x20)
+                    *p = ' ';
+            snprintf(reason, sizeof reason, "webhook: HTTP %ld%s%s", status,
+                     r->reply_len ? ": " : "", r->reply);
+            outcome = status == 408 || status == 429 || status >= 500 ? CV_PLUGIN_RETRY
+                                                                      : CV_PLUGIN_REJECTED;
+        }
+        host->deliver_done(c->ctx, r->d, outcome, reason);
     }
-    sign(c, r->body, sig);
-    if (add_header(r, "Content-Type", "application/json; charset=utf-8") < 0 ||
-        add_header(r, "Idempotency-Key", m->idem) < 0 || add_header(r, c->header, sig) < 0 ||
-        add_header(r, "Expect", "") < 0) {
-        req_free(r);
-        return cv_err_set(e, CV_ENOMEM, "out of memory");
-    }
-    curl_easy_setopt(easy, CURLOPT_URL, m->recipient);
+    req_free(r);
+}
+
+static int valid_url(const char *url)
+{
+    return (strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0) &&
+           strlen(url) <= 2000 && !strpbrk(url, " \r\n");
+}
+
+static void set_options(webhook_ctx *c, webhook_req *r, CURL *easy, const char *url)
+{
+    curl_easy_setopt(easy, CURLOPT_URL, url);
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, r->body);
     curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, (long)strlen(r->body));
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, r->headers);
@@ -136,38 +174,59 @@ static int webhook_prepare(void *ctx, const cv_notifier_msg *m, CURL *easy, void
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, r);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, r->errbuf);
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(easy, CURLOPT_USERAGENT, "convene-notify-webhook");
-    *req = r;
-    return 0;
+    curl_easy_setopt(easy, CURLOPT_USERAGENT, "convene-notify-webhook/1.0");
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)c->timeout_ms);
 }
 
-static int webhook_finish(void *ctx, void *req, CURL *easy, CURLcode result, cv_err *e)
+static int webhook_deliver(void *state, const cv_plugin_message *m, cv_plugin_delivery *d)
 {
-    (void)ctx;
-    webhook_req *r = req;
-    long status = 0;
-    int rc = 0;
-    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-    if (result != CURLE_OK)
-        rc = cv_err_set(e, CV_EIO, "webhook: %s%s%s", curl_easy_strerror(result),
-                        r->errbuf[0] ? ": " : "", r->errbuf);
-    else if (status < 200 || status > 299) {
-        r->reply[r->reply_len] = '\0';
-        for (char *p = r->reply; *p; p++)
-            if ((unsigned char)*p < 0x20)
-                *p = ' ';
-        rc = cv_err_set(e, CV_EIO, "webhook: HTTP %ld%s%s", status, r->reply_len ? ": " : "",
-                        r->reply);
+    webhook_ctx *c = state;
+    if (!valid_url(m->recipient)) {
+        host->deliver_done(c->ctx, d, CV_PLUGIN_REJECTED, "webhook: not an http(s) URL");
+        return 0;
     }
-    req_free(r);
+    char idem[33], sig[72];
+    curlhost_idem(m->key, idem);
+    webhook_req *r = calloc(1, sizeof *r);
+    CURL *easy = NULL;
+    if (!r || !(r->body = json_body(m, idem)))
+        goto nomem;
+    sign(c, r->body, sig);
+    if (add_header(r, "Content-Type", "application/json; charset=utf-8") < 0 ||
+        add_header(r, "Idempotency-Key", idem) < 0 || add_header(r, c->header, sig) < 0 ||
+        add_header(r, "Expect", "") < 0 || !(easy = curl_easy_init()))
+        goto nomem;
+    r->c = c;
+    r->d = d;
+    set_options(c, r, easy, m->recipient);
+    int rc = curlhost_add(c->curl, easy, on_done, r);
+    if (rc < 0) {
+        curl_easy_cleanup(easy);
+        req_free(r);
+    }
     return rc;
+nomem:
+    req_free(r);
+    return host->error(c->ctx, CV_PLUGIN_ENOMEM, "out of memory");
 }
 
-const cv_notifier cv_notifier_webhook = {
+static const cv_plugin_descriptor descriptor = {
+    .abi_version = CV_PLUGIN_ABI_VERSION,
+    .size = sizeof(cv_plugin_descriptor),
+    .kinds = CV_PLUGIN_KIND_NOTIFY,
+    .name = "notify-webhook",
+    .version = "1.0.0",
+    .description = "delivers notifications as signed JSON POSTs to a URL (libcurl)",
+    .config = webhook_config,
+    .init = webhook_init,
+    .fini = webhook_fini,
     .channel = "webhook",
-    .opts = webhook_opts,
-    .open = webhook_open,
-    .close = webhook_close,
-    .prepare = webhook_prepare,
-    .finish = webhook_finish,
+    .deliver = webhook_deliver,
 };
+
+CV_PLUGIN_EXPORT const cv_plugin_descriptor *convene_plugin_entry(const cv_host_api *h)
+{
+    host = h;
+    return &descriptor;
+}

@@ -41,12 +41,14 @@ class NotifyTest(StoreTest):
                        "--key", key)
 
     def smtp(self, sink):
-        self.ok("notify", "config", "notify.smtp.url", f"smtp://127.0.0.1:{sink.port}")
-        self.ok("notify", "config", "notify.smtp.from", "vanphong@tinhuy.example.vn")
-        self.ok("notify", "config", "notify.smtp.tls", "none")
+        self.ok("plugin", "config", "notify-smtp", "url", f"smtp://127.0.0.1:{sink.port}")
+        self.ok("plugin", "config", "notify-smtp", "from", "vanphong@tinhuy.example.vn")
+        self.ok("plugin", "config", "notify-smtp", "tls", "none")
+        self.ok("plugin", "enable", "notify-smtp")
 
     def webhook(self, status=200, reply=b"ok"):
-        self.ok("notify", "config", "notify.webhook.secret", SECRET)
+        self.ok("plugin", "config", "notify-webhook", "secret", SECRET)
+        self.ok("plugin", "enable", "notify-webhook")
         rx = WebhookReceiver(SECRET, status, reply)
         self.closers.append(rx.close)
         return rx
@@ -100,6 +102,13 @@ class NotifyTest(StoreTest):
         self.assertEqual(req["json"]["subject"], "[convene] Kết quả bầu cử")
         self.assertTrue(req["content_type"].startswith("application/json"))
 
+    def test_webhook_refused_with_4xx_fails_at_once(self):
+        rx = self.webhook(status=410, reply=b"gone")
+        self.queue("webhook", rx.url, "k-gone")
+        self.run_daemon()
+        [row] = wait_until(lambda: self.outbox("failed"), "the notification to fail")
+        self.assertEqual((row["tries"], row["last_error"]), (1, "webhook: HTTP 410: gone"))
+
     def test_failing_webhook_ends_failed_with_its_reason_after_the_last_try(self):
         rx = self.webhook(status=500, reply=b"bao tri he thong")
         self.ok("notify", "config", "notify.max_tries", "3")
@@ -119,15 +128,18 @@ class NotifyTest(StoreTest):
         self.closers.append(rx.close)
         self.ok("notify", "config", "notify.max_tries", "100")
         self.run_daemon()
-        self.queue("webhook", rx.url, "k-late-secret")
-        wait_until(lambda: "secret" in (self.outbox()[0].get("last_error") or ""),
-                   "the missing secret to be the recorded reason")
-        self.ok("notify", "config", "notify.webhook.secret", SECRET)
-        wait_until(lambda: self.outbox("sent"), "delivery once the secret is set")
+        self.queue("webhook", rx.url, "k-late-plugin")
+        wait_until(lambda: "no enabled notifier plugin for channel 'webhook'"
+                   in (self.outbox()[0].get("last_error") or ""),
+                   "the missing notifier to be the recorded reason")
+        self.ok("plugin", "config", "notify-webhook", "secret", SECRET)
+        self.ok("plugin", "enable", "notify-webhook")
+        wait_until(lambda: self.outbox("sent"), "delivery once the plugin is enabled")
         self.assertTrue(rx.received()[0]["signature_ok"])
 
     def test_shutdown_mid_delivery_closes_cleanly_and_leaves_the_try_uncounted(self):
-        self.ok("notify", "config", "notify.webhook.secret", SECRET)
+        self.ok("plugin", "config", "notify-webhook", "secret", SECRET)
+        self.ok("plugin", "enable", "notify-webhook")
         silent = socket.socket()  # accepts connections and never answers
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)
@@ -145,7 +157,8 @@ class NotifyTest(StoreTest):
 
     def test_log_notifier_appends_one_json_line_per_notification(self):
         path = os.path.join(self.dir, "notifications.jsonl")
-        self.ok("notify", "config", "notify.log.file", path)
+        self.ok("plugin", "config", "notify-log", "file", path)
+        self.ok("plugin", "enable", "notify-log")
         for i in range(3):
             self.queue("log", "Văn phòng Tỉnh ủy", f"log-{i}")
         self.run_daemon()
@@ -153,17 +166,18 @@ class NotifyTest(StoreTest):
         with open(path, encoding="utf-8") as f:
             lines = [json.loads(l) for l in f]
         self.assertEqual(sorted(l["key"] for l in lines), ["log-0", "log-1", "log-2"])
+        self.assertEqual({l["try"] for l in lines}, {1})
         self.assertEqual(lines[0]["recipient"], "Văn phòng Tỉnh ủy")
 
     def test_bad_notifications_and_settings_are_refused_unchanged(self):
-        self.refused("notify", "x@y.vn", "--channel", "fax", "--subject", "s", "--body", "b",
+        self.refused("notify", "x@y.vn", "--channel", "f@x", "--subject", "s", "--body", "b",
                      code=64, says="--channel")
         self.refused("notify", "x@y.vn", "--channel", "smtp", "--subject", "s", code=64,
                      says="--body")
         self.refused("notify", "x", "--channel", "log", "--template", "reminder", "--title", "t",
                      code=64, says="{{org}}")
         self.refused("notify", "config", "notify.max_tries", "0", code=64, says="notify.max_tries")
-        self.refused("notify", "config", "notify.smtp.colour", "red", code=64, says="unknown")
+        self.refused("notify", "config", "notify.smtp.url", "smtp://x", code=64, says="unknown")
         self.refused("outbox", "list", "--state", "lost", code=64, says="--state")
 
 

@@ -51,7 +51,8 @@ static void test_failed_try_waits_its_backoff_before_it_is_due_again(void **stat
     for (int i = 0; i < 4; i++) {
         assert_int_equal(take_due(f, &id), 1);
         int gave_up = -1;
-        assert_int_equal(cv_deliver_failed(f->s, &p, id, "connection refused", &gave_up, &f->e), 0);
+        assert_int_equal(cv_deliver_failed(f->s, &p, id, "connection refused", 0, &gave_up, &f->e),
+                         0);
         assert_int_equal(gave_up, 0);
         cv_clock_advance(waits[i] - 1);
         assert_int_equal(take_due(f, NULL), 0);
@@ -68,11 +69,11 @@ static void test_last_try_fails_the_row_with_its_reason_and_a_journal_event(void
     int gave_up = -1;
     queue(f, "k1");
     assert_int_equal(take_due(f, &id), 1);
-    assert_int_equal(cv_deliver_failed(f->s, &p, id, "HTTP 500", &gave_up, &f->e), 0);
+    assert_int_equal(cv_deliver_failed(f->s, &p, id, "HTTP 500", 0, &gave_up, &f->e), 0);
     assert_int_equal(gave_up, 0);
     cv_clock_advance(10);
     assert_int_equal(take_due(f, &id), 1);
-    assert_int_equal(cv_deliver_failed(f->s, &p, id, "HTTP 503: down", &gave_up, &f->e), 0);
+    assert_int_equal(cv_deliver_failed(f->s, &p, id, "HTTP 503: down", 0, &gave_up, &f->e), 0);
     assert_int_equal(gave_up, 1);
     assert_int_equal(fixture_count(f, "SELECT count(*) FROM outbox WHERE state = 'failed' AND "
                                       "tries = 2 AND last_error = 'HTTP 503: down'"),
@@ -81,6 +82,21 @@ static void test_last_try_fails_the_row_with_its_reason_and_a_journal_event(void
         fixture_count(f, "SELECT count(*) FROM events WHERE type = 'notification.failed'"), 1);
     cv_clock_advance(1000000);
     assert_int_equal(take_due(f, NULL), 0);
+}
+
+static void test_permanent_refusal_fails_the_row_at_once(void **state)
+{
+    fixture *f = *state;
+    cv_deliver_policy p = {.max_tries = 8, .base_ms = 10, .cap_ms = 10};
+    int64_t id = 0;
+    int gave_up = -1;
+    queue(f, "k1");
+    assert_int_equal(take_due(f, &id), 1);
+    assert_int_equal(cv_deliver_failed(f->s, &p, id, "webhook: HTTP 404", 1, &gave_up, &f->e), 0);
+    assert_int_equal(gave_up, 1);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM outbox WHERE state = 'failed' AND "
+                                      "tries = 1 AND last_error = 'webhook: HTTP 404'"),
+                     1);
 }
 
 static void test_sent_row_is_never_due_again(void **state)
@@ -123,8 +139,7 @@ static void test_policy_comes_from_settings_and_refuses_nonsense(void **state)
     assert_int_equal(cv_notify_config_set(f->s, "notify.max_tries", "3", &f->e), 0);
     assert_int_equal(cv_notify_config_set(f->s, "notify.max_tries", "0", &f->e), CV_EINVAL);
     assert_int_equal(cv_notify_config_set(f->s, "notify.backoff_base_ms", "1e3", &f->e), CV_EINVAL);
-    assert_int_equal(cv_notify_config_set(f->s, "notify.smtp.nope", "x", &f->e), CV_EINVAL);
-    assert_int_equal(cv_notify_config_set(f->s, "notify.smtp.url", "smtp://h", &f->e), 0);
+    assert_int_equal(cv_notify_config_set(f->s, "notify.smtp.url", "smtp://h", &f->e), CV_EINVAL);
     assert_int_equal(cv_deliver_policy_load(f->s, &p, &f->e), 0);
     assert_int_equal(p.max_tries, 3);
 }
@@ -174,6 +189,7 @@ int main(void)
         cmocka_unit_test(test_backoff_doubles_from_base_up_to_cap),
         FIXTURE_TEST(test_failed_try_waits_its_backoff_before_it_is_due_again),
         FIXTURE_TEST(test_last_try_fails_the_row_with_its_reason_and_a_journal_event),
+        FIXTURE_TEST(test_permanent_refusal_fails_the_row_at_once),
         FIXTURE_TEST(test_sent_row_is_never_due_again),
         FIXTURE_TEST(test_rows_in_flight_are_skipped),
         FIXTURE_TEST(test_policy_comes_from_settings_and_refuses_nonsense),
