@@ -59,7 +59,7 @@ static int append(char *out, size_t *len, const char *s, size_t n, cv_err *e)
     return 0;
 }
 
-static int render(const char *tmpl, const char *const *vars, char **out, cv_err *e)
+int cv_template_expand(const char *tmpl, const char *const *vars, char **out, cv_err *e)
 {
     char *buf = malloc(TEXT_MAX + 1);
     size_t len = 0;
@@ -114,9 +114,9 @@ int cv_template_render(cv_store *s, const char *name, const char *const *vars, c
     if (!buf)
         return cv_err_set(e, CV_ENOMEM, "out of memory");
     *subject = *body = NULL;
-    int rc = render(text_of(s, t, "subject", buf, TEXT_MAX + 1), vars, subject, e);
+    int rc = cv_template_expand(text_of(s, t, "subject", buf, TEXT_MAX + 1), vars, subject, e);
     if (rc == 0)
-        rc = render(text_of(s, t, "body", buf, TEXT_MAX + 1), vars, body, e);
+        rc = cv_template_expand(text_of(s, t, "body", buf, TEXT_MAX + 1), vars, body, e);
     free(buf);
     if (rc < 0) {
         free(*subject);

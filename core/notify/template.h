@@ -10,6 +10,10 @@
 int cv_template_render(cv_store *s, const char *name, const char *const *vars, char **subject,
                        char **body, cv_err *e);
 
+/* Expands the {{name}} placeholders of tmpl with vars (as above) into *out (malloc'd). Text
+ * without "{{...}}" comes out unchanged; the result is at most 64 KiB (CV_ELIMIT). */
+int cv_template_expand(const char *tmpl, const char *const *vars, char **out, cv_err *e);
+
 /* Checks and stores an override: key is notify.template.<name>.subject or .body. */
 int cv_template_set(cv_store *s, const char *key, const char *text, cv_err *e);
 
