@@ -71,5 +71,10 @@ int cv_cmd_subcommittee(cv_cli *cli, int argc, char **argv);
 int cv_cmd_work(cv_cli *cli, int argc, char **argv);
 int cv_cmd_status(cv_cli *cli, int argc, char **argv);
 int cv_cmd_run(cv_cli *cli, int argc, char **argv);
+int cv_cmd_person(cv_cli *cli, int argc, char **argv);
+int cv_cmd_scheme(cv_cli *cli, int argc, char **argv);
+int cv_cmd_election(cv_cli *cli, int argc, char **argv);
+int cv_cmd_allocate(cv_cli *cli, int argc, char **argv);
+int cv_cmd_complaint(cv_cli *cli, int argc, char **argv);
 
 #endif

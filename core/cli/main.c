@@ -19,6 +19,13 @@ static const cv_cli_command commands[] = {
     {"journal", cv_cmd_journal, "journal [--after ID] [--type TYPE] [--limit N]"},
     {"clock", cv_cmd_clock, "clock [set TIME|real]"},
     {"run", cv_cmd_run, "run"},
+    {"person", cv_cmd_person, "person add|set|show|list ..."},
+    {"scheme", cv_cmd_scheme, "scheme seats|target|contents|appoint|show|check ORG ..."},
+    {"election", cv_cmd_election,
+     "election create|open|candidates|attendance|tally|count|announce|approve|correct|round|"
+     "show|list|minutes ..."},
+    {"allocate", cv_cmd_allocate, "allocate ORG --total N [--ex-officio N] [--minimum N]"},
+    {"complaint", cv_cmd_complaint, "complaint add|list|settle ..."},
     {NULL, NULL, NULL},
 };
 
