@@ -76,5 +76,6 @@ int cv_cmd_scheme(cv_cli *cli, int argc, char **argv);
 int cv_cmd_election(cv_cli *cli, int argc, char **argv);
 int cv_cmd_allocate(cv_cli *cli, int argc, char **argv);
 int cv_cmd_complaint(cv_cli *cli, int argc, char **argv);
+int cv_cmd_plugin(cv_cli *cli, int argc, char **argv);
 
 #endif

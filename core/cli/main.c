@@ -26,6 +26,7 @@ static const cv_cli_command commands[] = {
      "show|list|minutes ..."},
     {"allocate", cv_cmd_allocate, "allocate ORG --total N [--ex-officio N] [--minimum N]"},
     {"complaint", cv_cmd_complaint, "complaint add|list|settle ..."},
+    {"plugin", cv_cmd_plugin, "plugin list|enable|disable|config|info ..."},
     {NULL, NULL, NULL},
 };
 

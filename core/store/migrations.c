@@ -123,6 +123,23 @@ static const char schema_foundation[] =
     ") STRICT;"
     "CREATE INDEX outbox_due ON outbox(state, next_at);";
 
+/* Plugins (DESIGN.md 6): which are enabled, their settings by the admins, the last error each
+ * reported. revision grows with every admin change so a running daemon reloads what changed. */
+static const char schema_plugins[] =
+    "CREATE TABLE plugins ("
+    "  name TEXT PRIMARY KEY,"
+    "  enabled INTEGER NOT NULL DEFAULT 0 CHECK (enabled IN (0,1)),"
+    "  revision INTEGER NOT NULL DEFAULT 0 CHECK (revision >= 0),"
+    "  changed_at INTEGER NOT NULL,"
+    "  last_error TEXT"
+    ") STRICT;"
+    "CREATE TABLE plugin_config ("
+    "  plugin TEXT NOT NULL REFERENCES plugins(name),"
+    "  key TEXT NOT NULL,"
+    "  value TEXT NOT NULL,"
+    "  PRIMARY KEY (plugin, key)"
+    ") STRICT;";
+
 /* elections: people, the personnel scheme of each congress (seats, structure targets, contents,
  * appointments), elections by round with their candidates, attendance and tally, corrections
  * made after an announcement, and complaints and denunciations about personnel. */
@@ -243,6 +260,7 @@ static const char schema_elect[] =
 
 static const char *const migrations[] = {
     schema_foundation,
+    schema_plugins,
     schema_elect,
 };
 
