@@ -361,17 +361,18 @@ int cv_election_json(cv_store *s, int64_t id, json_t **out, cv_err *e)
         free(c);
         return e->code;
     }
-    *out = json_pack(
-        "{sI ss ss ss ss ss si so sI ss ss so so so so so so so so so so}", "id", (json_int_t)x.id,
-        "org", x.org, "org_name", x.org_name, "term", x.term, "kind", x.kind, "body", x.body,
-        "round", x.round, "previous", x.previous_id ? json_integer(x.previous_id) : json_null(),
-        "seats", (json_int_t)x.seats, "tie_rule", cv_tie_rule_name(x.tie), "status", x.status,
-        "attendance", attendance_json(&x.att), "base", int_or_null(x.base), "threshold",
-        x.base < 0 ? json_null() : json_integer(cv_rules_threshold(x.base)), "issued",
-        int_or_null(x.tally.issued), "returned", int_or_null(x.tally.returned), "valid",
-        int_or_null(x.tally.valid), "invalid", int_or_null(x.tally.invalid), "candidates",
-        candidates_json(c, n), "elected", elected_json(c, n), "next_round", next_json(&x, c, n),
-        "corrections", corr);
+    *out =
+        json_pack("{sI ss ss ss ss ss si so sI ss ss so so so so so so so so so so so}", "id",
+                  (json_int_t)x.id, "org", x.org, "org_name", x.org_name, "term", x.term, "kind",
+                  x.kind, "body", x.body, "round", x.round, "previous",
+                  x.previous_id ? json_integer(x.previous_id) : json_null(), "seats",
+                  (json_int_t)x.seats, "tie_rule", cv_tie_rule_name(x.tie), "status", x.status,
+                  "attendance", attendance_json(&x.att), "base", int_or_null(x.base), "threshold",
+                  x.base < 0 ? json_null() : json_integer(cv_rules_threshold(x.base)), "issued",
+                  int_or_null(x.tally.issued), "returned", int_or_null(x.tally.returned), "valid",
+                  int_or_null(x.tally.valid), "invalid", int_or_null(x.tally.invalid), "candidates",
+                  candidates_json(c, n), "elected", elected_json(c, n), "next_round",
+                  next_json(&x, c, n), "corrections", corr);
     free(c);
     return *out ? 0 : cv_err_set(e, CV_ENOMEM, "out of memory");
 }
