@@ -37,8 +37,8 @@ static void print_election(json_t *j, FILE *out)
     json_t *c;
     json_array_foreach(json_object_get(j, "candidates"), i, c)
     {
-        fprintf(out, "  %2lld. %-12s %-32s", num(c, "position"), text(c, "person"),
-                text(c, "name"));
+        fprintf(out, "  %2lld. %-12s ", num(c, "position"), text(c, "person"));
+        cv_cli_pad(out, text(c, "name"), 28);
         if (json_is_integer(json_object_get(c, "votes")))
             fprintf(out, " %6lld  %s", num(c, "votes"), text(c, "outcome"));
         if (strcmp(text(c, "source"), "list") != 0)

@@ -34,10 +34,14 @@ static void print_people(json_t *j, FILE *out)
     size_t i;
     json_t *p;
     json_array_foreach(j, i, p)
-        fprintf(out, "%-12s %-32s %-10s %-6s %-8s %-12s %s%s\n", text(p, "code"), text(p, "name"),
-                *text(p, "born") ? text(p, "born") : "-", text(p, "gender"), text(p, "ethnicity"),
-                text(p, "org"), text(p, "titles"),
+    {
+        fprintf(out, "%-12s ", text(p, "code"));
+        cv_cli_pad(out, text(p, "name"), 24);
+        fprintf(out, " %-10s %-6s ", *text(p, "born") ? text(p, "born") : "-", text(p, "gender"));
+        cv_cli_pad(out, text(p, "ethnicity"), 6);
+        fprintf(out, " %-12s %s%s\n", text(p, "org"), text(p, "titles"),
                 json_is_true(json_object_get(p, "incumbent")) ? " (outgoing committee)" : "");
+    }
     if (!json_array_size(j))
         fprintf(out, "no people\n");
 }
