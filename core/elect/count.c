@@ -142,9 +142,29 @@ typedef struct tally_arg {
     const char *by, *reason;
 } tally_arg;
 
+/* A round whose next round is open keeps its count: the next list was drawn from it. */
+static int no_next_round(cv_store *s, const cv_election *x, cv_err *e)
+{
+    sqlite3_stmt *st =
+        cv_store_prepare(s, "SELECT count(*) FROM elections WHERE previous_id = ?1", e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, x->id);
+    int rc = sqlite3_step(st), n = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return cv_store_fail(s, "checking later rounds", e);
+    return n ? cv_err_set(e, CV_ECONFLICT,
+                          "election #%lld already has a further round: its count stands",
+                          (long long)x->id)
+             : 0;
+}
+
 static int do_tally(cv_store *s, cv_election *x, void *arg, cv_err *e)
 {
     tally_arg *a = arg;
+    if (no_next_round(s, x, e) < 0)
+        return e->code;
     return count_in_tx(s, x, a->t, a->codes, a->votes, a->n, e);
 }
 

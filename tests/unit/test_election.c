@@ -128,6 +128,7 @@ static void test_too_few_elected_goes_on_over_rounds_without_those_elected(void 
     assert_int_equal(tally(f, r1, (cv_tally){100, 100, 100, 0}, cands, v1, 4), 0);
     int64_t r2, r3;
     assert_int_equal(cv_election_next_round(f->s, r1, NULL, 0, &r2, &f->e), 0);
+    assert_int_equal(tally(f, r1, (cv_tally){100, 100, 100, 0}, cands, v1, 4), CV_ECONFLICT);
     cv_election x;
     assert_int_equal(cv_election_get(f->s, r2, &x, &f->e), 0);
     assert_int_equal(x.round, 2);
