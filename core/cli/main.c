@@ -21,6 +21,13 @@ static const cv_cli_command commands[] = {
     {"run", cv_cmd_run, "run"},
     {"notify", cv_cmd_notify, "notify ADDRESS --channel C --subject S --body B | notify config"},
     {"outbox", cv_cmd_outbox, "outbox list [--state S]"},
+    {"person", cv_cmd_person, "person add|set|show|list ..."},
+    {"scheme", cv_cmd_scheme, "scheme seats|target|contents|appoint|show|check ORG ..."},
+    {"election", cv_cmd_election,
+     "election create|open|candidates|attendance|tally|count|announce|approve|correct|round|"
+     "show|list|minutes ..."},
+    {"allocate", cv_cmd_allocate, "allocate ORG --total N [--ex-officio N] [--minimum N]"},
+    {"complaint", cv_cmd_complaint, "complaint add|list|settle ..."},
     {"plugin", cv_cmd_plugin, "plugin list|enable|disable|config|info ..."},
     {NULL, NULL, NULL},
 };
