@@ -73,5 +73,9 @@ int cv_cmd_status(cv_cli *cli, int argc, char **argv);
 int cv_cmd_run(cv_cli *cli, int argc, char **argv);
 int cv_cmd_doc(cv_cli *cli, int argc, char **argv);
 int cv_cmd_round(cv_cli *cli, int argc, char **argv);
+int cv_cmd_plan(cv_cli *cli, int argc, char **argv);
+int cv_cmd_scenario(cv_cli *cli, int argc, char **argv);
+int cv_cmd_meeting(cv_cli *cli, int argc, char **argv);
+int cv_cmd_inspection(cv_cli *cli, int argc, char **argv);
 
 #endif

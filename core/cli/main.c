@@ -21,6 +21,10 @@ static const cv_cli_command commands[] = {
     {"run", cv_cmd_run, "run"},
     {"doc", cv_cmd_doc, "doc add|version|get|status|show|list ..."},
     {"round", cv_cmd_round, "round open|respond|close|show|list ..."},
+    {"plan", cv_cmd_plan, "plan add|list|show|cite ..."},
+    {"scenario", cv_cmd_scenario, "scenario add|use|assign|show ..."},
+    {"meeting", cv_cmd_meeting, "meeting add|agenda|conclude|list ..."},
+    {"inspection", cv_cmd_inspection, "inspection add|request|list ..."},
     {NULL, NULL, NULL},
 };
 
