@@ -4,6 +4,9 @@
 
 #include <stddef.h>
 
+#include "plugin/service.h"
+
 const cv_service *const cv_daemon_services[] = {
+    &cv_plugin_service,
     NULL,
 };

@@ -123,7 +123,24 @@ static const char schema_foundation[] =
     ") STRICT;"
     "CREATE INDEX outbox_due ON outbox(state, next_at);";
 
-/* 2: documents, comment rounds, plans and legal references, scenarios, meetings, inspections
+/* Plugins (DESIGN.md 6): which are enabled, their settings by the admins, the last error each
+ * reported. revision grows with every admin change so a running daemon reloads what changed. */
+static const char schema_plugins[] =
+    "CREATE TABLE plugins ("
+    "  name TEXT PRIMARY KEY,"
+    "  enabled INTEGER NOT NULL DEFAULT 0 CHECK (enabled IN (0,1)),"
+    "  revision INTEGER NOT NULL DEFAULT 0 CHECK (revision >= 0),"
+    "  changed_at INTEGER NOT NULL,"
+    "  last_error TEXT"
+    ") STRICT;"
+    "CREATE TABLE plugin_config ("
+    "  plugin TEXT NOT NULL REFERENCES plugins(name),"
+    "  key TEXT NOT NULL,"
+    "  value TEXT NOT NULL,"
+    "  PRIMARY KEY (plugin, key)"
+    ") STRICT;";
+
+/* 3: documents, comment rounds, plans and legal references, scenarios, meetings, inspections
  * (core/docs). Files are kept whole with their SHA-256; work items gain the plan they come from
  * and the scenario they belong to, and a view names the items a scenario switch puts out of
  * force. */
@@ -272,6 +289,7 @@ static const char schema_docs[] =
 
 static const char *const migrations[] = {
     schema_foundation,
+    schema_plugins,
     schema_docs,
 };
 
