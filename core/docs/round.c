@@ -414,9 +414,13 @@ int cv_round_open_of(cv_store *s, int64_t doc, int64_t *open, cv_err *e)
 json_t *cv_round_progress_json(const cv_round_progress *p)
 {
     char line[160];
-    snprintf(line, sizeof line, "%d of %d organisations have sent comments", p->orgs_answered,
-             p->orgs);
-    if (p->others)
+    if (p->orgs)
+        snprintf(line, sizeof line, "%d of %d organisations have sent comments", p->orgs_answered,
+                 p->orgs);
+    else
+        snprintf(line, sizeof line, "%d of %d recipients have sent comments", p->others_answered,
+                 p->others);
+    if (p->orgs && p->others)
         snprintf(line + strlen(line), sizeof line - strlen(line), "; %d of %d others",
                  p->others_answered, p->others);
     if (p->late)
