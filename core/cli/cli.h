@@ -83,5 +83,11 @@ int cv_cmd_election(cv_cli *cli, int argc, char **argv);
 int cv_cmd_allocate(cv_cli *cli, int argc, char **argv);
 int cv_cmd_complaint(cv_cli *cli, int argc, char **argv);
 int cv_cmd_plugin(cv_cli *cli, int argc, char **argv);
+int cv_cmd_doc(cv_cli *cli, int argc, char **argv);
+int cv_cmd_round(cv_cli *cli, int argc, char **argv);
+int cv_cmd_plan(cv_cli *cli, int argc, char **argv);
+int cv_cmd_scenario(cv_cli *cli, int argc, char **argv);
+int cv_cmd_meeting(cv_cli *cli, int argc, char **argv);
+int cv_cmd_inspection(cv_cli *cli, int argc, char **argv);
 
 #endif

@@ -257,11 +257,158 @@ static const char schema_elect[] =
     "  CHECK ((status = 'settled') = (settled_on IS NOT NULL))"
     ") STRICT;"
     "CREATE INDEX complaints_by_congress ON complaints(congress_id, status);";
+/* 3: documents, comment rounds, plans and legal references, scenarios, meetings, inspections
+ * (core/docs). Files are kept whole with their SHA-256; work items gain the plan they come from
+ * and the scenario they belong to, and a view names the items a scenario switch puts out of
+ * force. */
+static const char schema_docs[] =
+    "CREATE TABLE files ("
+    "  id INTEGER PRIMARY KEY,"
+    "  sha256 TEXT NOT NULL UNIQUE CHECK (length(sha256) = 64),"
+    "  size INTEGER NOT NULL CHECK (size BETWEEN 0 AND 52428800),"
+    "  content BLOB NOT NULL CHECK (length(content) = size)"
+    ") STRICT;"
+
+    "CREATE TABLE documents ("
+    "  id INTEGER PRIMARY KEY,"
+    "  congress_id INTEGER NOT NULL REFERENCES congresses(id),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('political_report','review_report','resolution',"
+    "                                     'action_programme','other')),"
+    "  title TEXT NOT NULL,"
+    "  status TEXT NOT NULL DEFAULT 'drafting' CHECK (status IN ('drafting','consultation',"
+    "                                                  'revising','submitted','adopted')),"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX documents_by_congress ON documents(congress_id);"
+
+    /* A version is the file itself (file_id) or only where it lies (path), never both. */
+    "CREATE TABLE document_versions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  document_id INTEGER NOT NULL REFERENCES documents(id),"
+    "  n INTEGER NOT NULL CHECK (n >= 1),"
+    "  file_id INTEGER REFERENCES files(id),"
+    "  path TEXT,"
+    "  author TEXT NOT NULL,"
+    "  note TEXT NOT NULL DEFAULT '',"
+    "  created_at INTEGER NOT NULL,"
+    "  UNIQUE (document_id, n),"
+    "  CHECK ((file_id IS NULL) <> (path IS NULL))"
+    ") STRICT;"
+
+    "CREATE TABLE comment_rounds ("
+    "  id INTEGER PRIMARY KEY,"
+    "  document_id INTEGER NOT NULL REFERENCES documents(id),"
+    "  version_id INTEGER NOT NULL REFERENCES document_versions(id),"
+    "  opened_on TEXT NOT NULL CHECK (opened_on = date(opened_on)),"
+    "  deadline TEXT NOT NULL CHECK (deadline = date(deadline) AND deadline >= opened_on),"
+    "  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','closed')),"
+    "  closed_on TEXT CHECK (closed_on = date(closed_on)),"
+    "  taken_in TEXT NOT NULL DEFAULT '',"
+    "  CHECK ((status = 'closed') = (closed_on IS NOT NULL))"
+    ") STRICT;"
+    "CREATE INDEX comment_rounds_by_document ON comment_rounds(document_id, status);"
+
+    /* key: the organisation's code, or the name of a predecessor, board or the level above. */
+    "CREATE TABLE round_recipients ("
+    "  id INTEGER PRIMARY KEY,"
+    "  round_id INTEGER NOT NULL REFERENCES comment_rounds(id),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('org','predecessor','board','above')),"
+    "  org_id INTEGER REFERENCES orgs(id),"
+    "  key TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  responded_on TEXT CHECK (responded_on = date(responded_on)),"
+    "  late INTEGER NOT NULL DEFAULT 0 CHECK (late IN (0,1)),"
+    "  summary TEXT NOT NULL DEFAULT '',"
+    "  file_id INTEGER REFERENCES files(id),"
+    "  UNIQUE (round_id, key),"
+    "  CHECK ((kind = 'org') = (org_id IS NOT NULL)),"
+    "  CHECK (responded_on IS NOT NULL OR (late = 0 AND file_id IS NULL))"
+    ") STRICT;"
+
+    /* At most one active scenario per congress. */
+    "CREATE TABLE scenarios ("
+    "  id INTEGER PRIMARY KEY,"
+    "  congress_id INTEGER NOT NULL REFERENCES congresses(id),"
+    "  code TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  active INTEGER NOT NULL DEFAULT 0 CHECK (active IN (0,1)),"
+    "  UNIQUE (congress_id, code)"
+    ") STRICT;"
+    "CREATE UNIQUE INDEX scenarios_one_active ON scenarios(congress_id) WHERE active;"
+
+    /* Numbers repeat across years (35-CT/TW of 2019 and of 2024): number, date and issuer
+     * together identify a plan or legal reference. */
+    "CREATE TABLE plans ("
+    "  id INTEGER PRIMARY KEY,"
+    "  number TEXT NOT NULL,"
+    "  issued TEXT NOT NULL CHECK (issued = date(issued)),"
+    "  issuer TEXT NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('plan','notice','directive','regulation','guidance',"
+    "                                     'decision','resolution','other')),"
+    "  title TEXT NOT NULL,"
+    "  org_id INTEGER REFERENCES orgs(id),"
+    "  subcommittee_id INTEGER REFERENCES subcommittees(id),"
+    "  department TEXT NOT NULL DEFAULT '',"
+    "  scenario_id INTEGER REFERENCES scenarios(id),"
+    "  UNIQUE (number, issued, issuer)"
+    ") STRICT;"
+    "CREATE INDEX plans_by_number ON plans(number);"
+
+    "ALTER TABLE work_items ADD COLUMN plan_id INTEGER REFERENCES plans(id);"
+    "ALTER TABLE work_items ADD COLUMN scenario_id INTEGER REFERENCES scenarios(id);"
+    /* An item's own scenario, else its plan's, must be the active one for it to be in force. */
+    "CREATE VIEW work_items_out_of_force(id) AS"
+    "  SELECT w.id FROM work_items w LEFT JOIN plans p ON p.id = w.plan_id"
+    "  JOIN scenarios sc ON sc.id = coalesce(w.scenario_id, p.scenario_id) WHERE NOT sc.active;"
+
+    /* Meetings are numbered per body within the congress's organisation and term. unit is the
+     * subcommittee's id for a subcommittee meeting, else 0, so that numbers are unique. */
+    "CREATE TABLE meetings ("
+    "  id INTEGER PRIMARY KEY,"
+    "  congress_id INTEGER NOT NULL REFERENCES congresses(id),"
+    "  body TEXT NOT NULL CHECK (body IN ('standing','executive','subcommittee')),"
+    "  unit INTEGER NOT NULL DEFAULT 0,"
+    "  number INTEGER NOT NULL CHECK (number BETWEEN 1 AND 9999),"
+    "  held_on TEXT NOT NULL CHECK (held_on = date(held_on)),"
+    "  title TEXT NOT NULL DEFAULT '',"
+    "  status TEXT NOT NULL DEFAULT 'scheduled' CHECK (status IN ('scheduled','held')),"
+    "  conclusions TEXT NOT NULL DEFAULT '',"
+    "  UNIQUE (congress_id, body, unit, number),"
+    "  CHECK ((body = 'subcommittee') = (unit > 0))"
+    ") STRICT;"
+
+    "CREATE TABLE meeting_items ("
+    "  meeting_id INTEGER NOT NULL REFERENCES meetings(id),"
+    "  n INTEGER NOT NULL CHECK (n >= 1),"
+    "  title TEXT NOT NULL,"
+    "  document_id INTEGER REFERENCES documents(id),"
+    "  conclusion TEXT NOT NULL DEFAULT '',"
+    "  PRIMARY KEY (meeting_id, n)"
+    ") STRICT;"
+
+    "CREATE TABLE inspections ("
+    "  id INTEGER PRIMARY KEY,"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id),"
+    "  by_org_id INTEGER REFERENCES orgs(id),"
+    "  led_by TEXT NOT NULL,"
+    "  held_on TEXT NOT NULL CHECK (held_on = date(held_on)),"
+    "  findings TEXT NOT NULL DEFAULT ''"
+    ") STRICT;"
+
+    /* Each request made on an inspection becomes a work item of the inspected congress. */
+    "CREATE TABLE inspection_requests ("
+    "  id INTEGER PRIMARY KEY,"
+    "  inspection_id INTEGER NOT NULL REFERENCES inspections(id),"
+    "  text TEXT NOT NULL,"
+    "  due TEXT NOT NULL CHECK (due = date(due)),"
+    "  work_item_id INTEGER NOT NULL UNIQUE REFERENCES work_items(id)"
+    ") STRICT;";
 
 static const char *const migrations[] = {
     schema_foundation,
     schema_plugins,
     schema_elect,
+    schema_docs,
 };
 
 int cv_migrations_count(void)
