@@ -4,6 +4,9 @@
 
 #include <stddef.h>
 
+#include "sched/service.h"
+
 const cv_service *const cv_daemon_services[] = {
+    &cv_sched_service,
     NULL,
 };
