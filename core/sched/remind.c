@@ -21,10 +21,11 @@ static int64_t local_day(const cv_sched_ctx *c, int64_t ms)
 }
 
 /* The days (from, to as day numbers) a fan-out covers, shifted by `shift` days: from the day
- * after the previous run's to the day of this one. */
+ * after the previous run's to the day this one runs (overlaps are harmless: keys dedupe). */
 static void window(const cv_sched_ctx *c, int shift, int64_t *from, int64_t *to)
 {
-    *to = local_day(c, c->due_at) + shift;
+    int64_t now = cv_clock_now();
+    *to = local_day(c, now > c->due_at ? now : c->due_at) + shift; /* a late run covers today */
     *from = c->prev_due_at >= 0 ? local_day(c, c->prev_due_at) + shift + 1 : *to;
     if (*from > *to)
         *from = *to; /* run again on the same day (run-now): the keys keep it once */

@@ -146,6 +146,7 @@ static const char schema_sched[] =
     "  created_at INTEGER NOT NULL DEFAULT 0"
     ") STRICT;"
     "CREATE INDEX jobs_due ON jobs(next_at) WHERE state = 'active';"
+    "CREATE INDEX jobs_by_kind ON jobs(kind, state);"
 
     "CREATE TABLE job_runs ("
     "  id INTEGER PRIMARY KEY,"
@@ -155,9 +156,9 @@ static const char schema_sched[] =
     "  lateness_ms INTEGER NOT NULL,"
     "  caught_up INTEGER NOT NULL DEFAULT 0 CHECK (caught_up IN (0,1)),"
     "  queued INTEGER NOT NULL DEFAULT 0 CHECK (queued >= 0),"
-    "  error TEXT,"
-    "  UNIQUE (job_id, due_at)"
+    "  error TEXT"
     ") STRICT;"
+    "CREATE INDEX job_runs_by_job ON job_runs(job_id, due_at);"
 
     "CREATE TABLE contacts ("
     "  name TEXT NOT NULL,"
