@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "base/date.h"
 #include "cli/cli.h"
 #include "sched/calendar.h"
 #include "sched/contact.h"
@@ -200,15 +201,56 @@ static int jobs_zone(cv_cli *cli, int argc, char **argv)
     return 0;
 }
 
+static int count_outbox(cv_cli *cli, cv_store *s, int64_t *n)
+{
+    sqlite3_stmt *st = cv_store_prepare(s, "SELECT count(*) FROM outbox", &cli->err);
+    if (!st)
+        return cli->err.code;
+    int rc = sqlite3_step(st);
+    *n = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : cv_store_fail(s, "counting the outbox", &cli->err);
+}
+
+/* Replays the scheduler under a simulated clock from the store's clock up to --until. */
+static int jobs_simulate(cv_cli *cli, int argc, char **argv)
+{
+    const char *until = NULL;
+    cv_opt opts[] = {{"until", &until, NULL}, {NULL, NULL, NULL}};
+    char *pos[1], zone[CV_ZONE_MAX];
+    int npos, off;
+    int64_t end, runs, before, after;
+    if (cv_cli_parse(cli, argc, argv, opts, "jobs simulate --until TIME", 0, 0, pos, &npos) < 0)
+        return cli->err.code;
+    if (!until)
+        return cv_err_set(&cli->err, CV_EINVAL, "usage: convene jobs simulate --until TIME");
+    cv_store *s = cv_cli_store(cli);
+    if (!s || cv_calendar_zone(s, zone, &off, &cli->err) < 0 ||
+        cv_date_parse_instant(until, off, &end, "--until", &cli->err) < 0 ||
+        count_outbox(cli, s, &before) < 0)
+        return cli->err.code;
+    if (end < cv_clock_now())
+        return cv_err_set(&cli->err, CV_EINVAL, "--until %s is in the past", until);
+    cv_clock_fix(cv_clock_now());
+    if (cv_sched_simulate(s, end, &runs, &cli->err) < 0 || count_outbox(cli, s, &after) < 0)
+        return cli->err.code;
+    json_t *j = json_pack("{s:s, s:I, s:I}", "until", until, "runs", (json_int_t)runs, "queued",
+                          (json_int_t)(after - before));
+    if (cli->json)
+        return cv_cli_print(cli, j, NULL);
+    printf("simulated until %s: %lld job runs, %lld notifications queued\n", until, (long long)runs,
+           (long long)(after - before));
+    json_decref(j);
+    return 0;
+}
+
 int cv_cmd_jobs(cv_cli *cli, int argc, char **argv)
 {
-    static const cv_cli_command sub[] = {{"list", jobs_list, NULL},
-                                         {"set", jobs_set, NULL},
-                                         {"pause", jobs_pause, NULL},
-                                         {"resume", jobs_resume, NULL},
-                                         {"run-now", jobs_run_now, NULL},
-                                         {"zone", jobs_zone, NULL},
-                                         {NULL, NULL, NULL}};
+    static const cv_cli_command sub[] = {
+        {"list", jobs_list, NULL},         {"set", jobs_set, NULL},
+        {"pause", jobs_pause, NULL},       {"resume", jobs_resume, NULL},
+        {"run-now", jobs_run_now, NULL},   {"zone", jobs_zone, NULL},
+        {"simulate", jobs_simulate, NULL}, {NULL, NULL, NULL}};
     return cv_cli_dispatch(cli, sub, "jobs", argc, argv);
 }
 

@@ -226,3 +226,24 @@ int cv_sched_catch_up_events(cv_store *s, cv_err *e)
     }
     return 0;
 }
+
+int cv_sched_simulate(cv_store *s, int64_t until, int64_t *runs, cv_err *e)
+{
+    int64_t at;
+    *runs = 0;
+    for (;;) {
+        int ran;
+        if (cv_sched_catch_up_events(s, e) < 0 || cv_job_plan(s, e) < 0 ||
+            cv_job_earliest(s, &at, e) < 0)
+            return e->code;
+        if (at > until)
+            break;
+        if (at > cv_clock_now())
+            cv_clock_fix(at);
+        if (cv_sched_run_due(s, cv_clock_now(), 0, 1 << 20, &ran, e) < 0)
+            return e->code;
+        *runs += ran;
+    }
+    cv_clock_fix(until);
+    return 0;
+}

@@ -47,6 +47,11 @@ int cv_sched_on_event(cv_store *s, const cv_event *ev, cv_err *e);
 /* Replays the events after the "sched" cursor (those the daemon missed while down). */
 int cv_sched_catch_up_events(cv_store *s, cv_err *e);
 
+/* Runs the scheduler under a simulated clock up to until: the clock jumps to each due instant in
+ * turn and everything due there runs as the daemon would run it (`convene jobs simulate`, and
+ * `convene script test`). *runs counts the runs. Leaves the clock fixed at until. */
+int cv_sched_simulate(cv_store *s, int64_t until, int64_t *runs, cv_err *e);
+
 /* The built-in actions (remind.c). */
 int cv_remind_notify(cv_sched_ctx *c, void *data, cv_err *e);
 int cv_remind_work_due(cv_sched_ctx *c, void *data, cv_err *e);
