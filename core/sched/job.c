@@ -478,9 +478,10 @@ int cv_job_record_run(cv_store *s, cv_job *j, int64_t due, int64_t now, int caug
         return e->code;
     int64_t next = -1;
     j->last_due_at = due;
-    if (strcmp(j->kind, "cron") == 0    ? cv_job_next_due(s, j, now > due ? now : due, &next, e) < 0
-        : strcmp(j->kind, "event") == 0 ? 0
-                                        : cv_job_next_due(s, j, now, &next, e) < 0)
+    /* A one-shot job is done once run; an anchor waits for its date to move. */
+    int cron = strcmp(j->kind, "cron") == 0, anchor = strcmp(j->kind, "anchor") == 0;
+    if ((cron && cv_job_next_due(s, j, now > due ? now : due, &next, e) < 0) ||
+        (anchor && cv_job_next_due(s, j, now, &next, e) < 0))
         return e->code;
     if (!(st = cv_store_prepare(
               s,
