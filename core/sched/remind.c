@@ -186,7 +186,8 @@ static sqlite3_stmt *congresses_opening(cv_sched_ctx *c, int64_t from, int64_t t
         "SELECT k.id, o.code, o.name, k.ordinal, coalesce(k.actual_start, k.planned_start) AS d, "
         "(SELECT count(*) FROM work_items w WHERE w.congress_id = k.id AND w.status = 'open') "
         "FROM congresses k JOIN orgs o ON o.id = k.org_id "
-        "WHERE k.status <> 'held' AND d BETWEEN ?1 AND ?2 ORDER BY k.id",
+        "WHERE coalesce(k.actual_start, k.planned_start) BETWEEN ?1 AND ?2 AND k.status <> 'held' "
+        "ORDER BY k.id",
         e);
     if (st) {
         sqlite3_bind_text(st, 1, lo, -1, SQLITE_TRANSIENT);
@@ -234,6 +235,36 @@ int cv_remind_congress_soon(cv_sched_ctx *c, void *data, cv_err *e)
     return rc == SQLITE_DONE ? 0 : cv_store_fail(c->s, "reading congresses", e);
 }
 
+/* The day number n working days before day number d. */
+static int announce_day(cv_sched_ctx *c, int64_t d, int n, int64_t *out, cv_err *e)
+{
+    char ymd[11], back[11];
+    cv_date_from_days(d, ymd);
+    if (cv_calendar_working_days_before(c->s, ymd, n, back, e) < 0)
+        return e->code;
+    *out = cv_date_days(back);
+    return 0;
+}
+
+/* The first opening day in [lo, hi] whose announcement day is >= limit (hi + 1 if none). The
+ * announcement day never decreases as the opening day grows, so a binary search finds it. */
+static int first_opening(cv_sched_ctx *c, int64_t lo, int64_t hi, int64_t limit, int n,
+                         int64_t *out, cv_err *e)
+{
+    hi++;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2, a = 0;
+        if (announce_day(c, mid, n, &a, e) < 0)
+            return e->code;
+        if (a >= limit)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    *out = lo;
+    return 0;
+}
+
 /* Announces each congress whose opening day lies args.working_days working days after a day
  * of the window (holidays from the calendar; Saturdays and Sundays are not working days). */
 int cv_remind_congress_announce(cv_sched_ctx *c, void *data, cv_err *e)
@@ -244,9 +275,16 @@ int cv_remind_congress_announce(cv_sched_ctx *c, void *data, cv_err *e)
     if (arg_int(c, "working_days", 30, 1, 250, &n, e) < 0)
         return e->code;
     window(c, 0, &from, &to);
-    /* n working days span at most n/5 weeks plus the holidays between: 3n days is ample. */
+    /* n working days span at most n/5 weeks plus the holidays between: 3n + 30 days is ample.
+     * The congresses to announce are exactly those opening in [lo, hi). */
+    int64_t lo, hi, top = to + 3 * (int64_t)n + 30;
+    if (first_opening(c, from + n, top, from, n, &lo, e) < 0 ||
+        first_opening(c, lo, top, to + 1, n, &hi, e) < 0)
+        return e->code;
+    if (hi <= lo)
+        return 0;
     json_t *due = json_array();
-    sqlite3_stmt *st = congresses_opening(c, from + n, to + 3 * (int64_t)n + 30, e);
+    sqlite3_stmt *st = congresses_opening(c, lo, hi - 1, e);
     if (!st) {
         json_decref(due);
         return e->code;

@@ -159,6 +159,9 @@ static const char schema_sched[] =
     "  error TEXT"
     ") STRICT;"
     "CREATE INDEX job_runs_by_job ON job_runs(job_id, due_at);"
+    /* The daily reminders look congresses up by opening day and work items by due date. */
+    "CREATE INDEX congresses_by_start ON congresses(coalesce(actual_start, planned_start));"
+    "CREATE INDEX work_items_by_due ON work_items(status, due);"
 
     "CREATE TABLE contacts ("
     "  name TEXT NOT NULL,"
