@@ -26,7 +26,9 @@ static void window(const cv_sched_ctx *c, int shift, int64_t *from, int64_t *to)
 {
     int64_t now = cv_clock_now();
     *to = local_day(c, now > c->due_at ? now : c->due_at) + shift; /* a late run covers today */
-    *from = c->prev_due_at >= 0 ? local_day(c, c->prev_due_at) + shift + 1 : *to;
+    /* A first run looks back as far as a catch-up may: what fell due just before the job
+     * existed is still worth one reminder. */
+    *from = c->prev_due_at >= 0 ? local_day(c, c->prev_due_at) + shift + 1 : *to - WINDOW_MAX_DAYS;
     if (*from > *to)
         *from = *to; /* run again on the same day (run-now): the keys keep it once */
     if (*to - *from > WINDOW_MAX_DAYS)
@@ -204,6 +206,9 @@ int cv_remind_congress_soon(cv_sched_ctx *c, void *data, cv_err *e)
     if (arg_int(c, "days", 7, 0, 366, &days, e) < 0)
         return e->code;
     window(c, days, &from, &to);
+    int64_t today = local_day(c, cv_clock_now());
+    if (from < today)
+        from = today; /* a congress whose day has come is past reminding */
     sqlite3_stmt *st = congresses_opening(c, from, to, e);
     if (!st)
         return e->code;
