@@ -74,5 +74,6 @@ int cv_cmd_run(cv_cli *cli, int argc, char **argv);
 int cv_cmd_jobs(cv_cli *cli, int argc, char **argv);
 int cv_cmd_contact(cv_cli *cli, int argc, char **argv);
 int cv_cmd_holiday(cv_cli *cli, int argc, char **argv);
+int cv_cmd_plugin(cv_cli *cli, int argc, char **argv);
 
 #endif

@@ -4,9 +4,11 @@
 
 #include <stddef.h>
 
+#include "plugin/service.h"
 #include "sched/service.h"
 
 const cv_service *const cv_daemon_services[] = {
+    &cv_plugin_service,
     &cv_sched_service,
     NULL,
 };

@@ -123,7 +123,24 @@ static const char schema_foundation[] =
     ") STRICT;"
     "CREATE INDEX outbox_due ON outbox(state, next_at);";
 
-/* 2: the scheduler (core/sched). Durable jobs with a stable name (reloading a script or
+/* Plugins (DESIGN.md 6): which are enabled, their settings by the admins, the last error each
+ * reported. revision grows with every admin change so a running daemon reloads what changed. */
+static const char schema_plugins[] =
+    "CREATE TABLE plugins ("
+    "  name TEXT PRIMARY KEY,"
+    "  enabled INTEGER NOT NULL DEFAULT 0 CHECK (enabled IN (0,1)),"
+    "  revision INTEGER NOT NULL DEFAULT 0 CHECK (revision >= 0),"
+    "  changed_at INTEGER NOT NULL,"
+    "  last_error TEXT"
+    ") STRICT;"
+    "CREATE TABLE plugin_config ("
+    "  plugin TEXT NOT NULL REFERENCES plugins(name),"
+    "  key TEXT NOT NULL,"
+    "  value TEXT NOT NULL,"
+    "  PRIMARY KEY (plugin, key)"
+    ") STRICT;";
+
+/* The scheduler (core/sched). Durable jobs with a stable name (reloading a script or
  * re-seeding never duplicates one), their run history with lateness, the contacts that turn a
  * person's or unit's name into addresses, and the holiday calendar for working days. The
  * built-in reminders are rows here, on by default; next_at NULL means "compute from now"
@@ -186,6 +203,7 @@ static const char schema_sched[] =
 
 static const char *const migrations[] = {
     schema_foundation,
+    schema_plugins,
     schema_sched,
 };
 

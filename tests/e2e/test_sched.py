@@ -30,10 +30,18 @@ class SchedTest(StoreTest):
         finally:
             con.close()
 
-    def daemon(self):
-        proc = subprocess.Popen([BIN, "run", "--poll-ms", "50"], stderr=subprocess.DEVNULL,
-                                env=self.env())
+    def daemon(self, serving=True):
+        """A running `convene run`; with serving, once its scheduler has started (so that a
+        SIGTERM meets its handler)."""
+        log = os.path.join(self.dir, "run.log")
+        with open(log, "w") as err:
+            proc = subprocess.Popen([BIN, "run", "--poll-ms", "50"], stderr=err, env=self.env())
         self.addCleanup(lambda: proc.poll() is None and (proc.kill(), proc.wait()))
+        end = time.monotonic() + 30
+        while serving and "scheduler started" not in open(log).read():
+            self.assertIsNone(proc.poll(), open(log).read())
+            self.assertLess(time.monotonic(), end, "the daemon did not start")
+            time.sleep(0.01)
         return proc
 
     def wait_until(self, query, want, deadline=30.0):
@@ -127,7 +135,7 @@ class SchedTest(StoreTest):
         rng = random.Random(int(os.environ.get("CV_CRASH_SEED", "5")))
         kills = 0
         while kills < 4:
-            d = self.daemon()
+            d = self.daemon(serving=False)  # a kill may even land during start-up
             time.sleep(rng.uniform(0.3, 2.5))
             if d.poll() is not None:
                 self.fail("the daemon exited by itself")
