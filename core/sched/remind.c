@@ -340,7 +340,10 @@ int cv_remind_phase_changed(cv_sched_ctx *c, void *data, cv_err *e)
     if (!c->event)
         return 0; /* run-now of an event job has nothing to announce */
     json_t *d = c->event->data;
-    const char *phase = json_string_value(json_object_get(d, "phase"));
+    /* A campaign's phase (core/lua) carries its title; other emitters may give a name. */
+    const char *phase = json_string_value(json_object_get(d, "title"));
+    if (!phase || !*phase)
+        phase = json_string_value(json_object_get(d, "phase"));
     if (!phase)
         phase = json_string_value(json_object_get(d, "name"));
     if (!phase)
