@@ -74,6 +74,8 @@ int cv_cmd_run(cv_cli *cli, int argc, char **argv);
 int cv_cmd_jobs(cv_cli *cli, int argc, char **argv);
 int cv_cmd_contact(cv_cli *cli, int argc, char **argv);
 int cv_cmd_holiday(cv_cli *cli, int argc, char **argv);
+int cv_cmd_notify(cv_cli *cli, int argc, char **argv);
+int cv_cmd_outbox(cv_cli *cli, int argc, char **argv);
 int cv_cmd_plugin(cv_cli *cli, int argc, char **argv);
 
 #endif

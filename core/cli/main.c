@@ -22,6 +22,8 @@ static const cv_cli_command commands[] = {
     {"jobs", cv_cmd_jobs, "jobs list|set|pause|resume|run-now|zone|simulate ..."},
     {"contact", cv_cmd_contact, "contact add|list|remove NAME ..."},
     {"holiday", cv_cmd_holiday, "holiday add|list|remove ..."},
+    {"notify", cv_cmd_notify, "notify ADDRESS --channel C --subject S --body B | notify config"},
+    {"outbox", cv_cmd_outbox, "outbox list [--state S]"},
     {"plugin", cv_cmd_plugin, "plugin list|enable|disable|config|info ..."},
     {NULL, NULL, NULL},
 };
