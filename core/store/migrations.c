@@ -403,12 +403,69 @@ static const char schema_docs[] =
     "  due TEXT NOT NULL CHECK (due = date(due)),"
     "  work_item_id INTEGER NOT NULL UNIQUE REFERENCES work_items(id)"
     ") STRICT;";
+/* The scheduler (core/sched). Durable jobs with a stable name (reloading a script or
+ * re-seeding never duplicates one), their run history with lateness, the contacts that turn a
+ * person's or unit's name into addresses, and the holiday calendar for working days. The
+ * built-in reminders are rows here, on by default; next_at NULL means "compute from now"
+ * (kind 'event' jobs run on journal events instead and never have one). */
+static const char schema_sched[] =
+    "CREATE TABLE jobs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('cron','at','anchor','event')),"
+    "  spec TEXT NOT NULL,"
+    "  action TEXT NOT NULL,"
+    "  args TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(args)),"
+    "  state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active','paused','done')),"
+    "  next_at INTEGER,"
+    "  last_due_at INTEGER,"
+    "  last_run_at INTEGER,"
+    "  last_lateness_ms INTEGER,"
+    "  runs INTEGER NOT NULL DEFAULT 0 CHECK (runs >= 0),"
+    "  last_error TEXT,"
+    "  created_at INTEGER NOT NULL DEFAULT 0"
+    ") STRICT;"
+    "CREATE INDEX jobs_due ON jobs(next_at) WHERE state = 'active';"
+    "CREATE INDEX jobs_by_kind ON jobs(kind, state);"
+
+    "CREATE TABLE job_runs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,"
+    "  due_at INTEGER NOT NULL,"
+    "  ran_at INTEGER NOT NULL,"
+    "  lateness_ms INTEGER NOT NULL,"
+    "  caught_up INTEGER NOT NULL DEFAULT 0 CHECK (caught_up IN (0,1)),"
+    "  queued INTEGER NOT NULL DEFAULT 0 CHECK (queued >= 0),"
+    "  error TEXT"
+    ") STRICT;"
+    "CREATE INDEX job_runs_by_job ON job_runs(job_id, due_at);"
+    /* The daily reminders look congresses up by opening day and work items by due date. */
+    "CREATE INDEX congresses_by_start ON congresses(coalesce(actual_start, planned_start));"
+    "CREATE INDEX work_items_by_due ON work_items(status, due);"
+
+    "CREATE TABLE contacts ("
+    "  name TEXT NOT NULL,"
+    "  channel TEXT NOT NULL CHECK (channel IN ('smtp','webhook','log')),"
+    "  address TEXT NOT NULL CHECK (length(address) BETWEEN 1 AND 512),"
+    "  PRIMARY KEY (name, channel, address)"
+    ") STRICT;"
+
+    "CREATE TABLE holidays ("
+    "  day TEXT PRIMARY KEY CHECK (day = date(day)),"
+    "  name TEXT NOT NULL"
+    ") STRICT;"
+
+    "INSERT INTO jobs(name, kind, spec, action, args) VALUES"
+    "  ('builtin.work.due_soon', 'cron', '0 8 * * *', 'work.due', '{\"days\":3}'),"
+    "  ('builtin.work.overdue', 'cron', '0 8 * * *', 'work.due', '{\"days\":-1}'),"
+    "  ('builtin.congress.soon', 'cron', '0 8 * * *', 'congress.soon', '{\"days\":7}'),"
+    "  ('builtin.congress.announce', 'cron', '0 8 * * *', 'congress.announce',"
+    "   '{\"working_days\":30}'),"
+    "  ('builtin.phase.changed', 'event', 'phase.started phase.ended', 'phase.changed', '{}');"
+    "INSERT INTO cursors(consumer, event_id) SELECT 'sched', coalesce(max(id), 0) FROM events;";
 
 static const char *const migrations[] = {
-    schema_foundation,
-    schema_plugins,
-    schema_elect,
-    schema_docs,
+    schema_foundation, schema_plugins, schema_elect, schema_docs, schema_sched,
 };
 
 int cv_migrations_count(void)
