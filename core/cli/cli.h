@@ -71,5 +71,6 @@ int cv_cmd_subcommittee(cv_cli *cli, int argc, char **argv);
 int cv_cmd_work(cv_cli *cli, int argc, char **argv);
 int cv_cmd_status(cv_cli *cli, int argc, char **argv);
 int cv_cmd_run(cv_cli *cli, int argc, char **argv);
+int cv_cmd_script(cv_cli *cli, int argc, char **argv);
 
 #endif

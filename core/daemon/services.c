@@ -4,6 +4,9 @@
 
 #include <stddef.h>
 
+#include "lua/service.h"
+
 const cv_service *const cv_daemon_services[] = {
+    &cv_lua_service,
     NULL,
 };
