@@ -43,10 +43,10 @@ int cv_lua_reg_add(cv_store *s, const char *name, const char *path, const char *
                        name);
         goto fail;
     }
-    if (cv_journal_last_id(s, &last, e) < 0 || cv_journal_cursor_set(s, consumer, last, e) < 0 ||
-        cv_journal_emit(s, "script.added", o.id,
+    if (cv_journal_emit(s, "script.added", o.id,
                         json_pack("{s:s, s:s, s:s}", "name", name, "path", path, "org", org), NULL,
                         e) < 0 ||
+        cv_journal_last_id(s, &last, e) < 0 || cv_journal_cursor_set(s, consumer, last, e) < 0 ||
         cv_store_commit(s, e) < 0)
         goto fail;
     return 0;

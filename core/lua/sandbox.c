@@ -7,6 +7,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,9 +66,9 @@ static void budget_hook(lua_State *L, lua_Debug *ar)
     lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
     lua_Debug d;
     if (lua_getstack(L, 0, &d) && lua_getinfo(L, "Sl", &d) && d.currentline > 0)
-        luaL_error(L, "%s:%d: instruction budget of %ld exhausted", d.short_src, d.currentline,
-                   sb->budget);
-    luaL_error(L, "instruction budget of %ld exhausted", sb->budget);
+        luaL_error(L, "%s:%d: instruction budget of %I exhausted", d.short_src, d.currentline,
+                   (lua_Integer)sb->budget);
+    luaL_error(L, "instruction budget of %I exhausted", (lua_Integer)sb->budget);
 }
 
 int cv_lua_sandbox_blocked(lua_State *L)
@@ -87,6 +88,13 @@ static void set_blocked(lua_State *L, int table, const char *field, const char *
 static int blocked_index(lua_State *L)
 {
     return luaL_error(L, "%s.%s is not available in the convene sandbox",
+                      lua_tostring(L, lua_upvalueindex(1)), luaL_optstring(L, 2, "?"));
+}
+
+/* Writing into a read-only library view. */
+static int readonly_newindex(lua_State *L)
+{
+    return luaL_error(L, "%s.%s cannot be changed in the convene sandbox",
                       lua_tostring(L, lua_upvalueindex(1)), luaL_optstring(L, 2, "?"));
 }
 
@@ -152,8 +160,8 @@ static int sb_rep(lua_State *L)
     luaL_optlstring(L, 3, "", &lsep);
     double total = n > 0 ? (double)n * (double)len + (double)(n - 1) * (double)lsep : 0;
     if (total > CV_LUA_REP_MAX)
-        return luaL_error(L, "string.rep would build %.0f bytes (at most %u)", total,
-                          CV_LUA_REP_MAX);
+        return luaL_error(L, "string.rep would build %I bytes (at most %I)",
+                          (lua_Integer)(total < 9e18 ? total : 9e18), (lua_Integer)CV_LUA_REP_MAX);
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
     lua_call(L, lua_gettop(L) - 1, 1);
@@ -193,13 +201,16 @@ static int sb_pattern(lua_State *L)
     const char *p = luaL_checklstring(L, 2, &lp);
     int plain = lua_toboolean(L, 4) && lua_tointeger(L, lua_upvalueindex(2)) == 1;
     if (!plain && ls > 1) {
-        int q = pattern_quantifiers(p, lp) + (lp > 0 && p[0] == '^' ? 0 : 1);
-        double cost = pow((double)ls, q);
-        if (cost > CV_LUA_PATTERN_COST_MAX)
-            return luaL_error(L,
-                              "pattern '%.40s' on %zu bytes is too costly (%d quantifiers); "
-                              "shorten the subject or simplify the pattern",
-                              p, ls, q - 1);
+        int quantifiers = pattern_quantifiers(p, lp);
+        double cost = pow((double)ls, quantifiers + (lp > 0 && p[0] == '^' ? 0 : 1));
+        if (cost > CV_LUA_PATTERN_COST_MAX) {
+            char msg[200];
+            snprintf(msg, sizeof msg,
+                     "pattern '%.40s' on %zu bytes is too costly (%d quantifiers); shorten the "
+                     "subject or simplify the pattern",
+                     p, ls, quantifiers);
+            return luaL_error(L, "%s", msg);
+        }
     }
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
@@ -238,7 +249,7 @@ static void harden_string(lua_State *L)
     lua_pushvalue(L, strtab);
     lua_setfield(L, -2, "__index");
     lua_pushliteral(L, "string");
-    lua_pushcclosure(L, blocked_index, 1);
+    lua_pushcclosure(L, readonly_newindex, 1);
     lua_setfield(L, -2, "__newindex");
     lua_pushliteral(L, "protected");
     lua_setfield(L, -2, "__metatable");
@@ -280,6 +291,52 @@ static void harden_coroutine(lua_State *L)
     lua_pop(L, 1);
 }
 
+/* The message handler xpcall really installs. An error raised by the budget hook runs its
+ * handler inside the hook, where Lua disables hooks: a looping handler would never be stopped.
+ * Once the budget is spent, the script's handler is skipped and the message passes unchanged. */
+static int sb_xpcall_handler(lua_State *L)
+{
+    if (cv_lua_sandbox_of(L)->spent)
+        return 1;
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+static int sb_xpcall(lua_State *L)
+{
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushvalue(L, 2);
+    lua_pushcclosure(L, sb_xpcall_handler, 1);
+    lua_replace(L, 2);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+/* setmetatable refuses __gc: finalizers run with hooks off, beyond the budget's reach. */
+static int sb_setmetatable(lua_State *L)
+{
+    if (lua_istable(L, 2) && lua_getfield(L, 2, "__gc") != LUA_TNIL)
+        return luaL_error(L, "__gc metamethods are not available in the convene sandbox");
+    if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL)
+        return luaL_error(L, "cannot change a protected metatable");
+    lua_settop(L, 2);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, 2, 1);
+    return 1;
+}
+
+static void wrap_global(lua_State *L, const char *name, lua_CFunction fn)
+{
+    lua_getglobal(L, name);
+    lua_pushcclosure(L, fn, 1);
+    lua_setglobal(L, name);
+}
+
 static int open_libraries(lua_State *L)
 {
     const luaL_Reg libs[] = {{LUA_GNAME, luaopen_base},
@@ -300,6 +357,8 @@ static int open_libraries(lua_State *L)
         lua_setglobal(L, *r);
     }
     lua_register(L, "load", sb_load);
+    wrap_global(L, "xpcall", sb_xpcall);
+    wrap_global(L, "setmetatable", sb_setmetatable);
     lua_register(L, "collectgarbage", sb_collectgarbage);
     const char *libs_blocked[] = {"io", "os", "debug", "package", "require", NULL};
     for (const char **b = libs_blocked; *b; b++)
@@ -397,8 +456,7 @@ int cv_lua_sandbox_call(cv_lua_sandbox *sb, int nargs, int nresults, cv_err *e)
         return 0;
     const char *msg = lua_tostring(L, -1);
     if (sb->spent)
-        cv_err_set(e, CV_ELIMIT, "%s",
-                   msg && strstr(msg, "budget") ? msg : "instruction budget exhausted");
+        cv_err_set(e, CV_ELIMIT, "%s", msg ? msg : "instruction budget exhausted");
     else if (rc == LUA_ERRMEM || sb->mem_failed)
         cv_err_set(e, CV_ELIMIT, "memory cap of %zu MB exceeded%s%s", sb->cap >> 20,
                    msg && rc != LUA_ERRMEM ? ": " : "", msg && rc != LUA_ERRMEM ? msg : "");
