@@ -11,7 +11,8 @@ rm -f "$STORE" "$STORE-wal" "$STORE-shm"
 cv() { "$BIN" --db "$STORE" "$@" >/dev/null; }
 cv init
 for step in "$DEMO"/steps/[0-9][0-9]-*.sh; do
-  echo "demo: $(basename "$step" .sh)"
+  started=$SECONDS
   # shellcheck source=/dev/null
   . "$step"
+  echo "demo: $(basename "$step" .sh) ($((SECONDS - started)) s)"
 done
