@@ -20,6 +20,8 @@ static const cv_cli_command commands[] = {
     {"clock", cv_cmd_clock, "clock [set TIME|real]"},
     {"run", cv_cmd_run, "run"},
     {"plugin", cv_cmd_plugin, "plugin list|enable|disable|config|info ..."},
+    {"report", cv_cmd_report, "report NAME [ORG] [--format F] [--output FILE] | report list"},
+    {"import", cv_cmd_import, "import FILE --as orgs|members|work-items|people [--dry-run] ..."},
     {NULL, NULL, NULL},
 };
 

@@ -220,6 +220,10 @@ typedef struct cv_host_api {
     /* Completes a delivery started by the notifier's deliver(), exactly once, on the loop
      * thread (inside deliver itself is allowed). reason (for RETRY and REJECTED) is copied. */
     void (*deliver_done)(cv_plugin_ctx *ctx, cv_plugin_delivery *d, int status, const char *reason);
+
+    /* The reason last recorded by error() or by a failing host function (a store statement's
+     * SQLite message, say); "" when none. Owned by the host, valid until the next host call. */
+    const char *(*last_error)(cv_plugin_ctx *ctx);
 } cv_host_api;
 
 /* 8. The descriptor ---------------------------------------------------------------------------
