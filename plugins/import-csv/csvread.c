@@ -58,8 +58,8 @@ int csvr_decode(const char *in, size_t len, const char *encoding, const char **o
 struct reader {
     csvr_record_fn fn;
     void *arg;
-    char *buf; /* the record's fields, each NUL-terminated */
-    size_t used;
+    char *buf; /* the record's fields, each NUL-terminated; grows up to CSVR_RECORD_MAX */
+    size_t used, cap;
     csvr_field f[CSVR_FIELDS_MAX];
     size_t off[CSVR_FIELDS_MAX];
     int n;
@@ -76,6 +76,16 @@ static void on_field(void *s, size_t len, void *data)
     if (r->n == CSVR_FIELDS_MAX || r->used + len + 1 > CSVR_RECORD_MAX) {
         r->bound = 1;
         return;
+    }
+    while (r->used + len + 1 > r->cap) {
+        size_t cap = r->cap * 2 > CSVR_RECORD_MAX ? CSVR_RECORD_MAX : r->cap * 2;
+        char *grown = realloc(r->buf, cap);
+        if (!grown) {
+            r->bound = 1;
+            return;
+        }
+        r->buf = grown;
+        r->cap = cap;
     }
     memcpy(r->buf + r->used, s ? s : "", len);
     r->buf[r->used + len] = '\0';
@@ -104,9 +114,9 @@ int csvr_read(const char *buf, size_t len, csvr_record_fn fn, csvr_progress_fn p
               char *err, size_t cap)
 {
     struct csv_parser p;
-    struct reader r = {.fn = fn, .arg = arg};
+    struct reader r = {.fn = fn, .arg = arg, .cap = 4096};
     if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0 ||
-        !(r.buf = malloc(CSVR_RECORD_MAX))) {
+        !(r.buf = malloc(r.cap))) {
         snprintf(err, cap, "out of memory reading CSV");
         free(r.buf);
         return -1;

@@ -185,13 +185,14 @@ static int import(void *state, cv_plugin_import *req)
     char *buf = NULL, *owned, err[300];
     size_t len = 0, tlen;
     const char *text;
-    if (slurp(s, req->path, &buf, &len) < 0)
-        return CV_PLUGIN_EIO;
+    int rc = slurp(s, req->path, &buf, &len);
+    if (rc < 0)
+        return rc;
     if (csvr_decode(buf, len, req->encoding, &text, &tlen, &owned, err, sizeof err) < 0) {
         free(buf);
         return host->error(s->ctx, CV_PLUGIN_EINVAL, "%s: %s", req->path, err);
     }
-    int rc = run(&im, text, tlen);
+    rc = run(&im, text, tlen);
     free(owned);
     free(buf);
     return rc;
