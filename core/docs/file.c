@@ -3,6 +3,7 @@
 #include "file.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
