@@ -10,11 +10,12 @@
 #include "notify/deliver.h"
 #include "notify/notify.h"
 #include "notify/template.h"
+#include "sched/contact.h"
 #include "store/journal.h"
 #include "store/outbox.h"
 
 #define NOTIFY_USAGE                                                                               \
-    "notify ADDRESS --channel C (--subject S --body B | --template T "                             \
+    "notify NAME|ADDRESS [--channel C] (--subject S --body B | --template T "                      \
     "[--title X --org X --due DATE --date DATE]) [--key K]"
 
 static const char *text(json_t *j, const char *key)
@@ -48,30 +49,59 @@ static void manual_key(const char *channel, const char *recipient, const char *s
     snprintf(key, 96, "manual:%lld:%s", (long long)cv_clock_now(), idem);
 }
 
-static int queue(cv_cli *cli, cv_store *s, const cv_notification *n)
+/* One notification of a command, to one address. */
+typedef struct queue_ctx {
+    cv_store *s;
+    const char *key, *subject, *body;
+    int many; /* addresses from contacts: each key is KEY|channel|address */
+    json_t *out;
+} queue_ctx;
+
+static int queue_one(const char *channel, const char *address, void *arg, cv_err *e)
 {
-    if (cv_store_begin(s, &cli->err) < 0)
+    queue_ctx *q = arg;
+    char key[1024];
+    snprintf(key, sizeof key, q->many ? "%s|%s|%s" : "%s", q->key, channel, address);
+    cv_notification n = {key, channel, address, q->subject, q->body};
+    int rc = cv_outbox_put(q->s, &n, e);
+    if (rc == 1 && cv_journal_emit(q->s, "notification.queued", 0,
+                                   json_pack("{s:s, s:s, s:s}", "key", key, "channel", channel,
+                                             "recipient", address),
+                                   NULL, e) < 0)
+        return e->code;
+    if (rc < 0)
+        return rc;
+    json_array_append_new(q->out, json_pack("{s:b, s:s, s:s, s:s, s:s}", "queued", rc == 1, "key",
+                                            key, "channel", channel, "recipient", address,
+                                            "subject", q->subject));
+    return 0;
+}
+
+/* Queues the notification to recipient on channel, or (channel NULL) to every address the
+ * contacts give the name recipient, in one transaction. */
+static int queue(cv_cli *cli, queue_ctx *q, const char *channel, const char *recipient)
+{
+    if (cv_store_begin(q->s, &cli->err) < 0)
         return cli->err.code;
-    int rc = cv_outbox_put(s, n, &cli->err);
-    if (rc == 1)
-        rc = cv_journal_emit(s, "notification.queued", 0,
-                             json_pack("{s:s, s:s, s:s}", "key", n->key, "channel", n->channel,
-                                       "recipient", n->recipient),
-                             NULL, &cli->err) < 0
-                 ? cli->err.code
-                 : 1;
-    if (rc < 0 || cv_store_commit(s, &cli->err) < 0) {
-        cv_store_rollback(s);
+    int rc = channel ? queue_one(channel, recipient, q, &cli->err)
+                     : cv_contact_resolve(q->s, recipient, queue_one, q, &cli->err);
+    if (rc < 0 || cv_store_commit(q->s, &cli->err) < 0) {
+        cv_store_rollback(q->s);
         return cli->err.code;
     }
-    return rc;
+    return 0;
 }
 
 static void print_queued(json_t *j, FILE *out)
 {
-    fprintf(out, "%s %s notification %s to %s\n",
-            json_is_true(json_object_get(j, "queued")) ? "Queued" : "Already queued:",
-            text(j, "channel"), text(j, "key"), text(j, "recipient"));
+    size_t i;
+    json_t *n;
+    json_array_foreach(j, i, n)
+    {
+        fprintf(out, "%s %s notification %s to %s\n",
+                json_is_true(json_object_get(n, "queued")) ? "Queued" : "Already queued:",
+                text(n, "channel"), text(n, "key"), text(n, "recipient"));
+    }
 }
 
 typedef struct notify_args {
@@ -125,10 +155,7 @@ static int notify_send(cv_cli *cli, int argc, char **argv)
     if (cv_cli_parse(cli, argc, argv, opts, NOTIFY_USAGE, 1, 1, pos, &npos) < 0 ||
         clean(cli, pos[0], recipient, "ADDRESS") < 0)
         return cli->err.code;
-    if (!a.channel)
-        return cv_err_set(&cli->err, CV_EINVAL, "missing --channel; usage: convene %s",
-                          NOTIFY_USAGE);
-    if (cv_text_code(a.channel, "--channel", &cli->err) < 0)
+    if (a.channel && cv_text_code(a.channel, "--channel", &cli->err) < 0)
         return cli->err.code;
     if (a.key && !utf8_text(a.key, 200))
         return cv_err_set(&cli->err, CV_EINVAL, "--key must be UTF-8 text of at most 200 bytes");
@@ -137,16 +164,16 @@ static int notify_send(cv_cli *cli, int argc, char **argv)
     if (!s || compose(cli, s, &a, recipient, &subject, &body) < 0)
         return cli->err.code;
     if (!a.key)
-        manual_key(a.channel, recipient, subject, key);
-    cv_notification n = {a.key ? a.key : key, a.channel, recipient, subject, body};
-    int rc = queue(cli, s, &n);
-    json_t *j = rc < 0
-                    ? NULL
-                    : json_pack("{s:b, s:s, s:s, s:s, s:s}", "queued", rc == 1, "key", n.key,
-                                "channel", n.channel, "recipient", n.recipient, "subject", subject);
+        manual_key(a.channel ? a.channel : "contacts", recipient, subject, key);
+    queue_ctx q = {s, a.key ? a.key : key, subject, body, !a.channel, json_array()};
+    int rc = queue(cli, &q, a.channel, recipient);
     free(subject);
     free(body);
-    return rc < 0 ? rc : cv_cli_print(cli, j, print_queued);
+    if (rc < 0) {
+        json_decref(q.out);
+        return rc;
+    }
+    return cv_cli_print(cli, q.out, print_queued);
 }
 
 static void print_config(json_t *j, FILE *out)

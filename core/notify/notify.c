@@ -21,6 +21,8 @@ typedef struct flight {
     struct flight *next;
     struct notify *svc; /* NULL once the service stopped: the late outcome is dropped */
     cv_deliver_item item;
+    int status;   /* once finished: a cv_plugin_delivery_status */
+    char *reason; /* once finished: why it failed (owned) */
 } flight;
 
 typedef struct notify {
@@ -28,7 +30,8 @@ typedef struct notify {
     cv_store *s;
     uv_timer_t timer;
     cv_deliver_policy pol;
-    flight *flights;
+    flight *flights;  /* deliveries in flight */
+    flight *finished; /* outcomes not yet written: one transaction records them all */
     int inflight;
     int stopping;
 } notify;
@@ -46,8 +49,8 @@ static void rescan_soon(notify *svc)
         uv_timer_start(&svc->timer, on_timer, 0, 0);
 }
 
-/* Writes the outcome of one try to its row and logs it. */
-static void record(notify *svc, const cv_deliver_item *it, int status, const char *reason)
+/* Writes the outcome of one try to its row and logs it; returns 1 if the row was given up. */
+static int record(notify *svc, const cv_deliver_item *it, int status, const char *reason)
 {
     cv_err e;
     int gave_up = 0, sent = status == CV_PLUGIN_SENT;
@@ -58,61 +61,75 @@ static void record(notify *svc, const cv_deliver_item *it, int status, const cha
                                       status == CV_PLUGIN_REJECTED, &gave_up, &e);
     if (rc < 0) {
         cv_log(CV_LOG_ERROR, "notify", extra, "cannot record a delivery: %s", e.msg);
-        return;
+        return 0;
     }
     if (!sent)
         json_object_set_new(extra, "reason", json_string(reason));
-    cv_log(sent      ? CV_LOG_INFO
-           : gave_up ? CV_LOG_ERROR
-                     : CV_LOG_WARN,
-           "notify", extra, "%s",
-           sent      ? "delivered"
-           : gave_up ? "gave up"
-                     : "will retry");
-    if (gave_up)
-        cv_daemon_poke(svc->d);
+    enum cv_log_level level = sent ? CV_LOG_INFO : gave_up ? CV_LOG_ERROR : CV_LOG_WARN;
+    cv_log(level, "notify", extra, "%s", sent ? "delivered" : gave_up ? "gave up" : "will retry");
+    return gave_up;
 }
 
 static void flight_free(flight *f)
 {
-    notify *svc = f->svc;
-    if (svc) {
-        for (flight **p = &svc->flights; *p; p = &(*p)->next)
-            if (*p == f) {
-                *p = f->next;
-                break;
-            }
-        svc->inflight--;
-    }
     cv_deliver_item_free(&f->item);
+    free(f->reason);
     free(f);
+}
+
+/* Moves f from the deliveries in flight to the outcomes to record. */
+static void finish(notify *svc, flight *f, int status, const char *reason)
+{
+    for (flight **p = &svc->flights; *p; p = &(*p)->next)
+        if (*p == f) {
+            *p = f->next;
+            svc->inflight--;
+            break;
+        }
+    f->status = status;
+    f->reason = strdup(reason ? reason : "");
+    f->next = svc->finished;
+    svc->finished = f;
+    rescan_soon(svc);
 }
 
 /* The notifier's outcome, exactly once per started delivery, on the loop thread. */
 static void on_done(void *arg, int status, const char *reason)
 {
     flight *f = arg;
-    notify *svc = f->svc;
-    if (svc)
-        record(svc, &f->item, status, reason);
-    flight_free(f);
-    if (svc)
-        rescan_soon(svc);
+    if (f->svc)
+        finish(f->svc, f, status, reason);
+    else
+        flight_free(f);
+}
+
+/* Records every finished delivery in one transaction: at thousands of deliveries a second, a
+ * commit per row would be the bottleneck. Should the commit fail, the rows stay pending and are
+ * delivered again (at most a repeat, which the idempotency key makes recognisable). */
+static void record_finished(notify *svc)
+{
+    if (!svc->finished)
+        return;
+    cv_err e;
+    int began = cv_store_begin(svc->s, &e) == 0, gave_up = 0;
+    for (flight *f = svc->finished, *next; f; f = next) {
+        next = f->next;
+        gave_up |= record(svc, &f->item, f->status, f->reason ? f->reason : "out of memory");
+        flight_free(f);
+    }
+    svc->finished = NULL;
+    if (began && cv_store_commit(svc->s, &e) < 0) {
+        cv_store_rollback(svc->s);
+        cv_log(CV_LOG_ERROR, "notify", NULL, "cannot record deliveries: %s", e.msg);
+    }
+    if (gave_up)
+        cv_daemon_poke(svc->d);
 }
 
 /* Hands one due row to the notifier of its channel. Takes ownership of it. */
 static void start_one(notify *svc, cv_deliver_item *it)
 {
     cv_plugin *p = cv_plugin_service_notifier(it->channel);
-    if (!p) {
-        char reason[256];
-        snprintf(reason, sizeof reason,
-                 "no enabled notifier plugin for channel '%s' (see convene plugin list)",
-                 it->channel);
-        record(svc, it, CV_PLUGIN_RETRY, reason);
-        cv_deliver_item_free(it);
-        return;
-    }
     flight *f = calloc(1, sizeof *f);
     if (!f) {
         cv_deliver_item_free(it);
@@ -124,21 +141,24 @@ static void start_one(notify *svc, cv_deliver_item *it)
     cv_plugin_message m = {f->item.id,      f->item.key,  f->item.channel, f->item.recipient,
                            f->item.subject, f->item.body, f->item.tries};
     cv_err e;
-    if (cv_plugin_deliver(p, &m, on_done, f, &e) < 0) { /* on_done will not run */
-        record(svc, &f->item, CV_PLUGIN_RETRY, e.msg);
-        flight_free(f);
-    }
+    if (!p)
+        cv_err_set(&e, CV_EPLUGIN,
+                   "no enabled notifier plugin for channel '%s' (see convene plugin list)",
+                   it->channel);
+    if (!p || cv_plugin_deliver(p, &m, on_done, f, &e) < 0) /* on_done will not run */
+        finish(svc, f, CV_PLUGIN_RETRY, e.msg);
 }
 
-/* When to look again: at once if the last look left due rows behind; never while every slot is
- * busy (a finished delivery rescans); else at the next row's next_at, and within a minute
- * anyway (the store's clock may be moved). */
+/* When to look again: at once if the last look left due rows or unrecorded outcomes behind; never
+ * while every slot is busy (a finished delivery rescans); else at the next row's next_at, and
+ * within a minute anyway (the store's clock may be moved). */
 static void arm_timer(notify *svc, int batch_full)
 {
     if (svc->inflight >= svc->pol.concurrency) {
         uv_timer_stop(&svc->timer);
         return;
     }
+    batch_full |= svc->finished != NULL; /* outcomes to record */
     int64_t now = cv_clock_now(), next, wait = batch_full ? 0 : RESCAN_MAX_MS;
     cv_err e;
     if (!batch_full && cv_deliver_next_at(svc->s, now, &next, &e) == 0 && next >= 0 &&
@@ -151,6 +171,7 @@ static void scan(notify *svc)
 {
     if (svc->stopping)
         return;
+    record_finished(svc);
     int64_t skip[INFLIGHT_MAX];
     int nskip = 0, n = 0, cap = svc->pol.concurrency - svc->inflight;
     for (flight *f = svc->flights; f && nskip < INFLIGHT_MAX; f = f->next)
@@ -210,6 +231,7 @@ static void notify_stop(cv_daemon *d, void *state)
 {
     (void)d;
     notify *svc = state;
+    record_finished(svc);
     svc->stopping = 1;
     for (flight *f = svc->flights; f; f = f->next)
         f->svc = NULL;

@@ -68,6 +68,30 @@ class NotifyTest(StoreTest):
         self.assertIn("đến hạn ngày 2020-06-01", mail["body"])
         self.assertEqual(mail["message_id"], f"<{idem('work_item.due:7:2020-06-01')}@convene>")
 
+    def test_a_name_is_notified_at_every_address_its_contacts_give(self):
+        sink = SmtpSink().start()
+        self.closers.append(sink.stop)
+        self.smtp(sink)
+        path = os.path.join(self.dir, "notifications.jsonl")
+        self.ok("plugin", "config", "notify-log", "file", path)
+        self.ok("plugin", "enable", "notify-log")
+        self.ok("contact", "add", "Ban Tổ chức Thành ủy", "--email", "btc@lstp.example.vn")
+        self.ok("contact", "add", "Ban Tổ chức Thành ủy", "--log", "btc")
+        queued = self.js("notify", "Ban Tổ chức Thành ủy", "--template", "overdue", "--title",
+                         "Danh sách nhân sự", "--org", "Thành phố Lạng Sơn", "--due", "2020-05-15",
+                         "--key", "work_item.overdue:9")
+        self.assertEqual(sorted((n["channel"], n["recipient"]) for n in queued),
+                         [("log", "btc"), ("smtp", "btc@lstp.example.vn")])
+        self.run_daemon()
+        wait_until(lambda: len(self.outbox("sent")) == 2, "both deliveries")
+        [mail] = sink.received()
+        self.assertEqual(mail["subject"], "[convene] Quá hạn: Danh sách nhân sự")
+        self.assertEqual(mail["message_id"],
+                         f"<{idem('work_item.overdue:9|smtp|btc@lstp.example.vn')}@convene>")
+        with open(path, encoding="utf-8") as f:
+            [line] = [json.loads(l) for l in f]
+        self.assertEqual(line["recipient"], "btc")
+
     def test_smtp_outage_backs_off_then_every_notification_arrives_once_per_key(self):
         sink = SmtpSink()  # not started: the server is down
         self.closers.append(sink.stop)
