@@ -24,7 +24,20 @@ static const cv_cli_command commands[] = {
     {"holiday", cv_cmd_holiday, "holiday add|list|remove ..."},
     {"notify", cv_cmd_notify, "notify ADDRESS --channel C --subject S --body B | notify config"},
     {"outbox", cv_cmd_outbox, "outbox list [--state S]"},
+    {"person", cv_cmd_person, "person add|set|show|list ..."},
+    {"scheme", cv_cmd_scheme, "scheme seats|target|contents|appoint|show|check ORG ..."},
+    {"election", cv_cmd_election,
+     "election create|open|candidates|attendance|tally|count|announce|approve|correct|round|"
+     "show|list|minutes ..."},
+    {"allocate", cv_cmd_allocate, "allocate ORG --total N [--ex-officio N] [--minimum N]"},
+    {"complaint", cv_cmd_complaint, "complaint add|list|settle ..."},
     {"plugin", cv_cmd_plugin, "plugin list|enable|disable|config|info ..."},
+    {"doc", cv_cmd_doc, "doc add|version|get|status|show|list ..."},
+    {"round", cv_cmd_round, "round open|respond|close|show|list ..."},
+    {"plan", cv_cmd_plan, "plan add|list|show|cite ..."},
+    {"scenario", cv_cmd_scenario, "scenario add|use|assign|show ..."},
+    {"meeting", cv_cmd_meeting, "meeting add|agenda|conclude|list ..."},
+    {"inspection", cv_cmd_inspection, "inspection add|request|list ..."},
     {NULL, NULL, NULL},
 };
 
