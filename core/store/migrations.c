@@ -461,6 +461,9 @@ static const char schema_sched[] =
     "  ('builtin.congress.soon', 'cron', '0 8 * * *', 'congress.soon', '{\"days\":7}'),"
     "  ('builtin.congress.announce', 'cron', '0 8 * * *', 'congress.announce',"
     "   '{\"working_days\":30}'),"
+    "  ('builtin.document.deadline', 'cron', '0 8 * * *', 'document.deadline', '{\"days\":2}'),"
+    "  ('builtin.complaints.unsettled', 'cron', '0 8 * * *', 'complaints.unsettled',"
+    "   '{\"days\":10}'),"
     "  ('builtin.phase.changed', 'event', 'phase.started phase.ended', 'phase.changed', '{}');"
     "INSERT INTO cursors(consumer, event_id) SELECT 'sched', coalesce(max(id), 0) FROM events;";
 
