@@ -55,6 +55,7 @@ static void print_jobs(json_t *j, FILE *out)
 }
 
 typedef struct list_ctx {
+    cv_store *s;
     json_t *rows;
     int offset_min;
     const char *prefix;
@@ -67,6 +68,12 @@ static int add_job(const cv_job *j, void *p)
         return 0;
     json_t *o = cv_job_json(j);
     json_object_set_new(o, "offset_min", json_integer(c->offset_min));
+    /* A job the daemon has not planned yet (a new store's built-ins): show when it will be. */
+    int64_t next;
+    cv_err ignored;
+    if (j->next_at < 0 && strcmp(j->state, "active") == 0 && strcmp(j->kind, "event") != 0 &&
+        cv_job_next_due(c->s, j, cv_clock_now(), &next, &ignored) == 0 && next >= 0)
+        json_object_set_new(o, "next_at", json_integer(next));
     json_array_append_new(c->rows, o);
     return 0;
 }
@@ -74,7 +81,7 @@ static int add_job(const cv_job *j, void *p)
 static int list_jobs(cv_cli *cli, cv_store *s, const char *prefix)
 {
     char zone[CV_ZONE_MAX];
-    list_ctx c = {json_array(), 0, prefix};
+    list_ctx c = {s, json_array(), 0, prefix};
     if (cv_calendar_zone(s, zone, &c.offset_min, &cli->err) < 0 ||
         cv_job_list(s, add_job, &c, &cli->err) < 0) {
         json_decref(c.rows);

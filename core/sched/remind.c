@@ -373,3 +373,101 @@ int cv_remind_phase_changed(cv_sched_ctx *c, void *data, cv_err *e)
         return e->code;
     return 0;
 }
+
+/* Comment rounds (core/docs) whose deadline is args.days ahead: each recipient that has not
+ * answered yet (an organisation by its code, others by their key). */
+int cv_remind_document_deadline(cv_sched_ctx *c, void *data, cv_err *e)
+{
+    (void)data;
+    int days, rc;
+    int64_t from, to, today = local_day(c, cv_clock_now());
+    if (arg_int(c, "days", 2, 0, 366, &days, e) < 0)
+        return e->code;
+    window(c, days, &from, &to);
+    if (from < today)
+        from = today;
+    char lo[11], hi[11];
+    cv_date_from_days(from, lo);
+    cv_date_from_days(to, hi);
+    sqlite3_stmt *st = cv_store_prepare(
+        c->s,
+        "SELECT r.id, r.deadline, d.title, o.name, rr.key, rr.name FROM comment_rounds r "
+        "JOIN documents d ON d.id = r.document_id JOIN congresses k ON k.id = d.congress_id "
+        "JOIN orgs o ON o.id = k.org_id JOIN round_recipients rr ON rr.round_id = r.id "
+        "WHERE r.status = 'open' AND rr.responded_on IS NULL AND r.deadline BETWEEN ?1 AND ?2 "
+        "ORDER BY r.id, rr.id",
+        e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_text(st, 1, lo, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, hi, -1, SQLITE_TRANSIENT);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *deadline = (const char *)sqlite3_column_text(st, 1);
+        const char *title = (const char *)sqlite3_column_text(st, 2);
+        const char *key = (const char *)sqlite3_column_text(st, 4);
+        char cause[1200], subject[700], body[2400], when[11];
+        long long left = (long long)(cv_date_days(deadline) - today);
+        vn_date(deadline, when);
+        snprintf(cause, sizeof cause, "%s:%lld:%s:%s", c->job->name,
+                 (long long)sqlite3_column_int64(st, 0), deadline, key);
+        snprintf(subject, sizeof subject, "Sắp hết hạn góp ý: %s", title);
+        snprintf(body, sizeof body,
+                 "Đề nghị %s gửi ý kiến góp ý dự thảo \"%s\" (Đại hội %s) trước ngày %s "
+                 "(còn %lld ngày).",
+                 sqlite3_column_text(st, 5), title, sqlite3_column_text(st, 3), when, left);
+        if (cv_sched_notify(c, key, cause, subject, body, e) < 0)
+            break;
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return e->code;
+    return rc == SQLITE_DONE ? 0 : cv_store_fail(c->s, "reading comment rounds", e);
+}
+
+/* Congresses opening args.days ahead with complaints or denunciations (core/elect) still open. */
+int cv_remind_complaints(cv_sched_ctx *c, void *data, cv_err *e)
+{
+    (void)data;
+    int days, rc;
+    int64_t from, to, today = local_day(c, cv_clock_now());
+    if (arg_int(c, "days", 10, 0, 366, &days, e) < 0)
+        return e->code;
+    window(c, days, &from, &to);
+    if (from < today)
+        from = today;
+    sqlite3_stmt *st = congresses_opening(c, from, to, e);
+    if (!st)
+        return e->code;
+    sqlite3_stmt *count = cv_store_prepare(
+        c->s, "SELECT count(*) FROM complaints WHERE congress_id = ?1 AND status = 'open'", e);
+    if (!count) {
+        sqlite3_reset(st);
+        return e->code;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        sqlite3_bind_int64(count, 1, sqlite3_column_int64(st, 0));
+        long long open = sqlite3_step(count) == SQLITE_ROW ? sqlite3_column_int64(count, 0) : 0;
+        sqlite3_reset(count);
+        if (open == 0)
+            continue;
+        const char *name = (const char *)sqlite3_column_text(st, 2);
+        const char *start = (const char *)sqlite3_column_text(st, 4);
+        char cause[700], subject[700], body[1600], when[11];
+        vn_date(start, when);
+        snprintf(cause, sizeof cause, "%s:%lld:%s", c->job->name,
+                 (long long)sqlite3_column_int64(st, 0), start);
+        snprintf(subject, sizeof subject, "Còn %lld đơn thư chưa giải quyết trước Đại hội %s", open,
+                 name);
+        snprintf(body, sizeof body,
+                 "Đại hội %s khai mạc ngày %s; còn %lld đơn khiếu nại, tố cáo chưa giải quyết "
+                 "xong. Đề nghị giải quyết dứt điểm trước Đại hội.",
+                 name, when, open);
+        if (cv_sched_notify(c, (const char *)sqlite3_column_text(st, 1), cause, subject, body, e) <
+            0)
+            break;
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return e->code;
+    return rc == SQLITE_DONE ? 0 : cv_store_fail(c->s, "reading congresses", e);
+}

@@ -24,6 +24,8 @@ static const action builtins[] = {
     {"congress.soon", cv_remind_congress_soon, NULL},
     {"congress.announce", cv_remind_congress_announce, NULL},
     {"phase.changed", cv_remind_phase_changed, NULL},
+    {"document.deadline", cv_remind_document_deadline, NULL},
+    {"complaints.unsettled", cv_remind_complaints, NULL},
 };
 static action extra[EXTRA_MAX];
 static int nextra;

@@ -58,5 +58,7 @@ int cv_remind_work_due(cv_sched_ctx *c, void *data, cv_err *e);
 int cv_remind_congress_soon(cv_sched_ctx *c, void *data, cv_err *e);
 int cv_remind_congress_announce(cv_sched_ctx *c, void *data, cv_err *e);
 int cv_remind_phase_changed(cv_sched_ctx *c, void *data, cv_err *e);
+int cv_remind_document_deadline(cv_sched_ctx *c, void *data, cv_err *e);
+int cv_remind_complaints(cv_sched_ctx *c, void *data, cv_err *e);
 
 #endif

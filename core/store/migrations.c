@@ -503,8 +503,17 @@ static const char schema_lua[] =
     "  PRIMARY KEY (campaign_id, ordinal)"
     ") STRICT;";
 
+/* Reminders for comment-round deadlines (docs) and complaints still open before a congress
+ * (elect). */
+static const char schema_sched_reminders[] =
+    "INSERT INTO jobs(name, kind, spec, action, args) VALUES"
+    "  ('builtin.document.deadline', 'cron', '0 8 * * *', 'document.deadline', '{\"days\":2}'),"
+    "  ('builtin.complaints.unsettled', 'cron', '0 8 * * *', 'complaints.unsettled',"
+    "   '{\"days\":10}');";
+
 static const char *const migrations[] = {
-    schema_foundation, schema_plugins, schema_elect, schema_docs, schema_sched, schema_lua,
+    schema_foundation, schema_plugins, schema_elect,           schema_docs,
+    schema_sched,      schema_lua,     schema_sched_reminders,
 };
 
 int cv_migrations_count(void)

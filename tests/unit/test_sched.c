@@ -2,7 +2,10 @@
  * calendar, on a fresh store with the clock driven by hand. */
 #include "tree.h"
 
+#include "docs/document.h"
+#include "docs/round.h"
 #include "domain/work.h"
+#include "elect/complaint.h"
 #include "sched/calendar.h"
 #include "sched/contact.h"
 #include "sched/job.h"
@@ -110,7 +113,7 @@ static void test_work_due_in_three_days_reminds_the_unit_through_its_contacts(vo
     assert_int_equal(cv_contact_add(f->s, "Ban Tuyên giáo", "smtp", "btg@ls.vn", &f->e), 0);
     assert_int_equal(cv_job_plan(f->s, &f->e), 0);
     fixture_clock("2020-05-23T08:00");
-    assert_int_equal(run_due(f, 0), 4); /* the four daily built-ins share the hour */
+    assert_int_equal(run_due(f, 0), 6); /* the six daily built-ins share the hour */
     assert_int_equal(fixture_count(f, "SELECT count(*) FROM outbox WHERE channel = 'smtp' AND "
                                       "recipient = 'btg@ls.vn' AND subject LIKE '%còn 3 ngày%'"),
                      1);
@@ -245,6 +248,45 @@ static void test_an_anchor_job_follows_its_congress_date(void **state)
                      1);
 }
 
+static void test_a_comment_deadline_reminds_who_has_not_answered(void **state)
+{
+    fixture *f = *state;
+    plan_ls_tp(f, "2020-07-20");
+    int64_t doc, round;
+    assert_int_equal(cv_doc_add(f->s, "LS-TP", NULL, "political_report",
+                                "Dự thảo Báo cáo chính trị", &doc, &f->e),
+                     0);
+    cv_doc_version_spec v = {.doc = doc, .link = "https://example.vn/bctc-v1", .author = "BTG"};
+    assert_int_equal(cv_doc_add_version(f->s, &v, NULL, &f->e), 0);
+    cv_round_spec r = {.doc = doc, .deadline = "2020-05-25", .orgs = "VT,DK"};
+    assert_int_equal(cv_round_open(f->s, &r, &round, &f->e), 0);
+    assert_int_equal(cv_round_respond(f->s, round, "VT", NULL, "Nhất trí", NULL, &f->e), 0);
+    assert_int_equal(cv_contact_add(f->s, "DK", "smtp", "dangbo@dongkinh.vn", &f->e), 0);
+    fixture_clock("2020-05-23T08:00");
+    assert_int_equal(cv_sched_run_now(f->s, "builtin.document.deadline", &f->e), 0);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM outbox"), 1);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM outbox WHERE recipient = "
+                                      "'dangbo@dongkinh.vn' AND subject LIKE 'Sắp hết hạn góp ý%'"),
+                     1);
+}
+
+static void test_open_complaints_ten_days_before_the_congress_are_reported(void **state)
+{
+    fixture *f = *state;
+    plan_ls_tp(f, "2020-06-01");
+    cv_complaint_spec c = {.org = "LS-TP",
+                           .kind = "complaint",
+                           .sender = "Nguyễn Văn A",
+                           .address = "Phường Vĩnh Trại",
+                           .summary = "Về nhân sự"};
+    int64_t id;
+    assert_int_equal(cv_complaint_add(f->s, &c, &id, &f->e), 0);
+    assert_int_equal(cv_sched_run_now(f->s, "builtin.complaints.unsettled", &f->e), 0);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM outbox WHERE recipient = 'LS-TP' AND "
+                                      "subject LIKE 'Còn 1 đơn thư chưa giải quyết%'"),
+                     1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -259,6 +301,8 @@ int main(void)
         TREE_TEST(test_a_phase_event_is_announced_once),
         TREE_TEST(test_a_paused_job_does_not_run_and_resumes_from_now),
         TREE_TEST(test_an_anchor_job_follows_its_congress_date),
+        TREE_TEST(test_a_comment_deadline_reminds_who_has_not_answered),
+        TREE_TEST(test_open_complaints_ten_days_before_the_congress_are_reported),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
