@@ -5,8 +5,12 @@
 #include <stddef.h>
 
 #include "lua/service.h"
+#include "notify/notify.h"
+#include "plugin/service.h"
+#include "sched/service.h"
 
+/* Stopped in reverse order: notify (which delivers through the notifier plugins) stops before
+ * the plugins unload, and starts after they loaded. */
 const cv_service *const cv_daemon_services[] = {
-    &cv_lua_service,
-    NULL,
+    &cv_plugin_service, &cv_sched_service, &cv_notify_service, &cv_lua_service, NULL,
 };
