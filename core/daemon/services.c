@@ -12,5 +12,9 @@
 /* Stopped in reverse order: notify (which delivers through the notifier plugins) stops before
  * the plugins unload, and starts after they loaded. */
 const cv_service *const cv_daemon_services[] = {
-    &cv_plugin_service, &cv_sched_service, &cv_notify_service, &cv_lua_service, NULL,
+    &cv_plugin_service,
+    &cv_sched_service,
+    &cv_notify_service,
+    &cv_lua_service, /* Lua hooks may queue notifications: after notify */
+    NULL,
 };
