@@ -9,9 +9,13 @@
 #include "plugin/service.h"
 #include "sched/service.h"
 
-/* Started in this order and stopped in reverse: the plugins load first; Lua packages and the
- * scheduler may queue notifications; notify (which delivers through the notifier plugins) starts
- * last and stops before the plugins unload. */
+/* Started in this order and stopped in reverse: the plugins load first; notify (which delivers
+ * through the notifier plugins) stops before they unload; Lua packages start last and stop
+ * first, so no hook runs while the services it calls are going away. */
 const cv_service *const cv_daemon_services[] = {
-    &cv_plugin_service, &cv_lua_service, &cv_sched_service, &cv_notify_service, NULL,
+    &cv_plugin_service,
+    &cv_sched_service,
+    &cv_notify_service,
+    &cv_lua_service,
+    NULL,
 };

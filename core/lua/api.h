@@ -26,6 +26,7 @@ void cv_lua_api_open(lua_State *L);
 void cv_lua_api_register_core(lua_State *L, int t);
 void cv_lua_api_register_write(lua_State *L, int t);
 void cv_lua_api_register_campaign(lua_State *L, int t);
+void cv_lua_api_register_elect(lua_State *L, int t);
 
 /* Raises a Lua error carrying e's message when rc < 0; returns rc otherwise. */
 int cv_lua_api_check(lua_State *L, int rc, const cv_err *e);

@@ -8,5 +8,6 @@ const cv_lua_api_register_fn cv_lua_api_modules[] = {
     cv_lua_api_register_core,
     cv_lua_api_register_write,
     cv_lua_api_register_campaign,
+    cv_lua_api_register_elect,
     NULL,
 };

@@ -17,6 +17,24 @@
 
 #define PHASES_MAX 32
 
+/* A {held=ORG} boundary may name the package's subtree or an organisation above it (Bắc Kạn
+ * city's third phase ends with the province's congress); nothing else. */
+static void visible_above_or_below(lua_State *L, const char *code)
+{
+    cv_lua_pkg *p = cv_lua_pkg_of(L);
+    cv_org o;
+    cv_err e;
+    int below = 0, above = 0;
+    cv_lua_api_check(L, cv_org_get(cv_lua_pkg_store(p), code, &o, &e), &e);
+    cv_lua_api_check(
+        L, cv_org_in_subtree(cv_lua_pkg_store(p), cv_lua_pkg_root_id(p), o.id, &below, &e), &e);
+    cv_lua_api_check(
+        L, cv_org_in_subtree(cv_lua_pkg_store(p), o.id, cv_lua_pkg_root_id(p), &above, &e), &e);
+    if (!below && !above)
+        luaL_error(L, "convene.campaign: %s is neither in the subtree of %s nor above it", code,
+                   cv_lua_pkg_root(p));
+}
+
 /* Copies a boundary (date string, {event=, org=} / {held=} / {all_held=, under=}, or function)
  * from the argument at idx into a fresh value on the stack, raising on anything else. */
 static void copy_boundary(lua_State *L, int idx, const char *what)
@@ -35,6 +53,11 @@ static void copy_boundary(lua_State *L, int idx, const char *what)
     }
     if (lua_type(L, idx) != LUA_TTABLE)
         luaL_error(L, "convene.campaign: %s must be a date, a table or a function", what);
+    const char *held = cv_lua_opt_field(L, idx, "held"), *under = cv_lua_opt_field(L, idx, "under");
+    if (held)
+        visible_above_or_below(L, held);
+    if (under)
+        cv_lua_api_org_in_scope(L, under);
     lua_newtable(L);
     const char *keys[] = {"event", "org", "held", "all_held", "under"};
     int kinds = 0;

@@ -1,0 +1,155 @@
+"""test_lua.py: Lua packages from the command line and in the daemon: registering refuses a package
+that does not load (store unchanged), status shows state and last error, check reports misuse of
+the API, the shipped packages pass their rehearsals, the shipped Lua passes luacheck, and the
+daemon hands events to hooks once and hot-reloads a changed package only when it loads."""
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import time
+
+from harness import BIN, SOURCE, StoreTest, main
+from test_daemon import Daemon
+
+SCRIPTS = os.path.join(SOURCE, "scripts")
+HOOK = """convene.on("congress.held", function(ev)
+  convene.notify{to = "office@example.vn", subject = "%s " .. ev.org}
+end)
+"""
+
+
+class LuaTest(StoreTest):
+    def setUp(self):
+        super().setUp()
+        self.ok("org", "add", "LS-TP", "Thành phố Lạng Sơn", "--level", "district")
+        self.ok("org", "add", "LS-TP-VT", "Phường Vĩnh Trại", "--level", "grassroots",
+                "--parent", "LS-TP")
+        self.ok("congress", "plan", "LS-TP-VT", "VIII", "--pilot", "yes")
+        self.pkg = os.path.join(self.dir, "city")
+        os.mkdir(self.pkg)
+        self.write(HOOK % "held v1")
+
+    def write(self, text):
+        path = os.path.join(self.pkg, "init.lua")
+        with open(path + ".tmp", "w") as f:
+            f.write(text)
+        os.replace(path + ".tmp", path)
+
+    def outbox(self):
+        con = sqlite3.connect(self.db)
+        try:
+            return [r[0] for r in con.execute("SELECT subject FROM outbox ORDER BY id")]
+        finally:
+            con.close()
+
+    def test_add_list_and_status_show_the_package(self):
+        self.ok("script", "add", self.pkg, "--org", "LS-TP")
+        listed = self.js("script", "list")
+        self.assertEqual([(p["name"], p["org"], p["state"]) for p in listed],
+                         [("city", "LS-TP", "added")])
+        status = self.js("script", "status", "city")
+        self.assertEqual(status[0]["lag"], 0)
+
+    def test_add_refuses_a_package_that_does_not_load(self):
+        self.write("convene.on('congress.held', function() end\n")
+        r = self.refused("script", "add", self.pkg, "--org", "LS-TP", says="init.lua:")
+        self.assertIn("expected", r.err)
+
+    def test_add_refuses_an_unknown_subtree(self):
+        self.refused("script", "add", self.pkg, "--org", "NOPE", says="NOPE")
+
+    def test_writes_while_loading_are_refused(self):
+        self.write('convene.hold_congress{org = "LS-TP-VT", on = "2020-03-25"}\n')
+        self.refused("script", "add", self.pkg, "--org", "LS-TP", says="only inside a hook")
+
+    def test_check_reports_names_outside_the_api(self):
+        self.write('convene.on("congres.held", function() convene.notfy{} end)\n')
+        r = self.run_cv("script", "check", self.pkg, "--org", "LS-TP")
+        self.assertEqual(r.code, 70, r.err)  # CV_ESCRIPT: EX_SOFTWARE
+        self.assertIn("convene.notfy is not part of the API", r.out)
+        self.assertIn("'congres.held'", r.out)
+
+    def test_check_passes_the_shipped_packages(self):
+        for code in ("TN", "BK-TP", "LS-TP"):
+            self.ok("org", "add", code + "-X", "x", "--level", "province")
+            r = self.run_cv("script", "check", os.path.join(SCRIPTS, "provinces", code),
+                            "--org", code + "-X")
+            # TN and the cities name their own codes: only load errors may differ by store.
+            self.assertNotIn("not part of the API", r.out, r.out + r.err)
+
+    def test_shipped_packages_pass_their_rehearsals(self):
+        for code in ("TN", "BK-TP", "LS-TP"):
+            pkg = os.path.join(SCRIPTS, "provinces", code)
+            r = self.run_cv("script", "test", pkg, os.path.join(pkg, "scenarios", "term.lua"))
+            self.assertEqual(r.code, 0, r.out[-2000:] + r.err)
+            self.assertIn("0 missing", r.out)
+
+    def test_a_rehearsal_with_a_missing_expectation_fails(self):
+        scenario = os.path.join(self.dir, "s.lua")
+        with open(scenario, "w") as f:
+            f.write('return { start = "2020-03-01T08:00", finish = "2020-03-02", org = "R",'
+                    ' setup = {{"org", "add", "R", "R", "--level", "district"}},'
+                    ' expect = {"phase.started never"} }\n')
+        r = self.run_cv("script", "test", self.pkg, scenario)
+        self.assertEqual(r.code, 70)
+        self.assertIn("MISSING: phase.started never", r.out)
+
+    def test_shipped_lua_passes_luacheck(self):
+        luacheck = shutil.which("luacheck")
+        if not luacheck:
+            self.skipTest("luacheck is not installed")
+        r = subprocess.run([luacheck, "--no-color", "--config", os.path.join(SOURCE, ".luacheckrc"),
+                            "scripts"], cwd=SOURCE, capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stdout[-3000:])
+
+    def daemon(self):
+        d = Daemon(self, "--poll-ms", "50")
+        self.addCleanup(lambda: d.proc.poll() is None and d.stop(signal.SIGKILL))
+        d.wait_for(lambda e: e["msg"] == "package loaded")
+        return d
+
+    def wait(self, predicate, what):
+        end = time.monotonic() + 10
+        while time.monotonic() < end:
+            value = predicate()
+            if value:
+                return value
+            time.sleep(0.05)
+        raise AssertionError("timed out waiting for " + what)
+
+    def test_daemon_runs_hooks_once_and_hot_reloads_only_a_clean_package(self):
+        self.ok("script", "add", self.pkg, "--org", "LS-TP")
+        d = self.daemon()
+        self.ok("congress", "held", "LS-TP-VT", "--on", "2020-03-25")
+        self.wait(lambda: self.outbox() == ["held v1 LS-TP-VT"], "the v1 hook")
+        # a broken version: the old state keeps running and the error is shown
+        self.write("convene.on('congress.held', function(\n")
+        self.wait(lambda: "reload failed" in (self.js("script", "status", "city")[0]
+                                              .get("last_error") or ""), "the reload error")
+        self.ok("org", "add", "LS-TP-DK", "Phường Đông Kinh", "--level", "grassroots",
+                "--parent", "LS-TP")
+        self.ok("congress", "plan", "LS-TP-DK", "XIII")
+        self.ok("congress", "held", "LS-TP-DK", "--on", "2020-05-20", "--override", "test")
+        self.wait(lambda: len(self.outbox()) == 2, "the old hook on the next event")
+        self.assertEqual(self.outbox()[1], "held v1 LS-TP-DK")
+        # a clean version replaces it
+        self.write(HOOK % "held v2")
+        d.wait_for(lambda e: e["msg"] == "package loaded")
+        self.ok("org", "add", "LS-TP-CL", "Phường Chi Lăng", "--level", "grassroots",
+                "--parent", "LS-TP")
+        self.ok("congress", "plan", "LS-TP-CL", "XXI")
+        self.ok("congress", "held", "LS-TP-CL", "--on", "2020-05-09", "--override", "test")
+        self.wait(lambda: len(self.outbox()) == 3, "the new hook")
+        self.assertEqual(self.outbox()[2], "held v2 LS-TP-CL")
+        self.assertEqual(d.stop(signal.SIGTERM), 0)
+        # a restart does not hand the same events to the hooks again
+        d = self.daemon()
+        time.sleep(0.5)
+        self.assertEqual(len(self.outbox()), 3)
+        self.assertEqual(self.js("script", "status", "city")[0]["lag"], 0)
+        self.assertEqual(d.stop(signal.SIGTERM), 0)
+
+
+if __name__ == "__main__":
+    main()
