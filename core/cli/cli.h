@@ -71,6 +71,8 @@ int cv_cmd_subcommittee(cv_cli *cli, int argc, char **argv);
 int cv_cmd_work(cv_cli *cli, int argc, char **argv);
 int cv_cmd_status(cv_cli *cli, int argc, char **argv);
 int cv_cmd_run(cv_cli *cli, int argc, char **argv);
+int cv_cmd_notify(cv_cli *cli, int argc, char **argv);
+int cv_cmd_outbox(cv_cli *cli, int argc, char **argv);
 int cv_cmd_plugin(cv_cli *cli, int argc, char **argv);
 int cv_cmd_doc(cv_cli *cli, int argc, char **argv);
 int cv_cmd_round(cv_cli *cli, int argc, char **argv);

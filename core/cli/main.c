@@ -19,6 +19,8 @@ static const cv_cli_command commands[] = {
     {"journal", cv_cmd_journal, "journal [--after ID] [--type TYPE] [--limit N]"},
     {"clock", cv_cmd_clock, "clock [set TIME|real]"},
     {"run", cv_cmd_run, "run"},
+    {"notify", cv_cmd_notify, "notify ADDRESS --channel C --subject S --body B | notify config"},
+    {"outbox", cv_cmd_outbox, "outbox list [--state S]"},
     {"plugin", cv_cmd_plugin, "plugin list|enable|disable|config|info ..."},
     {"doc", cv_cmd_doc, "doc add|version|get|status|show|list ..."},
     {"round", cv_cmd_round, "round open|respond|close|show|list ..."},
