@@ -117,8 +117,11 @@ int cv_file_write(cv_store *s, int64_t id, const char *out_path, cv_err *e)
     rc = 0;
     if (!f)
         rc = cv_err_set(e, CV_EIO, "cannot write %s: %s", out_path, strerror(errno));
-    else if ((len && fwrite(data, 1, len, f) != len) | (fclose(f) != 0))
-        rc = cv_err_set(e, CV_EIO, "writing %s failed", out_path);
+    if (f) {
+        int short_write = len && fwrite(data, 1, len, f) != len;
+        if (fclose(f) != 0 || short_write) /* close whatever happened to the write */
+            rc = cv_err_set(e, CV_EIO, "writing %s failed", out_path);
+    }
     sqlite3_reset(st);
     return rc;
 }
