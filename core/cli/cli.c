@@ -146,3 +146,13 @@ int cv_cli_yes_no(cv_cli *cli, const char *value, const char *what, int *out)
     }
     return cv_err_set(&cli->err, CV_EINVAL, "%s must be 'yes' or 'no', not '%s'", what, value);
 }
+
+void cv_cli_pad(FILE *out, const char *s, int width)
+{
+    int chars = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        chars += (*p & 0xC0) != 0x80;
+    fputs(s, out);
+    for (; chars < width; chars++)
+        fputc(' ', out);
+}

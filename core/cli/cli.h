@@ -57,6 +57,10 @@ int cv_cli_count(cv_cli *cli, const char *value, const char *what, int64_t *out)
 /* Reads "yes"/"no" into *out (1/0) when given. */
 int cv_cli_yes_no(cv_cli *cli, const char *value, const char *what, int *out);
 
+/* Prints s left-aligned in width columns, counting UTF-8 characters rather than bytes, so that
+ * Vietnamese names line up in human output. */
+void cv_cli_pad(FILE *out, const char *s, int width);
+
 /* Applies --now / $CONVENE_NOW to the clock. */
 int cv_cli_apply_clock(cv_cli *cli);
 
@@ -71,8 +75,16 @@ int cv_cmd_subcommittee(cv_cli *cli, int argc, char **argv);
 int cv_cmd_work(cv_cli *cli, int argc, char **argv);
 int cv_cmd_status(cv_cli *cli, int argc, char **argv);
 int cv_cmd_run(cv_cli *cli, int argc, char **argv);
+int cv_cmd_jobs(cv_cli *cli, int argc, char **argv);
+int cv_cmd_contact(cv_cli *cli, int argc, char **argv);
+int cv_cmd_holiday(cv_cli *cli, int argc, char **argv);
 int cv_cmd_notify(cv_cli *cli, int argc, char **argv);
 int cv_cmd_outbox(cv_cli *cli, int argc, char **argv);
+int cv_cmd_person(cv_cli *cli, int argc, char **argv);
+int cv_cmd_scheme(cv_cli *cli, int argc, char **argv);
+int cv_cmd_election(cv_cli *cli, int argc, char **argv);
+int cv_cmd_allocate(cv_cli *cli, int argc, char **argv);
+int cv_cmd_complaint(cv_cli *cli, int argc, char **argv);
 int cv_cmd_plugin(cv_cli *cli, int argc, char **argv);
 int cv_cmd_doc(cv_cli *cli, int argc, char **argv);
 int cv_cmd_round(cv_cli *cli, int argc, char **argv);

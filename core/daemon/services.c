@@ -6,11 +6,13 @@
 
 #include "notify/notify.h"
 #include "plugin/service.h"
+#include "sched/service.h"
 
 /* Stopped in reverse order: notify (which delivers through the notifier plugins) stops before
  * the plugins unload, and starts after they loaded. */
 const cv_service *const cv_daemon_services[] = {
     &cv_plugin_service,
+    &cv_sched_service,
     &cv_notify_service,
     NULL,
 };

@@ -140,6 +140,123 @@ static const char schema_plugins[] =
     "  PRIMARY KEY (plugin, key)"
     ") STRICT;";
 
+/* elections: people, the personnel scheme of each congress (seats, structure targets, contents,
+ * appointments), elections by round with their candidates, attendance and tally, corrections
+ * made after an announcement, and complaints and denunciations about personnel. */
+static const char schema_elect[] =
+    "CREATE TABLE people ("
+    "  id INTEGER PRIMARY KEY,"
+    "  code TEXT NOT NULL UNIQUE,"
+    "  name TEXT NOT NULL,"
+    "  born TEXT CHECK (born = date(born)),"
+    "  gender TEXT NOT NULL DEFAULT '' CHECK (gender IN ('','male','female')),"
+    "  ethnicity TEXT NOT NULL DEFAULT '',"
+    "  org_id INTEGER REFERENCES orgs(id),"
+    "  titles TEXT NOT NULL DEFAULT '',"
+    "  incumbent INTEGER NOT NULL DEFAULT 0 CHECK (incumbent IN (0,1))"
+    ") STRICT;"
+
+    "CREATE TABLE schemes ("
+    "  congress_id INTEGER PRIMARY KEY REFERENCES congresses(id),"
+    "  contents INTEGER NOT NULL DEFAULT 4 CHECK (contents IN (2,3,4))"
+    ") STRICT;"
+    "CREATE TABLE scheme_seats ("
+    "  congress_id INTEGER NOT NULL REFERENCES congresses(id),"
+    "  body TEXT NOT NULL CHECK (body IN ('committee','standing','secretary','deputy',"
+    "                                     'inspection','delegates','alternates')),"
+    "  seats INTEGER NOT NULL CHECK (seats BETWEEN 1 AND 2000),"
+    "  PRIMARY KEY (congress_id, body)"
+    ") STRICT;"
+    "CREATE TABLE scheme_targets ("
+    "  congress_id INTEGER NOT NULL REFERENCES congresses(id),"
+    "  target TEXT NOT NULL CHECK (target IN ('women','minorities','under40','age40to50',"
+    "                                         'over50','renewal')),"
+    "  min_pct INTEGER NOT NULL CHECK (min_pct BETWEEN 0 AND 100),"
+    "  PRIMARY KEY (congress_id, target)"
+    ") STRICT;"
+    "CREATE TABLE appointments ("
+    "  congress_id INTEGER NOT NULL REFERENCES congresses(id),"
+    "  body TEXT NOT NULL,"
+    "  person_id INTEGER NOT NULL REFERENCES people(id),"
+    "  PRIMARY KEY (congress_id, body, person_id)"
+    ") STRICT;"
+
+    /* One row per round. The base is the adjusted summoned base of 244-QD/TW and 190-QD/TW,
+     * computed from the attendance columns when the round is opened. */
+    "CREATE TABLE elections ("
+    "  id INTEGER PRIMARY KEY,"
+    "  congress_id INTEGER NOT NULL REFERENCES congresses(id),"
+    "  body TEXT NOT NULL CHECK (body IN ('committee','standing','secretary','deputy',"
+    "                                     'inspection','delegates','alternates')),"
+    "  round INTEGER NOT NULL DEFAULT 1 CHECK (round >= 1),"
+    "  previous_id INTEGER REFERENCES elections(id),"
+    "  seats INTEGER NOT NULL CHECK (seats BETWEEN 1 AND 2000),"
+    "  tie_rule TEXT NOT NULL DEFAULT 'revote' CHECK (tie_rule IN ('revote','older')),"
+    "  status TEXT NOT NULL DEFAULT 'created'"
+    "    CHECK (status IN ('created','open','counted','announced','approved')),"
+    "  summoned INTEGER CHECK (summoned >= 0),"
+    "  transferred INTEGER NOT NULL DEFAULT 0 CHECK (transferred >= 0),"
+    "  exempt_absent INTEGER NOT NULL DEFAULT 0 CHECK (exempt_absent >= 0),"
+    "  suspended INTEGER NOT NULL DEFAULT 0 CHECK (suspended >= 0),"
+    "  excused_absent INTEGER NOT NULL DEFAULT 0 CHECK (excused_absent >= 0),"
+    "  convening_absent INTEGER NOT NULL DEFAULT 0 CHECK (convening_absent >= 0),"
+    "  unreplaced_absent INTEGER NOT NULL DEFAULT 0 CHECK (unreplaced_absent >= 0),"
+    "  alternates_in INTEGER NOT NULL DEFAULT 0 CHECK (alternates_in >= 0),"
+    "  attending INTEGER CHECK (attending >= 0),"
+    "  base INTEGER CHECK (base >= 0),"
+    "  issued INTEGER CHECK (issued >= 0),"
+    "  returned INTEGER CHECK (returned >= 0 AND returned <= issued),"
+    "  valid INTEGER CHECK (valid >= 0),"
+    "  invalid INTEGER CHECK (invalid >= 0 AND valid + invalid = returned),"
+    "  created_at INTEGER NOT NULL,"
+    "  CHECK (status IN ('created','open') OR (base IS NOT NULL AND valid IS NOT NULL))"
+    ") STRICT;"
+    "CREATE INDEX elections_by_congress ON elections(congress_id, body, round);"
+
+    "CREATE TABLE candidates ("
+    "  election_id INTEGER NOT NULL REFERENCES elections(id),"
+    "  person_id INTEGER NOT NULL REFERENCES people(id),"
+    "  position INTEGER NOT NULL,"
+    "  source TEXT NOT NULL DEFAULT 'list' CHECK (source IN ('list','floor','self')),"
+    "  opinion_agree INTEGER CHECK (opinion_agree >= 0),"
+    "  votes INTEGER CHECK (votes >= 0),"
+    "  outcome TEXT NOT NULL DEFAULT '' CHECK (outcome IN ('','elected','tied','below',"
+    "                                                      'outvoted')),"
+    "  PRIMARY KEY (election_id, person_id)"
+    ") STRICT;"
+
+    /* A change to an announced result: who made it, why, and the figures before and after. */
+    "CREATE TABLE election_corrections ("
+    "  id INTEGER PRIMARY KEY,"
+    "  election_id INTEGER NOT NULL REFERENCES elections(id),"
+    "  at INTEGER NOT NULL,"
+    "  by_whom TEXT NOT NULL CHECK (length(by_whom) > 0),"
+    "  reason TEXT NOT NULL CHECK (length(reason) > 0),"
+    "  before TEXT NOT NULL CHECK (json_valid(before)),"
+    "  after TEXT NOT NULL CHECK (json_valid(after))"
+    ") STRICT;"
+
+    "CREATE TABLE complaints ("
+    "  id INTEGER PRIMARY KEY,"
+    "  congress_id INTEGER NOT NULL REFERENCES congresses(id),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('complaint','denunciation')),"
+    "  sender TEXT NOT NULL DEFAULT '',"
+    "  address TEXT NOT NULL DEFAULT '',"
+    "  false_name INTEGER NOT NULL DEFAULT 0 CHECK (false_name IN (0,1)),"
+    "  specific INTEGER NOT NULL DEFAULT 1 CHECK (specific IN (0,1)),"
+    "  refiled INTEGER NOT NULL DEFAULT 0 CHECK (refiled IN (0,1)),"
+    "  new_evidence INTEGER NOT NULL DEFAULT 0 CHECK (new_evidence IN (0,1)),"
+    "  about_id INTEGER REFERENCES people(id),"
+    "  summary TEXT NOT NULL DEFAULT '',"
+    "  received TEXT NOT NULL CHECK (received = date(received)),"
+    "  deadline TEXT CHECK (deadline = date(deadline)),"
+    "  status TEXT NOT NULL CHECK (status IN ('not_handled','open','settled')),"
+    "  not_handled_reason TEXT NOT NULL DEFAULT '',"
+    "  settled_on TEXT CHECK (settled_on = date(settled_on)),"
+    "  conclusion TEXT NOT NULL DEFAULT '',"
+    "  CHECK ((status = 'settled') = (settled_on IS NOT NULL))"
+    ") STRICT;"
+    "CREATE INDEX complaints_by_congress ON complaints(congress_id, status);";
 /* 3: documents, comment rounds, plans and legal references, scenarios, meetings, inspections
  * (core/docs). Files are kept whole with their SHA-256; work items gain the plan they come from
  * and the scenario they belong to, and a view names the items a scenario switch puts out of
@@ -286,11 +403,69 @@ static const char schema_docs[] =
     "  due TEXT NOT NULL CHECK (due = date(due)),"
     "  work_item_id INTEGER NOT NULL UNIQUE REFERENCES work_items(id)"
     ") STRICT;";
+/* The scheduler (core/sched). Durable jobs with a stable name (reloading a script or
+ * re-seeding never duplicates one), their run history with lateness, the contacts that turn a
+ * person's or unit's name into addresses, and the holiday calendar for working days. The
+ * built-in reminders are rows here, on by default; next_at NULL means "compute from now"
+ * (kind 'event' jobs run on journal events instead and never have one). */
+static const char schema_sched[] =
+    "CREATE TABLE jobs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('cron','at','anchor','event')),"
+    "  spec TEXT NOT NULL,"
+    "  action TEXT NOT NULL,"
+    "  args TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(args)),"
+    "  state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active','paused','done')),"
+    "  next_at INTEGER,"
+    "  last_due_at INTEGER,"
+    "  last_run_at INTEGER,"
+    "  last_lateness_ms INTEGER,"
+    "  runs INTEGER NOT NULL DEFAULT 0 CHECK (runs >= 0),"
+    "  last_error TEXT,"
+    "  created_at INTEGER NOT NULL DEFAULT 0"
+    ") STRICT;"
+    "CREATE INDEX jobs_due ON jobs(next_at) WHERE state = 'active';"
+    "CREATE INDEX jobs_by_kind ON jobs(kind, state);"
+
+    "CREATE TABLE job_runs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,"
+    "  due_at INTEGER NOT NULL,"
+    "  ran_at INTEGER NOT NULL,"
+    "  lateness_ms INTEGER NOT NULL,"
+    "  caught_up INTEGER NOT NULL DEFAULT 0 CHECK (caught_up IN (0,1)),"
+    "  queued INTEGER NOT NULL DEFAULT 0 CHECK (queued >= 0),"
+    "  error TEXT"
+    ") STRICT;"
+    "CREATE INDEX job_runs_by_job ON job_runs(job_id, due_at);"
+    /* The daily reminders look congresses up by opening day and work items by due date. */
+    "CREATE INDEX congresses_by_start ON congresses(coalesce(actual_start, planned_start));"
+    "CREATE INDEX work_items_by_due ON work_items(status, due);"
+
+    "CREATE TABLE contacts ("
+    "  name TEXT NOT NULL,"
+    "  channel TEXT NOT NULL CHECK (channel IN ('smtp','webhook','log')),"
+    "  address TEXT NOT NULL CHECK (length(address) BETWEEN 1 AND 512),"
+    "  PRIMARY KEY (name, channel, address)"
+    ") STRICT;"
+
+    "CREATE TABLE holidays ("
+    "  day TEXT PRIMARY KEY CHECK (day = date(day)),"
+    "  name TEXT NOT NULL"
+    ") STRICT;"
+
+    "INSERT INTO jobs(name, kind, spec, action, args) VALUES"
+    "  ('builtin.work.due_soon', 'cron', '0 8 * * *', 'work.due', '{\"days\":3}'),"
+    "  ('builtin.work.overdue', 'cron', '0 8 * * *', 'work.due', '{\"days\":-1}'),"
+    "  ('builtin.congress.soon', 'cron', '0 8 * * *', 'congress.soon', '{\"days\":7}'),"
+    "  ('builtin.congress.announce', 'cron', '0 8 * * *', 'congress.announce',"
+    "   '{\"working_days\":30}'),"
+    "  ('builtin.phase.changed', 'event', 'phase.started phase.ended', 'phase.changed', '{}');"
+    "INSERT INTO cursors(consumer, event_id) SELECT 'sched', coalesce(max(id), 0) FROM events;";
 
 static const char *const migrations[] = {
-    schema_foundation,
-    schema_plugins,
-    schema_docs,
+    schema_foundation, schema_plugins, schema_elect, schema_docs, schema_sched,
 };
 
 int cv_migrations_count(void)
