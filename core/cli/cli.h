@@ -92,5 +92,6 @@ int cv_cmd_plan(cv_cli *cli, int argc, char **argv);
 int cv_cmd_scenario(cv_cli *cli, int argc, char **argv);
 int cv_cmd_meeting(cv_cli *cli, int argc, char **argv);
 int cv_cmd_inspection(cv_cli *cli, int argc, char **argv);
+int cv_cmd_script(cv_cli *cli, int argc, char **argv);
 
 #endif

@@ -464,8 +464,47 @@ static const char schema_sched[] =
     "  ('builtin.phase.changed', 'event', 'phase.started phase.ended', 'phase.changed', '{}');"
     "INSERT INTO cursors(consumer, event_id) SELECT 'sched', coalesce(max(id), 0) FROM events;";
 
+/* Lua packages (DESIGN.md 5): each bound to one organisation subtree, with its configuration,
+ * its state and last error; the campaigns they declare and their phases. */
+static const char schema_lua[] =
+    "CREATE TABLE lua_packages ("
+    "  name TEXT PRIMARY KEY,"
+    "  path TEXT NOT NULL,"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id),"
+    "  config TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(config) AND json_type(config) = "
+    "'object'),"
+    "  state TEXT NOT NULL DEFAULT 'added' CHECK (state IN ('added','loaded','failed','disabled')),"
+    "  last_error TEXT,"
+    "  error_at INTEGER,"
+    "  loaded_at INTEGER,"
+    "  generation INTEGER NOT NULL DEFAULT 0 CHECK (generation >= 0)"
+    ") STRICT;"
+
+    "CREATE TABLE lua_campaigns ("
+    "  id INTEGER PRIMARY KEY,"
+    "  package TEXT NOT NULL REFERENCES lua_packages(name),"
+    "  name TEXT NOT NULL,"
+    "  title TEXT NOT NULL DEFAULT '',"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id),"
+    "  UNIQUE (package, name)"
+    ") STRICT;"
+
+    /* Phases follow one another: pending -> active -> done, with the days they moved. */
+    "CREATE TABLE lua_phases ("
+    "  campaign_id INTEGER NOT NULL REFERENCES lua_campaigns(id),"
+    "  ordinal INTEGER NOT NULL CHECK (ordinal >= 1),"
+    "  name TEXT NOT NULL,"
+    "  title TEXT NOT NULL DEFAULT '',"
+    "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','active','done')),"
+    "  started_on TEXT CHECK (started_on = date(started_on)),"
+    "  ended_on TEXT CHECK (ended_on = date(ended_on) AND ended_on >= started_on),"
+    "  CHECK ((state = 'pending') = (started_on IS NULL)),"
+    "  CHECK ((state = 'done') = (ended_on IS NOT NULL)),"
+    "  PRIMARY KEY (campaign_id, ordinal)"
+    ") STRICT;";
+
 static const char *const migrations[] = {
-    schema_foundation, schema_plugins, schema_elect, schema_docs, schema_sched,
+    schema_foundation, schema_plugins, schema_elect, schema_docs, schema_sched, schema_lua,
 };
 
 int cv_migrations_count(void)
