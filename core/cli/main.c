@@ -39,6 +39,8 @@ static const cv_cli_command commands[] = {
     {"scenario", cv_cmd_scenario, "scenario add|use|assign|show ..."},
     {"meeting", cv_cmd_meeting, "meeting add|agenda|conclude|list ..."},
     {"inspection", cv_cmd_inspection, "inspection add|request|list ..."},
+    {"report", cv_cmd_report, "report NAME [ORG] [--format F] [--output FILE] | report list"},
+    {"import", cv_cmd_import, "import FILE --as orgs|members|work-items|people [--dry-run] ..."},
     {NULL, NULL, NULL},
 };
 

@@ -49,7 +49,8 @@ struct cv_plugin_delivery {
 
 /* logging and errors ------------------------------------------------------------------------- */
 
-static void host_log(cv_plugin_ctx *p, int level, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void host_log(cv_plugin_ctx *p, int level,
+                                                           const char *fmt, ...)
 {
     char msg[1024];
     va_list ap;
@@ -61,12 +62,15 @@ static void host_log(cv_plugin_ctx *p, int level, const char *fmt, ...)
     cv_log((enum cv_log_level)level, p->name, NULL, "%s", msg);
 }
 
-static int host_error(cv_plugin_ctx *p, int code, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int host_error(cv_plugin_ctx *p, int code,
+                                                            const char *fmt, ...)
 {
+    char msg[sizeof p->last_error]; /* fmt's arguments may be last_error itself */
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(p->last_error, sizeof p->last_error, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    memcpy(p->last_error, msg, sizeof msg);
     return code < 0 ? code : CV_PLUGIN_EFAILED;
 }
 
@@ -474,6 +478,11 @@ static void host_deliver_done(cv_plugin_ctx *p, cv_plugin_delivery *d, int statu
     cv_log(CV_LOG_ERROR, p->name, NULL, "deliver_done for a delivery that is not open: ignored");
 }
 
+static const char *host_last_error(cv_plugin_ctx *p)
+{
+    return p->last_error;
+}
+
 /* attach and detach -------------------------------------------------------------------------- */
 
 int cv_plugin_host_attach(cv_plugin *p, cv_err *e)
@@ -561,4 +570,5 @@ const cv_host_api cv_plugin_host = {
     .watch_free = host_watch_free,
     .post = host_post,
     .deliver_done = host_deliver_done,
+    .last_error = host_last_error,
 };

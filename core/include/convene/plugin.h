@@ -70,9 +70,10 @@ typedef struct cv_plugin_delivery cv_plugin_delivery;
  * network I/O goes through watches and timers (libcurl's multi_socket interface fits them), long
  * work runs on the plugin's own thread and returns its result through post().
  *
- * A plugin never touches the raw loop, never calls exit(), never writes to stdout except in a
- * reporter that was given "/dev/stdout", and never keeps a pointer the host lent it past the
- * call it was lent for (the strings of an event, a message, a row, a config value). */
+ * A plugin never touches the raw loop, never calls exit(), never writes to stdout (a reporter
+ * writes the file it is given; stderr only for an importer's progress bar), and never keeps a
+ * pointer the host lent it past the call it was lent for (the strings of an event, a message, a
+ * row, a config value). */
 
 /* 4. Values: parameters and rows of store statements ----------------------------------------- */
 enum cv_plugin_value_type { CV_PLUGIN_NULL = 0, CV_PLUGIN_INT = 1, CV_PLUGIN_TEXT = 2 };
@@ -220,6 +221,10 @@ typedef struct cv_host_api {
     /* Completes a delivery started by the notifier's deliver(), exactly once, on the loop
      * thread (inside deliver itself is allowed). reason (for RETRY and REJECTED) is copied. */
     void (*deliver_done)(cv_plugin_ctx *ctx, cv_plugin_delivery *d, int status, const char *reason);
+
+    /* The reason last recorded by error() or by a failing host function (a store statement's
+     * SQLite message, say); "" when none. Owned by the host, valid until the next host call. */
+    const char *(*last_error)(cv_plugin_ctx *ctx);
 } cv_host_api;
 
 /* 8. The descriptor ---------------------------------------------------------------------------

@@ -1,0 +1,221 @@
+/* import_csv.c: the import-csv plugin: `convene import FILE --as orgs|members|work-items|people`.
+ * Reads the whole file, decodes it, checks every row and writes them in one transaction, so an
+ * import lands whole or not at all; --dry-run rolls that transaction back. It must never write
+ * a row it did not check, and never print anything but the progress bar it was allowed. */
+#include <convene/plugin.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "csvread.h"
+#include "rows.h"
+
+#define BAR_MIN_BYTES (1024 * 1024)
+
+static const cv_host_api *host;
+
+static const cv_plugin_config_entry config[] = {
+    {"max_mb", CV_PLUGIN_CONFIG_INT, "1024", "the largest file imported, in MiB"},
+    {NULL, 0, NULL, NULL},
+};
+
+struct state {
+    cv_plugin_ctx *ctx;
+};
+
+static int init(cv_plugin_ctx *ctx, const cv_host_api *h, void **state)
+{
+    struct state *s = calloc(1, sizeof *s);
+    if (!s)
+        return h->error(ctx, CV_PLUGIN_ENOMEM, "out of memory");
+    s->ctx = ctx;
+    *state = s;
+    return 0;
+}
+
+static void fini(void *state)
+{
+    free(state);
+}
+
+/* Reads path whole into *buf (NUL-terminated), refusing files over the configured size. */
+static int slurp(struct state *s, const char *path, char **buf, size_t *len)
+{
+    int64_t max = host->config_int(s->ctx, "max_mb") * 1024 * 1024;
+    FILE *f = fopen(path, "rb");
+    struct stat st;
+    if (!f || fstat(fileno(f), &st) < 0) {
+        if (f)
+            fclose(f);
+        return host->error(s->ctx, CV_PLUGIN_ENOTFOUND, "cannot read %s", path);
+    }
+    if (st.st_size > max) {
+        fclose(f);
+        return host->error(s->ctx, CV_PLUGIN_ELIMIT, "%s is larger than max_mb (%lld MiB)", path,
+                           (long long)(max >> 20));
+    }
+    *len = (size_t)st.st_size;
+    *buf = malloc(*len + 1);
+    int ok = *buf && fread(*buf, 1, *len, f) == *len;
+    fclose(f);
+    if (!ok) {
+        free(*buf);
+        return host->error(s->ctx, CV_PLUGIN_EIO, "cannot read %s", path);
+    }
+    (*buf)[*len] = '\0';
+    return 0;
+}
+
+static void progress(void *arg, size_t done, size_t total)
+{
+    struct importer *im = arg;
+    if (!im->req->progress || total < BAR_MIN_BYTES)
+        return;
+    im->bar = done < total;
+    int pct = (int)(done * 100 / total), width = 40, fill = pct * width / 100;
+    fprintf(stderr, "\rimporting %s [%.*s%*s] %3d%% %lld rows", im->kind->as, fill,
+            "########################################", width - fill, "", pct,
+            (long long)im->req->rows);
+    if (done == total)
+        fputc('\n', stderr);
+}
+
+static int on_record(void *arg, int64_t record, const csvr_field *f, int n)
+{
+    struct importer *im = arg;
+    im->record = record;
+    if (record == 1) {
+        im->ncols = n;
+        return rows_header(im, f, n) < 0 ? 1 : 0;
+    }
+    if (n == 1 && f[0].len == 0)
+        return 0;
+    im->req->rows++;
+    return rows_record(im, f, n) < 0 ? 1 : 0;
+}
+
+static int max_id_row(void *arg, const cv_plugin_value *cols, int n)
+{
+    if (n == 1 && cols[0].type == CV_PLUGIN_INT)
+        *(int64_t *)arg = cols[0].i;
+    return 0;
+}
+
+/* Checks that the kind's table exists and reads its largest id (rows above it are inserted). */
+static int prepare(struct importer *im)
+{
+    static const char *const max_sql[] = {"SELECT coalesce(max(id), 0) FROM orgs",
+                                          "SELECT coalesce(max(id), 0) FROM work_items",
+                                          "SELECT coalesce(max(id), 0) FROM people"};
+    int64_t exists = 0;
+    cv_plugin_value t = {CV_PLUGIN_TEXT, 0, im->kind->table};
+    if (host->store_exec(im->ctx,
+                         "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                         "name = ?1",
+                         &t, 1, max_id_row, &exists) < 0)
+        return CV_PLUGIN_ESTORE;
+    if (!exists)
+        return host->error(im->ctx, CV_PLUGIN_ENOTFOUND,
+                           "this store has no %s table yet, so it cannot import %s",
+                           im->kind->table, im->kind->as);
+    int which = !strcmp(im->kind->table, "orgs")         ? 0
+                : !strcmp(im->kind->table, "work_items") ? 1
+                                                         : 2;
+    if (host->store_exec(im->ctx, max_sql[which], NULL, 0, max_id_row, &im->max_id) < 0)
+        return CV_PLUGIN_ESTORE;
+    /* Today in Vietnam (UTC+7, no DST since 1975), for the current term. */
+    time_t secs = (time_t)(host->now(im->ctx) / 1000 + 7 * 3600);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    strftime(im->today, sizeof im->today, "%Y-%m-%d", &tm);
+    return 0;
+}
+
+static int finish(struct importer *im)
+{
+    cv_plugin_import *r = im->req;
+    char data[1400];
+    char path[1024];
+    size_t j = 0;
+    for (const char *p = r->path; *p && j < sizeof path - 2; p++) {
+        if (*p == '"' || *p == '\\')
+            path[j++] = '\\';
+        if ((unsigned char)*p >= 0x20)
+            path[j++] = *p;
+    }
+    path[j] = '\0';
+    snprintf(data, sizeof data,
+             "{\"file\": \"%s\", \"as\": \"%s\", \"rows\": %lld, \"inserted\": %lld, "
+             "\"updated\": %lld, \"unchanged\": %lld}",
+             path, im->kind->as, (long long)r->rows, (long long)r->inserted, (long long)r->updated,
+             (long long)r->unchanged);
+    return host->emit(im->ctx, "import.completed", 0, data);
+}
+
+static int run(struct importer *im, const char *text, size_t len)
+{
+    char err[300];
+    if (prepare(im) < 0 || host->store_begin(im->ctx) < 0)
+        return CV_PLUGIN_EFAILED;
+    int rc = csvr_read(text, len, on_record, progress, im, err, sizeof err);
+    if (im->bar)
+        fputc('\n', stderr); /* the bar stopped short: the error goes on its own line */
+    if (rc < 0)
+        host->error(im->ctx, CV_PLUGIN_EINVAL, "%s: %s", im->req->path, err);
+    else if (rc == 0 && im->record < 1)
+        rc = host->error(im->ctx, CV_PLUGIN_EINVAL, "%s: the file is empty (no header row)",
+                         im->req->path);
+    if (rc == 0 && !im->req->dry_run && (finish(im) < 0 || host->store_commit(im->ctx) < 0))
+        rc = -1;
+    if (rc != 0 || im->req->dry_run)
+        host->store_rollback(im->ctx);
+    return rc == 0 ? 0 : CV_PLUGIN_EINVAL;
+}
+
+static int import(void *state, cv_plugin_import *req)
+{
+    struct state *s = state;
+    struct importer im = {.host = host, .ctx = s->ctx, .req = req};
+    if (!(im.kind = rows_kind(req->as)))
+        return host->error(s->ctx, CV_PLUGIN_EINVAL,
+                           "--as must be orgs, members, work-items or people, not '%s'", req->as);
+    char *buf = NULL, *owned, err[300];
+    size_t len = 0, tlen;
+    const char *text;
+    int rc = slurp(s, req->path, &buf, &len);
+    if (rc < 0)
+        return rc;
+    if (csvr_decode(buf, len, req->encoding, &text, &tlen, &owned, err, sizeof err) < 0) {
+        free(buf);
+        return host->error(s->ctx, CV_PLUGIN_EINVAL, "%s: %s", req->path, err);
+    }
+    rc = run(&im, text, tlen);
+    free(owned);
+    free(buf);
+    return rc;
+}
+
+static const cv_plugin_descriptor descriptor = {
+    .abi_version = CV_PLUGIN_ABI_VERSION,
+    .size = sizeof(cv_plugin_descriptor),
+    .kinds = CV_PLUGIN_KIND_IMPORT,
+    .name = "import-csv",
+    .version = "1.0.0",
+    .description = "CSV files (UTF-8 or Windows-1258) of orgs, members, work items, people",
+    .config = config,
+    .init = init,
+    .fini = fini,
+    .import_format = "csv",
+    .import = import,
+};
+
+CV_PLUGIN_EXPORT const cv_plugin_descriptor *convene_plugin_entry(const cv_host_api *h)
+{
+    if (h->size < offsetof(cv_host_api, last_error) + sizeof h->last_error)
+        return NULL;
+    host = h;
+    return &descriptor;
+}

@@ -1,0 +1,450 @@
+/* rows.c: the kinds of rows import-csv writes (see rows.h). Values are checked here (codes,
+ * NFC names, levels, counts, dates) before the store sees them, and the store's own constraints
+ * catch the rest. It must never build SQL from file text: every statement is a constant. */
+#include "rows.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#define LEVELS "national province district grassroots cell"
+
+int rows_fail(struct importer *im, int column, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (column < 0 || !im->fcol[column])
+        return im->host->error(im->ctx, CV_PLUGIN_EINVAL, "%s: row %lld: %s", im->req->path,
+                               (long long)im->record, msg);
+    const char *name = im->kind->columns[column];
+    return im->host->error(im->ctx, CV_PLUGIN_EINVAL, "%s: row %lld, column %d (%s): %s",
+                           im->req->path, (long long)im->record, im->fcol[column],
+                           name + (*name == '*'), msg);
+}
+
+/* A failed store statement, with the store's reason. */
+static int store_fail(struct importer *im, int column)
+{
+    char why[400];
+    snprintf(why, sizeof why, "%s", im->host->last_error(im->ctx));
+    return rows_fail(im, column, "the store refused the row: %s", why);
+}
+
+/* checks ------------------------------------------------------------------------------------- */
+
+static int check_code(struct importer *im, int col, const char *v)
+{
+    size_t n = strlen(v);
+    int ok = n > 0 && n < 64 && v[0] != '.' && v[0] != '-' && v[0] != '_';
+    for (const char *p = v; ok && *p; p++)
+        ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+             *p == '.' || *p == '-' || *p == '_';
+    return ok ? 0 : rows_fail(im, col, "'%.64s' is not a code (1-63 of A-Z a-z 0-9 . - _)", v);
+}
+
+/* Normalises text v to NFC into im->scratch[col]; refuses invalid UTF-8 and control characters. */
+static int check_text(struct importer *im, int col, const char *v, const char **out)
+{
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return rows_fail(im, col, "control character (byte 0x%02x) in text", *p);
+    utf8proc_uint8_t *nfc = NULL;
+    utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)v, 0, &nfc,
+                                      UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+    if (n < 0)
+        return rows_fail(im, col, "not valid UTF-8 (try --encoding cp1258)");
+    int fits = (size_t)n < sizeof im->scratch[col];
+    if (fits)
+        memcpy(im->scratch[col], nfc, (size_t)n + 1);
+    free(nfc);
+    if (!fits)
+        return rows_fail(im, col, "longer than %zu bytes", sizeof im->scratch[col] - 1);
+    *out = im->scratch[col];
+    return 0;
+}
+
+static int check_count(struct importer *im, int col, const char *v, int64_t *out)
+{
+    int64_t n = 0;
+    int ok = *v != '\0' && strlen(v) <= 15;
+    for (const char *p = v; ok && *p; p++) {
+        ok = *p >= '0' && *p <= '9';
+        n = n * 10 + (*p - '0');
+    }
+    if (!ok)
+        return rows_fail(im, col, "'%.32s' is not a whole number (digits only)", v);
+    *out = n;
+    return 0;
+}
+
+static int check_date(struct importer *im, int col, const char *v)
+{
+    static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, m, d, end = 0;
+    if (strlen(v) == 10 && sscanf(v, "%4d-%2d-%2d%n", &y, &m, &d, &end) == 3 && end == 10 &&
+        m >= 1 && m <= 12 && d >= 1 && d <= days[m - 1] &&
+        (m != 2 || d < 29 || (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
+        return 0;
+    return rows_fail(im, col, "'%.32s' is not a date (YYYY-MM-DD)", v);
+}
+
+static int level_rank(const char *level)
+{
+    const char *at = *level ? strstr(LEVELS, level) : NULL;
+    return at ? (int)(at - LEVELS) : -1;
+}
+
+/* A value or NULL: an absent column and an empty cell both mean "not given". */
+static const char *given(const char *const *v, int col)
+{
+    return v[col] && *v[col] ? v[col] : NULL;
+}
+
+static cv_plugin_value text(const char *s)
+{
+    return (cv_plugin_value){s ? CV_PLUGIN_TEXT : CV_PLUGIN_NULL, 0, s};
+}
+
+static cv_plugin_value integer(int64_t i, int present)
+{
+    return (cv_plugin_value){present ? CV_PLUGIN_INT : CV_PLUGIN_NULL, i, NULL};
+}
+
+/* Keeps the first row of a statement's result. */
+struct first {
+    int have;
+    cv_plugin_value v[4];
+    char s[4][64];
+};
+
+static int keep_first(void *arg, const cv_plugin_value *cols, int n)
+{
+    struct first *f = arg;
+    f->have = 1;
+    for (int i = 0; i < n && i < 4; i++) {
+        f->v[i] = cols[i];
+        if (cols[i].type == CV_PLUGIN_TEXT) {
+            snprintf(f->s[i], sizeof f->s[i], "%s", cols[i].s);
+            f->v[i].s = f->s[i];
+        }
+    }
+    return 0;
+}
+
+static int exec(struct importer *im, const char *sql, const cv_plugin_value *p, int n,
+                struct first *out, int column)
+{
+    memset(out, 0, sizeof *out);
+    return im->host->store_exec(im->ctx, sql, p, n, keep_first, out) < 0 ? store_fail(im, column)
+                                                                         : 0;
+}
+
+/* Counts a written row: RETURNING gave its id (inserted above the old max id, else updated) or
+ * nothing (unchanged). */
+static void count(struct importer *im, const struct first *f)
+{
+    if (!f->have)
+        im->req->unchanged++;
+    else if (f->v[0].i > im->max_id)
+        im->req->inserted++;
+    else
+        im->req->updated++;
+}
+
+/* orgs ----------------------------------------------------------------------------------------- */
+
+enum { O_CODE, O_NAME, O_LEVEL, O_PARENT, O_KIND, O_MEMBERS };
+static const char *const org_columns[] = {"*code", "*name",   "*level", "parent",
+                                          "kind",  "members", NULL};
+
+static const char ORG_UPSERT[] =
+    "INSERT INTO orgs(code, name, level, kind, parent_id, members) "
+    "VALUES (?1, ?2, ?3, coalesce(?4, ''), (SELECT id FROM orgs WHERE code = ?5), coalesce(?6, 0)) "
+    "ON CONFLICT(code) DO UPDATE SET name = excluded.name, level = excluded.level, "
+    "  kind = coalesce(?4, orgs.kind), parent_id = coalesce(excluded.parent_id, orgs.parent_id), "
+    "  members = coalesce(?6, orgs.members) "
+    "WHERE orgs.name IS NOT excluded.name OR orgs.level IS NOT excluded.level "
+    "  OR orgs.kind IS NOT coalesce(?4, orgs.kind) "
+    "  OR orgs.parent_id IS NOT coalesce(excluded.parent_id, orgs.parent_id) "
+    "  OR orgs.members IS NOT coalesce(?6, orgs.members) "
+    "  OR (?5 IS NOT NULL AND excluded.parent_id IS NULL) "
+    "RETURNING id, (?5 IS NOT NULL AND (SELECT id FROM orgs p WHERE p.code = ?5) IS NULL), "
+    "  coalesce((SELECT level FROM orgs p WHERE p.id = orgs.parent_id), ''), "
+    "  (SELECT count(*) FROM orgs c WHERE c.parent_id = orgs.id AND "
+    "     instr('" LEVELS "', c.level) <= instr('" LEVELS "', orgs.level))";
+
+static int org_row(struct importer *im, const char *const *v)
+{
+    const char *name, *kind = NULL, *parent = given(v, O_PARENT);
+    int64_t members = 0;
+    int has_members = given(v, O_MEMBERS) != NULL;
+    if (check_code(im, O_CODE, v[O_CODE]) < 0 || check_text(im, O_NAME, v[O_NAME], &name) < 0 ||
+        (given(v, O_KIND) && check_text(im, O_KIND, v[O_KIND], &kind) < 0) ||
+        (parent && check_code(im, O_PARENT, parent) < 0) ||
+        (has_members && check_count(im, O_MEMBERS, v[O_MEMBERS], &members) < 0))
+        return CV_PLUGIN_EINVAL;
+    if (!*name)
+        return rows_fail(im, O_NAME, "the name is empty");
+    int rank = level_rank(v[O_LEVEL]);
+    if (rank < 0)
+        return rows_fail(im, O_LEVEL, "'%.32s' is not one of %s", v[O_LEVEL], LEVELS);
+    cv_plugin_value p[] = {text(v[O_CODE]), text(name),   text(v[O_LEVEL]),
+                           text(kind),      text(parent), integer(members, has_members)};
+    struct first f;
+    if (exec(im, ORG_UPSERT, p, 6, &f, -1) < 0)
+        return CV_PLUGIN_ECONFLICT;
+    if (f.have && f.v[1].i)
+        return rows_fail(im, O_PARENT,
+                         "unknown organisation '%s' (it must be in the store or on an earlier row)",
+                         parent);
+    if (f.have && f.v[2].type == CV_PLUGIN_TEXT && *f.v[2].s && level_rank(f.v[2].s) >= rank)
+        return rows_fail(im, O_LEVEL, "a %s cannot be placed under a %s", v[O_LEVEL], f.v[2].s);
+    if (f.have && f.v[3].i > 0)
+        return rows_fail(im, O_LEVEL, "%lld organisations under %s would no longer be below it",
+                         (long long)f.v[3].i, v[O_CODE]);
+    count(im, &f);
+    return 0;
+}
+
+/* members: the member count of existing organisations ----------------------------------------- */
+
+enum { M_ORG, M_MEMBERS };
+static const char *const member_columns[] = {"*org", "*members", NULL};
+
+static int member_row(struct importer *im, const char *const *v)
+{
+    int64_t members;
+    if (check_code(im, M_ORG, v[M_ORG]) < 0 ||
+        check_count(im, M_MEMBERS, v[M_MEMBERS], &members) < 0)
+        return CV_PLUGIN_EINVAL;
+    cv_plugin_value p[] = {text(v[M_ORG]), integer(members, 1)};
+    struct first f;
+    if (exec(im, "UPDATE orgs SET members = ?2 WHERE code = ?1 AND members IS NOT ?2 RETURNING 0",
+             p, 2, &f, M_MEMBERS) < 0)
+        return CV_PLUGIN_ECONFLICT;
+    if (f.have) {
+        im->req->updated++;
+        return 0;
+    }
+    if (exec(im, "SELECT 1 FROM orgs WHERE code = ?1", p, 1, &f, M_ORG) < 0)
+        return CV_PLUGIN_ECONFLICT;
+    if (!f.have)
+        return rows_fail(im, M_ORG, "unknown organisation '%s'", v[M_ORG]);
+    im->req->unchanged++;
+    return 0;
+}
+
+/* work items: upsert by (congress of the organisation in the current term, group, title) ------ */
+
+enum { W_ORG, W_GROUP, W_TITLE, W_SUB, W_UNIT, W_PERSON, W_DUE, W_BUDGET, W_STATUS, W_DONE };
+static const char *const work_columns[] = {"*org",   "*group",  "*title", "subcommittee",
+                                           "unit",   "person",  "due",    "budget",
+                                           "status", "done_on", NULL};
+
+static const char WORK_CONGRESS[] =
+    "SELECT c.id FROM congresses c JOIN orgs o ON o.id = c.org_id JOIN terms t ON t.id = c.term_id "
+    "WHERE o.code = ?1 AND t.code = coalesce((SELECT value FROM settings WHERE key = 'term'), "
+    "  (SELECT code FROM terms WHERE ?2 BETWEEN starts AND ends))";
+static const char WORK_SUB[] = "SELECT id FROM subcommittees WHERE congress_id = ?1 AND code = ?2";
+static const char WORK_FIND[] = "SELECT id FROM work_items WHERE congress_id = ?1 AND "
+                                "group_name = ?2 AND title = ?3 ORDER BY id LIMIT 1";
+static const char WORK_INSERT[] =
+    "INSERT INTO work_items(congress_id, group_name, title, subcommittee_id, unit, person, due, "
+    "  budget, status, done_on) VALUES (?1, ?2, ?3, ?4, coalesce(?5, ''), coalesce(?6, ''), ?7, "
+    "  coalesce(?8, 0), coalesce(?9, 'open'), ?10) RETURNING id";
+static const char WORK_UPDATE[] =
+    "UPDATE work_items SET subcommittee_id = coalesce(?4, subcommittee_id), "
+    "  unit = coalesce(?5, unit), person = coalesce(?6, person), due = coalesce(?7, due), "
+    "  budget = coalesce(?8, budget), status = coalesce(?9, status), "
+    "  done_on = CASE WHEN ?9 = 'open' THEN NULL ELSE coalesce(?10, done_on) END "
+    "WHERE id = ?1 AND (subcommittee_id IS NOT coalesce(?4, subcommittee_id) "
+    "  OR unit IS NOT coalesce(?5, unit) OR person IS NOT coalesce(?6, person) "
+    "  OR due IS NOT coalesce(?7, due) OR budget IS NOT coalesce(?8, budget) "
+    "  OR status IS NOT coalesce(?9, status) "
+    "  OR done_on IS NOT (CASE WHEN ?9 = 'open' THEN NULL ELSE coalesce(?10, done_on) END)) "
+    "RETURNING id";
+
+/* Checks the optional columns of a work item row into texts and numbers. */
+static int work_values(struct importer *im, const char *const *v, const char **t, int64_t *budget)
+{
+    for (int c = W_UNIT; c <= W_PERSON; c++)
+        if (given(v, c) && check_text(im, c, v[c], &t[c]) < 0)
+            return CV_PLUGIN_EINVAL;
+    if ((given(v, W_DUE) && check_date(im, W_DUE, v[W_DUE]) < 0) ||
+        (given(v, W_DONE) && check_date(im, W_DONE, v[W_DONE]) < 0) ||
+        (given(v, W_BUDGET) && check_count(im, W_BUDGET, v[W_BUDGET], budget) < 0))
+        return CV_PLUGIN_EINVAL;
+    const char *status = given(v, W_STATUS);
+    if (status && strcmp(status, "open") != 0 && strcmp(status, "done") != 0)
+        return rows_fail(im, W_STATUS, "'%.32s' is not open or done", status);
+    if (status && !strcmp(status, "done") && !given(v, W_DONE))
+        return rows_fail(im, W_DONE, "a done work item needs the date it was done");
+    if (given(v, W_DONE) && (!status || strcmp(status, "done") != 0))
+        return rows_fail(im, W_STATUS, "done_on is given, so status must be done");
+    return 0;
+}
+
+static int work_row(struct importer *im, const char *const *v)
+{
+    const char *t[W_DONE + 1] = {0};
+    int64_t budget = 0;
+    struct first c, sub = {0}, f;
+    if (check_code(im, W_ORG, v[W_ORG]) < 0 ||
+        check_text(im, W_GROUP, v[W_GROUP], &t[W_GROUP]) < 0 ||
+        check_text(im, W_TITLE, v[W_TITLE], &t[W_TITLE]) < 0 || work_values(im, v, t, &budget) < 0)
+        return CV_PLUGIN_EINVAL;
+    cv_plugin_value q[] = {text(v[W_ORG]), text(im->today)};
+    if (exec(im, WORK_CONGRESS, q, 2, &c, W_ORG) < 0)
+        return CV_PLUGIN_ECONFLICT;
+    if (!c.have)
+        return rows_fail(im, W_ORG, "%s has no congress in the current term", v[W_ORG]);
+    if (given(v, W_SUB)) {
+        cv_plugin_value s[] = {c.v[0], text(v[W_SUB])};
+        if (exec(im, WORK_SUB, s, 2, &sub, W_SUB) < 0)
+            return CV_PLUGIN_ECONFLICT;
+        if (!sub.have)
+            return rows_fail(im, W_SUB, "the congress of %s has no subcommittee '%s'", v[W_ORG],
+                             v[W_SUB]);
+    }
+    cv_plugin_value k[] = {c.v[0], text(t[W_GROUP]), text(t[W_TITLE])};
+    if (exec(im, WORK_FIND, k, 3, &f, -1) < 0)
+        return CV_PLUGIN_ECONFLICT;
+    cv_plugin_value p[] = {f.have ? f.v[0] : c.v[0], text(t[W_GROUP]),
+                           text(t[W_TITLE]),         sub.have ? sub.v[0] : text(NULL),
+                           text(t[W_UNIT]),          text(t[W_PERSON]),
+                           text(given(v, W_DUE)),    integer(budget, given(v, W_BUDGET) != NULL),
+                           text(given(v, W_STATUS)), text(given(v, W_DONE))};
+    if (exec(im, f.have ? WORK_UPDATE : WORK_INSERT, p, 10, &f, -1) < 0)
+        return CV_PLUGIN_ECONFLICT;
+    count(im, &f);
+    return 0;
+}
+
+/* people (the table the elections subsystem owns): upsert by code ------------------------------ */
+
+enum { P_CODE, P_NAME, P_BORN, P_GENDER, P_ETHNICITY, P_ORG, P_TITLES };
+static const char *const people_columns[] = {"*code",     "*name", "born",   "gender",
+                                             "ethnicity", "org",   "titles", NULL};
+
+static const char PEOPLE_UPSERT[] =
+    "INSERT INTO people(code, name, born, gender, ethnicity, org_id, titles) "
+    "VALUES (?1, ?2, ?3, coalesce(?4, ''), coalesce(?5, ''), (SELECT id FROM orgs WHERE code = "
+    "?6), "
+    "  coalesce(?7, '')) "
+    "ON CONFLICT(code) DO UPDATE SET name = excluded.name, born = coalesce(?3, people.born), "
+    "  gender = coalesce(?4, people.gender), ethnicity = coalesce(?5, people.ethnicity), "
+    "  org_id = coalesce(excluded.org_id, people.org_id), titles = coalesce(?7, people.titles) "
+    "WHERE people.name IS NOT excluded.name OR people.born IS NOT coalesce(?3, people.born) "
+    "  OR people.gender IS NOT coalesce(?4, people.gender) "
+    "  OR people.ethnicity IS NOT coalesce(?5, people.ethnicity) "
+    "  OR people.org_id IS NOT coalesce(excluded.org_id, people.org_id) "
+    "  OR people.titles IS NOT coalesce(?7, people.titles) "
+    "  OR (?6 IS NOT NULL AND excluded.org_id IS NULL) "
+    "RETURNING id, (?6 IS NOT NULL AND (SELECT id FROM orgs o WHERE o.code = ?6) IS NULL)";
+
+static int person_row(struct importer *im, const char *const *v)
+{
+    const char *t[P_TITLES + 1] = {0}, *gender = given(v, P_GENDER), *org = given(v, P_ORG);
+    if (check_code(im, P_CODE, v[P_CODE]) < 0 ||
+        check_text(im, P_NAME, v[P_NAME], &t[P_NAME]) < 0 ||
+        (given(v, P_BORN) && check_date(im, P_BORN, v[P_BORN]) < 0) ||
+        (given(v, P_ETHNICITY) &&
+         check_text(im, P_ETHNICITY, v[P_ETHNICITY], &t[P_ETHNICITY]) < 0) ||
+        (given(v, P_TITLES) && check_text(im, P_TITLES, v[P_TITLES], &t[P_TITLES]) < 0) ||
+        (org && check_code(im, P_ORG, org) < 0))
+        return CV_PLUGIN_EINVAL;
+    if (gender && strcmp(gender, "male") != 0 && strcmp(gender, "female") != 0)
+        return rows_fail(im, P_GENDER, "'%.32s' is not male or female", gender);
+    cv_plugin_value p[] = {text(v[P_CODE]),  text(t[P_NAME]),      text(given(v, P_BORN)),
+                           text(gender),     text(t[P_ETHNICITY]), text(org),
+                           text(t[P_TITLES])};
+    struct first f;
+    if (exec(im, PEOPLE_UPSERT, p, 7, &f, -1) < 0)
+        return CV_PLUGIN_ECONFLICT;
+    if (f.have && f.v[1].i)
+        return rows_fail(im, P_ORG, "unknown organisation '%s'", org);
+    count(im, &f);
+    return 0;
+}
+
+/* kinds and the header ------------------------------------------------------------------------- */
+
+static const row_kind kinds[] = {
+    {"orgs", org_columns, org_row, "orgs"},
+    {"members", member_columns, member_row, "orgs"},
+    {"work-items", work_columns, work_row, "work_items"},
+    {"people", people_columns, person_row, "people"},
+};
+
+const row_kind *rows_kind(const char *as)
+{
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(kinds[i].as, as) == 0)
+            return &kinds[i];
+    return NULL;
+}
+
+static int column_of(const row_kind *k, const char *name)
+{
+    for (int i = 0; k->columns[i]; i++)
+        if (strcmp(k->columns[i] + (k->columns[i][0] == '*'), name) == 0)
+            return i;
+    return -1;
+}
+
+int rows_header(struct importer *im, const csvr_field *f, int n)
+{
+    const row_kind *k = im->kind;
+    char expected[200] = "";
+    for (int i = 0; k->columns[i]; i++)
+        snprintf(expected + strlen(expected), sizeof expected - strlen(expected), "%s%s",
+                 i ? ", " : "", k->columns[i] + (k->columns[i][0] == '*'));
+    for (int i = 0; i < n; i++) {
+        int c = column_of(k, f[i].s);
+        if (c < 0 || im->fcol[c]) {
+            im->field = i + 1;
+            return im->host->error(im->ctx, CV_PLUGIN_EINVAL,
+                                   "%s: row 1, column %d (%.40s): %s column; the columns of %s "
+                                   "are %s",
+                                   im->req->path, i + 1, f[i].s, c < 0 ? "unknown" : "repeated",
+                                   k->as, expected);
+        }
+        im->map[i] = c;
+        im->fcol[c] = i + 1;
+    }
+    for (int c = 0; k->columns[c]; c++)
+        if (k->columns[c][0] == '*' && !im->fcol[c])
+            return im->host->error(im->ctx, CV_PLUGIN_EINVAL,
+                                   "%s: row 1: the column %s is missing; the columns of %s are %s",
+                                   im->req->path, k->columns[c] + 1, k->as, expected);
+    return 0;
+}
+
+int rows_record(struct importer *im, const csvr_field *f, int n)
+{
+    const char *v[ROWS_COLS_MAX] = {0};
+    if (n == 1 && f[0].len == 0)
+        return 0; /* a blank line */
+    for (int i = 0; i < n; i++) {
+        if (i >= im->ncols) {
+            if (f[i].len == 0)
+                continue;
+            return im->host->error(im->ctx, CV_PLUGIN_EINVAL,
+                                   "%s: row %lld, column %d: a value beyond the header's %d "
+                                   "columns",
+                                   im->req->path, (long long)im->record, i + 1, im->ncols);
+        }
+        if (memchr(f[i].s, '\0', f[i].len))
+            return rows_fail(im, im->map[i], "a NUL byte in the value");
+        v[im->map[i]] = f[i].s;
+    }
+    for (int c = 0; im->kind->columns[c]; c++)
+        if (im->kind->columns[c][0] == '*' && !given(v, c))
+            return rows_fail(im, c, "a value is required");
+    return im->kind->row(im, v);
+}

@@ -1,0 +1,209 @@
+"""test_import.py: `convene import FILE --as KIND` through the import-csv plugin: RFC 4180 files
+with or without a BOM, CRLF or LF, Windows-1258; names stored in NFC; errors naming file, row and
+column; --dry-run; an import lands whole or not at all; re-importing changes nothing."""
+import os
+import pty
+import sqlite3
+import subprocess
+import unicodedata
+
+from harness import BIN, StoreTest, main
+
+ORGS = ("code,name,level,parent,kind,members\r\n"
+        "LS,Tỉnh Lạng Sơn,province,,,\r\n"
+        "LS-TP,\"Thành phố Lạng Sơn\",district,LS,,3100\r\n"
+        "LS-TP-VT,\"Phường Vĩnh Trại\",grassroots,LS-TP,ward,300\r\n"
+        "LS-TP-DN,\"Chi bộ Công ty \"\"Điện lực\"\", Lạng Sơn\",grassroots,LS-TP,enterprise,45\r\n")
+
+
+def to_cp1258(text):
+    """Windows-1258 as Vietnamese offices write it: base letters precomposed, tones combining."""
+    tones = "\u0300\u0301\u0303\u0309\u0323"
+    out = b""
+    for ch in text:
+        try:
+            out += ch.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        d = unicodedata.normalize("NFD", ch)
+        base = unicodedata.normalize("NFC", d[0] + "".join(m for m in d[1:] if m not in tones))
+        out += base.encode("cp1258") + "".join(m for m in d[1:] if m in tones).encode("cp1258")
+    return out
+
+
+class ImportTest(StoreTest):
+    def setUp(self):
+        super().setUp()
+        self.ok("plugin", "enable", "import-csv")
+
+    def write(self, name, content, encoding="utf-8"):
+        path = os.path.join(self.dir, name)
+        data = content if isinstance(content, bytes) else content.encode(encoding)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+
+    def orgs(self):
+        con = sqlite3.connect(self.db)
+        try:
+            return {r[0]: r[1:] for r in con.execute(
+                "SELECT o.code, o.name, o.level, coalesce(p.code, ''), o.kind, o.members "
+                "FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id")}
+        finally:
+            con.close()
+
+    def test_rfc4180_file_with_bom_and_crlf_lands_and_reimport_changes_nothing(self):
+        path = self.write("orgs.csv", "\ufeff" + ORGS)
+        r = self.js("import", path, "--as", "orgs")
+        self.assertEqual((r["rows"], r["inserted"], r["updated"], r["unchanged"]), (4, 4, 0, 0))
+        orgs = self.orgs()
+        self.assertEqual(orgs["LS-TP-DN"],
+                         ('Chi bộ Công ty "Điện lực", Lạng Sơn', "grassroots", "LS-TP",
+                          "enterprise", 45))
+        self.assertEqual(orgs["LS-TP"], ("Thành phố Lạng Sơn", "district", "LS", "", 3100))
+        before = self.snapshot()
+        r = self.js("import", path, "--as", "orgs")
+        self.assertEqual((r["inserted"], r["updated"], r["unchanged"]), (0, 0, 4))
+        after = self.snapshot()
+        for table in ("events", "sqlite_sequence"):  # only the import.completed event is new
+            del before[table], after[table]
+        self.assertEqual(after, before)
+
+    def test_upsert_by_code_updates_only_what_changed(self):
+        self.ok("import", self.write("a.csv", ORGS), "--as", "orgs")
+        r = self.js("import", self.write("b.csv", "code,name,level,members\n"
+                                         "LS-TP-VT,Phường Vĩnh Trại,grassroots,310\n"), "--as", "orgs")
+        self.assertEqual((r["inserted"], r["updated"], r["unchanged"]), (0, 1, 0))
+        self.assertEqual(self.orgs()["LS-TP-VT"][2:], ("LS-TP", "ward", 310))
+
+    def test_a_name_typed_two_ways_is_one_name_in_nfc(self):
+        nfd = unicodedata.normalize("NFD", "Tỉnh Thái Nguyên")
+        self.assertNotEqual(nfd, "Tỉnh Thái Nguyên")
+        self.ok("import", self.write("nfd.csv", f"code,name,level\nTN,{nfd},province\n"),
+                "--as", "orgs")
+        self.assertEqual(self.orgs()["TN"][0], "Tỉnh Thái Nguyên")
+        r = self.js("import", self.write("nfc.csv", "code,name,level\nTN,Tỉnh Thái Nguyên,province\n"),
+                    "--as", "orgs")
+        self.assertEqual(r["unchanged"], 1)
+
+    def test_windows_1258_file_with_encoding_cp1258(self):
+        text = "code,name,level\nTN,Tỉnh Thái Nguyên,province\nBK,Tỉnh Bắc Kạn,province\n"
+        path = self.write("cp.csv", to_cp1258(text))
+        self.refused("import", path, "--as", "orgs", code=64, says="not valid UTF-8")
+        self.ok("import", path, "--as", "orgs", "--encoding", "cp1258")
+        self.assertEqual(self.orgs()["TN"][0], "Tỉnh Thái Nguyên")
+        self.assertEqual(self.orgs()["BK"][0], "Tỉnh Bắc Kạn")
+
+    def test_errors_name_file_row_and_column_and_change_nothing(self):
+        self.ok("import", self.write("base.csv", ORGS), "--as", "orgs")
+        cases = [
+            ("code,name,level\nX1,Xã Một,town\n", "row 2, column 3 (level): 'town' is not one of"),
+            ("code,name,level,parent\nX1,Xã Một,grassroots,NOPE\n",
+             "row 2, column 4 (parent): unknown organisation 'NOPE'"),
+            ("code,name,level,colour\nX1,Xã Một,grassroots,red\n",
+             "row 1, column 4 (colour): unknown column"),
+            ("code,level\nX1,grassroots\n", "row 1: the column name is missing"),
+            ("code,name,level,members\nX1,Xã Một,grassroots,4.200\n",
+             "row 2, column 4 (members): '4.200' is not a whole number"),
+            ("code,name,level\nX1,\"Xã Một,grassroots\n", "malformed CSV"),
+            ("code,name,level\nX1,\"Xã\nMột\",grassroots\nX2,,cell\n",
+             "row 2, column 2 (name): control character (byte 0x0a)"),
+            ("code,name,level\nX1,\"Xã \"\"Một\"\"\",grassroots\nX2,,cell\n",
+             "row 3, column 2 (name): a value is required"),
+            ("code,name,level,parent\nX1,Xã Một,province,LS-TP\n",
+             "row 2, column 3 (level): a province cannot be placed under a district"),
+            ("code,name,level\nbad code,Xã,cell\n", "row 2, column 1 (code): 'bad code' is not a code"),
+        ]
+        for content, says in cases:
+            path = self.write("bad.csv", content)
+            with self.subTest(says=says):
+                self.refused("import", path, "--as", "orgs", code=64, says=f"{path}: ")
+                self.refused("import", path, "--as", "orgs", says=says)
+
+    def test_a_bad_last_row_leaves_the_store_unchanged(self):
+        good = "".join(f"G{i},Xã {i},province,,,\n" for i in range(50))
+        self.refused("import", self.write("x.csv", "code,name,level,parent,kind,members\n" + good +
+                                          "G50,Xã 50,province,,,-3\n"),
+                     "--as", "orgs", says="row 52, column 6 (members)")
+        self.assertEqual(self.orgs(), {})
+
+    def test_dry_run_validates_and_writes_nothing(self):
+        before = self.snapshot()
+        r = self.ok("import", self.write("o.csv", ORGS), "--as", "orgs", "--dry-run")
+        self.assertIn("dry run, nothing written", r.out)
+        self.assertIn("4 to insert", r.out)
+        self.assertEqual(self.snapshot(), before)
+        self.refused("import", self.write("bad.csv", "code,name,level\nX,Y,nowhere\n"), "--as",
+                     "orgs", "--dry-run", says="row 2, column 3 (level)")
+
+    def test_members_update_counts_of_known_organisations(self):
+        self.ok("import", self.write("o.csv", ORGS), "--as", "orgs")
+        r = self.js("import", self.write("m.csv", "org,members\nLS-TP-VT,320\nLS-TP-DN,45\n"),
+                    "--as", "members")
+        self.assertEqual((r["updated"], r["unchanged"]), (1, 1))
+        self.assertEqual(self.orgs()["LS-TP-VT"][4], 320)
+        self.refused("import", self.write("m2.csv", "org,members\nLS-XX,1\n"), "--as", "members",
+                     says="row 2, column 1 (org): unknown organisation 'LS-XX'")
+
+    def test_work_items_upsert_by_congress_group_and_title(self):
+        self.ok("import", self.write("o.csv", ORGS), "--as", "orgs")
+        self.ok("congress", "plan", "LS-TP", "XXII", "--start", "2020-08-10")
+        self.ok("subcommittee", "add", "LS-TP", "VK", "Tiểu ban Văn kiện")
+        items = ("org,group,title,subcommittee,unit,due,budget,status,done_on\n"
+                 "LS-TP,Văn kiện,Dự thảo báo cáo chính trị,VK,Ban Tuyên giáo,2020-06-15,5000000,,\n"
+                 "LS-TP,Hậu cần,Chuẩn bị hội trường,,Văn phòng,2020-08-01,,done,2020-05-20\n")
+        r = self.js("import", self.write("w.csv", items), "--as", "work-items")
+        self.assertEqual((r["inserted"], r["updated"]), (2, 0))
+        self.assertEqual(self.js("import", self.write("w.csv", items), "--as",
+                                 "work-items")["unchanged"], 2)
+        moved = items.replace("2020-06-15", "2020-06-20")
+        self.assertEqual(self.js("import", self.write("w2.csv", moved), "--as",
+                                 "work-items")["updated"], 1)
+        listed = self.js("work", "list", "--org", "LS-TP")
+        self.assertEqual(sorted(w["due"] for w in listed), ["2020-06-20", "2020-08-01"])
+        self.refused("import", self.write("w3.csv", items.replace(",VK,", ",XX,")), "--as",
+                     "work-items", says="column 4 (subcommittee)")
+        self.refused("import", self.write("w4.csv", items.replace("2020-06-15", "2020-02-30")),
+                     "--as", "work-items", says="column 6 (due): '2020-02-30' is not a date")
+        self.refused("import", self.write("w5.csv", items.replace("LS-TP,", "LS,", 1)), "--as",
+                     "work-items", says="row 2, column 1 (org): LS has no congress")
+
+    def test_people_import_into_the_people_table(self):
+        self.ok("import", self.write("o.csv", ORGS), "--as", "orgs")
+        con = sqlite3.connect(self.db)
+        has_people = con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'people'").fetchone()[0]
+        con.close()
+        path = self.write("p.csv", "code,name,born,gender,org\nP1,Nguyễn Văn A,1970-01-02,male,LS-TP\n")
+        if not has_people:
+            self.refused("import", path, "--as", "people", says="no people table")
+            return
+        self.assertEqual(self.js("import", path, "--as", "people")["inserted"], 1)
+        self.assertEqual(self.js("import", path, "--as", "people")["unchanged"], 1)
+
+    def test_disabled_importer_is_refused_with_what_to_do(self):
+        self.ok("plugin", "disable", "import-csv")
+        self.refused("import", self.write("o.csv", ORGS), "--as", "orgs", code=78,
+                     says="enable it with 'convene plugin enable import-csv'")
+
+    def test_progress_bar_on_a_terminal(self):
+        rows = "".join(f"P{i},Đảng bộ xã số {i} thuộc huyện,province,,,{i}\n" for i in range(40000))
+        path = self.write("big.csv", "code,name,level,parent,kind,members\n" + rows)
+        master, slave = pty.openpty()
+        proc = subprocess.run([BIN, "import", path, "--as", "orgs"], env=self.env(),
+                              stdout=subprocess.PIPE, stderr=slave, timeout=120)
+        os.close(slave)
+        seen = b""
+        try:
+            while chunk := os.read(master, 65536):
+                seen += chunk
+        except OSError:
+            pass
+        os.close(master)
+        self.assertEqual(proc.returncode, 0)
+        self.assertIn(b"importing orgs [", seen)
+        self.assertIn(b"100%", seen)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+/* test_plugin.c: the host side of plugins without a plugin process: plugin state in the store
+ * (revisions, events without secrets, a failure disabling), the loader's refusals naming the
+ * file, the config map's type checks, and an in-tree plugin loading, starting and closing. */
+#include "fixture.h"
+
+#include "plugin/loader.h"
+#include "plugin/registry.h"
+#include "store/journal.h"
+
+static void test_enable_and_config_bump_the_revision_and_emit_events_without_values(void **state)
+{
+    fixture *f = *state;
+    cv_plugin_reg reg;
+    assert_int_equal(cv_plugin_reg_get(f->s, "notify-smtp", &reg, &f->e), 0);
+    assert_int_equal(reg.enabled, 0);
+    assert_int_equal(reg.revision, 0);
+    assert_int_equal(cv_plugin_reg_enable(f->s, "notify-smtp", 1, &f->e), 0);
+    assert_int_equal(cv_plugin_reg_config_set(f->s, "notify-smtp", "password", "bí-mật", &f->e), 0);
+    assert_int_equal(cv_plugin_reg_get(f->s, "notify-smtp", &reg, &f->e), 0);
+    assert_int_equal(reg.enabled, 1);
+    assert_int_equal(reg.revision, 2);
+    char value[64];
+    assert_int_equal(
+        cv_plugin_reg_config_get(f->s, "notify-smtp", "password", value, sizeof value, &f->e), 0);
+    assert_string_equal(value, "bí-mật");
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM events WHERE type = 'plugin.enabled'"),
+                     1);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM events WHERE data LIKE '%bí-mật%'"), 0);
+}
+
+static void test_a_recorded_failure_disables_without_a_new_revision(void **state)
+{
+    fixture *f = *state;
+    cv_plugin_reg reg;
+    assert_int_equal(cv_plugin_reg_enable(f->s, "report-xlsx", 1, &f->e), 0);
+    assert_int_equal(cv_plugin_reg_error(f->s, "report-xlsx", "init failed: no disk", &f->e), 0);
+    assert_int_equal(cv_plugin_reg_get(f->s, "report-xlsx", &reg, &f->e), 0);
+    assert_int_equal(reg.enabled, 0);
+    assert_int_equal(reg.revision, 1);
+    assert_string_equal(reg.last_error, "init failed: no disk");
+    assert_int_equal(cv_plugin_reg_enable(f->s, "report-xlsx", 1, &f->e), 0);
+    assert_int_equal(cv_plugin_reg_get(f->s, "report-xlsx", &reg, &f->e), 0);
+    assert_string_equal(reg.last_error, "");
+}
+
+static void test_a_file_that_is_not_a_plugin_is_refused_naming_it(void **state)
+{
+    fixture *f = *state;
+    cv_plugin *p = NULL;
+    assert_int_equal(cv_plugin_open("/nonexistent/x.so", f->s, NULL, &p, &f->e), CV_EPLUGIN);
+    assert_non_null(strstr(f->e.msg, "plugin /nonexistent/x.so refused"));
+    assert_null(p);
+}
+
+static void test_in_tree_importer_loads_starts_and_checks_its_config(void **state)
+{
+    fixture *f = *state;
+    cv_plugin *p = NULL;
+    char out[32];
+    assert_int_equal(
+        cv_plugin_open(CONVENE_TEST_PLUGIN_DIR "/import-csv.so", f->s, NULL, &p, &f->e), 0);
+    const cv_plugin_descriptor *d = cv_plugin_descriptor_of(p);
+    assert_string_equal(d->name, "import-csv");
+    assert_int_equal(d->kinds, CV_PLUGIN_KIND_IMPORT);
+    assert_int_equal(cv_plugin_config_check(d, "max_mb", "12", out, sizeof out, &f->e), 0);
+    assert_int_equal(cv_plugin_config_check(d, "max_mb", "lots", out, sizeof out, &f->e),
+                     CV_EINVAL);
+    assert_int_equal(cv_plugin_config_check(d, "colour", "red", out, sizeof out, &f->e), CV_EINVAL);
+    assert_non_null(strstr(f->e.msg, "no setting 'colour'"));
+    assert_int_equal(cv_plugin_start(p, &f->e), 0);
+    cv_plugin_import req = {.path = "/nonexistent.csv", .as = "orgs"};
+    assert_int_equal(cv_plugin_import_run(p, &req, &f->e), CV_ENOTFOUND);
+    assert_non_null(strstr(f->e.msg, "cannot read /nonexistent.csv"));
+    cv_plugin_close(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        FIXTURE_TEST(test_enable_and_config_bump_the_revision_and_emit_events_without_values),
+        FIXTURE_TEST(test_a_recorded_failure_disables_without_a_new_revision),
+        FIXTURE_TEST(test_a_file_that_is_not_a_plugin_is_refused_naming_it),
+        FIXTURE_TEST(test_in_tree_importer_loads_starts_and_checks_its_config),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
