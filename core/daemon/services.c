@@ -13,9 +13,5 @@
  * through the notifier plugins) stops before they unload; Lua packages start last and stop
  * first, so no hook runs while the services it calls are going away. */
 const cv_service *const cv_daemon_services[] = {
-    &cv_plugin_service,
-    &cv_sched_service,
-    &cv_notify_service,
-    &cv_lua_service,
-    NULL,
+    &cv_plugin_service, &cv_sched_service, &cv_notify_service, &cv_lua_service, NULL,
 };

@@ -47,3 +47,21 @@ int cv_docs_long_text(const char *in, char **out, const char *what, cv_err *e)
     }
     return 0;
 }
+
+int cv_docs_split(char *list, char sep, cv_docs_item_fn item, void *ctx, const char *what,
+                  cv_err *e)
+{
+    int rc = 0;
+    for (char *p = list; rc == 0 && p;) {
+        char *next = strchr(p, sep);
+        if (next)
+            *next++ = '\0';
+        while (*p == ' ')
+            p++;
+        for (char *end = p + strlen(p); end > p && end[-1] == ' ';)
+            *--end = '\0';
+        rc = *p ? item(p, ctx) : cv_err_set(e, CV_EINVAL, "an empty item in the list of %s", what);
+        p = next;
+    }
+    return rc;
+}

@@ -178,31 +178,46 @@ static int find_by_number(cv_store *s, const char *number, const char *date, int
     return 0;
 }
 
-int cv_plan_find(cv_store *s, const char *ref, int64_t *id, cv_err *e)
+int cv_plan_ref_parse(const char *ref, cv_plan_ref *out, cv_err *e)
 {
-    char number[CV_NAME_MAX], seen[1024] = "";
+    memset(out, 0, sizeof *out);
     if (!ref || !*ref)
         return cv_err_set(e, CV_EINVAL, "a plan reference must not be empty");
     if (strspn(ref, "0123456789") == strlen(ref)) {
-        if (cv_text_count(ref, id, "plan id", e) < 0)
+        if (cv_text_count(ref, &out->id, "plan id", e) < 0)
             return e->code;
-        sqlite3_stmt *st = cv_store_prepare(s, "SELECT 1 FROM plans WHERE id = ?1", e);
-        if (!st)
-            return e->code;
-        sqlite3_bind_int64(st, 1, *id);
-        int rc = sqlite3_step(st);
-        sqlite3_reset(st);
-        return rc == SQLITE_ROW ? 0 : cv_err_set(e, CV_ENOTFOUND, "no plan %s", ref);
+        return out->id > 0 ? 0 : cv_err_set(e, CV_EINVAL, "a plan id is 1 or more");
     }
-    if (cv_text_nfc(ref, number, sizeof number, "plan reference", e) < 0)
+    if (cv_text_nfc(ref, out->number, sizeof out->number, "plan reference", e) < 0)
         return e->code;
-    char *at = strchr(number, '@');
-    if (at) {
-        *at++ = '\0';
-        if (cv_date_check(at, "the date in a plan reference", e) < 0)
-            return e->code;
-    }
-    return find_by_number(s, number, at, id, seen, sizeof seen, e);
+    char *at = strchr(out->number, '@');
+    if (!at)
+        return 0;
+    *at++ = '\0';
+    if (!out->number[0])
+        return cv_err_set(e, CV_EINVAL, "a plan reference needs a number before '@'");
+    if (cv_date_check(at, "the date in a plan reference", e) < 0)
+        return e->code;
+    snprintf(out->date, sizeof out->date, "%s", at);
+    return 0;
+}
+
+int cv_plan_find(cv_store *s, const char *ref, int64_t *id, cv_err *e)
+{
+    char seen[1024] = "";
+    cv_plan_ref r;
+    if (cv_plan_ref_parse(ref, &r, e) < 0)
+        return e->code;
+    if (!r.id)
+        return find_by_number(s, r.number, r.date[0] ? r.date : NULL, id, seen, sizeof seen, e);
+    sqlite3_stmt *st = cv_store_prepare(s, "SELECT 1 FROM plans WHERE id = ?1", e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, r.id);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    *id = r.id;
+    return rc == SQLITE_ROW ? 0 : cv_err_set(e, CV_ENOTFOUND, "no plan %s", ref);
 }
 
 int cv_plan_cite(cv_store *s, const char *ref, int64_t work, cv_err *e)

@@ -22,6 +22,16 @@ typedef struct cv_plan_spec {
 
 int cv_plan_add(cv_store *s, const cv_plan_spec *spec, int64_t *id, cv_err *e);
 
+/* A plan reference taken apart: an id, or a number with an optional date (date "" when none). */
+typedef struct cv_plan_ref {
+    int64_t id; /* > 0 when the reference is an id */
+    char number[512];
+    char date[11];
+} cv_plan_ref;
+
+/* Parses "7", "35-CT/TW" or "35-CT/TW@2019-05-30" into out without reading the store. */
+int cv_plan_ref_parse(const char *ref, cv_plan_ref *out, cv_err *e);
+
 /* Resolves a reference to one plan: its id ("7"), "NUMBER@DATE" ("35-CT/TW@2019-05-30") or a
  * bare number when only one plan carries it; an ambiguous number is refused, naming the dates. */
 int cv_plan_find(cv_store *s, const char *ref, int64_t *id, cv_err *e);

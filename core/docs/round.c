@@ -44,32 +44,36 @@ static int add_org(cv_store *s, int64_t round, const char *code, cv_err *e)
     return add_recipient(s, round, "org", o.id, o.code, o.name, e);
 }
 
-/* Adds one recipient per item of list (split on sep, spaces around items ignored): org codes
- * when kind is "org", else names of that kind. */
+struct list_ctx {
+    cv_store *s;
+    int64_t round;
+    const char *kind;
+    cv_err *e;
+};
+
+static int add_item(const char *item, void *ctx)
+{
+    struct list_ctx *c = ctx;
+    char name[CV_NAME_MAX];
+    if (strcmp(c->kind, "org") == 0)
+        return add_org(c->s, c->round, item, c->e);
+    if (cv_text_nfc(item, name, sizeof name, "recipient name", c->e) < 0)
+        return c->e->code;
+    return add_recipient(c->s, c->round, c->kind, 0, name, name, c->e);
+}
+
+/* Adds one recipient per item of list (split on sep): org codes when kind is "org", else names
+ * of that kind. */
 static int add_list(cv_store *s, int64_t round, const char *kind, const char *list, char sep,
                     cv_err *e)
 {
     if (strlen(list) >= LIST_MAX)
         return cv_err_set(e, CV_ELIMIT, "the list of %s recipients is too long", kind);
-    char *copy = strdup(list), *p = copy;
-    int rc = copy ? 0 : cv_err_set(e, CV_ENOMEM, "out of memory");
-    while (rc == 0 && p) {
-        char *next = strchr(p, sep);
-        if (next)
-            *next++ = '\0';
-        while (*p == ' ')
-            p++;
-        for (char *end = p + strlen(p); end > p && end[-1] == ' ';)
-            *--end = '\0';
-        char name[CV_NAME_MAX];
-        if (!*p)
-            rc = cv_err_set(e, CV_EINVAL, "an empty item in the list of %s recipients", kind);
-        else if (strcmp(kind, "org") == 0)
-            rc = add_org(s, round, p, e);
-        else if ((rc = cv_text_nfc(p, name, sizeof name, "recipient name", e)) == 0)
-            rc = add_recipient(s, round, kind, 0, name, name, e);
-        p = next;
-    }
+    char *copy = strdup(list);
+    if (!copy)
+        return cv_err_set(e, CV_ENOMEM, "out of memory");
+    struct list_ctx c = {s, round, kind, e};
+    int rc = cv_docs_split(copy, sep, add_item, &c, "recipients", e);
     free(copy);
     return rc;
 }
