@@ -80,6 +80,8 @@ int cv_cmd_scheme(cv_cli *cli, int argc, char **argv);
 int cv_cmd_election(cv_cli *cli, int argc, char **argv);
 int cv_cmd_allocate(cv_cli *cli, int argc, char **argv);
 int cv_cmd_complaint(cv_cli *cli, int argc, char **argv);
+int cv_cmd_notify(cv_cli *cli, int argc, char **argv);
+int cv_cmd_outbox(cv_cli *cli, int argc, char **argv);
 int cv_cmd_plugin(cv_cli *cli, int argc, char **argv);
 
 #endif

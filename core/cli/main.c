@@ -26,6 +26,8 @@ static const cv_cli_command commands[] = {
      "show|list|minutes ..."},
     {"allocate", cv_cmd_allocate, "allocate ORG --total N [--ex-officio N] [--minimum N]"},
     {"complaint", cv_cmd_complaint, "complaint add|list|settle ..."},
+    {"notify", cv_cmd_notify, "notify ADDRESS --channel C --subject S --body B | notify config"},
+    {"outbox", cv_cmd_outbox, "outbox list [--state S]"},
     {"plugin", cv_cmd_plugin, "plugin list|enable|disable|config|info ..."},
     {NULL, NULL, NULL},
 };

@@ -4,9 +4,13 @@
 
 #include <stddef.h>
 
+#include "notify/notify.h"
 #include "plugin/service.h"
 
+/* Stopped in reverse order: notify (which delivers through the notifier plugins) stops before
+ * the plugins unload, and starts after they loaded. */
 const cv_service *const cv_daemon_services[] = {
     &cv_plugin_service,
+    &cv_notify_service,
     NULL,
 };
