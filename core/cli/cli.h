@@ -75,13 +75,23 @@ int cv_cmd_subcommittee(cv_cli *cli, int argc, char **argv);
 int cv_cmd_work(cv_cli *cli, int argc, char **argv);
 int cv_cmd_status(cv_cli *cli, int argc, char **argv);
 int cv_cmd_run(cv_cli *cli, int argc, char **argv);
+int cv_cmd_jobs(cv_cli *cli, int argc, char **argv);
+int cv_cmd_contact(cv_cli *cli, int argc, char **argv);
+int cv_cmd_holiday(cv_cli *cli, int argc, char **argv);
+int cv_cmd_notify(cv_cli *cli, int argc, char **argv);
+int cv_cmd_outbox(cv_cli *cli, int argc, char **argv);
 int cv_cmd_person(cv_cli *cli, int argc, char **argv);
 int cv_cmd_scheme(cv_cli *cli, int argc, char **argv);
 int cv_cmd_election(cv_cli *cli, int argc, char **argv);
 int cv_cmd_allocate(cv_cli *cli, int argc, char **argv);
 int cv_cmd_complaint(cv_cli *cli, int argc, char **argv);
-int cv_cmd_notify(cv_cli *cli, int argc, char **argv);
-int cv_cmd_outbox(cv_cli *cli, int argc, char **argv);
 int cv_cmd_plugin(cv_cli *cli, int argc, char **argv);
+int cv_cmd_doc(cv_cli *cli, int argc, char **argv);
+int cv_cmd_round(cv_cli *cli, int argc, char **argv);
+int cv_cmd_plan(cv_cli *cli, int argc, char **argv);
+int cv_cmd_scenario(cv_cli *cli, int argc, char **argv);
+int cv_cmd_meeting(cv_cli *cli, int argc, char **argv);
+int cv_cmd_inspection(cv_cli *cli, int argc, char **argv);
+int cv_cmd_script(cv_cli *cli, int argc, char **argv);
 
 #endif

@@ -4,13 +4,14 @@
 
 #include <stddef.h>
 
+#include "lua/service.h"
 #include "notify/notify.h"
 #include "plugin/service.h"
+#include "sched/service.h"
 
-/* Stopped in reverse order: notify (which delivers through the notifier plugins) stops before
- * the plugins unload, and starts after they loaded. */
+/* Started in this order and stopped in reverse: the plugins load first; Lua packages and the
+ * scheduler may queue notifications; notify (which delivers through the notifier plugins) starts
+ * last and stops before the plugins unload. */
 const cv_service *const cv_daemon_services[] = {
-    &cv_plugin_service,
-    &cv_notify_service,
-    NULL,
+    &cv_plugin_service, &cv_lua_service, &cv_sched_service, &cv_notify_service, NULL,
 };

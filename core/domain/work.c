@@ -270,6 +270,7 @@ int cv_work_list(cv_store *s, const cv_work_filter *f, cv_work_visit visit, void
         "NULL) " WORK_SELECT "WHERE c.term_id = ?2 AND o.id IN sub "
         "AND (?3 IS NULL OR w.group_name = ?3) AND (?4 IS NULL OR sc.code = ?4) "
         "AND (NOT ?5 OR (w.status = 'open' AND w.due < ?6)) AND (NOT ?7 OR w.status = 'open') "
+        "AND w.id NOT IN (SELECT id FROM work_items_out_of_force) " /* scenario (core/docs) */
         "ORDER BY w.due IS NULL, w.due, w.id",
         e);
     if (!st)

@@ -49,7 +49,9 @@ int cv_work_done(cv_store *s, int64_t id, const char *date, cv_err *e);
 
 int cv_work_get(cv_store *s, int64_t id, cv_work_item *out, cv_err *e);
 
-/* Calls visit for each item matching f, by due date then id; non-zero from visit stops. */
+/* Calls visit for each item in force matching f (items of a scenario other than their
+ * congress's active one are left out: core/docs/scenario.h), by due date then id; non-zero from
+ * visit stops. */
 typedef int (*cv_work_visit)(const cv_work_item *w, void *ctx);
 int cv_work_list(cv_store *s, const cv_work_filter *f, cv_work_visit visit, void *ctx, cv_err *e);
 

@@ -257,11 +257,254 @@ static const char schema_elect[] =
     "  CHECK ((status = 'settled') = (settled_on IS NOT NULL))"
     ") STRICT;"
     "CREATE INDEX complaints_by_congress ON complaints(congress_id, status);";
+/* 3: documents, comment rounds, plans and legal references, scenarios, meetings, inspections
+ * (core/docs). Files are kept whole with their SHA-256; work items gain the plan they come from
+ * and the scenario they belong to, and a view names the items a scenario switch puts out of
+ * force. */
+static const char schema_docs[] =
+    "CREATE TABLE files ("
+    "  id INTEGER PRIMARY KEY,"
+    "  sha256 TEXT NOT NULL UNIQUE CHECK (length(sha256) = 64),"
+    "  size INTEGER NOT NULL CHECK (size BETWEEN 0 AND 52428800),"
+    "  content BLOB NOT NULL CHECK (length(content) = size)"
+    ") STRICT;"
+
+    "CREATE TABLE documents ("
+    "  id INTEGER PRIMARY KEY,"
+    "  congress_id INTEGER NOT NULL REFERENCES congresses(id),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('political_report','review_report','resolution',"
+    "                                     'action_programme','other')),"
+    "  title TEXT NOT NULL,"
+    "  status TEXT NOT NULL DEFAULT 'drafting' CHECK (status IN ('drafting','consultation',"
+    "                                                  'revising','submitted','adopted')),"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX documents_by_congress ON documents(congress_id);"
+
+    /* A version is the file itself (file_id) or only where it lies (path), never both. */
+    "CREATE TABLE document_versions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  document_id INTEGER NOT NULL REFERENCES documents(id),"
+    "  n INTEGER NOT NULL CHECK (n >= 1),"
+    "  file_id INTEGER REFERENCES files(id),"
+    "  path TEXT,"
+    "  author TEXT NOT NULL,"
+    "  note TEXT NOT NULL DEFAULT '',"
+    "  created_at INTEGER NOT NULL,"
+    "  UNIQUE (document_id, n),"
+    "  CHECK ((file_id IS NULL) <> (path IS NULL))"
+    ") STRICT;"
+
+    "CREATE TABLE comment_rounds ("
+    "  id INTEGER PRIMARY KEY,"
+    "  document_id INTEGER NOT NULL REFERENCES documents(id),"
+    "  version_id INTEGER NOT NULL REFERENCES document_versions(id),"
+    "  opened_on TEXT NOT NULL CHECK (opened_on = date(opened_on)),"
+    "  deadline TEXT NOT NULL CHECK (deadline = date(deadline) AND deadline >= opened_on),"
+    "  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','closed')),"
+    "  closed_on TEXT CHECK (closed_on = date(closed_on)),"
+    "  taken_in TEXT NOT NULL DEFAULT '',"
+    "  CHECK ((status = 'closed') = (closed_on IS NOT NULL))"
+    ") STRICT;"
+    "CREATE INDEX comment_rounds_by_document ON comment_rounds(document_id, status);"
+
+    /* key: the organisation's code, or the name of a predecessor, board or the level above. */
+    "CREATE TABLE round_recipients ("
+    "  id INTEGER PRIMARY KEY,"
+    "  round_id INTEGER NOT NULL REFERENCES comment_rounds(id),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('org','predecessor','board','above')),"
+    "  org_id INTEGER REFERENCES orgs(id),"
+    "  key TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  responded_on TEXT CHECK (responded_on = date(responded_on)),"
+    "  late INTEGER NOT NULL DEFAULT 0 CHECK (late IN (0,1)),"
+    "  summary TEXT NOT NULL DEFAULT '',"
+    "  file_id INTEGER REFERENCES files(id),"
+    "  UNIQUE (round_id, key),"
+    "  CHECK ((kind = 'org') = (org_id IS NOT NULL)),"
+    "  CHECK (responded_on IS NOT NULL OR (late = 0 AND file_id IS NULL))"
+    ") STRICT;"
+
+    /* At most one active scenario per congress. */
+    "CREATE TABLE scenarios ("
+    "  id INTEGER PRIMARY KEY,"
+    "  congress_id INTEGER NOT NULL REFERENCES congresses(id),"
+    "  code TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  active INTEGER NOT NULL DEFAULT 0 CHECK (active IN (0,1)),"
+    "  UNIQUE (congress_id, code)"
+    ") STRICT;"
+    "CREATE UNIQUE INDEX scenarios_one_active ON scenarios(congress_id) WHERE active;"
+
+    /* Numbers repeat across years (35-CT/TW of 2019 and of 2024): number, date and issuer
+     * together identify a plan or legal reference. */
+    "CREATE TABLE plans ("
+    "  id INTEGER PRIMARY KEY,"
+    "  number TEXT NOT NULL,"
+    "  issued TEXT NOT NULL CHECK (issued = date(issued)),"
+    "  issuer TEXT NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('plan','notice','directive','regulation','guidance',"
+    "                                     'decision','resolution','other')),"
+    "  title TEXT NOT NULL,"
+    "  org_id INTEGER REFERENCES orgs(id),"
+    "  subcommittee_id INTEGER REFERENCES subcommittees(id),"
+    "  department TEXT NOT NULL DEFAULT '',"
+    "  scenario_id INTEGER REFERENCES scenarios(id),"
+    "  UNIQUE (number, issued, issuer)"
+    ") STRICT;"
+    "CREATE INDEX plans_by_number ON plans(number);"
+
+    "ALTER TABLE work_items ADD COLUMN plan_id INTEGER REFERENCES plans(id);"
+    "ALTER TABLE work_items ADD COLUMN scenario_id INTEGER REFERENCES scenarios(id);"
+    /* An item's own scenario, else its plan's, must be the active one for it to be in force. */
+    "CREATE VIEW work_items_out_of_force(id) AS"
+    "  SELECT w.id FROM work_items w LEFT JOIN plans p ON p.id = w.plan_id"
+    "  JOIN scenarios sc ON sc.id = coalesce(w.scenario_id, p.scenario_id) WHERE NOT sc.active;"
+
+    /* Meetings are numbered per body within the congress's organisation and term. unit is the
+     * subcommittee's id for a subcommittee meeting, else 0, so that numbers are unique. */
+    "CREATE TABLE meetings ("
+    "  id INTEGER PRIMARY KEY,"
+    "  congress_id INTEGER NOT NULL REFERENCES congresses(id),"
+    "  body TEXT NOT NULL CHECK (body IN ('standing','executive','subcommittee')),"
+    "  unit INTEGER NOT NULL DEFAULT 0,"
+    "  number INTEGER NOT NULL CHECK (number BETWEEN 1 AND 9999),"
+    "  held_on TEXT NOT NULL CHECK (held_on = date(held_on)),"
+    "  title TEXT NOT NULL DEFAULT '',"
+    "  status TEXT NOT NULL DEFAULT 'scheduled' CHECK (status IN ('scheduled','held')),"
+    "  conclusions TEXT NOT NULL DEFAULT '',"
+    "  UNIQUE (congress_id, body, unit, number),"
+    "  CHECK ((body = 'subcommittee') = (unit > 0))"
+    ") STRICT;"
+
+    "CREATE TABLE meeting_items ("
+    "  meeting_id INTEGER NOT NULL REFERENCES meetings(id),"
+    "  n INTEGER NOT NULL CHECK (n >= 1),"
+    "  title TEXT NOT NULL,"
+    "  document_id INTEGER REFERENCES documents(id),"
+    "  conclusion TEXT NOT NULL DEFAULT '',"
+    "  PRIMARY KEY (meeting_id, n)"
+    ") STRICT;"
+
+    "CREATE TABLE inspections ("
+    "  id INTEGER PRIMARY KEY,"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id),"
+    "  by_org_id INTEGER REFERENCES orgs(id),"
+    "  led_by TEXT NOT NULL,"
+    "  held_on TEXT NOT NULL CHECK (held_on = date(held_on)),"
+    "  findings TEXT NOT NULL DEFAULT ''"
+    ") STRICT;"
+
+    /* Each request made on an inspection becomes a work item of the inspected congress. */
+    "CREATE TABLE inspection_requests ("
+    "  id INTEGER PRIMARY KEY,"
+    "  inspection_id INTEGER NOT NULL REFERENCES inspections(id),"
+    "  text TEXT NOT NULL,"
+    "  due TEXT NOT NULL CHECK (due = date(due)),"
+    "  work_item_id INTEGER NOT NULL UNIQUE REFERENCES work_items(id)"
+    ") STRICT;";
+/* The scheduler (core/sched). Durable jobs with a stable name (reloading a script or
+ * re-seeding never duplicates one), their run history with lateness, the contacts that turn a
+ * person's or unit's name into addresses, and the holiday calendar for working days. The
+ * built-in reminders are rows here, on by default; next_at NULL means "compute from now"
+ * (kind 'event' jobs run on journal events instead and never have one). */
+static const char schema_sched[] =
+    "CREATE TABLE jobs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('cron','at','anchor','event')),"
+    "  spec TEXT NOT NULL,"
+    "  action TEXT NOT NULL,"
+    "  args TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(args)),"
+    "  state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active','paused','done')),"
+    "  next_at INTEGER,"
+    "  last_due_at INTEGER,"
+    "  last_run_at INTEGER,"
+    "  last_lateness_ms INTEGER,"
+    "  runs INTEGER NOT NULL DEFAULT 0 CHECK (runs >= 0),"
+    "  last_error TEXT,"
+    "  created_at INTEGER NOT NULL DEFAULT 0"
+    ") STRICT;"
+    "CREATE INDEX jobs_due ON jobs(next_at) WHERE state = 'active';"
+    "CREATE INDEX jobs_by_kind ON jobs(kind, state);"
+
+    "CREATE TABLE job_runs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,"
+    "  due_at INTEGER NOT NULL,"
+    "  ran_at INTEGER NOT NULL,"
+    "  lateness_ms INTEGER NOT NULL,"
+    "  caught_up INTEGER NOT NULL DEFAULT 0 CHECK (caught_up IN (0,1)),"
+    "  queued INTEGER NOT NULL DEFAULT 0 CHECK (queued >= 0),"
+    "  error TEXT"
+    ") STRICT;"
+    "CREATE INDEX job_runs_by_job ON job_runs(job_id, due_at);"
+    /* The daily reminders look congresses up by opening day and work items by due date. */
+    "CREATE INDEX congresses_by_start ON congresses(coalesce(actual_start, planned_start));"
+    "CREATE INDEX work_items_by_due ON work_items(status, due);"
+
+    "CREATE TABLE contacts ("
+    "  name TEXT NOT NULL,"
+    "  channel TEXT NOT NULL CHECK (channel IN ('smtp','webhook','log')),"
+    "  address TEXT NOT NULL CHECK (length(address) BETWEEN 1 AND 512),"
+    "  PRIMARY KEY (name, channel, address)"
+    ") STRICT;"
+
+    "CREATE TABLE holidays ("
+    "  day TEXT PRIMARY KEY CHECK (day = date(day)),"
+    "  name TEXT NOT NULL"
+    ") STRICT;"
+
+    "INSERT INTO jobs(name, kind, spec, action, args) VALUES"
+    "  ('builtin.work.due_soon', 'cron', '0 8 * * *', 'work.due', '{\"days\":3}'),"
+    "  ('builtin.work.overdue', 'cron', '0 8 * * *', 'work.due', '{\"days\":-1}'),"
+    "  ('builtin.congress.soon', 'cron', '0 8 * * *', 'congress.soon', '{\"days\":7}'),"
+    "  ('builtin.congress.announce', 'cron', '0 8 * * *', 'congress.announce',"
+    "   '{\"working_days\":30}'),"
+    "  ('builtin.phase.changed', 'event', 'phase.started phase.ended', 'phase.changed', '{}');"
+    "INSERT INTO cursors(consumer, event_id) SELECT 'sched', coalesce(max(id), 0) FROM events;";
+
+/* Lua packages (DESIGN.md 5): each bound to one organisation subtree, with its configuration,
+ * its state and last error; the campaigns they declare and their phases. */
+static const char schema_lua[] =
+    "CREATE TABLE lua_packages ("
+    "  name TEXT PRIMARY KEY,"
+    "  path TEXT NOT NULL,"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id),"
+    "  config TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(config) AND json_type(config) = "
+    "'object'),"
+    "  state TEXT NOT NULL DEFAULT 'added' CHECK (state IN ('added','loaded','failed','disabled')),"
+    "  last_error TEXT,"
+    "  error_at INTEGER,"
+    "  loaded_at INTEGER,"
+    "  generation INTEGER NOT NULL DEFAULT 0 CHECK (generation >= 0)"
+    ") STRICT;"
+
+    "CREATE TABLE lua_campaigns ("
+    "  id INTEGER PRIMARY KEY,"
+    "  package TEXT NOT NULL REFERENCES lua_packages(name),"
+    "  name TEXT NOT NULL,"
+    "  title TEXT NOT NULL DEFAULT '',"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id),"
+    "  UNIQUE (package, name)"
+    ") STRICT;"
+
+    /* Phases follow one another: pending -> active -> done, with the days they moved. */
+    "CREATE TABLE lua_phases ("
+    "  campaign_id INTEGER NOT NULL REFERENCES lua_campaigns(id),"
+    "  ordinal INTEGER NOT NULL CHECK (ordinal >= 1),"
+    "  name TEXT NOT NULL,"
+    "  title TEXT NOT NULL DEFAULT '',"
+    "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','active','done')),"
+    "  started_on TEXT CHECK (started_on = date(started_on)),"
+    "  ended_on TEXT CHECK (ended_on = date(ended_on) AND ended_on >= started_on),"
+    "  CHECK ((state = 'pending') = (started_on IS NULL)),"
+    "  CHECK ((state = 'done') = (ended_on IS NOT NULL)),"
+    "  PRIMARY KEY (campaign_id, ordinal)"
+    ") STRICT;";
 
 static const char *const migrations[] = {
-    schema_foundation,
-    schema_plugins,
-    schema_elect,
+    schema_foundation, schema_plugins, schema_elect, schema_docs, schema_sched, schema_lua,
 };
 
 int cv_migrations_count(void)

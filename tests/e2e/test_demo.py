@@ -66,6 +66,26 @@ class DemoTest(StoreTest):
         self.assertGreater(sum(w["budget"] for w in items), 0)
         self.assertGreater(len(self.js("work", "list", "--org", "TN", "--overdue")), 0)
 
+    def test_documents_rounds_meetings_inspection_and_scenarios(self):
+        docs = {d["kind"]: d for d in self.js("doc", "list", "TN")}
+        pr = self.js("doc", "show", str(docs["political_report"]["id"]))
+        self.assertEqual(pr["version_list"][-1]["note"], "đã tiếp thu ý kiến của Bộ Chính trị")
+        self.assertIn("Bộ Chính trị", pr["rounds"][-1]["summary"] + str(
+            self.js("round", "show", str(pr["rounds"][-1]["id"]))["recipients"]))
+        bk = self.js("round", "list", "--open")
+        self.assertEqual([(r["org"], r["deadline"], r["orgs"]) for r in bk],
+                         [("BK-TP", "2020-06-14", 47)])
+        meetings = {(m["body"], m["number"]): m for m in self.js("meeting", "list", "TN")}
+        self.assertEqual(len(meetings[("standing", 67)]["agenda"]), 7)
+        self.assertEqual(meetings[("executive", 25)]["on"], "2020-09-30")
+        self.assertIn(("standing", 66), meetings)
+        self.assertIn(("executive", 24), meetings)
+        visit = self.js("inspection", "list", "LS-TP")[0]
+        self.assertEqual(visit["on"], "2020-05-22")
+        self.assertTrue(visit["requests"])
+        self.assertEqual(self.js("scenario", "show", "TN")["active"], "normal")
+        self.assertEqual(self.js("plan", "show", "35-CT/TW")["issued"], "2019-05-30")
+
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,250 @@
+/* cmd_meetings.c: `convene meeting` and `convene inspection`: numbered meetings with agendas and
+ * conclusions, and inspection visits with requests that become work items. Parses and prints
+ * only; the rules live in core/docs. */
+#include <string.h>
+
+#include "cli/cli.h"
+#include "docs/inspection.h"
+#include "docs/meeting.h"
+
+static const char *text(json_t *j, const char *key)
+{
+    const char *v = json_string_value(json_object_get(j, key));
+    return v ? v : "";
+}
+
+static long long num(json_t *j, const char *key)
+{
+    return (long long)json_integer_value(json_object_get(j, key));
+}
+
+static void print_meetings(json_t *j, FILE *out)
+{
+    size_t i, k;
+    json_t *m, *it;
+    json_array_foreach(j, i, m)
+    {
+        fprintf(out, "%s %s%s%s meeting %lld on %s (%s)%s%s\n", text(m, "org"), text(m, "body"),
+                *text(m, "subcommittee") ? " " : "", text(m, "subcommittee"), num(m, "number"),
+                text(m, "on"), text(m, "status"), *text(m, "title") ? ": " : "", text(m, "title"));
+        json_array_foreach(json_object_get(m, "agenda"), k, it)
+        {
+            fprintf(out, "  %lld. %s\n", num(it, "n"), text(it, "title"));
+            if (*text(it, "conclusion"))
+                fprintf(out, "     -> %s\n", text(it, "conclusion"));
+        }
+        if (*text(m, "conclusions"))
+            fprintf(out, "  conclusions: %s\n", text(m, "conclusions"));
+    }
+    if (json_array_size(j) == 0)
+        fprintf(out, "no meetings\n");
+}
+
+static int list_meetings(cv_cli *cli, cv_store *s, const char *org, const char *term,
+                         const char *body)
+{
+    json_t *j;
+    if (cv_meeting_list(s, org, term, body, &j, &cli->err) < 0)
+        return cli->err.code;
+    return cv_cli_print(cli, j, print_meetings);
+}
+
+/* Parses ORG BODY NUMBER (and up to extra more positionals) with the shared options. */
+static int meeting_key(cv_cli *cli, int argc, char **argv, cv_opt *opts, const char *usage,
+                       int extra, cv_meeting_key *k, char **rest)
+{
+    char *pos[4];
+    int npos;
+    int64_t n = 0;
+    if (cv_cli_parse(cli, argc, argv, opts, usage, 3 + extra, 3 + extra, pos, &npos) < 0 ||
+        cv_cli_count(cli, pos[2], "meeting number", &n) < 0)
+        return cli->err.code;
+    if (n < 1 || n > 9999)
+        return cv_err_set(&cli->err, CV_EINVAL, "a meeting number is 1-9999");
+    k->org = pos[0];
+    k->body = pos[1];
+    k->number = (int)n;
+    if (extra)
+        *rest = pos[3];
+    return 0;
+}
+
+static int meeting_add(cv_cli *cli, int argc, char **argv)
+{
+    cv_meeting_key k = {0};
+    const char *on = NULL, *title = NULL;
+    const char *usage = "meeting add ORG standing|executive|subcommittee NUMBER --on DATE "
+                        "[--title T] [--subcommittee CODE] [--term T]";
+    cv_opt opts[] = {{"on", &on, NULL},
+                     {"title", &title, NULL},
+                     {"subcommittee", &k.subcommittee, NULL},
+                     {"term", &k.term, NULL},
+                     {NULL, NULL, NULL}};
+    if (meeting_key(cli, argc, argv, opts, usage, 0, &k, NULL) < 0)
+        return cli->err.code;
+    if (!on)
+        return cv_err_set(&cli->err, CV_EINVAL, "--on DATE is required; usage: convene %s", usage);
+    cv_store *s = cv_cli_store(cli);
+    if (!s || cv_meeting_add(s, &k, on, title, &cli->err) < 0)
+        return cli->err.code;
+    return list_meetings(cli, s, k.org, k.term, k.body);
+}
+
+static int meeting_agenda(cv_cli *cli, int argc, char **argv)
+{
+    cv_meeting_key k = {0};
+    const char *doc = NULL;
+    char *title = NULL;
+    int64_t id = 0;
+    cv_opt opts[] = {{"doc", &doc, NULL},
+                     {"subcommittee", &k.subcommittee, NULL},
+                     {"term", &k.term, NULL},
+                     {NULL, NULL, NULL}};
+    if (meeting_key(cli, argc, argv, opts,
+                    "meeting agenda ORG BODY NUMBER ITEM [--doc ID] [--subcommittee CODE]", 1, &k,
+                    &title) < 0 ||
+        (doc && cv_cli_count(cli, doc, "--doc", &id) < 0))
+        return cli->err.code;
+    cv_store *s = cv_cli_store(cli);
+    if (!s || cv_meeting_agenda(s, &k, title, id, NULL, &cli->err) < 0)
+        return cli->err.code;
+    return list_meetings(cli, s, k.org, k.term, k.body);
+}
+
+static int meeting_conclude(cv_cli *cli, int argc, char **argv)
+{
+    cv_meeting_key k = {0};
+    const char *item = NULL;
+    char *conclusion = NULL;
+    int64_t n = 0;
+    cv_opt opts[] = {{"item", &item, NULL},
+                     {"subcommittee", &k.subcommittee, NULL},
+                     {"term", &k.term, NULL},
+                     {NULL, NULL, NULL}};
+    if (meeting_key(cli, argc, argv, opts,
+                    "meeting conclude ORG BODY NUMBER TEXT [--item N] [--subcommittee CODE]", 1, &k,
+                    &conclusion) < 0 ||
+        cv_cli_count(cli, item, "--item", &n) < 0)
+        return cli->err.code;
+    if (n > 9999)
+        return cv_err_set(&cli->err, CV_EINVAL, "--item %lld is out of range", (long long)n);
+    cv_store *s = cv_cli_store(cli);
+    if (!s || cv_meeting_conclude(s, &k, (int)n, conclusion, &cli->err) < 0)
+        return cli->err.code;
+    return list_meetings(cli, s, k.org, k.term, k.body);
+}
+
+static int meeting_list(cv_cli *cli, int argc, char **argv)
+{
+    const char *term = NULL, *body = NULL;
+    cv_opt opts[] = {{"term", &term, NULL}, {"body", &body, NULL}, {NULL, NULL, NULL}};
+    char *pos[1];
+    int npos;
+    if (cv_cli_parse(cli, argc, argv, opts, "meeting list ORG [--body B] [--term T]", 1, 1, pos,
+                     &npos) < 0)
+        return cli->err.code;
+    cv_store *s = cv_cli_store(cli);
+    return s ? list_meetings(cli, s, pos[0], term, body) : cli->err.code;
+}
+
+int cv_cmd_meeting(cv_cli *cli, int argc, char **argv)
+{
+    static const cv_cli_command sub[] = {{"add", meeting_add, NULL},
+                                         {"agenda", meeting_agenda, NULL},
+                                         {"conclude", meeting_conclude, NULL},
+                                         {"list", meeting_list, NULL},
+                                         {NULL, NULL, NULL}};
+    return cv_cli_dispatch(cli, sub, "meeting", argc, argv);
+}
+
+/* inspection --------------------------------------------------------------------------------- */
+
+static void print_inspections(json_t *j, FILE *out)
+{
+    size_t i, k;
+    json_t *v, *r;
+    json_array_foreach(j, i, v)
+    {
+        fprintf(out, "#%lld %s: %s (%s), led by %s%s%s\n", num(v, "id"), text(v, "on"),
+                text(v, "name"), text(v, "org"), text(v, "led_by"), *text(v, "by") ? " of " : "",
+                text(v, "by"));
+        if (*text(v, "findings"))
+            fprintf(out, "  findings: %s\n", text(v, "findings"));
+        json_array_foreach(json_object_get(v, "requests"), k, r)
+        {
+            fprintf(out, "  request due %s (work item #%lld, %s): %s\n", text(r, "due"),
+                    num(r, "work_item"), text(r, "status"), text(r, "request"));
+        }
+    }
+    if (json_array_size(j) == 0)
+        fprintf(out, "no inspections\n");
+}
+
+static int list_inspections(cv_cli *cli, cv_store *s, const char *org)
+{
+    json_t *j;
+    if (cv_inspection_list(s, org, &j, &cli->err) < 0)
+        return cli->err.code;
+    return cv_cli_print(cli, j, print_inspections);
+}
+
+static int inspection_add(cv_cli *cli, int argc, char **argv)
+{
+    cv_inspection_spec spec = {0};
+    const char *usage = "inspection add ORG --led-by WHO --on DATE [--by ORG] [--findings TEXT]";
+    cv_opt opts[] = {{"led-by", &spec.led_by, NULL},
+                     {"on", &spec.on, NULL},
+                     {"by", &spec.by, NULL},
+                     {"findings", &spec.findings, NULL},
+                     {NULL, NULL, NULL}};
+    char *pos[1];
+    int npos;
+    if (cv_cli_parse(cli, argc, argv, opts, usage, 1, 1, pos, &npos) < 0)
+        return cli->err.code;
+    if (!spec.led_by || !spec.on)
+        return cv_err_set(&cli->err, CV_EINVAL, "--led-by and --on are required; usage: convene %s",
+                          usage);
+    spec.org = pos[0];
+    cv_store *s = cv_cli_store(cli);
+    if (!s || cv_inspection_add(s, &spec, NULL, &cli->err) < 0)
+        return cli->err.code;
+    return list_inspections(cli, s, pos[0]);
+}
+
+static int inspection_request(cv_cli *cli, int argc, char **argv)
+{
+    const char *due = NULL, *unit = NULL;
+    const char *usage = "inspection request ID TEXT --due DATE [--unit U]";
+    cv_opt opts[] = {{"due", &due, NULL}, {"unit", &unit, NULL}, {NULL, NULL, NULL}};
+    char *pos[2];
+    int npos;
+    int64_t id;
+    if (cv_cli_parse(cli, argc, argv, opts, usage, 2, 2, pos, &npos) < 0 ||
+        cv_cli_count(cli, pos[0][0] == '#' ? pos[0] + 1 : pos[0], "inspection id", &id) < 0)
+        return cli->err.code;
+    if (!due)
+        return cv_err_set(&cli->err, CV_EINVAL, "--due DATE is required; usage: convene %s", usage);
+    cv_store *s = cv_cli_store(cli);
+    if (!s || cv_inspection_request(s, id, pos[1], due, unit, NULL, &cli->err) < 0)
+        return cli->err.code;
+    return list_inspections(cli, s, NULL);
+}
+
+static int inspection_list(cv_cli *cli, int argc, char **argv)
+{
+    char *pos[1];
+    int npos;
+    if (cv_cli_parse(cli, argc, argv, NULL, "inspection list [ORG]", 0, 1, pos, &npos) < 0)
+        return cli->err.code;
+    cv_store *s = cv_cli_store(cli);
+    return s ? list_inspections(cli, s, npos ? pos[0] : NULL) : cli->err.code;
+}
+
+int cv_cmd_inspection(cv_cli *cli, int argc, char **argv)
+{
+    static const cv_cli_command sub[] = {{"add", inspection_add, NULL},
+                                         {"request", inspection_request, NULL},
+                                         {"list", inspection_list, NULL},
+                                         {NULL, NULL, NULL}};
+    return cv_cli_dispatch(cli, sub, "inspection", argc, argv);
+}

@@ -1,0 +1,288 @@
+/* cmd_script.c: `convene script add|list|status|check|test|reload`: registering Lua packages,
+ * showing their state and last error, checking and rehearsing them. The daemon runs them; these
+ * commands only load a package to check it and never run its hooks on the real store. */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "lua/check.h"
+#include "lua/package.h"
+#include "lua/registry.h"
+#include "lua/rehearsal.h"
+
+static const char *text(json_t *j, const char *key)
+{
+    const char *v = json_string_value(json_object_get(j, key));
+    return v ? v : "";
+}
+
+static json_t *reg_json(const cv_lua_reg *r)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:I, s:I, s:I}", "name", r->name, "path", r->path,
+                     "org", r->org, "state", r->state, "last_error",
+                     r->last_error[0] ? r->last_error : NULL, "generation",
+                     (json_int_t)r->generation, "cursor", (json_int_t)r->cursor, "lag",
+                     (json_int_t)r->lag);
+}
+
+/* Loads the package against the store to prove it loads; the state is freed at once. */
+static int try_load(cv_cli *cli, cv_store *s, const char *name, const char *path, const char *org,
+                    const char *config)
+{
+    cv_lua_pkg_options opt = {.name = name, .path = path, .org = org, .config = config};
+    cv_lua_pkg *p;
+    if (cv_lua_pkg_load(s, &opt, &p, &cli->err) < 0)
+        return cli->err.code;
+    cv_lua_pkg_free(p);
+    return 0;
+}
+
+static void print_added(json_t *j, FILE *out)
+{
+    fprintf(out, "package %s (%s) bound to %s: %s\n", text(j, "name"), text(j, "path"),
+            text(j, "org"), text(j, "state"));
+}
+
+static int script_add(cv_cli *cli, int argc, char **argv)
+{
+    const char *usage = "script add PATH --org CODE [--name NAME] [--config JSON]";
+    const char *org = NULL, *name = NULL, *config = NULL;
+    cv_opt opts[] = {
+        {"org", &org, NULL}, {"name", &name, NULL}, {"config", &config, NULL}, {NULL, NULL, NULL}};
+    char *pos[1], abs[PATH_MAX];
+    int npos;
+    if (cv_cli_parse(cli, argc, argv, opts, usage, 1, 1, pos, &npos) < 0)
+        return cli->err.code;
+    if (!org)
+        return cv_err_set(&cli->err, CV_EINVAL, "--org CODE is required; usage: convene %s", usage);
+    if (!realpath(pos[0], abs))
+        return cv_err_set(&cli->err, CV_ENOTFOUND, "no package folder %s", pos[0]);
+    cv_store *s = cv_cli_store(cli);
+    if (!s || try_load(cli, s, name, abs, org, config) < 0)
+        return cli->err.code;
+    const char *base = strrchr(abs, '/');
+    name = name ? name : (base ? base + 1 : abs);
+    cv_lua_reg r;
+    if (cv_lua_reg_add(s, name, abs, org, config, &cli->err) < 0 ||
+        cv_lua_reg_get(s, name, &r, &cli->err) < 0)
+        return cli->err.code;
+    return cv_cli_print(cli, reg_json(&r), print_added);
+}
+
+static int append_reg(const cv_lua_reg *r, void *ctx)
+{
+    json_array_append_new(ctx, reg_json(r));
+    return 0;
+}
+
+static void print_list(json_t *j, FILE *out)
+{
+    size_t i;
+    json_t *p;
+    if (json_array_size(j) == 0)
+        fprintf(out, "no packages; add one with convene script add PATH --org CODE\n");
+    json_array_foreach(j, i, p)
+    {
+        fprintf(out, "%-12s %-8s %-10s %s\n", text(p, "name"), text(p, "state"), text(p, "org"),
+                text(p, "path"));
+    }
+}
+
+static int script_list(cv_cli *cli, int argc, char **argv)
+{
+    char *pos[1];
+    int npos;
+    if (cv_cli_parse(cli, argc, argv, NULL, "script list", 0, 0, pos, &npos) < 0)
+        return cli->err.code;
+    cv_store *s = cv_cli_store(cli);
+    json_t *list = json_array();
+    if (!s || cv_lua_reg_list(s, append_reg, list, &cli->err) < 0) {
+        json_decref(list);
+        return cli->err.code;
+    }
+    return cv_cli_print(cli, list, print_list);
+}
+
+/* The campaigns of one package with each phase's state and days. */
+static json_t *campaigns_json(cv_cli *cli, cv_store *s, const char *package)
+{
+    sqlite3_stmt *st = cv_store_prepare(
+        s,
+        "SELECT c.name, ph.ordinal, ph.name, ph.state, coalesce(ph.started_on, ''), "
+        "coalesce(ph.ended_on, '') FROM lua_campaigns c JOIN lua_phases ph ON ph.campaign_id = "
+        "c.id WHERE c.package = ?1 ORDER BY c.name, ph.ordinal",
+        &cli->err);
+    if (!st)
+        return NULL;
+    json_t *list = json_array();
+    sqlite3_bind_text(st, 1, package, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        json_array_append_new(list,
+                              json_pack("{s:s, s:i, s:s, s:s, s:s, s:s}", "campaign",
+                                        (const char *)sqlite3_column_text(st, 0), "ordinal",
+                                        sqlite3_column_int(st, 1), "phase",
+                                        (const char *)sqlite3_column_text(st, 2), "state",
+                                        (const char *)sqlite3_column_text(st, 3), "started_on",
+                                        (const char *)sqlite3_column_text(st, 4), "ended_on",
+                                        (const char *)sqlite3_column_text(st, 5)));
+    sqlite3_reset(st);
+    return list;
+}
+
+static int status_one(const cv_lua_reg *r, void *ctx)
+{
+    cv_cli *cli = ((void **)ctx)[0];
+    json_t *list = ((void **)ctx)[1];
+    json_t *j = reg_json(r), *phases = campaigns_json(cli, cli->store, r->name);
+    if (!phases) {
+        json_decref(j);
+        return cli->err.code;
+    }
+    json_object_set_new(j, "phases", phases);
+    json_array_append_new(list, j);
+    return 0;
+}
+
+static void print_status(json_t *j, FILE *out)
+{
+    size_t i, k;
+    json_t *p, *ph;
+    if (json_array_size(j) == 0)
+        fprintf(out, "no packages\n");
+    json_array_foreach(j, i, p)
+    {
+        fprintf(out, "%s: %s, bound to %s, %lld events behind\n  %s\n", text(p, "name"),
+                text(p, "state"), text(p, "org"),
+                (long long)json_integer_value(json_object_get(p, "lag")), text(p, "path"));
+        if (*text(p, "last_error"))
+            fprintf(out, "  last error: %s\n", text(p, "last_error"));
+        json_array_foreach(json_object_get(p, "phases"), k, ph)
+        {
+            fprintf(out, "  campaign %s phase %lld %s: %s %s%s%s\n", text(ph, "campaign"),
+                    (long long)json_integer_value(json_object_get(ph, "ordinal")),
+                    text(ph, "phase"), text(ph, "state"), text(ph, "started_on"),
+                    *text(ph, "ended_on") ? " .. " : "", text(ph, "ended_on"));
+        }
+    }
+}
+
+static int script_status(cv_cli *cli, int argc, char **argv)
+{
+    char *pos[1];
+    int npos;
+    if (cv_cli_parse(cli, argc, argv, NULL, "script status [NAME]", 0, 1, pos, &npos) < 0)
+        return cli->err.code;
+    cv_store *s = cv_cli_store(cli);
+    if (!s)
+        return cli->err.code;
+    json_t *list = json_array();
+    void *ctx[2] = {cli, list};
+    cv_lua_reg r;
+    int rc = npos ? cv_lua_reg_get(s, pos[0], &r, &cli->err) : 0;
+    if (rc == 0)
+        rc = npos ? status_one(&r, ctx) : cv_lua_reg_list(s, status_one, ctx, &cli->err);
+    if (rc < 0) {
+        json_decref(list);
+        return cli->err.code;
+    }
+    return cv_cli_print(cli, list, print_status);
+}
+
+static void print_check(json_t *j, FILE *out)
+{
+    size_t i;
+    json_t *f;
+    fprintf(out, "package %s loads for %s: %zu hooks, %lld campaigns, %lld KB\n",
+            text(j, "package"), text(j, "org"), json_array_size(json_object_get(j, "hooks")),
+            (long long)json_integer_value(json_object_get(j, "campaigns")),
+            (long long)json_integer_value(json_object_get(j, "memory")) / 1024);
+    json_array_foreach(json_object_get(j, "findings"), i, f)
+    {
+        fprintf(out, "%s:%lld: %s\n", text(f, "file"),
+                (long long)json_integer_value(json_object_get(f, "line")), text(f, "message"));
+    }
+}
+
+/* The organisation a package is checked against: --org, else the registered package's. */
+static int check_org(cv_cli *cli, cv_store *s, const char *path, const char **org, char *buf)
+{
+    if (*org)
+        return 0;
+    const char *base = strrchr(path, '/');
+    cv_lua_reg r;
+    if (cv_lua_reg_get(s, base ? base + 1 : path, &r, &cli->err) < 0)
+        return cv_err_set(&cli->err, CV_EINVAL,
+                          "%s is not registered; give the subtree with --org CODE", path);
+    snprintf(buf, CV_CODE_MAX, "%s", r.org);
+    *org = buf;
+    return 0;
+}
+
+static int script_check(cv_cli *cli, int argc, char **argv)
+{
+    const char *usage = "script check PATH [--org CODE] [--config JSON]";
+    const char *org = NULL, *config = NULL;
+    cv_opt opts[] = {{"org", &org, NULL}, {"config", &config, NULL}, {NULL, NULL, NULL}};
+    char *pos[1], abs[PATH_MAX], orgbuf[CV_CODE_MAX];
+    int npos;
+    if (cv_cli_parse(cli, argc, argv, opts, usage, 1, 1, pos, &npos) < 0)
+        return cli->err.code;
+    if (!realpath(pos[0], abs))
+        return cv_err_set(&cli->err, CV_ENOTFOUND, "no package folder %s", pos[0]);
+    cv_store *s = cv_cli_store(cli);
+    json_t *report;
+    if (!s || check_org(cli, s, abs, &org, orgbuf) < 0 ||
+        cv_lua_check(s, abs, org, config, &report, &cli->err) < 0)
+        return cli->err.code;
+    size_t findings = json_array_size(json_object_get(report, "findings"));
+    cv_cli_print(cli, report, print_check);
+    if (findings)
+        return cv_err_set(&cli->err, CV_ESCRIPT, "%zu misuses of the API in %s", findings, pos[0]);
+    return 0;
+}
+
+static int script_test(cv_cli *cli, int argc, char **argv)
+{
+    char *pos[2], abs[PATH_MAX];
+    int npos, failed = 0;
+    if (cv_cli_parse(cli, argc, argv, NULL, "script test PATH SCENARIO", 2, 2, pos, &npos) < 0)
+        return cli->err.code;
+    if (!realpath(pos[0], abs))
+        return cv_err_set(&cli->err, CV_ENOTFOUND, "no package folder %s", pos[0]);
+    if (cv_lua_rehearse(abs, pos[1], stdout, &failed, &cli->err) < 0)
+        return cli->err.code;
+    if (failed)
+        return cv_err_set(&cli->err, CV_ESCRIPT, "%d expectations of %s were not met", failed,
+                          pos[1]);
+    return 0;
+}
+
+static int script_reload(cv_cli *cli, int argc, char **argv)
+{
+    char *pos[1];
+    int npos;
+    if (cv_cli_parse(cli, argc, argv, NULL, "script reload NAME", 1, 1, pos, &npos) < 0)
+        return cli->err.code;
+    cv_store *s = cv_cli_store(cli);
+    cv_lua_reg r;
+    if (!s || cv_lua_reg_get(s, pos[0], &r, &cli->err) < 0 ||
+        try_load(cli, s, r.name, r.path, r.org, r.config) < 0 ||
+        cv_lua_reg_bump(s, r.name, &cli->err) < 0 || cv_lua_reg_get(s, r.name, &r, &cli->err) < 0)
+        return cli->err.code;
+    return cv_cli_print(cli, reg_json(&r), print_added);
+}
+
+int cv_cmd_script(cv_cli *cli, int argc, char **argv)
+{
+    static const cv_cli_command table[] = {
+        {"add", script_add, "script add PATH --org CODE [--name NAME] [--config JSON]"},
+        {"list", script_list, "script list"},
+        {"status", script_status, "script status [NAME]"},
+        {"check", script_check, "script check PATH [--org CODE]"},
+        {"test", script_test, "script test PATH SCENARIO"},
+        {"reload", script_reload, "script reload NAME"},
+        {NULL, NULL, NULL},
+    };
+    return cv_cli_dispatch(cli, table, "script", argc, argv);
+}

@@ -1,0 +1,49 @@
+/* api.h: the `convene` table a package sees. Each module of the API registers its functions with
+ * one function of type cv_lua_api_register_fn, listed once in api_modules.c; a subsystem that
+ * adds to the API (the scheduler's convene.every, the elections) writes such a function and adds
+ * one line there. Every function checks that what it reads or changes lies in the package's
+ * subtree (the same rule as the HTTP API's scopes). */
+#ifndef CV_LUA_API_H
+#define CV_LUA_API_H
+
+#include <jansson.h>
+#include <lua.h>
+#include <stdint.h>
+
+#include "base/error.h"
+
+/* Adds functions to the convene table at stack index t (absolute). */
+typedef void (*cv_lua_api_register_fn)(lua_State *L, int t);
+
+/* The NULL-terminated list of modules (api_modules.c). */
+extern const cv_lua_api_register_fn cv_lua_api_modules[];
+
+/* Builds the convene table with every module and sets it as a global; unknown fields of it raise
+ * "convene.X is not part of the API" (what `script check` reports as misuse). */
+void cv_lua_api_open(lua_State *L);
+
+/* The modules of core/lua. */
+void cv_lua_api_register_core(lua_State *L, int t);
+void cv_lua_api_register_write(lua_State *L, int t);
+void cv_lua_api_register_campaign(lua_State *L, int t);
+
+/* Raises a Lua error carrying e's message when rc < 0; returns rc otherwise. */
+int cv_lua_api_check(lua_State *L, int rc, const cv_err *e);
+
+/* Raises unless the organisation code lies in the package's subtree; returns its id. */
+int64_t cv_lua_api_org_in_scope(lua_State *L, const char *code);
+
+/* Raises unless the organisation id lies in the package's subtree. */
+void cv_lua_api_id_in_scope(lua_State *L, int64_t id);
+
+/* Converts between JSON and Lua values (objects <-> tables, arrays <-> sequences). to_json
+ * raises on values JSON cannot hold and on nesting past 32 levels. */
+void cv_lua_push_json(lua_State *L, const json_t *j);
+json_t *cv_lua_to_json(lua_State *L, int idx);
+
+/* Optional fields of an argument table: NULL / dflt when absent; raise on a wrong type. */
+const char *cv_lua_opt_field(lua_State *L, int t, const char *key);
+int64_t cv_lua_int_field(lua_State *L, int t, const char *key, int64_t dflt);
+int cv_lua_bool_field(lua_State *L, int t, const char *key, int dflt);
+
+#endif

@@ -1,0 +1,498 @@
+/* package.c: one Lua package in its sandbox: loading init.lua (and the modules it requires from
+ * its folder or the shipped procedures), and handing journal events to its hooks in batches whose
+ * writes commit with the package's cursor. It never writes outside a dispatch's transaction and
+ * never lets one hook's failure undo another hook's work. */
+#include "lua/package.h"
+
+#include <errno.h>
+#include <lauxlib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/clock.h"
+#include "domain/org.h"
+#include "lua/api.h"
+#include "lua/campaign.h"
+#include "store/journal.h"
+
+#define SCOPE_CACHE 256
+
+struct scope_entry {
+    int64_t id;
+    int yes;
+    char code[CV_CODE_MAX];
+};
+
+struct cv_lua_pkg {
+    char name[CV_LUA_NAME_MAX];
+    char path[CV_LUA_PATH_MAX];
+    char root[CV_CODE_MAX];
+    int64_t root_id;
+    cv_store *store;
+    cv_lua_sandbox *sb;
+    cv_lua_pkg_sink sink;
+    void *sink_ctx;
+    int loading, in_hook, sp_open, synced;
+    char last_error[700];
+    struct scope_entry scope[SCOPE_CACHE];
+};
+
+cv_lua_pkg *cv_lua_pkg_of(lua_State *L)
+{
+    return *(cv_lua_pkg **)lua_getextraspace(L);
+}
+
+const char *cv_lua_pkg_name(const cv_lua_pkg *p)
+{
+    return p->name;
+}
+const char *cv_lua_pkg_root(const cv_lua_pkg *p)
+{
+    return p->root;
+}
+int64_t cv_lua_pkg_root_id(const cv_lua_pkg *p)
+{
+    return p->root_id;
+}
+cv_store *cv_lua_pkg_store(const cv_lua_pkg *p)
+{
+    return p->store;
+}
+lua_State *cv_lua_pkg_state(const cv_lua_pkg *p)
+{
+    return cv_lua_sandbox_state(p->sb);
+}
+cv_lua_sandbox *cv_lua_pkg_sandbox(const cv_lua_pkg *p)
+{
+    return p->sb;
+}
+const char *cv_lua_pkg_last_error(const cv_lua_pkg *p)
+{
+    return p->last_error;
+}
+int cv_lua_pkg_loading(const cv_lua_pkg *p)
+{
+    return p->loading;
+}
+
+void cv_lua_pkg_emit(const cv_lua_pkg *p, const char *kind, const char *msg)
+{
+    if (p->sink)
+        p->sink(p->sink_ctx, p, kind, msg);
+}
+
+void cv_lua_pkg_write_begin(lua_State *L)
+{
+    cv_lua_pkg *p = cv_lua_pkg_of(L);
+    if (!p->in_hook)
+        luaL_error(L, "package %s may change the store only inside a hook (convene.on), not %s",
+                   p->name, p->loading ? "while loading" : "here");
+    if (!p->sp_open) {
+        cv_err e;
+        cv_lua_api_check(L, cv_store_begin(p->store, &e), &e);
+        p->sp_open = 1;
+    }
+}
+
+/* Reads a whole source file of at most CV_LUA_FILE_MAX bytes; the caller frees *text. */
+static int read_file(const char *path, char **text, size_t *len, cv_err *e)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return cv_err_set(e, errno == ENOENT ? CV_ENOTFOUND : CV_EIO, "cannot open %s: %s", path,
+                          strerror(errno));
+    char *buf = malloc(CV_LUA_FILE_MAX + 1);
+    size_t n = buf ? fread(buf, 1, CV_LUA_FILE_MAX + 1, f) : 0;
+    int bad = ferror(f);
+    fclose(f);
+    if (!buf)
+        return cv_err_set(e, CV_ENOMEM, "out of memory reading %s", path);
+    if (bad || n > CV_LUA_FILE_MAX) {
+        free(buf);
+        return cv_err_set(e, bad ? CV_EIO : CV_ELIMIT, "%s: %s", path,
+                          bad ? "read error" : "larger than 1 MB");
+    }
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return 0;
+}
+
+/* Compiles the file at path (text only) and pushes its function. */
+static int load_file(cv_lua_pkg *p, const char *path, cv_err *e)
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (read_file(path, &text, &len, e) < 0)
+        return e->code;
+    char chunk[CV_LUA_PATH_MAX + 1];
+    snprintf(chunk, sizeof chunk, "@%s", path);
+    int rc = cv_lua_sandbox_load(p->sb, chunk, text, len, e);
+    free(text);
+    return rc;
+}
+
+/* require(name): a module from the package's folder, else from the scripts folder two levels up
+ * (scripts/ for scripts/provinces/<code>/), loaded once per state. Names are dotted words. */
+static int pkg_require(lua_State *L)
+{
+    cv_lua_pkg *p = cv_lua_pkg_of(L);
+    const char *name = luaL_checkstring(L, 1);
+    if (strlen(name) > 100 ||
+        strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_.") != strlen(name) || name[0] == '.' ||
+        strstr(name, ".."))
+        return luaL_error(L, "require: '%s' is not a module name (lower-case dotted words)", name);
+    lua_getfield(L, LUA_REGISTRYINDEX, "cv.loaded");
+    if (lua_getfield(L, -1, name) != LUA_TNIL)
+        return 1;
+    lua_pop(L, 1);
+    char rel[128], path[CV_LUA_PATH_MAX + 200];
+    snprintf(rel, sizeof rel, "%s", name);
+    for (char *c = rel; *c; c++)
+        if (*c == '.')
+            *c = '/';
+    cv_err e;
+    int rc = CV_ENOTFOUND;
+    for (int i = 0; i < 2 && rc == CV_ENOTFOUND; i++) {
+        snprintf(path, sizeof path, "%s%s/%s.lua", p->path, i ? "/../.." : "", rel);
+        rc = load_file(p, path, &e);
+    }
+    if (rc < 0)
+        return luaL_error(L, "require '%s': %s", name, e.msg);
+    lua_getfield(L, LUA_REGISTRYINDEX, "cv.files");
+    lua_pushstring(L, path);
+    lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+    lua_pop(L, 1);
+    lua_call(L, 0, 1);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_pushboolean(L, 1);
+    }
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -3, name);
+    return 1;
+}
+
+/* Sets convene.config, convene.package and convene.root. */
+static int bind_package(cv_lua_pkg *p, const char *config, cv_err *e)
+{
+    lua_State *L = cv_lua_sandbox_state(p->sb);
+    json_error_t jerr;
+    json_t *j = json_loads(config && *config ? config : "{}", 0, &jerr);
+    if (!json_is_object(j)) {
+        json_decref(j);
+        return cv_err_set(e, CV_EINVAL, "package %s: configuration is not a JSON object", p->name);
+    }
+    lua_getglobal(L, "convene");
+    cv_lua_push_json(L, j);
+    json_decref(j);
+    lua_setfield(L, -2, "config");
+    lua_pushstring(L, p->name);
+    lua_setfield(L, -2, "package");
+    lua_pushstring(L, p->root);
+    lua_setfield(L, -2, "root");
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, "cv.loaded");
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, "cv.files");
+    lua_register(L, "require", pkg_require);
+    return 0;
+}
+
+static int prepare(cv_store *s, const cv_lua_pkg_options *opt, cv_lua_pkg *p, cv_err *e)
+{
+    const char *base = strrchr(opt->path, '/');
+    base = base && base[1] ? base + 1 : opt->path;
+    snprintf(p->name, sizeof p->name, "%s", opt->name ? opt->name : base);
+    if (cv_text_code(p->name, "package name", e) < 0)
+        return e->code;
+    if (strlen(opt->path) >= sizeof p->path)
+        return cv_err_set(e, CV_ELIMIT, "package path too long");
+    snprintf(p->path, sizeof p->path, "%s", opt->path);
+    size_t n = strlen(p->path);
+    while (n > 1 && p->path[n - 1] == '/')
+        p->path[--n] = '\0';
+    cv_org root;
+    if (cv_org_get(s, opt->org, &root, e) < 0)
+        return e->code;
+    snprintf(p->root, sizeof p->root, "%s", root.code);
+    p->root_id = root.id;
+    p->store = s;
+    p->sink = opt->sink;
+    p->sink_ctx = opt->sink_ctx;
+    if (cv_lua_sandbox_new(opt->mem_cap, opt->budget, &p->sb, e) < 0)
+        return e->code;
+    lua_State *L = cv_lua_sandbox_state(p->sb);
+    *(cv_lua_pkg **)lua_getextraspace(L) = p;
+    cv_lua_api_open(L);
+    return bind_package(p, opt->config, e);
+}
+
+int cv_lua_pkg_load(cv_store *s, const cv_lua_pkg_options *opt, cv_lua_pkg **out, cv_err *e)
+{
+    cv_lua_pkg *p = calloc(1, sizeof *p);
+    if (!p)
+        return cv_err_set(e, CV_ENOMEM, "out of memory loading a package");
+    char init[CV_LUA_PATH_MAX + 16];
+    int rc = prepare(s, opt, p, e);
+    if (rc == 0) {
+        snprintf(init, sizeof init, "%s/init.lua", p->path);
+        rc = load_file(p, init, e);
+    }
+    if (rc == 0) {
+        p->loading = 1;
+        rc = cv_lua_sandbox_call(p->sb, 0, 0, e);
+        p->loading = 0;
+    }
+    if (rc < 0) {
+        cv_lua_pkg_free(p);
+        return rc;
+    }
+    *out = p;
+    return 0;
+}
+
+void cv_lua_pkg_free(cv_lua_pkg *p)
+{
+    if (!p)
+        return;
+    cv_lua_sandbox_free(p->sb);
+    free(p);
+}
+
+/* Whether org_id lies in the subtree (and its code), cached for one batch. */
+static struct scope_entry *scope_of(cv_lua_pkg *p, int64_t org_id, cv_err *e)
+{
+    struct scope_entry *slot = &p->scope[(uint64_t)org_id % SCOPE_CACHE];
+    if (slot->id == org_id)
+        return slot;
+    cv_org o;
+    int yes;
+    if (cv_org_in_subtree(p->store, p->root_id, org_id, &yes, e) < 0 ||
+        cv_org_get_by_id(p->store, org_id, &o, e) < 0)
+        return NULL;
+    slot->id = org_id;
+    slot->yes = yes;
+    snprintf(slot->code, sizeof slot->code, "%s", o.code);
+    return slot;
+}
+
+typedef struct batch_event {
+    int64_t id, at, org_id;
+    char type[64];
+    char *data;
+} batch_event;
+
+static int read_batch(cv_lua_pkg *p, int64_t after, batch_event *evs, int *n, cv_err *e)
+{
+    sqlite3_stmt *st = cv_store_prepare(p->store,
+                                        "SELECT id, at, type, coalesce(org_id, 0), data FROM "
+                                        "events WHERE id > ?1 ORDER BY id LIMIT ?2",
+                                        e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, after);
+    sqlite3_bind_int(st, 2, CV_LUA_BATCH);
+    int rc;
+    *n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        batch_event *ev = &evs[(*n)++];
+        ev->id = sqlite3_column_int64(st, 0);
+        ev->at = sqlite3_column_int64(st, 1);
+        snprintf(ev->type, sizeof ev->type, "%s", (const char *)sqlite3_column_text(st, 2));
+        ev->org_id = sqlite3_column_int64(st, 3);
+        ev->data = strdup((const char *)sqlite3_column_text(st, 4));
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : cv_store_fail(p->store, "reading the journal", e);
+}
+
+/* Records a hook's failure as the package's last error and in its sink. */
+static void hook_failed(cv_lua_pkg *p, const char *type, int64_t id, const cv_err *he)
+{
+    snprintf(p->last_error, sizeof p->last_error, "%s (event %lld %s)", he->msg, (long long)id,
+             type);
+    cv_lua_pkg_emit(p, "log.error", p->last_error);
+}
+
+int cv_lua_pkg_call_hook(cv_lua_pkg *p, int nargs, int writes, cv_err *e)
+{
+    p->in_hook = writes;
+    p->sp_open = 0;
+    int rc = cv_lua_sandbox_call(p->sb, nargs, writes ? 0 : 1, e);
+    p->in_hook = 0;
+    if (p->sp_open) {
+        if (rc == 0 && cv_store_commit(p->store, e) < 0)
+            rc = e->code;
+        if (rc < 0)
+            cv_store_rollback(p->store);
+    }
+    p->sp_open = 0;
+    return rc;
+}
+
+void cv_lua_pkg_set_cause(cv_lua_pkg *p, const char *cause)
+{
+    lua_State *L = cv_lua_sandbox_state(p->sb);
+    lua_pushstring(L, cause);
+    lua_setfield(L, LUA_REGISTRYINDEX, "cv.cause");
+}
+
+/* Pushes the event as the table hooks receive: {id, type, at, org, data}. */
+void cv_lua_pkg_push_event(cv_lua_pkg *p, const cv_lua_event *ev)
+{
+    lua_State *L = cv_lua_sandbox_state(p->sb);
+    lua_createtable(L, 0, 5);
+    lua_pushinteger(L, ev->id);
+    lua_setfield(L, -2, "id");
+    lua_pushstring(L, ev->type);
+    lua_setfield(L, -2, "type");
+    lua_pushinteger(L, ev->at);
+    lua_setfield(L, -2, "at");
+    if (ev->org[0]) {
+        lua_pushstring(L, ev->org);
+        lua_setfield(L, -2, "org");
+    }
+    json_t *data = ev->data ? json_loads(ev->data, 0, NULL) : NULL;
+    if (data)
+        cv_lua_push_json(L, data);
+    else
+        lua_newtable(L);
+    json_decref(data);
+    lua_setfield(L, -2, "data");
+}
+
+/* Runs every hook of ev->type (and "*") with the event; returns the number that failed. */
+static int run_hooks(cv_lua_pkg *p, const cv_lua_event *ev)
+{
+    lua_State *L = cv_lua_sandbox_state(p->sb);
+    int failed = 0;
+    lua_getfield(L, LUA_REGISTRYINDEX, "cv.hooks");
+    int hooks = lua_gettop(L);
+    const char *keys[] = {ev->type, "*"};
+    for (int k = 0; k < 2; k++) {
+        if (lua_getfield(L, hooks, keys[k]) != LUA_TTABLE) {
+            lua_pop(L, 1);
+            continue;
+        }
+        int list = lua_gettop(L);
+        lua_Integer n = (lua_Integer)lua_rawlen(L, list);
+        for (lua_Integer i = 1; i <= n; i++) {
+            char cause[32];
+            snprintf(cause, sizeof cause, "ev%lld", (long long)ev->id);
+            cv_lua_pkg_set_cause(p, cause);
+            lua_rawgeti(L, list, i);
+            cv_lua_pkg_push_event(p, ev);
+            cv_err he;
+            if (cv_lua_pkg_call_hook(p, 1, 1, &he) < 0) {
+                hook_failed(p, ev->type, ev->id, &he);
+                failed++;
+            }
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return failed;
+}
+
+static int has_hooks(cv_lua_pkg *p, const char *type)
+{
+    lua_State *L = cv_lua_sandbox_state(p->sb);
+    int top = lua_gettop(L);
+    lua_getfield(L, LUA_REGISTRYINDEX, "cv.hooks");
+    int any = lua_getfield(L, top + 1, type) == LUA_TTABLE;
+    if (!any)
+        any = lua_getfield(L, top + 1, "*") == LUA_TTABLE;
+    lua_settop(L, top);
+    return any;
+}
+
+/* Handles one event inside the batch's transaction. */
+static int handle(cv_lua_pkg *p, const batch_event *bev, int *failed, cv_err *e)
+{
+    cv_lua_event ev = {bev->id, bev->at, bev->type, "", bev->data};
+    int hooked = has_hooks(p, bev->type);
+    int campaigns = cv_lua_campaign_count(p) > 0;
+    if (!hooked && !campaigns)
+        return 0;
+    if (bev->org_id > 0) {
+        struct scope_entry *se = scope_of(p, bev->org_id, e);
+        if (!se)
+            return e->code;
+        if (!se->yes)
+            return 0;
+        snprintf(ev.org, sizeof ev.org, "%s", se->code);
+    }
+    if (hooked)
+        *failed += run_hooks(p, &ev);
+    return campaigns ? cv_lua_campaign_step(p, &ev, e) : 0;
+}
+
+static void free_batch(batch_event *evs, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(evs[i].data);
+    free(evs);
+}
+
+int cv_lua_pkg_dispatch(cv_lua_pkg *p, int *handled, int *hook_errors, cv_err *e)
+{
+    char consumer[CV_LUA_NAME_MAX + 8];
+    snprintf(consumer, sizeof consumer, "lua:%s", p->name);
+    int64_t cursor;
+    *handled = 0;
+    batch_event *evs = calloc(CV_LUA_BATCH, sizeof *evs);
+    int n = 0, rc;
+    if (!evs)
+        return cv_err_set(e, CV_ENOMEM, "out of memory");
+    if ((rc = cv_journal_cursor_get(p->store, consumer, &cursor, e)) < 0 ||
+        (rc = read_batch(p, cursor, evs, &n, e)) < 0 || n == 0) {
+        free_batch(evs, n);
+        return rc;
+    }
+    memset(p->scope, 0, sizeof p->scope);
+    if ((rc = cv_store_begin(p->store, e)) < 0) {
+        free_batch(evs, n);
+        return rc;
+    }
+    int failed = 0;
+    rc = p->synced ? 0 : cv_lua_campaign_sync(p, e);
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = handle(p, &evs[i], &failed, e);
+    if (rc == 0)
+        rc = cv_journal_cursor_set(p->store, consumer, evs[n - 1].id, e);
+    if (rc == 0)
+        rc = cv_store_commit(p->store, e);
+    if (rc < 0)
+        cv_store_rollback(p->store);
+    else
+        p->synced = 1, *handled = n;
+    if (hook_errors)
+        *hook_errors = failed;
+    free_batch(evs, n);
+    return rc;
+}
+
+int cv_lua_pkg_tick(cv_lua_pkg *p, cv_err *e)
+{
+    if (cv_lua_campaign_count(p) == 0)
+        return 0;
+    char today[11], cause[24];
+    cv_clock_today(today);
+    snprintf(cause, sizeof cause, "day%s", today);
+    cv_lua_pkg_set_cause(p, cause);
+    if (cv_store_begin(p->store, e) < 0)
+        return e->code;
+    int rc = p->synced ? 0 : cv_lua_campaign_sync(p, e);
+    if (rc == 0)
+        rc = cv_lua_campaign_step(p, NULL, e);
+    if (rc == 0)
+        rc = cv_store_commit(p->store, e);
+    if (rc < 0)
+        cv_store_rollback(p->store);
+    else
+        p->synced = 1;
+    return rc;
+}

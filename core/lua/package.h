@@ -1,0 +1,92 @@
+/* package.h: a Lua package (a folder with init.lua) bound to one organisation subtree, in its own
+ * sandbox. Loading runs init.lua, which registers hooks and campaigns and may read the store but
+ * never writes it. Dispatch hands journal events to the hooks in batches: each batch's hook
+ * writes, campaign steps and the cursor `lua:<name>` commit in one transaction (exactly once). */
+#ifndef CV_LUA_PACKAGE_H
+#define CV_LUA_PACKAGE_H
+
+#include <lua.h>
+#include <stdint.h>
+
+#include "base/text.h"
+#include "lua/sandbox.h"
+#include "store/store.h"
+
+#define CV_LUA_NAME_MAX 64
+#define CV_LUA_PATH_MAX 1024
+#define CV_LUA_FILE_MAX (1u << 20) /* bytes of one Lua source file */
+#define CV_LUA_BATCH    1024       /* events per dispatch transaction */
+
+typedef struct cv_lua_pkg cv_lua_pkg;
+
+/* Where a package's convene.log lines and timeline entries go (the daemon logs them, `script
+ * test` prints them). kind: "log.info", "log.warn", "log.error". */
+typedef void (*cv_lua_pkg_sink)(void *ctx, const cv_lua_pkg *p, const char *kind, const char *msg);
+
+typedef struct cv_lua_pkg_options {
+    const char *name;     /* NULL: the folder's base name */
+    const char *path;     /* the folder holding init.lua */
+    const char *org;      /* the subtree's root organisation code */
+    const char *config;   /* JSON object of configuration values, or NULL */
+    size_t mem_cap;       /* 0: default */
+    long budget;          /* 0: default */
+    cv_lua_pkg_sink sink; /* may be NULL */
+    void *sink_ctx;
+} cv_lua_pkg_options;
+
+/* Creates the sandbox, binds the API and runs init.lua. On failure nothing is allocated and e
+ * says which file and line failed. */
+int cv_lua_pkg_load(cv_store *s, const cv_lua_pkg_options *opt, cv_lua_pkg **out, cv_err *e);
+void cv_lua_pkg_free(cv_lua_pkg *p);
+
+const char *cv_lua_pkg_name(const cv_lua_pkg *p);
+const char *cv_lua_pkg_root(const cv_lua_pkg *p);
+int64_t cv_lua_pkg_root_id(const cv_lua_pkg *p);
+cv_store *cv_lua_pkg_store(const cv_lua_pkg *p);
+lua_State *cv_lua_pkg_state(const cv_lua_pkg *p);
+cv_lua_sandbox *cv_lua_pkg_sandbox(const cv_lua_pkg *p);
+
+/* The package whose sandbox L belongs to. */
+cv_lua_pkg *cv_lua_pkg_of(lua_State *L);
+
+/* Runs the hooks on up to CV_LUA_BATCH events after the package's cursor and steps its campaigns,
+ * in one transaction with the cursor. *handled receives how many events were consumed (0 when
+ * caught up). A hook's error rolls back that hook's writes only, is recorded as the package's
+ * last error (*hook_errors counts them) and does not stop the batch. */
+int cv_lua_pkg_dispatch(cv_lua_pkg *p, int *handled, int *hook_errors, cv_err *e);
+
+/* Steps the campaigns against today's date alone (a new day with no event), in a transaction. */
+int cv_lua_pkg_tick(cv_lua_pkg *p, cv_err *e);
+
+/* The writes of the current callback: opens the callback's savepoint on first use. Raises a Lua
+ * error when the package is not inside a hook (init.lua only reads). */
+void cv_lua_pkg_write_begin(lua_State *L);
+
+/* Sends a message to the package's sink. */
+void cv_lua_pkg_emit(const cv_lua_pkg *p, const char *kind, const char *msg);
+
+/* For the modules of core/lua: a journal event as hooks and campaigns see it. */
+typedef struct cv_lua_event {
+    int64_t id, at;
+    const char *type;
+    char org[CV_CODE_MAX]; /* "" when the event concerns no organisation */
+    const char *data;      /* JSON text */
+} cv_lua_event;
+
+/* Pushes ev as the table a hook receives: {id, type, at, org, data}. */
+void cv_lua_pkg_push_event(cv_lua_pkg *p, const cv_lua_event *ev);
+
+/* Calls the function below nargs arguments as a hook (writes allowed in a savepoint that commits
+ * or rolls back with the call) or, with writes 0, as a read-only predicate leaving 1 result. */
+int cv_lua_pkg_call_hook(cv_lua_pkg *p, int nargs, int writes, cv_err *e);
+
+/* Names the cause of what the next callback queues (its notifications' default keys). */
+void cv_lua_pkg_set_cause(cv_lua_pkg *p, const char *cause);
+
+/* Whether init.lua is running. */
+int cv_lua_pkg_loading(const cv_lua_pkg *p);
+
+/* The last hook error of the last dispatch ("" when none). */
+const char *cv_lua_pkg_last_error(const cv_lua_pkg *p);
+
+#endif

@@ -1,0 +1,344 @@
+/* rehearsal.c: `convene script test PATH SCENARIO`: runs a package against a simulated clock on a
+ * fresh store in a temporary folder, built and driven by a scenario file, and prints the
+ * timeline of what the procedure did. It never opens the caller's store; the temporary folder is
+ * removed at the end.
+ *
+ * A scenario is a Lua file (evaluated in an empty sandbox) returning a table:
+ *   start   "2020-01-02T08:00"        the simulated clock's first instant (Vietnam time)
+ *   finish  "2020-11-01"              the clock runs day by day up to this date
+ *   org     "BK-TP"                   the subtree the package is bound to
+ *   config  { ... }                   the package's configuration (optional)
+ *   setup   { {"org","add",...}, ...} convene commands that build the starting store, at start
+ *   steps   { {at=TIME, run={...}} | {at=TIME, emit=TYPE, org=CODE, data={...}}, ... } in order
+ *   expect  { "text", ... }           each must appear in the timeline, in this order
+ * A `run` step is a convene command line (without the program name) run with --now at its time;
+ * an `emit` step writes a journal event directly (events of subsystems the store lacks). */
+#include "lua/rehearsal.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "base/date.h"
+#include "domain/org.h"
+#include "lua/api.h"
+#include "lua/package.h"
+#include "lua/registry.h"
+#include "store/journal.h"
+
+extern char **environ;
+
+#define ARGS_MAX 64
+
+typedef struct rehearsal {
+    char dir[64], db[96];
+    cv_store *s;
+    cv_lua_pkg *pkg;
+    FILE *out;
+    json_t *timeline; /* the printed lines, for the expectations */
+    int64_t printed;  /* the last journal event printed */
+} rehearsal;
+
+static void line(rehearsal *r, const char *kind, const char *msg)
+{
+    char when[20], day[11];
+    int64_t now = cv_clock_now();
+    cv_clock_date(now, CV_TZ_VIETNAM_MIN, day);
+    int64_t secs = ((now / 1000) + CV_TZ_VIETNAM_MIN * 60) % 86400;
+    snprintf(when, sizeof when, "%s %02d:%02d", day, (int)(secs / 3600), (int)(secs / 60 % 60));
+    char text[1400];
+    snprintf(text, sizeof text, "%s  %-7s %s", when, kind, msg);
+    fprintf(r->out, "%s\n", text);
+    json_array_append_new(r->timeline, json_string(text));
+}
+
+static void sink(void *ctx, const cv_lua_pkg *p, const char *kind, const char *msg)
+{
+    (void)p;
+    line(ctx,
+         strncmp(kind, "log.", 4) == 0 ? (strcmp(kind, "log.error") == 0 ? "error" : "log") : kind,
+         msg);
+}
+
+/* Evaluates the scenario file in an empty sandbox and returns its table as JSON. */
+static int read_scenario(const char *path, json_t **out, cv_err *e)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return cv_err_set(e, CV_ENOTFOUND, "cannot open scenario %s", path);
+    char *text = malloc(CV_LUA_FILE_MAX + 1);
+    size_t n = text ? fread(text, 1, CV_LUA_FILE_MAX + 1, f) : 0;
+    fclose(f);
+    if (!text || n > CV_LUA_FILE_MAX) {
+        free(text);
+        return cv_err_set(e, CV_ELIMIT, "scenario %s is larger than 1 MB", path);
+    }
+    cv_lua_sandbox *sb;
+    char chunk[CV_LUA_PATH_MAX + 2];
+    snprintf(chunk, sizeof chunk, "@%s", path);
+    int rc = cv_lua_sandbox_new(0, 0, &sb, e);
+    if (rc == 0 && (rc = cv_lua_sandbox_load(sb, chunk, text, n, e)) == 0 &&
+        (rc = cv_lua_sandbox_call(sb, 0, 1, e)) == 0) {
+        lua_State *L = cv_lua_sandbox_state(sb);
+        if (!lua_istable(L, -1))
+            rc = cv_err_set(e, CV_EINVAL, "scenario %s must return a table", path);
+        else
+            *out = cv_lua_to_json(L, -1);
+    }
+    free(text);
+    cv_lua_sandbox_free(sb);
+    return rc;
+}
+
+static const char *jstr(json_t *j, const char *key)
+{
+    return json_string_value(json_object_get(j, key));
+}
+
+/* Runs this convene binary with --db and --now on argv (a JSON list of strings). */
+static int run_command(rehearsal *r, json_t *argv, const char *now, cv_err *e)
+{
+    char *args[ARGS_MAX + 8];
+    size_t n = json_array_size(argv);
+    if (n == 0 || n > ARGS_MAX)
+        return cv_err_set(e, CV_EINVAL, "a scenario command has 1 to %d words", ARGS_MAX);
+    int k = 0;
+    args[k++] = "convene";
+    args[k++] = "--db";
+    args[k++] = r->db;
+    args[k++] = "--now";
+    args[k++] = (char *)now;
+    for (size_t i = 0; i < n; i++) {
+        const char *w = json_string_value(json_array_get(argv, i));
+        if (!w)
+            return cv_err_set(e, CV_EINVAL, "a scenario command's words must be strings");
+        args[k++] = (char *)w;
+    }
+    args[k] = NULL;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    pid_t pid;
+    int rc = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, args, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    int status = 0;
+    if (rc != 0 || waitpid(pid, &status, 0) < 0)
+        return cv_err_set(e, CV_EIO, "cannot run convene for the scenario");
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return cv_err_set(e, CV_EINVAL, "scenario command failed at %s: convene %s %s ...", now,
+                          args[5], n > 1 ? args[6] : "");
+    return 0;
+}
+
+/* Prints the journal events after the last printed one; mine marks the package's own. */
+static int print_events(rehearsal *r, int mine, cv_err *e)
+{
+    cv_event ev;
+    int rc;
+    while ((rc = cv_journal_next(r->s, r->printed, &ev, e)) == 1) {
+        r->printed = ev.id;
+        char msg[200];
+        cv_org o;
+        cv_err ignored;
+        const char *org =
+            ev.org_id && cv_org_get_by_id(r->s, ev.org_id, &o, &ignored) == 0 ? o.code : "-";
+        snprintf(msg, sizeof msg, "%s %s", ev.type, org);
+        if (strncmp(ev.type, "phase.", 6) != 0)
+            line(r, mine ? "change" : "event", msg);
+        cv_event_clear(&ev);
+    }
+    return rc;
+}
+
+/* Lets the package catch up with the journal and the day's date. */
+static int settle(rehearsal *r, cv_err *e)
+{
+    if (print_events(r, 0, e) < 0 || cv_lua_pkg_tick(r->pkg, e) < 0)
+        return e->code;
+    for (int round = 0; round < 100; round++) {
+        int handled = 0;
+        if (cv_lua_pkg_dispatch(r->pkg, &handled, NULL, e) < 0 || cv_lua_pkg_tick(r->pkg, e) < 0 ||
+            print_events(r, 1, e) < 0)
+            return e->code;
+        if (handled == 0)
+            return 0;
+    }
+    return cv_err_set(e, CV_ELIMIT, "the package keeps producing events (a hook loop?)");
+}
+
+/* Moves the simulated clock day by day up to (not including) the day of until_ms. */
+static int advance_days(rehearsal *r, int64_t until_ms, cv_err *e)
+{
+    char today[11], target[11];
+    cv_clock_date(until_ms, CV_TZ_VIETNAM_MIN, target);
+    for (;;) {
+        cv_clock_today(today);
+        if (strcmp(today, target) >= 0)
+            return 0;
+        char next[11];
+        int64_t ms;
+        cv_date_from_days(cv_date_days(today) + 1, next);
+        cv_date_parse_instant(next, CV_TZ_VIETNAM_MIN, &ms, "day", e);
+        cv_clock_fix(ms);
+        if (settle(r, e) < 0)
+            return e->code;
+    }
+}
+
+static int emit_step(rehearsal *r, json_t *step, cv_err *e)
+{
+    const char *type = jstr(step, "emit"), *org = jstr(step, "org");
+    cv_org o = {0};
+    if (org && cv_org_get(r->s, org, &o, e) < 0)
+        return e->code;
+    json_t *data = json_object_get(step, "data");
+    if (cv_store_begin(r->s, e) < 0)
+        return e->code;
+    if (cv_journal_emit(r->s, type, o.id, data ? json_incref(data) : NULL, NULL, e) < 0 ||
+        cv_store_commit(r->s, e) < 0) {
+        cv_store_rollback(r->s);
+        return e->code;
+    }
+    return 0;
+}
+
+static int run_step(rehearsal *r, json_t *step, cv_err *e)
+{
+    const char *at = jstr(step, "at");
+    int64_t ms;
+    if (!at || cv_date_parse_instant(at, CV_TZ_VIETNAM_MIN, &ms, "step 'at'", e) < 0)
+        return cv_err_set(e, CV_EINVAL, "every scenario step needs at = TIME");
+    if (ms < cv_clock_now())
+        return cv_err_set(e, CV_EINVAL, "scenario steps must be in time order (%s)", at);
+    if (advance_days(r, ms, e) < 0)
+        return e->code;
+    cv_clock_fix(ms);
+    json_t *run = json_object_get(step, "run");
+    if (run) {
+        char *cmd = json_dumps(run, JSON_COMPACT);
+        line(r, "step", cmd ? cmd : "?");
+        free(cmd);
+        if (run_command(r, run, at, e) < 0)
+            return e->code;
+    } else if (jstr(step, "emit")) {
+        line(r, "step", jstr(step, "emit"));
+        if (emit_step(r, step, e) < 0)
+            return e->code;
+    } else {
+        return cv_err_set(e, CV_EINVAL, "a scenario step needs run = {...} or emit = TYPE");
+    }
+    return settle(r, e);
+}
+
+/* Each expectation must be found in a later timeline line than the one before it. */
+static int check_expectations(rehearsal *r, json_t *expect, int *failed)
+{
+    size_t at = 0, i;
+    json_t *want;
+    *failed = 0;
+    json_array_foreach(expect, i, want)
+    {
+        const char *w = json_string_value(want);
+        size_t j = at;
+        while (j < json_array_size(r->timeline) &&
+               !strstr(json_string_value(json_array_get(r->timeline, j)), w ? w : ""))
+            j++;
+        if (j == json_array_size(r->timeline)) {
+            fprintf(r->out, "MISSING: %s\n", w ? w : "(not a string)");
+            (*failed)++;
+        } else {
+            at = j + 1;
+        }
+    }
+    fprintf(r->out, "%zu expectations, %d missing\n", json_array_size(expect), *failed);
+    return 0;
+}
+
+static int setup(rehearsal *r, json_t *sc, const char *start, cv_err *e)
+{
+    json_t *init = json_pack("[s]", "init"), *cmd;
+    int rc = run_command(r, init, start, e);
+    json_decref(init);
+    size_t i;
+    json_array_foreach(json_object_get(sc, "setup"), i, cmd)
+    {
+        if (rc == 0)
+            rc = run_command(r, cmd, start, e);
+    }
+    return rc < 0 ? rc : cv_store_open(r->db, 0, &r->s, e);
+}
+
+static int rehearse(rehearsal *r, const char *path, json_t *sc, int *failed, cv_err *e)
+{
+    const char *start = jstr(sc, "start"), *finish = jstr(sc, "finish"), *org = jstr(sc, "org");
+    int64_t ms, end_ms;
+    if (!start || !finish || !org)
+        return cv_err_set(e, CV_EINVAL, "a scenario needs start, finish and org");
+    if (cv_date_parse_instant(start, CV_TZ_VIETNAM_MIN, &ms, "start", e) < 0 ||
+        cv_date_parse_instant(finish, CV_TZ_VIETNAM_MIN, &end_ms, "finish", e) < 0)
+        return e->code;
+    cv_clock_fix(ms);
+    if (setup(r, sc, start, e) < 0)
+        return e->code;
+    char *config =
+        json_dumps(json_object_get(sc, "config") ? json_object_get(sc, "config") : json_object(),
+                   JSON_COMPACT);
+    cv_lua_pkg_options opt = {
+        .path = path, .org = org, .config = config, .sink = sink, .sink_ctx = r};
+    int rc = cv_journal_last_id(r->s, &r->printed, e);
+    if (rc == 0 && (rc = cv_lua_pkg_load(r->s, &opt, &r->pkg, e)) == 0)
+        rc = cv_lua_reg_add(r->s, cv_lua_pkg_name(r->pkg), path, org, config, e);
+    free(config);
+    if (rc < 0)
+        return rc;
+    r->printed++; /* the script.added event is the rehearsal's own */
+    line(r, "start", cv_lua_pkg_name(r->pkg));
+    size_t i;
+    json_t *step;
+    if ((rc = settle(r, e)) < 0)
+        return rc;
+    json_array_foreach(json_object_get(sc, "steps"), i, step)
+    {
+        if ((rc = run_step(r, step, e)) < 0)
+            return rc;
+    }
+    if ((rc = advance_days(r, end_ms + 1, e)) < 0)
+        return rc;
+    line(r, "finish", finish);
+    return check_expectations(r, json_object_get(sc, "expect"), failed);
+}
+
+static void remove_dir(rehearsal *r)
+{
+    const char *sides[] = {"", "-wal", "-shm", ".lock"};
+    for (int i = 0; i < 4; i++) {
+        char p[128];
+        snprintf(p, sizeof p, "%s%s", r->db, sides[i]);
+        unlink(p);
+    }
+    rmdir(r->dir);
+}
+
+int cv_lua_rehearse(const char *path, const char *scenario, FILE *out, int *failed, cv_err *e)
+{
+    rehearsal r = {.out = out, .timeline = json_array()};
+    json_t *sc = NULL;
+    snprintf(r.dir, sizeof r.dir, "/tmp/cv-rehearsal-XXXXXX");
+    if (!mkdtemp(r.dir))
+        return cv_err_set(e, CV_EIO, "cannot create a temporary folder");
+    snprintf(r.db, sizeof r.db, "%s/convene.db", r.dir);
+    int rc = read_scenario(scenario, &sc, e);
+    if (rc == 0)
+        rc = rehearse(&r, path, sc, failed, e);
+    cv_lua_pkg_free(r.pkg);
+    cv_store_close(r.s);
+    remove_dir(&r);
+    json_decref(sc);
+    json_decref(r.timeline);
+    return rc;
+}

@@ -1,0 +1,45 @@
+/* sandbox.h: one sandboxed lua_State (DESIGN.md principle 5): safe libraries opened one by one,
+ * text-only load, a memory cap, an instruction budget per callback that a script's pcall cannot
+ * swallow, and bounded inputs to the C functions the budget cannot interrupt. It knows nothing
+ * of the store or of the convene API (api.c adds that on top). */
+#ifndef CV_LUA_SANDBOX_H
+#define CV_LUA_SANDBOX_H
+
+#include <lua.h>
+#include <stddef.h>
+
+#include "base/error.h"
+
+#define CV_LUA_MEM_DEFAULT      (64u << 20) /* bytes a package may hold */
+#define CV_LUA_BUDGET_DEFAULT   10000000    /* VM instructions per callback */
+#define CV_LUA_REP_MAX          (4u << 20)  /* bytes string.rep may build */
+#define CV_LUA_PATTERN_COST_MAX 1e8         /* subject_len^(quantifiers+1) a match may cost */
+
+typedef struct cv_lua_sandbox cv_lua_sandbox;
+
+/* A fresh state with the safe libraries; mem_cap and budget 0 take the defaults. */
+int cv_lua_sandbox_new(size_t mem_cap, long budget, cv_lua_sandbox **out, cv_err *e);
+void cv_lua_sandbox_free(cv_lua_sandbox *sb);
+
+lua_State *cv_lua_sandbox_state(cv_lua_sandbox *sb);
+
+/* The sandbox that owns L (any of its threads). */
+cv_lua_sandbox *cv_lua_sandbox_of(lua_State *L);
+
+/* Compiles text (never bytecode) named chunkname ("@path" for a file) with the sandbox's globals
+ * as its environment and pushes the function. */
+int cv_lua_sandbox_load(cv_lua_sandbox *sb, const char *chunkname, const char *text, size_t len,
+                        cv_err *e);
+
+/* Calls the function below nargs arguments with a fresh instruction budget, like lua_pcall.
+ * On error nothing is left on the stack and e holds "file:line: message" (CV_ESCRIPT), or
+ * CV_ELIMIT when the budget or the memory cap stopped the script. */
+int cv_lua_sandbox_call(cv_lua_sandbox *sb, int nargs, int nresults, cv_err *e);
+
+/* Bytes the state holds now. */
+size_t cv_lua_sandbox_memory(const cv_lua_sandbox *sb);
+
+/* Raises "NAME is not available in the convene sandbox" for a blocked name. */
+int cv_lua_sandbox_blocked(lua_State *L);
+
+#endif

@@ -1,0 +1,4 @@
+-- expect: collectgarbage('stop') is not available
+convene.on("congress.held", function()
+  collectgarbage("stop")
+end)

@@ -1,0 +1,3 @@
+-- expect: instruction budget
+-- when: load
+while true do end
