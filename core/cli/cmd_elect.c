@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "elect/election.h"
 #include "elect/minutes.h"
+#include "report/report.h"
 
 #define MAX_ARGS (CV_ELECT_MAX_CANDIDATES + 2)
 
@@ -438,7 +439,7 @@ static int election_minutes(cv_cli *cli, int argc, char **argv)
     if (cv_cli_parse(cli, argc, argv, NULL, "election minutes ID", 1, 1, pos, &npos) < 0)
         return cli->err.code;
     cv_store *s = cv_cli_store(cli);
-    if (!s || cv_minutes_build(s, NULL, pos[0], &doc, &cli->err) < 0)
+    if (!s || cv_report_minutes(s, NULL, pos[0], &doc, &cli->err) < 0)
         return cli->err.code;
     return cv_cli_print(cli, doc, print_doc);
 }

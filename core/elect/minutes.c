@@ -1,5 +1,6 @@
-/* minutes.c: the counting minutes of an election in Vietnamese, as a report document and as the
- * sentences that explain an outcome. Reads elections; never writes the store. */
+/* minutes.c: the Vietnamese of the counting minutes: names of bodies, states and outcomes, the
+ * rows that make up the base, and the sentences that explain an outcome (the report producer in
+ * core/report/minutes.c lays them out). Reads elections; never writes the store. */
 #include "minutes.h"
 
 #include <stdlib.h>
@@ -7,9 +8,8 @@
 
 #include "base/clock.h"
 #include "base/text.h"
-#include "elect/election.h"
 
-static const char *body_vi(const char *body)
+const char *cv_minutes_body_vi(const char *body)
 {
     static const char *const map[][2] = {{"committee", "Ban Chấp hành"},
                                          {"standing", "Ban Thường vụ"},
@@ -24,7 +24,7 @@ static const char *body_vi(const char *body)
     return body;
 }
 
-static const char *status_vi(const char *status)
+const char *cv_minutes_status_vi(const char *status)
 {
     static const char *const map[][2] = {{"created", "đang lập danh sách"},
                                          {"open", "đang bỏ phiếu"},
@@ -37,7 +37,7 @@ static const char *status_vi(const char *status)
     return status;
 }
 
-static const char *outcome_vi(const char *o)
+const char *cv_minutes_outcome_vi(const char *o)
 {
     if (!strcmp(o, "elected"))
         return "Trúng cử";
@@ -50,14 +50,13 @@ static const char *outcome_vi(const char *o)
     return "";
 }
 
-static double pct(int64_t part, int64_t whole)
+double cv_minutes_share(int64_t part, int64_t whole)
 {
-    return whole > 0 ? (double)((long long)(1000.0 * (double)part / (double)whole + 0.5)) / 10.0
-                     : 0.0;
+    return whole > 0 ? (double)part / (double)whole : 0.0;
 }
 
 /* The rows that make up the base: (what, how many), summoned first, the base last. */
-static json_t *base_rows(const cv_election *x)
+json_t *cv_minutes_base_rows(const cv_election *x)
 {
     json_t *rows = json_array();
     int members = !strcmp(x->kind, "members");
@@ -100,7 +99,7 @@ int cv_minutes_explain(cv_store *s, int64_t id, json_t **lines, cv_err *e)
     json_t *a = json_array();
     if (x.base < 0) {
         json_array_append_new(a, json_sprintf("Cuộc bầu cử #%lld %s: chưa có cơ sở tính tỷ lệ.",
-                                              (long long)id, status_vi(x.status)));
+                                              (long long)id, cv_minutes_status_vi(x.status)));
         *lines = a;
         free(c);
         return 0;
@@ -120,8 +119,9 @@ int cv_minutes_explain(cv_store *s, int64_t id, json_t **lines, cv_err *e)
         elected += !strcmp(c[i].outcome, "elected");
         tied += !strcmp(c[i].outcome, "tied");
         json_array_append_new(a, json_sprintf("%s: %lld phiếu (%.1f%% cơ sở) — %s.", c[i].name,
-                                              (long long)c[i].votes, pct(c[i].votes, x.base),
-                                              outcome_vi(c[i].outcome)));
+                                              (long long)c[i].votes,
+                                              100.0 * cv_minutes_share(c[i].votes, x.base),
+                                              cv_minutes_outcome_vi(c[i].outcome)));
     }
     if (x.tally.valid >= 0) {
         json_array_append_new(a, json_sprintf("Số lượng bầu %lld, số người trúng cử %lld.",
@@ -140,90 +140,4 @@ int cv_minutes_explain(cv_store *s, int64_t id, json_t **lines, cv_err *e)
     free(c);
     *lines = a;
     return 0;
-}
-
-static json_t *column(const char *name, const char *type)
-{
-    return json_pack("{ss ss}", "name", name, "type", type);
-}
-
-static json_t *section(const char *heading, json_t *paragraphs, json_t *columns, json_t *rows)
-{
-    json_t *s = json_pack("{ss}", "heading", heading);
-    if (paragraphs)
-        json_object_set_new(s, "paragraphs", paragraphs);
-    if (columns)
-        json_object_set_new(s, "table", json_pack("{so so}", "columns", columns, "rows", rows));
-    return s;
-}
-
-static json_t *vote_rows(const cv_election *x, const cv_candidate *c, int n)
-{
-    json_t *rows = json_array();
-    for (int i = 0; i < n; i++)
-        json_array_append_new(rows,
-                              json_pack("[i s o f s]", c[i].position, c[i].name,
-                                        c[i].votes >= 0 ? json_integer(c[i].votes) : json_null(),
-                                        pct(c[i].votes < 0 ? 0 : c[i].votes, x->base),
-                                        outcome_vi(c[i].outcome)));
-    return rows;
-}
-
-int cv_minutes_build(cv_store *s, const char *org, const char *arg, json_t **doc, cv_err *e)
-{
-    int64_t id;
-    cv_election x;
-    cv_candidate *c;
-    int n;
-    json_t *explain;
-    if (!arg)
-        return cv_err_set(e, CV_EINVAL, "the minutes need an election id (--arg ID)");
-    if (cv_text_count(arg[0] == '#' ? arg + 1 : arg, &id, "election id", e) < 0 ||
-        cv_election_get(s, id, &x, e) < 0)
-        return e->code;
-    if (org && org[0] && strcmp(org, x.org) != 0)
-        return cv_err_set(e, CV_EINVAL, "election #%lld is of %s, not %s", (long long)id, x.org,
-                          org);
-    if (x.base < 0)
-        return cv_err_set(e, CV_ECONFLICT, "election #%lld is not open yet: no minutes",
-                          (long long)id);
-    if (cv_election_candidates(s, id, &c, &n, e) < 0)
-        return e->code;
-    if (cv_minutes_explain(s, id, &explain, e) < 0) {
-        free(c);
-        return e->code;
-    }
-    char today[11], round[64], seats[24];
-    cv_clock_today(today);
-    snprintf(seats, sizeof seats, "%lld", (long long)x.seats);
-    snprintf(round, sizeof round, "#%lld, vòng %d", (long long)id, x.round);
-    json_t *sections = json_array();
-    json_array_append_new(
-        sections, section("Cơ sở tính tỷ lệ trúng cử", NULL,
-                          json_pack("[oo]", column("Khoản", "text"), column("Số lượng", "int")),
-                          base_rows(&x)));
-    if (x.tally.valid >= 0)
-        json_array_append_new(
-            sections, section("Kết quả kiểm phiếu", NULL,
-                              json_pack("[oo]", column("Phiếu", "text"), column("Số lượng", "int")),
-                              json_pack("[[sI][sI][sI][sI]]", "Phát ra", (json_int_t)x.tally.issued,
-                                        "Thu vào", (json_int_t)x.tally.returned, "Hợp lệ",
-                                        (json_int_t)x.tally.valid, "Không hợp lệ",
-                                        (json_int_t)x.tally.invalid)));
-    json_array_append_new(sections,
-                          section("Số phiếu bầu cho từng người", NULL,
-                                  json_pack("[ooooo]", column("STT", "int"),
-                                            column("Họ và tên", "text"), column("Số phiếu", "int"),
-                                            column("Tỷ lệ", "percent"), column("Kết quả", "text")),
-                                  vote_rows(&x, c, n)));
-    json_array_append_new(sections, section("Kết luận", explain, NULL, NULL));
-    free(c);
-    char title[CV_NAME_MAX + 64], sub[CV_NAME_MAX + 64];
-    snprintf(title, sizeof title, "Biên bản kiểm phiếu bầu %s", body_vi(x.body));
-    snprintf(sub, sizeof sub, "%s, nhiệm kỳ %s", x.org_name, x.term);
-    *doc = json_pack("{ss ss ss s[[ss][ss][ss][ss][ss]] so}", "title", title, "subtitle", sub,
-                     "generated", today, "meta", "Đơn vị", x.org_name, "Nhiệm kỳ", x.term,
-                     "Cuộc bầu", round, "Số lượng bầu", seats, "Trạng thái", status_vi(x.status),
-                     "sections", sections);
-    return *doc ? 0 : cv_err_set(e, CV_ENOMEM, "out of memory");
 }

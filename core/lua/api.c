@@ -349,11 +349,10 @@ static void default_key(lua_State *L, const char *channel, const char *to, const
     uint64_t h = 1469598103934665603u;
     for (const unsigned char *c = (const unsigned char *)subject; *c; c++)
         h = (h ^ *c) * 1099511628211u;
-    lua_getfield(L, LUA_REGISTRYINDEX, "cv.cause");
-    const char *cause = lua_isstring(L, -1) ? lua_tostring(L, -1) : "load";
+    char cause[32];
+    cv_lua_pkg_cause(cv_lua_pkg_of(L), cause, sizeof cause);
     snprintf(buf, cap, "lua:%s:%s:%s:%s:%016llx", cv_lua_pkg_name(cv_lua_pkg_of(L)), cause, channel,
              to, (unsigned long long)h);
-    lua_pop(L, 1);
 }
 
 /* convene.notify{to=ADDR, subject=S, body=B, channel="log", key=K} -> true if queued, false if

@@ -327,12 +327,13 @@ static int boundary_met(cv_lua_pkg *p, int b, int ending, int64_t org_id, const 
         return 0;
     case LUA_TFUNCTION:
         lua_pushvalue(L, b);
-        if (ev)
-            cv_lua_pkg_push_event(p, ev);
-        else
-            lua_pushnil(L);
-        if (cv_lua_pkg_call_hook(p, 1, 0, e) < 0)
+        if (ev && cv_lua_pkg_call_with_event(p, ev, 0, e) < 0)
             return e->code;
+        if (!ev) {
+            lua_pushnil(L);
+            if (cv_lua_pkg_call_hook(p, 1, 0, e) < 0)
+                return e->code;
+        }
         *met = lua_toboolean(L, -1);
         lua_pop(L, 1);
         return 0;

@@ -34,6 +34,8 @@ struct cv_lua_pkg {
     cv_lua_pkg_sink sink;
     void *sink_ctx;
     int loading, in_hook, sp_open, synced;
+    int64_t cause_event; /* the event being handled, 0 for a day's tick */
+    char cause_day[11];
     char last_error[700];
     struct scope_entry scope[SCOPE_CACHE];
 };
@@ -301,7 +303,10 @@ static int read_batch(cv_lua_pkg *p, int64_t after, batch_event *evs, int *n, cv
         batch_event *ev = &evs[(*n)++];
         ev->id = sqlite3_column_int64(st, 0);
         ev->at = sqlite3_column_int64(st, 1);
-        snprintf(ev->type, sizeof ev->type, "%s", (const char *)sqlite3_column_text(st, 2));
+        size_t tlen = (size_t)sqlite3_column_bytes(st, 2);
+        tlen = tlen < sizeof ev->type ? tlen : sizeof ev->type - 1;
+        memcpy(ev->type, sqlite3_column_text(st, 2), tlen);
+        ev->type[tlen] = '\0';
         ev->org_id = sqlite3_column_int64(st, 3);
         ev->data = strdup((const char *)sqlite3_column_text(st, 4));
     }
@@ -333,11 +338,21 @@ int cv_lua_pkg_call_hook(cv_lua_pkg *p, int nargs, int writes, cv_err *e)
     return rc;
 }
 
-void cv_lua_pkg_set_cause(cv_lua_pkg *p, const char *cause)
+void cv_lua_pkg_set_cause(cv_lua_pkg *p, int64_t event_id, const char *day)
 {
-    lua_State *L = cv_lua_sandbox_state(p->sb);
-    lua_pushstring(L, cause);
-    lua_setfield(L, LUA_REGISTRYINDEX, "cv.cause");
+    p->cause_event = event_id;
+    if (day)
+        memcpy(p->cause_day, day, sizeof p->cause_day);
+    else
+        p->cause_day[0] = '\0';
+}
+
+void cv_lua_pkg_cause(const cv_lua_pkg *p, char *buf, size_t cap)
+{
+    if (p->cause_event > 0)
+        snprintf(buf, cap, "ev%lld", (long long)p->cause_event);
+    else
+        snprintf(buf, cap, "day%s", p->cause_day[0] ? p->cause_day : "-load");
 }
 
 /* Pushes the event as the table hooks receive: {id, type, at, org, data}. */
@@ -364,6 +379,26 @@ void cv_lua_pkg_push_event(cv_lua_pkg *p, const cv_lua_event *ev)
     lua_setfield(L, -2, "data");
 }
 
+/* Inside the sandbox's pcall: builds the event table and calls the hook below it, so that a
+ * memory error while building the table is caught like any other. */
+static int call_with_event(lua_State *L)
+{
+    const cv_lua_event *ev = lua_touserdata(L, 2);
+    lua_settop(L, 1);
+    cv_lua_pkg_push_event(cv_lua_pkg_of(L), ev);
+    lua_call(L, 1, 1);
+    return 1;
+}
+
+int cv_lua_pkg_call_with_event(cv_lua_pkg *p, const cv_lua_event *ev, int writes, cv_err *e)
+{
+    lua_State *L = cv_lua_sandbox_state(p->sb);
+    lua_pushcfunction(L, call_with_event);
+    lua_insert(L, -2);
+    lua_pushlightuserdata(L, (void *)ev);
+    return cv_lua_pkg_call_hook(p, 2, writes, e);
+}
+
 /* Runs every hook of ev->type (and "*") with the event; returns the number that failed. */
 static int run_hooks(cv_lua_pkg *p, const cv_lua_event *ev)
 {
@@ -380,13 +415,10 @@ static int run_hooks(cv_lua_pkg *p, const cv_lua_event *ev)
         int list = lua_gettop(L);
         lua_Integer n = (lua_Integer)lua_rawlen(L, list);
         for (lua_Integer i = 1; i <= n; i++) {
-            char cause[32];
-            snprintf(cause, sizeof cause, "ev%lld", (long long)ev->id);
-            cv_lua_pkg_set_cause(p, cause);
+            cv_lua_pkg_set_cause(p, ev->id, NULL);
             lua_rawgeti(L, list, i);
-            cv_lua_pkg_push_event(p, ev);
             cv_err he;
-            if (cv_lua_pkg_call_hook(p, 1, 1, &he) < 0) {
+            if (cv_lua_pkg_call_with_event(p, ev, 1, &he) < 0) {
                 hook_failed(p, ev->type, ev->id, &he);
                 failed++;
             }
@@ -479,10 +511,9 @@ int cv_lua_pkg_tick(cv_lua_pkg *p, cv_err *e)
 {
     if (cv_lua_campaign_count(p) == 0)
         return 0;
-    char today[11], cause[24];
+    char today[11];
     cv_clock_today(today);
-    snprintf(cause, sizeof cause, "day%s", today);
-    cv_lua_pkg_set_cause(p, cause);
+    cv_lua_pkg_set_cause(p, 0, today);
     if (cv_store_begin(p->store, e) < 0)
         return e->code;
     int rc = p->synced ? 0 : cv_lua_campaign_sync(p, e);

@@ -80,8 +80,16 @@ void cv_lua_pkg_push_event(cv_lua_pkg *p, const cv_lua_event *ev);
  * or rolls back with the call) or, with writes 0, as a read-only predicate leaving 1 result. */
 int cv_lua_pkg_call_hook(cv_lua_pkg *p, int nargs, int writes, cv_err *e);
 
-/* Names the cause of what the next callback queues (its notifications' default keys). */
-void cv_lua_pkg_set_cause(cv_lua_pkg *p, const char *cause);
+/* Calls the function on the stack top with ev's table built inside the protected call (as a hook
+ * when writes, else as a predicate leaving its 1 result). */
+int cv_lua_pkg_call_with_event(cv_lua_pkg *p, const cv_lua_event *ev, int writes, cv_err *e);
+
+/* Names the cause of what the next callback queues (its notifications' default keys): the
+ * event being handled, or (event_id 0) the day being ticked. */
+void cv_lua_pkg_set_cause(cv_lua_pkg *p, int64_t event_id, const char *day);
+
+/* Writes the current cause ("ev42", "day2020-06-30") into buf. */
+void cv_lua_pkg_cause(const cv_lua_pkg *p, char *buf, size_t cap);
 
 /* Whether init.lua is running. */
 int cv_lua_pkg_loading(const cv_lua_pkg *p);

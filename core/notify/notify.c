@@ -154,11 +154,11 @@ static void start_one(notify *svc, cv_deliver_item *it)
  * within a minute anyway (the store's clock may be moved). */
 static void arm_timer(notify *svc, int batch_full)
 {
-    if (svc->inflight >= svc->pol.concurrency) {
+    batch_full |= svc->finished != NULL; /* outcomes to record */
+    if (!batch_full && svc->inflight >= svc->pol.concurrency) {
         uv_timer_stop(&svc->timer);
         return;
     }
-    batch_full |= svc->finished != NULL; /* outcomes to record */
     int64_t now = cv_clock_now(), next, wait = batch_full ? 0 : RESCAN_MAX_MS;
     cv_err e;
     if (!batch_full && cv_deliver_next_at(svc->s, now, &next, &e) == 0 && next >= 0 &&

@@ -8,6 +8,8 @@ const cv_report_producer cv_report_producers[] = {
      cv_report_progress},
     {"work-items", "work items by group and subcommittee, with the overdue ones", cv_report_work},
     {"readiness", "one congress's readiness sheet", cv_report_readiness},
+    {"documents", "one congress's documents, their status and comment rounds", cv_report_documents},
+    {"minutes", "the counting minutes of one election (--arg ID)", cv_report_minutes},
     {NULL, NULL, NULL},
 };
 

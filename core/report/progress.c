@@ -104,5 +104,10 @@ int cv_report_progress(cv_store *s, const char *org, const char *arg, json_t **d
     json_t *r;
     json_array_foreach(reports, i, r) add_org(*doc, r);
     json_decref(status);
+    if (cv_report_open_rounds_section(s, org, *doc, e) < 0) {
+        json_decref(*doc);
+        *doc = NULL;
+        return e->code;
+    }
     return 0;
 }

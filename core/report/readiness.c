@@ -106,6 +106,8 @@ int cv_report_readiness(cv_store *s, const char *org, const char *arg, json_t **
     json_decref(g.map);
     if (rc == 0)
         rc = subordinates(s, org, c.term, *doc, e);
+    if (rc == 0)
+        rc = cv_report_documents_sections(s, org, c.term, *doc, e);
     if (rc < 0) {
         json_decref(*doc);
         *doc = NULL;

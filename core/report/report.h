@@ -42,5 +42,13 @@ json_t *cv_report_table(json_t *section, const char *const *names, const char *t
 int cv_report_progress(cv_store *s, const char *org, const char *arg, json_t **doc, cv_err *e);
 int cv_report_work(cv_store *s, const char *org, const char *arg, json_t **doc, cv_err *e);
 int cv_report_readiness(cv_store *s, const char *org, const char *arg, json_t **doc, cv_err *e);
+int cv_report_minutes(cv_store *s, const char *org, const char *arg, json_t **doc, cv_err *e);
+int cv_report_documents(cv_store *s, const char *org, const char *arg, json_t **doc, cv_err *e);
+
+/* Sections other producers borrow (documents.c): the documents of org's congress in term with
+ * their comment rounds; the comment rounds open in org's subtree (org NULL: everywhere). */
+int cv_report_documents_sections(cv_store *s, const char *org, const char *term, json_t *doc,
+                                 cv_err *e);
+int cv_report_open_rounds_section(cv_store *s, const char *org, json_t *doc, cv_err *e);
 
 #endif

@@ -2,6 +2,7 @@
 built `convene`: a stored file comes back byte for byte, a late response is recorded as late,
 adoption waits for open rounds, plan numbers repeat across years, a scenario switch changes the
 work items in force, and every bad input is refused with one line and an unchanged store."""
+import json
 import os
 import sqlite3
 
@@ -151,6 +152,35 @@ class PlansScenariosMeetingsTest(StoreTest):
         self.refused("inspection", "request", "1", "x", "--due", "2020-05-01", code=EX_USAGE)
         self.refused("inspection", "add", "LS-TP", "--led-by", "A", "--on", "2020-06-01",
                      code=EX_USAGE)
+
+
+class DocumentReportsTest(DocumentsTest):
+    """The documents producer, and the sections readiness and progress borrow from it."""
+
+    def report(self, *args):
+        self.ok("plugin", "enable", "report-json")
+        out = os.path.join(self.dir, "r.json")
+        self.ok("report", *args, "--format", "json", "--output", out)
+        with open(out, encoding="utf-8") as f:
+            return {sec["heading"]: sec for sec in json.load(f)["sections"]}
+
+    def test_documents_report_lists_documents_and_rounds(self):
+        r = self.open_round()
+        self.ok("round", "respond", str(r), "BK-TP-1", "--summary", "Nhất trí")
+        secs = self.report("documents", "BK-TP")
+        self.assertEqual(secs["Văn kiện đại hội"]["table"]["rows"],
+                         [["Báo cáo chính trị", "Báo cáo chính trị", "Đang lấy ý kiến", 1]])
+        rounds = secs["Lấy ý kiến dự thảo văn kiện"]
+        self.assertEqual(rounds["table"]["rows"][0][3:8],
+                         ["2020-06-14", "Đang lấy ý kiến", 4, 1, 0])
+        self.assertIn("BK-TP: 1/3 tổ chức đã gửi ý kiến", rounds["paragraphs"][0])
+
+    def test_readiness_and_progress_include_documents_and_open_rounds(self):
+        self.open_round()
+        self.assertIn("Lấy ý kiến dự thảo văn kiện", self.report("readiness", "BK-TP"))
+        progress = self.report("progress", "BK")
+        self.assertEqual(len(progress["Các đợt lấy ý kiến dự thảo văn kiện đang mở"]["table"]
+                             ["rows"]), 1)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 """test_elect.py: people, the personnel scheme, elections by round, allocation and complaints
 through the `convene` CLI, including refused bad input that leaves the store unchanged."""
+import os
+
 import harness
 from harness import EX_USAGE, EX_DATAERR
 
@@ -168,6 +170,20 @@ class ElectTest(harness.StoreTest):
         votes = doc["sections"][2]["table"]["rows"]
         self.assertEqual(votes[1][2], 98)
         self.assertIn("không quá một nửa", votes[1][4])
+
+    def test_minutes_render_through_a_reporter_plugin(self):
+        eid = self.committee("2", "P1,P2")
+        self.ok("election", "open", str(eid))
+        self.ok("election", "tally", str(eid), "--issued", "196", "--returned", "196",
+                "--valid", "196", "--invalid", "0", "P1=150", "P2=98")
+        self.ok("plugin", "enable", "report-csv")
+        out = os.path.join(self.dir, "minutes.csv")
+        self.ok("report", "minutes", "--arg", str(eid), "--format", "csv", "--output", out)
+        with open(out, encoding="utf-8-sig") as f:
+            text = f.read()
+        self.assertIn("Biên bản kiểm phiếu", text)
+        self.assertIn("Cơ sở tính tỷ lệ trúng cử,196", text)
+        self.refused("report", "minutes", "--format", "csv", "--output", out, says="election id")
 
 
 if __name__ == "__main__":

@@ -106,7 +106,7 @@ class ReportTest(StoreTest):
 
     def test_report_list_names_the_producers(self):
         names = [p["name"] for p in self.js("report", "list")]
-        self.assertEqual(names, ["progress", "work-items", "readiness"])
+        self.assertEqual(names, ["progress", "work-items", "readiness", "documents", "minutes"])
 
     def test_refusals_say_what_is_wrong(self):
         self.refused("report", "nothing", "D", code=65, says="no report named 'nothing'")
