@@ -349,8 +349,7 @@ static void default_key(lua_State *L, const char *channel, const char *to, const
     uint64_t h = 1469598103934665603u;
     for (const unsigned char *c = (const unsigned char *)subject; *c; c++)
         h = (h ^ *c) * 1099511628211u;
-    char cause[32];
-    cv_lua_pkg_cause(cv_lua_pkg_of(L), cause, sizeof cause);
+    const char *cause = cv_lua_pkg_cause(cv_lua_pkg_of(L));
     snprintf(buf, cap, "lua:%s:%s:%s:%s:%016llx", cv_lua_pkg_name(cv_lua_pkg_of(L)), cause, channel,
              to, (unsigned long long)h);
 }

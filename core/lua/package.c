@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <lauxlib.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +35,7 @@ struct cv_lua_pkg {
     cv_lua_pkg_sink sink;
     void *sink_ctx;
     int loading, in_hook, sp_open, synced;
-    int64_t cause_event; /* the event being handled, 0 for a day's tick */
-    char cause_day[11];
+    char cause[CV_LUA_CAUSE_MAX]; /* what the running callback answers ("ev42", "day2020-06-30") */
     char last_error[700];
     struct scope_entry scope[SCOPE_CACHE];
 };
@@ -338,21 +338,17 @@ int cv_lua_pkg_call_hook(cv_lua_pkg *p, int nargs, int writes, cv_err *e)
     return rc;
 }
 
-void cv_lua_pkg_set_cause(cv_lua_pkg *p, int64_t event_id, const char *day)
+void cv_lua_pkg_set_cause(cv_lua_pkg *p, const char *fmt, ...)
 {
-    p->cause_event = event_id;
-    if (day)
-        memcpy(p->cause_day, day, sizeof p->cause_day);
-    else
-        p->cause_day[0] = '\0';
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->cause, sizeof p->cause, fmt, ap);
+    va_end(ap);
 }
 
-void cv_lua_pkg_cause(const cv_lua_pkg *p, char *buf, size_t cap)
+const char *cv_lua_pkg_cause(const cv_lua_pkg *p)
 {
-    if (p->cause_event > 0)
-        snprintf(buf, cap, "ev%lld", (long long)p->cause_event);
-    else
-        snprintf(buf, cap, "day%s", p->cause_day[0] ? p->cause_day : "-load");
+    return p->cause[0] ? p->cause : "load";
 }
 
 /* Pushes the event as the table hooks receive: {id, type, at, org, data}. */
@@ -415,7 +411,7 @@ static int run_hooks(cv_lua_pkg *p, const cv_lua_event *ev)
         int list = lua_gettop(L);
         lua_Integer n = (lua_Integer)lua_rawlen(L, list);
         for (lua_Integer i = 1; i <= n; i++) {
-            cv_lua_pkg_set_cause(p, ev->id, NULL);
+            cv_lua_pkg_set_cause(p, "ev%lld", (long long)ev->id);
             lua_rawgeti(L, list, i);
             cv_err he;
             if (cv_lua_pkg_call_with_event(p, ev, 1, &he) < 0) {
@@ -513,7 +509,7 @@ int cv_lua_pkg_tick(cv_lua_pkg *p, cv_err *e)
         return 0;
     char today[11];
     cv_clock_today(today);
-    cv_lua_pkg_set_cause(p, 0, today);
+    cv_lua_pkg_set_cause(p, "day%s", today);
     if (cv_store_begin(p->store, e) < 0)
         return e->code;
     int rc = p->synced ? 0 : cv_lua_campaign_sync(p, e);

@@ -84,12 +84,14 @@ int cv_lua_pkg_call_hook(cv_lua_pkg *p, int nargs, int writes, cv_err *e);
  * when writes, else as a predicate leaving its 1 result). */
 int cv_lua_pkg_call_with_event(cv_lua_pkg *p, const cv_lua_event *ev, int writes, cv_err *e);
 
-/* Names the cause of what the next callback queues (its notifications' default keys): the
- * event being handled, or (event_id 0) the day being ticked. */
-void cv_lua_pkg_set_cause(cv_lua_pkg *p, int64_t event_id, const char *day);
+/* Names the cause of what the next callback queues (its notifications' default keys): the event
+ * being handled ("ev42"), the day being ticked ("day2020-06-30"), the job's run. */
+#define CV_LUA_CAUSE_MAX 160
+void cv_lua_pkg_set_cause(cv_lua_pkg *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
-/* Writes the current cause ("ev42", "day2020-06-30") into buf. */
-void cv_lua_pkg_cause(const cv_lua_pkg *p, char *buf, size_t cap);
+/* The current cause ("load" while init.lua runs). */
+const char *cv_lua_pkg_cause(const cv_lua_pkg *p);
 
 /* Whether init.lua is running. */
 int cv_lua_pkg_loading(const cv_lua_pkg *p);

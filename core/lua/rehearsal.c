@@ -29,6 +29,8 @@
 #include "lua/api.h"
 #include "lua/package.h"
 #include "lua/registry.h"
+#include "sched/lua_sched.h"
+#include "sched/run.h"
 #include "store/journal.h"
 
 extern char **environ;
@@ -171,6 +173,16 @@ static int settle(rehearsal *r, cv_err *e)
     return cv_err_set(e, CV_ELIMIT, "the package keeps producing events (a hook loop?)");
 }
 
+/* Runs the scheduler (the package's convene.every/at/before/after jobs and the built-in
+ * reminders) up to until, each job at its own instant, and leaves the clock there. */
+static int run_jobs(rehearsal *r, int64_t until, cv_err *e)
+{
+    int64_t runs;
+    if (until <= cv_clock_now())
+        return 0;
+    return cv_sched_simulate(r->s, until, &runs, e) < 0 ? e->code : 0;
+}
+
 /* Moves the simulated clock day by day up to (not including) the day of until_ms. */
 static int advance_days(rehearsal *r, int64_t until_ms, cv_err *e)
 {
@@ -184,8 +196,7 @@ static int advance_days(rehearsal *r, int64_t until_ms, cv_err *e)
         int64_t ms;
         cv_date_from_days(cv_date_days(today) + 1, next);
         cv_date_parse_instant(next, CV_TZ_VIETNAM_MIN, &ms, "day", e);
-        cv_clock_fix(ms);
-        if (settle(r, e) < 0)
+        if (run_jobs(r, ms, e) < 0 || settle(r, e) < 0)
             return e->code;
     }
 }
@@ -215,9 +226,8 @@ static int run_step(rehearsal *r, json_t *step, cv_err *e)
         return cv_err_set(e, CV_EINVAL, "every scenario step needs at = TIME");
     if (ms < cv_clock_now())
         return cv_err_set(e, CV_EINVAL, "scenario steps must be in time order (%s)", at);
-    if (advance_days(r, ms, e) < 0)
+    if (advance_days(r, ms, e) < 0 || run_jobs(r, ms, e) < 0)
         return e->code;
-    cv_clock_fix(ms);
     json_t *run = json_object_get(step, "run");
     if (run) {
         char *cmd = json_dumps(run, JSON_COMPACT);
@@ -293,6 +303,8 @@ static int rehearse(rehearsal *r, const char *path, json_t *sc, int *failed, cv_
     int rc = cv_journal_last_id(r->s, &r->printed, e);
     if (rc == 0 && (rc = cv_lua_pkg_load(r->s, &opt, &r->pkg, e)) == 0)
         rc = cv_lua_reg_add(r->s, cv_lua_pkg_name(r->pkg), path, org, config, e);
+    if (rc == 0)
+        rc = cv_sched_lua_loaded(r->pkg, e);
     free(config);
     if (rc < 0)
         return rc;
@@ -335,6 +347,7 @@ int cv_lua_rehearse(const char *path, const char *scenario, FILE *out, int *fail
     int rc = read_scenario(scenario, &sc, e);
     if (rc == 0)
         rc = rehearse(&r, path, sc, failed, e);
+    cv_sched_lua_unloaded(r.pkg);
     cv_lua_pkg_free(r.pkg);
     cv_store_close(r.s);
     remove_dir(&r);

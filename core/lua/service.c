@@ -10,6 +10,7 @@
 
 #include "base/log.h"
 #include "lua/registry.h"
+#include "sched/lua_sched.h"
 
 #define PKGS_MAX         64
 #define BATCHES_PER_TURN 8
@@ -76,8 +77,15 @@ static void load_entry(entry *en, const cv_lua_reg *r)
         record(svc, r->name, en->pkg ? "loaded" : "failed", msg);
         return;
     }
+    cv_sched_lua_unloaded(en->pkg);
     cv_lua_pkg_free(en->pkg);
     en->pkg = p;
+    if (cv_sched_lua_loaded(p, &e) < 0) {
+        cv_log(CV_LOG_ERROR, "lua", json_pack("{s:s}", "package", r->name), "%s", e.msg);
+        record(svc, r->name, "loaded", e.msg);
+        return;
+    }
+    cv_daemon_poke(svc->d);
     cv_log(CV_LOG_INFO, "lua", json_pack("{s:s, s:s}", "package", r->name, "org", r->org),
            "package loaded");
     record(svc, r->name, "loaded", NULL);
@@ -224,6 +232,7 @@ static void entry_closed(uv_handle_t *h)
     entry *en = h->data;
     if (--en->open_handles > 0)
         return;
+    cv_sched_lua_unloaded(en->pkg);
     cv_lua_pkg_free(en->pkg);
     free(en);
 }

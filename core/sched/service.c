@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/clock.h"
 #include "base/log.h"
@@ -127,12 +128,16 @@ static int start(cv_daemon *d, void **state, cv_err *e)
     return 0;
 }
 
+static void on_store_changed(cv_daemon *d, void *state);
+
 static void on_event(cv_daemon *d, void *state, const cv_event *ev)
 {
     cv_err e;
-    (void)state;
     if (cv_sched_on_event(cv_daemon_store(d), ev, &e) < 0)
         cv_log(CV_LOG_ERROR, "sched", NULL, "%s", e.msg);
+    /* Jobs defined in this process (a Lua package's) are announced only through the journal. */
+    if (strncmp(ev->type, "job.", 4) == 0)
+        on_store_changed(d, state);
 }
 
 /* Another connection (the CLI) may have added, paused or moved jobs, or moved a domain date an
