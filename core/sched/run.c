@@ -87,7 +87,8 @@ int cv_sched_notify(cv_sched_ctx *c, const char *who, const char *cause, const c
     return cv_contact_resolve(c->s, who, put_one, &n, e);
 }
 
-/* Whether the phase args.while names is active now: its latest phase event is phase.started. */
+/* Whether the phase args.while names ("campaign/phase" or the phase's name alone) is active now:
+ * its latest phase event is phase.started. */
 static int phase_allows(cv_store *s, const cv_job *j, int *yes, cv_err *e)
 {
     const char *phase = json_string_value(json_object_get(j->args, "while"));
@@ -97,7 +98,8 @@ static int phase_allows(cv_store *s, const cv_job *j, int *yes, cv_err *e)
     sqlite3_stmt *st = cv_store_prepare(
         s,
         "SELECT type FROM events WHERE type IN ('phase.started','phase.ended') AND "
-        "coalesce(json_extract(data, '$.phase'), json_extract(data, '$.name')) = ?1 "
+        "(json_extract(data, '$.campaign') || '/' || json_extract(data, '$.phase') = ?1 OR "
+        " coalesce(json_extract(data, '$.phase'), json_extract(data, '$.name')) = ?1) "
         "ORDER BY id DESC LIMIT 1",
         e);
     if (!st)

@@ -85,6 +85,19 @@ class LuaTest(StoreTest):
             self.assertEqual(r.code, 0, r.out[-2000:] + r.err)
             self.assertIn("0 missing", r.out)
 
+    def test_lua_jobs_run_at_their_instants_in_a_rehearsal(self):
+        """BK-TP's package: every Monday 08:00 while propaganda phase 2 runs (10 June to 7 August
+        2020), and 7 days before the city congress of 5 August."""
+        pkg = os.path.join(SCRIPTS, "provinces", "BK-TP")
+        r = self.run_cv("script", "test", pkg, os.path.join(pkg, "scenarios", "term.lua"))
+        self.assertEqual(r.code, 0, r.err)
+        mondays = [ln[:16] for ln in r.out.splitlines() if "Nhắc việc thứ Hai" in ln]
+        self.assertEqual(mondays, ["2020-06-15 08:00", "2020-06-22 08:00", "2020-06-29 08:00",
+                                   "2020-07-06 08:00", "2020-07-13 08:00", "2020-07-20 08:00",
+                                   "2020-07-27 08:00", "2020-08-03 08:00"])
+        week = [ln[:16] for ln in r.out.splitlines() if "Còn 7 ngày" in ln]
+        self.assertEqual(week, ["2020-07-29 08:00"])
+
     def test_a_rehearsal_with_a_missing_expectation_fails(self):
         scenario = os.path.join(self.dir, "s.lua")
         with open(scenario, "w") as f:
@@ -148,6 +161,26 @@ class LuaTest(StoreTest):
         time.sleep(0.5)
         self.assertEqual(len(self.outbox()), 3)
         self.assertEqual(self.js("script", "status", "city")[0]["lag"], 0)
+        self.assertEqual(d.stop(signal.SIGTERM), 0)
+
+    def test_daemon_runs_a_lua_job_that_fell_due_and_a_reload_keeps_one_job(self):
+        self.write('convene.at("2020-01-01T08:00", function()\n'
+                   '  convene.notify{to = "office@example.vn", subject = "job ran"}\nend, "new-year")\n')
+        self.ok("script", "add", self.pkg, "--org", "LS-TP")
+        d = self.daemon()
+        self.wait(lambda: self.outbox() == ["job ran"], "the job that fell due before start")
+        runs = self.js("jobs", "list", "lua:")
+        self.assertEqual([j["name"] for j in runs], ["lua:city:new-year"])
+        # a reload with the same declaration keeps the one job; it does not run again
+        self.write('-- edited\nconvene.at("2020-01-01T08:00", function()\n'
+                   '  convene.notify{to = "office@example.vn", subject = "job ran"}\nend, "new-year")\n')
+        d.wait_for(lambda e: e["msg"] == "package loaded")
+        self.assertEqual([j["name"] for j in self.js("jobs", "list", "lua:")], ["lua:city:new-year"])
+        # a version without it removes the job
+        self.write(HOOK % "held v3")
+        d.wait_for(lambda e: e["msg"] == "package loaded")
+        self.wait(lambda: self.js("jobs", "list", "lua:") == [], "the pruned job")
+        self.assertEqual(self.outbox(), ["job ran"])
         self.assertEqual(d.stop(signal.SIGTERM), 0)
 
 

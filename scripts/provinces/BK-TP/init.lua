@@ -24,3 +24,13 @@ require("procedures.pilot_gate").setup{
   review_days = 6,
   notify = { office },
 }
+
+-- Every Monday at 08:00 while phase 2 runs, the office is reminded of the city congress's work;
+-- and once more a week before the city congress opens.
+convene.every("0 8 * * mon", function()
+  convene.notify{ to = office, subject = "Nhắc việc thứ Hai: các tiểu ban chuẩn bị Đại hội Đảng bộ thành phố" }
+end, { name = "monday", ["while"] = "propaganda/2" })
+
+convene.before{ congress = "BK-TP", days = 7, name = "congress-week", fn = function()
+  convene.notify{ to = office, subject = "Còn 7 ngày đến Đại hội Đảng bộ thành phố lần thứ VII" }
+end }

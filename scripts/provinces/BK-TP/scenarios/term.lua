@@ -44,6 +44,8 @@ return {
     "change  congress.preparing BK-TP-PXA",
     "2020-06-10 08:00  phase   phase.ended propaganda/1",
     "phase.started propaganda/2",
+    "2020-06-15 08:00  notify  log -> vanphong@example.vn [queued]: Nhắc việc thứ Hai",
+    "2020-07-29 08:00  notify  log -> vanphong@example.vn [queued]: Còn 7 ngày đến Đại hội",
     "2020-08-07 17:00  phase   phase.ended propaganda/2",
     "phase.started propaganda/3",
     "2020-10-13 17:00  phase   phase.ended propaganda/3",
