@@ -1,6 +1,8 @@
 """test_elect.py: people, the personnel scheme, elections by round, allocation and complaints
 through the `convene` CLI, including refused bad input that leaves the store unchanged."""
+import csv
 import os
+import subprocess
 
 import harness
 from harness import EX_USAGE, EX_DATAERR
@@ -171,20 +173,45 @@ class ElectTest(harness.StoreTest):
         self.assertEqual(votes[1][2], 98)
         self.assertIn("không quá một nửa", votes[1][4])
 
-    def test_minutes_render_through_a_reporter_plugin(self):
+    def counted_minutes(self):
         eid = self.committee("2", "P1,P2")
         self.ok("election", "open", str(eid))
         self.ok("election", "tally", str(eid), "--issued", "196", "--returned", "196",
                 "--valid", "196", "--invalid", "0", "P1=150", "P2=98")
-        self.ok("plugin", "enable", "report-csv")
-        out = os.path.join(self.dir, "minutes.csv")
-        self.ok("report", "minutes", "--arg", str(eid), "--format", "csv", "--output", out)
-        with open(out, encoding="utf-8-sig") as f:
+        return str(eid)
+
+    def render_minutes(self, eid, fmt):
+        self.ok("plugin", "enable", "report-" + fmt)
+        out = os.path.join(self.dir, "minutes." + fmt)
+        self.ok("report", "minutes", "--arg", eid, "--format", fmt, "--output", out)
+        return out
+
+    def test_minutes_render_as_csv_and_html(self):
+        eid = self.counted_minutes()
+        with open(self.render_minutes(eid, "csv"), encoding="utf-8-sig") as f:
             text = f.read()
         self.assertIn("Biên bản kiểm phiếu", text)
         self.assertIn("Cơ sở tính tỷ lệ trúng cử,196", text)
-        self.refused("report", "minutes", "--format", "csv", "--output", out, says="election id")
+        with open(self.render_minutes(eid, "html"), encoding="utf-8") as f:
+            html = f.read()
+        self.assertIn("<table", html)
+        self.assertIn("Số phiếu bầu cho từng người", html)
+        self.assertIn("không quá một nửa", html)
+        self.refused("report", "minutes", "--format", "csv", "--output",
+                     os.path.join(self.dir, "x.csv"), says="election id")
 
+    def test_minutes_xlsx_read_back_by_libreoffice(self):
+        xlsx = self.render_minutes(self.counted_minutes(), "xlsx")
+        out = os.path.join(self.dir, "converted")
+        subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{self.dir}/lo",
+                        "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir",
+                        out, xlsx], check=True, capture_output=True, timeout=180)
+        with open(os.path.join(out, "minutes.csv"), encoding="utf-8") as f:
+            rows = [[c for c in r if c != ""] for r in csv.reader(f)]
+        self.assertIn(["Cơ sở tính tỷ lệ trúng cử", "196"], rows)
+        self.assertIn(["Hợp lệ", "196"], rows)
+        p2 = next(r for r in rows if "Người số 2" in r)
+        self.assertEqual(p2[:3], ["2", "Người số 2", "98"])
 
 if __name__ == "__main__":
     harness.main()
