@@ -295,9 +295,8 @@ static int rehearse(rehearsal *r, const char *path, json_t *sc, int *failed, cv_
     cv_clock_fix(ms);
     if (setup(r, sc, start, e) < 0)
         return e->code;
-    char *config =
-        json_dumps(json_object_get(sc, "config") ? json_object_get(sc, "config") : json_object(),
-                   JSON_COMPACT);
+    json_t *given = json_object_get(sc, "config");
+    char *config = given ? json_dumps(given, JSON_COMPACT) : strdup("{}");
     cv_lua_pkg_options opt = {
         .path = path, .org = org, .config = config, .sink = sink, .sink_ctx = r};
     int rc = cv_journal_last_id(r->s, &r->printed, e);
