@@ -11,6 +11,7 @@
 #include "base/text.h"
 #include "sched/calendar.h"
 #include "sched/run.h"
+#include "store/journal.h"
 
 #define WINDOW_MAX_DAYS 31 /* a catch-up never reaches further back than a month */
 
@@ -99,9 +100,20 @@ static int notify_item(cv_sched_ctx *c, sqlite3_stmt *st, int days, int64_t toda
                  "(ngày %s) mà chưa hoàn thành. Đề nghị khẩn trương thực hiện và báo cáo.",
                  title, org, who, when);
     }
-    if (cv_sched_notify(c, unit, cause, subject, body, e) < 0)
+    int before = c->queued;
+    if (cv_sched_notify(c, unit, cause, subject, body, e) < 0 ||
+        (strcmp(unit, person) && cv_sched_notify(c, person, cause, subject, body, e) < 0))
         return e->code;
-    return strcmp(unit, person) ? cv_sched_notify(c, person, cause, subject, body, e) : 0;
+    if (days >= 0 || c->queued == before)
+        return 0;
+    /* Newly overdue (its reminder's key was new): say so in the journal, once, for Lua hooks. */
+    return cv_journal_emit(c->s, "work_item.overdue", sqlite3_column_int64(st, 6),
+                           json_pack("{s:I, s:s, s:s, s:s, s:s}", "id",
+                                     (json_int_t)sqlite3_column_int64(st, 0), "title", title, "due",
+                                     due, "unit", unit, "person", person),
+                           NULL, e) < 0
+               ? e->code
+               : 0;
 }
 
 /* args.days >= 0: open items due that many days ahead; < 0: open items that many days overdue. */
@@ -118,12 +130,12 @@ int cv_remind_work_due(cv_sched_ctx *c, void *data, cv_err *e)
     char lo[11], hi[11];
     cv_date_from_days(from, lo);
     cv_date_from_days(to, hi);
-    sqlite3_stmt *st =
-        cv_store_prepare(c->s,
-                         "SELECT w.id, w.title, w.unit, w.person, w.due, o.name FROM work_items w "
-                         "JOIN congresses k ON k.id = w.congress_id JOIN orgs o ON o.id = k.org_id "
-                         "WHERE w.status = 'open' AND w.due BETWEEN ?1 AND ?2 ORDER BY w.due, w.id",
-                         e);
+    sqlite3_stmt *st = cv_store_prepare(
+        c->s,
+        "SELECT w.id, w.title, w.unit, w.person, w.due, o.name, o.id FROM work_items w "
+        "JOIN congresses k ON k.id = w.congress_id JOIN orgs o ON o.id = k.org_id "
+        "WHERE w.status = 'open' AND w.due BETWEEN ?1 AND ?2 ORDER BY w.due, w.id",
+        e);
     if (!st)
         return e->code;
     sqlite3_bind_text(st, 1, lo, -1, SQLITE_TRANSIENT);

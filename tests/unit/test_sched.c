@@ -126,6 +126,12 @@ static void test_work_due_in_three_days_reminds_the_unit_through_its_contacts(vo
     run_due(f, 0);
     assert_int_equal(fixture_count(f, "SELECT count(*) FROM outbox WHERE subject LIKE 'Quá hạn%'"),
                      1);
+    /* ... and the journal says work_item.overdue once, for Lua hooks, even when run again. */
+    assert_int_equal(cv_sched_run_now(f->s, "builtin.work.overdue", &f->e), 0);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM events WHERE type = "
+                                      "'work_item.overdue' AND json_extract(data, '$.title') = "
+                                      "'Dự thảo báo cáo chính trị'"),
+                     1);
 }
 
 static void test_congress_in_seven_days_with_open_work_notifies_the_org(void **state)
