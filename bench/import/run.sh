@@ -1,44 +1,68 @@
 #!/usr/bin/env bash
-# run.sh: `convene import` of a generated orgs CSV (default 100,000 rows: 1 province, 100
-# districts, the rest grassroots, Vietnamese names, UTF-8 with BOM) beside the sqlite3 shell's own
-# `.import --csv` of the same file into a table of the same columns in the same kind of store.
-# convene checks every row (codes, NFC names, levels, parents, counts) and upserts by code in one
-# transaction; sqlite3 only splits and inserts. Prints rows/s for both and the ratio.
-# Usage: bench/import/run.sh [BUILD_DIR] [ROWS]   (default build/, 100000)
+# run.sh: `convene import` of a generated CSV beside the sqlite3 shell's own `.import --csv` of the
+# same rows into a table of the same columns in the same kind of store, in one run.
+#   people (default, 1,000,000 rows): party members (code, Vietnamese name, birth date, gender,
+#          ethnicity, organisation, titles) spread over 1,000 grassroots organisations;
+#   orgs:  1 province, 100 districts, the rest grassroots.
+# UTF-8 with BOM and CRLF. convene checks every row (codes, NFC names, dates, organisations,
+# levels, parents) and upserts by code in one transaction; sqlite3 only splits and inserts.
+# Prints wall and CPU time for both and the ratio (goal: <= 1.0).
+# Usage: bench/import/run.sh [BUILD_DIR] [ROWS] [people|orgs]   (default build/, 1000000, people)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=$(realpath "${1:-build}")
 BIN=$BUILD/core/convene
-ROWS=${2:-100000}
+ROWS=${2:-1000000}
+KIND=${3:-people}
 DIR=$(mktemp -d)
 trap 'rm -rf "$DIR"' EXIT
-CSV=$DIR/orgs.csv
-/usr/bin/python3 - "$CSV" "$ROWS" <<'PY'
+CSV=$DIR/$KIND.csv
+/usr/bin/python3 - "$DIR" "$ROWS" "$KIND" <<'PY'
 import sys
-path, n = sys.argv[1], int(sys.argv[2])
-with open(path, "w", encoding="utf-8", newline="") as f:
-    f.write("\ufeffcode,name,level,parent,kind,members\r\n")
-    f.write("P01,Tỉnh Thái Nguyên,province,,,0\r\n")
-    for d in range(1, 101):
-        f.write(f"D{d:03d},\"Huyện Đồng Hỷ số {d}\",district,P01,,0\r\n")
-    for i in range(n - 101):
-        f.write(f"G{i:07d},\"Đảng bộ xã Quang Trung, số {i}\",grassroots,D{i % 100 + 1:03d},"
-                f"commune,{20 + i % 300}\r\n")
+d, n, kind = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+def orgs(path, n):
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write("\ufeffcode,name,level,parent,kind,members\r\n")
+        f.write("P01,Tỉnh Thái Nguyên,province,,,0\r\n")
+        for i in range(1, 101):
+            f.write(f"D{i:03d},\"Huyện Đồng Hỷ số {i}\",district,P01,,0\r\n")
+        for i in range(n - 101):
+            f.write(f"G{i:07d},\"Đảng bộ xã Quang Trung, số {i}\",grassroots,D{i % 100 + 1:03d},"
+                    f"commune,{20 + i % 300}\r\n")
+if kind == "orgs":
+    orgs(f"{d}/orgs.csv", n)
+else:
+    orgs(f"{d}/tree.csv", 1101)
+    names = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", "Hoàng Văn Em"]
+    with open(f"{d}/people.csv", "w", encoding="utf-8", newline="") as f:
+        f.write("\ufeffcode,name,born,gender,ethnicity,org,titles\r\n")
+        for i in range(n):
+            f.write(f"M{i:08d},\"{names[i % 5]} {i}\",19{50 + i % 50}-{1 + i % 12:02d}-"
+                    f"{1 + i % 28:02d},{'female' if i % 2 else 'male'},"
+                    f"{'Kinh' if i % 3 else 'Tày'},G{i % 1000:07d},\r\n")
 PY
 export CONVENE_NOW=2020-05-22T09:00 CONVENE_PLUGIN_PATH=$BUILD/plugins
 for db in convene peer; do
   "$BIN" --db "$DIR/$db.db" init >/dev/null
   "$BIN" --db "$DIR/$db.db" plugin enable import-csv >/dev/null
 done
-sqlite3 "$DIR/peer.db" "CREATE TABLE staging (code TEXT PRIMARY KEY, name TEXT NOT NULL,
-  level TEXT NOT NULL, parent TEXT, kind TEXT, members INTEGER) STRICT"
+if [ "$KIND" = people ]; then
+  "$BIN" --db "$DIR/convene.db" import "$DIR/tree.csv" --as orgs >/dev/null # not timed
+  table=people
+  sqlite3 "$DIR/peer.db" "CREATE TABLE staging (code TEXT PRIMARY KEY, name TEXT NOT NULL,
+    born TEXT, gender TEXT, ethnicity TEXT, org TEXT, titles TEXT) STRICT"
+else
+  table=orgs
+  sqlite3 "$DIR/peer.db" "CREATE TABLE staging (code TEXT PRIMARY KEY, name TEXT NOT NULL,
+    level TEXT NOT NULL, parent TEXT, kind TEXT, members INTEGER) STRICT"
+fi
 tail -n +2 "$CSV" > "$DIR/rows.csv" # the shell's .import would take the BOM header as a row
 
 # Wall time and CPU time (user + sys) of each: on a shared machine the CPU time is the steadier.
 timed() { /usr/bin/time -f "%e %U %S" -o "$1" "${@:2}"; }
-timed "$DIR/convene.time" "$BIN" --db "$DIR/convene.db" import "$CSV" --as orgs >/dev/null
+timed "$DIR/convene.time" "$BIN" --db "$DIR/convene.db" import "$CSV" --as "$KIND" >/dev/null
 timed "$DIR/peer.time" sqlite3 "$DIR/peer.db" ".import --csv $DIR/rows.csv staging"
-got=$(sqlite3 "$DIR/convene.db" "SELECT count(*) FROM orgs")
+got=$(sqlite3 "$DIR/convene.db" "SELECT count(*) FROM $table")
 peer=$(sqlite3 "$DIR/peer.db" "SELECT count(*) FROM staging")
 /usr/bin/python3 - "$ROWS" "$DIR/convene.time" "$DIR/peer.time" "$got" "$peer" <<'PY'
 import sys

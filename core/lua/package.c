@@ -471,6 +471,8 @@ int cv_lua_pkg_dispatch(cv_lua_pkg *p, int *handled, int *hook_errors, cv_err *e
     snprintf(consumer, sizeof consumer, "lua:%s", p->name);
     int64_t cursor;
     *handled = 0;
+    if (hook_errors)
+        *hook_errors = 0; /* also when caught up */
     batch_event *evs = calloc(CV_LUA_BATCH, sizeof *evs);
     int n = 0, rc;
     if (!evs)

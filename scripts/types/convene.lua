@@ -139,6 +139,46 @@ function convene.campaign(c) end
 ---@return string? phase, integer? ordinal  the active phase
 function convene.phase(campaign) end
 
+---@class convene.Run
+---@field name string       the job's name, "lua:PACKAGE:NAME"
+---@field due integer       the instant the run was due (ms since the epoch)
+---@field previous integer  the previous run's due instant, -1 for the first run
+
+---@alias convene.JobOptions string|{name: string?, while: string?}
+
+---@class convene.Relative
+---@field congress string?   the organisation whose congress's planned opening day anchors the job
+---@field work integer?      or the work item whose due day anchors it
+---@field days integer?      0 to 3660 days before (convene.before) or after (convene.after); default 0
+---@field time string?       "HH:MM" in the store's zone; default "08:00"
+---@field name string?       default: made of the anchor, days and time
+---@field fn fun(run: convene.Run)
+
+---Declares (in init.lua only) a durable job named "lua:PACKAGE:NAME" that runs fn at every
+---instant the cron expression matches in the store's zone. Its notifications are keyed by the
+---job and the due instant: a repeated run queues nothing twice. `while` names a phase outside
+---which the job does nothing. NAME defaults to the cron expression.
+---@param cron string  five fields: minute hour day-of-month month day-of-week
+---@param fn fun(run: convene.Run)
+---@param opts convene.JobOptions?  a name, or {name=, while=}
+function convene.every(cron, fn, opts) end
+
+---Declares (in init.lua only) a one-shot job running fn at time ("2020-09-27T08:00", local to
+---the store's zone unless it says Z or +HH:MM). NAME defaults to the time.
+---@param time string
+---@param fn fun(run: convene.Run)
+---@param opts convene.JobOptions?  a name, or {name=, while=}
+function convene.at(time, fn, opts) end
+
+---Declares (in init.lua only) a job running fn `days` days before a congress opens or a work
+---item falls due, at `time`; it follows the date when it moves.
+---@param r convene.Relative
+function convene.before(r) end
+
+---Like convene.before, `days` days after the congress's opening day or the item's due day.
+---@param r convene.Relative
+function convene.after(r) end
+
 ---@param o {code: string, name: string, level: string, parent: string, kind: string?, members: integer?}
 ---@return integer id
 function convene.add_org(o) end
