@@ -1,6 +1,7 @@
 /* test_lua.c: packages: exactly-once hooks whose writes commit with the cursor, a failing hook
  * undoing only its own writes, the subtree rule, campaigns moving through phases on dates and
  * events, and the scheduler in Lua (convene.every/at/before/after as durable jobs). */
+#include "luapkg.h"
 #include "tree.h"
 
 #include "domain/work.h"
@@ -20,32 +21,6 @@ static int64_t at(const char *when)
     cv_err e;
     assert_int_equal(cv_date_parse_instant(when, CV_TZ_VIETNAM_MIN, &ms, "when", &e), 0);
     return ms;
-}
-
-static void write_init(const char *dir, const char *text)
-{
-    char path[96];
-    snprintf(path, sizeof path, "%s/init.lua", dir);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
-/* A package folder in /tmp holding text as init.lua. */
-static void make_package(char dir[64], const char *text)
-{
-    snprintf(dir, 64, "/tmp/cv-lua-XXXXXX");
-    assert_non_null(mkdtemp(dir));
-    write_init(dir, text);
-}
-
-static void remove_package(const char *dir)
-{
-    char init[96];
-    snprintf(init, sizeof init, "%s/init.lua", dir);
-    unlink(init);
-    rmdir(dir);
 }
 
 /* Loads the package of dir bound to org's subtree; returns the load's result. */

@@ -8,37 +8,12 @@
 #include "lua/package.h"
 #include "lua/registry.h"
 #include "store/journal.h"
+#include "luapkg.h"
 #include "tree.h"
 
 #define HOSTILE_DIR CV_SOURCE_DIR "/tests/lua/hostile"
 #define MEM_CAP     (8u << 20)
 #define BUDGET      2000000
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
-/* A package folder in /tmp holding text as init.lua. */
-static void make_package(char dir[64], const char *text)
-{
-    snprintf(dir, 64, "/tmp/cv-lua-XXXXXX");
-    assert_non_null(mkdtemp(dir));
-    char init[96];
-    snprintf(init, sizeof init, "%s/init.lua", dir);
-    write_file(init, text);
-}
-
-static void remove_package(const char *dir)
-{
-    char init[96];
-    snprintf(init, sizeof init, "%s/init.lua", dir);
-    unlink(init);
-    rmdir(dir);
-}
 
 static char *read_all(const char *path)
 {
