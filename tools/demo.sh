@@ -23,6 +23,11 @@ The demo store is seen on 22 May 2020. In another terminal, try:
   $BIN --db $STORE work list --org TN --overdue
   $BIN --db $STORE congress held LS-TP-HVT --on 2020-05-22  # watch the daemon log the event
   $BIN --db $STORE status LS-TP --json
+  $BIN --db $STORE report readiness BK-TP  # the readiness sheet (also --format xlsx --output F)
+  $BIN --db $STORE election show 1        # Đông Kinh ward's counted committee election
+  $BIN --db $STORE script status          # the three units' Lua packages and their campaigns
+  $BIN --db $STORE jobs list              # the reminders, the built-in ones and the packages' own
+  $BIN script test scripts/provinces/BK-TP scripts/provinces/BK-TP/scenarios/term.lua
 == starting the daemon (convene run); Ctrl-C stops it
 TXT
 exec "$BIN" --db "$STORE" run

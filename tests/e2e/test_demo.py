@@ -32,6 +32,13 @@ class DemoTest(StoreTest):
     def report(self, org):
         return self.js("status", org)["reports"][0]
 
+    def test_each_unit_has_its_lua_package_and_it_checks_clean(self):
+        packages = {p["name"]: p for p in self.js("script", "list")}
+        self.assertEqual(sorted(packages), ["BK-TP", "LS-TP", "TN"])
+        for name, p in packages.items():
+            self.assertEqual(p["org"], name)
+            self.ok("script", "check", p["path"], "--org", name)
+
     def test_lang_son_city_42_of_72_on_22_may_2020(self):
         out = self.ok("status", "LS-TP").out
         self.assertIn("Term 2020-2025, as of 2020-05-22", out)
