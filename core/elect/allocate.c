@@ -159,18 +159,31 @@ static int add_child(const cv_org *o, int depth, void *ctx)
     return 0;
 }
 
-int cv_alloc_run(cv_store *s, const char *org, const char *name, const cv_alloc_request *r,
-                 json_t **out, cv_err *e)
+/* Refuses a method's result that does not add up. */
+static int check_result(const cv_alloc_request *r, const cv_alloc_unit *u, int n, cv_err *e)
 {
-    name = name ? name : "largest-remainder";
-    cv_alloc_method fn = cv_alloc_find(name);
+    int64_t sum = 0, seats = r->total - r->ex_officio;
+    int minimum_fits = r->minimum * n <= seats;
+    for (int i = 0; i < n; i++) {
+        if (u[i].seats < 0 || (minimum_fits && u[i].seats < r->minimum))
+            return cv_err_set(e, CV_EINVAL, "the method gave %s %lld delegates (minimum %lld)",
+                              u[i].code, (long long)u[i].seats, (long long)r->minimum);
+        sum += u[i].seats;
+    }
+    if (n > 0 && sum != seats)
+        return cv_err_set(e, CV_EINVAL, "the method allocated %lld delegates, not %lld",
+                          (long long)sum, (long long)seats);
+    return 0;
+}
+
+int cv_alloc_run_with(cv_store *s, const char *org, const char *label, cv_alloc_method_with fn,
+                      void *ctx, const cv_alloc_request *r, json_t **out, cv_err *e)
+{
     units v = {0};
-    if (!fn)
-        return cv_err_set(e, CV_ENOTFOUND, "no allocation method '%s'", name);
     int rc = cv_org_walk(s, org, 1, add_child, &v, e);
     if (rc == CV_ENOMEM)
         rc = cv_err_set(e, CV_ENOMEM, "out of memory");
-    if (rc < 0 || fn(r, v.u, v.n, e) < 0) {
+    if (rc < 0 || fn(ctx, r, v.u, v.n, e) < 0 || check_result(r, v.u, v.n, e) < 0) {
         free(v.u);
         return e->code;
     }
@@ -185,9 +198,28 @@ int cv_alloc_run(cv_store *s, const char *org, const char *name, const cv_alloc_
                                         (json_int_t)v.u[i].seats, "why", v.u[i].why));
     }
     free(v.u);
-    *out = json_pack("{ss ss sI sI sI sI sI so}", "org", org, "method", name, "total",
+    *out = json_pack("{ss ss sI sI sI sI sI so}", "org", org, "method", label, "total",
                      (json_int_t)r->total, "ex_officio", (json_int_t)r->ex_officio, "minimum",
                      (json_int_t)r->minimum, "members", (json_int_t)members, "allocated",
                      (json_int_t)sum, "units", rows);
     return 0;
+}
+
+struct named {
+    cv_alloc_method fn;
+};
+
+static int call_named(void *ctx, const cv_alloc_request *r, cv_alloc_unit *u, int n, cv_err *e)
+{
+    return ((struct named *)ctx)->fn(r, u, n, e);
+}
+
+int cv_alloc_run(cv_store *s, const char *org, const char *name, const cv_alloc_request *r,
+                 json_t **out, cv_err *e)
+{
+    name = name ? name : "largest-remainder";
+    struct named m = {cv_alloc_find(name)};
+    if (!m.fn)
+        return cv_err_set(e, CV_ENOTFOUND, "no allocation method '%s'", name);
+    return cv_alloc_run_with(s, org, name, call_named, &m, r, out, e);
 }

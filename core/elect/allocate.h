@@ -41,4 +41,12 @@ cv_alloc_method cv_alloc_find(const char *name);
 int cv_alloc_run(cv_store *s, const char *org, const char *method, const cv_alloc_request *r,
                  json_t **out, cv_err *e);
 
+/* The same with a method that carries its context (a Lua function: convene.elections.allocate),
+ * reported under label. Whatever the method, its result is checked: no negative seats, every
+ * organisation at least the minimum when the seats allow it, and total - ex_officio in all. */
+typedef int (*cv_alloc_method_with)(void *ctx, const cv_alloc_request *r, cv_alloc_unit *u, int n,
+                                    cv_err *e);
+int cv_alloc_run_with(cv_store *s, const char *org, const char *label, cv_alloc_method_with fn,
+                      void *ctx, const cv_alloc_request *r, json_t **out, cv_err *e);
+
 #endif

@@ -1,8 +1,10 @@
 /* api_elect.c: convene.elections for packages: open an election in the package's subtree
- * (cv_election_open, contracts.md) and read one. It never counts, announces or approves: those
+ * (cv_election_open, contracts.md), read one, and allocate delegates with a named method or
+ * the package's own. It never counts, announces or approves: those
  * stay with the vote-counting committee's commands. */
 #include <lauxlib.h>
 
+#include "elect/allocate.h"
 #include "elect/election.h"
 #include "lua/api.h"
 #include "lua/package.h"
@@ -60,6 +62,109 @@ static int api_election_get(lua_State *L)
     return 1;
 }
 
+/* Pushes t[i + 1], else t[code]. */
+static void pick(lua_State *L, int t, int i, const char *code)
+{
+    if (lua_rawgeti(L, t, i + 1) == LUA_TNIL) {
+        lua_pop(L, 1);
+        lua_getfield(L, t, code);
+    }
+}
+
+/* Inside lua_pcall (fn, units pointer, n, seats): builds the units table and calls fn, so a
+ * memory error while building it is caught like the method's own errors. */
+static int call_method(lua_State *L)
+{
+    const cv_alloc_unit *u = lua_touserdata(L, 2);
+    int n = (int)lua_tointeger(L, 3);
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        lua_createtable(L, 0, 3);
+        lua_pushstring(L, u[i].code);
+        lua_setfield(L, -2, "org");
+        lua_pushstring(L, u[i].name);
+        lua_setfield(L, -2, "name");
+        lua_pushinteger(L, u[i].members);
+        lua_setfield(L, -2, "members");
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_replace(L, 2);
+    lua_remove(L, 3);
+    lua_call(L, 2, 2);
+    return 2;
+}
+
+/* A Lua allocation method: fn(units, seats) returns the seats of each unit (a list in the order
+ * of units, or a table keyed by code) and optionally their explanations likewise. ctx is the
+ * lua_State with fn on top; the C side frees its units before any error is raised again. */
+static int lua_method(void *ctx, const cv_alloc_request *r, cv_alloc_unit *u, int n, cv_err *e)
+{
+    lua_State *L = ctx;
+    int fn = lua_gettop(L);
+    if (!lua_checkstack(L, 8))
+        return cv_err_set(e, CV_ENOMEM, "out of Lua stack");
+    lua_pushcfunction(L, call_method);
+    lua_pushvalue(L, fn);
+    lua_pushlightuserdata(L, u);
+    lua_pushinteger(L, n);
+    lua_pushinteger(L, r->total - r->ex_officio);
+    if (lua_pcall(L, 4, 2, 0) != LUA_OK) {
+        cv_err_set(e, CV_ESCRIPT, "allocation method: %s", lua_tostring(L, -1));
+        lua_settop(L, fn);
+        return e->code;
+    }
+    int seats = fn + 1, whys = fn + 2, rc = 0;
+    if (!lua_istable(L, seats))
+        rc = cv_err_set(e, CV_ESCRIPT, "an allocation method returns the seats as a table");
+    for (int i = 0; rc == 0 && i < n; i++) {
+        int ok;
+        pick(L, seats, i, u[i].code);
+        u[i].seats = lua_tointegerx(L, -1, &ok);
+        lua_pop(L, 1);
+        if (!ok)
+            rc = cv_err_set(e, CV_ESCRIPT, "the allocation method gave %s no whole number of seats",
+                            u[i].code);
+        const char *why = NULL;
+        if (lua_istable(L, whys)) {
+            pick(L, whys, i, u[i].code);
+            why = lua_tostring(L, -1);
+        }
+        snprintf(u[i].why, sizeof u[i].why, "%s", why ? why : "set by the package's method");
+        lua_settop(L, whys);
+    }
+    lua_settop(L, fn);
+    return rc;
+}
+
+/* convene.elections.allocate{org=, total=, ex_officio=, minimum=, method=NAME|function} -> the
+ * allocation as `convene allocate --json` shows it (read-only: nothing is stored). */
+static int api_allocate(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    const char *org = cv_lua_opt_field(L, 1, "org");
+    if (!org)
+        return luaL_error(L, "convene.elections.allocate needs org");
+    cv_lua_api_org_in_scope(L, org);
+    cv_alloc_request r = {cv_lua_int_field(L, 1, "total", 0),
+                          cv_lua_int_field(L, 1, "ex_officio", 0),
+                          cv_lua_int_field(L, 1, "minimum", 0)};
+    cv_store *s = cv_lua_pkg_store(cv_lua_pkg_of(L));
+    json_t *out = NULL;
+    cv_err e;
+    int rc;
+    if (lua_getfield(L, 1, "method") == LUA_TFUNCTION) {
+        rc = cv_alloc_run_with(s, org, "lua", lua_method, L, &r, &out, &e);
+    } else {
+        const char *name = lua_tostring(L, -1);
+        rc = cv_alloc_run(s, org, name, &r, &out, &e);
+    }
+    lua_pop(L, 1);
+    cv_lua_api_check(L, rc, &e);
+    cv_lua_push_json(L, out);
+    json_decref(out);
+    return 1;
+}
+
 void cv_lua_api_register_elect(lua_State *L, int t)
 {
     lua_newtable(L);
@@ -67,5 +172,7 @@ void cv_lua_api_register_elect(lua_State *L, int t)
     lua_setfield(L, -2, "open");
     lua_pushcfunction(L, api_election_get);
     lua_setfield(L, -2, "get");
+    lua_pushcfunction(L, api_allocate);
+    lua_setfield(L, -2, "allocate");
     lua_setfield(L, t, "elections");
 }

@@ -84,6 +84,14 @@ function convene.elections.open(spec) end
 ---@return table election with its candidates
 function convene.elections.get(id) end
 
+---Allocates delegates among the organisations directly below org (read-only: nothing is stored),
+---by the built-in largest remainder, a named method, or the package's own function, which gets
+---the units ({org, name, members}) and the seats to share and returns the seats of each (a list
+---in the order of units, or a table keyed by code) and, optionally, the explanations likewise.
+---@param spec {org: string, total: integer, ex_officio: integer?, minimum: integer?, method: (string|fun(units: {org: string, name: string, members: integer}[], seats: integer): table, table?)?}
+---@return {org: string, method: string, total: integer, allocated: integer, units: {org: string, name: string, members: integer, delegates: integer, why: string}[]}
+function convene.elections.allocate(spec) end
+
 
 ---@param code string
 ---@return convene.Org? org  nil when unknown; raises when outside the subtree

@@ -98,6 +98,39 @@ class LuaTest(StoreTest):
         week = [ln[:16] for ln in r.out.splitlines() if "Còn 7 ngày" in ln]
         self.assertEqual(week, ["2020-07-29 08:00"])
 
+    def test_a_package_replaces_the_allocation_method(self):
+        """convene.elections.allocate with the package's own method (equal shares), beside the
+        built-in largest remainder; a method that does not add up is refused with its sums."""
+        scenario = os.path.join(self.dir, "alloc.lua")
+        with open(scenario, "w") as f:
+            f.write('return { start = "2020-03-01T08:00", finish = "2020-03-01", org = "R",'
+                    ' setup = {{"org", "add", "R", "R", "--level", "district"},'
+                    ' {"org", "add", "A", "A", "--level", "grassroots", "--parent", "R", "--members", "700"},'
+                    ' {"org", "add", "B", "B", "--level", "grassroots", "--parent", "R", "--members", "200"},'
+                    ' {"org", "add", "C", "C", "--level", "grassroots", "--parent", "R", "--members", "100"}},'
+                    ' expect = {"A=4 chia đều", "B=3", "C=3", "lr A=7", "lr B=2", "lr C=1"} }\n')
+        self.write("""local function equal(units, seats)
+  local out, why = {}, {}
+  for i, u in ipairs(units) do
+    out[u.org] = seats // #units + (i <= seats % #units and 1 or 0)
+    why[u.org] = "chia đều"
+  end
+  return out, why
+end
+local a = convene.elections.allocate{ org = "R", total = 12, ex_officio = 2, method = equal }
+for _, u in ipairs(a.units) do convene.log(u.org .. "=" .. u.delegates .. " " .. u.why) end
+local b = convene.elections.allocate{ org = "R", total = 12, ex_officio = 2 }
+for _, u in ipairs(b.units) do convene.log("lr " .. u.org .. "=" .. u.delegates) end
+""")
+        r = self.run_cv("script", "test", self.pkg, scenario)
+        self.assertEqual(r.code, 0, r.out + r.err)
+        self.assertIn("0 missing", r.out)
+        self.write('convene.elections.allocate{ org = "R", total = 12,'
+                   ' method = function(units) return {1, 1, 1} end }\n')
+        r = self.run_cv("script", "test", self.pkg, scenario)
+        self.assertNotEqual(r.code, 0)
+        self.assertIn("the method allocated 3 delegates, not 12", r.err)
+
     def test_a_rehearsal_with_a_missing_expectation_fails(self):
         scenario = os.path.join(self.dir, "s.lua")
         with open(scenario, "w") as f:
