@@ -10,6 +10,7 @@
 #include "domain/congress.h"
 #include "domain/status.h"
 #include "domain/work.h"
+#include "elect/complaint.h"
 #include "report/report.h"
 
 struct groups {
@@ -69,6 +70,38 @@ static int subordinates(cv_store *s, const char *org, const char *term, json_t *
     return 0;
 }
 
+static const char *field(json_t *o, const char *key)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    return v ? v : "";
+}
+
+/* The complaints and denunciations still open about the congress's candidates. */
+static int complaints(cv_store *s, int64_t congress_id, json_t *doc, cv_err *e)
+{
+    json_t *list;
+    if (cv_complaint_about_candidates(s, congress_id, &list, e) < 0)
+        return e->code;
+    json_t *section = cv_report_section(doc, "Đơn thư chưa giải quyết về nhân sự");
+    static const char *const cols[] = {"Số",        "Loại",           "Về", "Nội dung",
+                                       "Ngày nhận", "Hạn giải quyết", NULL};
+    json_t *rows = cv_report_table(section, cols, "ittttd");
+    size_t i;
+    json_t *o;
+    json_array_foreach(list, i, o)
+    {
+        json_array_append_new(
+            rows, json_pack("[I, s, s, s, s, s]", json_integer_value(json_object_get(o, "id")),
+                            strcmp(field(o, "kind"), "denunciation") ? "Khiếu nại" : "Tố cáo",
+                            field(o, "about_name"), field(o, "summary"), field(o, "received"),
+                            field(o, "deadline")));
+    }
+    if (json_array_size(list) == 0)
+        cv_report_paragraph(section, "Không có đơn thư nào chưa giải quyết về người ứng cử.");
+    json_decref(list);
+    return 0;
+}
+
 int cv_report_readiness(cv_store *s, const char *org, const char *arg, json_t **doc, cv_err *e)
 {
     cv_congress c;
@@ -108,6 +141,8 @@ int cv_report_readiness(cv_store *s, const char *org, const char *arg, json_t **
         rc = subordinates(s, org, c.term, *doc, e);
     if (rc == 0)
         rc = cv_report_documents_sections(s, org, c.term, *doc, e);
+    if (rc == 0)
+        rc = complaints(s, c.id, *doc, e);
     if (rc < 0) {
         json_decref(*doc);
         *doc = NULL;

@@ -1,6 +1,7 @@
 """test_elect.py: people, the personnel scheme, elections by round, allocation and complaints
 through the `convene` CLI, including refused bad input that leaves the store unchanged."""
 import csv
+import json
 import os
 import subprocess
 
@@ -116,6 +117,15 @@ class ElectTest(harness.StoreTest):
                      "--agree", "59")
         self.assertEqual(el["candidates"][-1]["opinion_agree"], 59)
 
+    def readiness_complaints(self):
+        """The rows of the readiness sheet's section of unsettled complaints about candidates."""
+        self.ok("plugin", "enable", "report-json")
+        out = os.path.join(self.dir, "readiness.json")
+        self.ok("report", "readiness", "DK", "--format", "json", "--output", out)
+        with open(out, encoding="utf-8") as f:
+            sections = {s["heading"]: s for s in json.load(f)["sections"]}
+        return sections["Đơn thư chưa giải quyết về nhân sự"]["table"]["rows"]
+
     def test_scheme_check_shows_missed_targets_and_complaints(self):
         self.ok("scheme", "seats", "DK", "committee", "9")
         self.ok("scheme", "target", "DK", "women", "30")
@@ -130,12 +140,15 @@ class ElectTest(harness.StoreTest):
         self.assertEqual(women["count"], 3)
         self.assertFalse(women["met"])
         self.assertEqual(len(check["unsettled_complaints"]), 1)
+        self.assertEqual(self.readiness_complaints(), [[2, "Khiếu nại", "Người số 2", "",
+                                                        "2020-05-20", "2020-06-11"]])
         lst = self.js("complaint", "list", "DK")
         self.assertEqual([c["status"] for c in lst], ["not_handled", "open"])
         self.assertEqual(lst[0]["not_handled_reason"], "anonymous")
         self.assertEqual(lst[1]["deadline"], "2020-06-11")
         self.ok("complaint", "settle", str(lst[1]["id"]), "--conclusion", "không có cơ sở")
         self.assertEqual(self.js("complaint", "list", "DK", "--candidates"), [])
+        self.assertEqual(self.readiness_complaints(), [])
         self.refused("complaint", "settle", str(lst[0]["id"]), says="not open")
         self.refused("complaint", "add", "DK", "petition", code=EX_USAGE)
 
