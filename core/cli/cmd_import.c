@@ -5,14 +5,9 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "base/json.h"
 #include "cli/cli.h"
 #include "plugin/loader.h"
-
-static const char *text(json_t *j, const char *key)
-{
-    const char *v = json_string_value(json_object_get(j, key));
-    return v ? v : "";
-}
 
 static long long num(json_t *j, const char *key)
 {
@@ -23,9 +18,10 @@ static void print_import(json_t *j, FILE *out)
 {
     int dry = json_is_true(json_object_get(j, "dry_run"));
     fprintf(out, "%s%s as %s: %lld rows, %lld %s, %lld %s, %lld unchanged\n",
-            dry ? "dry run, nothing written: " : "imported ", text(j, "file"), text(j, "as"),
-            num(j, "rows"), num(j, "inserted"), dry ? "to insert" : "inserted", num(j, "updated"),
-            dry ? "to update" : "updated", num(j, "unchanged"));
+            dry ? "dry run, nothing written: " : "imported ", cv_json_text(j, "file"),
+            cv_json_text(j, "as"), num(j, "rows"), num(j, "inserted"),
+            dry ? "to insert" : "inserted", num(j, "updated"), dry ? "to update" : "updated",
+            num(j, "unchanged"));
 }
 
 /* The format of a file: --format, else its extension ("csv" for x.CSV), else csv. */

@@ -3,15 +3,10 @@
  * only; the rules live in core/docs. */
 #include <string.h>
 
+#include "base/json.h"
 #include "cli/cli.h"
 #include "docs/inspection.h"
 #include "docs/meeting.h"
-
-static const char *text(json_t *j, const char *key)
-{
-    const char *v = json_string_value(json_object_get(j, key));
-    return v ? v : "";
-}
 
 static long long num(json_t *j, const char *key)
 {
@@ -24,17 +19,19 @@ static void print_meetings(json_t *j, FILE *out)
     json_t *m, *it;
     json_array_foreach(j, i, m)
     {
-        fprintf(out, "%s %s%s%s meeting %lld on %s (%s)%s%s\n", text(m, "org"), text(m, "body"),
-                *text(m, "subcommittee") ? " " : "", text(m, "subcommittee"), num(m, "number"),
-                text(m, "on"), text(m, "status"), *text(m, "title") ? ": " : "", text(m, "title"));
+        fprintf(out, "%s %s%s%s meeting %lld on %s (%s)%s%s\n", cv_json_text(m, "org"),
+                cv_json_text(m, "body"), *cv_json_text(m, "subcommittee") ? " " : "",
+                cv_json_text(m, "subcommittee"), num(m, "number"), cv_json_text(m, "on"),
+                cv_json_text(m, "status"), *cv_json_text(m, "title") ? ": " : "",
+                cv_json_text(m, "title"));
         json_array_foreach(json_object_get(m, "agenda"), k, it)
         {
-            fprintf(out, "  %lld. %s\n", num(it, "n"), text(it, "title"));
-            if (*text(it, "conclusion"))
-                fprintf(out, "     -> %s\n", text(it, "conclusion"));
+            fprintf(out, "  %lld. %s\n", num(it, "n"), cv_json_text(it, "title"));
+            if (*cv_json_text(it, "conclusion"))
+                fprintf(out, "     -> %s\n", cv_json_text(it, "conclusion"));
         }
-        if (*text(m, "conclusions"))
-            fprintf(out, "  conclusions: %s\n", text(m, "conclusions"));
+        if (*cv_json_text(m, "conclusions"))
+            fprintf(out, "  conclusions: %s\n", cv_json_text(m, "conclusions"));
     }
     if (json_array_size(j) == 0)
         fprintf(out, "no meetings\n");
@@ -165,15 +162,15 @@ static void print_inspections(json_t *j, FILE *out)
     json_t *v, *r;
     json_array_foreach(j, i, v)
     {
-        fprintf(out, "#%lld %s: %s (%s), led by %s%s%s\n", num(v, "id"), text(v, "on"),
-                text(v, "name"), text(v, "org"), text(v, "led_by"), *text(v, "by") ? " of " : "",
-                text(v, "by"));
-        if (*text(v, "findings"))
-            fprintf(out, "  findings: %s\n", text(v, "findings"));
+        fprintf(out, "#%lld %s: %s (%s), led by %s%s%s\n", num(v, "id"), cv_json_text(v, "on"),
+                cv_json_text(v, "name"), cv_json_text(v, "org"), cv_json_text(v, "led_by"),
+                *cv_json_text(v, "by") ? " of " : "", cv_json_text(v, "by"));
+        if (*cv_json_text(v, "findings"))
+            fprintf(out, "  findings: %s\n", cv_json_text(v, "findings"));
         json_array_foreach(json_object_get(v, "requests"), k, r)
         {
-            fprintf(out, "  request due %s (work item #%lld, %s): %s\n", text(r, "due"),
-                    num(r, "work_item"), text(r, "status"), text(r, "request"));
+            fprintf(out, "  request due %s (work item #%lld, %s): %s\n", cv_json_text(r, "due"),
+                    num(r, "work_item"), cv_json_text(r, "status"), cv_json_text(r, "request"));
         }
     }
     if (json_array_size(j) == 0)

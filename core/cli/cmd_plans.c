@@ -3,15 +3,10 @@
  * rules live in core/docs. */
 #include <string.h>
 
+#include "base/json.h"
 #include "cli/cli.h"
 #include "docs/plan.h"
 #include "docs/scenario.h"
-
-static const char *text(json_t *j, const char *key)
-{
-    const char *v = json_string_value(json_object_get(j, key));
-    return v ? v : "";
-}
 
 static long long num(json_t *j, const char *key)
 {
@@ -20,14 +15,15 @@ static long long num(json_t *j, const char *key)
 
 static void print_plan_line(json_t *p, FILE *out)
 {
-    fprintf(out, "#%-4lld %-16s %s %-10s %s", num(p, "id"), text(p, "number"), text(p, "issued"),
-            text(p, "kind"), text(p, "issuer"));
-    if (*text(p, "org"))
-        fprintf(out, " [%s%s%s%s%s]", text(p, "org"), *text(p, "subcommittee") ? " " : "",
-                text(p, "subcommittee"), *text(p, "department") ? ", " : "", text(p, "department"));
-    if (*text(p, "scenario"))
-        fprintf(out, " scenario %s", text(p, "scenario"));
-    fprintf(out, "\n      %s\n", text(p, "title"));
+    fprintf(out, "#%-4lld %-16s %s %-10s %s", num(p, "id"), cv_json_text(p, "number"),
+            cv_json_text(p, "issued"), cv_json_text(p, "kind"), cv_json_text(p, "issuer"));
+    if (*cv_json_text(p, "org"))
+        fprintf(out, " [%s%s%s%s%s]", cv_json_text(p, "org"),
+                *cv_json_text(p, "subcommittee") ? " " : "", cv_json_text(p, "subcommittee"),
+                *cv_json_text(p, "department") ? ", " : "", cv_json_text(p, "department"));
+    if (*cv_json_text(p, "scenario"))
+        fprintf(out, " scenario %s", cv_json_text(p, "scenario"));
+    fprintf(out, "\n      %s\n", cv_json_text(p, "title"));
 }
 
 static void print_plans(json_t *j, FILE *out)
@@ -46,8 +42,8 @@ static void print_plan(json_t *j, FILE *out)
     json_t *w;
     json_array_foreach(json_object_get(j, "work_items"), i, w)
     {
-        fprintf(out, "  cited by #%lld %s %s: %s\n", num(w, "id"), text(w, "org"),
-                text(w, "status"), text(w, "title"));
+        fprintf(out, "  cited by #%lld %s %s: %s\n", num(w, "id"), cv_json_text(w, "org"),
+                cv_json_text(w, "status"), cv_json_text(w, "title"));
     }
 }
 
@@ -155,15 +151,16 @@ int cv_cmd_plan(cv_cli *cli, int argc, char **argv)
 
 static void print_scenarios(json_t *j, FILE *out)
 {
-    fprintf(out, "Scenarios of %s (term %s), active: %s\n", text(j, "org"), text(j, "term"),
-            *text(j, "active") ? text(j, "active") : "none");
+    fprintf(out, "Scenarios of %s (term %s), active: %s\n", cv_json_text(j, "org"),
+            cv_json_text(j, "term"),
+            *cv_json_text(j, "active") ? cv_json_text(j, "active") : "none");
     size_t i;
     json_t *sc;
     json_array_foreach(json_object_get(j, "scenarios"), i, sc)
     {
         fprintf(out, "  %s %-12s %s: %lld plans, %lld work items\n",
-                json_is_true(json_object_get(sc, "active")) ? "*" : " ", text(sc, "code"),
-                text(sc, "name"), num(sc, "plans"), num(sc, "work_items"));
+                json_is_true(json_object_get(sc, "active")) ? "*" : " ", cv_json_text(sc, "code"),
+                cv_json_text(sc, "name"), num(sc, "plans"), num(sc, "work_items"));
     }
     fprintf(out, "  work items out of force: %lld\n", num(j, "out_of_force"));
 }

@@ -5,17 +5,12 @@
 
 #include "base/clock.h"
 #include "base/date.h"
+#include "base/json.h"
 #include "cli/cli.h"
 #include "sched/calendar.h"
 #include "sched/contact.h"
 #include "sched/job.h"
 #include "sched/run.h"
-
-static const char *text(json_t *j, const char *key)
-{
-    const char *v = json_string_value(json_object_get(j, key));
-    return v ? v : "";
-}
 
 /* "2020-05-22 08:00" on the wall clock of the store's zone (the offset is in the JSON). */
 static void local_time(json_t *j, const char *key, char out[20])
@@ -42,13 +37,15 @@ static void print_jobs(json_t *j, FILE *out)
         char next[20], last[20];
         local_time(job, "next_at", next);
         local_time(job, "last_due_at", last);
-        fprintf(out, "%-34s %-6s %-8s next %s  %s %s\n", text(job, "name"), text(job, "state"),
-                text(job, "action"), next, text(job, "kind"), text(job, "spec"));
+        fprintf(out, "%-34s %-6s %-8s next %s  %s %s\n", cv_json_text(job, "name"),
+                cv_json_text(job, "state"), cv_json_text(job, "action"), next,
+                cv_json_text(job, "kind"), cv_json_text(job, "spec"));
         if (json_integer_value(json_object_get(job, "runs")) > 0)
             fprintf(out, "%34s runs %lld, last due %s, late %lld ms%s%s\n", "",
                     (long long)json_integer_value(json_object_get(job, "runs")), last,
                     (long long)json_integer_value(json_object_get(job, "last_lateness_ms")),
-                    *text(job, "last_error") ? ", error: " : "", text(job, "last_error"));
+                    *cv_json_text(job, "last_error") ? ", error: " : "",
+                    cv_json_text(job, "last_error"));
     }
     if (json_array_size(j) == 0)
         fprintf(out, "no jobs\n");
@@ -267,8 +264,8 @@ static void print_contacts(json_t *j, FILE *out)
 {
     size_t i;
     json_t *c;
-    json_array_foreach(j, i, c)
-        fprintf(out, "%-40s %-8s %s\n", text(c, "name"), text(c, "channel"), text(c, "address"));
+    json_array_foreach(j, i, c) fprintf(out, "%-40s %-8s %s\n", cv_json_text(c, "name"),
+                                        cv_json_text(c, "channel"), cv_json_text(c, "address"));
     if (json_array_size(j) == 0)
         fprintf(out, "no contacts\n");
 }
@@ -346,7 +343,8 @@ static void print_holidays(json_t *j, FILE *out)
 {
     size_t i;
     json_t *h;
-    json_array_foreach(j, i, h) fprintf(out, "%s  %s\n", text(h, "day"), text(h, "name"));
+    json_array_foreach(j, i, h)
+        fprintf(out, "%s  %s\n", cv_json_text(h, "day"), cv_json_text(h, "name"));
     if (json_array_size(j) == 0)
         fprintf(out, "no holidays\n");
 }

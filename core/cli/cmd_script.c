@@ -5,17 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json.h"
 #include "cli/cli.h"
 #include "lua/check.h"
 #include "lua/package.h"
 #include "lua/registry.h"
 #include "lua/rehearsal.h"
-
-static const char *text(json_t *j, const char *key)
-{
-    const char *v = json_string_value(json_object_get(j, key));
-    return v ? v : "";
-}
 
 static json_t *reg_json(const cv_lua_reg *r)
 {
@@ -40,8 +35,8 @@ static int try_load(cv_cli *cli, cv_store *s, const char *name, const char *path
 
 static void print_added(json_t *j, FILE *out)
 {
-    fprintf(out, "package %s (%s) bound to %s: %s\n", text(j, "name"), text(j, "path"),
-            text(j, "org"), text(j, "state"));
+    fprintf(out, "package %s (%s) bound to %s: %s\n", cv_json_text(j, "name"),
+            cv_json_text(j, "path"), cv_json_text(j, "org"), cv_json_text(j, "state"));
 }
 
 static int script_add(cv_cli *cli, int argc, char **argv)
@@ -84,8 +79,8 @@ static void print_list(json_t *j, FILE *out)
         fprintf(out, "no packages; add one with convene script add PATH --org CODE\n");
     json_array_foreach(j, i, p)
     {
-        fprintf(out, "%-12s %-8s %-10s %s\n", text(p, "name"), text(p, "state"), text(p, "org"),
-                text(p, "path"));
+        fprintf(out, "%-12s %-8s %-10s %s\n", cv_json_text(p, "name"), cv_json_text(p, "state"),
+                cv_json_text(p, "org"), cv_json_text(p, "path"));
     }
 }
 
@@ -152,17 +147,18 @@ static void print_status(json_t *j, FILE *out)
         fprintf(out, "no packages\n");
     json_array_foreach(j, i, p)
     {
-        fprintf(out, "%s: %s, bound to %s, %lld events behind\n  %s\n", text(p, "name"),
-                text(p, "state"), text(p, "org"),
-                (long long)json_integer_value(json_object_get(p, "lag")), text(p, "path"));
-        if (*text(p, "last_error"))
-            fprintf(out, "  last error: %s\n", text(p, "last_error"));
+        fprintf(out, "%s: %s, bound to %s, %lld events behind\n  %s\n", cv_json_text(p, "name"),
+                cv_json_text(p, "state"), cv_json_text(p, "org"),
+                (long long)json_integer_value(json_object_get(p, "lag")), cv_json_text(p, "path"));
+        if (*cv_json_text(p, "last_error"))
+            fprintf(out, "  last error: %s\n", cv_json_text(p, "last_error"));
         json_array_foreach(json_object_get(p, "phases"), k, ph)
         {
-            fprintf(out, "  campaign %s phase %lld %s: %s %s%s%s\n", text(ph, "campaign"),
+            fprintf(out, "  campaign %s phase %lld %s: %s %s%s%s\n", cv_json_text(ph, "campaign"),
                     (long long)json_integer_value(json_object_get(ph, "ordinal")),
-                    text(ph, "phase"), text(ph, "state"), text(ph, "started_on"),
-                    *text(ph, "ended_on") ? " .. " : "", text(ph, "ended_on"));
+                    cv_json_text(ph, "phase"), cv_json_text(ph, "state"),
+                    cv_json_text(ph, "started_on"), *cv_json_text(ph, "ended_on") ? " .. " : "",
+                    cv_json_text(ph, "ended_on"));
         }
     }
 }
@@ -194,13 +190,15 @@ static void print_check(json_t *j, FILE *out)
     size_t i;
     json_t *f;
     fprintf(out, "package %s loads for %s: %zu hooks, %lld campaigns, %lld KB\n",
-            text(j, "package"), text(j, "org"), json_array_size(json_object_get(j, "hooks")),
+            cv_json_text(j, "package"), cv_json_text(j, "org"),
+            json_array_size(json_object_get(j, "hooks")),
             (long long)json_integer_value(json_object_get(j, "campaigns")),
             (long long)json_integer_value(json_object_get(j, "memory")) / 1024);
     json_array_foreach(json_object_get(j, "findings"), i, f)
     {
-        fprintf(out, "%s:%lld: %s\n", text(f, "file"),
-                (long long)json_integer_value(json_object_get(f, "line")), text(f, "message"));
+        fprintf(out, "%s:%lld: %s\n", cv_json_text(f, "file"),
+                (long long)json_integer_value(json_object_get(f, "line")),
+                cv_json_text(f, "message"));
     }
 }
 

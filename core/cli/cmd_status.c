@@ -2,14 +2,9 @@
  * reports it. The numbers come from domain/status; this file only renders them. */
 #include <string.h>
 
+#include "base/json.h"
 #include "cli/cli.h"
 #include "domain/status.h"
-
-static const char *text(json_t *j, const char *key)
-{
-    const char *v = json_string_value(json_object_get(j, key));
-    return v ? v : "";
-}
 
 static long long num(json_t *j, const char *key)
 {
@@ -26,7 +21,7 @@ static void print_levels(json_t *levels, FILE *out)
     json_t *lv;
     json_array_foreach(levels, i, lv)
     {
-        fprintf(out, "  %-12s %7lld %7lld %9lld %7lld %9lld %6lld\n", text(lv, "level"),
+        fprintf(out, "  %-12s %7lld %7lld %9lld %7lld %9lld %6lld\n", cv_json_text(lv, "level"),
                 num(lv, "total"), num(lv, "held"), num(lv, "preparing"), num(lv, "planned"),
                 num(lv, "unplanned"), num(lv, "late"));
     }
@@ -46,9 +41,11 @@ static void print_late(json_t *late, long long count, FILE *out)
                     json_array_size(late));
             break;
         }
-        fprintf(out, "    %-14s %s: %s, window closed %s\n", text(c, "org"), text(c, "name"),
-                strcmp(text(c, "status"), "held") == 0 ? "held late" : text(c, "status"),
-                text(c, "window_closes"));
+        fprintf(out, "    %-14s %s: %s, window closed %s\n", cv_json_text(c, "org"),
+                cv_json_text(c, "name"),
+                strcmp(cv_json_text(c, "status"), "held") == 0 ? "held late"
+                                                               : cv_json_text(c, "status"),
+                cv_json_text(c, "window_closes"));
     }
 }
 
@@ -66,9 +63,9 @@ static void print_work(json_t *w, FILE *out)
             fprintf(out, "    ... and %lld more\n", num(w, "overdue") - 20);
             break;
         }
-        fprintf(out, "    #%-5lld due %s  %s (%s%s%s)\n", num(item, "id"), text(item, "due"),
-                text(item, "title"), text(item, "unit"), *text(item, "person") ? ", " : "",
-                text(item, "person"));
+        fprintf(out, "    #%-5lld due %s  %s (%s%s%s)\n", num(item, "id"),
+                cv_json_text(item, "due"), cv_json_text(item, "title"), cv_json_text(item, "unit"),
+                *cv_json_text(item, "person") ? ", " : "", cv_json_text(item, "person"));
     }
 }
 
@@ -76,13 +73,15 @@ static void print_report(json_t *r, FILE *out)
 {
     json_t *org = json_object_get(r, "org"), *c = json_object_get(r, "congress");
     json_t *sub = json_object_get(r, "subordinates");
-    fprintf(out, "%s (%s)\n", text(org, "name"), text(org, "code"));
+    fprintf(out, "%s (%s)\n", cv_json_text(org, "name"), cv_json_text(org, "code"));
     if (json_is_object(c)) {
-        fprintf(out, "  Congress %s: %s", text(c, "numeral"), text(c, "status"));
-        if (*text(c, "actual_start"))
-            fprintf(out, ", held %s .. %s", text(c, "actual_start"), text(c, "actual_end"));
-        else if (*text(c, "planned_start"))
-            fprintf(out, ", planned %s .. %s", text(c, "planned_start"), text(c, "planned_end"));
+        fprintf(out, "  Congress %s: %s", cv_json_text(c, "numeral"), cv_json_text(c, "status"));
+        if (*cv_json_text(c, "actual_start"))
+            fprintf(out, ", held %s .. %s", cv_json_text(c, "actual_start"),
+                    cv_json_text(c, "actual_end"));
+        else if (*cv_json_text(c, "planned_start"))
+            fprintf(out, ", planned %s .. %s", cv_json_text(c, "planned_start"),
+                    cv_json_text(c, "planned_end"));
         fputc('\n', out);
     } else {
         fprintf(out, "  No congress planned in this term\n");
@@ -91,7 +90,7 @@ static void print_report(json_t *r, FILE *out)
         fprintf(out,
                 "  %s: %lld of %lld directly subordinate organisations have held their "
                 "congress (%.1f%%)\n",
-                text(org, "name"), num(sub, "held"), num(sub, "total"),
+                cv_json_text(org, "name"), num(sub, "held"), num(sub, "total"),
                 json_real_value(json_object_get(sub, "percent")));
     print_levels(json_object_get(r, "levels"), out);
     long long late = 0;
@@ -104,7 +103,7 @@ static void print_report(json_t *r, FILE *out)
 
 static void print_status(json_t *j, FILE *out)
 {
-    fprintf(out, "Term %s, as of %s\n\n", text(j, "term"), text(j, "today"));
+    fprintf(out, "Term %s, as of %s\n\n", cv_json_text(j, "term"), cv_json_text(j, "today"));
     size_t i;
     json_t *r;
     json_array_foreach(json_object_get(j, "reports"), i, r)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "base/json.h"
 #include "base/text.h"
 #include "docs/document.h"
 #include "docs/round.h"
@@ -35,12 +36,6 @@ static const char *status_vi(const char *status)
         if (strcmp(status, map[i][0]) == 0)
             return map[i][1];
     return status;
-}
-
-static const char *str(json_t *j, const char *key)
-{
-    const char *v = json_string_value(json_object_get(j, key));
-    return v ? v : "";
 }
 
 /* One row per round; a paragraph "30/47 tổ chức đã gửi ý kiến" per open round. */
@@ -97,8 +92,9 @@ static int add_documents(cv_store *s, const char *org, const char *term, json_t 
     json_t *d;
     json_array_foreach(list, i, d)
     {
-        json_array_append_new(rows, json_pack("[s, s, s, I]", str(d, "title"),
-                                              kind_vi(str(d, "kind")), status_vi(str(d, "status")),
+        json_array_append_new(rows, json_pack("[s, s, s, I]", cv_json_text(d, "title"),
+                                              kind_vi(cv_json_text(d, "kind")),
+                                              status_vi(cv_json_text(d, "status")),
                                               json_integer_value(json_object_get(d, "versions"))));
     }
     if (json_array_size(list) == 0)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/json.h"
 #include "base/text.h"
 #include "domain/status.h"
 #include "report/report.h"
@@ -29,12 +30,6 @@ static const char *status_vi(const char *status)
                                           : "Chưa có kế hoạch";
 }
 
-static const char *str(json_t *j, const char *key)
-{
-    const char *v = json_string_value(json_object_get(j, key));
-    return v ? v : "";
-}
-
 static json_int_t num(json_t *j, const char *key)
 {
     return json_integer_value(json_object_get(j, key));
@@ -54,20 +49,20 @@ static void add_org(json_t *doc, json_t *r)
                                        "Đang chuẩn bị", "Đã có kế hoạch",   "Chưa có kế hoạch",
                                        "Chậm",          "Tỷ lệ đã đại hội", NULL};
     json_t *org = json_object_get(r, "org"), *direct = json_object_get(r, "subordinates");
-    json_t *sec = cv_report_section(doc, str(org, "name"));
+    json_t *sec = cv_report_section(doc, cv_json_text(org, "name"));
     cv_report_paragraph(sec, "%lld/%lld tổ chức đảng trực thuộc đã tiến hành đại hội (%.1f%%).",
                         (long long)num(direct, "held"), (long long)num(direct, "total"),
                         json_real_value(json_object_get(direct, "percent")));
     json_t *own = json_object_get(r, "congress");
     if (json_is_object(own))
-        cv_report_paragraph(sec, "Đại hội %s của %s: %s.", str(own, "numeral"), str(org, "name"),
-                            status_vi(str(own, "status")));
+        cv_report_paragraph(sec, "Đại hội %s của %s: %s.", cv_json_text(own, "numeral"),
+                            cv_json_text(org, "name"), status_vi(cv_json_text(own, "status")));
     json_t *rows = cv_report_table(sec, cols, "tiiiiiip");
     tally_row(rows, "Trực thuộc trực tiếp", direct);
     size_t i;
     json_t *lv;
     json_array_foreach(json_object_get(r, "levels"), i, lv)
-        tally_row(rows, level_vi(str(lv, "level")), lv);
+        tally_row(rows, level_vi(cv_json_text(lv, "level")), lv);
 
     static const char *const late_cols[] = {"Đơn vị",  "Mã",       "Cấp", "Trạng thái",
                                             "Dự kiến", "Hạn chót", NULL};
@@ -79,10 +74,10 @@ static void add_org(json_t *doc, json_t *r)
     }
     json_t *lrows = cv_report_table(ls, late_cols, "tttddd");
     json_array_foreach(late, i, lv) json_array_append_new(
-        lrows, json_pack("[s, s, s, s, s?, s]", str(lv, "name"), str(lv, "org"),
-                         level_vi(str(lv, "level")), status_vi(str(lv, "status")),
+        lrows, json_pack("[s, s, s, s, s?, s]", cv_json_text(lv, "name"), cv_json_text(lv, "org"),
+                         level_vi(cv_json_text(lv, "level")), status_vi(cv_json_text(lv, "status")),
                          json_string_value(json_object_get(lv, "planned_start")),
-                         str(lv, "window_closes")));
+                         cv_json_text(lv, "window_closes")));
 }
 
 int cv_report_progress(cv_store *s, const char *org, const char *arg, json_t **doc, cv_err *e)
@@ -93,13 +88,13 @@ int cv_report_progress(cv_store *s, const char *org, const char *arg, json_t **d
     json_t *reports = json_object_get(status, "reports");
     json_t *first = json_object_get(json_array_get(reports, 0), "org");
     char subtitle[CV_NAME_MAX + 32];
-    snprintf(subtitle, sizeof subtitle, "%s, nhiệm kỳ %s", first ? str(first, "name") : "",
-             str(status, "term"));
+    snprintf(subtitle, sizeof subtitle, "%s, nhiệm kỳ %s", first ? cv_json_text(first, "name") : "",
+             cv_json_text(status, "term"));
     *doc = cv_report_doc("Tiến độ đại hội đảng bộ các cấp", subtitle);
     if (first)
-        cv_report_meta(*doc, "Đơn vị", str(first, "name"));
-    cv_report_meta(*doc, "Nhiệm kỳ", str(status, "term"));
-    cv_report_meta(*doc, "Số liệu đến ngày", str(status, "today"));
+        cv_report_meta(*doc, "Đơn vị", cv_json_text(first, "name"));
+    cv_report_meta(*doc, "Nhiệm kỳ", cv_json_text(status, "term"));
+    cv_report_meta(*doc, "Số liệu đến ngày", cv_json_text(status, "today"));
     size_t i;
     json_t *r;
     json_array_foreach(reports, i, r) add_org(*doc, r);

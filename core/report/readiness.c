@@ -6,6 +6,7 @@
 
 #include "base/clock.h"
 #include "base/date.h"
+#include "base/json.h"
 #include "base/text.h"
 #include "domain/congress.h"
 #include "domain/status.h"
@@ -70,12 +71,6 @@ static int subordinates(cv_store *s, const char *org, const char *term, json_t *
     return 0;
 }
 
-static const char *field(json_t *o, const char *key)
-{
-    const char *v = json_string_value(json_object_get(o, key));
-    return v ? v : "";
-}
-
 /* The complaints and denunciations still open about the congress's candidates. */
 static int complaints(cv_store *s, int64_t congress_id, json_t *doc, cv_err *e)
 {
@@ -91,10 +86,11 @@ static int complaints(cv_store *s, int64_t congress_id, json_t *doc, cv_err *e)
     json_array_foreach(list, i, o)
     {
         json_array_append_new(
-            rows, json_pack("[I, s, s, s, s, s]", json_integer_value(json_object_get(o, "id")),
-                            strcmp(field(o, "kind"), "denunciation") ? "Khiếu nại" : "Tố cáo",
-                            field(o, "about_name"), field(o, "summary"), field(o, "received"),
-                            field(o, "deadline")));
+            rows,
+            json_pack("[I, s, s, s, s, s]", json_integer_value(json_object_get(o, "id")),
+                      strcmp(cv_json_text(o, "kind"), "denunciation") ? "Khiếu nại" : "Tố cáo",
+                      cv_json_text(o, "about_name"), cv_json_text(o, "summary"),
+                      cv_json_text(o, "received"), cv_json_text(o, "deadline")));
     }
     if (json_array_size(list) == 0)
         cv_report_paragraph(section, "Không có đơn thư nào chưa giải quyết về người ứng cử.");
