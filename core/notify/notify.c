@@ -151,15 +151,16 @@ static void start_one(notify *svc, cv_deliver_item *it)
 
 /* When to look again: at once if the last look left due rows or unrecorded outcomes behind; never
  * while every slot is busy (a finished delivery rescans); else at the next row's next_at, and
- * within a minute anyway (the store's clock may be moved). */
-static void arm_timer(notify *svc, int batch_full)
+ * within a minute anyway (the store's clock may be moved). now must be the instant the look used:
+ * a row falling due between two readings of the clock would be neither due nor next. */
+static void arm_timer(notify *svc, int64_t now, int batch_full)
 {
     batch_full |= svc->finished != NULL; /* outcomes to record */
     if (!batch_full && svc->inflight >= svc->pol.concurrency) {
         uv_timer_stop(&svc->timer);
         return;
     }
-    int64_t now = cv_clock_now(), next, wait = batch_full ? 0 : RESCAN_MAX_MS;
+    int64_t next, wait = batch_full ? 0 : RESCAN_MAX_MS;
     cv_err e;
     if (!batch_full && cv_deliver_next_at(svc->s, now, &next, &e) == 0 && next >= 0 &&
         next - now < wait)
@@ -174,16 +175,17 @@ static void scan(notify *svc)
     record_finished(svc);
     int64_t skip[INFLIGHT_MAX];
     int nskip = 0, n = 0, cap = svc->pol.concurrency - svc->inflight;
+    int64_t now = cv_clock_now();
     for (flight *f = svc->flights; f && nskip < INFLIGHT_MAX; f = f->next)
         skip[nskip++] = f->item.id;
     cv_deliver_item *items = NULL;
     cv_err e;
-    if (cv_deliver_due(svc->s, cv_clock_now(), skip, nskip, cap, &items, &n, &e) < 0)
+    if (cv_deliver_due(svc->s, now, skip, nskip, cap, &items, &n, &e) < 0)
         cv_log(CV_LOG_ERROR, "notify", NULL, "%s", e.msg);
     for (int i = 0; i < n; i++)
         start_one(svc, &items[i]);
     free(items);
-    arm_timer(svc, cap > 0 && n == cap);
+    arm_timer(svc, now, cap > 0 && n == cap);
 }
 
 static void configure(notify *svc)
