@@ -3,6 +3,7 @@
 #include "store.h"
 
 #include <assert.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,8 +72,26 @@ int cv_store_schema_version(void)
     return cv_migrations_count();
 }
 
+/* Refuses to commit a migration that left a reference dangling (foreign keys are off while
+ * migrations run, so that a table can be rebuilt under the tables that refer to it). */
+static int check_references(cv_store *s, cv_err *e)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK)
+        return cv_store_fail(s, "checking references after a migration", e);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        cv_err_set(e, CV_ECONFLICT, "a migration left a row of %s referring to nothing",
+                   (const char *)sqlite3_column_text(st, 0));
+    else if (rc != SQLITE_DONE)
+        cv_store_fail(s, "checking references after a migration", e);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : e->code;
+}
+
 /* Applies every migration above the file's user_version, each in its own transaction together
- * with the user_version bump, so a crash leaves the file at one version or the next. */
+ * with the user_version bump, so a crash leaves the file at one version or the next. Runs
+ * before foreign keys are turned on (see check_references). */
 static int migrate(cv_store *s, cv_err *e)
 {
     int have = 0, rc = user_version(s, &have, e);
@@ -90,7 +109,7 @@ static int migrate(cv_store *s, cv_err *e)
         if (exec_sql(s, "BEGIN IMMEDIATE", "starting a migration", e) < 0)
             return e->code;
         if (exec_sql(s, cv_migration_sql(v), "migrating the store", e) < 0 ||
-            exec_sql(s, bump, "migrating the store", e) < 0 ||
+            check_references(s, e) < 0 || exec_sql(s, bump, "migrating the store", e) < 0 ||
             exec_sql(s, "COMMIT", "migrating the store", e) < 0) {
             sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
             return e->code;
@@ -99,8 +118,17 @@ static int migrate(cv_store *s, cv_err *e)
     return 0;
 }
 
+/* Process-wide SQLite settings, made before the first connection: no memory statistics (they
+ * take a global mutex on every allocation, and convene never reads them). */
+static void configure_sqlite(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int cv_store_open(const char *path, int flags, cv_store **out, cv_err *e)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, configure_sqlite);
     cv_store *s = calloc(1, sizeof *s);
     if (!s || !(s->path = strdup(path))) {
         free(s);
@@ -123,10 +151,11 @@ int cv_store_open(const char *path, int flags, cv_store **out, cv_err *e)
     /* A 32 MiB page cache (a bound, not an allocation) and in-memory temporary tables keep a
      * country-sized subtree walk off the disk. */
     if (exec_sql(s,
-                 "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; "
+                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
                  "PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY",
                  "configuring the store", e) < 0 ||
-        migrate(s, e) < 0) {
+        migrate(s, e) < 0 ||
+        exec_sql(s, "PRAGMA foreign_keys=ON", "configuring the store", e) < 0) {
         cv_store_close(s);
         return e ? e->code : CV_ESTORE;
     }

@@ -1,8 +1,10 @@
-/* test_store.c: the store migrates forward, refuses a newer schema, keeps the journal
- * append-only, rolls a failed change back whole, and nests transactions as savepoints. */
+/* test_store.c: the store migrates forward (a table rebuilt under the rows that refer to it),
+ * refuses a newer schema, keeps the journal append-only, rolls a failed change back whole, and
+ * nests transactions as savepoints. */
 #include "fixture.h"
 
 #include "store/journal.h"
+#include "store/migrations.h"
 #include "store/outbox.h"
 
 static void test_new_store_is_wal_with_foreign_keys_at_current_schema(void **state)
@@ -106,6 +108,71 @@ static void test_outbox_queues_a_key_once(void **state)
     assert_int_equal(fixture_count(f, "SELECT count(*) FROM outbox"), 1);
 }
 
+/* A store left at schema 7 by an older convene, with a person a complaint refers to. */
+static void make_store_at_7(const char *path)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    for (int v = 1; v <= 7; v++)
+        assert_int_equal(sqlite3_exec(db, cv_migration_sql(v), 0, 0, 0), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "INSERT INTO terms(code, starts, ends) VALUES ('2020-2025', '2020-01-01', "
+                     "  '2025-12-31');"
+                     "INSERT INTO orgs(id, code, name, level) VALUES (1, 'LS', 'Tỉnh Lạng Sơn', "
+                     "  'province');"
+                     "INSERT INTO congresses(id, org_id, term_id, ordinal, kind) VALUES (1, 1, 1, "
+                     "  17, 'delegates');"
+                     "INSERT INTO people(id, code, name, gender, org_id) VALUES (7, 'P7', "
+                     "  'Hoàng Văn Thụ', 'male', 1);"
+                     "INSERT INTO complaints(congress_id, kind, about_id, received, status) "
+                     "  VALUES (1, 'complaint', 7, '2020-05-01', 'open');"
+                     "PRAGMA user_version = 7",
+                     0, 0, 0),
+        SQLITE_OK);
+    sqlite3_close(db);
+}
+
+/* One integer that sql (on db) answers with. */
+static int64_t answer(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+static void test_people_rebuilt_under_the_rows_that_refer_to_them(void **state)
+{
+    fixture *f = *state;
+    char path[80], side[96];
+    snprintf(path, sizeof path, "%s-v7", f->path);
+    make_store_at_7(path);
+    cv_store *old = NULL;
+    assert_int_equal(cv_store_open(path, 0, &old, &f->e), 0);
+    sqlite3 *db = cv_store_db(old);
+    assert_int_equal(answer(db, "PRAGMA user_version"), cv_store_schema_version());
+    assert_int_equal(answer(db, "SELECT count(*) FROM people p JOIN complaints c ON "
+                                "c.about_id = p.id WHERE p.name = 'Hoàng Văn Thụ'"),
+                     1);
+    /* References are enforced again, and the new gender check is as strict as the old one. */
+    assert_int_equal(answer(db, "PRAGMA foreign_keys"), 1);
+    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM people WHERE id = 7", 0, 0, 0), SQLITE_OK);
+    assert_int_not_equal(
+        sqlite3_exec(db, "INSERT INTO people(code, name, gender) VALUES ('P8', 'X', 'nam')", 0, 0,
+                     0),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "INSERT INTO people(code, name) VALUES ('P9', 'Y')", 0, 0, 0),
+                     SQLITE_OK);
+    cv_store_close(old);
+    for (const char *const *s = (const char *const[]){"", "-wal", "-shm", NULL}; *s; s++) {
+        snprintf(side, sizeof side, "%s%s", path, *s);
+        unlink(side);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -117,6 +184,7 @@ int main(void)
         FIXTURE_TEST(test_nested_rollback_keeps_the_outer_work),
         FIXTURE_TEST(test_cursor_advances_with_its_transaction),
         FIXTURE_TEST(test_outbox_queues_a_key_once),
+        FIXTURE_TEST(test_people_rebuilt_under_the_rows_that_refer_to_them),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
