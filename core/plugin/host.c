@@ -228,6 +228,8 @@ static int host_store_exec(cv_plugin_ctx *p, const char *sql, const cv_plugin_va
     int result = stop                                      ? stop
                  : (rc == SQLITE_DONE || rc == SQLITE_ROW) ? 0
                                                            : store_failed(p, "store");
+    p->changes =
+        result == 0 && !sqlite3_stmt_readonly(st) ? sqlite3_changes64(sqlite3_db_handle(st)) : 0;
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return result;
@@ -483,6 +485,11 @@ static const char *host_last_error(cv_plugin_ctx *p)
     return p->last_error;
 }
 
+static int64_t host_store_changes(cv_plugin_ctx *p)
+{
+    return p->changes;
+}
+
 /* attach and detach -------------------------------------------------------------------------- */
 
 int cv_plugin_host_attach(cv_plugin *p, cv_err *e)
@@ -571,4 +578,5 @@ const cv_host_api cv_plugin_host = {
     .post = host_post,
     .deliver_done = host_deliver_done,
     .last_error = host_last_error,
+    .store_changes = host_store_changes,
 };

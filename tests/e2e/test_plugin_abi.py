@@ -102,6 +102,13 @@ class PluginAbiTest(StoreTest):
         r = self.js("plugin", "info", "sample-new")
         self.assertIn(f"plugin {path} refused: built for plugin ABI 1.999, newer", r["last_error"])
 
+    def test_plugin_built_for_an_older_minor_still_loads(self):
+        self.build("sample-old", "-DSAMPLE_ABI_VERSION=(1u<<16)")  # 1.0, before store_changes
+        self.ok("plugin", "enable", "sample-old")
+        r = self.js("plugin", "info", "sample-old")
+        self.assertEqual(r["last_error"], "")
+        self.assertTrue(r["enabled"])
+
     def test_malformed_descriptor_is_refused(self):
         path = self.build("sample-short", "-DSAMPLE_SIZE=16")
         self.refused("plugin", "enable", "sample-short", code=EX_CONFIG,

@@ -24,7 +24,7 @@ extern "C" {
  * and a plugin must call a host function only if it lies within host->size (CV_HOST_HAS). Any
  * other combination is refused with a message naming the file and the reason. */
 #define CV_PLUGIN_ABI_MAJOR       1
-#define CV_PLUGIN_ABI_MINOR       0
+#define CV_PLUGIN_ABI_MINOR       1
 #define CV_PLUGIN_ABI_VERSION     ((uint32_t)((CV_PLUGIN_ABI_MAJOR << 16) | CV_PLUGIN_ABI_MINOR))
 #define CV_PLUGIN_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
 #define CV_PLUGIN_ABI_MINOR_OF(v) ((uint32_t)(v)&0xffffu)
@@ -225,6 +225,11 @@ typedef struct cv_host_api {
     /* The reason last recorded by error() or by a failing host function (a store statement's
      * SQLite message, say); "" when none. Owned by the host, valid until the next host call. */
     const char *(*last_error)(cv_plugin_ctx *ctx);
+
+    /* -- 1.1 -- */
+    /* How many rows the plugin's last store_exec inserted, updated or deleted (0 after a query
+     * or an upsert that changed nothing): lets a bulk writer count without RETURNING. */
+    int64_t (*store_changes)(cv_plugin_ctx *ctx);
 } cv_host_api;
 
 /* 8. The descriptor ---------------------------------------------------------------------------
