@@ -6,8 +6,8 @@
 #   orgs:  1 province, 100 districts, the rest grassroots.
 # UTF-8 with BOM and CRLF. convene checks every row (codes, NFC names, dates, organisations,
 # levels, parents) and upserts by code in one transaction; sqlite3 only splits and inserts.
-# Prints wall and CPU time for both and the ratio (goal: <= 1.0).
-# Usage: bench/import/run.sh [BUILD_DIR] [ROWS] [people|orgs]   (default build/, 1000000, people)
+# Prints wall and CPU time for both (medians of RUNS runs, default 3) and the ratio (goal: <= 1.0).
+# Usage: [RUNS=N] bench/import/run.sh [BUILD_DIR] [ROWS] [people|orgs]  (default build/, 1000000, people)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=$(realpath "${1:-build}")
@@ -42,34 +42,42 @@ else:
                     f"{'Kinh' if i % 3 else 'Tày'},G{i % 1000:07d},\r\n")
 PY
 export CONVENE_NOW=2020-05-22T09:00 CONVENE_PLUGIN_PATH=$BUILD/plugins
+# Each store is made once, kept as a template, and copied back before every timed run.
 for db in convene peer; do
-  "$BIN" --db "$DIR/$db.db" init >/dev/null
-  "$BIN" --db "$DIR/$db.db" plugin enable import-csv >/dev/null
+  "$BIN" --db "$DIR/$db.tpl" init >/dev/null
+  "$BIN" --db "$DIR/$db.tpl" plugin enable import-csv >/dev/null
 done
 if [ "$KIND" = people ]; then
-  "$BIN" --db "$DIR/convene.db" import "$DIR/tree.csv" --as orgs >/dev/null # not timed
+  "$BIN" --db "$DIR/convene.tpl" import "$DIR/tree.csv" --as orgs >/dev/null # not timed
   table=people
-  sqlite3 "$DIR/peer.db" "CREATE TABLE staging (code TEXT PRIMARY KEY, name TEXT NOT NULL,
+  sqlite3 "$DIR/peer.tpl" "CREATE TABLE staging (code TEXT PRIMARY KEY, name TEXT NOT NULL,
     born TEXT, gender TEXT, ethnicity TEXT, org TEXT, titles TEXT) STRICT"
 else
   table=orgs
-  sqlite3 "$DIR/peer.db" "CREATE TABLE staging (code TEXT PRIMARY KEY, name TEXT NOT NULL,
+  sqlite3 "$DIR/peer.tpl" "CREATE TABLE staging (code TEXT PRIMARY KEY, name TEXT NOT NULL,
     level TEXT NOT NULL, parent TEXT, kind TEXT, members INTEGER) STRICT"
 fi
 tail -n +2 "$CSV" > "$DIR/rows.csv" # the shell's .import would take the BOM header as a row
+for db in convene peer; do sqlite3 "$DIR/$db.tpl" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null; done
 
-# Wall time and CPU time (user + sys) of each: on a shared machine the CPU time is the steadier.
-timed() { /usr/bin/time -f "%e %U %S" -o "$1" "${@:2}"; }
-timed "$DIR/convene.time" "$BIN" --db "$DIR/convene.db" import "$CSV" --as "$KIND" >/dev/null
-timed "$DIR/peer.time" sqlite3 "$DIR/peer.db" ".import --csv $DIR/rows.csv staging"
+# hyperfine runs each RUNS times (default 3), each on a fresh copy of its store after a sync, so
+# that neither pays for the other's writes; the ratio is of the medians of wall and CPU time.
+fresh() { echo "sh -c 'rm -f $DIR/$1.db-wal $DIR/$1.db-shm && cp $DIR/$1.tpl $DIR/$1.db && sync'"; }
+hyperfine -N -r "${RUNS:-3}" --export-json "$DIR/times.json" \
+  -n convene -p "$(fresh convene)" "$BIN --db $DIR/convene.db import $CSV --as $KIND" \
+  -n sqlite3 -p "$(fresh peer)" "sqlite3 $DIR/peer.db '.import --csv $DIR/rows.csv staging'" \
+  >/dev/null
 got=$(sqlite3 "$DIR/convene.db" "SELECT count(*) FROM $table")
 peer=$(sqlite3 "$DIR/peer.db" "SELECT count(*) FROM staging")
-/usr/bin/python3 - "$ROWS" "$DIR/convene.time" "$DIR/peer.time" "$got" "$peer" <<'PY'
-import sys
+/usr/bin/python3 - "$ROWS" "$DIR/times.json" "$got" "$peer" <<'PY'
+import json, statistics, sys
 n = int(sys.argv[1])
-(aw, au, as_), (bw, bu, bs) = ([float(x) for x in open(p).read().split()[-3:]] for p in sys.argv[2:4])
-ac, bc = au + as_, bu + bs
-print(f"rows: {n} (convene stored {sys.argv[4]}, sqlite3 stored {sys.argv[5]})")
+runs = {r["command"]: r for r in json.load(open(sys.argv[2]))["results"]}
+def med(r):
+    return statistics.median(r["times"]), r["user"] + r["system"]
+(aw, ac), (bw, bc) = med(runs["convene"]), med(runs["sqlite3"])
+print(f"rows: {n} (convene stored {sys.argv[3]}, sqlite3 stored {sys.argv[4]}); "
+      f"median of {len(runs['convene']['times'])} runs")
 print(f"convene import (validating, upsert): {aw:.2f} s wall, {ac:.2f} s CPU, {n / aw:,.0f} rows/s")
 print(f"sqlite3 .import --csv:               {bw:.2f} s wall, {bc:.2f} s CPU, {n / bw:,.0f} rows/s")
 print(f"ratio convene/sqlite3: {aw / bw:.2f} wall, {ac / bc:.2f} CPU")

@@ -3,6 +3,7 @@
  * import lands whole or not at all; --dry-run rolls that transaction back. It must never write
  * a row it did not check, and never print anything but the progress bar it was allowed. */
 #include <convene/plugin.h>
+#include <sodium.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,8 @@ struct state {
 
 static int init(cv_plugin_ctx *ctx, const cv_host_api *h, void **state)
 {
+    if (sodium_init() < 0)
+        return h->error(ctx, CV_PLUGIN_EFAILED, "libsodium cannot start");
     struct state *s = calloc(1, sizeof *s);
     if (!s)
         return h->error(ctx, CV_PLUGIN_ENOMEM, "out of memory");
@@ -97,7 +100,8 @@ static int on_record(void *arg, int64_t record, const csvr_field *f, int n)
     return rows_record(im, f, n) < 0 ? 1 : 0;
 }
 
-static int max_id_row(void *arg, const cv_plugin_value *cols, int n)
+/* Keeps a one-integer result. */
+static int int_row(void *arg, const cv_plugin_value *cols, int n)
 {
     if (n == 1 && cols[0].type == CV_PLUGIN_INT)
         *(int64_t *)arg = cols[0].i;
@@ -107,30 +111,36 @@ static int max_id_row(void *arg, const cv_plugin_value *cols, int n)
 /* Checks that the kind's table exists and reads its largest id (rows above it are inserted). */
 static int prepare(struct importer *im)
 {
-    static const char *const max_sql[] = {"SELECT coalesce(max(id), 0) FROM orgs",
-                                          "SELECT coalesce(max(id), 0) FROM work_items",
-                                          "SELECT coalesce(max(id), 0) FROM people"};
     int64_t exists = 0;
     cv_plugin_value t = {CV_PLUGIN_TEXT, 0, im->kind->table};
     if (host->store_exec(im->ctx,
                          "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
                          "name = ?1",
-                         &t, 1, max_id_row, &exists) < 0)
+                         &t, 1, int_row, &exists) < 0)
         return CV_PLUGIN_ESTORE;
     if (!exists)
         return host->error(im->ctx, CV_PLUGIN_ENOTFOUND,
                            "this store has no %s table yet, so it cannot import %s",
                            im->kind->table, im->kind->as);
-    int which = !strcmp(im->kind->table, "orgs")         ? 0
-                : !strcmp(im->kind->table, "work_items") ? 1
-                                                         : 2;
-    if (host->store_exec(im->ctx, max_sql[which], NULL, 0, max_id_row, &im->max_id) < 0)
+    if (host->store_exec(im->ctx, im->kind->max_id_sql, NULL, 0, int_row, &im->max_id) < 0)
         return CV_PLUGIN_ESTORE;
     /* Today in Vietnam (UTC+7, no DST since 1975), for the current term. */
     time_t secs = (time_t)(host->now(im->ctx) / 1000 + 7 * 3600);
     struct tm tm;
     gmtime_r(&secs, &tm);
     strftime(im->today, sizeof im->today, "%Y-%m-%d", &tm);
+    return 0;
+}
+
+/* Splits the rows changed into inserted (ids above the old largest) and updated. */
+static int tally(struct importer *im)
+{
+    cv_plugin_import *r = im->req;
+    cv_plugin_value max = {CV_PLUGIN_INT, im->max_id, NULL};
+    if (host->store_exec(im->ctx, im->kind->inserted_sql, &max, 1, int_row, &r->inserted) < 0)
+        return CV_PLUGIN_ESTORE;
+    r->updated = im->changed - r->inserted;
+    r->unchanged = r->rows - im->changed;
     return 0;
 }
 
@@ -168,6 +178,8 @@ static int run(struct importer *im, const char *text, size_t len)
     else if (rc == 0 && im->record < 1)
         rc = host->error(im->ctx, CV_PLUGIN_EINVAL, "%s: the file is empty (no header row)",
                          im->req->path);
+    if (rc == 0 && (rows_flush(im) < 0 || tally(im) < 0))
+        rc = -1;
     if (rc == 0 && !im->req->dry_run && (finish(im) < 0 || host->store_commit(im->ctx) < 0))
         rc = -1;
     if (rc != 0 || im->req->dry_run)
@@ -193,6 +205,7 @@ static int import(void *state, cv_plugin_import *req)
         return host->error(s->ctx, CV_PLUGIN_EINVAL, "%s: %s", req->path, err);
     }
     rc = run(&im, text, tlen);
+    rows_free(&im);
     free(owned);
     free(buf);
     return rc;
@@ -214,7 +227,7 @@ static const cv_plugin_descriptor descriptor = {
 
 CV_PLUGIN_EXPORT const cv_plugin_descriptor *convene_plugin_entry(const cv_host_api *h)
 {
-    if (h->size < offsetof(cv_host_api, last_error) + sizeof h->last_error)
+    if (h->size < offsetof(cv_host_api, store_changes) + sizeof h->store_changes)
         return NULL;
     host = h;
     return &descriptor;

@@ -3,11 +3,13 @@
  * catch the rest. It must never build SQL from file text: every statement is a constant. */
 #include "rows.h"
 
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <utf8proc.h>
+
+#include "nfc.h"
 
 #define LEVELS "national province district grassroots cell"
 
@@ -47,24 +49,18 @@ static int check_code(struct importer *im, int col, const char *v)
     return ok ? 0 : rows_fail(im, col, "'%.64s' is not a code (1-63 of A-Z a-z 0-9 . - _)", v);
 }
 
-/* Normalises text v to NFC into im->scratch[col]; refuses invalid UTF-8 and control characters. */
+/* Normalises text v to NFC (into im->scratch[col] when it changes); refuses invalid UTF-8,
+ * control characters and overlong text. */
 static int check_text(struct importer *im, int col, const char *v, const char **out)
 {
     for (const unsigned char *p = (const unsigned char *)v; *p; p++)
         if (*p < 0x20 || *p == 0x7f)
             return rows_fail(im, col, "control character (byte 0x%02x) in text", *p);
-    utf8proc_uint8_t *nfc = NULL;
-    utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)v, 0, &nfc,
-                                      UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE);
-    if (n < 0)
+    int rc = nfc_text(v, im->scratch[col], out);
+    if (rc == NFC_INVALID)
         return rows_fail(im, col, "not valid UTF-8 (try --encoding cp1258)");
-    int fits = (size_t)n < sizeof im->scratch[col];
-    if (fits)
-        memcpy(im->scratch[col], nfc, (size_t)n + 1);
-    free(nfc);
-    if (!fits)
-        return rows_fail(im, col, "longer than %zu bytes", sizeof im->scratch[col] - 1);
-    *out = im->scratch[col];
+    if (rc == NFC_TOO_LONG)
+        return rows_fail(im, col, "longer than %d bytes", NFC_MAX - 1);
     return 0;
 }
 
@@ -82,12 +78,24 @@ static int check_count(struct importer *im, int col, const char *v, int64_t *out
     return 0;
 }
 
+/* The number written by the n digits at s, or -1 if one of them is not a digit. */
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
 static int check_date(struct importer *im, int col, const char *v)
 {
     static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int y, m, d, end = 0;
-    if (strlen(v) == 10 && sscanf(v, "%4d-%2d-%2d%n", &y, &m, &d, &end) == 3 && end == 10 &&
-        m >= 1 && m <= 12 && d >= 1 && d <= days[m - 1] &&
+    int ok = strlen(v) == 10 && v[4] == '-' && v[7] == '-';
+    int y = ok ? digits(v, 4) : -1, m = ok ? digits(v + 5, 2) : -1, d = ok ? digits(v + 8, 2) : -1;
+    if (y >= 0 && m >= 1 && m <= 12 && d >= 1 && d <= days[m - 1] &&
         (m != 2 || d < 29 || (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
         return 0;
     return rows_fail(im, col, "'%.32s' is not a date (YYYY-MM-DD)", v);
@@ -136,24 +144,17 @@ static int keep_first(void *arg, const cv_plugin_value *cols, int n)
     return 0;
 }
 
+/* Runs one statement, keeping its first result row in out (if not NULL), and adds the rows it
+ * changed to the import's tally. */
 static int exec(struct importer *im, const char *sql, const cv_plugin_value *p, int n,
                 struct first *out, int column)
 {
-    memset(out, 0, sizeof *out);
-    return im->host->store_exec(im->ctx, sql, p, n, keep_first, out) < 0 ? store_fail(im, column)
-                                                                         : 0;
-}
-
-/* Counts a written row: RETURNING gave its id (inserted above the old max id, else updated) or
- * nothing (unchanged). */
-static void count(struct importer *im, const struct first *f)
-{
-    if (!f->have)
-        im->req->unchanged++;
-    else if (f->v[0].i > im->max_id)
-        im->req->inserted++;
-    else
-        im->req->updated++;
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (im->host->store_exec(im->ctx, sql, p, n, out ? keep_first : NULL, out) < 0)
+        return store_fail(im, column);
+    im->changed += im->host->store_changes(im->ctx);
+    return 0;
 }
 
 /* orgs ----------------------------------------------------------------------------------------- */
@@ -207,7 +208,6 @@ static int org_row(struct importer *im, const char *const *v)
     if (f.have && f.v[3].i > 0)
         return rows_fail(im, O_LEVEL, "%lld organisations under %s would no longer be below it",
                          (long long)f.v[3].i, v[O_CODE]);
-    count(im, &f);
     return 0;
 }
 
@@ -224,19 +224,15 @@ static int member_row(struct importer *im, const char *const *v)
         return CV_PLUGIN_EINVAL;
     cv_plugin_value p[] = {text(v[M_ORG]), integer(members, 1)};
     struct first f;
-    if (exec(im, "UPDATE orgs SET members = ?2 WHERE code = ?1 AND members IS NOT ?2 RETURNING 0",
-             p, 2, &f, M_MEMBERS) < 0)
+    int64_t before = im->changed;
+    if (exec(im, "UPDATE orgs SET members = ?2 WHERE code = ?1 AND members IS NOT ?2", p, 2, NULL,
+             M_MEMBERS) < 0)
         return CV_PLUGIN_ECONFLICT;
-    if (f.have) {
-        im->req->updated++;
+    if (im->changed > before)
         return 0;
-    }
     if (exec(im, "SELECT 1 FROM orgs WHERE code = ?1", p, 1, &f, M_ORG) < 0)
         return CV_PLUGIN_ECONFLICT;
-    if (!f.have)
-        return rows_fail(im, M_ORG, "unknown organisation '%s'", v[M_ORG]);
-    im->req->unchanged++;
-    return 0;
+    return f.have ? 0 : rows_fail(im, M_ORG, "unknown organisation '%s'", v[M_ORG]);
 }
 
 /* work items: upsert by (congress of the organisation in the current term, group, title) ------ */
@@ -256,7 +252,7 @@ static const char WORK_FIND[] = "SELECT id FROM work_items WHERE congress_id = ?
 static const char WORK_INSERT[] =
     "INSERT INTO work_items(congress_id, group_name, title, subcommittee_id, unit, person, due, "
     "  budget, status, done_on) VALUES (?1, ?2, ?3, ?4, coalesce(?5, ''), coalesce(?6, ''), ?7, "
-    "  coalesce(?8, 0), coalesce(?9, 'open'), ?10) RETURNING id";
+    "  coalesce(?8, 0), coalesce(?9, 'open'), ?10)";
 static const char WORK_UPDATE[] =
     "UPDATE work_items SET subcommittee_id = coalesce(?4, subcommittee_id), "
     "  unit = coalesce(?5, unit), person = coalesce(?6, person), due = coalesce(?7, due), "
@@ -266,8 +262,7 @@ static const char WORK_UPDATE[] =
     "  OR unit IS NOT coalesce(?5, unit) OR person IS NOT coalesce(?6, person) "
     "  OR due IS NOT coalesce(?7, due) OR budget IS NOT coalesce(?8, budget) "
     "  OR status IS NOT coalesce(?9, status) "
-    "  OR done_on IS NOT (CASE WHEN ?9 = 'open' THEN NULL ELSE coalesce(?10, done_on) END)) "
-    "RETURNING id";
+    "  OR done_on IS NOT (CASE WHEN ?9 = 'open' THEN NULL ELSE coalesce(?10, done_on) END))";
 
 /* Checks the optional columns of a work item row into texts and numbers. */
 static int work_values(struct importer *im, const char *const *v, const char **t, int64_t *budget)
@@ -319,66 +314,183 @@ static int work_row(struct importer *im, const char *const *v)
                            text(t[W_UNIT]),          text(t[W_PERSON]),
                            text(given(v, W_DUE)),    integer(budget, given(v, W_BUDGET) != NULL),
                            text(given(v, W_STATUS)), text(given(v, W_DONE))};
-    if (exec(im, f.have ? WORK_UPDATE : WORK_INSERT, p, 10, &f, -1) < 0)
+    return exec(im, f.have ? WORK_UPDATE : WORK_INSERT, p, 10, NULL, -1) < 0 ? CV_PLUGIN_ECONFLICT
+                                                                             : 0;
+}
+
+/* Copies s into storage of its own, cut to fit (the checks made it fit); NULL becomes "". */
+static void keep(char *dst, size_t cap, const char *s)
+{
+    size_t n = s ? strnlen(s, cap - 1) : 0;
+    memcpy(dst, s ? s : "", n);
+    dst[n] = '\0';
+}
+
+/* The codes of organisations already looked up, by a SipHash of the code: a member list names
+ * the same few hundred organisations over and over. */
+struct org_slot {
+    char code[64];
+    int64_t id;
+};
+
+static struct org_slot *org_slot(struct importer *im, const char *code)
+{
+    static const unsigned char key[crypto_shorthash_KEYBYTES]; /* an index, not a secret */
+    unsigned char h[crypto_shorthash_BYTES];
+    if (!im->orgs && !(im->orgs = calloc(ORG_CACHE_SLOTS, sizeof *im->orgs)))
+        return NULL; /* no cache: every lookup goes to the store */
+    crypto_shorthash(h, (const unsigned char *)code, strlen(code), key);
+    return &im->orgs[(h[0] | (unsigned)h[1] << 8) & (ORG_CACHE_SLOTS - 1)];
+}
+
+/* The id of the organisation called code (a checked code), or an error naming the column. */
+static int org_id_of(struct importer *im, int col, const char *code, int64_t *id)
+{
+    struct org_slot *slot = org_slot(im, code);
+    if (slot && strcmp(slot->code, code) == 0) {
+        *id = slot->id;
+        return 0;
+    }
+    struct first f;
+    cv_plugin_value p = text(code);
+    if (exec(im, "SELECT id FROM orgs WHERE code = ?1", &p, 1, &f, col) < 0)
         return CV_PLUGIN_ECONFLICT;
-    count(im, &f);
+    if (!f.have)
+        return rows_fail(im, col, "unknown organisation '%s'", code);
+    *id = f.v[0].i;
+    if (slot) {
+        keep(slot->code, sizeof slot->code, code);
+        slot->id = *id;
+    }
     return 0;
 }
 
-/* people (the table the elections subsystem owns): upsert by code ------------------------------ */
+/* people (the table the elections subsystem owns): upsert by code, PEOPLE_BATCH rows a
+ * statement ---------------------------------------------------------------------------------- */
 
-enum { P_CODE, P_NAME, P_BORN, P_GENDER, P_ETHNICITY, P_ORG, P_TITLES };
+enum { P_CODE, P_NAME, P_BORN, P_GENDER, P_ETHNICITY, P_ORG, P_TITLES, P_NCOLS };
 static const char *const people_columns[] = {"*code",     "*name", "born",   "gender",
                                              "ethnicity", "org",   "titles", NULL};
 
-static const char PEOPLE_UPSERT[] =
-    "INSERT INTO people(code, name, born, gender, ethnicity, org_id, titles) "
-    "VALUES (?1, ?2, ?3, coalesce(?4, ''), coalesce(?5, ''), (SELECT id FROM orgs WHERE code = "
-    "?6), "
-    "  coalesce(?7, '')) "
-    "ON CONFLICT(code) DO UPDATE SET name = excluded.name, born = coalesce(?3, people.born), "
-    "  gender = coalesce(?4, people.gender), ethnicity = coalesce(?5, people.ethnicity), "
-    "  org_id = coalesce(excluded.org_id, people.org_id), titles = coalesce(?7, people.titles) "
-    "WHERE people.name IS NOT excluded.name OR people.born IS NOT coalesce(?3, people.born) "
-    "  OR people.gender IS NOT coalesce(?4, people.gender) "
-    "  OR people.ethnicity IS NOT coalesce(?5, people.ethnicity) "
-    "  OR people.org_id IS NOT coalesce(excluded.org_id, people.org_id) "
-    "  OR people.titles IS NOT coalesce(?7, people.titles) "
-    "  OR (?6 IS NOT NULL AND excluded.org_id IS NULL) "
-    "RETURNING id, (?6 IS NOT NULL AND (SELECT id FROM orgs o WHERE o.code = ?6) IS NULL)";
+/* A cell left empty keeps what the store holds: born and org_id arrive as NULL, the texts with
+ * a NOT NULL DEFAULT '' as ''. One statement writes many rows, so it reads them from excluded. */
+// clang-format off
+#define PEOPLE_KEEP(col) "iif(excluded." col " = '', people." col ", excluded." col ")"
+#define PEOPLE_MERGED                                                                              \
+    "(excluded.name, coalesce(excluded.born, people.born), "                                       \
+    PEOPLE_KEEP("gender") ", " PEOPLE_KEEP("ethnicity") ", "                                       \
+    "coalesce(excluded.org_id, people.org_id), " PEOPLE_KEEP("titles") ")"
+#define PEOPLE_INSERT                                                                              \
+    "INSERT INTO people(code, name, born, gender, ethnicity, org_id, titles) VALUES "
+#define PEOPLE_UPDATE                                                                              \
+    " ON CONFLICT(code) DO UPDATE SET (name, born, gender, ethnicity, org_id, titles) = "          \
+    PEOPLE_MERGED " WHERE (people.name, people.born, people.gender, people.ethnicity, "            \
+    "people.org_id, people.titles) IS NOT " PEOPLE_MERGED
+#define P1  "(?, ?, ?, ?, ?, ?, ?)"
+#define P4  P1 ", " P1 ", " P1 ", " P1
+#define P16 P4 ", " P4 ", " P4 ", " P4
+// clang-format on
+
+static const char PEOPLE_UPSERT_ONE[] = PEOPLE_INSERT P1 PEOPLE_UPDATE;
+static const char PEOPLE_UPSERT_BATCH[] = PEOPLE_INSERT P16 ", " P16 PEOPLE_UPDATE;
+_Static_assert(PEOPLE_BATCH == 32, "PEOPLE_UPSERT_BATCH lists 32 rows");
+
+/* One checked row waiting for its batch: the values it binds, in storage of its own. */
+struct person {
+    int64_t record;
+    int64_t org_id; /* 0: not given */
+    char code[64], born[11], gender[8];
+    char name[ROWS_TEXT_MAX], ethnicity[ROWS_TEXT_MAX], titles[ROWS_TEXT_MAX];
+};
+
+struct people_batch {
+    struct person rows[PEOPLE_BATCH];
+    int n;
+};
+
+static void bind_person(const struct person *r, cv_plugin_value *p)
+{
+    p[P_CODE] = text(r->code);
+    p[P_NAME] = text(r->name);
+    p[P_BORN] = text(*r->born ? r->born : NULL);
+    p[P_GENDER] = text(r->gender);
+    p[P_ETHNICITY] = text(r->ethnicity);
+    p[P_ORG] = integer(r->org_id, r->org_id != 0);
+    p[P_TITLES] = text(r->titles);
+}
+
+/* Writes the waiting rows: a full batch in one statement. Should the store refuse it (the
+ * statement is then undone), the rows go one by one so that the error names its row. */
+static int people_flush(struct importer *im)
+{
+    struct people_batch *b = im->people;
+    cv_plugin_value p[PEOPLE_BATCH * P_NCOLS];
+    if (!b || b->n == 0)
+        return 0;
+    if (b->n == PEOPLE_BATCH) {
+        for (int i = 0; i < b->n; i++)
+            bind_person(&b->rows[i], p + i * P_NCOLS);
+        if (im->host->store_exec(im->ctx, PEOPLE_UPSERT_BATCH, p, PEOPLE_BATCH * P_NCOLS, NULL,
+                                 NULL) == 0) {
+            im->changed += im->host->store_changes(im->ctx);
+            b->n = 0;
+            return 0;
+        }
+    }
+    int64_t record = im->record;
+    for (int i = 0; i < b->n; i++) {
+        bind_person(&b->rows[i], p);
+        im->record = b->rows[i].record;
+        if (exec(im, PEOPLE_UPSERT_ONE, p, P_NCOLS, NULL, -1) < 0)
+            return CV_PLUGIN_ECONFLICT;
+    }
+    im->record = record;
+    b->n = 0;
+    return 0;
+}
 
 static int person_row(struct importer *im, const char *const *v)
 {
-    const char *t[P_TITLES + 1] = {0}, *gender = given(v, P_GENDER), *org = given(v, P_ORG);
+    const char *t[P_NCOLS] = {0}, *gender = given(v, P_GENDER), *org = given(v, P_ORG);
+    int64_t org_id = 0;
     if (check_code(im, P_CODE, v[P_CODE]) < 0 ||
         check_text(im, P_NAME, v[P_NAME], &t[P_NAME]) < 0 ||
         (given(v, P_BORN) && check_date(im, P_BORN, v[P_BORN]) < 0) ||
         (given(v, P_ETHNICITY) &&
          check_text(im, P_ETHNICITY, v[P_ETHNICITY], &t[P_ETHNICITY]) < 0) ||
         (given(v, P_TITLES) && check_text(im, P_TITLES, v[P_TITLES], &t[P_TITLES]) < 0) ||
-        (org && check_code(im, P_ORG, org) < 0))
+        (org && (check_code(im, P_ORG, org) < 0 || org_id_of(im, P_ORG, org, &org_id) < 0)))
         return CV_PLUGIN_EINVAL;
     if (gender && strcmp(gender, "male") != 0 && strcmp(gender, "female") != 0)
         return rows_fail(im, P_GENDER, "'%.32s' is not male or female", gender);
-    cv_plugin_value p[] = {text(v[P_CODE]),  text(t[P_NAME]),      text(given(v, P_BORN)),
-                           text(gender),     text(t[P_ETHNICITY]), text(org),
-                           text(t[P_TITLES])};
-    struct first f;
-    if (exec(im, PEOPLE_UPSERT, p, 7, &f, -1) < 0)
-        return CV_PLUGIN_ECONFLICT;
-    if (f.have && f.v[1].i)
-        return rows_fail(im, P_ORG, "unknown organisation '%s'", org);
-    count(im, &f);
-    return 0;
+    if (!im->people && !(im->people = calloc(1, sizeof *im->people)))
+        return rows_fail(im, -1, "out of memory");
+    struct person *r = &im->people->rows[im->people->n++];
+    r->record = im->record;
+    r->org_id = org_id;
+    keep(r->code, sizeof r->code, v[P_CODE]);
+    keep(r->born, sizeof r->born, given(v, P_BORN));
+    keep(r->gender, sizeof r->gender, gender);
+    keep(r->name, sizeof r->name, t[P_NAME]);
+    keep(r->ethnicity, sizeof r->ethnicity, t[P_ETHNICITY]);
+    keep(r->titles, sizeof r->titles, t[P_TITLES]);
+    return im->people->n == PEOPLE_BATCH ? people_flush(im) : 0;
 }
 
 /* kinds and the header ------------------------------------------------------------------------- */
 
+#define ORGS_MAX_ID     "SELECT coalesce(max(id), 0) FROM orgs"
+#define ORGS_INSERTED   "SELECT count(*) FROM orgs WHERE id > ?1"
+#define WORK_MAX_ID     "SELECT coalesce(max(id), 0) FROM work_items"
+#define WORK_INSERTED   "SELECT count(*) FROM work_items WHERE id > ?1"
+#define PEOPLE_MAX_ID   "SELECT coalesce(max(id), 0) FROM people"
+#define PEOPLE_INSERTED "SELECT count(*) FROM people WHERE id > ?1"
+
 static const row_kind kinds[] = {
-    {"orgs", org_columns, org_row, "orgs"},
-    {"members", member_columns, member_row, "orgs"},
-    {"work-items", work_columns, work_row, "work_items"},
-    {"people", people_columns, person_row, "people"},
+    {"orgs", org_columns, org_row, NULL, "orgs", ORGS_MAX_ID, ORGS_INSERTED},
+    {"members", member_columns, member_row, NULL, "orgs", ORGS_MAX_ID, ORGS_INSERTED},
+    {"work-items", work_columns, work_row, NULL, "work_items", WORK_MAX_ID, WORK_INSERTED},
+    {"people", people_columns, person_row, people_flush, "people", PEOPLE_MAX_ID, PEOPLE_INSERTED},
 };
 
 const row_kind *rows_kind(const char *as)
@@ -447,4 +559,15 @@ int rows_record(struct importer *im, const csvr_field *f, int n)
         if (im->kind->columns[c][0] == '*' && !given(v, c))
             return rows_fail(im, c, "a value is required");
     return im->kind->row(im, v);
+}
+
+int rows_flush(struct importer *im)
+{
+    return im->kind->flush ? im->kind->flush(im) : 0;
+}
+
+void rows_free(struct importer *im)
+{
+    free(im->people);
+    free(im->orgs);
 }

@@ -7,8 +7,12 @@
 #include <convene/plugin.h>
 
 #include "csvread.h"
+#include "nfc.h"
 
-#define ROWS_COLS_MAX 12
+#define ROWS_COLS_MAX   12
+#define ROWS_TEXT_MAX   NFC_MAX /* bytes of one text cell, after NFC, with its NUL */
+#define PEOPLE_BATCH    32      /* people rows written by one statement */
+#define ORG_CACHE_SLOTS 4096    /* organisation codes remembered (a power of two) */
 
 struct importer;
 
@@ -16,7 +20,10 @@ typedef struct row_kind {
     const char *as;             /* "orgs", ... */
     const char *const *columns; /* NULL-terminated; a leading '*' marks a required one */
     int (*row)(struct importer *im, const char *const *v); /* v[i]: column i, NULL if absent */
-    const char *table; /* the table written (checked to exist) */
+    int (*flush)(struct importer *im); /* writes rows row() kept back; NULL if it keeps none */
+    const char *table;                 /* the table written (checked to exist) */
+    const char *max_id_sql;            /* its largest id before the import */
+    const char *inserted_sql; /* how many of its ids lie above ?1 (inserted by this import) */
 } row_kind;
 
 struct importer {
@@ -28,11 +35,14 @@ struct importer {
     int fcol[ROWS_COLS_MAX];  /* kind column -> file column (1-based), 0 for absent */
     int ncols;                /* columns in the header */
     int64_t record;
-    int field;      /* the file column of a header error (1-based), 0 for none */
-    int64_t max_id; /* ids above it were inserted by this import */
+    int field;       /* the file column of a header error (1-based), 0 for none */
+    int64_t max_id;  /* ids above it were inserted by this import */
+    int64_t changed; /* rows the import's statements inserted or updated */
     char today[11];
     int bar; /* a progress bar is on the terminal */
-    char scratch[ROWS_COLS_MAX][512];
+    char scratch[ROWS_COLS_MAX][ROWS_TEXT_MAX];
+    struct people_batch *people; /* people rows waiting for their statement (owned) */
+    struct org_slot *orgs;       /* organisation ids looked up (owned) */
 };
 
 /* The kind called as, or NULL. */
@@ -43,6 +53,12 @@ int rows_header(struct importer *im, const csvr_field *f, int n);
 
 /* Checks and writes one data record. */
 int rows_record(struct importer *im, const csvr_field *f, int n);
+
+/* Writes the rows the kind kept back for a batch (after the last record). */
+int rows_flush(struct importer *im);
+
+/* Frees what the importer owns. */
+void rows_free(struct importer *im);
 
 /* Records an error about the current record and column; returns CV_PLUGIN_EINVAL. */
 int rows_fail(struct importer *im, int column, const char *fmt, ...)

@@ -169,17 +169,97 @@ class ImportTest(StoreTest):
         self.refused("import", self.write("w5.csv", items.replace("LS-TP,", "LS,", 1)), "--as",
                      "work-items", says="row 2, column 1 (org): LS has no congress")
 
-    def test_people_import_into_the_people_table(self):
+    PEOPLE_HEAD = "code,name,born,gender,ethnicity,org,titles\n"
+
+    def people_file(self, n=100, change=None):
+        """n members of LS-TP-VT and LS-TP-DN; change(i, cells) may edit row i's cells."""
+        rows = []
+        for i in range(n):
+            cells = [f"P{i:04d}", f"Hoàng Thị Thu {i}", f"19{50 + i % 50}-0{1 + i % 9}-1{i % 9}",
+                     "female" if i % 2 else "male", "Tày" if i % 3 else "Kinh",
+                     "LS-TP-VT" if i % 4 else "LS-TP-DN", ""]
+            if change:
+                change(i, cells)
+            rows.append(",".join(cells) + "\n")
+        return self.write("people.csv", self.PEOPLE_HEAD + "".join(rows))
+
+    def people(self):
+        con = sqlite3.connect(self.db)
+        try:
+            return {r[0]: r[1:] for r in con.execute(
+                "SELECT p.code, p.name, p.born, p.gender, p.ethnicity, o.code "
+                "FROM people p LEFT JOIN orgs o ON o.id = p.org_id")}
+        finally:
+            con.close()
+
+    def test_people_land_whole_and_reimport_changes_nothing(self):
+        self.ok("import", self.write("o.csv", ORGS), "--as", "orgs")
+        nfd = unicodedata.normalize("NFD", "Nông Văn Dền")
+
+        def names(i, cells):
+            if i == 7:
+                cells[1] = nfd  # typed with combining marks: stored as NFC
+        path = self.people_file(100, names)  # three statements of 32 rows, then 4 one by one
+        r = self.js("import", path, "--as", "people")
+        self.assertEqual((r["rows"], r["inserted"], r["updated"], r["unchanged"]), (100, 100, 0, 0))
+        people = self.people()
+        self.assertEqual(len(people), 100)
+        self.assertEqual(people["P0007"][0], unicodedata.normalize("NFC", "Nông Văn Dền"))
+        self.assertEqual(people["P0044"], ("Hoàng Thị Thu 44", "1994-09-18", "male", "Tày",
+                                           "LS-TP-DN"))
+        before = self.snapshot()["people"]
+        r = self.js("import", path, "--as", "people")
+        self.assertEqual((r["inserted"], r["updated"], r["unchanged"]), (0, 0, 100))
+        self.assertEqual(self.snapshot()["people"], before)
+
+    def test_people_upsert_changes_what_differs_and_keeps_what_is_left_empty(self):
+        self.ok("import", self.write("o.csv", ORGS), "--as", "orgs")
+        self.ok("import", self.people_file(100), "--as", "people")
+
+        def edits(i, cells):
+            if i == 5:
+                cells[3] = "male"  # was female
+            if i == 66:
+                cells[2] = cells[4] = cells[5] = ""  # born, ethnicity, org left empty: kept
+            if i == 70:
+                cells[5] = "LS-TP-VT" if cells[5] == "LS-TP-DN" else "LS-TP-DN"
+        old = self.people()
+        r = self.js("import", self.people_file(101, edits), "--as", "people")
+        self.assertEqual((r["inserted"], r["updated"], r["unchanged"]), (1, 2, 98))
+        people = self.people()
+        self.assertEqual(people["P0005"][2], "male")
+        self.assertEqual(people["P0066"], old["P0066"])
+        self.assertNotEqual(people["P0070"][4], old["P0070"][4])
+        self.assertIn("P0100", people)
+
+    def test_people_errors_name_row_and_column_and_change_nothing(self):
+        self.ok("import", self.write("o.csv", ORGS), "--as", "orgs")
+        self.ok("import", self.people_file(10), "--as", "people")
+        cases = [
+            (lambda i, c: c.__setitem__(5, "LS-XX") if i == 69 else None,
+             "row 71, column 6 (org): unknown organisation 'LS-XX'"),
+            (lambda i, c: c.__setitem__(3, "nam") if i == 40 else None,
+             "row 42, column 4 (gender): 'nam' is not male or female"),
+            (lambda i, c: c.__setitem__(2, "1970-02-30") if i == 99 else None,
+             "row 101, column 3 (born): '1970-02-30' is not a date"),
+            (lambda i, c: c.__setitem__(1, "x" * 600) if i == 3 else None,
+             "row 5, column 2 (name): longer than 511 bytes"),
+        ]
+        for change, says in cases:
+            with self.subTest(says=says):
+                self.refused("import", self.people_file(100, change), "--as", "people", code=64,
+                             says=says)
+
+    def test_a_row_the_store_refuses_inside_a_batch_is_named(self):
         self.ok("import", self.write("o.csv", ORGS), "--as", "orgs")
         con = sqlite3.connect(self.db)
-        has_people = con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'people'").fetchone()[0]
+        con.execute("CREATE TRIGGER locked BEFORE INSERT ON people WHEN NEW.code = 'P0040' "
+                    "BEGIN SELECT RAISE(ABORT, 'hồ sơ P0040 đang bị khóa'); END")
+        con.commit()
         con.close()
-        path = self.write("p.csv", "code,name,born,gender,org\nP1,Nguyễn Văn A,1970-01-02,male,LS-TP\n")
-        if not has_people:
-            self.refused("import", path, "--as", "people", says="no people table")
-            return
-        self.assertEqual(self.js("import", path, "--as", "people")["inserted"], 1)
-        self.assertEqual(self.js("import", path, "--as", "people")["unchanged"], 1)
+        self.refused("import", self.people_file(100), "--as", "people", code=64,
+                     says="row 42: the store refused the row: store: hồ sơ P0040 đang bị khóa")
+        self.assertEqual(self.people(), {})
 
     def test_disabled_importer_is_refused_with_what_to_do(self):
         self.ok("plugin", "disable", "import-csv")
