@@ -1,152 +1,351 @@
-/* csvread.c: decoding and record splitting for import-csv (see csvread.h). It must never
- * hand a record past its bounds to the callback and never parse CSV by hand: libcsv does. */
+/* csvread.c: a CSV file to records for import-csv (see csvread.h). A reader thread reads the
+ * file in chunks, decodes them and splits records through libcsv into blocks; the calling thread
+ * takes the blocks in order and hands their records to the callback. BLOCKS blocks circulate, so
+ * memory stays bounded. It must never hand a record past its bounds to the callback, never
+ * parse CSV by hand (libcsv does), and never let the reader call the callback. */
 #include "csvread.h"
 
 #include <csv.h>
 #include <errno.h>
 #include <iconv.h>
-#include <stdio.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define CHUNK (256 * 1024)
+#define CHUNK         (256 * 1024)          /* bytes read at a time */
+#define CHUNK_DECODED (3 * CHUNK + 64)      /* a cp1258 byte becomes at most 3 UTF-8 bytes */
+#define BLOCKS        3                     /* blocks in circulation */
+#define BLOCK_BYTES   (2 * CSVR_RECORD_MAX) /* so that any one record fits an empty block */
+#define BLOCK_RECORDS 4096
+#define BLOCK_FIELDS  (8 * BLOCK_RECORDS)
 
-int csvr_decode(const char *in, size_t len, const char *encoding, const char **out, size_t *outlen,
-                char **owned, char *err, size_t cap)
+struct span {
+    size_t off, len;
+};
+
+struct rec {
+    int64_t record;
+    int first, n; /* its fields: fields[first .. first + n) */
+};
+
+/* Records handed from the reader to the caller. */
+typedef struct block {
+    struct block *next;
+    char *bytes; /* BLOCK_BYTES: the fields, each NUL-terminated */
+    size_t used;
+    struct rec recs[BLOCK_RECORDS];
+    struct span fields[BLOCK_FIELDS];
+    int nrecs, nfields;
+    size_t done; /* bytes of the file read when it was handed over */
+    int last;    /* the reader's final block: its status is set */
+} block;
+
+typedef struct reader {
+    pthread_mutex_t lock;
+    pthread_cond_t changed; /* a block was handed over or given back, or the caller stopped */
+    block *full, *full_tail, *free;
+    int stop; /* the caller wants no more records */
+
+    /* the reader thread's own */
+    FILE *in;
+    size_t limit, read;
+    iconv_t cd; /* (iconv_t)-1 for UTF-8 */
+    block *cur;
+    char *rec; /* the record being split: its fields, NUL-terminated */
+    size_t rec_used, rec_cap;
+    struct span rec_fields[CSVR_FIELDS_MAX];
+    int rec_n, bound; /* bound: the record exceeds a bound */
+    int64_t record;
+    int status; /* -1 once the reader failed, with err */
+    char err[300];
+} reader;
+
+static int failf(reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int failf(reader *r, const char *fmt, ...)
 {
-    *owned = NULL;
-    if (!encoding || !strcmp(encoding, "utf-8") || !strcmp(encoding, "utf8") ||
-        !strcmp(encoding, "UTF-8")) {
-        if (len >= 3 && memcmp(in, "\xEF\xBB\xBF", 3) == 0) {
-            in += 3;
-            len -= 3;
-        }
-        *out = in;
-        *outlen = len;
-        return 0;
+    if (r->status == 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(r->err, sizeof r->err, fmt, ap);
+        va_end(ap);
+        r->status = -1;
     }
-    if (strcmp(encoding, "cp1258") != 0 && strcmp(encoding, "windows-1258") != 0) {
-        snprintf(err, cap, "unknown encoding '%s' (utf-8 or cp1258)", encoding);
-        return -1;
-    }
-    iconv_t cd = iconv_open("UTF-8", "CP1258");
-    if (cd == (iconv_t)-1) {
-        snprintf(err, cap, "this system cannot convert from cp1258: %s", strerror(errno));
-        return -1;
-    }
-    size_t room = len * 3 + 1, left = room - 1, inleft = len;
-    char *buf = malloc(room), *o = buf, *i = (char *)in;
-    int rc = 0;
-    if (!buf) {
-        snprintf(err, cap, "out of memory converting from cp1258");
-        rc = -1;
-    } else if (iconv(cd, &i, &inleft, &o, &left) == (size_t)-1) {
-        snprintf(err, cap, "byte %zu is not valid cp1258", (size_t)(i - in));
-        rc = -1;
-    }
-    iconv_close(cd);
-    if (rc < 0) {
-        free(buf);
-        return rc;
-    }
-    *o = '\0';
-    *out = *owned = buf;
-    *outlen = (size_t)(o - buf);
-    return 0;
+    return -1;
 }
 
-struct reader {
-    csvr_record_fn fn;
-    void *arg;
-    char *buf; /* the record's fields, each NUL-terminated; grows up to CSVR_RECORD_MAX */
-    size_t used, cap;
-    csvr_field f[CSVR_FIELDS_MAX];
-    size_t off[CSVR_FIELDS_MAX];
-    int n;
-    int64_t record;
-    int stop;  /* the callback's nonzero value */
-    int bound; /* a bound was exceeded in this record */
-};
+/* block exchange ------------------------------------------------------------------------------ */
+
+/* Reader: hands b over (if any) and, unless it was the last, waits for an empty block; NULL once
+ * the caller stopped. */
+static block *hand_over(reader *r, block *b, int last)
+{
+    pthread_mutex_lock(&r->lock);
+    if (b) {
+        b->done = r->read;
+        b->last = last;
+        b->next = NULL;
+        *(r->full ? &r->full_tail->next : &r->full) = b;
+        r->full_tail = b;
+        pthread_cond_broadcast(&r->changed);
+    }
+    block *got = NULL;
+    while (!last && !r->stop && !(got = r->free))
+        pthread_cond_wait(&r->changed, &r->lock);
+    if (got) {
+        r->free = got->next;
+        got->used = 0, got->nrecs = 0, got->nfields = 0;
+    }
+    pthread_mutex_unlock(&r->lock);
+    return got;
+}
+
+/* Caller: the next block in the file's order, waiting for the reader. */
+static block *take_full(reader *r)
+{
+    pthread_mutex_lock(&r->lock);
+    while (!r->full)
+        pthread_cond_wait(&r->changed, &r->lock);
+    block *b = r->full;
+    r->full = b->next;
+    pthread_mutex_unlock(&r->lock);
+    return b;
+}
+
+static void give_back(reader *r, block *b, int stop)
+{
+    pthread_mutex_lock(&r->lock);
+    b->next = r->free;
+    r->free = b;
+    r->stop |= stop;
+    pthread_cond_broadcast(&r->changed);
+    pthread_mutex_unlock(&r->lock);
+}
+
+/* splitting (the reader thread) --------------------------------------------------------------- */
 
 static void on_field(void *s, size_t len, void *data)
 {
-    struct reader *r = data;
-    if (r->stop || r->bound)
+    reader *r = data;
+    if (r->status || r->bound)
         return;
-    if (r->n == CSVR_FIELDS_MAX || r->used + len + 1 > CSVR_RECORD_MAX) {
+    if (r->rec_n == CSVR_FIELDS_MAX || r->rec_used + len + 1 > CSVR_RECORD_MAX) {
         r->bound = 1;
         return;
     }
-    while (r->used + len + 1 > r->cap) {
-        size_t cap = r->cap * 2 > CSVR_RECORD_MAX ? CSVR_RECORD_MAX : r->cap * 2;
-        char *grown = realloc(r->buf, cap);
+    while (r->rec_used + len + 1 > r->rec_cap) {
+        size_t cap = r->rec_cap * 2 > CSVR_RECORD_MAX ? CSVR_RECORD_MAX : r->rec_cap * 2;
+        char *grown = realloc(r->rec, cap);
         if (!grown) {
-            r->bound = 1;
+            failf(r, "out of memory reading CSV");
             return;
         }
-        r->buf = grown;
-        r->cap = cap;
+        r->rec = grown;
+        r->rec_cap = cap;
     }
-    memcpy(r->buf + r->used, s ? s : "", len);
-    r->buf[r->used + len] = '\0';
-    r->off[r->n] = r->used;
-    r->f[r->n++].len = len;
-    r->used += len + 1;
+    memcpy(r->rec + r->rec_used, s ? s : "", len);
+    r->rec[r->rec_used + len] = '\0';
+    r->rec_fields[r->rec_n++] = (struct span){r->rec_used, len};
+    r->rec_used += len + 1;
 }
 
+/* Copies the record just split into the current block, handing the block over when full. */
 static void on_record(int c, void *data)
 {
     (void)c;
-    struct reader *r = data;
+    reader *r = data;
     r->record++;
-    if (!r->stop && !r->bound) {
-        for (int i = 0; i < r->n; i++)
-            r->f[i].s = r->buf + r->off[i];
-        r->stop = r->fn(r->arg, r->record, r->f, r->n);
+    if (r->bound)
+        failf(r, "record %lld: more than %d fields or %d bytes", (long long)r->record,
+              CSVR_FIELDS_MAX, CSVR_RECORD_MAX);
+    block *b = r->cur;
+    if (!r->status && b &&
+        (b->nrecs == BLOCK_RECORDS || b->nfields + r->rec_n > BLOCK_FIELDS ||
+         b->used + r->rec_used > BLOCK_BYTES))
+        b = r->cur = hand_over(r, b, 0);
+    if (r->status || !b) {
+        r->rec_n = 0, r->rec_used = 0;
+        return;
     }
-    if (r->bound && !r->stop)
-        r->stop = -2;
-    if (!r->bound)
-        r->n = 0, r->used = 0;
+    memcpy(b->bytes + b->used, r->rec, r->rec_used);
+    b->recs[b->nrecs++] = (struct rec){r->record, b->nfields, r->rec_n};
+    for (int i = 0; i < r->rec_n; i++)
+        b->fields[b->nfields++] =
+            (struct span){b->used + r->rec_fields[i].off, r->rec_fields[i].len};
+    b->used += r->rec_used;
+    r->rec_n = 0, r->rec_used = 0;
 }
 
-int csvr_read(const char *buf, size_t len, csvr_record_fn fn, csvr_progress_fn progress, void *arg,
-              char *err, size_t cap)
+/* Decodes n bytes of cp1258 at in into out (NULL in: the converter's last character). */
+static int decode(reader *r, char *in, size_t n, char *out, size_t *outlen)
 {
-    struct csv_parser p;
-    struct reader r = {.fn = fn, .arg = arg, .cap = 4096};
-    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0 ||
-        !(r.buf = malloc(r.cap))) {
-        snprintf(err, cap, "out of memory reading CSV");
-        free(r.buf);
-        return -1;
-    }
-    int rc = 0;
-    for (size_t done = 0; done < len && !r.stop;) {
-        size_t n = len - done < CHUNK ? len - done : CHUNK;
-        if (csv_parse(&p, buf + done, n, on_field, on_record, &r) != n) {
-            snprintf(err, cap, "record %lld: malformed CSV (%s)", (long long)r.record + 1,
-                     csv_strerror(csv_error(&p)));
-            rc = -1;
-            break;
+    char *i = in, *o = out;
+    size_t ileft = n, oleft = CHUNK_DECODED;
+    if (iconv(r->cd, in ? &i : NULL, in ? &ileft : NULL, &o, &oleft) == (size_t)-1)
+        return failf(r, "byte %zu is not valid cp1258", r->read + (size_t)(i - in));
+    *outlen = (size_t)(o - out);
+    return 0;
+}
+
+static int parse(reader *r, struct csv_parser *p, const char *s, size_t n)
+{
+    if (csv_parse(p, s, n, on_field, on_record, r) != n)
+        return failf(r, "record %lld: malformed CSV (%s)", (long long)r->record + 1,
+                     csv_strerror(csv_error(p)));
+    return r->status;
+}
+
+static int stopped(reader *r)
+{
+    pthread_mutex_lock(&r->lock);
+    int stop = r->stop;
+    pthread_mutex_unlock(&r->lock);
+    return stop;
+}
+
+/* Reads and splits the whole file, then hands over the last block with the outcome. */
+static void read_all(reader *r, struct csv_parser *p, char *in, char *out)
+{
+    size_t got, len;
+    int first = 1, utf8 = r->cd == (iconv_t)-1;
+    while (!stopped(r) && (got = fread(in, 1, CHUNK, r->in)) > 0) {
+        if (r->read + got > r->limit) {
+            failf(r, "the file is larger than %zu bytes", r->limit);
+            return;
         }
-        done += n;
-        if (progress)
-            progress(arg, done, len);
+        const char *text = in;
+        len = got;
+        if (first && utf8 && got >= 3 && memcmp(in, "\xEF\xBB\xBF", 3) == 0)
+            text += 3, len -= 3;
+        first = 0;
+        if (!utf8 && decode(r, in, got, out, &len) < 0)
+            return;
+        r->read += got;
+        if (parse(r, p, utf8 ? text : out, len) < 0)
+            return;
     }
-    if (rc == 0 && !r.stop && csv_fini(&p, on_field, on_record, &r) != 0) {
-        snprintf(err, cap, "record %lld: malformed CSV (a quoted field is never closed)",
-                 (long long)r.record + 1);
-        rc = -1;
+    if (ferror(r->in)) {
+        failf(r, "cannot read the file: %s", strerror(errno));
+        return;
     }
-    if (rc == 0 && r.stop == -2) {
-        snprintf(err, cap, "record %lld: more than %d fields or %d bytes", (long long)r.record,
-                 CSVR_FIELDS_MAX, CSVR_RECORD_MAX);
-        rc = -1;
-    } else if (rc == 0) {
-        rc = r.stop;
+    if (!utf8 && (decode(r, NULL, 0, out, &len) < 0 || parse(r, p, out, len) < 0))
+        return;
+    if (!stopped(r) && csv_fini(p, on_field, on_record, r) != 0)
+        failf(r, "record %lld: malformed CSV (a quoted field is never closed)",
+              (long long)r->record + 1);
+}
+
+static void *reader_main(void *arg)
+{
+    reader *r = arg;
+    struct csv_parser p;
+    char *in = malloc(CHUNK), *out = r->cd == (iconv_t)-1 ? NULL : malloc(CHUNK_DECODED);
+    r->rec_cap = 4096;
+    r->rec = malloc(r->rec_cap);
+    r->cur = hand_over(r, NULL, 0);
+    if (!in || (r->cd != (iconv_t)-1 && !out) || !r->rec ||
+        csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+        failf(r, "out of memory reading CSV");
+    } else {
+        read_all(r, &p, in, out);
+        csv_free(&p);
     }
-    csv_free(&p);
-    free(r.buf);
+    if (r->cur)
+        hand_over(r, r->cur, 1);
+    free(in);
+    free(out);
+    free(r->rec);
+    return NULL;
+}
+
+/* the caller's side ---------------------------------------------------------------------------- */
+
+static void free_blocks(block *b)
+{
+    for (block *next; b; b = next) {
+        next = b->next;
+        free(b->bytes);
+        free(b);
+    }
+}
+
+/* Sets r up with BLOCKS empty blocks and the decoder of encoding. */
+static int reader_init(reader *r, FILE *in, size_t limit, const char *encoding, char *err,
+                       size_t cap)
+{
+    *r = (reader){.in = in, .limit = limit, .cd = (iconv_t)-1};
+    if (encoding && strcmp(encoding, "utf-8") != 0 && strcmp(encoding, "utf8") != 0 &&
+        strcmp(encoding, "UTF-8") != 0) {
+        if (strcmp(encoding, "cp1258") != 0 && strcmp(encoding, "windows-1258") != 0) {
+            snprintf(err, cap, "unknown encoding '%s' (utf-8 or cp1258)", encoding);
+            return -1;
+        }
+        if ((r->cd = iconv_open("UTF-8", "CP1258")) == (iconv_t)-1) {
+            snprintf(err, cap, "this system cannot convert from cp1258: %s", strerror(errno));
+            return -1;
+        }
+    }
+    for (int i = 0; i < BLOCKS; i++) {
+        block *b = calloc(1, sizeof *b);
+        if (!b || !(b->bytes = malloc(BLOCK_BYTES))) {
+            free(b);
+            free_blocks(r->free);
+            if (r->cd != (iconv_t)-1)
+                iconv_close(r->cd);
+            snprintf(err, cap, "out of memory reading CSV");
+            return -1;
+        }
+        b->next = r->free;
+        r->free = b;
+    }
+    pthread_mutex_init(&r->lock, NULL);
+    pthread_cond_init(&r->changed, NULL);
+    return 0;
+}
+
+/* Hands the records of b to fn; returns fn's first nonzero value. */
+static int deliver(const block *b, csvr_record_fn fn, void *arg)
+{
+    csvr_field f[CSVR_FIELDS_MAX];
+    int rc = 0;
+    for (int i = 0; i < b->nrecs && rc == 0; i++) {
+        const struct rec *rec = &b->recs[i];
+        for (int k = 0; k < rec->n; k++) {
+            const struct span *s = &b->fields[rec->first + k];
+            f[k] = (csvr_field){b->bytes + s->off, s->len};
+        }
+        rc = fn(arg, rec->record, f, rec->n);
+    }
     return rc;
+}
+
+int csvr_read(FILE *in, size_t size, size_t limit, const char *encoding, csvr_record_fn fn,
+              csvr_progress_fn progress, void *arg, char *err, size_t cap)
+{
+    reader r;
+    pthread_t thread;
+    if (reader_init(&r, in, limit, encoding, err, cap) < 0)
+        return -1;
+    int rc = pthread_create(&thread, NULL, reader_main, &r) == 0 ? 0 : -2;
+    for (int last = rc != 0; !last;) {
+        block *b = take_full(&r);
+        rc = deliver(b, fn, arg);
+        last = b->last || rc != 0;
+        if (rc == 0 && progress)
+            progress(arg, b->done, size);
+        give_back(&r, b, rc != 0);
+    }
+    if (rc != -2)
+        pthread_join(thread, NULL);
+    if (rc == -2)
+        snprintf(err, cap, "cannot start a thread to read the file");
+    else if (rc == 0 && r.status < 0)
+        snprintf(err, cap, "%s", r.err);
+    free_blocks(r.free);
+    free_blocks(r.full);
+    pthread_cond_destroy(&r.changed);
+    pthread_mutex_destroy(&r.lock);
+    if (r.cd != (iconv_t)-1)
+        iconv_close(r.cd);
+    return rc == -2 || (rc == 0 && r.status < 0) ? -1 : rc;
 }

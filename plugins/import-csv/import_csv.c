@@ -44,31 +44,23 @@ static void fini(void *state)
     free(state);
 }
 
-/* Reads path whole into *buf (NUL-terminated), refusing files over the configured size. */
-static int slurp(struct state *s, const char *path, char **buf, size_t *len)
+/* Opens path for reading if it is a regular file within the configured size. */
+static int open_file(struct state *s, const char *path, FILE **f, size_t *size, size_t *limit)
 {
-    int64_t max = host->config_int(s->ctx, "max_mb") * 1024 * 1024;
-    FILE *f = fopen(path, "rb");
     struct stat st;
-    if (!f || fstat(fileno(f), &st) < 0) {
-        if (f)
-            fclose(f);
+    *limit = (size_t)host->config_int(s->ctx, "max_mb") * 1024 * 1024;
+    if (!(*f = fopen(path, "rb")))
         return host->error(s->ctx, CV_PLUGIN_ENOTFOUND, "cannot read %s", path);
+    if (fstat(fileno(*f), &st) < 0 || !S_ISREG(st.st_mode)) {
+        fclose(*f);
+        return host->error(s->ctx, CV_PLUGIN_EINVAL, "%s is not a regular file", path);
     }
-    if (st.st_size > max) {
-        fclose(f);
-        return host->error(s->ctx, CV_PLUGIN_ELIMIT, "%s is larger than max_mb (%lld MiB)", path,
-                           (long long)(max >> 20));
+    if ((size_t)st.st_size > *limit) {
+        fclose(*f);
+        return host->error(s->ctx, CV_PLUGIN_ELIMIT, "%s is larger than max_mb (%zu MiB)", path,
+                           *limit >> 20);
     }
-    *len = (size_t)st.st_size;
-    *buf = malloc(*len + 1);
-    int ok = *buf && fread(*buf, 1, *len, f) == *len;
-    fclose(f);
-    if (!ok) {
-        free(*buf);
-        return host->error(s->ctx, CV_PLUGIN_EIO, "cannot read %s", path);
-    }
-    (*buf)[*len] = '\0';
+    *size = (size_t)st.st_size;
     return 0;
 }
 
@@ -165,12 +157,12 @@ static int finish(struct importer *im)
     return host->emit(im->ctx, "import.completed", 0, data);
 }
 
-static int run(struct importer *im, const char *text, size_t len)
+static int run(struct importer *im, FILE *f, size_t size, size_t limit)
 {
     char err[300];
     if (prepare(im) < 0 || host->store_begin(im->ctx) < 0)
         return CV_PLUGIN_EFAILED;
-    int rc = csvr_read(text, len, on_record, progress, im, err, sizeof err);
+    int rc = csvr_read(f, size, limit, im->req->encoding, on_record, progress, im, err, sizeof err);
     if (im->bar)
         fputc('\n', stderr); /* the bar stopped short: the error goes on its own line */
     if (rc < 0)
@@ -194,20 +186,14 @@ static int import(void *state, cv_plugin_import *req)
     if (!(im.kind = rows_kind(req->as)))
         return host->error(s->ctx, CV_PLUGIN_EINVAL,
                            "--as must be orgs, members, work-items or people, not '%s'", req->as);
-    char *buf = NULL, *owned, err[300];
-    size_t len = 0, tlen;
-    const char *text;
-    int rc = slurp(s, req->path, &buf, &len);
+    FILE *f = NULL;
+    size_t size = 0, limit = 0;
+    int rc = open_file(s, req->path, &f, &size, &limit);
     if (rc < 0)
         return rc;
-    if (csvr_decode(buf, len, req->encoding, &text, &tlen, &owned, err, sizeof err) < 0) {
-        free(buf);
-        return host->error(s->ctx, CV_PLUGIN_EINVAL, "%s: %s", req->path, err);
-    }
-    rc = run(&im, text, tlen);
+    rc = run(&im, f, size, limit);
     rows_free(&im);
-    free(owned);
-    free(buf);
+    fclose(f);
     return rc;
 }
 
