@@ -13,12 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHUNK         (256 * 1024)          /* bytes read at a time */
-#define CHUNK_DECODED (3 * CHUNK + 64)      /* a cp1258 byte becomes at most 3 UTF-8 bytes */
+#define CHUNK         (256 * 1024)          /* bytes read at a time, at most */
 #define BLOCKS        3                     /* blocks in circulation */
-#define BLOCK_BYTES   (2 * CSVR_RECORD_MAX) /* so that any one record fits an empty block */
+#define BLOCK_BYTES   (2 * CSVR_RECORD_MAX) /* at most; any one record fits an empty block */
 #define BLOCK_RECORDS 4096
 #define BLOCK_FIELDS  (8 * BLOCK_RECORDS)
+#define READER_STACK  (512 * 1024)
 
 struct span {
     size_t off, len;
@@ -32,16 +32,19 @@ struct rec {
 /* Records handed from the reader to the caller. */
 typedef struct block {
     struct block *next;
-    char *bytes; /* BLOCK_BYTES: the fields, each NUL-terminated */
+    char *bytes; /* the fields, each NUL-terminated */
     size_t used;
-    struct rec recs[BLOCK_RECORDS];
-    struct span fields[BLOCK_FIELDS];
+    struct rec *recs;
+    struct span *fields;
     int nrecs, nfields;
     size_t done; /* bytes of the file read when it was handed over */
     int last;    /* the reader's final block: its status is set */
 } block;
 
 typedef struct reader {
+    size_t chunk;     /* bytes read at a time: a small file gets small buffers */
+    size_t bytes_cap; /* a block's room */
+    int recs_cap, fields_cap;
     pthread_mutex_t lock;
     pthread_cond_t changed; /* a block was handed over or given back, or the caller stopped */
     block *full, *full_tail, *free;
@@ -159,9 +162,11 @@ static void on_record(int c, void *data)
         failf(r, "record %lld: more than %d fields or %d bytes", (long long)r->record,
               CSVR_FIELDS_MAX, CSVR_RECORD_MAX);
     block *b = r->cur;
+    if (!r->status && r->rec_used > r->bytes_cap) /* cannot be: blocks fit any record */
+        failf(r, "record %lld: larger than the reader's blocks", (long long)r->record);
     if (!r->status && b &&
-        (b->nrecs == BLOCK_RECORDS || b->nfields + r->rec_n > BLOCK_FIELDS ||
-         b->used + r->rec_used > BLOCK_BYTES))
+        (b->nrecs == r->recs_cap || b->nfields + r->rec_n > r->fields_cap ||
+         b->used + r->rec_used > r->bytes_cap))
         b = r->cur = hand_over(r, b, 0);
     if (r->status || !b) {
         r->rec_n = 0, r->rec_used = 0;
@@ -176,11 +181,18 @@ static void on_record(int c, void *data)
     r->rec_n = 0, r->rec_used = 0;
 }
 
+/* Room for a chunk decoded: a cp1258 byte becomes at most 3 UTF-8 bytes, and the converter may
+ * add the character it held back. */
+static size_t decoded_room(const reader *r)
+{
+    return 3 * r->chunk + 64;
+}
+
 /* Decodes n bytes of cp1258 at in into out (NULL in: the converter's last character). */
 static int decode(reader *r, char *in, size_t n, char *out, size_t *outlen)
 {
     char *i = in, *o = out;
-    size_t ileft = n, oleft = CHUNK_DECODED;
+    size_t ileft = n, oleft = decoded_room(r);
     if (iconv(r->cd, in ? &i : NULL, in ? &ileft : NULL, &o, &oleft) == (size_t)-1)
         return failf(r, "byte %zu is not valid cp1258", r->read + (size_t)(i - in));
     *outlen = (size_t)(o - out);
@@ -208,7 +220,7 @@ static void read_all(reader *r, struct csv_parser *p, char *in, char *out)
 {
     size_t got, len;
     int first = 1, utf8 = r->cd == (iconv_t)-1;
-    while (!stopped(r) && (got = fread(in, 1, CHUNK, r->in)) > 0) {
+    while (!stopped(r) && (got = fread(in, 1, r->chunk, r->in)) > 0) {
         if (r->read + got > r->limit) {
             failf(r, "the file is larger than %zu bytes", r->limit);
             return;
@@ -239,7 +251,7 @@ static void *reader_main(void *arg)
 {
     reader *r = arg;
     struct csv_parser p;
-    char *in = malloc(CHUNK), *out = r->cd == (iconv_t)-1 ? NULL : malloc(CHUNK_DECODED);
+    char *in = malloc(r->chunk), *out = r->cd == (iconv_t)-1 ? NULL : malloc(decoded_room(r));
     r->rec_cap = 4096;
     r->rec = malloc(r->rec_cap);
     r->cur = hand_over(r, NULL, 0);
@@ -265,8 +277,26 @@ static void free_blocks(block *b)
     for (block *next; b; b = next) {
         next = b->next;
         free(b->bytes);
+        free(b->recs);
+        free(b->fields);
         free(b);
     }
+}
+
+static size_t min_size(size_t a, size_t b)
+{
+    return a < b ? a : b;
+}
+
+/* Sizes the buffers for a file of at most limit bytes: whole records of it always fit a block (a
+ * cp1258 byte decodes to at most 3, each field adds a NUL); never more than the bounds above. */
+static void size_blocks(reader *r, size_t limit)
+{
+    size_t most = limit > SIZE_MAX / 4 ? SIZE_MAX / 4 : limit;
+    r->chunk = min_size(CHUNK, most + 1);
+    r->bytes_cap = min_size(BLOCK_BYTES, 3 * most + 2 * CSVR_FIELDS_MAX + 64);
+    r->recs_cap = (int)min_size(BLOCK_RECORDS, most + 1);
+    r->fields_cap = (int)min_size(BLOCK_FIELDS, 2 * most + 2 * CSVR_FIELDS_MAX);
 }
 
 /* Sets r up with BLOCKS empty blocks and the decoder of encoding. */
@@ -274,6 +304,7 @@ static int reader_init(reader *r, FILE *in, size_t limit, const char *encoding, 
                        size_t cap)
 {
     *r = (reader){.in = in, .limit = limit, .cd = (iconv_t)-1};
+    size_blocks(r, limit);
     if (encoding && strcmp(encoding, "utf-8") != 0 && strcmp(encoding, "utf8") != 0 &&
         strcmp(encoding, "UTF-8") != 0) {
         if (strcmp(encoding, "cp1258") != 0 && strcmp(encoding, "windows-1258") != 0) {
@@ -287,16 +318,19 @@ static int reader_init(reader *r, FILE *in, size_t limit, const char *encoding, 
     }
     for (int i = 0; i < BLOCKS; i++) {
         block *b = calloc(1, sizeof *b);
-        if (!b || !(b->bytes = malloc(BLOCK_BYTES))) {
-            free(b);
+        if (b) {
+            b->next = r->free;
+            r->free = b;
+        }
+        if (!b || !(b->bytes = malloc(r->bytes_cap)) ||
+            !(b->recs = malloc((size_t)r->recs_cap * sizeof *b->recs)) ||
+            !(b->fields = malloc((size_t)r->fields_cap * sizeof *b->fields))) {
             free_blocks(r->free);
             if (r->cd != (iconv_t)-1)
                 iconv_close(r->cd);
             snprintf(err, cap, "out of memory reading CSV");
             return -1;
         }
-        b->next = r->free;
-        r->free = b;
     }
     pthread_mutex_init(&r->lock, NULL);
     pthread_cond_init(&r->changed, NULL);
@@ -326,7 +360,11 @@ int csvr_read(FILE *in, size_t size, size_t limit, const char *encoding, csvr_re
     pthread_t thread;
     if (reader_init(&r, in, limit, encoding, err, cap) < 0)
         return -1;
-    int rc = pthread_create(&thread, NULL, reader_main, &r) == 0 ? 0 : -2;
+    pthread_attr_t attr; /* the reader keeps its buffers on the heap: a small stack will do */
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, READER_STACK);
+    int rc = pthread_create(&thread, &attr, reader_main, &r) == 0 ? 0 : -2;
+    pthread_attr_destroy(&attr);
     for (int last = rc != 0; !last;) {
         block *b = take_full(&r);
         rc = deliver(b, fn, arg);
