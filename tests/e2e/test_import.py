@@ -261,6 +261,18 @@ class ImportTest(StoreTest):
                      says="row 42: the store refused the row: store: hồ sơ P0040 đang bị khóa")
         self.assertEqual(self.people(), {})
 
+    def test_files_it_cannot_or_must_not_read_are_refused(self):
+        self.refused("import", os.path.join(self.dir, "none.csv"), "--as", "orgs",
+                     says="cannot read")
+        self.refused("import", self.dir, "--as", "orgs", says="is not a regular file")
+        self.ok("plugin", "config", "import-csv", "max_mb", "1")
+        rows = "".join(f"P{i},Đảng bộ xã số {i},province,,,{i}\n" for i in range(40000))
+        big = self.write("big.csv", "code,name,level,parent,kind,members\n" + rows)
+        self.assertGreater(os.path.getsize(big), 1024 * 1024)
+        self.refused("import", big, "--as", "orgs", says="is larger than max_mb (1 MiB)")
+        self.refused("import", self.write("e.csv", ORGS), "--as", "orgs", "--encoding", "latin9",
+                     says="unknown encoding 'latin9' (utf-8 or cp1258)")
+
     def test_disabled_importer_is_refused_with_what_to_do(self):
         self.ok("plugin", "disable", "import-csv")
         self.refused("import", self.write("o.csv", ORGS), "--as", "orgs", code=78,
