@@ -194,7 +194,7 @@ static int decode(reader *r, char *in, size_t n, char *out, size_t *outlen)
     char *i = in, *o = out;
     size_t ileft = n, oleft = decoded_room(r);
     if (iconv(r->cd, in ? &i : NULL, in ? &ileft : NULL, &o, &oleft) == (size_t)-1)
-        return failf(r, "byte %zu is not valid cp1258", r->read + (size_t)(i - in));
+        return failf(r, "byte %zu is not valid cp1258", r->read + (in ? (size_t)(i - in) : 0));
     *outlen = (size_t)(o - out);
     return 0;
 }
@@ -215,7 +215,8 @@ static int stopped(reader *r)
     return stop;
 }
 
-/* Reads and splits the whole file, then hands over the last block with the outcome. */
+/* Reads and splits the whole file into blocks, setting the status on failure (reader_main then
+ * hands over the last block). */
 static void read_all(reader *r, struct csv_parser *p, char *in, char *out)
 {
     size_t got, len;
