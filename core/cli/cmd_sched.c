@@ -6,6 +6,7 @@
 #include "base/clock.h"
 #include "base/date.h"
 #include "base/json.h"
+#include "backup/nightly.h"
 #include "cli/cli.h"
 #include "sched/calendar.h"
 #include "sched/contact.h"
@@ -255,6 +256,8 @@ int cv_cmd_jobs(cv_cli *cli, int argc, char **argv)
         {"pause", jobs_pause, NULL},       {"resume", jobs_resume, NULL},
         {"run-now", jobs_run_now, NULL},   {"zone", jobs_zone, NULL},
         {"simulate", jobs_simulate, NULL}, {NULL, NULL, NULL}};
+    if (cv_backup_register(NULL, NULL, &cli->err) < 0) /* builtin.backup.nightly runs here */
+        return cli->err.code;
     return cv_cli_dispatch(cli, sub, "jobs", argc, argv);
 }
 

@@ -2,6 +2,8 @@
  * reports it. The numbers come from domain/status; this file only renders them. */
 #include <string.h>
 
+#include "backup/nightly.h"
+#include "base/clock.h"
 #include "base/json.h"
 #include "cli/cli.h"
 #include "domain/status.h"
@@ -101,6 +103,19 @@ static void print_report(json_t *r, FILE *out)
     print_work(json_object_get(r, "work_items"), out);
 }
 
+static void print_backup(json_t *b, FILE *out)
+{
+    if (!json_is_object(b))
+        return;
+    char day[11];
+    int64_t at = (int64_t)num(b, "at");
+    int64_t local = at + (int64_t)CV_TZ_VIETNAM_MIN * 60000;
+    cv_clock_date(at, CV_TZ_VIETNAM_MIN, day);
+    fprintf(out, "\nLast good backup: %s %02d:%02d, %s (journal up to event %lld, %lld bytes)\n",
+            day, (int)(local / 3600000 % 24), (int)(local / 60000 % 60), cv_json_text(b, "file"),
+            num(b, "last_event_id"), num(b, "size"));
+}
+
 static void print_status(json_t *j, FILE *out)
 {
     fprintf(out, "Term %s, as of %s\n\n", cv_json_text(j, "term"), cv_json_text(j, "today"));
@@ -112,6 +127,7 @@ static void print_status(json_t *j, FILE *out)
             fputc('\n', out);
         print_report(r, out);
     }
+    print_backup(json_object_get(j, "last_backup"), out);
 }
 
 int cv_cmd_status(cv_cli *cli, int argc, char **argv)
@@ -126,5 +142,8 @@ int cv_cmd_status(cv_cli *cli, int argc, char **argv)
     cv_store *s = cv_cli_store(cli);
     if (!s || cv_status_report(s, npos ? pos[0] : NULL, term, &report, &cli->err) < 0)
         return cli->err.code;
+    json_t *last = cv_backup_last(s);
+    if (last)
+        json_object_set_new(report, "last_backup", last);
     return cv_cli_print(cli, report, print_status);
 }

@@ -41,6 +41,8 @@ static const cv_cli_command commands[] = {
     {"inspection", cv_cmd_inspection, "inspection add|request|list ..."},
     {"report", cv_cmd_report, "report NAME [ORG] [--format F] [--output FILE] | report list"},
     {"import", cv_cmd_import, "import FILE --as orgs|members|work-items|people [--dry-run] ..."},
+    {"backup", cv_cmd_backup, "backup DEST | backup verify FILE | backup config [--dir D] ..."},
+    {"restore", cv_cmd_restore, "restore SRC"},
     {NULL, NULL, NULL},
 };
 

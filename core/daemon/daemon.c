@@ -42,9 +42,9 @@ cv_store *cv_daemon_store(cv_daemon *d)
     return d->store;
 }
 
-/* Takes an exclusive flock on PATH.lock and writes our pid in it. The kernel drops the lock when
- * the process dies, however it dies, so a crashed daemon never blocks the next one. */
-static int take_lock(const char *db_path, int *fd_out, cv_err *e)
+/* The kernel drops the lock when the process dies, however it dies, so a crashed daemon never
+ * blocks the next one. */
+int cv_daemon_lock(const char *db_path, int *fd_out, cv_err *e)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s.lock", db_path);
@@ -189,7 +189,7 @@ static void anchor_clock(cv_daemon *d, int clock_given)
 
 static int open_all(cv_daemon *d, const cv_daemon_options *opt, cv_err *e)
 {
-    if (take_lock(opt->db_path, &d->lock_fd, e) < 0 ||
+    if (cv_daemon_lock(opt->db_path, &d->lock_fd, e) < 0 ||
         cv_store_open(opt->db_path, 0, &d->store, e) < 0 ||
         cv_journal_last_id(d->store, &d->cursor, e) < 0)
         return e->code;

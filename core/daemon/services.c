@@ -4,14 +4,17 @@
 
 #include <stddef.h>
 
+#include "backup/service.h"
 #include "lua/service.h"
 #include "notify/notify.h"
 #include "plugin/service.h"
 #include "sched/service.h"
 
 /* Started in this order and stopped in reverse: the plugins load first; notify (which delivers
- * through the notifier plugins) stops before they unload; Lua packages start last and stop
- * first, so no hook runs while the services it calls are going away. */
+ * through the notifier plugins) stops before they unload; backups register their job action before
+ * the scheduler starts and stop after it; Lua packages start last and stop first, so no hook runs
+ * while the services it calls are going away. */
 const cv_service *const cv_daemon_services[] = {
-    &cv_plugin_service, &cv_sched_service, &cv_notify_service, &cv_lua_service, NULL,
+    &cv_plugin_service, &cv_backup_service, &cv_sched_service,
+    &cv_notify_service, &cv_lua_service,    NULL,
 };

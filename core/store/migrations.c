@@ -532,9 +532,16 @@ static const char schema_people_gender[] =
     "DROP TABLE people;"
     "ALTER TABLE people_new RENAME TO people;";
 
+/* Scheduled backups (core/backup): the nightly job, paused until `convene backup config --dir`
+ * names a folder. Its settings live in the settings table (backup.*). */
+static const char schema_backup[] =
+    "INSERT INTO jobs(name, kind, spec, action, args, state) VALUES"
+    "  ('builtin.backup.nightly', 'cron', '30 2 * * *', 'backup', '{}', 'paused');";
+
 static const char *const migrations[] = {
     schema_foundation, schema_plugins, schema_elect,           schema_docs,
     schema_sched,      schema_lua,     schema_sched_reminders, schema_people_gender,
+    schema_backup,
 };
 
 int cv_migrations_count(void)
