@@ -352,9 +352,13 @@ static int apply_config(cv_store *s, const cv_backup_config *c, const char *cron
         return e->code;
     if (daily + weekly == 0)
         return cv_err_set(e, CV_EINVAL, "keep at least one backup (--daily or --weekly above 0)");
-    if (*cron &&
-        cv_job_define(s, &(cv_job_spec){CV_BACKUP_JOB, "cron", cron, "backup", NULL}, e) < 0)
-        return e->code;
+    if (*cron) {
+        json_t *args = json_object(); /* cv_job_define would leak its own default {} */
+        int rc = cv_job_define(s, &(cv_job_spec){CV_BACKUP_JOB, "cron", cron, "backup", args}, e);
+        json_decref(args);
+        if (rc < 0)
+            return e->code;
+    }
     if (cv_job_get(s, CV_BACKUP_JOB, &j, e) < 0)
         return e->code;
     int paused = strcmp(j.state, "paused") == 0;

@@ -539,9 +539,8 @@ static const char schema_backup[] =
     "  ('builtin.backup.nightly', 'cron', '30 2 * * *', 'backup', '{}', 'paused');";
 
 static const char *const migrations[] = {
-    schema_foundation, schema_plugins, schema_elect,           schema_docs,
-    schema_sched,      schema_lua,     schema_sched_reminders, schema_people_gender,
-    schema_backup,
+    schema_foundation, schema_plugins,         schema_elect,         schema_docs,   schema_sched,
+    schema_lua,        schema_sched_reminders, schema_people_gender, schema_backup,
 };
 
 int cv_migrations_count(void)

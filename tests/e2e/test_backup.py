@@ -219,6 +219,11 @@ class BackupTest(StoreTest):
         self.refused("restore", self.db, code=EX_USAGE, says="the store itself")
         self.refused("backup", "verify", junk)
         self.refused("backup", self.dir, code=EX_USAGE, says="directory")
+        live = os.path.join(self.dir, "live.db")
+        for name in (live, live + "-wal"):
+            open(name, "wb").close()
+        self.refused("backup", live, code=EX_TEMPFAIL, says="live store")
+        self.assertEqual(os.path.getsize(live), 0)
         self.refused("backup", "config", "--dir", "relative/path", code=EX_USAGE)
         self.refused("backup", "config", "--at", "25:00", code=EX_USAGE)
         self.refused("backup", "config", "--daily", "0", "--weekly", "0", code=EX_USAGE)
