@@ -77,6 +77,9 @@ static int query_int(sqlite3 *db, const char *sql, int64_t *out)
     return rc == SQLITE_ROW ? 0 : -1;
 }
 
+static int verify_file(const char *file, int64_t want_event_id, const volatile int *stop,
+                       cv_backup_result *r, cv_err *e);
+
 /* Opens the live store and starts the read transaction the whole copy is made from: in WAL mode
  * it never blocks a writer, and because it stays open across the backup's steps, writes made
  * meanwhile by other connections neither enter the copy nor restart it. */
@@ -170,7 +173,7 @@ static int write_checked(const char *src_path, const char *tmp, int fd, const vo
         return rc;
     if (fsync(fd) < 0)
         return cv_err_set(e, CV_EIO, "cannot sync %s: %s", tmp, strerror(errno));
-    return cv_backup_verify(tmp, last_id, r, e);
+    return verify_file(tmp, last_id, stop, r, e);
 }
 
 int cv_backup_make(const char *src_path, const char *dest, const volatile int *stop,
@@ -240,7 +243,15 @@ static int verify_open(sqlite3 *db, const char *file, int64_t want, cv_backup_re
     return 0;
 }
 
-int cv_backup_verify(const char *file, int64_t want_event_id, cv_backup_result *r, cv_err *e)
+/* SQLite's progress handler: a non-zero return interrupts the statement (a long check). */
+static int stopped(void *stop)
+{
+    return stop && *(const volatile int *)stop;
+}
+
+/* The checks of cv_backup_verify, interrupted (CV_EBUSY) once *stop becomes non-zero. */
+static int verify_file(const char *file, int64_t want_event_id, const volatile int *stop,
+                       cv_backup_result *r, cv_err *e)
 {
     struct stat st;
     if (stat(file, &st) < 0 || !S_ISREG(st.st_mode))
@@ -252,13 +263,21 @@ int cv_backup_verify(const char *file, int64_t want_event_id, cv_backup_result *
         return e->code;
     }
     sqlite3_busy_timeout(db, 5000);
+    sqlite3_progress_handler(db, 10000, stopped, (void *)stop);
     int rc = verify_open(db, file, want_event_id, r, e);
     sqlite3_close(db);
+    if (rc < 0 && stopped((void *)stop))
+        return cv_err_set(e, CV_EBUSY, "the backup to %s was stopped", file);
     if (rc < 0)
         return rc;
     r->size = (int64_t)st.st_size;
     snprintf(r->file, sizeof r->file, "%s", file);
     return 0;
+}
+
+int cv_backup_verify(const char *file, int64_t want_event_id, cv_backup_result *r, cv_err *e)
+{
+    return verify_file(file, want_event_id, NULL, r, e);
 }
 
 /* Folds the live store's WAL into its file and closes it. A WAL still there afterwards means

@@ -25,8 +25,8 @@ typedef struct cv_backup_result {
 /* Copies the store at src_path to dest (a file path; its directory must exist). The copy is
  * consistent at one instant of the live store, whoever writes to it meanwhile; it is a
  * rollback-journal file, complete without -wal or -shm beside it. When *stop becomes non-zero
- * (another thread), the copy is abandoned with CV_EBUSY and its temporary file removed; stop may
- * be NULL. On success r describes dest. */
+ * (another thread), the copy or its checks are abandoned with CV_EBUSY and the temporary file
+ * removed; stop may be NULL. On success r describes dest. */
 int cv_backup_make(const char *src_path, const char *dest, const volatile int *stop,
                    cv_backup_result *r, cv_err *e);
 

@@ -39,18 +39,16 @@ static void record(runner *r)
     cv_log(CV_LOG_ERROR, "backup", NULL, "cannot journal the backup: %s", e.msg);
 }
 
+/* Back on the loop: journals what the backup did, unless a shutdown stopped it (a backup that
+ * finished before the shutdown is journaled: the store is open until the loop has closed). */
 static void done(uv_work_t *req, int status)
 {
     runner *r = req->data;
     r->running = 0;
-    if (r->closed || status == UV_ECANCELED) {
+    if (status == UV_ECANCELED || (r->outcome.rc < 0 && r->stop))
         cv_log(CV_LOG_WARN, "backup", json_pack("{s:s}", "file", r->plan.name),
                "backup abandoned at shutdown");
-        if (r->closed)
-            free(r);
-        return;
-    }
-    if (r->outcome.rc == 0)
+    else if (r->outcome.rc == 0)
         cv_log(CV_LOG_INFO, "backup",
                json_pack("{s:s, s:I, s:I, s:I}", "file", r->outcome.r.file, "size",
                          (json_int_t)r->outcome.r.size, "last_event_id",
@@ -59,7 +57,10 @@ static void done(uv_work_t *req, int status)
                "backup made");
     else
         cv_log(CV_LOG_ERROR, "backup", NULL, "backup failed: %s", r->outcome.err.msg);
-    record(r);
+    if (status != UV_ECANCELED && !(r->outcome.rc < 0 && r->stop))
+        record(r);
+    if (r->closed)
+        free(r);
 }
 
 /* The job action's hand-over, on the loop thread inside the job's transaction. */
@@ -74,6 +75,8 @@ static int hand_over(void *arg, const cv_backup_plan *p, cv_err *e)
     }
     r->plan = *p;
     r->work.data = r;
+    cv_log(CV_LOG_INFO, "backup", json_pack("{s:s, s:s}", "dir", p->dir, "file", p->name),
+           "backup started");
     r->running = uv_queue_work(cv_daemon_loop(r->d), &r->work, work, done) == 0;
     return r->running ? 0 : cv_err_set(e, CV_EBUSY, "cannot start the backup");
 }
