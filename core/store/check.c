@@ -1,0 +1,56 @@
+/* check.c: the store's file checks (quick_check, integrity_check, foreign_key_check), each
+ * problem one JSON object. It must never write to the store. */
+#include "store/check.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void add(json_t *problems, const char *check, const char *problem)
+{
+    if (json_array_size(problems) < CV_CHECK_PROBLEMS_MAX)
+        json_array_append_new(problems,
+                              json_pack("{s:s, s:s}", "check", check, "problem", problem));
+}
+
+/* Runs one checking pragma; every row but a lone "ok" is a problem, and so is a failure. */
+static void run(cv_store *s, const char *check, const char *sql, json_t *problems)
+{
+    sqlite3_stmt *st = NULL;
+    sqlite3 *db = cv_store_db(s);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        add(problems, check, sqlite3_errmsg(db));
+        return;
+    }
+    int rc, fk = sqlite3_column_count(st) == 4;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(st, 0);
+        char line[512];
+        if (fk)
+            snprintf(line, sizeof line, "row %lld of %s refers to a missing row of %s",
+                     (long long)sqlite3_column_int64(st, 1), text,
+                     (const char *)sqlite3_column_text(st, 2));
+        else if (text && strcmp(text, "ok") == 0)
+            continue;
+        else
+            snprintf(line, sizeof line, "%s", text ? text : "?");
+        add(problems, check, line);
+    }
+    if (rc != SQLITE_DONE)
+        add(problems, check, sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+}
+
+int cv_store_check(cv_store *s, int full, json_t **problems, cv_err *e)
+{
+    json_t *out = json_array();
+    if (!out)
+        return cv_err_set(e, CV_ENOMEM, "out of memory checking the store");
+    if (full) {
+        run(s, "integrity_check", "PRAGMA integrity_check(100)", out);
+        run(s, "foreign_key_check", "PRAGMA foreign_key_check", out);
+    } else {
+        run(s, "quick_check", "PRAGMA quick_check(100)", out);
+    }
+    *problems = out;
+    return 0;
+}
