@@ -532,9 +532,16 @@ static const char schema_people_gender[] =
     "DROP TABLE people;"
     "ALTER TABLE people_new RENAME TO people;";
 
+/* 9: due rows per channel, so that each channel's delivery slots fill from its own rows (a
+ * channel whose receiver hangs must not hold back the others) and the channels with pending rows
+ * are found by a skip-scan. */
+static const char schema_outbox_channels[] =
+    "CREATE INDEX outbox_by_channel ON outbox(state, channel, next_at);";
+
 static const char *const migrations[] = {
-    schema_foundation, schema_plugins, schema_elect,           schema_docs,
-    schema_sched,      schema_lua,     schema_sched_reminders, schema_people_gender,
+    schema_foundation,      schema_plugins, schema_elect,           schema_docs,
+    schema_sched,           schema_lua,     schema_sched_reminders, schema_people_gender,
+    schema_outbox_channels,
 };
 
 int cv_migrations_count(void)
