@@ -20,8 +20,8 @@ static int open_regular(const char *path, int writing, struct stat *st, cv_err *
     if (fd < 0) {
         if (errno == ENXIO)
             return not_regular(path, e);
-        return cv_err_set(e, errno == ENOENT && !writing ? CV_ENOTFOUND : CV_EIO,
-                          "cannot %s %s: %s", writing ? "write" : "read", path, strerror(errno));
+        return cv_err_set(e, CV_EIO, "cannot %s %s: %s", writing ? "write" : "read", path,
+                          strerror(errno));
     }
     if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
         close(fd);

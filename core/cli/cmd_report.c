@@ -47,7 +47,7 @@ static int copy_out(cv_cli *cli, const char *path, FILE *out, const char *name)
 }
 
 /* Renders doc with the reporter for format into a temporary file of our own, then copies it to
- * output (opened first, so that a FIFO or a device is refused before any work) or to stdout. */
+ * output (opened without blocking: a FIFO or a device is refused) or to stdout. */
 static int render(cv_cli *cli, cv_store *s, json_t *doc, const char *format, const char *output)
 {
     cv_plugin *p = NULL;
@@ -56,10 +56,6 @@ static int render(cv_cli *cli, cv_store *s, json_t *doc, const char *format, con
     char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     if (!text)
         return cv_err_set(&cli->err, CV_ENOMEM, "out of memory rendering the report");
-    if (output && !(out = cv_path_fopen(output, "wb", NULL, &cli->err))) {
-        free(text);
-        return cli->err.code;
-    }
     int rc = cv_plugin_load_for(s, NULL, CV_PLUGIN_KIND_REPORT, format, &p, &cli->err);
     int fd = rc == 0 ? mkstemp(tmp) : -1;
     if (rc == 0 && fd < 0)
@@ -68,6 +64,8 @@ static int render(cv_cli *cli, cv_store *s, json_t *doc, const char *format, con
         close(fd);
     if (rc == 0)
         rc = cv_plugin_render(p, text, tmp, &cli->err);
+    if (rc == 0 && output && !(out = cv_path_fopen(output, "wb", NULL, &cli->err)))
+        rc = cli->err.code;
     if (rc == 0)
         rc = copy_out(cli, tmp, out ? out : stdout, output ? output : "stdout");
     if (fd >= 0)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/path.h"
 #include "base/clock.h"
@@ -102,8 +103,8 @@ void cv_lua_pkg_write_begin(lua_State *L)
 static int read_file(const char *path, char **text, size_t *len, cv_err *e)
 {
     FILE *f = cv_path_fopen(path, "rb", NULL, e);
-    if (!f)
-        return e->code;
+    if (!f) /* a missing module is looked for elsewhere (require) */
+        return e->code = access(path, F_OK) < 0 && errno == ENOENT ? CV_ENOTFOUND : e->code;
     char *buf = malloc(CV_LUA_FILE_MAX + 1);
     size_t n = buf ? fread(buf, 1, CV_LUA_FILE_MAX + 1, f) : 0;
     int bad = ferror(f);
