@@ -96,5 +96,6 @@ int cv_cmd_script(cv_cli *cli, int argc, char **argv);
 int cv_cmd_import(cv_cli *cli, int argc, char **argv);
 int cv_cmd_report(cv_cli *cli, int argc, char **argv);
 int cv_cmd_check(cv_cli *cli, int argc, char **argv);
+int cv_cmd_store(cv_cli *cli, int argc, char **argv);
 
 #endif

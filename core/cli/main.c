@@ -42,6 +42,7 @@ static const cv_cli_command commands[] = {
     {"inspection", cv_cmd_inspection, "inspection add|request|list ..."},
     {"report", cv_cmd_report, "report NAME [ORG] [--format F] [--output FILE] | report list"},
     {"check", cv_cmd_check, "check [store]"},
+    {"store", cv_cmd_store, "store limit [MB|none]"},
     {"import", cv_cmd_import, "import FILE --as orgs|members|work-items|people [--dry-run] ..."},
     {NULL, NULL, NULL},
 };

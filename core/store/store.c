@@ -167,6 +167,28 @@ static int refuse_empty(const char *path, int flags, cv_err *e)
     return 0;
 }
 
+static int parse_limit(const char *text, int64_t *mb, cv_err *e)
+{
+    if (cv_text_count(text, mb, "the store's limit", e) < 0 || *mb < 1 || *mb > CV_STORE_MAX_MB)
+        return cv_err_set(e, CV_EINVAL,
+                          "the store's limit must be a whole number of MB from 1 to %d, not '%s'",
+                          CV_STORE_MAX_MB, text);
+    return 0;
+}
+
+int cv_store_limit_set(cv_store *s, const char *mb, cv_err *e)
+{
+    int64_t v;
+    if (!mb) {
+        sqlite3_stmt *st =
+            cv_store_prepare(s, "DELETE FROM settings WHERE key = 'store.max_mb'", e);
+        return st ? cv_store_exec(s, st, e) : e->code;
+    }
+    if (parse_limit(mb, &v, e) < 0)
+        return e->code;
+    return cv_store_setting_set(s, "store.max_mb", mb, e);
+}
+
 /* The setting store.max_mb bounds the file (PRAGMA max_page_count, per connection): past it a
  * write fails with "database or disk is full", as it would on a full disk. */
 static int apply_size_bound(cv_store *s, cv_err *e)
@@ -176,10 +198,8 @@ static int apply_size_bound(cv_store *s, cv_err *e)
     int64_t mb;
     if (cv_store_setting_get(s, "store.max_mb", buf, sizeof buf, &unset) < 0)
         return 0;
-    if (cv_text_count(buf, &mb, "store.max_mb", e) < 0 || mb < 1 || mb > CV_STORE_MAX_MB)
-        return cv_err_set(e, CV_EINVAL,
-                          "store.max_mb must be a whole number from 1 to %d, not '%s'",
-                          CV_STORE_MAX_MB, buf);
+    if (parse_limit(buf, &mb, e) < 0)
+        return e->code;
     sqlite3_stmt *st = NULL;
     int page = 4096;
     if (sqlite3_prepare_v2(s->db, "PRAGMA page_size", -1, &st, NULL) == SQLITE_OK &&

@@ -60,6 +60,10 @@ int cv_store_faulted(int code);
 /* The largest store.max_mb setting (the store's size bound; unset: none). */
 #define CV_STORE_MAX_MB 1048576
 
+/* Sets the store's size bound to mb (a whole number of MB, text) or removes it (NULL). Every
+ * connection opened afterwards applies it; a write past it fails as on a full disk. */
+int cv_store_limit_set(cv_store *s, const char *mb, cv_err *e);
+
 /* Key-value settings (settings table). get copies into buf[cap]; returns CV_ENOTFOUND if unset. */
 int cv_store_setting_get(cv_store *s, const char *key, char *buf, size_t cap, cv_err *e);
 int cv_store_setting_set(cv_store *s, const char *key, const char *value, cv_err *e);

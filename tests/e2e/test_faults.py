@@ -106,13 +106,13 @@ class FaultTest(StoreTest):
 class DeliveryFaultTest(FaultTest):
     def fill_store(self):
         """Makes every delivery's bookkeeping need a page the store may not have: a trigger
-        (written behind convene's back) adds a page per outbox update, and store.max_mb bounds
-        the store at its present size."""
+        (written behind convene's back) adds a page per outbox update, and `store limit 1` bounds
+        the store (1.1 MB already) at its present size."""
         self.sql("CREATE TABLE filler(x BLOB)")
         self.sql("INSERT INTO filler VALUES (zeroblob(1100000))")
         self.sql("CREATE TRIGGER grow AFTER UPDATE ON outbox BEGIN "
                  "INSERT INTO filler VALUES (randomblob(9000)); END")
-        self.sql("INSERT INTO settings(key, value) VALUES ('store.max_mb', '1')")
+        self.ok("store", "limit", "1")
         self.sql("VACUUM")
 
     def test_disk_full_under_bookkeeping_repeats_no_delivery_and_does_not_spin(self):
@@ -122,6 +122,7 @@ class DeliveryFaultTest(FaultTest):
         for i in range(5):
             self.ok("notify", "Văn phòng", "--channel", "log", "--subject", f"Thông báo {i}",
                     "--body", "b", "--key", f"full-{i}")
+        self.refused("store", "limit", "0", code=64, says="limit")
         self.fill_store()
         # a command that needs more room is refused as an I/O error, the store unchanged
         self.refused("notify", "x", "--channel", "log", "--subject", "s", "--body", "x" * 16000,
