@@ -343,6 +343,7 @@ class PathTest(FaultTest):
         self.tree()
         self.ok("congress", "plan", "LS-TP", "XVI")
         self.ok("plugin", "enable", "import-csv")
+        self.ok("plugin", "enable", "report-text")
         doc = self.js("doc", "add", "LS-TP", "Báo cáo", "--kind", "other")["id"]
         real = os.path.join(self.dir, "du-thao.txt")
         with open(real, "w") as f:
