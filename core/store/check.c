@@ -5,11 +5,21 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Adds one problem as one line: SQLite's own text may span lines ("*** in database main ***\n
+ * Page 2: ..."), and control bytes are dropped. */
 static void add(json_t *problems, const char *check, const char *problem)
 {
+    char line[512];
+    size_t n = 0;
+    const char *p = strstr(problem, "***\n") ? strstr(problem, "***\n") + 4 : problem;
+    for (; *p && n + 3 < sizeof line; p++)
+        if (*p == '\n')
+            n += (size_t)snprintf(line + n, sizeof line - n, "; ");
+        else if ((unsigned char)*p >= 0x20)
+            line[n++] = *p;
+    line[n] = '\0';
     if (json_array_size(problems) < CV_CHECK_PROBLEMS_MAX)
-        json_array_append_new(problems,
-                              json_pack("{s:s, s:s}", "check", check, "problem", problem));
+        json_array_append_new(problems, json_pack("{s:s, s:s}", "check", check, "problem", line));
 }
 
 /* Runs one checking pragma; every row but a lone "ok" is a problem, and so is a failure. */

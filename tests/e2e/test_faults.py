@@ -115,7 +115,8 @@ class DeliveryFaultTest(FaultTest):
         self.ok("store", "limit", "1")
         self.sql("VACUUM")
 
-    def test_disk_full_under_bookkeeping_repeats_no_delivery_and_does_not_spin(self):
+    def full_daemon(self):
+        """Five log notifications delivered by a daemon that cannot record them."""
         path = self.log_notifier()
         self.ok("notify", "config", "notify.backoff_base_ms", "50")
         self.ok("notify", "config", "notify.backoff_cap_ms", "200")
@@ -124,12 +125,16 @@ class DeliveryFaultTest(FaultTest):
                     "--body", "b", "--key", f"full-{i}")
         self.refused("store", "limit", "0", code=64, says="limit")
         self.fill_store()
-        # a command that needs more room is refused as an I/O error, the store unchanged
-        self.refused("notify", "x", "--channel", "log", "--subject", "s", "--body", "x" * 16000,
-                     code=EX_IOERR, says="full")
         d = Run(self).serving()
         wait_until(lambda: "cannot record deliveries" in d.text(), "the failed commit")
         wait_until(lambda: len(self.lines(path)) >= 5, "the five deliveries")
+        return d, path
+
+    def test_disk_full_under_bookkeeping_repeats_no_delivery_and_does_not_spin(self):
+        d, path = self.full_daemon()
+        # a command that needs more room is refused as an I/O error, the store unchanged
+        self.refused("notify", "x", "--channel", "log", "--subject", "s", "--body", "x" * 16000,
+                     code=EX_IOERR, says="full")
         cpu0, t0 = self.cpu(d.proc.pid), time.monotonic()
         for _ in range(20):  # reads are still served while the daemon waits for room
             self.assertEqual(len(self.js("outbox", "list", "--state", "pending")), 5)
@@ -141,9 +146,18 @@ class DeliveryFaultTest(FaultTest):
         wait_until(lambda: len(self.js("outbox", "list", "--state", "sent")) == 5,
                    "the held outcomes to be recorded")
         self.assertEqual(len(self.lines(path)), 5)
-        self.assertIn("recorded again", d.text())
+        self.assertIn("deliveries recorded again", d.text())
         code, took = d.stop()
         self.assertEqual(code, 0, d.text()[-2000:])
+
+    def test_sigterm_stops_a_daemon_that_waits_for_room(self):
+        d, path = self.full_daemon()
+        code, took = d.stop()
+        self.assertEqual(code, 0, d.text()[-2000:])
+        self.assertLess(took, 10)
+        self.assertEqual(len(self.lines(path)), 5)
+        # their rows stayed pending: the next daemon delivers them again, under the same keys
+        self.assertEqual(len(self.js("outbox", "list", "--state", "pending")), 5)
 
     @staticmethod
     def cpu(pid):
@@ -272,38 +286,40 @@ class StoreFaultTest(FaultTest):
         self.assertEqual(self.run_fast("--db", empty, "init").returncode, 0)
         self.assertEqual(self.run_fast("--db", empty, "status").returncode, 0)
 
-    def corrupt_copy(self):
-        """A copy of a store with one of its pages overwritten: it opens, and fails its check."""
+    def corrupt_copies(self):
+        """Copies of a store, each with one page overwritten, that open and fail quick_check."""
         self.sql("CREATE TABLE notes(body TEXT)")
+        self.sql("CREATE INDEX notes_by_body ON notes(body)")
         for i in range(200):
             self.sql("INSERT INTO notes VALUES (?)", f"ghi chú {i} " * 40)
         self.sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        bad = os.path.join(self.dir, "bad.db")
         with open(self.db, "rb") as f:
-            data = bytearray(f.read())
-        page = 4096
-        pages = len(data) // page
-        at = (pages - 3) * page
-        data[at:at + page] = bytes([0x0D]) + b"\xee" * (page - 1)
-        with open(bad, "wb") as f:
-            f.write(data)
-        try:
-            self.assertNotEqual(self.sql("PRAGMA quick_check", db=bad), [("ok",)])
-        except sqlite3.DatabaseError:
-            pass  # so damaged that the check itself stops
-        self.assertEqual(self.sql("PRAGMA user_version", db=bad),
-                         self.sql("PRAGMA user_version"))  # it still opens
-        return bad
+            data = f.read()
+        page, copies = 4096, []
+        for n in range(2, len(data) // page, 7):
+            bad = os.path.join(self.dir, f"bad-{n}.db")
+            with open(bad, "wb") as f:
+                f.write(data[:n * page] + b"\x0d" + b"\xee" * (page - 1) + data[(n + 1) * page:])
+            try:
+                damaged = self.sql("PRAGMA quick_check", db=bad) != [("ok",)]
+            except sqlite3.DatabaseError:
+                damaged = True  # so damaged that the check itself stops
+            if damaged and self.sql("PRAGMA user_version", db=bad) == self.sql(
+                    "PRAGMA user_version"):
+                copies.append(bad)
+        self.assertGreater(len(copies), 5)
+        return copies
 
     def test_a_corrupt_store_is_refused_by_the_daemon_and_reported_by_check(self):
-        bad = self.corrupt_copy()
-        r = self.run_fast("run", db=bad)
-        self.assertNotEqual(r.returncode, 0)
-        self.assertEqual(r.returncode, EX_IOERR, r.stderr)
-        self.assertIn("failed its check", r.stderr)
-        r = self.run_fast("check", db=bad)
-        self.assertEqual(r.returncode, EX_IOERR, r.stderr)
-        self.assertIn("integrity_check", r.stdout)
+        for bad in self.corrupt_copies():
+            r = self.run_fast("run", db=bad)
+            self.assertEqual(r.returncode, EX_IOERR, (bad, r.stderr))
+            # refused by the check at start, or earlier by SQLite opening it
+            self.assertRegex(r.stderr, "failed its check|malformed")
+            self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+            r = self.run_fast("check", db=bad)
+            self.assertEqual(r.returncode, EX_IOERR, (bad, r.stderr))
+            self.assertRegex(r.stdout + r.stderr, "integrity_check|malformed")
         r = self.run_fast("check", "store")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("integrity_check: ok", r.stdout)
