@@ -94,12 +94,18 @@ static int take_lock(const char *db_path, int *fd_out, cv_err *e)
 }
 
 /* A damaged store is refused before anything reads or writes it (quick_check: every page and
- * index, in about the time of reading the file once). */
-static int check_store(cv_daemon *d, const char *path, cv_err *e)
+ * index, in about the time of reading the file once), on a connection of its own that is closed
+ * before the daemon's opens. */
+static int check_store(const char *path, cv_err *e)
 {
+    cv_store *s;
     json_t *problems;
-    if (cv_store_check(d->store, 0, &problems, e) < 0)
+    if (cv_store_open(path, 0, &s, e) < 0)
         return e->code;
+    int rc = cv_store_check(s, 0, &problems, e);
+    cv_store_close(s);
+    if (rc < 0)
+        return rc;
     size_t n = json_array_size(problems);
     if (n)
         cv_err_set(e, CV_EIO,
@@ -230,8 +236,8 @@ static void anchor_clock(cv_daemon *d, int clock_given)
 
 static int open_all(cv_daemon *d, const cv_daemon_options *opt, cv_err *e)
 {
-    if (take_lock(opt->db_path, &d->lock_fd, e) < 0 ||
-        cv_store_open(opt->db_path, 0, &d->store, e) < 0 || check_store(d, opt->db_path, e) < 0 ||
+    if (take_lock(opt->db_path, &d->lock_fd, e) < 0 || check_store(opt->db_path, e) < 0 ||
+        cv_store_open(opt->db_path, 0, &d->store, e) < 0 ||
         cv_journal_last_id(d->store, &d->cursor, e) < 0)
         return e->code;
     anchor_clock(d, opt->clock_given);
