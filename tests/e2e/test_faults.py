@@ -126,7 +126,7 @@ class DeliveryFaultTest(FaultTest):
         self.refused("store", "limit", "0", code=64, says="limit")
         self.fill_store()
         d = Run(self).serving()
-        wait_until(lambda: "cannot record deliveries" in d.text(), "the failed commit")
+        wait_until(lambda: "database or disk is full" in d.text(), "the failed bookkeeping")
         wait_until(lambda: len(self.lines(path)) >= 5, "the five deliveries")
         return d, path
 
