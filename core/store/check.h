@@ -10,7 +10,9 @@
 /* The most problems a check lists (SQLite's own default for integrity_check). */
 #define CV_CHECK_PROBLEMS_MAX 100
 
-/* Runs PRAGMA quick_check, or with full PRAGMA integrity_check and PRAGMA foreign_key_check.
+/* Runs PRAGMA quick_check of the file's structure (pages, cells, records; not the CHECK
+ * constraints of each row), or with full PRAGMA integrity_check (everything, CHECK constraints
+ * and indexes against their tables included) and PRAGMA foreign_key_check.
  * *problems (a new reference) is an array of {"check", "problem"}: empty for a sound file. A file
  * so damaged that a check cannot finish is a problem, not an error; e is for running out of
  * memory. */
