@@ -11,14 +11,15 @@ static int not_regular(const char *path, cv_err *e)
     return cv_err_set(e, CV_EINVAL, "%s is not a regular file", path);
 }
 
-/* O_NONBLOCK makes open() of a FIFO return at once (for writing with no reader: ENXIO); once the
- * file is known to be regular the flag is dropped, so reads and writes behave as usual. */
+/* O_NONBLOCK makes open() of a FIFO return at once (for writing with no reader: ENXIO; a
+ * directory opened for writing: EISDIR); once the file is known to be regular the flag is
+ * dropped, so reads and writes behave as usual. */
 static int open_regular(const char *path, int writing, struct stat *st, cv_err *e)
 {
     int flags = O_NONBLOCK | O_CLOEXEC | O_NOCTTY | (writing ? O_WRONLY | O_CREAT : O_RDONLY);
     int fd = open(path, flags, 0644);
     if (fd < 0) {
-        if (errno == ENXIO)
+        if (errno == ENXIO || errno == EISDIR)
             return not_regular(path, e);
         return cv_err_set(e, CV_EIO, "cannot %s %s: %s", writing ? "write" : "read", path,
                           strerror(errno));
