@@ -97,5 +97,7 @@ int cv_cmd_import(cv_cli *cli, int argc, char **argv);
 int cv_cmd_report(cv_cli *cli, int argc, char **argv);
 int cv_cmd_backup(cv_cli *cli, int argc, char **argv);
 int cv_cmd_restore(cv_cli *cli, int argc, char **argv);
+int cv_cmd_check(cv_cli *cli, int argc, char **argv);
+int cv_cmd_store(cv_cli *cli, int argc, char **argv);
 
 #endif

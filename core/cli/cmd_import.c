@@ -5,6 +5,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "base/path.h"
 #include "base/json.h"
 #include "cli/cli.h"
 #include "plugin/loader.h"
@@ -56,6 +57,8 @@ int cv_cmd_import(cv_cli *cli, int argc, char **argv)
     req.path = pos[0];
     req.progress = isatty(STDERR_FILENO) && !cli->json;
     file_format(req.path, format, fmt, sizeof fmt);
+    if (cv_path_check_read(req.path, &cli->err) < 0) /* a FIFO must not hang the plugin */
+        return cli->err.code;
     cv_store *s = cv_cli_store(cli);
     if (!s || cv_plugin_load_for(s, NULL, CV_PLUGIN_KIND_IMPORT, fmt, &p, &cli->err) < 0)
         return cli->err.code;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/path.h"
 #include "cli/cli.h"
 #include "plugin/loader.h"
 #include "report/report.h"
@@ -27,42 +28,50 @@ static int report_list(cv_cli *cli)
     return cv_cli_print(cli, list, print_list);
 }
 
-/* Copies the file at path to stdout (a report rendered without --output). Opening /dev/stdout
- * in the plugin instead would truncate a file stdout was redirected to. */
-static int copy_out(cv_cli *cli, const char *path)
+/* Copies the rendered file at path to out (stdout, or the --output file). Opening /dev/stdout in
+ * the plugin instead would truncate a file stdout was redirected to. */
+static int copy_out(cv_cli *cli, const char *path, FILE *out, const char *name)
 {
     FILE *f = fopen(path, "rb");
     char buf[65536];
     size_t n;
+    int bad = 0;
     if (!f)
         return cv_err_set(&cli->err, CV_EIO, "cannot read the rendered report");
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        fwrite(buf, 1, n, stdout);
+    while (!bad && (n = fread(buf, 1, sizeof buf, f)) > 0)
+        bad = fwrite(buf, 1, n, out) != n;
     fclose(f);
-    return fflush(stdout) == 0 ? 0 : cv_err_set(&cli->err, CV_EIO, "cannot write the report");
+    if (bad || fflush(out) != 0)
+        return cv_err_set(&cli->err, CV_EIO, "cannot write the report to %s", name);
+    return 0;
 }
 
-/* Renders doc with the reporter for format into output, or to stdout through a temporary file
- * when output is NULL. */
+/* Renders doc with the reporter for format into a temporary file of our own, then copies it to
+ * output (opened without blocking: a FIFO or a device is refused) or to stdout. */
 static int render(cv_cli *cli, cv_store *s, json_t *doc, const char *format, const char *output)
 {
     cv_plugin *p = NULL;
+    FILE *out = NULL;
     char tmp[] = "/tmp/convene-report-XXXXXX";
     char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     if (!text)
         return cv_err_set(&cli->err, CV_ENOMEM, "out of memory rendering the report");
     int rc = cv_plugin_load_for(s, NULL, CV_PLUGIN_KIND_REPORT, format, &p, &cli->err);
-    int fd = rc == 0 && !output ? mkstemp(tmp) : -1;
-    if (rc == 0 && !output && fd < 0)
+    int fd = rc == 0 ? mkstemp(tmp) : -1;
+    if (rc == 0 && fd < 0)
         rc = cv_err_set(&cli->err, CV_EIO, "cannot create a temporary file for the report");
     if (fd >= 0)
         close(fd);
     if (rc == 0)
-        rc = cv_plugin_render(p, text, output ? output : tmp, &cli->err);
-    if (rc == 0 && !output)
-        rc = copy_out(cli, tmp);
+        rc = cv_plugin_render(p, text, tmp, &cli->err);
+    if (rc == 0 && output && !(out = cv_path_fopen(output, "wb", NULL, &cli->err)))
+        rc = cli->err.code;
+    if (rc == 0)
+        rc = copy_out(cli, tmp, out ? out : stdout, output ? output : "stdout");
     if (fd >= 0)
         unlink(tmp);
+    if (out && fclose(out) != 0 && rc == 0)
+        rc = cv_err_set(&cli->err, CV_EIO, "cannot write %s", output);
     cv_plugin_close(p);
     free(text);
     return rc;

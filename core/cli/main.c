@@ -1,5 +1,6 @@
 /* main.c: the `convene` executable. Reads the global options, runs one command, prints its
  * error as one line on stderr and exits with the sysexits(3) status of that error. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,7 +14,7 @@ static const cv_cli_command commands[] = {
     {"org", cv_cmd_org, "org add|set|move|show|tree ..."},
     {"term", cv_cmd_term, "term show|use|window ..."},
     {"congress", cv_cmd_congress, "congress plan|set|prepare|held|show ..."},
-    {"subcommittee", cv_cmd_subcommittee, "subcommittee add|list ..."},
+    {"subcommittee", cv_cmd_subcommittee, "subcommittee add ORG CODE NAME [--term T]"},
     {"work", cv_cmd_work, "work add|assign|done|list ..."},
     {"status", cv_cmd_status, "status [ORG]"},
     {"journal", cv_cmd_journal, "journal [--after ID] [--type TYPE] [--limit N]"},
@@ -40,6 +41,8 @@ static const cv_cli_command commands[] = {
     {"meeting", cv_cmd_meeting, "meeting add|agenda|conclude|list ..."},
     {"inspection", cv_cmd_inspection, "inspection add|request|list ..."},
     {"report", cv_cmd_report, "report NAME [ORG] [--format F] [--output FILE] | report list"},
+    {"check", cv_cmd_check, "check [store]"},
+    {"store", cv_cmd_store, "store limit [MB|none]"},
     {"import", cv_cmd_import, "import FILE --as orgs|members|work-items|people [--dry-run] ..."},
     {"backup", cv_cmd_backup, "backup DEST | backup verify FILE | backup config [--dir D] ..."},
     {"restore", cv_cmd_restore, "restore SRC"},
@@ -76,6 +79,9 @@ static int global_options(cv_cli *cli, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* A reader of stderr (or of a report on stdout) that went away must not kill the process:
+     * writes then fail with EPIPE, which is handled where it matters. */
+    signal(SIGPIPE, SIG_IGN);
     cv_cli cli = {0};
     int first = global_options(&cli, argc, argv);
     if (first >= argc || strcmp(argv[first], "help") == 0 || strcmp(argv[first], "--help") == 0) {

@@ -10,12 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "base/clock.h"
 #include "base/date.h"
 #include "base/log.h"
 #include "daemon/services.h"
+#include "store/check.h"
 
 #define SERVICES_MAX 16
 
@@ -42,32 +45,76 @@ cv_store *cv_daemon_store(cv_daemon *d)
     return d->store;
 }
 
-/* The kernel drops the lock when the process dies, however it dies, so a crashed daemon never
- * blocks the next one. */
+/* The pid holding a flock on the file (dev, ino), read from /proc/locks; 0 if unknown. */
+static long lock_holder(const struct stat *st)
+{
+    FILE *f = fopen("/proc/locks", "re");
+    char line[256];
+    long pid = 0;
+    while (f && !pid && fgets(line, sizeof line, f)) {
+        unsigned maj, min;
+        unsigned long ino;
+        long p;
+        if (sscanf(line, "%*d: FLOCK %*s %*s %ld %x:%x:%lu", &p, &maj, &min, &ino) == 4 &&
+            maj == major(st->st_dev) && min == minor(st->st_dev) && ino == st->st_ino)
+            pid = p;
+    }
+    if (f)
+        fclose(f);
+    return pid;
+}
+
+/* Takes an exclusive flock on the store file itself, so that one daemon serves it whatever path
+ * reaches it (a symlink, a hard link, another mount of it). SQLite's own locks are POSIX record
+ * locks, which flock locks never meet. The kernel drops the lock when the process dies, however
+ * it dies, so a crashed daemon never blocks the next one. */
 int cv_daemon_lock(const char *db_path, int *fd_out, cv_err *e)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s.lock", db_path);
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    int fd = open(db_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
     if (fd < 0)
-        return cv_err_set(e, CV_EIO, "cannot open %s: %s", path, strerror(errno));
-    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-        char pid[32] = "";
-        ssize_t n = pread(fd, pid, sizeof pid - 1, 0);
-        pid[n > 0 ? n : 0] = '\0';
-        pid[strcspn(pid, "\n")] = '\0';
+        return errno == ENOENT
+                   ? cv_err_set(e, CV_ENOTFOUND, "no store at %s: run 'convene init' first",
+                                db_path)
+                   : cv_err_set(e, CV_EIO, "cannot open %s: %s", db_path, strerror(errno));
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
         close(fd);
-        return cv_err_set(e, CV_EBUSY, "another convene daemon (pid %s) is already serving %s",
-                          *pid ? pid : "?", db_path);
+        return cv_err_set(e, CV_EIO, "%s is not a regular file", db_path);
     }
-    char pid[32];
-    int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-    if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)n, 0) != n) {
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        long pid = lock_holder(&st);
         close(fd);
-        return cv_err_set(e, CV_EIO, "cannot write %s: %s", path, strerror(errno));
+        if (pid)
+            return cv_err_set(e, CV_EBUSY, "another convene daemon (pid %ld) is already serving %s",
+                              pid, db_path);
+        return cv_err_set(e, CV_EBUSY, "another convene daemon is already serving %s", db_path);
     }
     *fd_out = fd;
     return 0;
+}
+
+/* A damaged store is refused before anything reads or writes it (quick_check: every page and
+ * index, in about the time of reading the file once), on a connection of its own that is closed
+ * before the daemon's opens. */
+static int check_store(const char *path, cv_err *e)
+{
+    cv_store *s;
+    json_t *problems;
+    if (cv_store_open(path, 0, &s, e) < 0)
+        return e->code;
+    int rc = cv_store_check(s, 0, &problems, e);
+    cv_store_close(s);
+    if (rc < 0)
+        return rc;
+    size_t n = json_array_size(problems);
+    if (n)
+        cv_err_set(e, CV_EIO,
+                   "%s failed its check at start (quick_check: %s%s); it is not served: run "
+                   "'convene check' on it and restore it from a backup",
+                   path, json_string_value(json_object_get(json_array_get(problems, 0), "problem")),
+                   n > 1 ? ", ..." : "");
+    json_decref(problems);
+    return n ? e->code : 0;
 }
 
 static int read_data_version(cv_daemon *d, int64_t *v)
@@ -189,7 +236,7 @@ static void anchor_clock(cv_daemon *d, int clock_given)
 
 static int open_all(cv_daemon *d, const cv_daemon_options *opt, cv_err *e)
 {
-    if (cv_daemon_lock(opt->db_path, &d->lock_fd, e) < 0 ||
+    if (cv_daemon_lock(opt->db_path, &d->lock_fd, e) < 0 || check_store(opt->db_path, e) < 0 ||
         cv_store_open(opt->db_path, 0, &d->store, e) < 0 ||
         cv_journal_last_id(d->store, &d->cursor, e) < 0)
         return e->code;

@@ -36,9 +36,10 @@ typedef struct cv_daemon_options {
  * (every handle closed). CV_EBUSY when another daemon serves the same store. */
 int cv_daemon_run(const cv_daemon_options *opt, cv_err *e);
 
-/* Takes the single-daemon lock of the store at db_path (an exclusive flock on PATH.lock holding
- * our pid) into *fd; close(*fd) releases it. CV_EBUSY, naming the daemon's pid, when a daemon
- * serves the store. `convene restore` takes it too, so no daemon starts under a restore. */
+/* Takes the single-daemon lock of the store at db_path (an exclusive flock on the store file
+ * itself, whatever path reaches it) into *fd; close(*fd) releases it. CV_EBUSY, naming the daemon's
+ * pid, when a daemon serves the store. `convene restore` takes it too, so no daemon starts under a
+ * restore. */
 int cv_daemon_lock(const char *db_path, int *fd, cv_err *e);
 
 uv_loop_t *cv_daemon_loop(cv_daemon *d);

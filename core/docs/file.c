@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/path.h"
+
 void cv_file_sha256(const void *data, size_t len, char hex[65])
 {
     unsigned char h[crypto_hash_sha256_BYTES];
@@ -21,16 +23,12 @@ void cv_file_sha256(const void *data, size_t len, char hex[65])
  * than CV_FILE_MAX before reading a byte of it. */
 static int read_bounded(const char *path, unsigned char **buf, size_t *len, cv_err *e)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return cv_err_set(e, CV_EIO, "cannot open %s: %s", path, strerror(errno));
     struct stat st;
+    FILE *f = cv_path_fopen(path, "rb", &st, e);
+    if (!f)
+        return e->code;
     int rc = 0;
     *buf = NULL;
-    if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
-        rc = cv_err_set(e, CV_EINVAL, "%s is not a regular file", path);
-        goto end;
-    }
     if (st.st_size > CV_FILE_MAX) {
         rc = cv_err_set(e, CV_ELIMIT,
                         "%s is %lld bytes; the store keeps files of at most %d MB (record a "
@@ -114,10 +112,10 @@ int cv_file_write(cv_store *s, int64_t id, const char *out_path, cv_err *e)
         return cv_err_set(e, CV_ECONFLICT, "stored file %lld no longer matches its SHA-256",
                           (long long)id);
     }
-    FILE *f = fopen(out_path, "wb");
+    FILE *f = cv_path_fopen(out_path, "wb", NULL, e);
     rc = 0;
     if (!f)
-        rc = cv_err_set(e, CV_EIO, "cannot write %s: %s", out_path, strerror(errno));
+        rc = e->code;
     else {
         bool short_write = len && fwrite(data, 1, len, f) != len;
         bool close_failed = fclose(f) != 0;

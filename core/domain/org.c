@@ -19,6 +19,7 @@ int cv_org_level_rank(const char *level)
 #define ORG_COLUMNS                                                                                \
     "o.id, o.code, o.name, o.level, o.kind, coalesce(o.parent_id, 0), coalesce(p.code, ''), "      \
     "o.members"
+#define ORG_NCOLUMNS 8
 
 static void read_org(sqlite3_stmt *st, int col, cv_org *o)
 {
@@ -164,22 +165,36 @@ fail:
     return e->code;
 }
 
+int cv_org_too_deep(const char *where, cv_err *e)
+{
+    return cv_err_set(e, CV_ECONFLICT,
+                      "the tree %s is more than %d levels deep: a parent cycle was written behind "
+                      "convene's back ('convene check' names it)",
+                      where, CV_ORG_DEPTH_MAX);
+}
+
 int cv_org_in_subtree(cv_store *s, int64_t root_id, int64_t id, int *yes, cv_err *e)
 {
+    /* Bounded: a parent cycle written behind our back must end the walk, not spin. */
     sqlite3_stmt *st = cv_store_prepare(
         s,
-        "WITH RECURSIVE up(id) AS (SELECT ?2 UNION ALL "
-        "  SELECT o.parent_id FROM orgs o JOIN up ON o.id = up.id WHERE o.parent_id IS NOT NULL) "
-        "SELECT EXISTS (SELECT 1 FROM up WHERE id = ?1)",
+        "WITH RECURSIVE up(id, depth) AS (SELECT ?2, 0 UNION ALL "
+        "  SELECT o.parent_id, up.depth + 1 FROM orgs o JOIN up ON o.id = up.id "
+        "  WHERE o.parent_id IS NOT NULL AND up.depth < ?3) "
+        "SELECT EXISTS (SELECT 1 FROM up WHERE id = ?1), (SELECT max(depth) FROM up)",
         e);
     if (!st)
         return e->code;
     sqlite3_bind_int64(st, 1, root_id);
     sqlite3_bind_int64(st, 2, id);
+    sqlite3_bind_int(st, 3, CV_ORG_DEPTH_MAX);
     int rc = sqlite3_step(st);
     *yes = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+    int deep = rc == SQLITE_ROW && sqlite3_column_int(st, 1) >= CV_ORG_DEPTH_MAX;
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 0 : cv_store_fail(s, "walking the tree", e);
+    if (rc != SQLITE_ROW)
+        return cv_store_fail(s, "walking the tree", e);
+    return deep ? cv_org_too_deep("above an organisation", e) : 0;
 }
 
 static int set_parent(cv_store *s, int64_t id, int64_t parent_id, cv_err *e)
@@ -262,8 +277,9 @@ int cv_org_walk(cv_store *s, const char *root_code, int max_depth, cv_org_visit 
         "WITH RECURSIVE t(id, depth, path) AS ("
         "  SELECT id, 0, code FROM orgs WHERE (?1 IS NULL AND parent_id IS NULL) OR code = ?1"
         "  UNION ALL SELECT o.id, t.depth + 1, t.path || char(31) || o.code"
-        "  FROM orgs o JOIN t ON o.parent_id = t.id WHERE ?2 < 0 OR t.depth < ?2) "
-        "SELECT t.depth, " ORG_COLUMNS " FROM t JOIN orgs o ON o.id = t.id "
+        "  FROM orgs o JOIN t ON o.parent_id = t.id WHERE (?2 < 0 OR t.depth < ?2) AND t.depth < "
+        "?3) "
+        "SELECT t.depth, " ORG_COLUMNS ", max(t.depth) OVER () FROM t JOIN orgs o ON o.id = t.id "
         "LEFT JOIN orgs p ON p.id = o.parent_id ORDER BY t.path",
         e);
     if (!st)
@@ -271,9 +287,14 @@ int cv_org_walk(cv_store *s, const char *root_code, int max_depth, cv_org_visit 
     if (root_code)
         sqlite3_bind_text(st, 1, root_code, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, max_depth);
+    sqlite3_bind_int(st, 3, CV_ORG_DEPTH_MAX);
     int rc, stop = 0, seen = 0;
     while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         cv_org o;
+        if (sqlite3_column_int(st, 1 + ORG_NCOLUMNS) >= CV_ORG_DEPTH_MAX) {
+            sqlite3_reset(st);
+            return cv_org_too_deep(root_code ? "under this organisation" : "of organisations", e);
+        }
         read_org(st, 1, &o);
         seen++;
         stop = visit(&o, sqlite3_column_int(st, 0), ctx);
@@ -285,6 +306,56 @@ int cv_org_walk(cv_store *s, const char *root_code, int max_depth, cv_org_visit 
         return cv_store_fail(s, "walking the tree", e);
     if (root_code && !seen)
         return cv_err_set(e, CV_ENOTFOUND, "no organisation with code '%s'", root_code);
+    return 0;
+}
+
+/* Every edge of a sound tree goes down a level (national 0 ... cell 4), so it has no cycle and
+ * is at most 4 deep: one pass over the edges finds every break, and those that close a cycle. */
+int cv_org_check_tree(cv_store *s, json_t **problems, cv_err *e)
+{
+    sqlite3_stmt *st =
+        cv_store_prepare(s,
+                         "SELECT c.id, c.code, c.level, p.id, p.code, p.level FROM orgs c "
+                         "JOIN orgs p ON p.id = c.parent_id ORDER BY c.code",
+                         e);
+    if (!st)
+        return e->code;
+    json_t *out = json_array();
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *level = (const char *)sqlite3_column_text(st, 2);
+        const char *parent_level = (const char *)sqlite3_column_text(st, 5);
+        if (cv_org_level_rank(level) > cv_org_level_rank(parent_level))
+            continue;
+        json_array_append_new(
+            out, json_pack("{s:I, s:s, s:s, s:I, s:s, s:s}", "id",
+                           (json_int_t)sqlite3_column_int64(st, 0), "org",
+                           (const char *)sqlite3_column_text(st, 1), "level", level, "parent_id",
+                           (json_int_t)sqlite3_column_int64(st, 3), "parent",
+                           (const char *)sqlite3_column_text(st, 4), "parent_level", parent_level));
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        json_decref(out);
+        return cv_store_fail(s, "checking the tree", e);
+    }
+    size_t i;
+    json_t *p;
+    json_array_foreach(out, i, p)
+    {
+        int cycle = 0;
+        cv_err deep;
+        if (cv_org_in_subtree(s, json_integer_value(json_object_get(p, "id")),
+                              json_integer_value(json_object_get(p, "parent_id")), &cycle,
+                              &deep) < 0 &&
+            deep.code != CV_ECONFLICT) {
+            json_decref(out);
+            *e = deep;
+            return e->code;
+        }
+        json_object_set_new(p, "cycle", json_boolean(cycle || deep.code == CV_ECONFLICT));
+    }
+    *problems = out;
     return 0;
 }
 

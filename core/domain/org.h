@@ -11,6 +11,9 @@
 #include "store/store.h"
 
 #define CV_LEVEL_MAX 16
+/* The deepest walk of the tree: five levels make a sound tree at most 4 deep, so a walk that goes
+ * further is in a parent cycle written behind convene's back, and stops there with an error. */
+#define CV_ORG_DEPTH_MAX 8
 
 typedef struct cv_org {
     int64_t id;
@@ -50,6 +53,13 @@ int cv_org_in_subtree(cv_store *s, int64_t root_id, int64_t id, int *yes, cv_err
 typedef int (*cv_org_visit)(const cv_org *o, int depth, void *ctx);
 int cv_org_walk(cv_store *s, const char *root_code, int max_depth, cv_org_visit visit, void *ctx,
                 cv_err *e);
+
+/* The error of a walk that went CV_ORG_DEPTH_MAX levels deep (where: "under X", ...). */
+int cv_org_too_deep(const char *where, cv_err *e);
+
+/* The edges of the tree that do not go down a level, as a JSON array (new reference) of
+ * {org, level, parent, parent_level, cycle}: empty for a sound tree. */
+int cv_org_check_tree(cv_store *s, json_t **problems, cv_err *e);
 
 /* The organisation as a JSON object (new reference). */
 json_t *cv_org_json(const cv_org *o);

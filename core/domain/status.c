@@ -57,7 +57,8 @@ static int tally_subtree(cv_store *s, int64_t root, const cv_term *t, const char
     sqlite3_stmt *st = cv_store_prepare(
         s,
         "WITH RECURSIVE sub(id, depth) AS (SELECT ?1, 0 UNION ALL "
-        "  SELECT o.id, sub.depth + 1 FROM orgs o JOIN sub ON o.parent_id = sub.id) "
+        "  SELECT o.id, sub.depth + 1 FROM orgs o JOIN sub ON o.parent_id = sub.id "
+        "  WHERE sub.depth < ?4) "
         "SELECT sub.depth, o.code, o.name, o.level, c.status, c.planned_start, c.actual_start, "
         "  w.closes, CASE WHEN w.closes IS NULL THEN 0 WHEN c.status = 'held' "
         "    THEN c.actual_start > w.closes ELSE ?3 > w.closes END "
@@ -71,8 +72,13 @@ static int tally_subtree(cv_store *s, int64_t root, const cv_term *t, const char
     sqlite3_bind_int64(st, 1, root);
     sqlite3_bind_int64(st, 2, t->id);
     sqlite3_bind_text(st, 3, today, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, CV_ORG_DEPTH_MAX);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_int(st, 0) >= CV_ORG_DEPTH_MAX) {
+            sqlite3_reset(st);
+            return cv_org_too_deep("under this organisation", e);
+        }
         const char *status = column(st, 4);
         int late = sqlite3_column_int(st, 8);
         int rank = cv_org_level_rank(column(st, 3));

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/path.h"
 #include "lua/package.h"
 
 /* The event type families the engine and its subsystems emit. */
@@ -33,7 +34,8 @@ static void finding(json_t *list, const char *file, int line, const char *msg)
 /* Reports each convene.NAME in the file that the API table lacks. */
 static void scan_file(lua_State *L, const char *path, json_t *findings)
 {
-    FILE *f = fopen(path, "r");
+    cv_err ignored;
+    FILE *f = cv_path_fopen(path, "rb", NULL, &ignored);
     if (!f)
         return;
     char line[4096];

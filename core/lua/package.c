@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "base/path.h"
 #include "base/clock.h"
 #include "domain/org.h"
 #include "lua/api.h"
@@ -100,10 +102,9 @@ void cv_lua_pkg_write_begin(lua_State *L)
 /* Reads a whole source file of at most CV_LUA_FILE_MAX bytes; the caller frees *text. */
 static int read_file(const char *path, char **text, size_t *len, cv_err *e)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return cv_err_set(e, errno == ENOENT ? CV_ENOTFOUND : CV_EIO, "cannot open %s: %s", path,
-                          strerror(errno));
+    FILE *f = cv_path_fopen(path, "rb", NULL, e);
+    if (!f) /* a missing module is looked for elsewhere (require) */
+        return e->code = access(path, F_OK) < 0 && errno == ENOENT ? CV_ENOTFOUND : e->code;
     char *buf = malloc(CV_LUA_FILE_MAX + 1);
     size_t n = buf ? fread(buf, 1, CV_LUA_FILE_MAX + 1, f) : 0;
     int bad = ferror(f);

@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/path.h"
 #include "base/clock.h"
 #include "base/date.h"
 #include "domain/org.h"
@@ -70,9 +71,9 @@ static void sink(void *ctx, const cv_lua_pkg *p, const char *kind, const char *m
 /* Evaluates the scenario file in an empty sandbox and returns its table as JSON. */
 static int read_scenario(const char *path, json_t **out, cv_err *e)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = cv_path_fopen(path, "rb", NULL, e);
     if (!f)
-        return cv_err_set(e, CV_ENOTFOUND, "cannot open scenario %s", path);
+        return e->code;
     char *text = malloc(CV_LUA_FILE_MAX + 1);
     size_t n = text ? fread(text, 1, CV_LUA_FILE_MAX + 1, f) : 0;
     fclose(f);

@@ -115,8 +115,34 @@ static int read_item(sqlite3_stmt *st, cv_deliver_item *it)
     return -1;
 }
 
-int cv_deliver_due(cv_store *s, int64_t now, const int64_t *skip, int nskip, int cap,
-                   cv_deliver_item **items, int *n, cv_err *e)
+int cv_deliver_channels(cv_store *s, json_t **channels, cv_err *e)
+{
+    /* A skip-scan of outbox_by_channel: one index probe per channel, whatever the backlog. */
+    sqlite3_stmt *st = cv_store_prepare(
+        s,
+        "WITH RECURSIVE ch(c) AS (SELECT (SELECT min(channel) FROM outbox WHERE state = "
+        "'pending') UNION ALL SELECT (SELECT min(channel) FROM outbox WHERE state = 'pending' "
+        "AND channel > ch.c) FROM ch WHERE ch.c IS NOT NULL) SELECT c FROM ch WHERE c IS NOT NULL "
+        "LIMIT ?1",
+        e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int(st, 1, CV_DELIVER_CHANNELS_MAX);
+    json_t *out = json_array();
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        json_array_append_new(out, json_string((const char *)sqlite3_column_text(st, 0)));
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        json_decref(out);
+        return cv_store_fail(s, "reading the outbox", e);
+    }
+    *channels = out;
+    return 0;
+}
+
+int cv_deliver_due(cv_store *s, int64_t now, const char *channel, const int64_t *skip, int nskip,
+                   int cap, cv_deliver_item **items, int *n, cv_err *e)
 {
     *items = NULL;
     *n = 0;
@@ -124,8 +150,12 @@ int cv_deliver_due(cv_store *s, int64_t now, const int64_t *skip, int nskip, int
         return 0;
     sqlite3_stmt *st = cv_store_prepare(
         s,
-        "SELECT id, tries, created_at, key, channel, recipient, subject, body FROM outbox "
-        "WHERE state = 'pending' AND next_at <= ?1 ORDER BY next_at, id LIMIT ?2",
+        channel
+            ? "SELECT id, tries, created_at, key, channel, recipient, subject, body FROM outbox "
+              "WHERE state = 'pending' AND channel = ?3 AND next_at <= ?1 "
+              "ORDER BY next_at, id LIMIT ?2"
+            : "SELECT id, tries, created_at, key, channel, recipient, subject, body FROM outbox "
+              "WHERE state = 'pending' AND next_at <= ?1 ORDER BY next_at, id LIMIT ?2",
         e);
     if (!st)
         return e->code;
@@ -134,6 +164,8 @@ int cv_deliver_due(cv_store *s, int64_t now, const int64_t *skip, int nskip, int
         return cv_err_set(e, CV_ENOMEM, "out of memory");
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int(st, 2, cap + nskip);
+    if (channel)
+        sqlite3_bind_text(st, 3, channel, -1, SQLITE_STATIC);
     int rc;
     while (*n < cap && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (skipped(sqlite3_column_int64(st, 0), skip, nskip))

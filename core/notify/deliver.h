@@ -15,7 +15,7 @@ typedef struct cv_deliver_policy {
     int max_tries;      /* notify.max_tries: tries before a row is failed (default 8) */
     int64_t base_ms;    /* notify.backoff_base_ms: wait after the first failure (60000) */
     int64_t cap_ms;     /* notify.backoff_cap_ms: longest wait (3600000) */
-    int concurrency;    /* notify.concurrency: deliveries in flight at once (32) */
+    int concurrency;    /* notify.concurrency: deliveries in flight at once per channel (32) */
     int64_t timeout_ms; /* notify.timeout_ms: one delivery's deadline (30000) */
 } cv_deliver_policy;
 
@@ -37,11 +37,18 @@ int cv_deliver_policy_set(cv_store *s, const char *key, const char *value, cv_er
 /* The wait after the tries-th failed try: base * 2^(tries-1), at most cap. */
 int64_t cv_deliver_backoff(const cv_deliver_policy *p, int tries);
 
-/* Reads up to cap pending rows due at now (next_at <= now), oldest first, skipping the ids in
- * skip[0..nskip) (deliveries already in flight). *items (owned by the caller, free each with
- * cv_deliver_item_free and the array with free) holds *n rows. */
-int cv_deliver_due(cv_store *s, int64_t now, const int64_t *skip, int nskip, int cap,
-                   cv_deliver_item **items, int *n, cv_err *e);
+/* The most channels delivery serves at once (each has its own slots). */
+#define CV_DELIVER_CHANNELS_MAX 64
+
+/* The channels that have pending rows, at most CV_DELIVER_CHANNELS_MAX, as a JSON array of
+ * strings (a new reference). */
+int cv_deliver_channels(cv_store *s, json_t **channels, cv_err *e);
+
+/* Reads up to cap pending rows due at now (next_at <= now) of channel (NULL: of every channel),
+ * oldest first, skipping the ids in skip[0..nskip) (deliveries already in flight). *items (owned
+ * by the caller, free each with cv_deliver_item_free and the array with free) holds *n rows. */
+int cv_deliver_due(cv_store *s, int64_t now, const char *channel, const int64_t *skip, int nskip,
+                   int cap, cv_deliver_item **items, int *n, cv_err *e);
 
 void cv_deliver_item_free(cv_deliver_item *it);
 

@@ -1,8 +1,10 @@
 /* notify.c: the outbox delivery service of `convene run`. It picks due rows, hands each to the
  * notifier plugin of its channel (plugin/loader.h: cv_plugin_deliver), and records each outcome
  * through deliver.c: sent, retried after a backoff, or failed with its reason. It must never
- * block the loop and never mark a row sent before its notifier confirmed the delivery
- * (DESIGN.md 3: a crash can at most repeat one delivery). */
+ * block the loop, never mark a row sent before its notifier confirmed the delivery, and never
+ * hand a row to a notifier again while its last outcome is unrecorded: a crash can then repeat
+ * at most the deliveries of the slots in use (notify.concurrency per channel), each under its
+ * idempotency key (DESIGN.md 3). */
 #include "notify/notify.h"
 
 #include <stdlib.h>
@@ -15,7 +17,7 @@
 #include "plugin/service.h"
 
 #define RESCAN_MAX_MS 60000
-#define INFLIGHT_MAX  1024 /* notify.concurrency's bound */
+#define INFLIGHT_MAX  1024 /* notify.concurrency's bound: slots per channel */
 
 typedef struct flight {
     struct flight *next;
@@ -23,6 +25,7 @@ typedef struct flight {
     cv_deliver_item item;
     int status;   /* once finished: a cv_plugin_delivery_status */
     char *reason; /* once finished: why it failed (owned) */
+    int gave_up;  /* once recorded: the row was failed for good */
 } flight;
 
 typedef struct notify {
@@ -34,6 +37,7 @@ typedef struct notify {
     flight *finished; /* outcomes not yet written: one transaction records them all */
     int inflight;
     int stopping;
+    int held; /* failed commits in a row: the outcomes wait, and nothing new is sent */
 } notify;
 
 static void scan(notify *svc);
@@ -45,29 +49,34 @@ static void on_timer(uv_timer_t *t)
 
 static void rescan_soon(notify *svc)
 {
-    if (!svc->stopping)
+    if (!svc->stopping && !svc->held)
         uv_timer_start(&svc->timer, on_timer, 0, 0);
 }
 
-/* Writes the outcome of one try to its row and logs it; returns 1 if the row was given up. */
-static int record(notify *svc, const cv_deliver_item *it, int status, const char *reason)
+/* Writes the outcome of one try to its row (inside the caller's transaction). */
+static int record(notify *svc, flight *f, cv_err *e)
 {
-    cv_err e;
-    int gave_up = 0, sent = status == CV_PLUGIN_SENT;
+    const cv_deliver_item *it = &f->item;
+    if (f->status == CV_PLUGIN_SENT)
+        return cv_deliver_sent(svc->s, it->id, e);
+    return cv_deliver_failed(svc->s, &svc->pol, it->id, f->reason ? f->reason : "out of memory",
+                             f->status == CV_PLUGIN_REJECTED, &f->gave_up, e);
+}
+
+/* Logs one recorded outcome. */
+static void log_outcome(const flight *f)
+{
+    const cv_deliver_item *it = &f->item;
+    int sent = f->status == CV_PLUGIN_SENT;
     json_t *extra = json_pack("{s:I, s:s, s:s, s:i}", "id", (json_int_t)it->id, "key", it->key,
                               "channel", it->channel, "try", it->tries + 1);
-    int rc = sent ? cv_deliver_sent(svc->s, it->id, &e)
-                  : cv_deliver_failed(svc->s, &svc->pol, it->id, reason,
-                                      status == CV_PLUGIN_REJECTED, &gave_up, &e);
-    if (rc < 0) {
-        cv_log(CV_LOG_ERROR, "notify", extra, "cannot record a delivery: %s", e.msg);
-        return 0;
-    }
     if (!sent)
-        json_object_set_new(extra, "reason", json_string(reason));
-    enum cv_log_level level = sent ? CV_LOG_INFO : gave_up ? CV_LOG_ERROR : CV_LOG_WARN;
-    cv_log(level, "notify", extra, "%s", sent ? "delivered" : gave_up ? "gave up" : "will retry");
-    return gave_up;
+        json_object_set_new(extra, "reason", json_string(f->reason ? f->reason : ""));
+    enum cv_log_level level = sent ? CV_LOG_INFO : f->gave_up ? CV_LOG_ERROR : CV_LOG_WARN;
+    cv_log(level, "notify", extra, "%s",
+           sent         ? "delivered"
+           : f->gave_up ? "gave up"
+                        : "will retry");
 }
 
 static void flight_free(flight *f)
@@ -103,27 +112,68 @@ static void on_done(void *arg, int status, const char *reason)
         flight_free(f);
 }
 
-/* Records every finished delivery in one transaction: at thousands of deliveries a second, a
- * commit per row would be the bottleneck. Should the commit fail, the rows stay pending and are
- * delivered again (at most a repeat, which the idempotency key makes recognisable). */
-static void record_finished(notify *svc)
+/* Writes every finished delivery in one transaction: at thousands of deliveries a second, a
+ * commit per row would be the bottleneck. Returns 0 once they are recorded (or dropped for a
+ * reason of their own), or the code of a failure of the store itself (full, busy, read-only):
+ * the outcomes are then kept, in memory, to be written later. */
+static int write_finished(notify *svc, cv_err *e)
+{
+    if (cv_store_begin(svc->s, e) < 0)
+        return e->code;
+    for (flight *f = svc->finished; f; f = f->next) {
+        cv_err row;
+        if (record(svc, f, &row) == 0)
+            continue;
+        if (cv_store_faulted(row.code)) {
+            cv_store_rollback(svc->s);
+            *e = row;
+            return e->code;
+        }
+        cv_log(CV_LOG_ERROR, "notify", json_pack("{s:I}", "id", (json_int_t)f->item.id),
+               "cannot record a delivery: %s", row.msg);
+    }
+    if (cv_store_commit(svc->s, e) < 0) {
+        cv_store_rollback(svc->s);
+        return e->code;
+    }
+    return 0;
+}
+
+/* Records the finished deliveries. Should the store refuse (a full disk, say), their rows stay
+ * pending in the store but are held here, and nothing more is delivered until the store takes
+ * them: never sent again while held (DESIGN.md 3), no busy loop, one log line, then backoff
+ * (notify.backoff_base_ms doubling up to notify.backoff_cap_ms). Returns 0 when none is held. */
+static int record_finished(notify *svc)
 {
     if (!svc->finished)
-        return;
+        return 0;
     cv_err e;
-    int began = cv_store_begin(svc->s, &e) == 0, gave_up = 0;
+    if (write_finished(svc, &e) < 0) {
+        if (!svc->held++)
+            cv_log(CV_LOG_ERROR, "notify", json_pack("{s:s}", "error", e.msg),
+                   "cannot record deliveries: %s; their outcomes are held and nothing more is "
+                   "delivered until the store takes them",
+                   e.msg);
+        if (!svc->stopping)
+            uv_timer_start(&svc->timer, on_timer,
+                           (uint64_t)cv_deliver_backoff(&svc->pol, svc->held), 0);
+        return -1;
+    }
+    if (svc->held)
+        cv_log(CV_LOG_INFO, "notify", json_pack("{s:i}", "tries", svc->held + 1),
+               "deliveries recorded again");
+    svc->held = 0;
+    int gave_up = 0;
     for (flight *f = svc->finished, *next; f; f = next) {
         next = f->next;
-        gave_up |= record(svc, &f->item, f->status, f->reason ? f->reason : "out of memory");
+        log_outcome(f);
+        gave_up |= f->gave_up;
         flight_free(f);
     }
     svc->finished = NULL;
-    if (began && cv_store_commit(svc->s, &e) < 0) {
-        cv_store_rollback(svc->s);
-        cv_log(CV_LOG_ERROR, "notify", NULL, "cannot record deliveries: %s", e.msg);
-    }
     if (gave_up)
         cv_daemon_poke(svc->d);
+    return 0;
 }
 
 /* Hands one due row to the notifier of its channel. Takes ownership of it. */
@@ -149,43 +199,64 @@ static void start_one(notify *svc, cv_deliver_item *it)
         finish(svc, f, CV_PLUGIN_RETRY, e.msg);
 }
 
-/* When to look again: at once if the last look left due rows or unrecorded outcomes behind; never
- * while every slot is busy (a finished delivery rescans); else at the next row's next_at, and
- * within a minute anyway (the store's clock may be moved). now must be the instant the look used:
- * a row falling due between two readings of the clock would be neither due nor next. */
+/* When to look again: at once if the last look filled a channel's free slots (more may be due) or
+ * left outcomes to record; else at the next row's next_at, and within a minute anyway (the
+ * store's clock may be moved). A finished delivery rescans at once. now must be the instant the
+ * look used: a row falling due between two readings of the clock would be neither due nor
+ * next. */
 static void arm_timer(notify *svc, int64_t now, int batch_full)
 {
-    batch_full |= svc->finished != NULL; /* outcomes to record */
-    if (!batch_full && svc->inflight >= svc->pol.concurrency) {
-        uv_timer_stop(&svc->timer);
-        return;
-    }
-    int64_t next, wait = batch_full ? 0 : RESCAN_MAX_MS;
+    int64_t next, wait = batch_full || svc->finished ? 0 : RESCAN_MAX_MS;
     cv_err e;
-    if (!batch_full && cv_deliver_next_at(svc->s, now, &next, &e) == 0 && next >= 0 &&
-        next - now < wait)
+    if (wait && cv_deliver_next_at(svc->s, now, &next, &e) == 0 && next >= 0 && next - now < wait)
         wait = next - now > 0 ? next - now : 1;
     uv_timer_start(&svc->timer, on_timer, (uint64_t)wait, 0);
 }
 
-static void scan(notify *svc)
+/* The deliveries of channel in flight or finished and not yet recorded (its slots in use), their
+ * ids in skip. */
+static int slots_used(const notify *svc, const char *channel, int64_t *skip)
 {
-    if (svc->stopping)
-        return;
-    record_finished(svc);
+    int used = 0;
+    for (int list = 0; list < 2; list++)
+        for (const flight *f = list ? svc->finished : svc->flights; f; f = f->next)
+            if (strcmp(f->item.channel, channel) == 0 && used < INFLIGHT_MAX)
+                skip[used++] = f->item.id;
+    return used;
+}
+
+/* Fills the free slots of one channel with its oldest due rows; returns 1 if it filled them all. */
+static int fill_channel(notify *svc, const char *channel, int64_t now)
+{
     int64_t skip[INFLIGHT_MAX];
-    int nskip = 0, n = 0, cap = svc->pol.concurrency - svc->inflight;
-    int64_t now = cv_clock_now();
-    for (flight *f = svc->flights; f && nskip < INFLIGHT_MAX; f = f->next)
-        skip[nskip++] = f->item.id;
+    int nskip = slots_used(svc, channel, skip), n = 0, cap = svc->pol.concurrency - nskip;
     cv_deliver_item *items = NULL;
     cv_err e;
-    if (cv_deliver_due(svc->s, now, skip, nskip, cap, &items, &n, &e) < 0)
+    if (cv_deliver_due(svc->s, now, channel, skip, nskip, cap, &items, &n, &e) < 0)
         cv_log(CV_LOG_ERROR, "notify", NULL, "%s", e.msg);
     for (int i = 0; i < n; i++)
         start_one(svc, &items[i]);
     free(items);
-    arm_timer(svc, now, cap > 0 && n == cap);
+    return cap > 0 && n == cap;
+}
+
+/* Each channel has notify.concurrency slots of its own, so a receiver that never answers holds
+ * only its channel's slots while the others go on. */
+static void scan(notify *svc)
+{
+    if (svc->stopping || record_finished(svc) < 0)
+        return;
+    int64_t now = cv_clock_now();
+    int full = 0;
+    json_t *channels = NULL;
+    cv_err e;
+    size_t i;
+    json_t *ch;
+    if (cv_deliver_channels(svc->s, &channels, &e) < 0)
+        cv_log(CV_LOG_ERROR, "notify", NULL, "%s", e.msg);
+    json_array_foreach(channels, i, ch) full |= fill_channel(svc, json_string_value(ch), now);
+    json_decref(channels);
+    arm_timer(svc, now, full);
 }
 
 static void configure(notify *svc)
@@ -233,8 +304,12 @@ static void notify_stop(cv_daemon *d, void *state)
 {
     (void)d;
     notify *svc = state;
-    record_finished(svc);
     svc->stopping = 1;
+    if (record_finished(svc) < 0) /* the store refuses them: the rows stay pending */
+        for (flight *f = svc->finished, *next; f; f = next) {
+            next = f->next;
+            flight_free(f);
+        }
     for (flight *f = svc->flights; f; f = f->next)
         f->svc = NULL;
     svc->flights = NULL;

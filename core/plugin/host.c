@@ -142,12 +142,17 @@ static int64_t host_now(cv_plugin_ctx *p)
 
 /* the store ---------------------------------------------------------------------------------- */
 
+/* The store's own code for the failure decides the plugin's: a constraint, or a full, read-only
+ * or damaged file (an I/O failure, as for every command), or another failure of the store. */
 static int store_failed(cv_plugin *p, const char *doing)
 {
-    sqlite3 *db = cv_store_db(p->store);
-    int constraint = (sqlite3_extended_errcode(db) & 0xff) == SQLITE_CONSTRAINT;
-    return host_error(p, constraint ? CV_PLUGIN_ECONFLICT : CV_PLUGIN_ESTORE, "%s: %s", doing,
-                      sqlite3_errmsg(db));
+    cv_err e;
+    int code = cv_store_fail(p->store, doing, &e);
+    return host_error(p,
+                      code == CV_ECONFLICT ? CV_PLUGIN_ECONFLICT
+                      : code == CV_EIO     ? CV_PLUGIN_EIO
+                                           : CV_PLUGIN_ESTORE,
+                      "%s", e.msg);
 }
 
 /* The plugin's statement for sql (compared by address: plugins pass constants), prepared on

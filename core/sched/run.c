@@ -159,7 +159,7 @@ int cv_sched_run_due(cv_store *s, int64_t now, int64_t started_at, int max, int 
         cv_err job_err;
         int64_t due = j.next_at;
         if (run_one(s, &j, due, NULL, due < started_at, &job_err) < 0 &&
-            job_err.code == CV_ESTORE) {
+            cv_store_faulted(job_err.code)) {
             *e = job_err;
             cv_job_clear(&j);
             return e->code;
@@ -205,7 +205,7 @@ int cv_sched_on_event(cv_store *s, const cv_event *ev, cv_err *e)
     for (size_t i = 0; rc == 0 && i < n; i++)
         if (listens(jobs[i].spec, ev->type)) {
             cv_err job_err;
-            if (run_one(s, &jobs[i], ev->at, ev, 0, &job_err) < 0 && job_err.code == CV_ESTORE)
+            if (run_one(s, &jobs[i], ev->at, ev, 0, &job_err) < 0 && cv_store_faulted(job_err.code))
                 rc = (*e = job_err).code;
         }
     for (size_t i = 0; i < n; i++)

@@ -19,6 +19,8 @@
 #define BATCH            64               /* jobs run per loop turn */
 #define MAX_WAIT_MS      (60 * 60 * 1000) /* re-read the clock at least hourly */
 #define CHECKPOINT_PAGES 1000             /* SQLite's own auto-checkpoint threshold */
+#define FAULT_WAIT_MS    1000             /* after a failure of the store: 1 s, doubling ... */
+#define FAULT_WAIT_MAX   60000            /* ... up to a minute */
 
 typedef struct sched {
     cv_daemon *d;
@@ -28,6 +30,7 @@ typedef struct sched {
     char path[4096];
     int checkpointing; /* a checkpoint runs in the worker */
     int closed;        /* the timer is closed: free once no checkpoint runs */
+    int faults;        /* failed batches in a row (a full, busy or read-only store) */
 } sched;
 
 /* In a worker thread: a passive checkpoint on a connection of its own (it never blocks the
@@ -95,8 +98,18 @@ static void on_timer(uv_timer_t *t)
     int ran = 0;
     uv_update_time(t->loop);
     if (cv_sched_run_due(cv_daemon_store(sc->d), cv_clock_now(), sc->started_at, BATCH, &ran, &e) <
-        0)
-        cv_log(CV_LOG_ERROR, "sched", NULL, "%s", e.msg);
+        0) {
+        /* The due job is still due: running it again at once would spin. Say so once, wait. */
+        if (!sc->faults++)
+            cv_log(CV_LOG_ERROR, "sched", NULL, "%s; trying again later", e.msg);
+        int64_t wait = FAULT_WAIT_MS << (sc->faults < 7 ? sc->faults - 1 : 6);
+        uv_timer_start(&sc->timer, on_timer,
+                       (uint64_t)(wait < FAULT_WAIT_MAX ? wait : FAULT_WAIT_MAX), 0);
+        return;
+    }
+    if (sc->faults)
+        cv_log(CV_LOG_INFO, "sched", json_pack("{s:i}", "tries", sc->faults + 1), "running again");
+    sc->faults = 0;
     if (ran == BATCH)
         uv_timer_start(&sc->timer, on_timer, 0, 0); /* more are due: yield, then continue */
     else

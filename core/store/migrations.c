@@ -532,16 +532,33 @@ static const char schema_people_gender[] =
     "DROP TABLE people;"
     "ALTER TABLE people_new RENAME TO people;";
 
-/* Scheduled backups (core/backup): the nightly job, paused until `convene backup config --dir`
+/* 9: scheduled backups (core/backup): the nightly job, paused until `convene backup config --dir`
  * names a folder. Its settings live in the settings table (backup.*). */
 static const char schema_backup[] =
     "INSERT INTO jobs(name, kind, spec, action, args, state) VALUES"
     "  ('builtin.backup.nightly', 'cron', '30 2 * * *', 'backup', '{}', 'paused');";
 
+/* 10: due rows per channel, so that each channel's delivery slots fill from its own rows (a
+ * channel whose receiver hangs must not hold back the others) and the channels with pending rows
+ * are found by a skip-scan. */
+static const char schema_outbox_channels[] =
+    "CREATE INDEX outbox_by_channel ON outbox(state, channel, next_at);";
+
+/* One line a migration, in order: the line's place is the schema version it brings. */
+/* clang-format off */
 static const char *const migrations[] = {
-    schema_foundation, schema_plugins,         schema_elect,         schema_docs,   schema_sched,
-    schema_lua,        schema_sched_reminders, schema_people_gender, schema_backup,
+    schema_foundation,
+    schema_plugins,
+    schema_elect,
+    schema_docs,
+    schema_sched,
+    schema_lua,
+    schema_sched_reminders,
+    schema_people_gender,
+    schema_backup,
+    schema_outbox_channels,
 };
+/* clang-format on */
 
 int cv_migrations_count(void)
 {

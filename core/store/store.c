@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "base/text.h"
 #include "migrations.h"
 
 #define STMT_CACHE_MIN 64
@@ -43,11 +45,38 @@ const char *cv_store_path(const cv_store *s)
     return s->path;
 }
 
+/* The CV_E* code of an SQLite result: what the admin can do about it decides the exit status
+ * (sysexits: 75 try again later, 74 the file or the disk, 65 a rule). */
+static int code_of(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+        return CV_ECONFLICT;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return CV_EBUSY;
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_READONLY:
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+    case SQLITE_CANTOPEN:
+        return CV_EIO;
+    default:
+        return CV_ESTORE;
+    }
+}
+
 int cv_store_fail(cv_store *s, const char *doing, cv_err *e)
 {
-    int ext = sqlite3_extended_errcode(s->db);
-    int code = (ext & 0xff) == SQLITE_CONSTRAINT ? CV_ECONFLICT : CV_ESTORE;
-    return cv_err_set(e, code, "%s: %s", doing, sqlite3_errmsg(s->db));
+    int code = code_of(sqlite3_extended_errcode(s->db));
+    return cv_err_set(e, code, "%s: %s%s", doing, sqlite3_errmsg(s->db),
+                      code == CV_EBUSY ? " (busy past the 5 s timeout: try again)" : "");
+}
+
+int cv_store_faulted(int code)
+{
+    return code == CV_ESTORE || code == CV_EIO || code == CV_EBUSY;
 }
 
 static int exec_sql(cv_store *s, const char *sql, const char *doing, cv_err *e)
@@ -125,10 +154,68 @@ static void configure_sqlite(void)
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* A file of 0 bytes is what SQLite would silently make a new store of: only `convene init`
+ * (CV_STORE_CREATE) may. */
+static int refuse_empty(const char *path, int flags, cv_err *e)
+{
+    struct stat st;
+    if (!(flags & CV_STORE_CREATE) && stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+        st.st_size == 0)
+        return cv_err_set(e, CV_EIO,
+                          "%s is empty (0 bytes), not a convene store; 'convene init' makes one",
+                          path);
+    return 0;
+}
+
+static int parse_limit(const char *text, int64_t *mb, cv_err *e)
+{
+    if (cv_text_count(text, mb, "the store's limit", e) < 0 || *mb < 1 || *mb > CV_STORE_MAX_MB)
+        return cv_err_set(e, CV_EINVAL,
+                          "the store's limit must be a whole number of MB from 1 to %d, not '%s'",
+                          CV_STORE_MAX_MB, text);
+    return 0;
+}
+
+int cv_store_limit_set(cv_store *s, const char *mb, cv_err *e)
+{
+    int64_t v;
+    if (!mb) {
+        sqlite3_stmt *st =
+            cv_store_prepare(s, "DELETE FROM settings WHERE key = 'store.max_mb'", e);
+        return st ? cv_store_exec(s, st, e) : e->code;
+    }
+    if (parse_limit(mb, &v, e) < 0)
+        return e->code;
+    return cv_store_setting_set(s, "store.max_mb", mb, e);
+}
+
+/* The setting store.max_mb bounds the file (PRAGMA max_page_count, per connection): past it a
+ * write fails with "database or disk is full", as it would on a full disk. */
+static int apply_size_bound(cv_store *s, cv_err *e)
+{
+    char buf[32], sql[64];
+    cv_err unset;
+    int64_t mb;
+    if (cv_store_setting_get(s, "store.max_mb", buf, sizeof buf, &unset) < 0)
+        return 0;
+    if (parse_limit(buf, &mb, e) < 0)
+        return e->code;
+    sqlite3_stmt *st = NULL;
+    int page = 4096;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA page_size", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        page = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    snprintf(sql, sizeof sql, "PRAGMA max_page_count = %lld", (long long)(mb * 1048576 / page));
+    return exec_sql(s, sql, "bounding the store", e);
+}
+
 int cv_store_open(const char *path, int flags, cv_store **out, cv_err *e)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, configure_sqlite);
+    if (refuse_empty(path, flags, e) < 0)
+        return e->code;
     cv_store *s = calloc(1, sizeof *s);
     if (!s || !(s->path = strdup(path))) {
         free(s);
@@ -155,7 +242,8 @@ int cv_store_open(const char *path, int flags, cv_store **out, cv_err *e)
                  "PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY",
                  "configuring the store", e) < 0 ||
         migrate(s, e) < 0 ||
-        exec_sql(s, "PRAGMA foreign_keys=ON", "configuring the store", e) < 0) {
+        exec_sql(s, "PRAGMA foreign_keys=ON", "configuring the store", e) < 0 ||
+        apply_size_bound(s, e) < 0) {
         cv_store_close(s);
         return e ? e->code : CV_ESTORE;
     }

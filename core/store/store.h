@@ -20,7 +20,9 @@ enum cv_store_flags {
 const char *cv_store_default_path(const char *explicit_path);
 
 /* Opens (and with CV_STORE_CREATE, creates) the store at path and brings its schema up to date.
- * A store written by a newer convene is refused. *out is owned by the caller: cv_store_close. */
+ * A store written by a newer convene is refused, and so is a 0-byte file unless creating. The
+ * setting store.max_mb, when set, bounds the file's size. *out is owned by the caller:
+ * cv_store_close. */
 int cv_store_open(const char *path, int flags, cv_store **out, cv_err *e);
 
 /* Finalizes every cached statement and closes the connection. NULL is allowed. */
@@ -50,6 +52,17 @@ int cv_store_exec(cv_store *s, sqlite3_stmt *st, cv_err *e);
 /* Records SQLite's message for the last failure on s in e; returns CV_ESTORE, or CV_ECONFLICT
  * for a constraint violation. */
 int cv_store_fail(cv_store *s, const char *doing, cv_err *e);
+
+/* Whether a code is a failure of the store itself (busy, full, read-only, damaged, ...) rather
+ * than of the work done in it: a service backs off and tries again later. */
+int cv_store_faulted(int code);
+
+/* The largest store.max_mb setting (the store's size bound; unset: none). */
+#define CV_STORE_MAX_MB 1048576
+
+/* Sets the store's size bound to mb (a whole number of MB, text) or removes it (NULL). Every
+ * connection opened afterwards applies it; a write past it fails as on a full disk. */
+int cv_store_limit_set(cv_store *s, const char *mb, cv_err *e);
 
 /* Key-value settings (settings table). get copies into buf[cap]; returns CV_ENOTFOUND if unset. */
 int cv_store_setting_get(cv_store *s, const char *key, char *buf, size_t cap, cv_err *e);

@@ -54,12 +54,15 @@ class DaemonTest(StoreTest):
         d.wait_for(lambda e: e["msg"].startswith("serving"))
         return d
 
-    def test_cli_change_reaches_the_daemon_within_a_second(self):
+    def test_cli_change_reaches_the_daemon_soon(self):
+        """The daemon polls every 50 ms here (200 ms by default): the change arrives well within
+        a second on an idle machine; the bound is 5 s so that ASan on 2 busy cores cannot flake,
+        and is still far below anything but polling (the next rescan is a minute away)."""
         d = self.start()
         self.ok("org", "add", "LS", "Tỉnh Lạng Sơn", "--level", "province")
         written = time.monotonic()
-        entry = d.wait_for(lambda e: e.get("event") == "org.added", deadline=1.0)
-        self.assertLess(time.monotonic() - written, 1.0)
+        entry = d.wait_for(lambda e: e.get("event") == "org.added", deadline=5.0)
+        self.assertLess(time.monotonic() - written, 5.0)
         self.assertEqual(entry["component"], "journal")
         self.assertEqual(entry["data"]["name"], "Tỉnh Lạng Sơn")
         self.assertEqual(entry["level"], "info")
@@ -70,7 +73,7 @@ class DaemonTest(StoreTest):
         self.ok("org", "add", "A", "Tỉnh A", "--level", "province")
         self.ok("org", "add", "B", "Huyện B", "--level", "district", "--parent", "A")
         self.ok("congress", "plan", "B", "XXIV")
-        seen = [d.wait_for(lambda e: "event" in e, deadline=2.0) for _ in range(3)]
+        seen = [d.wait_for(lambda e: "event" in e, deadline=10.0) for _ in range(3)]
         self.assertEqual([e["event"] for e in seen], ["org.added", "org.added", "congress.planned"])
         self.assertEqual([e["event_id"] for e in seen], sorted(e["event_id"] for e in seen))
         self.assertEqual(d.stop(signal.SIGINT), 0)

@@ -167,6 +167,7 @@ class NotifyTest(StoreTest):
         silent = socket.socket()  # accepts connections and never answers
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)
+        silent.settimeout(30)
         self.closers.append(silent.close)
         url = f"http://127.0.0.1:{silent.getsockname()[1]}/hook"
         self.queue("webhook", url, "k-hanging")

@@ -93,7 +93,8 @@ class SchedTest(StoreTest):
         d = self.daemon()
         self.wait_until("SELECT count(*) FROM outbox", 1, deadline=15)
         [(late,)] = self.sql("SELECT lateness_ms FROM job_runs")
-        self.assertLess(late, 1000)
+        # the timer, not the hourly re-read of the clock, ran it (generous for ASan on 2 cores)
+        self.assertLess(late, 10000)
         d.send_signal(signal.SIGTERM)
         self.assertEqual(d.wait(timeout=10), 0)
 
@@ -110,13 +111,17 @@ class SchedTest(StoreTest):
         con.close()
         d = self.daemon()
         self.wait_until("SELECT count(*) FROM job_runs WHERE caught_up = 1", 1)
-        time.sleep(0.5)
+        # The catch-up run moved the job past every missed tick in its own transaction: no
+        # missed tick is left to run once per minute missed.
+        [(next_at,)] = self.sql("SELECT next_at FROM jobs WHERE name = 'every-minute'")
+        self.assertGreater(next_at, now * 1000)
         d.send_signal(signal.SIGTERM)
         self.assertEqual(d.wait(timeout=10), 0)
-        runs = self.sql("SELECT lateness_ms, caught_up FROM job_runs r JOIN jobs j "
-                        "ON j.id = r.job_id WHERE j.name = 'every-minute'")
-        self.assertLessEqual(len(runs), 2)  # once for the catch-up, maybe once for this minute
+        runs = self.sql("SELECT lateness_ms, caught_up, due_at FROM job_runs r JOIN jobs j "
+                        "ON j.id = r.job_id WHERE j.name = 'every-minute' ORDER BY r.id")
+        self.assertEqual([r[1] for r in runs].count(1), 1)
         self.assertGreaterEqual(runs[0][0], 540000)
+        self.assertTrue(all(due > now * 1000 for _, _, due in runs[1:]), runs)
 
     def test_kill_9_while_10000_reminders_fall_due_loses_and_doubles_none(self):
         self.real_clock = True
@@ -155,10 +160,12 @@ class SchedTest(StoreTest):
             "FROM outbox o WHERE o.key = j.name || ':' || j.last_due_at || ':log:' || "
             "json_extract(j.args, '$.to'))")
         self.assertEqual(missing, [(0,)])
-        # Not doubled: one outbox row per job (a repeat could only reuse the same key), and each
-        # job ran exactly once.
-        self.assertEqual(self.sql("SELECT count(*), count(DISTINCT key) FROM outbox "
-                                  "WHERE key LIKE 'crash.%'"), [(n, n)])
+        # Not doubled: one outbox row per job (a repeat for another due instant would add a row
+        # under another key of the same job), and each job ran exactly once.
+        self.assertEqual(self.sql("SELECT count(*) FROM outbox WHERE key LIKE 'crash.%'"), [(n,)])
+        self.assertEqual(self.sql("SELECT count(*) FROM (SELECT substr(key, 1, 11) AS job FROM "
+                                  "outbox WHERE key LIKE 'crash.%' GROUP BY job "
+                                  "HAVING count(*) > 1)"), [(0,)])
         self.assertEqual(self.sql("SELECT count(*) FROM (SELECT job_id FROM job_runs GROUP BY "
                                   "job_id HAVING count(*) > 1)"), [(0,)])
 

@@ -1,8 +1,14 @@
 /* test_store.c: the store migrates forward (a table rebuilt under the rows that refer to it),
- * refuses a newer schema, keeps the journal append-only, rolls a failed change back whole, and
- * nests transactions as savepoints. */
+ * refuses a newer schema and a 0-byte file, keeps the journal append-only, rolls a failed change
+ * back whole, nests transactions as savepoints, and checks its file; named files are opened
+ * without blocking (base/path). */
 #include "fixture.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/path.h"
+#include "store/check.h"
 #include "store/journal.h"
 #include "store/migrations.h"
 #include "store/outbox.h"
@@ -173,6 +179,78 @@ static void test_people_rebuilt_under_the_rows_that_refer_to_them(void **state)
     }
 }
 
+static void test_an_empty_file_is_a_store_only_for_init(void **state)
+{
+    fixture *f = *state;
+    char path[80];
+    snprintf(path, sizeof path, "%s-empty", f->path);
+    FILE *empty = fopen(path, "w");
+    assert_non_null(empty);
+    fclose(empty);
+    cv_store *s = NULL;
+    cv_err e;
+    assert_int_equal(cv_store_open(path, 0, &s, &e), CV_EIO);
+    assert_non_null(strstr(e.msg, "is empty (0 bytes)"));
+    assert_int_equal(cv_store_open(path, CV_STORE_CREATE, &s, &e), 0);
+    cv_store_close(s);
+    for (const char *const *x = (const char *const[]){"", "-wal", "-shm", NULL}; *x; x++) {
+        char side[96];
+        snprintf(side, sizeof side, "%s%s", path, *x);
+        unlink(side);
+    }
+}
+
+static void test_a_sound_store_passes_its_checks(void **state)
+{
+    fixture *f = *state;
+    for (int full = 0; full < 2; full++) {
+        json_t *problems = NULL;
+        assert_int_equal(cv_store_check(f->s, full, &problems, &f->e), 0);
+        assert_int_equal(json_array_size(problems), 0);
+        json_decref(problems);
+    }
+}
+
+static void test_a_dangling_reference_is_a_problem_of_the_full_check(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(sqlite3_exec(cv_store_db(f->s),
+                                  "PRAGMA foreign_keys = OFF; INSERT INTO orgs(code, name, level, "
+                                  "parent_id) VALUES ('X', 'X', 'cell', 4242); PRAGMA foreign_keys "
+                                  "= ON",
+                                  0, 0, 0),
+                     0);
+    json_t *problems = NULL;
+    assert_int_equal(cv_store_check(f->s, 1, &problems, &f->e), 0);
+    assert_int_equal(json_array_size(problems), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(problems, 0), "check")),
+                        "foreign_key_check");
+    json_decref(problems);
+}
+
+static void test_fifos_and_directories_are_refused_without_blocking(void **state)
+{
+    fixture *f = *state;
+    char fifo[80];
+    snprintf(fifo, sizeof fifo, "%s-fifo", f->path);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    cv_err e;
+    for (const char *const *mode = (const char *const[]){"rb", "wb", NULL}; *mode; mode++) {
+        assert_null(cv_path_fopen(fifo, *mode, NULL, &e));
+        assert_non_null(strstr(e.msg, "is not a regular file"));
+        assert_null(cv_path_fopen("/tmp", *mode, NULL, &e));
+        assert_non_null(strstr(e.msg, "is not a regular file"));
+    }
+    assert_int_equal(cv_path_check_read(fifo, &e), CV_EINVAL);
+    unlink(fifo);
+    struct stat st;
+    FILE *out = cv_path_fopen(fifo, "wb", &st, &e); /* now a regular file, created */
+    assert_non_null(out);
+    assert_true(S_ISREG(st.st_mode));
+    fclose(out);
+    unlink(fifo);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -185,6 +263,10 @@ int main(void)
         FIXTURE_TEST(test_cursor_advances_with_its_transaction),
         FIXTURE_TEST(test_outbox_queues_a_key_once),
         FIXTURE_TEST(test_people_rebuilt_under_the_rows_that_refer_to_them),
+        FIXTURE_TEST(test_an_empty_file_is_a_store_only_for_init),
+        FIXTURE_TEST(test_a_sound_store_passes_its_checks),
+        FIXTURE_TEST(test_a_dangling_reference_is_a_problem_of_the_full_check),
+        FIXTURE_TEST(test_fifos_and_directories_are_refused_without_blocking),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
