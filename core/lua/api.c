@@ -7,6 +7,7 @@
 #include <lauxlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "base/clock.h"
 #include "domain/congress.h"
@@ -49,14 +50,48 @@ int64_t cv_lua_api_org_in_scope(lua_State *L, const char *code)
     return o.id;
 }
 
+/* Raises unless s[0..len) is at most max bytes of valid UTF-8 without NUL. */
+static void check_text(lua_State *L, const char *s, size_t len, size_t max, const char *what)
+{
+    if (len > max)
+        luaL_error(L, "%s has %I bytes, at most %I", what, (lua_Integer)len, (lua_Integer)max);
+    cv_lua_sandbox_charge(L, (double)len / 16);
+    utf8proc_int32_t cp;
+    for (size_t i = 0; i < len;) {
+        utf8proc_ssize_t n =
+            utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i), &cp);
+        if (n <= 0 || cp == 0)
+            luaL_error(L, "%s is not valid UTF-8 text (byte %I)", what, (lua_Integer)i + 1);
+        i += (size_t)n;
+    }
+}
+
+const char *cv_lua_text(lua_State *L, int idx, const char *what, size_t max)
+{
+    size_t len;
+    const char *v = luaL_checklstring(L, idx, &len);
+    check_text(L, v, len, max, what);
+    return v;
+}
+
+const char *cv_lua_opt_text(lua_State *L, int idx, const char *what, size_t max)
+{
+    return lua_isnoneornil(L, idx) ? NULL : cv_lua_text(L, idx, what, max);
+}
+
 const char *cv_lua_opt_field(lua_State *L, int t, const char *key)
 {
     int type = lua_getfield(L, t, key);
     const char *v = NULL;
-    if (type == LUA_TSTRING || type == LUA_TNUMBER)
-        v = lua_tostring(L, -1); /* the argument table keeps the string alive */
-    else if (type != LUA_TNIL)
+    if (type == LUA_TSTRING || type == LUA_TNUMBER) {
+        size_t len;
+        v = lua_tolstring(L, -1, &len); /* the argument table keeps the string alive */
+        char what[80];
+        snprintf(what, sizeof what, "field '%.40s'", key);
+        check_text(L, v, len, CV_LUA_FIELD_MAX, what);
+    } else if (type != LUA_TNIL) {
         luaL_error(L, "field '%s' must be a string, not a %s", key, lua_typename(L, type));
+    }
     lua_pop(L, 1);
     return v;
 }
@@ -196,7 +231,7 @@ static void push_owned(lua_State *L, json_t *j)
 /* convene.org(code) -> table | nil */
 static int api_org(lua_State *L)
 {
-    const char *code = luaL_checkstring(L, 1);
+    const char *code = cv_lua_text(L, 1, "an organisation code", CV_CODE_MAX);
     cv_lua_pkg *p = cv_lua_pkg_of(L);
     cv_org o;
     cv_err e;
@@ -274,8 +309,8 @@ static int api_congresses(lua_State *L)
 /* convene.congress(org [, term]) -> table | nil */
 static int api_congress(lua_State *L)
 {
-    const char *org = luaL_checkstring(L, 1);
-    const char *term = luaL_optstring(L, 2, NULL);
+    const char *org = cv_lua_text(L, 1, "an organisation code", CV_CODE_MAX);
+    const char *term = cv_lua_opt_text(L, 2, "a term code", CV_CODE_MAX);
     cv_lua_api_org_in_scope(L, org);
     cv_congress c;
     cv_err e;
@@ -325,10 +360,11 @@ static int api_work_items(lua_State *L)
 /* convene.on(event_type, fn): fn(event) runs once per matching journal event; "*" matches all. */
 static int api_on(lua_State *L)
 {
-    const char *type = luaL_checkstring(L, 1);
+    const char *type = cv_lua_text(L, 1, "convene.on's event type", 63);
     luaL_checktype(L, 2, LUA_TFUNCTION);
-    if (strlen(type) == 0 || strlen(type) >= 64)
+    if (strlen(type) == 0)
         return luaL_error(L, "convene.on: an event type has 1 to 63 characters");
+    cv_lua_pkg_count(L, CV_LUA_COUNT_HOOK);
     lua_getfield(L, LUA_REGISTRYINDEX, "cv.hooks");
     if (lua_getfield(L, -1, type) != LUA_TTABLE) {
         lua_pop(L, 1);
@@ -360,6 +396,7 @@ static int api_notify(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     cv_lua_pkg_write_begin(L);
+    cv_lua_pkg_count(L, CV_LUA_COUNT_NOTIFY);
     cv_notification n = {0};
     n.channel = cv_lua_opt_field(L, 1, "channel");
     n.recipient = cv_lua_opt_field(L, 1, "to");
@@ -372,8 +409,10 @@ static int api_notify(lua_State *L)
         return luaL_error(L, "convene.notify needs 'to' and 'subject'");
     if (!n.body)
         n.body = "";
-    if (strlen(n.subject) > 1000 || strlen(n.body) > 100000 || strlen(n.recipient) > 500)
-        return luaL_error(L, "convene.notify: subject, body or recipient too long");
+    if (strlen(n.subject) > 1000 || strlen(n.body) > 100000 || strlen(n.recipient) > 500 ||
+        strlen(n.channel) > 32 || (n.key && strlen(n.key) > 200))
+        return luaL_error(L, "convene.notify: at most 32 bytes of channel, 200 of key, 500 of "
+                             "'to', 1000 of subject and 100000 of body");
     char key[512];
     if (!n.key) {
         default_key(L, n.channel, n.recipient, n.subject, key, sizeof key);
@@ -393,8 +432,9 @@ static int api_notify(lua_State *L)
 /* convene.log(msg [, level]) with level "info" (default), "warn" or "error". */
 static int api_log(lua_State *L)
 {
-    const char *msg = luaL_checkstring(L, 1);
+    const char *msg = cv_lua_text(L, 1, "convene.log's message", CV_LUA_LOG_MAX);
     const char *level = luaL_optstring(L, 2, "info");
+    cv_lua_pkg_count(L, CV_LUA_COUNT_LOG);
     if (strcmp(level, "info") && strcmp(level, "warn") && strcmp(level, "error"))
         return luaL_error(L, "convene.log: level must be info, warn or error");
     char kind[16];

@@ -29,7 +29,7 @@
 #include "lua/api.h"
 #include "lua/package.h"
 #include "lua/registry.h"
-#include "sched/lua_sched.h"
+#include "lua/jobs.h"
 #include "sched/run.h"
 #include "store/journal.h"
 
@@ -303,7 +303,7 @@ static int rehearse(rehearsal *r, const char *path, json_t *sc, int *failed, cv_
     if (rc == 0 && (rc = cv_lua_pkg_load(r->s, &opt, &r->pkg, e)) == 0)
         rc = cv_lua_reg_add(r->s, cv_lua_pkg_name(r->pkg), path, org, config, e);
     if (rc == 0)
-        rc = cv_sched_lua_loaded(r->pkg, e);
+        rc = cv_lua_jobs_loaded(r->pkg, e);
     free(config);
     if (rc < 0)
         return rc;
@@ -346,7 +346,7 @@ int cv_lua_rehearse(const char *path, const char *scenario, FILE *out, int *fail
     int rc = read_scenario(scenario, &sc, e);
     if (rc == 0)
         rc = rehearse(&r, path, sc, failed, e);
-    cv_sched_lua_unloaded(r.pkg);
+    cv_lua_jobs_unloaded(r.pkg);
     cv_lua_pkg_free(r.pkg);
     cv_store_close(r.s);
     remove_dir(&r);

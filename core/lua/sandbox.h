@@ -14,11 +14,30 @@
 #define CV_LUA_BUDGET_DEFAULT   10000000    /* VM instructions per callback */
 #define CV_LUA_REP_MAX          (4u << 20)  /* bytes string.rep may build */
 #define CV_LUA_PATTERN_COST_MAX 1e8         /* subject_len^(quantifiers+1) a match may cost */
+#define CV_LUA_WALL_MS_DEFAULT  500         /* wall-clock milliseconds per callback */
+#define CV_LUA_SUBJECT_MAX      (1u << 20)  /* bytes of a pattern function's subject */
+#define CV_LUA_RANGE_MAX        (1u << 20)  /* elements table.move/insert/concat/sort may touch */
 
 typedef struct cv_lua_sandbox cv_lua_sandbox;
 
 /* A fresh state with the safe libraries; mem_cap and budget 0 take the defaults. */
 int cv_lua_sandbox_new(size_t mem_cap, long budget, cv_lua_sandbox **out, cv_err *e);
+
+/* The wall-clock milliseconds each later callback may take (0: the default). */
+void cv_lua_sandbox_set_wall(cv_lua_sandbox *sb, long wall_ms);
+
+/* Asks the running callback to stop (CV_ELIMIT "interrupted") at its next hook or bounded C
+ * call. The only sandbox function another thread may call (a watchdog, SIGTERM). */
+void cv_lua_sandbox_interrupt(cv_lua_sandbox *sb);
+
+/* Charges steps of C work done for the script to the callback's instruction budget and checks its
+ * wall-clock deadline; raises the budget error (which the script cannot catch) when either is
+ * spent. Every library function whose work grows with its input calls it before working. */
+void cv_lua_sandbox_charge(lua_State *L, double steps);
+
+/* Stops the callback with a limit error the script cannot catch (CV_ELIMIT from _call): a budget
+ * of the package (notifications, log lines, hooks, jobs, cascade depth) is spent. */
+int cv_lua_sandbox_stop(lua_State *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cv_lua_sandbox_free(cv_lua_sandbox *sb);
 
 lua_State *cv_lua_sandbox_state(cv_lua_sandbox *sb);

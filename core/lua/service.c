@@ -10,7 +10,7 @@
 
 #include "base/log.h"
 #include "lua/registry.h"
-#include "sched/lua_sched.h"
+#include "lua/jobs.h"
 
 #define PKGS_MAX         64
 #define BATCHES_PER_TURN 8
@@ -60,15 +60,49 @@ static void record(lua_service *svc, const char *name, const char *state, const 
         cv_log(CV_LOG_ERROR, "lua", NULL, "%s", e.msg);
 }
 
-/* Loads r's package into a fresh state; it replaces the running one only if it loaded. */
+static void unload(entry *en)
+{
+    cv_lua_jobs_unloaded(en->pkg);
+    cv_lua_pkg_free(en->pkg);
+    en->pkg = NULL;
+}
+
+/* A package that spent a budget stops here: its state is freed (no hook, job or boundary of it
+ * runs again), the reason is stored and journaled (script.suspended) for `script status`, and
+ * the other packages go on. `convene script resume` reloads it. */
+static void check_suspended(lua_service *svc, entry *en)
+{
+    const char *why = en->pkg ? cv_lua_pkg_suspended(en->pkg) : NULL;
+    if (!why)
+        return;
+    cv_err e;
+    cv_log(CV_LOG_ERROR, "lua", json_pack("{s:s}", "package", en->name), "package suspended: %s",
+           why);
+    if (cv_lua_reg_suspend(cv_daemon_store(svc->d), en->name, why, &e) < 0)
+        cv_log(CV_LOG_ERROR, "lua", NULL, "%s", e.msg);
+    record(svc, en->name, "loaded", why);
+    unload(en);
+    cv_daemon_poke(svc->d);
+}
+
+/* Loads r's package into a fresh state; it replaces the running one only if it loaded. A
+ * suspended package is not loaded. */
 static void load_entry(entry *en, const cv_lua_reg *r)
 {
     lua_service *svc = en->svc;
-    cv_lua_pkg_options opt = {
-        .name = r->name, .path = r->path, .org = r->org, .config = r->config, .sink = sink};
+    cv_lua_pkg_options opt = {.name = r->name,
+                              .path = r->path,
+                              .org = r->org,
+                              .config = r->config,
+                              .limits = r->limits,
+                              .sink = sink};
     cv_lua_pkg *p;
     cv_err e;
     en->generation = r->generation;
+    if (r->suspended[0]) {
+        unload(en);
+        return;
+    }
     if (cv_lua_pkg_load(cv_daemon_store(svc->d), &opt, &p, &e) < 0) {
         char msg[600];
         snprintf(msg, sizeof msg, "%s%s",
@@ -77,10 +111,9 @@ static void load_entry(entry *en, const cv_lua_reg *r)
         record(svc, r->name, en->pkg ? "loaded" : "failed", msg);
         return;
     }
-    cv_sched_lua_unloaded(en->pkg);
-    cv_lua_pkg_free(en->pkg);
+    unload(en);
     en->pkg = p;
-    if (cv_sched_lua_loaded(p, &e) < 0) {
+    if (cv_lua_jobs_loaded(p, &e) < 0) {
         cv_log(CV_LOG_ERROR, "lua", json_pack("{s:s}", "package", r->name), "%s", e.msg);
         record(svc, r->name, "loaded", e.msg);
         return;
@@ -163,6 +196,7 @@ static void on_kick(uv_timer_t *t)
     int more = 0, wrote = 0;
     for (int i = 0; i < svc->n; i++) {
         entry *en = svc->pkgs[i];
+        check_suspended(svc, en); /* a job of it may have spent a budget */
         for (int b = 0; en->pkg && b < BATCHES_PER_TURN; b++) {
             int handled = 0, failed = 0;
             cv_err e;
@@ -173,6 +207,7 @@ static void on_kick(uv_timer_t *t)
             }
             if (failed)
                 record(svc, en->name, "loaded", cv_lua_pkg_last_error(en->pkg));
+            check_suspended(svc, en);
             wrote += handled > 0;
             if (handled == 0)
                 break;
@@ -192,6 +227,7 @@ static void on_tick(uv_timer_t *t)
         cv_err e;
         if (svc->pkgs[i]->pkg && cv_lua_pkg_tick(svc->pkgs[i]->pkg, &e) < 0)
             record(svc, svc->pkgs[i]->name, "loaded", e.msg);
+        check_suspended(svc, svc->pkgs[i]);
     }
     kick(svc);
 }
@@ -232,7 +268,7 @@ static void entry_closed(uv_handle_t *h)
     entry *en = h->data;
     if (--en->open_handles > 0)
         return;
-    cv_sched_lua_unloaded(en->pkg);
+    cv_lua_jobs_unloaded(en->pkg);
     cv_lua_pkg_free(en->pkg);
     free(en);
 }

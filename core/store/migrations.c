@@ -532,9 +532,17 @@ static const char schema_people_gender[] =
     "DROP TABLE people;"
     "ALTER TABLE people_new RENAME TO people;";
 
+/* 9: Lua packages' budgets: the limits an admin raised (JSON object, cv_lua_limits_parse) and the
+ * reason a package is suspended (NULL while it runs; `script resume` clears it). */
+static const char schema_lua_budgets[] =
+    "ALTER TABLE lua_packages ADD COLUMN limits TEXT NOT NULL DEFAULT '{}' "
+    "  CHECK (json_valid(limits) AND json_type(limits) = 'object');"
+    "ALTER TABLE lua_packages ADD COLUMN suspended TEXT;";
+
 static const char *const migrations[] = {
-    schema_foundation, schema_plugins, schema_elect,           schema_docs,
-    schema_sched,      schema_lua,     schema_sched_reminders, schema_people_gender,
+    schema_foundation,  schema_plugins, schema_elect,           schema_docs,
+    schema_sched,       schema_lua,     schema_sched_reminders, schema_people_gender,
+    schema_lua_budgets,
 };
 
 int cv_migrations_count(void)
