@@ -161,37 +161,68 @@ void cv_lua_push_json(lua_State *L, const json_t *j)
     }
 }
 
-static json_t *to_json(lua_State *L, int idx, int depth);
+/* Converting a Lua value to JSON never raises while a partial result is held: an error is
+ * written to err and NULL returned, every partial value freed on the way up; cv_lua_to_json
+ * raises only once nothing is left to free. */
+typedef struct json_conv {
+    lua_State *L;
+    long nodes;
+    char err[160];
+} json_conv;
 
-static json_t *table_to_json(lua_State *L, int idx, int depth)
+static json_t *to_json(json_conv *c, int idx, int depth);
+
+static json_t *conv_fail(json_conv *c, json_t *partial, const char *msg)
 {
+    json_decref(partial);
+    if (!c->err[0])
+        snprintf(c->err, sizeof c->err, "%s", msg);
+    return NULL;
+}
+
+static json_t *table_to_json(json_conv *c, int idx, int depth)
+{
+    lua_State *L = c->L;
     lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
     if (n > 0) {
         json_t *a = json_array();
-        for (lua_Integer i = 1; i <= n; i++) {
+        for (lua_Integer i = 1; a && i <= n; i++) {
             lua_rawgeti(L, idx, i);
-            json_array_append_new(a, to_json(L, lua_gettop(L), depth + 1));
+            json_t *v = to_json(c, lua_gettop(L), depth + 1);
             lua_pop(L, 1);
+            if (!v || json_array_append_new(a, v) < 0)
+                return conv_fail(c, a, "out of memory");
         }
-        return a;
+        return a ? a : conv_fail(c, NULL, "out of memory");
     }
     json_t *o = json_object();
+    if (!o)
+        return conv_fail(c, NULL, "out of memory");
     lua_pushnil(L);
     while (lua_next(L, idx)) {
         if (lua_type(L, -2) != LUA_TSTRING) {
-            json_decref(o);
-            luaL_error(L, "a table given to convene must have string keys or be a list");
+            lua_pop(L, 2);
+            return conv_fail(c, o, "a table given to convene must have string keys or be a list");
         }
-        json_object_set_new(o, lua_tostring(L, -2), to_json(L, lua_gettop(L), depth + 1));
+        json_t *v = to_json(c, lua_gettop(L), depth + 1);
+        if (!v || json_object_set_new(o, lua_tostring(L, -2), v) < 0) {
+            lua_pop(L, 2);
+            return conv_fail(c, o, "out of memory");
+        }
         lua_pop(L, 1);
     }
     return o;
 }
 
-static json_t *to_json(lua_State *L, int idx, int depth)
+static json_t *to_json(json_conv *c, int idx, int depth)
 {
+    lua_State *L = c->L;
     if (depth > JSON_DEPTH_MAX)
-        luaL_error(L, "a table given to convene is nested more than %d levels", JSON_DEPTH_MAX);
+        return conv_fail(c, NULL,
+                         "a table given to convene is nested more than 32 levels (or "
+                         "holds a cycle)");
+    if (++c->nodes > CV_LUA_JSON_NODES_MAX)
+        return conv_fail(c, NULL, "a table given to convene holds more than 100000 values");
     switch (lua_type(L, idx)) {
     case LUA_TNIL:
         return json_null();
@@ -203,20 +234,28 @@ static json_t *to_json(lua_State *L, int idx, int depth)
     case LUA_TSTRING: {
         size_t len;
         const char *s = lua_tolstring(L, idx, &len);
-        return json_stringn(s, len);
+        json_t *j = json_stringn(s, len);
+        return j ? j : conv_fail(c, NULL, "a string given to convene is not valid UTF-8");
     }
     case LUA_TTABLE:
-        luaL_checkstack(L, 4, "table too deep");
-        return table_to_json(L, idx, depth);
-    default:
-        luaL_error(L, "a %s cannot be stored or sent", luaL_typename(L, idx));
-        return NULL;
+        if (!lua_checkstack(L, 4))
+            return conv_fail(c, NULL, "a table given to convene is nested too deep");
+        return table_to_json(c, idx, depth);
+    default: {
+        char msg[80];
+        snprintf(msg, sizeof msg, "a %s cannot be stored or sent", luaL_typename(L, idx));
+        return conv_fail(c, NULL, msg);
+    }
     }
 }
 
 json_t *cv_lua_to_json(lua_State *L, int idx)
 {
-    return to_json(L, lua_absindex(L, idx), 0);
+    json_conv c = {L, 0, ""};
+    json_t *j = to_json(&c, lua_absindex(L, idx), 0);
+    if (!j)
+        luaL_error(L, "%s", c.err[0] ? c.err : "out of memory");
+    return j;
 }
 
 /* Pushes j (stolen) as a Lua value, or raises on NULL. */

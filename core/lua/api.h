@@ -38,8 +38,11 @@ int64_t cv_lua_api_org_in_scope(lua_State *L, const char *code);
 /* Raises unless the organisation id lies in the package's subtree. */
 void cv_lua_api_id_in_scope(lua_State *L, int64_t id);
 
+#define CV_LUA_JSON_NODES_MAX 100000 /* values in one table converted to JSON */
+
 /* Converts between JSON and Lua values (objects <-> tables, arrays <-> sequences). to_json
- * raises on values JSON cannot hold and on nesting past 32 levels. */
+ * raises (having freed what it built) on values JSON cannot hold, on nesting past 32 levels
+ * (cycles included) and past CV_LUA_JSON_NODES_MAX values. */
 void cv_lua_push_json(lua_State *L, const json_t *j);
 json_t *cv_lua_to_json(lua_State *L, int idx);
 

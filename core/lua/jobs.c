@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uv.h>
 
 #include "base/date.h"
 #include "lua/api.h"
@@ -19,7 +20,29 @@
 
 #define LOADED_MAX 64
 
+/* The loaded packages by slot; workers load and run theirs on their own threads. */
 static cv_lua_pkg *loaded[LOADED_MAX];
+static uv_mutex_t loaded_mu;
+static uv_once_t loaded_once = UV_ONCE_INIT;
+
+static void loaded_init(void)
+{
+    if (uv_mutex_init(&loaded_mu) != 0)
+        abort();
+}
+
+/* The loaded package named name, or NULL. */
+static cv_lua_pkg *find_loaded(const char *name)
+{
+    cv_lua_pkg *p = NULL;
+    uv_once(&loaded_once, loaded_init);
+    uv_mutex_lock(&loaded_mu);
+    for (int i = 0; name && i < LOADED_MAX; i++)
+        if (loaded[i] && strcmp(cv_lua_pkg_name(loaded[i]), name) == 0)
+            p = loaded[i];
+    uv_mutex_unlock(&loaded_mu);
+    return p;
+}
 
 /* Records one declaration under its stable name (the given name, else one made of its schedule,
  * so an unchanged line keeps its job across reloads). args (stolen) is written out and freed
@@ -174,10 +197,7 @@ static int run_lua(cv_sched_ctx *c, void *data, cv_err *e)
 {
     (void)data;
     const char *pkg = json_string_value(json_object_get(c->job->args, "package"));
-    cv_lua_pkg *p = NULL;
-    for (int i = 0; pkg && i < LOADED_MAX; i++)
-        if (loaded[i] && strcmp(cv_lua_pkg_name(loaded[i]), pkg) == 0)
-            p = loaded[i];
+    cv_lua_pkg *p = find_loaded(pkg);
     if (!p)
         return cv_err_set(e, CV_ESCRIPT, "package '%s' is not loaded in this process",
                           pkg ? pkg : "?");
@@ -248,27 +268,40 @@ static int sync_jobs(cv_lua_pkg *p, cv_err *e)
     return rc;
 }
 
+int cv_lua_jobs_register(cv_err *e)
+{
+    return cv_sched_action_register("lua", run_lua, NULL, 1, e);
+}
+
 int cv_lua_jobs_loaded(cv_lua_pkg *p, cv_err *e)
 {
+    uv_once(&loaded_once, loaded_init);
+    if (!cv_sched_action_known("lua") && cv_lua_jobs_register(e) < 0)
+        return e->code;
+    uv_mutex_lock(&loaded_mu);
     int slot = -1;
     for (int i = 0; i < LOADED_MAX; i++)
         if (loaded[i] == p || (slot < 0 && !loaded[i]))
             slot = i;
+    if (slot >= 0) {
+        for (int i = 0; i < LOADED_MAX; i++)
+            if (loaded[i] && loaded[i] != p &&
+                strcmp(cv_lua_pkg_name(loaded[i]), cv_lua_pkg_name(p)) == 0)
+                loaded[i] = NULL; /* the previous state of a reloaded package */
+        loaded[slot] = p;
+    }
+    uv_mutex_unlock(&loaded_mu);
     if (slot < 0)
         return cv_err_set(e, CV_ELIMIT, "at most %d packages schedule jobs", LOADED_MAX);
-    for (int i = 0; i < LOADED_MAX; i++)
-        if (loaded[i] && loaded[i] != p &&
-            strcmp(cv_lua_pkg_name(loaded[i]), cv_lua_pkg_name(p)) == 0)
-            loaded[i] = NULL; /* the previous state of a reloaded package */
-    loaded[slot] = p;
-    if (cv_sched_action_register("lua", run_lua, NULL, e) < 0)
-        return e->code;
     return sync_jobs(p, e);
 }
 
 void cv_lua_jobs_unloaded(cv_lua_pkg *p)
 {
+    uv_once(&loaded_once, loaded_init);
+    uv_mutex_lock(&loaded_mu);
     for (int i = 0; i < LOADED_MAX; i++)
         if (loaded[i] == p)
             loaded[i] = NULL;
+    uv_mutex_unlock(&loaded_mu);
 }

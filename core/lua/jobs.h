@@ -13,7 +13,12 @@
 /* Adds every, at, before and after to the convene table at index t (api_modules.c). */
 void cv_lua_api_register_jobs(lua_State *L, int t);
 
-/* After p loaded (or reloaded): syncs its jobs and lets the "lua" action find it. */
+/* Registers the "lua" kind of job with the scheduler as one the daemon's scheduler leaves to
+ * the package workers (cv_lua_jobs_loaded does it on first use; the daemon calls it on its loop
+ * before any worker starts). */
+int cv_lua_jobs_register(cv_err *e);
+
+/* After p loaded (or reloaded): syncs its jobs and lets the "lua" action find it. Any thread. */
 int cv_lua_jobs_loaded(cv_lua_pkg *p, cv_err *e);
 
 /* Before p is freed: the "lua" action no longer finds it. */

@@ -124,11 +124,16 @@ const cv_lua_limits *cv_lua_pkg_limits(const cv_lua_pkg *p)
     return &p->limits;
 }
 
-static int64_t monotonic_minute(void)
+static int64_t monotonic_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec / 60;
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t monotonic_minute(void)
+{
+    return monotonic_ms() / 60000;
 }
 
 /* Adds one to *count and stops the callback when it passes limit. */
@@ -697,7 +702,10 @@ int cv_lua_pkg_dispatch(cv_lua_pkg *p, int *handled, int *hook_errors, cv_err *e
     int i = 0;
     p->failures = 0;
     rc = p->synced ? 0 : cv_lua_campaign_sync(p, e);
-    for (; i < n && rc == 0 && !p->suspended[0]; i++)
+    /* The batch commits once its time is up: the write lock is never held across Lua for
+     * longer than CV_LUA_BATCH_MS and one callback's wall-clock budget. */
+    int64_t until = monotonic_ms() + CV_LUA_BATCH_MS;
+    for (; i < n && rc == 0 && !p->suspended[0] && (i == 0 || monotonic_ms() < until); i++)
         rc = handle(p, &evs[i], e);
     if (rc == 0 && i > 0)
         rc = cv_journal_cursor_set(p->store, consumer, evs[i - 1].id, e);

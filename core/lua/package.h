@@ -16,6 +16,7 @@
 #define CV_LUA_PATH_MAX 1024
 #define CV_LUA_FILE_MAX (1u << 20) /* bytes of one Lua source file */
 #define CV_LUA_BATCH    1024       /* events per dispatch transaction */
+#define CV_LUA_BATCH_MS 100        /* milliseconds after which a dispatch commits */
 
 typedef struct cv_lua_pkg cv_lua_pkg;
 

@@ -56,8 +56,14 @@ static void emit_held(fixture *f)
 
 static cv_lua_pkg *load(fixture *f, const char *name, const char *dir, int *rc)
 {
-    cv_lua_pkg_options opt = {
-        .name = name, .path = dir, .org = "ROOT", .mem_cap = MEM_CAP, .budget = BUDGET};
+    /* A generous wall-clock budget: under a sanitizer on a busy machine the limit each script
+     * aims at must be the one that stops it. */
+    cv_lua_pkg_options opt = {.name = name,
+                              .path = dir,
+                              .org = "ROOT",
+                              .mem_cap = MEM_CAP,
+                              .budget = BUDGET,
+                              .limits = "{\"wall_ms\": 10000}"};
     cv_lua_pkg *p = NULL;
     *rc = cv_lua_pkg_load(f->s, &opt, &p, &f->e);
     return p;

@@ -1,4 +1,4 @@
--- expect: instruction budget
+-- expect: instruction budget|wall-clock budget
 -- positions: load hook job boundary allocate
 function attack()
   local s = string.rep("x", 1 << 20)
