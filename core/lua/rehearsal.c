@@ -123,8 +123,10 @@ static int read_scenario(const char *path, json_t **out, cv_err *e)
         lua_pushcfunction(L, scenario_table);
         lua_insert(L, -2);
         lua_pushlightuserdata(L, out);
-        if ((rc = cv_lua_sandbox_call(sb, 2, 0, e)) < 0)
-            cv_err_set(e, CV_EINVAL, "scenario %s refused: %s", path, e->msg);
+        if ((rc = cv_lua_sandbox_call(sb, 2, 0, e)) < 0) {
+            cv_err why = *e;
+            cv_err_set(e, CV_EINVAL, "scenario %s refused: %s", path, why.msg);
+        }
     }
     free(text);
     cv_lua_sandbox_free(sb);

@@ -298,11 +298,50 @@ static void test_spent_budget_suspends_and_the_resumed_package_has_a_whole_one(v
     remove_package(dir);
 }
 
+/* A campaign boundary that errors once is recorded and counts as not met: the package's cursor
+ * moves past the event, and its hooks and the boundary run on the next one. */
+static void test_a_failing_boundary_never_wedges_its_package(void **state)
+{
+    fixture *f = *state;
+    setup_tree(f);
+    char dir[64];
+    make_package(dir, "local calls = 0\n"
+                      "convene.campaign{name = 'c', phases = {{name = 'p', starts = function(ev)\n"
+                      "  calls = calls + 1\n"
+                      "  if calls == 1 then error('boundary broke') end\n"
+                      "  return true\n"
+                      "end}}}\n"
+                      "convene.on('congress.held', function(ev)\n"
+                      "  convene.notify{to = 'x', subject = 'hook ' .. ev.id}\n"
+                      "end)\n");
+    assert_int_equal(cv_lua_reg_add(f->s, "edge", dir, "ROOT", NULL, &f->e), 0);
+    int rc, handled, failed;
+    cv_lua_pkg *p = load(f, "edge", dir, &rc);
+    assert_int_equal(rc, 0);
+    emit_held(f);
+    assert_int_equal(cv_lua_pkg_dispatch(p, &handled, &failed, &f->e), 0);
+    assert_int_equal(handled, 1);
+    assert_int_equal(failed, 1);
+    assert_non_null(strstr(cv_lua_pkg_last_error(p), "boundary broke"));
+    assert_non_null(strstr(cv_lua_pkg_last_error(p), "init.lua:4"));
+    assert_null(cv_lua_pkg_suspended(p));
+    emit_held(f);
+    assert_int_equal(cv_lua_pkg_dispatch(p, &handled, &failed, &f->e), 0);
+    assert_int_equal(handled, 1);
+    assert_int_equal(failed, 0);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM outbox"), 2);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM events WHERE type = 'phase.started'"),
+                     1);
+    cv_lua_pkg_free(p);
+    remove_package(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         FIXTURE_TEST(test_every_hostile_script_is_stopped_and_the_engine_keeps_serving),
         FIXTURE_TEST(test_spent_budget_suspends_and_the_resumed_package_has_a_whole_one),
+        FIXTURE_TEST(test_a_failing_boundary_never_wedges_its_package),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,234 @@
+"""test_lua_hostile.py: hostile Lua packages in the running daemon. Every attack of
+tests/lua/hostile/ (those that define attack()) runs in a hook of its own package beside an honest
+package and a CLI writer: each attack is stopped (its reason shown in `script status`), the honest
+package's hook still runs within a second of its event, `convene congress held` keeps succeeding,
+the daemon's memory stays bounded and SIGTERM ends it within a second. Prints one line per class:
+stopped, reason, time to stop. Also: an event storm is cut at the cascade limit, a package sees
+only its subtree's events, an admin resumes a suspended package, and rehearsal scenarios may not
+reach outside their folder."""
+import glob
+import os
+import signal
+import sqlite3
+import time
+
+from harness import SOURCE, StoreTest, main
+from test_daemon import Daemon
+
+HOSTILE = os.path.join(SOURCE, "tests", "lua", "hostile")
+HONEST = """convene.on("congress.held", function(ev)
+  convene.notify{to = "office@example.vn", subject = "honest " .. ev.org}
+end)
+"""
+RSS_MAX_KB = 400 * 1024
+
+
+def attacks():
+    """(class, text) of the scripts that define attack() and may run in a hook."""
+    found = []
+    for path in sorted(glob.glob(os.path.join(HOSTILE, "*.lua"))):
+        with open(path) as f:
+            text = f.read()
+        if "function attack(" in text and " hook" in text.split("-- positions:")[1].split("\n")[0]:
+            found.append((os.path.basename(path)[:-4], text))
+    return found
+
+
+class HostileDaemonTest(StoreTest):
+    def setUp(self):
+        super().setUp()
+        self.ok("org", "add", "LS-TP", "Thành phố Lạng Sơn", "--level", "district")
+        self.ok("org", "add", "OTHER", "Huyện khác", "--level", "district")
+        self.units = 0
+
+    def package(self, name, text, org="LS-TP"):
+        path = os.path.join(self.dir, name)
+        os.mkdir(path)
+        with open(os.path.join(path, "init.lua"), "w") as f:
+            f.write(text)
+        self.ok("script", "add", path, "--org", org)
+        return path
+
+    def query(self, sql, *args):
+        con = sqlite3.connect(self.db, timeout=10)
+        try:
+            return con.execute(sql, args).fetchall()
+        finally:
+            con.close()
+
+    def wait(self, predicate, seconds=10.0):
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            value = predicate()
+            if value:
+                return value
+            time.sleep(0.02)
+        return None
+
+    def daemon(self, packages):
+        d = Daemon(self, "--poll-ms", "50")
+        self.addCleanup(lambda: d.proc.poll() is None and d.stop(signal.SIGKILL))
+        for _ in range(packages):
+            d.wait_for(lambda e: e["msg"] == "package loaded")
+        return d
+
+    def held(self):
+        """A new unit under LS-TP whose congress the CLI marks held: must succeed."""
+        self.units += 1
+        code = f"LS-TP-{self.units}"
+        self.ok("org", "add", code, f"Phường {self.units}", "--level", "grassroots",
+                "--parent", "LS-TP")
+        self.ok("congress", "plan", code, "VIII")
+        self.ok("congress", "held", code, "--on", "2020-05-20", "--override", "rehearsed")
+        return code
+
+    def honest_served(self, code):
+        return self.query("SELECT count(*) FROM outbox WHERE subject = ?", "honest " + code)[0][0]
+
+    def stopped(self, name):
+        rows = self.query("SELECT coalesce(suspended, last_error, '') FROM lua_packages "
+                          "WHERE name = ?", name)
+        return rows[0][0] if rows and rows[0][0] else None
+
+    def rss_kb(self, pid):
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        return 0
+
+    def test_every_attack_is_stopped_while_the_honest_package_and_the_cli_are_served(self):
+        self.package("honest", HONEST)
+        classes = attacks()
+        self.assertGreaterEqual(len(classes), 10)
+        d = self.daemon(1)
+        for i, (cls, text) in enumerate(classes):
+            name = f"hostile{i}"
+            self.package(name, text + "\nconvene.on('congress.held', function() attack() end)\n")
+            d.wait_for(lambda e: e["msg"] == "package loaded" and e.get("package") == name)
+            started = time.monotonic()
+            code = self.held()
+            served = self.wait(lambda: self.honest_served(code), 1.0 + (time.monotonic() - started))
+            self.assertTrue(served, f"{cls}: the honest hook did not run within a second")
+            reason = self.wait(lambda: self.stopped(name))
+            self.assertTrue(reason, f"{cls}: the attack was not stopped")
+            took = time.monotonic() - started
+            print(f"daemon {cls:26s} hook  stopped in {took * 1000:7.1f} ms: {reason[:100]}")
+            self.assertLess(self.rss_kb(d.proc.pid), RSS_MAX_KB)
+        sent = time.monotonic()
+        d.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(d.proc.wait(timeout=5), 0)
+        self.assertLess(time.monotonic() - sent, 1.0, "SIGTERM was not answered within a second")
+
+    def test_a_busy_package_is_stopped_and_sigterm_is_answered_within_a_second(self):
+        self.package("honest", HONEST)
+        self.package("busy", "convene.on('congress.held', function()\n"
+                             "  local t = {}\n  while true do t[#t % 1000 + 1] = #t end\nend)\n")
+        d = self.daemon(2)
+        code = self.held()
+        self.assertTrue(self.wait(lambda: self.honest_served(code), 1.0))
+        reason = self.wait(lambda: self.stopped("busy"))
+        self.assertIn("budget", reason)
+        status = self.js("script", "status", "busy")[0]
+        self.assertEqual(status["state"], "suspended")
+        self.assertIn("budget", status["suspended"])
+        sent = time.monotonic()
+        d.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(d.proc.wait(timeout=5), 0)
+        self.assertLess(time.monotonic() - sent, 1.0)
+
+    def test_an_event_storm_is_cut_at_the_cascade_limit_and_an_admin_resumes_the_package(self):
+        self.package("storm", "convene.on('congress.held', function(ev)\n"
+                              "  convene.add_work{org = ev.org, title = 'first', group = 'g'}\nend)\n"
+                              "convene.on('work_item.added', function(ev)\n"
+                              "  convene.add_work{org = ev.org, title = 'again', group = 'g'}\nend)\n")
+        d = self.daemon(1)
+        self.held()
+        reason = self.wait(lambda: self.stopped("storm"))
+        self.assertIn("cascade", reason)
+        items = self.query("SELECT count(*) FROM work_items")[0][0]
+        self.assertLessEqual(items, 9)  # the cause and 8 levels of effects, nothing more
+        journaled = self.query("SELECT count(*) FROM events WHERE type = 'script.suspended'")[0][0]
+        self.assertEqual(journaled, 1)
+        self.ok("script", "resume", "storm")
+        self.assertNotEqual(self.js("script", "status", "storm")[0]["state"], "suspended")
+        self.refused("script", "resume", "storm", says="not suspended")
+        self.assertEqual(d.stop(signal.SIGTERM), 0)
+
+    def test_a_package_sees_only_its_subtree_and_no_one_elses_people(self):
+        self.package("seer", "convene.on('*', function(ev)\n"
+                             "  convene.notify{to = 'x', subject = ev.type .. ' ' .. (ev.org or '-')}\n"
+                             "end)\n")
+        d = self.daemon(1)
+        self.ok("org", "add", "OTHER-1", "Xã khác", "--level", "grassroots", "--parent", "OTHER")
+        self.ok("person", "add", "P1", "Nguyễn Văn A")
+        code = self.held()
+        self.assertTrue(self.wait(lambda: self.query(
+            "SELECT count(*) FROM outbox WHERE subject = ?", "congress.held " + code)[0][0]))
+        subjects = [r[0] for r in self.query("SELECT subject FROM outbox")]
+        self.assertFalse([s for s in subjects if "OTHER" in s], subjects)
+        self.assertFalse([s for s in subjects if s.startswith("person.")], subjects)
+        self.assertFalse([s for s in subjects if s.endswith(" -")], subjects)
+        self.assertEqual(d.stop(signal.SIGTERM), 0)
+
+    def test_limits_are_settings_an_admin_raises_per_package(self):
+        self.package("chatty", "convene.on('congress.held', function()\n"
+                               "  for i = 1, 1500 do convene.log('line ' .. i) end\nend)\n")
+        self.refused("script", "limits", "chatty", "log_per_call=0x", says="KEY=N")
+        self.refused("script", "limits", "chatty", "nonsense=3", says="no package limit")
+        r = self.ok("script", "limits", "chatty", "log_per_call=2000")
+        self.assertIn("log_per_call=2000", r.out)
+        d = self.daemon(1)
+        self.held()
+        time.sleep(0.3)  # no stop expected; give the worker the event
+        self.assertEqual(self.js("script", "status", "chatty")[0]["state"], "loaded")
+        self.assertEqual(d.stop(signal.SIGTERM), 0)
+
+
+class RehearsalSandboxTest(StoreTest):
+    def setUp(self):
+        super().setUp()
+        self.pkg = os.path.join(self.dir, "pkg")
+        os.mkdir(self.pkg)
+        with open(os.path.join(self.pkg, "init.lua"), "w") as f:
+            f.write("convene.log('loaded')\n")
+
+    def rehearse(self, body):
+        path = os.path.join(self.dir, "scenario.lua")
+        with open(path, "w") as f:
+            f.write(body)
+        return self.run_cv("script", "test", self.pkg, path)
+
+    def scenario(self, step):
+        return ('return { start = "2020-03-01T08:00", finish = "2020-03-02", org = "R",'
+                ' setup = {{"org", "add", "R", "R", "--level", "district"}},'
+                ' steps = {{at = "2020-03-01T09:00", run = %s}} }\n' % step)
+
+    def test_a_scenario_may_not_reach_outside_its_rehearsal(self):
+        outside = os.path.join(self.dir, "outside.db")
+        for step, says in [('{"run"}', "may not run 'convene run'"),
+                           ('{"script", "test", ".", "s.lua"}', "may not run 'convene script'"),
+                           ('{"plugin", "list"}', "may not run 'convene plugin'"),
+                           ('{"org", "show", "R", "--db", "%s"}' % outside, "may not choose --db"),
+                           ('{"report", "x", "--output", "/tmp/cv-escape.txt"}', "outside"),
+                           ('{"doc", "get", "1", "--output", "../escape"}', "outside")]:
+            r = self.rehearse(self.scenario(step))
+            self.assertNotEqual(r.code, 0, step)
+            self.assertIn(says, r.err, step)
+            self.assertNotIn("Traceback", r.err)
+        self.assertFalse(os.path.exists(outside))
+        self.assertFalse(os.path.exists("/tmp/cv-escape.txt"))
+
+    def test_a_malformed_scenario_is_refused_never_a_crash(self):
+        for body, says in [('return { start = function() end }\n', "cannot be stored"),
+                           ('local t = {} t.t = t return t\n', "nested more than"),
+                           ('local t = {} for i = 1, 200000 do t[i] = i end return t\n',
+                            "more than 100000"),
+                           ('return 42\n', "must return a table")]:
+            r = self.rehearse(body)
+            self.assertEqual(r.code, 64, body + r.err)  # EX_USAGE, not a signal (SIGABRT)
+            self.assertIn(says, r.err, body)
+
+
+if __name__ == "__main__":
+    main()
