@@ -20,6 +20,8 @@
 
 int cv_lua_api_check(lua_State *L, int rc, const cv_err *e)
 {
+    if (rc == CV_ESTORE)
+        cv_lua_pkg_store_failed(cv_lua_pkg_of(L));
     if (rc < 0)
         luaL_error(L, "%s", e->msg[0] ? e->msg : cv_strerror(rc));
     return rc;

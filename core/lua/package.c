@@ -54,6 +54,8 @@ struct cv_lua_pkg {
     char last_error[700];
     char suspended[700]; /* "" while the package runs */
     int failures;        /* callbacks failed since the dispatch began */
+    int store_failed;    /* a store call failed in this batch (the lock, say): retry it whole */
+    int immediate;       /* the next batch takes the write lock from its start */
     cv_lua_limits limits;
     struct spending spent;
     long depth;         /* cascade depth of the event being handled (0: none of ours) */
@@ -185,6 +187,11 @@ void cv_lua_pkg_suspend(cv_lua_pkg *p, const char *fmt, ...)
     vsnprintf(p->suspended, sizeof p->suspended, fmt, ap);
     va_end(ap);
     cv_lua_pkg_emit(p, "log.error", p->suspended);
+}
+
+void cv_lua_pkg_store_failed(cv_lua_pkg *p)
+{
+    p->store_failed = 1;
 }
 
 const char *cv_lua_pkg_suspended(const cv_lua_pkg *p)
@@ -615,11 +622,11 @@ static void run_hooks(cv_lua_pkg *p, const cv_lua_event *ev)
         }
         int list = lua_gettop(L);
         lua_Integer n = (lua_Integer)lua_rawlen(L, list);
-        for (lua_Integer i = 1; i <= n && !p->suspended[0]; i++) {
+        for (lua_Integer i = 1; i <= n && !p->suspended[0] && !p->store_failed; i++) {
             cv_lua_pkg_set_cause(p, "ev%lld", (long long)ev->id);
             lua_rawgeti(L, list, i);
             cv_err he;
-            if (cv_lua_pkg_call_with_event(p, ev, 1, &he) < 0) {
+            if (cv_lua_pkg_call_with_event(p, ev, 1, &he) < 0 && !p->store_failed) {
                 char what[120];
                 snprintf(what, sizeof what, "event %lld %s", (long long)ev->id, ev->type);
                 cv_lua_pkg_failed(p, what, &he);
@@ -663,6 +670,11 @@ static int handle(cv_lua_pkg *p, const batch_event *bev, cv_err *e)
     p->depth = depth_of(p, bev->id);
     if (hooked)
         run_hooks(p, &ev);
+    if (p->store_failed)
+        return cv_err_set(e, CV_ESTORE,
+                          "the store was busy during event %lld; the batch is "
+                          "retried whole",
+                          (long long)bev->id);
     int rc = campaigns && !p->suspended[0] ? cv_lua_campaign_step(p, &ev, e) : 0;
     p->depth = 0;
     return rc;
@@ -695,7 +707,14 @@ int cv_lua_pkg_dispatch(cv_lua_pkg *p, int *handled, int *hook_errors, cv_err *e
         return rc;
     }
     memset(p->scope, 0, sizeof p->scope);
-    if ((rc = cv_store_begin(p->store, e)) < 0) {
+    /* The batch reads without the write lock, which its first change takes: Lua that only reads
+     * never holds it. After a failed attempt (the lock was taken between) the retry takes it
+     * from the start, so it makes progress. */
+    p->store_failed = 0;
+    sqlite3 *db = cv_store_db(p->store);
+    sqlite3_int64 changes = sqlite3_total_changes64(db);
+    rc = p->immediate ? cv_store_begin(p->store, e) : cv_store_begin_deferred(p->store, e);
+    if (rc < 0) {
         free_batch(evs, n);
         return rc;
     }
@@ -707,6 +726,9 @@ int cv_lua_pkg_dispatch(cv_lua_pkg *p, int *handled, int *hook_errors, cv_err *e
     int64_t until = monotonic_ms() + CV_LUA_BATCH_MS;
     for (; i < n && rc == 0 && !p->suspended[0] && (i == 0 || monotonic_ms() < until); i++)
         rc = handle(p, &evs[i], e);
+    int read_only = rc == 0 && sqlite3_total_changes64(db) == changes;
+    if (rc == 0 && read_only) /* nothing to commit with: the cursor moves in a short write */
+        rc = cv_store_commit(p->store, e) < 0 ? e->code : cv_store_begin(p->store, e);
     if (rc == 0 && i > 0)
         rc = cv_journal_cursor_set(p->store, consumer, evs[i - 1].id, e);
     if (rc == 0)
@@ -715,6 +737,7 @@ int cv_lua_pkg_dispatch(cv_lua_pkg *p, int *handled, int *hook_errors, cv_err *e
         cv_store_rollback(p->store);
     else
         p->synced = 1, *handled = i;
+    p->immediate = rc < 0 && !p->immediate;
     if (hook_errors)
         *hook_errors = p->failures;
     free_batch(evs, n);

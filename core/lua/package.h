@@ -142,6 +142,10 @@ void cv_lua_pkg_suspend(cv_lua_pkg *p, const char *fmt, ...) __attribute__((form
  * package's last error and in its sink; a spent budget (CV_ELIMIT) also suspends the package. */
 void cv_lua_pkg_failed(cv_lua_pkg *p, const char *what, const cv_err *he);
 
+/* Notes that a store call of the running callback failed (the write lock, say): the batch is
+ * rolled back and retried whole instead of the event being skipped (cv_lua_api_check). */
+void cv_lua_pkg_store_failed(cv_lua_pkg *p);
+
 /* The reason the package is suspended, or NULL. */
 const char *cv_lua_pkg_suspended(const cv_lua_pkg *p);
 
