@@ -219,6 +219,15 @@ class RehearsalSandboxTest(StoreTest):
         self.assertFalse(os.path.exists(outside))
         self.assertFalse(os.path.exists("/tmp/cv-escape.txt"))
 
+    def test_a_failing_job_shows_in_the_timeline(self):
+        with open(os.path.join(self.pkg, "init.lua"), "w") as f:
+            f.write('convene.at("2020-03-01T10:00", function() error("no such unit") end, "once")\n')
+        r = self.rehearse('return { start = "2020-03-01T08:00", finish = "2020-03-02", org = "R",'
+                          ' setup = {{"org", "add", "R", "R", "--level", "district"}},'
+                          ' expect = {"no such unit (job lua:pkg:once)"} }\n')
+        self.assertEqual(r.code, 0, r.out + r.err)
+        self.assertIn("init.lua:1: no such unit", r.out)
+
     def test_a_malformed_scenario_is_refused_never_a_crash(self):
         for body, says in [('return { start = function() end }\n', "cannot be stored"),
                            ('local t = {} t.t = t return t\n', "nested more than"),
