@@ -238,7 +238,9 @@ class RehearsalSandboxTest(StoreTest):
                            ('local t = {} t.t = t return t\n', "nested more than"),
                            ('local t = {} for i = 1, 200000 do t[i] = i end return t\n',
                             "more than 100000"),
-                           ('return 42\n', "must return a table")]:
+                           ('return 42\n', "must return a table"),
+                           ('while true do end\n', "budget"),
+                           ('return {s = string.rep("x", 1 << 40)}\n', "string.rep")]:
             r = self.rehearse(body)
             self.assertEqual(r.code, 64, body + r.err)  # EX_USAGE, not a signal (SIGABRT)
             self.assertIn(says, r.err, body)
