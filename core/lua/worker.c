@@ -36,6 +36,7 @@ struct cv_lua_worker {
     atomic_int stopping;
     int64_t started_at;
     long backoff_ms;
+    char shown[700]; /* the package's last error as last recorded */
 };
 
 static void sink(void *ctx, const cv_lua_pkg *p, const char *kind, const char *msg)
@@ -135,9 +136,9 @@ static int dispatch(cv_lua_worker *w, int *more)
     int wrote = 0;
     *more = 0;
     for (int b = 0; w->pkg && b < BATCHES_PER_ROUND && !atomic_load(&w->stopping); b++) {
-        int handled = 0, failed = 0;
+        int handled = 0;
         cv_err e;
-        if (cv_lua_pkg_dispatch(w->pkg, &handled, &failed, &e) < 0) {
+        if (cv_lua_pkg_dispatch(w->pkg, &handled, NULL, &e) < 0) {
             w->backoff_ms = w->backoff_ms ? w->backoff_ms * 2 : 100;
             w->backoff_ms = w->backoff_ms > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : w->backoff_ms;
             cv_log(CV_LOG_ERROR, "lua",
@@ -146,9 +147,7 @@ static int dispatch(cv_lua_worker *w, int *more)
             record(w, "loaded", e.msg);
             return wrote;
         }
-        w->backoff_ms = 0;
-        if (failed)
-            record(w, "loaded", cv_lua_pkg_last_error(w->pkg));
+        w->backoff_ms = 0; /* a hook's failure is recorded by the round (round_trip) */
         wrote |= handled > 0;
         if (check_suspended(w))
             return 1;
@@ -209,6 +208,12 @@ static void round_trip(cv_lua_worker *w, const cv_lua_reg *reg, int reload, int 
     }
     if (!atomic_load(&w->stopping))
         wrote |= run_jobs(w, &more_jobs);
+    const char *last = w->pkg ? cv_lua_pkg_last_error(w->pkg) : "";
+    if (*last && strcmp(last, w->shown) != 0) { /* a hook, boundary or job failed */
+        snprintf(w->shown, sizeof w->shown, "%s", last);
+        record(w, "loaded", last);
+        wrote = 1;
+    }
     if (wrote)
         uv_async_send(w->wrote);
     if (more_events || more_jobs) {

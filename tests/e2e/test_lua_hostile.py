@@ -23,14 +23,34 @@ end)
 RSS_MAX_KB = 400 * 1024
 
 
+# What follows a script's text in init.lua to put attack() in each position the daemon runs
+# (init.lua itself is refused by `script add`, which loads the package first).
+POSITIONS = {
+    "hook": "convene.on('congress.held', function() attack() end)\n",
+    "job": "convene.at('2020-05-22T08:00', function() attack() end, 'attack')\n",
+    "boundary": "convene.campaign{name = 'c', phases = {{name = 'p', starts = function(ev)\n"
+                "  attack()\n  return false\nend}}}\n",
+    "allocate": "convene.on('congress.held', function()\n"
+                "  convene.elections.allocate{org = convene.root, total = 10,"
+                " method = function(units, seats)\n    attack()\n    return {}\n  end}\nend)\n",
+}
+
+
 def attacks():
-    """(class, text) of the scripts that define attack() and may run in a hook."""
+    """(class, position, init.lua) for each script that defines attack(), in each position of
+    the daemon it names."""
     found = []
     for path in sorted(glob.glob(os.path.join(HOSTILE, "*.lua"))):
         with open(path) as f:
             text = f.read()
-        if "function attack(" in text and " hook" in text.split("-- positions:")[1].split("\n")[0]:
-            found.append((os.path.basename(path)[:-4], text))
+        if "function attack(" not in text:
+            continue
+        named = text.split("-- positions:")[1].split("\n")[0].split()
+        expect = text.split("-- expect:")[1].split("\n")[0].strip().split("|")
+        for position, wrap in POSITIONS.items():
+            if position in named:
+                found.append((os.path.basename(path)[:-4], position, expect,
+                              text + "\n" + wrap))
     return found
 
 
@@ -111,20 +131,23 @@ class HostileDaemonTest(StoreTest):
     def test_every_attack_is_stopped_while_the_honest_package_and_the_cli_are_served(self):
         self.package("honest", HONEST)
         classes = attacks()
-        self.assertGreaterEqual(len(classes), 10)
+        self.assertGreaterEqual(len(classes), 40)
         d = self.daemon(1)
-        for i, (cls, text) in enumerate(classes):
+        for i, (cls, position, expect, text) in enumerate(classes):
             name = f"hostile{i}"
-            self.package(name, text + "\nconvene.on('congress.held', function() attack() end)\n")
+            self.package(name, text)
             d.wait_for(lambda e: e["msg"] == "package loaded" and e.get("package") == name)
             started = time.monotonic()
             code = self.held()
             served = self.wait(lambda: self.honest_served(code), 1.0 + (time.monotonic() - started))
             self.assertTrue(served, f"{cls}: the honest hook did not run within a second")
-            reason = self.wait(lambda: self.stopped(name))
-            self.assertTrue(reason, f"{cls}: the attack was not stopped")
+            reason = self.wait(lambda: (lambda r: r if r and any(x in r for x in expect)
+                                        else None)(self.stopped(name)))
+            self.assertTrue(reason, f"{cls} in a {position}: not stopped with {expect}: "
+                                    f"{self.stopped(name)}")
             took = time.monotonic() - started
-            print(f"daemon {cls:26s} hook  stopped in {took * 1000:7.1f} ms: {reason[:100]}")
+            print(f"daemon {cls:24s} {position:8s} stopped in {took * 1000:7.1f} ms: "
+                  f"{reason[:90]}")
             self.assertLess(self.rss_kb(d.proc.pid), RSS_MAX_KB)
         self.sigterm_within_a_second(d)
 
