@@ -185,6 +185,8 @@ static void lua_stop(cv_daemon *d, void *state)
 {
     (void)d;
     lua_service *svc = state;
+    for (int i = 0; i < svc->n; i++)
+        cv_lua_worker_cancel(svc->pkgs[i]->worker); /* all at once, then wait for each */
     for (int i = 0; i < svc->n; i++) {
         entry *en = svc->pkgs[i];
         en->closing = 1;

@@ -307,10 +307,8 @@ void cv_lua_worker_reload(cv_lua_worker *w, const cv_lua_reg *r)
     post(w, &w->want_reload);
 }
 
-void cv_lua_worker_stop(cv_lua_worker *w)
+void cv_lua_worker_cancel(cv_lua_worker *w)
 {
-    if (!w)
-        return;
     atomic_store(&w->stopping, 1); /* before the lock: a waiting statement gives up */
     uv_mutex_lock(&w->mu);
     w->stop = 1;
@@ -320,6 +318,13 @@ void cv_lua_worker_stop(cv_lua_worker *w)
         sqlite3_interrupt(cv_store_db(w->store));
     uv_cond_signal(&w->cond);
     uv_mutex_unlock(&w->mu);
+}
+
+void cv_lua_worker_stop(cv_lua_worker *w)
+{
+    if (!w)
+        return;
+    cv_lua_worker_cancel(w);
     uv_thread_join(&w->thread);
     uv_cond_destroy(&w->cond);
     uv_mutex_destroy(&w->mu);

@@ -23,8 +23,11 @@ void cv_lua_worker_kick(cv_lua_worker *w);                        /* new events 
 void cv_lua_worker_tick(cv_lua_worker *w);                        /* a new day, maybe */
 void cv_lua_worker_reload(cv_lua_worker *w, const cv_lua_reg *r); /* load r's version */
 
-/* Stops the running callback (and SQL statement) at once, ends the thread and frees w. The
- * callback stops at its next hook or bounded C call, so this returns within milliseconds. */
+/* Asks the worker to end: its running callback (and SQL statement) is interrupted at once, at
+ * its next hook or bounded C call. Returns at once; many workers end side by side. */
+void cv_lua_worker_cancel(cv_lua_worker *w);
+
+/* Cancels the worker if not yet done, waits for its thread (milliseconds) and frees w. */
 void cv_lua_worker_stop(cv_lua_worker *w);
 
 #endif
