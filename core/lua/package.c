@@ -31,7 +31,7 @@ struct caused {
  * budgets; hooks and jobs count for the package's whole life. */
 struct spending {
     long hooks, jobs, call_notify, call_log, minute_notify, minute_log;
-    int64_t minute; /* the monotonic minute the per-minute counts belong to */
+    int64_t minute; /* when (monotonic ms) the minute of the per-minute counts began */
 };
 
 struct scope_entry {
@@ -133,11 +133,6 @@ static int64_t monotonic_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int64_t monotonic_minute(void)
-{
-    return monotonic_ms() / 60000;
-}
-
 /* Adds one to *count and stops the callback when it passes limit. */
 static void spend(lua_State *L, long *count, long limit, const char *what, const char *key)
 {
@@ -153,9 +148,9 @@ void cv_lua_pkg_count(lua_State *L, enum cv_lua_count what)
     cv_lua_pkg *p = cv_lua_pkg_of(L);
     struct spending *sp = &p->spent;
     const cv_lua_limits *l = &p->limits;
-    int64_t minute = monotonic_minute();
-    if (minute != sp->minute) {
-        sp->minute = minute;
+    int64_t now = monotonic_ms();
+    if (sp->minute == 0 || now - sp->minute >= 60000) { /* a new minute from its first use */
+        sp->minute = now;
         sp->minute_notify = sp->minute_log = 0;
     }
     switch (what) {

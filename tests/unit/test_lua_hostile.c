@@ -336,12 +336,46 @@ static void test_a_failing_boundary_never_wedges_its_package(void **state)
     remove_package(dir);
 }
 
+/* Log lines are counted per callback and per minute: callbacks that each stay under the first
+ * limit together pass the second, and the package is suspended naming it. */
+static void test_log_lines_per_minute_are_bounded_across_callbacks(void **state)
+{
+    fixture *f = *state;
+    setup_tree(f);
+    char dir[64];
+    make_package(dir, "convene.on('congress.held', function()\n"
+                      "  for i = 1, 20 do convene.log('line ' .. i) end\n"
+                      "end)\n");
+    assert_int_equal(cv_lua_reg_add(f->s, "chatty", dir, "ROOT", NULL, &f->e), 0);
+    cv_lua_pkg_options opt = {.name = "chatty",
+                              .path = dir,
+                              .org = "ROOT",
+                              .limits = "{\"log_per_call\": 20, \"log_per_minute\": 50}"};
+    cv_lua_pkg *p;
+    int handled, failed;
+    assert_int_equal(cv_lua_pkg_load(f->s, &opt, &p, &f->e), 0);
+    for (int i = 0; i < 3; i++)
+        emit_held(f);
+    assert_int_equal(cv_lua_pkg_dispatch(p, &handled, &failed, &f->e), 0);
+    assert_int_equal(handled, 3);
+    assert_int_equal(failed, 1);
+    assert_non_null(strstr(cv_lua_pkg_suspended(p), "more than 50 log lines in a minute"));
+    cv_lua_pkg_free(p);
+    opt.limits = "{\"log_per_call\": 0x}";
+    assert_int_not_equal(cv_lua_pkg_load(f->s, &opt, &p, &f->e), 0);
+    opt.limits = "{\"cascade\": 0}";
+    assert_int_not_equal(cv_lua_pkg_load(f->s, &opt, &p, &f->e), 0);
+    assert_non_null(strstr(f->e.msg, "cascade is a whole number from 1 to 100"));
+    remove_package(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         FIXTURE_TEST(test_every_hostile_script_is_stopped_and_the_engine_keeps_serving),
         FIXTURE_TEST(test_spent_budget_suspends_and_the_resumed_package_has_a_whole_one),
         FIXTURE_TEST(test_a_failing_boundary_never_wedges_its_package),
+        FIXTURE_TEST(test_log_lines_per_minute_are_bounded_across_callbacks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
