@@ -335,6 +335,8 @@ static int boundary_met(cv_lua_pkg *p, int b, int ending, int64_t org_id, const 
             lua_pushnil(L);
             rc = cv_lua_pkg_call_hook(p, 1, 0, &be);
         }
+        if (rc < 0 && (be.code == CV_EBUSY || be.code == CV_ESTORE))
+            return cv_err_set(e, be.code, "%s", be.msg); /* undone and retried, not skipped */
         if (rc < 0) {
             char what[200], cause[120] = "the day's tick";
             if (ev)

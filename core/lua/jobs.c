@@ -225,7 +225,7 @@ static int run_lua(cv_sched_ctx *c, void *data, cv_err *e)
     cv_lua_pkg_set_cause(p, "%s:%lld", c->job->name, (long long)c->due_at);
     int rc = cv_lua_pkg_call_hook(p, 1, 1, e);
     lua_settop(L, top);
-    if (rc < 0 && rc != CV_ESTORE) { /* recorded in the job too; shown and logged here */
+    if (rc < 0) { /* recorded in the job too; shown and logged here (unless retried) */
         char what[CV_NAME_MAX + 40];
         snprintf(what, sizeof what, "job %s", c->job->name);
         cv_lua_pkg_failed(p, what, e);

@@ -520,6 +520,8 @@ static int read_batch(cv_lua_pkg *p, int64_t after, batch_event *evs, int *n, cv
 
 void cv_lua_pkg_failed(cv_lua_pkg *p, const char *what, const cv_err *he)
 {
+    if (he->code == CV_EBUSY || he->code == CV_ESTORE)
+        return; /* not the script's failure: the caller undoes and retries */
     snprintf(p->last_error, sizeof p->last_error, "%s (%s)", he->msg, what);
     cv_lua_pkg_emit(p, "log.error", p->last_error);
     p->failures++;
@@ -534,6 +536,8 @@ int cv_lua_pkg_call_hook(cv_lua_pkg *p, int nargs, int writes, cv_err *e)
     p->spent.call_notify = p->spent.call_log = 0;
     int rc = cv_lua_sandbox_call(p->sb, nargs, writes ? 0 : 1, e);
     p->in_hook = 0;
+    if (rc == CV_EBUSY)
+        p->store_failed = 1; /* interrupted: not the script's failure, the batch is undone */
     if (p->sp_open) {
         if (rc == 0)
             rc = note_caused(p, e);
@@ -667,8 +671,8 @@ static int handle(cv_lua_pkg *p, const batch_event *bev, cv_err *e)
         run_hooks(p, &ev);
     if (p->store_failed)
         return cv_err_set(e, CV_ESTORE,
-                          "the store was busy during event %lld; the batch is "
-                          "retried whole",
+                          "event %lld was not finished (the store was busy or the daemon is "
+                          "stopping); the batch is retried whole",
                           (long long)bev->id);
     int rc = campaigns && !p->suspended[0] ? cv_lua_campaign_step(p, &ev, e) : 0;
     p->depth = 0;

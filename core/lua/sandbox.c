@@ -607,7 +607,9 @@ int cv_lua_sandbox_call(cv_lua_sandbox *sb, int nargs, int nresults, cv_err *e)
     if (rc == LUA_OK)
         return 0;
     const char *msg = lua_tostring(L, -1);
-    if (sb->spent)
+    if (sb->spent && atomic_load(&sb->interrupted))
+        cv_err_set(e, CV_EBUSY, "%s", msg ? msg : sb->reason);
+    else if (sb->spent)
         cv_err_set(e, CV_ELIMIT, "%s", msg ? msg : sb->reason);
     else if (rc == LUA_ERRMEM || sb->mem_failed)
         cv_err_set(e, CV_ELIMIT, "memory cap of %zu MB exceeded%s%s", sb->cap >> 20,

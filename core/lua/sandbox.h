@@ -26,8 +26,9 @@ int cv_lua_sandbox_new(size_t mem_cap, long budget, cv_lua_sandbox **out, cv_err
 /* The wall-clock milliseconds each later callback may take (0: the default). */
 void cv_lua_sandbox_set_wall(cv_lua_sandbox *sb, long wall_ms);
 
-/* Asks the running callback to stop (CV_ELIMIT "interrupted") at its next hook or bounded C
- * call. The only sandbox function another thread may call (a watchdog, SIGTERM). */
+/* Asks the running callback to stop (CV_EBUSY "interrupted": it did not finish, through no fault
+ * of its own) at its next hook or bounded C call, and every later one. The only sandbox function
+ * another thread may call (a watchdog, SIGTERM). */
 void cv_lua_sandbox_interrupt(cv_lua_sandbox *sb);
 
 /* Charges steps of C work done for the script to the callback's instruction budget and checks its
@@ -52,7 +53,8 @@ int cv_lua_sandbox_load(cv_lua_sandbox *sb, const char *chunkname, const char *t
 
 /* Calls the function below nargs arguments with a fresh instruction budget, like lua_pcall.
  * On error nothing is left on the stack and e holds "file:line: message" (CV_ESCRIPT), or
- * CV_ELIMIT when the budget or the memory cap stopped the script. */
+ * CV_ELIMIT when a budget or the memory cap stopped the script, or CV_EBUSY when it was
+ * interrupted. */
 int cv_lua_sandbox_call(cv_lua_sandbox *sb, int nargs, int nresults, cv_err *e);
 
 /* Bytes the state holds now. */

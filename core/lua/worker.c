@@ -139,6 +139,8 @@ static int dispatch(cv_lua_worker *w, int *more)
         int handled = 0;
         cv_err e;
         if (cv_lua_pkg_dispatch(w->pkg, &handled, NULL, &e) < 0) {
+            if (atomic_load(&w->stopping))
+                return wrote; /* undone; the next start takes it up again */
             w->backoff_ms = w->backoff_ms ? w->backoff_ms * 2 : 100;
             w->backoff_ms = w->backoff_ms > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : w->backoff_ms;
             cv_log(CV_LOG_ERROR, "lua",

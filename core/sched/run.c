@@ -160,6 +160,8 @@ static int run_one(cv_store *s, cv_job *j, int64_t due, const cv_event *ev, int 
     if (rc == 0 && (rc = cv_store_commit(s, e)) == 0)
         return 0;
     cv_store_rollback(s);
+    if (rc == CV_EBUSY)
+        return rc; /* the action did not run (it was interrupted): nothing recorded, still due */
     cv_err failed = *e;
     if (cv_store_begin(s, e) < 0)
         return e->code;

@@ -21,6 +21,9 @@ typedef struct cv_sched_ctx {
     int queued;            /* notifications queued so far */
 } cv_sched_ctx;
 
+/* Returns 0, or an error recorded in the job (which moves on to its next due time); CV_EBUSY
+ * means the action could not run now (it was interrupted): the run is undone, nothing is
+ * recorded and the job stays due. */
 typedef int (*cv_sched_action_fn)(cv_sched_ctx *c, void *data, cv_err *e);
 
 /* Whether an action of that name exists (built in or registered). */
