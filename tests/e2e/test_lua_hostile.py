@@ -121,7 +121,10 @@ class HostileDaemonTest(StoreTest):
         took = time.monotonic() - sent
         self.assertEqual(d.proc.wait(timeout=10), 0)
         print(f"daemon SIGTERM answered in {took * 1000:.1f} ms")
-        self.assertLess(took, 1.0, "SIGTERM was not answered within a second")
+        # A sanitizer build (ASAN_OPTIONS set, as tools/test.sh does) frees every package's state
+        # several times slower on a shared machine: the bound there is three seconds.
+        bound = 3.0 if os.environ.get("ASAN_OPTIONS") else 1.0
+        self.assertLess(took, bound, "SIGTERM was not answered in time")
 
     def rss_kb(self, pid):
         with open(f"/proc/{pid}/status") as f:
