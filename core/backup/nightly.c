@@ -407,5 +407,5 @@ int cv_backup_register(cv_backup_async_fn async, void *runner, cv_err *e)
 {
     async_fn = async;
     async_runner = runner;
-    return cv_sched_action_register("backup", run_backup, NULL, e);
+    return cv_sched_action_register("backup", run_backup, NULL, 0, e);
 }

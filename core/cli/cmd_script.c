@@ -1,6 +1,6 @@
-/* cmd_script.c: `convene script add|list|status|check|test|reload`: registering Lua packages,
- * showing their state and last error, checking and rehearsing them. The daemon runs them; these
- * commands only load a package to check it and never run its hooks on the real store. */
+/* cmd_script.c: `convene script add|list|status|check|test|reload|resume|limits`: registering Lua
+ * packages, showing their state and last error, checking and rehearsing them. The daemon runs them;
+ * these commands only load a package to check it and never run its hooks on the real store. */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,18 +14,20 @@
 
 static json_t *reg_json(const cv_lua_reg *r)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:I, s:I, s:I}", "name", r->name, "path", r->path,
-                     "org", r->org, "state", r->state, "last_error",
-                     r->last_error[0] ? r->last_error : NULL, "generation",
-                     (json_int_t)r->generation, "cursor", (json_int_t)r->cursor, "lag",
-                     (json_int_t)r->lag);
+    return json_pack(
+        "{s:s, s:s, s:s, s:s, s:s?, s:s?, s:o, s:I, s:I, s:I}", "name", r->name, "path", r->path,
+        "org", r->org, "state", r->suspended[0] ? "suspended" : r->state, "last_error",
+        r->last_error[0] ? r->last_error : NULL, "suspended", r->suspended[0] ? r->suspended : NULL,
+        "limits", json_loads(r->limits, 0, NULL), "generation", (json_int_t)r->generation, "cursor",
+        (json_int_t)r->cursor, "lag", (json_int_t)r->lag);
 }
 
 /* Loads the package against the store to prove it loads; the state is freed at once. */
 static int try_load(cv_cli *cli, cv_store *s, const char *name, const char *path, const char *org,
-                    const char *config)
+                    const char *config, const char *limits)
 {
-    cv_lua_pkg_options opt = {.name = name, .path = path, .org = org, .config = config};
+    cv_lua_pkg_options opt = {
+        .name = name, .path = path, .org = org, .config = config, .limits = limits};
     cv_lua_pkg *p;
     if (cv_lua_pkg_load(s, &opt, &p, &cli->err) < 0)
         return cli->err.code;
@@ -54,7 +56,7 @@ static int script_add(cv_cli *cli, int argc, char **argv)
     if (!realpath(pos[0], abs))
         return cv_err_set(&cli->err, CV_ENOTFOUND, "no package folder %s", pos[0]);
     cv_store *s = cv_cli_store(cli);
-    if (!s || try_load(cli, s, name, abs, org, config) < 0)
+    if (!s || try_load(cli, s, name, abs, org, config, NULL) < 0)
         return cli->err.code;
     const char *base = strrchr(abs, '/');
     name = name ? name : (base ? base + 1 : abs);
@@ -63,6 +65,23 @@ static int script_add(cv_cli *cli, int argc, char **argv)
         cv_lua_reg_get(s, name, &r, &cli->err) < 0)
         return cli->err.code;
     return cv_cli_print(cli, reg_json(&r), print_added);
+}
+
+/* The package's limits, every one with its value (raised or default). */
+static void print_limits(json_t *j, FILE *out)
+{
+    cv_lua_limits l;
+    cv_err e;
+    char *raised = json_dumps(json_object_get(j, "limits"), JSON_COMPACT);
+    if (cv_lua_limits_parse(raised, &l, &e) == 0)
+        fprintf(out,
+                "package %s limits: instructions=%ld wall_ms=%ld memory_mb=%ld hooks=%ld jobs=%ld "
+                "notify_per_call=%ld notify_per_minute=%ld log_per_call=%ld log_per_minute=%ld "
+                "cascade=%ld\n",
+                cv_json_text(j, "name"), l.instructions, l.wall_ms, l.memory_mb, l.hooks, l.jobs,
+                l.notify_per_call, l.notify_per_minute, l.log_per_call, l.log_per_minute,
+                l.cascade);
+    free(raised);
 }
 
 static int append_reg(const cv_lua_reg *r, void *ctx)
@@ -125,16 +144,40 @@ static json_t *campaigns_json(cv_cli *cli, cv_store *s, const char *package)
     return list;
 }
 
+/* The package's jobs that failed on their last run, with the error. */
+static json_t *failed_jobs_json(cv_cli *cli, cv_store *s, const char *package)
+{
+    sqlite3_stmt *st = cv_store_prepare(
+        s,
+        "SELECT name, last_error, coalesce(last_due_at, 0) FROM jobs WHERE last_error IS NOT NULL "
+        "AND substr(name, 1, length(?1) + 5) = 'lua:' || ?1 || ':' ORDER BY name",
+        &cli->err);
+    if (!st)
+        return NULL;
+    json_t *list = json_array();
+    sqlite3_bind_text(st, 1, package, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        json_array_append_new(list, json_pack("{s:s, s:s, s:I}", "job",
+                                              (const char *)sqlite3_column_text(st, 0), "error",
+                                              (const char *)sqlite3_column_text(st, 1), "due",
+                                              (json_int_t)sqlite3_column_int64(st, 2)));
+    sqlite3_reset(st);
+    return list;
+}
+
 static int status_one(const cv_lua_reg *r, void *ctx)
 {
     cv_cli *cli = ((void **)ctx)[0];
     json_t *list = ((void **)ctx)[1];
     json_t *j = reg_json(r), *phases = campaigns_json(cli, cli->store, r->name);
-    if (!phases) {
+    json_t *jobs = phases ? failed_jobs_json(cli, cli->store, r->name) : NULL;
+    if (!phases || !jobs) {
         json_decref(j);
+        json_decref(phases);
         return cli->err.code;
     }
     json_object_set_new(j, "phases", phases);
+    json_object_set_new(j, "failed_jobs", jobs);
     json_array_append_new(list, j);
     return 0;
 }
@@ -150,8 +193,16 @@ static void print_status(json_t *j, FILE *out)
         fprintf(out, "%s: %s, bound to %s, %lld events behind\n  %s\n", cv_json_text(p, "name"),
                 cv_json_text(p, "state"), cv_json_text(p, "org"),
                 (long long)json_integer_value(json_object_get(p, "lag")), cv_json_text(p, "path"));
+        if (*cv_json_text(p, "suspended"))
+            fprintf(out, "  suspended: %s\n  resume with: convene script resume %s\n",
+                    cv_json_text(p, "suspended"), cv_json_text(p, "name"));
         if (*cv_json_text(p, "last_error"))
             fprintf(out, "  last error: %s\n", cv_json_text(p, "last_error"));
+        json_array_foreach(json_object_get(p, "failed_jobs"), k, ph)
+        {
+            fprintf(out, "  job %s failed: %s\n", cv_json_text(ph, "job"),
+                    cv_json_text(ph, "error"));
+        }
         json_array_foreach(json_object_get(p, "phases"), k, ph)
         {
             fprintf(out, "  campaign %s phase %lld %s: %s %s%s%s\n", cv_json_text(ph, "campaign"),
@@ -265,10 +316,61 @@ static int script_reload(cv_cli *cli, int argc, char **argv)
     cv_store *s = cv_cli_store(cli);
     cv_lua_reg r;
     if (!s || cv_lua_reg_get(s, pos[0], &r, &cli->err) < 0 ||
-        try_load(cli, s, r.name, r.path, r.org, r.config) < 0 ||
+        try_load(cli, s, r.name, r.path, r.org, r.config, r.limits) < 0 ||
         cv_lua_reg_bump(s, r.name, &cli->err) < 0 || cv_lua_reg_get(s, r.name, &r, &cli->err) < 0)
         return cli->err.code;
     return cv_cli_print(cli, reg_json(&r), print_added);
+}
+
+static int script_resume(cv_cli *cli, int argc, char **argv)
+{
+    char *pos[1];
+    int npos;
+    if (cv_cli_parse(cli, argc, argv, NULL, "script resume NAME", 1, 1, pos, &npos) < 0)
+        return cli->err.code;
+    cv_store *s = cv_cli_store(cli);
+    cv_lua_reg r;
+    if (!s || cv_lua_reg_get(s, pos[0], &r, &cli->err) < 0)
+        return cli->err.code;
+    if (!r.suspended[0])
+        return cv_err_set(&cli->err, CV_EINVAL, "package %s is not suspended", r.name);
+    if (cv_lua_reg_resume(s, r.name, &cli->err) < 0 || cv_lua_reg_get(s, r.name, &r, &cli->err) < 0)
+        return cli->err.code;
+    return cv_cli_print(cli, reg_json(&r), print_added);
+}
+
+/* Merges KEY=N arguments into the package's limits. */
+static int script_limits(cv_cli *cli, int argc, char **argv)
+{
+    const char *usage = "script limits NAME [KEY=N ...]";
+    char *pos[12];
+    int npos;
+    if (cv_cli_parse(cli, argc, argv, NULL, usage, 1, 12, pos, &npos) < 0)
+        return cli->err.code;
+    cv_store *s = cv_cli_store(cli);
+    cv_lua_reg r;
+    if (!s || cv_lua_reg_get(s, pos[0], &r, &cli->err) < 0)
+        return cli->err.code;
+    json_t *l = json_loads(r.limits, 0, NULL);
+    for (int i = 1; i < npos; i++) {
+        char key[64];
+        long long v;
+        int used = 0;
+        if (sscanf(pos[i], "%63[a-z_]=%lld%n", key, &v, &used) != 2 || pos[i][used] != '\0') {
+            json_decref(l);
+            return cv_err_set(&cli->err, CV_EINVAL, "'%s' is not KEY=N; usage: convene %s", pos[i],
+                              usage);
+        }
+        json_object_set_new(l, key, json_integer(v));
+    }
+    char *text = json_dumps(l, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(l);
+    int rc = text ? (npos > 1 ? cv_lua_reg_set_limits(s, r.name, text, &cli->err) : 0)
+                  : cv_err_set(&cli->err, CV_ENOMEM, "out of memory");
+    free(text);
+    if (rc < 0 || cv_lua_reg_get(s, r.name, &r, &cli->err) < 0)
+        return cli->err.code;
+    return cv_cli_print(cli, reg_json(&r), print_limits);
 }
 
 int cv_cmd_script(cv_cli *cli, int argc, char **argv)
@@ -280,6 +382,8 @@ int cv_cmd_script(cv_cli *cli, int argc, char **argv)
         {"check", script_check, "script check PATH [--org CODE]"},
         {"test", script_test, "script test PATH SCENARIO"},
         {"reload", script_reload, "script reload NAME"},
+        {"resume", script_resume, "script resume NAME"},
+        {"limits", script_limits, "script limits NAME [KEY=N ...]"},
         {NULL, NULL, NULL},
     };
     return cv_cli_dispatch(cli, table, "script", argc, argv);

@@ -7,6 +7,7 @@
 #include <lauxlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "base/clock.h"
 #include "domain/congress.h"
@@ -19,6 +20,8 @@
 
 int cv_lua_api_check(lua_State *L, int rc, const cv_err *e)
 {
+    if (cv_store_faulted(rc))
+        cv_lua_pkg_store_failed(cv_lua_pkg_of(L));
     if (rc < 0)
         luaL_error(L, "%s", e->msg[0] ? e->msg : cv_strerror(rc));
     return rc;
@@ -49,14 +52,48 @@ int64_t cv_lua_api_org_in_scope(lua_State *L, const char *code)
     return o.id;
 }
 
+/* Raises unless s[0..len) is at most max bytes of valid UTF-8 without NUL. */
+static void check_text(lua_State *L, const char *s, size_t len, size_t max, const char *what)
+{
+    if (len > max)
+        luaL_error(L, "%s has %I bytes, at most %I", what, (lua_Integer)len, (lua_Integer)max);
+    cv_lua_sandbox_charge(L, (double)len / 16);
+    utf8proc_int32_t cp;
+    for (size_t i = 0; i < len;) {
+        utf8proc_ssize_t n =
+            utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i), &cp);
+        if (n <= 0 || cp == 0)
+            luaL_error(L, "%s is not valid UTF-8 text (byte %I)", what, (lua_Integer)i + 1);
+        i += (size_t)n;
+    }
+}
+
+const char *cv_lua_text(lua_State *L, int idx, const char *what, size_t max)
+{
+    size_t len;
+    const char *v = luaL_checklstring(L, idx, &len);
+    check_text(L, v, len, max, what);
+    return v;
+}
+
+const char *cv_lua_opt_text(lua_State *L, int idx, const char *what, size_t max)
+{
+    return lua_isnoneornil(L, idx) ? NULL : cv_lua_text(L, idx, what, max);
+}
+
 const char *cv_lua_opt_field(lua_State *L, int t, const char *key)
 {
     int type = lua_getfield(L, t, key);
     const char *v = NULL;
-    if (type == LUA_TSTRING || type == LUA_TNUMBER)
-        v = lua_tostring(L, -1); /* the argument table keeps the string alive */
-    else if (type != LUA_TNIL)
+    if (type == LUA_TSTRING || type == LUA_TNUMBER) {
+        size_t len;
+        v = lua_tolstring(L, -1, &len); /* the argument table keeps the string alive */
+        char what[80];
+        snprintf(what, sizeof what, "field '%.40s'", key);
+        check_text(L, v, len, CV_LUA_FIELD_MAX, what);
+    } else if (type != LUA_TNIL) {
         luaL_error(L, "field '%s' must be a string, not a %s", key, lua_typename(L, type));
+    }
     lua_pop(L, 1);
     return v;
 }
@@ -126,37 +163,68 @@ void cv_lua_push_json(lua_State *L, const json_t *j)
     }
 }
 
-static json_t *to_json(lua_State *L, int idx, int depth);
+/* Converting a Lua value to JSON never raises while a partial result is held: an error is
+ * written to err and NULL returned, every partial value freed on the way up; cv_lua_to_json
+ * raises only once nothing is left to free. */
+typedef struct json_conv {
+    lua_State *L;
+    long nodes;
+    char err[160];
+} json_conv;
 
-static json_t *table_to_json(lua_State *L, int idx, int depth)
+static json_t *to_json(json_conv *c, int idx, int depth);
+
+static json_t *conv_fail(json_conv *c, json_t *partial, const char *msg)
 {
+    json_decref(partial);
+    if (!c->err[0])
+        snprintf(c->err, sizeof c->err, "%s", msg);
+    return NULL;
+}
+
+static json_t *table_to_json(json_conv *c, int idx, int depth)
+{
+    lua_State *L = c->L;
     lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
     if (n > 0) {
         json_t *a = json_array();
-        for (lua_Integer i = 1; i <= n; i++) {
+        for (lua_Integer i = 1; a && i <= n; i++) {
             lua_rawgeti(L, idx, i);
-            json_array_append_new(a, to_json(L, lua_gettop(L), depth + 1));
+            json_t *v = to_json(c, lua_gettop(L), depth + 1);
             lua_pop(L, 1);
+            if (!v || json_array_append_new(a, v) < 0)
+                return conv_fail(c, a, "out of memory");
         }
-        return a;
+        return a ? a : conv_fail(c, NULL, "out of memory");
     }
     json_t *o = json_object();
+    if (!o)
+        return conv_fail(c, NULL, "out of memory");
     lua_pushnil(L);
     while (lua_next(L, idx)) {
         if (lua_type(L, -2) != LUA_TSTRING) {
-            json_decref(o);
-            luaL_error(L, "a table given to convene must have string keys or be a list");
+            lua_pop(L, 2);
+            return conv_fail(c, o, "a table given to convene must have string keys or be a list");
         }
-        json_object_set_new(o, lua_tostring(L, -2), to_json(L, lua_gettop(L), depth + 1));
+        json_t *v = to_json(c, lua_gettop(L), depth + 1);
+        if (!v || json_object_set_new(o, lua_tostring(L, -2), v) < 0) {
+            lua_pop(L, 2);
+            return conv_fail(c, o, "out of memory");
+        }
         lua_pop(L, 1);
     }
     return o;
 }
 
-static json_t *to_json(lua_State *L, int idx, int depth)
+static json_t *to_json(json_conv *c, int idx, int depth)
 {
+    lua_State *L = c->L;
     if (depth > JSON_DEPTH_MAX)
-        luaL_error(L, "a table given to convene is nested more than %d levels", JSON_DEPTH_MAX);
+        return conv_fail(c, NULL,
+                         "a table given to convene is nested more than 32 levels (or "
+                         "holds a cycle)");
+    if (++c->nodes > CV_LUA_JSON_NODES_MAX)
+        return conv_fail(c, NULL, "a table given to convene holds more than 100000 values");
     switch (lua_type(L, idx)) {
     case LUA_TNIL:
         return json_null();
@@ -168,20 +236,28 @@ static json_t *to_json(lua_State *L, int idx, int depth)
     case LUA_TSTRING: {
         size_t len;
         const char *s = lua_tolstring(L, idx, &len);
-        return json_stringn(s, len);
+        json_t *j = json_stringn(s, len);
+        return j ? j : conv_fail(c, NULL, "a string given to convene is not valid UTF-8");
     }
     case LUA_TTABLE:
-        luaL_checkstack(L, 4, "table too deep");
-        return table_to_json(L, idx, depth);
-    default:
-        luaL_error(L, "a %s cannot be stored or sent", luaL_typename(L, idx));
-        return NULL;
+        if (!lua_checkstack(L, 4))
+            return conv_fail(c, NULL, "a table given to convene is nested too deep");
+        return table_to_json(c, idx, depth);
+    default: {
+        char msg[80];
+        snprintf(msg, sizeof msg, "a %s cannot be stored or sent", luaL_typename(L, idx));
+        return conv_fail(c, NULL, msg);
+    }
     }
 }
 
 json_t *cv_lua_to_json(lua_State *L, int idx)
 {
-    return to_json(L, lua_absindex(L, idx), 0);
+    json_conv c = {L, 0, ""};
+    json_t *j = to_json(&c, lua_absindex(L, idx), 0);
+    if (!j)
+        luaL_error(L, "%s", c.err[0] ? c.err : "out of memory");
+    return j;
 }
 
 /* Pushes j (stolen) as a Lua value, or raises on NULL. */
@@ -196,7 +272,7 @@ static void push_owned(lua_State *L, json_t *j)
 /* convene.org(code) -> table | nil */
 static int api_org(lua_State *L)
 {
-    const char *code = luaL_checkstring(L, 1);
+    const char *code = cv_lua_text(L, 1, "an organisation code", CV_CODE_MAX);
     cv_lua_pkg *p = cv_lua_pkg_of(L);
     cv_org o;
     cv_err e;
@@ -274,8 +350,8 @@ static int api_congresses(lua_State *L)
 /* convene.congress(org [, term]) -> table | nil */
 static int api_congress(lua_State *L)
 {
-    const char *org = luaL_checkstring(L, 1);
-    const char *term = luaL_optstring(L, 2, NULL);
+    const char *org = cv_lua_text(L, 1, "an organisation code", CV_CODE_MAX);
+    const char *term = cv_lua_opt_text(L, 2, "a term code", CV_CODE_MAX);
     cv_lua_api_org_in_scope(L, org);
     cv_congress c;
     cv_err e;
@@ -325,10 +401,11 @@ static int api_work_items(lua_State *L)
 /* convene.on(event_type, fn): fn(event) runs once per matching journal event; "*" matches all. */
 static int api_on(lua_State *L)
 {
-    const char *type = luaL_checkstring(L, 1);
+    const char *type = cv_lua_text(L, 1, "convene.on's event type", 63);
     luaL_checktype(L, 2, LUA_TFUNCTION);
-    if (strlen(type) == 0 || strlen(type) >= 64)
+    if (strlen(type) == 0)
         return luaL_error(L, "convene.on: an event type has 1 to 63 characters");
+    cv_lua_pkg_count(L, CV_LUA_COUNT_HOOK);
     lua_getfield(L, LUA_REGISTRYINDEX, "cv.hooks");
     if (lua_getfield(L, -1, type) != LUA_TTABLE) {
         lua_pop(L, 1);
@@ -360,6 +437,7 @@ static int api_notify(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     cv_lua_pkg_write_begin(L);
+    cv_lua_pkg_count(L, CV_LUA_COUNT_NOTIFY);
     cv_notification n = {0};
     n.channel = cv_lua_opt_field(L, 1, "channel");
     n.recipient = cv_lua_opt_field(L, 1, "to");
@@ -372,8 +450,10 @@ static int api_notify(lua_State *L)
         return luaL_error(L, "convene.notify needs 'to' and 'subject'");
     if (!n.body)
         n.body = "";
-    if (strlen(n.subject) > 1000 || strlen(n.body) > 100000 || strlen(n.recipient) > 500)
-        return luaL_error(L, "convene.notify: subject, body or recipient too long");
+    if (strlen(n.subject) > 1000 || strlen(n.body) > 100000 || strlen(n.recipient) > 500 ||
+        strlen(n.channel) > 32 || (n.key && strlen(n.key) > 200))
+        return luaL_error(L, "convene.notify: at most 32 bytes of channel, 200 of key, 500 of "
+                             "'to', 1000 of subject and 100000 of body");
     char key[512];
     if (!n.key) {
         default_key(L, n.channel, n.recipient, n.subject, key, sizeof key);
@@ -393,8 +473,9 @@ static int api_notify(lua_State *L)
 /* convene.log(msg [, level]) with level "info" (default), "warn" or "error". */
 static int api_log(lua_State *L)
 {
-    const char *msg = luaL_checkstring(L, 1);
+    const char *msg = cv_lua_text(L, 1, "convene.log's message", CV_LUA_LOG_MAX);
     const char *level = luaL_optstring(L, 2, "info");
+    cv_lua_pkg_count(L, CV_LUA_COUNT_LOG);
     if (strcmp(level, "info") && strcmp(level, "warn") && strcmp(level, "error"))
         return luaL_error(L, "convene.log: level must be info, warn or error");
     char kind[16];

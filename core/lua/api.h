@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include <lua.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/error.h"
@@ -37,12 +38,24 @@ int64_t cv_lua_api_org_in_scope(lua_State *L, const char *code);
 /* Raises unless the organisation id lies in the package's subtree. */
 void cv_lua_api_id_in_scope(lua_State *L, int64_t id);
 
+#define CV_LUA_JSON_NODES_MAX 100000 /* values in one table converted to JSON */
+
 /* Converts between JSON and Lua values (objects <-> tables, arrays <-> sequences). to_json
- * raises on values JSON cannot hold and on nesting past 32 levels. */
+ * raises (having freed what it built) on values JSON cannot hold, on nesting past 32 levels
+ * (cycles included) and past CV_LUA_JSON_NODES_MAX values. */
 void cv_lua_push_json(lua_State *L, const json_t *j);
 json_t *cv_lua_to_json(lua_State *L, int idx);
 
-/* Optional fields of an argument table: NULL / dflt when absent; raise on a wrong type. */
+#define CV_LUA_FIELD_MAX 100000 /* bytes of any text argument */
+#define CV_LUA_LOG_MAX   4000   /* bytes of a log line */
+
+/* A text argument at idx: raises unless it is a string (or number) of at most max bytes of valid
+ * UTF-8; what names it in the error. _opt returns NULL for none or nil. */
+const char *cv_lua_text(lua_State *L, int idx, const char *what, size_t max);
+const char *cv_lua_opt_text(lua_State *L, int idx, const char *what, size_t max);
+
+/* Optional fields of an argument table: NULL / dflt when absent; raise on a wrong type (and on
+ * text past CV_LUA_FIELD_MAX bytes or not valid UTF-8). */
 const char *cv_lua_opt_field(lua_State *L, int t, const char *key);
 int64_t cv_lua_int_field(lua_State *L, int t, const char *key, int64_t dflt);
 int cv_lua_bool_field(lua_State *L, int t, const char *key, int dflt);

@@ -62,20 +62,45 @@ static int api_election_get(lua_State *L)
     return 1;
 }
 
-/* Pushes t[i + 1], else t[code]. */
+/* Pushes t[i + 1], else t[code], raw: no metamethod of the script's runs here. */
 static void pick(lua_State *L, int t, int i, const char *code)
 {
     if (lua_rawgeti(L, t, i + 1) == LUA_TNIL) {
         lua_pop(L, 1);
-        lua_getfield(L, t, code);
+        lua_pushstring(L, code);
+        lua_rawget(L, t);
     }
 }
 
-/* Inside lua_pcall (fn, units pointer, n, seats): builds the units table and calls fn, so a
- * memory error while building it is caught like the method's own errors. */
+/* Reads the method's results (seats at index 1, explanations at 2) into u, raising on a wrong
+ * value: called inside the protected call, so an error never jumps over the caller's frees. */
+static void read_results(lua_State *L, cv_alloc_unit *u, int n)
+{
+    if (!lua_istable(L, 1))
+        luaL_error(L, "an allocation method returns the seats as a table");
+    for (int i = 0; i < n; i++) {
+        int ok;
+        pick(L, 1, i, u[i].code);
+        u[i].seats = lua_tointegerx(L, -1, &ok);
+        lua_pop(L, 1);
+        if (!ok)
+            luaL_error(L, "the allocation method gave %s no whole number of seats", u[i].code);
+        const char *why = NULL;
+        if (lua_istable(L, 2)) {
+            pick(L, 2, i, u[i].code);
+            why = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        }
+        snprintf(u[i].why, sizeof u[i].why, "%s", why ? why : "set by the package's method");
+        lua_settop(L, 2);
+    }
+}
+
+/* Inside lua_pcall (fn, units pointer, n, seats): builds the units table, calls fn and reads its
+ * results into the units, so a memory error or a raising value is caught like the method's own
+ * errors. */
 static int call_method(lua_State *L)
 {
-    const cv_alloc_unit *u = lua_touserdata(L, 2);
+    cv_alloc_unit *u = lua_touserdata(L, 2);
     int n = (int)lua_tointeger(L, 3);
     lua_createtable(L, n, 0);
     for (int i = 0; i < n; i++) {
@@ -91,12 +116,13 @@ static int call_method(lua_State *L)
     lua_replace(L, 2);
     lua_remove(L, 3);
     lua_call(L, 2, 2);
-    return 2;
+    read_results(L, u, n);
+    return 0;
 }
 
 /* A Lua allocation method: fn(units, seats) returns the seats of each unit (a list in the order
  * of units, or a table keyed by code) and optionally their explanations likewise. ctx is the
- * lua_State with fn on top; the C side frees its units before any error is raised again. */
+ * lua_State with fn on top; nothing here raises, so the C side always frees its units. */
 static int lua_method(void *ctx, const cv_alloc_request *r, cv_alloc_unit *u, int n, cv_err *e)
 {
     lua_State *L = ctx;
@@ -108,29 +134,10 @@ static int lua_method(void *ctx, const cv_alloc_request *r, cv_alloc_unit *u, in
     lua_pushlightuserdata(L, u);
     lua_pushinteger(L, n);
     lua_pushinteger(L, r->total - r->ex_officio);
-    if (lua_pcall(L, 4, 2, 0) != LUA_OK) {
-        cv_err_set(e, CV_ESCRIPT, "allocation method: %s", lua_tostring(L, -1));
-        lua_settop(L, fn);
-        return e->code;
-    }
-    int seats = fn + 1, whys = fn + 2, rc = 0;
-    if (!lua_istable(L, seats))
-        rc = cv_err_set(e, CV_ESCRIPT, "an allocation method returns the seats as a table");
-    for (int i = 0; rc == 0 && i < n; i++) {
-        int ok;
-        pick(L, seats, i, u[i].code);
-        u[i].seats = lua_tointegerx(L, -1, &ok);
-        lua_pop(L, 1);
-        if (!ok)
-            rc = cv_err_set(e, CV_ESCRIPT, "the allocation method gave %s no whole number of seats",
-                            u[i].code);
-        const char *why = NULL;
-        if (lua_istable(L, whys)) {
-            pick(L, whys, i, u[i].code);
-            why = lua_tostring(L, -1);
-        }
-        snprintf(u[i].why, sizeof u[i].why, "%s", why ? why : "set by the package's method");
-        lua_settop(L, whys);
+    int rc = 0;
+    if (lua_pcall(L, 4, 0, 0) != LUA_OK) {
+        const char *msg = lua_tostring(L, -1);
+        rc = cv_err_set(e, CV_ESCRIPT, "allocation method: %s", msg ? msg : "error");
     }
     lua_settop(L, fn);
     return rc;

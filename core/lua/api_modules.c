@@ -3,9 +3,9 @@
 #include <stddef.h>
 
 #include "lua/api.h"
-#include "sched/lua_sched.h"
+#include "lua/jobs.h"
 
 const cv_lua_api_register_fn cv_lua_api_modules[] = {
     cv_lua_api_register_core,  cv_lua_api_register_write, cv_lua_api_register_campaign,
-    cv_lua_api_register_elect, cv_lua_api_register_sched, NULL,
+    cv_lua_api_register_elect, cv_lua_api_register_jobs,  NULL,
 };

@@ -45,7 +45,7 @@ static int api_add_org(lua_State *L)
 /* convene.update_org(code, {name=, kind=, members=}) */
 static int api_update_org(lua_State *L)
 {
-    const char *code = luaL_checkstring(L, 1);
+    const char *code = cv_lua_text(L, 1, "an organisation code", CV_CODE_MAX);
     luaL_checktype(L, 2, LUA_TTABLE);
     cv_lua_pkg_write_begin(L);
     cv_lua_api_org_in_scope(L, code);
@@ -112,11 +112,14 @@ static int api_set_congress(lua_State *L)
 /* convene.prepare_congress(org [, term]) */
 static int api_prepare_congress(lua_State *L)
 {
-    const char *org = luaL_checkstring(L, 1);
+    const char *org = cv_lua_text(L, 1, "an organisation code", CV_CODE_MAX);
     cv_lua_pkg_write_begin(L);
     cv_lua_api_org_in_scope(L, org);
     cv_err e;
-    cv_lua_api_check(L, cv_congress_prepare(store_of(L), org, luaL_optstring(L, 2, NULL), &e), &e);
+    cv_lua_api_check(L,
+                     cv_congress_prepare(store_of(L), org,
+                                         cv_lua_opt_text(L, 2, "a term code", CV_CODE_MAX), &e),
+                     &e);
     return 0;
 }
 
@@ -178,7 +181,7 @@ static int api_done_work(lua_State *L)
     cv_lua_pkg_write_begin(L);
     work_in_scope(L, id);
     cv_err e;
-    cv_lua_api_check(L, cv_work_done(store_of(L), id, luaL_optstring(L, 2, NULL), &e), &e);
+    cv_lua_api_check(L, cv_work_done(store_of(L), id, cv_lua_opt_text(L, 2, "a date", 10), &e), &e);
     return 0;
 }
 

@@ -135,7 +135,7 @@ static int api_campaign(lua_State *L)
 /* convene.phase(campaign) -> name, ordinal of the active phase, or nil. */
 static int api_phase(lua_State *L)
 {
-    const char *name = luaL_checkstring(L, 1);
+    const char *name = cv_lua_text(L, 1, "a campaign name", CV_CODE_MAX);
     cv_lua_pkg *p = cv_lua_pkg_of(L);
     cv_err e;
     sqlite3_stmt *st = cv_store_prepare(
@@ -325,18 +325,31 @@ static int boundary_met(cv_lua_pkg *p, int b, int ending, int64_t org_id, const 
         *met =
             ending ? strcmp(today, lua_tostring(L, b)) > 0 : strcmp(today, lua_tostring(L, b)) >= 0;
         return 0;
-    case LUA_TFUNCTION:
+    case LUA_TFUNCTION: {
+        /* A failing boundary is recorded and counts as not met: the event is consumed and the
+         * campaign waits for the next one (it never wedges the package's cursor). */
+        cv_err be;
         lua_pushvalue(L, b);
-        if (ev && cv_lua_pkg_call_with_event(p, ev, 0, e) < 0)
-            return e->code;
+        int rc = ev ? cv_lua_pkg_call_with_event(p, ev, 0, &be) : 0;
         if (!ev) {
             lua_pushnil(L);
-            if (cv_lua_pkg_call_hook(p, 1, 0, e) < 0)
-                return e->code;
+            rc = cv_lua_pkg_call_hook(p, 1, 0, &be);
+        }
+        if (rc < 0 && cv_store_faulted(be.code))
+            return cv_err_set(e, be.code, "%s", be.msg); /* undone and retried, not skipped */
+        if (rc < 0) {
+            char what[200], cause[120] = "the day's tick";
+            if (ev)
+                snprintf(cause, sizeof cause, "event %lld %s", (long long)ev->id, ev->type);
+            snprintf(what, sizeof what, "%s boundary of a campaign phase, %s",
+                     ending ? "ending" : "starting", cause);
+            cv_lua_pkg_failed(p, what, &be);
+            return 0;
         }
         *met = lua_toboolean(L, -1);
         lua_pop(L, 1);
         return 0;
+    }
     default:
         break;
     }
@@ -423,7 +436,7 @@ static int step_one(cv_lua_pkg *p, int c, const cv_lua_event *ev, cv_err *e)
         if (rc == 0 && met)
             rc = transition(p, c, ph, ordinal, !active, e);
         lua_settop(L, top);
-        if (rc < 0 || !met)
+        if (rc < 0 || !met || cv_lua_pkg_suspended(p))
             return rc;
         ev = NULL; /* one event moves across one boundary */
     }

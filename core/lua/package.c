@@ -7,10 +7,12 @@
 #include <errno.h>
 #include <lauxlib.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
 
 #include "base/path.h"
 #include "base/clock.h"
@@ -20,6 +22,19 @@
 #include "store/journal.h"
 
 #define SCOPE_CACHE 256
+#define CAUSED_MAX  64 /* ranges of events the package's hooks wrote, for the cascade depth */
+
+struct caused {
+    int64_t first, last;
+    long depth;
+};
+
+/* What the running callback and the current minute spent of the per-call and per-minute
+ * budgets; hooks and jobs count for the package's whole life. */
+struct spending {
+    long hooks, jobs, call_notify, call_log, minute_notify, minute_log;
+    int64_t minute; /* when (monotonic ms) the minute of the per-minute counts began */
+};
 
 struct scope_entry {
     int64_t id;
@@ -39,8 +54,187 @@ struct cv_lua_pkg {
     int loading, in_hook, sp_open, synced;
     char cause[CV_LUA_CAUSE_MAX]; /* what the running callback answers ("ev42", "day2020-06-30") */
     char last_error[700];
+    char suspended[700]; /* "" while the package runs */
+    int failures;        /* callbacks failed since the dispatch began */
+    int store_failed;    /* a store call failed in this batch (the lock, say): retry it whole */
+    int immediate;       /* the next batch takes the write lock from its start */
+    cv_lua_limits limits;
+    struct spending spent;
+    long depth;         /* cascade depth of the event being handled (0: none of ours) */
+    int64_t write_from; /* the journal's last id when the callback's savepoint opened */
+    struct caused caused[CAUSED_MAX];
+    int caused_next;
     struct scope_entry scope[SCOPE_CACHE];
 };
+
+/* The limits, their ranges and defaults (README "Lua budgets"). */
+static const struct limit_def {
+    const char *key;
+    size_t off;
+    long min, max, dflt;
+} LIMITS[] = {
+    {"instructions", offsetof(cv_lua_limits, instructions), 1000, 1000000000,
+     CV_LUA_BUDGET_DEFAULT},
+    {"wall_ms", offsetof(cv_lua_limits, wall_ms), 10, 60000, CV_LUA_WALL_MS_DEFAULT},
+    {"memory_mb", offsetof(cv_lua_limits, memory_mb), 1, 1024, CV_LUA_MEM_DEFAULT >> 20},
+    {"hooks", offsetof(cv_lua_limits, hooks), 1, 100000, 256},
+    {"jobs", offsetof(cv_lua_limits, jobs), 0, 10000, 64},
+    {"notify_per_call", offsetof(cv_lua_limits, notify_per_call), 0, 1000000, 5000},
+    {"notify_per_minute", offsetof(cv_lua_limits, notify_per_minute), 0, 10000000, 20000},
+    {"log_per_call", offsetof(cv_lua_limits, log_per_call), 0, 1000000, 1000},
+    {"log_per_minute", offsetof(cv_lua_limits, log_per_minute), 0, 10000000, 10000},
+    {"cascade", offsetof(cv_lua_limits, cascade), 1, 100, 8},
+};
+#define NLIMITS (sizeof LIMITS / sizeof LIMITS[0])
+
+int cv_lua_limits_parse(const char *text, cv_lua_limits *l, cv_err *e)
+{
+    for (size_t i = 0; i < NLIMITS; i++)
+        *(long *)((char *)l + LIMITS[i].off) = LIMITS[i].dflt;
+    if (!text || !*text)
+        return 0;
+    json_error_t jerr;
+    json_t *j = json_loads(text, 0, &jerr);
+    if (!json_is_object(j)) {
+        json_decref(j);
+        return cv_err_set(e, CV_EINVAL, "package limits are not a JSON object");
+    }
+    const char *k;
+    json_t *v;
+    int rc = 0;
+    json_object_foreach(j, k, v)
+    {
+        size_t i = 0;
+        while (i < NLIMITS && strcmp(LIMITS[i].key, k) != 0)
+            i++;
+        if (i == NLIMITS) {
+            rc = cv_err_set(e, CV_EINVAL, "no package limit named '%s'", k);
+            break;
+        }
+        if (!json_is_integer(v) || json_integer_value(v) < LIMITS[i].min ||
+            json_integer_value(v) > LIMITS[i].max) {
+            rc = cv_err_set(e, CV_EINVAL, "package limit %s is a whole number from %ld to %ld", k,
+                            LIMITS[i].min, LIMITS[i].max);
+            break;
+        }
+        *(long *)((char *)l + LIMITS[i].off) = (long)json_integer_value(v);
+    }
+    json_decref(j);
+    return rc;
+}
+
+const cv_lua_limits *cv_lua_pkg_limits(const cv_lua_pkg *p)
+{
+    return &p->limits;
+}
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Adds one to *count and stops the callback when it passes limit. */
+static void spend(lua_State *L, long *count, long limit, const char *what, const char *key)
+{
+    if (++*count > limit)
+        cv_lua_sandbox_stop(L,
+                            "more than %ld %s (limit %s; an admin may raise it with convene "
+                            "script limits)",
+                            limit, what, key);
+}
+
+void cv_lua_pkg_count(lua_State *L, enum cv_lua_count what)
+{
+    cv_lua_pkg *p = cv_lua_pkg_of(L);
+    struct spending *sp = &p->spent;
+    const cv_lua_limits *l = &p->limits;
+    int64_t now = monotonic_ms();
+    if (sp->minute == 0 || now - sp->minute >= 60000) { /* a new minute from its first use */
+        sp->minute = now;
+        sp->minute_notify = sp->minute_log = 0;
+    }
+    switch (what) {
+    case CV_LUA_COUNT_HOOK:
+        spend(L, &sp->hooks, l->hooks, "hooks", "hooks");
+        break;
+    case CV_LUA_COUNT_JOB:
+        spend(L, &sp->jobs, l->jobs, "jobs", "jobs");
+        break;
+    case CV_LUA_COUNT_NOTIFY:
+        spend(L, &sp->call_notify, l->notify_per_call, "notifications in one callback",
+              "notify_per_call");
+        spend(L, &sp->minute_notify, l->notify_per_minute, "notifications in a minute",
+              "notify_per_minute");
+        break;
+    case CV_LUA_COUNT_LOG:
+        spend(L, &sp->call_log, l->log_per_call, "log lines in one callback", "log_per_call");
+        spend(L, &sp->minute_log, l->log_per_minute, "log lines in a minute", "log_per_minute");
+        break;
+    }
+}
+
+void cv_lua_pkg_suspend(cv_lua_pkg *p, const char *fmt, ...)
+{
+    if (p->suspended[0])
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->suspended, sizeof p->suspended, fmt, ap);
+    va_end(ap);
+    cv_lua_pkg_emit(p, "log.error", p->suspended);
+}
+
+void cv_lua_pkg_store_failed(cv_lua_pkg *p)
+{
+    p->store_failed = 1;
+}
+
+const char *cv_lua_pkg_suspended(const cv_lua_pkg *p)
+{
+    return p->suspended[0] ? p->suspended : NULL;
+}
+
+int cv_lua_pkg_sees_orgless(const char *type)
+{
+    static const char *const safe[] = {"term.current",  "term.window_set", "sched.zone",
+                                       "holiday.added", "holiday.removed", NULL};
+    for (const char *const *t = safe; *t; t++)
+        if (strcmp(*t, type) == 0)
+            return 1;
+    return 0;
+}
+
+/* The cascade depth of event id: one more than that of the callback that wrote it, 0 when none
+ * of the package's callbacks did. */
+static long depth_of(const cv_lua_pkg *p, int64_t id)
+{
+    for (int i = 0; i < CAUSED_MAX; i++)
+        if (p->caused[i].depth && id >= p->caused[i].first && id <= p->caused[i].last)
+            return p->caused[i].depth;
+    return 0;
+}
+
+/* After a callback's writes: the events it journaled are one level deeper than its cause; past
+ * the package's cascade limit the callback fails with CV_ELIMIT (and its writes roll back). */
+static int note_caused(cv_lua_pkg *p, cv_err *e)
+{
+    int64_t last;
+    if (cv_journal_last_id(p->store, &last, e) < 0)
+        return e->code;
+    if (last <= p->write_from)
+        return 0;
+    long depth = p->depth + 1;
+    if (depth > p->limits.cascade)
+        return cv_err_set(e, CV_ELIMIT,
+                          "cascade of events %ld deep: the package's hooks keep answering events "
+                          "their own writes caused (limit cascade %ld)",
+                          depth, p->limits.cascade);
+    p->caused[p->caused_next] = (struct caused){p->write_from + 1, last, depth};
+    p->caused_next = (p->caused_next + 1) % CAUSED_MAX;
+    return 0;
+}
 
 cv_lua_pkg *cv_lua_pkg_of(lua_State *L)
 {
@@ -96,6 +290,8 @@ void cv_lua_pkg_write_begin(lua_State *L)
         cv_err e;
         cv_lua_api_check(L, cv_store_begin(p->store, &e), &e);
         p->sp_open = 1;
+        if (cv_journal_last_id(p->store, &p->write_from, &e) < 0)
+            p->write_from = INT64_MAX; /* raised by the commit's own look */
     }
 }
 
@@ -225,8 +421,16 @@ static int prepare(cv_store *s, const cv_lua_pkg_options *opt, cv_lua_pkg *p, cv
     p->store = s;
     p->sink = opt->sink;
     p->sink_ctx = opt->sink_ctx;
-    if (cv_lua_sandbox_new(opt->mem_cap, opt->budget, &p->sb, e) < 0)
+    if (cv_lua_limits_parse(opt->limits, &p->limits, e) < 0)
         return e->code;
+    if (opt->mem_cap)
+        p->limits.memory_mb = (long)(opt->mem_cap >> 20);
+    if (opt->budget)
+        p->limits.instructions = opt->budget;
+    if (cv_lua_sandbox_new(opt->mem_cap ? opt->mem_cap : (size_t)p->limits.memory_mb << 20,
+                           p->limits.instructions, &p->sb, e) < 0)
+        return e->code;
+    cv_lua_sandbox_set_wall(p->sb, p->limits.wall_ms);
     lua_State *L = cv_lua_sandbox_state(p->sb);
     *(cv_lua_pkg **)lua_getextraspace(L) = p;
     cv_lua_api_open(L);
@@ -315,21 +519,29 @@ static int read_batch(cv_lua_pkg *p, int64_t after, batch_event *evs, int *n, cv
     return rc == SQLITE_DONE ? 0 : cv_store_fail(p->store, "reading the journal", e);
 }
 
-/* Records a hook's failure as the package's last error and in its sink. */
-static void hook_failed(cv_lua_pkg *p, const char *type, int64_t id, const cv_err *he)
+void cv_lua_pkg_failed(cv_lua_pkg *p, const char *what, const cv_err *he)
 {
-    snprintf(p->last_error, sizeof p->last_error, "%s (event %lld %s)", he->msg, (long long)id,
-             type);
+    if (cv_store_faulted(he->code))
+        return; /* not the script's failure: the caller undoes and retries */
+    snprintf(p->last_error, sizeof p->last_error, "%s (%s)", he->msg, what);
     cv_lua_pkg_emit(p, "log.error", p->last_error);
+    p->failures++;
+    if (he->code == CV_ELIMIT)
+        cv_lua_pkg_suspend(p, "suspended: %s", p->last_error);
 }
 
 int cv_lua_pkg_call_hook(cv_lua_pkg *p, int nargs, int writes, cv_err *e)
 {
     p->in_hook = writes;
     p->sp_open = 0;
+    p->spent.call_notify = p->spent.call_log = 0;
     int rc = cv_lua_sandbox_call(p->sb, nargs, writes ? 0 : 1, e);
     p->in_hook = 0;
+    if (rc == CV_EBUSY)
+        p->store_failed = 1; /* interrupted: not the script's failure, the batch is undone */
     if (p->sp_open) {
+        if (rc == 0)
+            rc = note_caused(p, e);
         if (rc == 0 && cv_store_commit(p->store, e) < 0)
             rc = e->code;
         if (rc < 0)
@@ -396,11 +608,10 @@ int cv_lua_pkg_call_with_event(cv_lua_pkg *p, const cv_lua_event *ev, int writes
     return cv_lua_pkg_call_hook(p, 2, writes, e);
 }
 
-/* Runs every hook of ev->type (and "*") with the event; returns the number that failed. */
-static int run_hooks(cv_lua_pkg *p, const cv_lua_event *ev)
+/* Runs every hook of ev->type (and "*") with the event; a failure is recorded and skipped. */
+static void run_hooks(cv_lua_pkg *p, const cv_lua_event *ev)
 {
     lua_State *L = cv_lua_sandbox_state(p->sb);
-    int failed = 0;
     lua_getfield(L, LUA_REGISTRYINDEX, "cv.hooks");
     int hooks = lua_gettop(L);
     const char *keys[] = {ev->type, "*"};
@@ -411,19 +622,19 @@ static int run_hooks(cv_lua_pkg *p, const cv_lua_event *ev)
         }
         int list = lua_gettop(L);
         lua_Integer n = (lua_Integer)lua_rawlen(L, list);
-        for (lua_Integer i = 1; i <= n; i++) {
+        for (lua_Integer i = 1; i <= n && !p->suspended[0] && !p->store_failed; i++) {
             cv_lua_pkg_set_cause(p, "ev%lld", (long long)ev->id);
             lua_rawgeti(L, list, i);
             cv_err he;
-            if (cv_lua_pkg_call_with_event(p, ev, 1, &he) < 0) {
-                hook_failed(p, ev->type, ev->id, &he);
-                failed++;
+            if (cv_lua_pkg_call_with_event(p, ev, 1, &he) < 0 && !p->store_failed) {
+                char what[120];
+                snprintf(what, sizeof what, "event %lld %s", (long long)ev->id, ev->type);
+                cv_lua_pkg_failed(p, what, &he);
             }
         }
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
-    return failed;
 }
 
 static int has_hooks(cv_lua_pkg *p, const char *type)
@@ -439,7 +650,7 @@ static int has_hooks(cv_lua_pkg *p, const char *type)
 }
 
 /* Handles one event inside the batch's transaction. */
-static int handle(cv_lua_pkg *p, const batch_event *bev, int *failed, cv_err *e)
+static int handle(cv_lua_pkg *p, const batch_event *bev, cv_err *e)
 {
     cv_lua_event ev = {bev->id, bev->at, bev->type, "", bev->data};
     int hooked = has_hooks(p, bev->type);
@@ -453,10 +664,20 @@ static int handle(cv_lua_pkg *p, const batch_event *bev, int *failed, cv_err *e)
         if (!se->yes)
             return 0;
         snprintf(ev.org, sizeof ev.org, "%s", se->code);
+    } else if (!cv_lua_pkg_sees_orgless(bev->type)) {
+        return 0;
     }
+    p->depth = depth_of(p, bev->id);
     if (hooked)
-        *failed += run_hooks(p, &ev);
-    return campaigns ? cv_lua_campaign_step(p, &ev, e) : 0;
+        run_hooks(p, &ev);
+    if (p->store_failed)
+        return cv_err_set(e, CV_ESTORE,
+                          "event %lld was not finished (the store was busy or the daemon is "
+                          "stopping); the batch is retried whole",
+                          (long long)bev->id);
+    int rc = campaigns && !p->suspended[0] ? cv_lua_campaign_step(p, &ev, e) : 0;
+    p->depth = 0;
+    return rc;
 }
 
 static void free_batch(batch_event *evs, int n)
@@ -474,6 +695,8 @@ int cv_lua_pkg_dispatch(cv_lua_pkg *p, int *handled, int *hook_errors, cv_err *e
     *handled = 0;
     if (hook_errors)
         *hook_errors = 0; /* also when caught up */
+    if (p->suspended[0])
+        return 0;
     batch_event *evs = calloc(CV_LUA_BATCH, sizeof *evs);
     int n = 0, rc;
     if (!evs)
@@ -484,31 +707,46 @@ int cv_lua_pkg_dispatch(cv_lua_pkg *p, int *handled, int *hook_errors, cv_err *e
         return rc;
     }
     memset(p->scope, 0, sizeof p->scope);
-    if ((rc = cv_store_begin(p->store, e)) < 0) {
+    /* The batch reads without the write lock, which its first change takes: Lua that only reads
+     * never holds it. After a failed attempt (the lock was taken between) the retry takes it
+     * from the start, so it makes progress. */
+    p->store_failed = 0;
+    sqlite3 *db = cv_store_db(p->store);
+    sqlite3_int64 changes = sqlite3_total_changes64(db);
+    rc = p->immediate ? cv_store_begin(p->store, e) : cv_store_begin_deferred(p->store, e);
+    if (rc < 0) {
         free_batch(evs, n);
         return rc;
     }
-    int failed = 0;
+    int i = 0;
+    p->failures = 0;
     rc = p->synced ? 0 : cv_lua_campaign_sync(p, e);
-    for (int i = 0; i < n && rc == 0; i++)
-        rc = handle(p, &evs[i], &failed, e);
-    if (rc == 0)
-        rc = cv_journal_cursor_set(p->store, consumer, evs[n - 1].id, e);
+    /* The batch commits once its time is up: the write lock is never held across Lua for
+     * longer than CV_LUA_BATCH_MS and one callback's wall-clock budget. */
+    int64_t until = monotonic_ms() + CV_LUA_BATCH_MS;
+    for (; i < n && rc == 0 && !p->suspended[0] && (i == 0 || monotonic_ms() < until); i++)
+        rc = handle(p, &evs[i], e);
+    int read_only = rc == 0 && sqlite3_total_changes64(db) == changes;
+    if (rc == 0 && read_only) /* nothing to commit with: the cursor moves in a short write */
+        rc = cv_store_commit(p->store, e) < 0 ? e->code : cv_store_begin(p->store, e);
+    if (rc == 0 && i > 0)
+        rc = cv_journal_cursor_set(p->store, consumer, evs[i - 1].id, e);
     if (rc == 0)
         rc = cv_store_commit(p->store, e);
     if (rc < 0)
         cv_store_rollback(p->store);
     else
-        p->synced = 1, *handled = n;
+        p->synced = 1, *handled = i;
+    p->immediate = rc < 0 && !p->immediate;
     if (hook_errors)
-        *hook_errors = failed;
+        *hook_errors = p->failures;
     free_batch(evs, n);
     return rc;
 }
 
 int cv_lua_pkg_tick(cv_lua_pkg *p, cv_err *e)
 {
-    if (cv_lua_campaign_count(p) == 0)
+    if (cv_lua_campaign_count(p) == 0 || p->suspended[0])
         return 0;
     char today[11];
     cv_clock_today(today);

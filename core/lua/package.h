@@ -16,6 +16,7 @@
 #define CV_LUA_PATH_MAX 1024
 #define CV_LUA_FILE_MAX (1u << 20) /* bytes of one Lua source file */
 #define CV_LUA_BATCH    1024       /* events per dispatch transaction */
+#define CV_LUA_BATCH_MS 100        /* milliseconds after which a dispatch commits */
 
 typedef struct cv_lua_pkg cv_lua_pkg;
 
@@ -23,13 +24,30 @@ typedef struct cv_lua_pkg cv_lua_pkg;
  * test` prints them). kind: "log.info", "log.warn", "log.error". */
 typedef void (*cv_lua_pkg_sink)(void *ctx, const cv_lua_pkg *p, const char *kind, const char *msg);
 
+/* What a package may spend (README "Lua budgets"); an admin raises them per package with
+ * `convene script limits NAME KEY=N ...` (stored as a JSON object in lua_packages.limits). */
+typedef struct cv_lua_limits {
+    long instructions; /* VM instructions (and charged C steps) per callback */
+    long wall_ms;      /* wall-clock milliseconds per callback */
+    long memory_mb;    /* bytes the package's state may hold */
+    long hooks, jobs;  /* convene.on hooks and declared jobs */
+    long notify_per_call, notify_per_minute;
+    long log_per_call, log_per_minute;
+    long cascade; /* events caused by events caused by the package's own hooks */
+} cv_lua_limits;
+
+/* Fills l with the defaults, then with the values of the JSON object text (NULL or "" for none).
+ * An unknown key or a value out of its range is refused with a message naming it. */
+int cv_lua_limits_parse(const char *text, cv_lua_limits *l, cv_err *e);
+
 typedef struct cv_lua_pkg_options {
     const char *name;     /* NULL: the folder's base name */
     const char *path;     /* the folder holding init.lua */
     const char *org;      /* the subtree's root organisation code */
     const char *config;   /* JSON object of configuration values, or NULL */
-    size_t mem_cap;       /* 0: default */
-    long budget;          /* 0: default */
+    const char *limits;   /* JSON object of limits (cv_lua_limits_parse), or NULL */
+    size_t mem_cap;       /* 0: the limits' */
+    long budget;          /* 0: the limits' */
     cv_lua_pkg_sink sink; /* may be NULL */
     void *sink_ctx;
 } cv_lua_pkg_options;
@@ -51,9 +69,18 @@ cv_lua_pkg *cv_lua_pkg_of(lua_State *L);
 
 /* Runs the hooks on up to CV_LUA_BATCH events after the package's cursor and steps its campaigns,
  * in one transaction with the cursor. *handled receives how many events were consumed (0 when
- * caught up). A hook's error rolls back that hook's writes only, is recorded as the package's
- * last error (*hook_errors counts them) and does not stop the batch. */
+ * caught up). A hook's or boundary's script error rolls back that callback's writes only, is
+ * recorded as the package's last error (*hook_errors counts them) and does not stop the batch:
+ * the event is skipped. A spent budget (CV_ELIMIT) suspends the package: the batch commits up to
+ * and including that event and the package runs nothing more (cv_lua_pkg_suspended). Events
+ * outside the package's subtree, and those with no organisation except the few that
+ * cv_lua_pkg_sees allows, never reach it. */
 int cv_lua_pkg_dispatch(cv_lua_pkg *p, int *handled, int *hook_errors, cv_err *e);
+
+/* Whether an event of type about org_id (0: none) may reach a package bound to root: org events
+ * only within the subtree (checked by the caller); org-less events only for the types that carry
+ * nothing of another organisation (term, zone and holiday changes). */
+int cv_lua_pkg_sees_orgless(const char *type);
 
 /* Steps the campaigns against today's date alone (a new day with no event), in a transaction. */
 int cv_lua_pkg_tick(cv_lua_pkg *p, cv_err *e);
@@ -98,5 +125,28 @@ int cv_lua_pkg_loading(const cv_lua_pkg *p);
 
 /* The last hook error of the last dispatch ("" when none). */
 const char *cv_lua_pkg_last_error(const cv_lua_pkg *p);
+
+/* The package's limits. */
+const cv_lua_limits *cv_lua_pkg_limits(const cv_lua_pkg *p);
+
+/* Counts one use of a budgeted resource by the running callback (or by init.lua for hooks and
+ * jobs) and stops the callback with a limit error once past the package's limit. */
+enum cv_lua_count { CV_LUA_COUNT_HOOK, CV_LUA_COUNT_JOB, CV_LUA_COUNT_NOTIFY, CV_LUA_COUNT_LOG };
+void cv_lua_pkg_count(lua_State *L, enum cv_lua_count what);
+
+/* Suspends the package: no more hooks, jobs or boundaries run in it until an admin resumes it
+ * (its next load). The reason is kept for the service to record and journal. */
+void cv_lua_pkg_suspend(cv_lua_pkg *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Records a failed callback (hook, job, boundary: what names it with its event or job) as the
+ * package's last error and in its sink; a spent budget (CV_ELIMIT) also suspends the package. */
+void cv_lua_pkg_failed(cv_lua_pkg *p, const char *what, const cv_err *he);
+
+/* Notes that a store call of the running callback failed (the write lock, say): the batch is
+ * rolled back and retried whole instead of the event being skipped (cv_lua_api_check). */
+void cv_lua_pkg_store_failed(cv_lua_pkg *p);
+
+/* The reason the package is suspended, or NULL. */
+const char *cv_lua_pkg_suspended(const cv_lua_pkg *p);
 
 #endif

@@ -75,19 +75,31 @@ int cv_lua_reg_record(cv_store *s, const char *name, const char *state, const ch
     return cv_store_exec(s, st, e);
 }
 
-int cv_lua_reg_bump(cv_store *s, const char *name, cv_err *e)
+/* Runs sql (?1 the package's name, ?2 text) and journals event with data, on the package's
+ * organisation, in one transaction. */
+static int change(cv_store *s, const char *name, const char *sql, const char *text,
+                  const char *event, json_t *data, cv_err *e)
 {
     cv_lua_reg r;
-    if (cv_lua_reg_get(s, name, &r, e) < 0 || cv_store_begin(s, e) < 0)
+    cv_org o;
+    if (cv_lua_reg_get(s, name, &r, e) < 0 || cv_org_get(s, r.org, &o, e) < 0 ||
+        cv_store_begin(s, e) < 0) {
+        json_decref(data);
         return e->code;
-    sqlite3_stmt *st = cv_store_prepare(
-        s, "UPDATE lua_packages SET generation = generation + 1 WHERE name = ?1", e);
-    if (!st)
+    }
+    sqlite3_stmt *st = cv_store_prepare(s, sql, e);
+    if (!st) {
+        json_decref(data);
         goto fail;
+    }
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    if (cv_store_exec(s, st, e) < 0 ||
-        cv_journal_emit(s, "script.reload", 0, json_pack("{s:s}", "name", name), NULL, e) < 0 ||
-        cv_store_commit(s, e) < 0)
+    if (text)
+        sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+    if (cv_store_exec(s, st, e) < 0) {
+        json_decref(data);
+        goto fail;
+    }
+    if (cv_journal_emit(s, event, o.id, data, NULL, e) < 0 || cv_store_commit(s, e) < 0)
         goto fail;
     return 0;
 fail:
@@ -95,10 +107,45 @@ fail:
     return e->code;
 }
 
+int cv_lua_reg_bump(cv_store *s, const char *name, cv_err *e)
+{
+    return change(s, name, "UPDATE lua_packages SET generation = generation + 1 WHERE name = ?1",
+                  NULL, "script.reload", json_pack("{s:s}", "name", name), e);
+}
+
+int cv_lua_reg_suspend(cv_store *s, const char *name, const char *reason, cv_err *e)
+{
+    return change(s, name, "UPDATE lua_packages SET suspended = ?2 WHERE name = ?1", reason,
+                  "script.suspended", json_pack("{s:s, s:s}", "name", name, "reason", reason), e);
+}
+
+int cv_lua_reg_resume(cv_store *s, const char *name, cv_err *e)
+{
+    return change(s, name,
+                  "UPDATE lua_packages SET suspended = NULL, generation = generation + 1 "
+                  "WHERE name = ?1",
+                  NULL, "script.resumed", json_pack("{s:s}", "name", name), e);
+}
+
+int cv_lua_reg_set_limits(cv_store *s, const char *name, const char *limits, cv_err *e)
+{
+    cv_lua_limits l;
+    if (strlen(limits) >= sizeof((cv_lua_reg *)0)->limits)
+        return cv_err_set(e, CV_ELIMIT, "package limits too long");
+    if (cv_lua_limits_parse(limits, &l, e) < 0)
+        return e->code;
+    return change(s, name,
+                  "UPDATE lua_packages SET limits = ?2, generation = generation + 1 "
+                  "WHERE name = ?1",
+                  limits, "script.limits", json_pack("{s:s, s:s}", "name", name, "limits", limits),
+                  e);
+}
+
 #define REG_SELECT                                                                                 \
     "SELECT p.name, p.path, o.code, p.config, p.state, coalesce(p.last_error, ''), "               \
     "p.generation, coalesce(c.event_id, 0), "                                                      \
-    "(SELECT coalesce(max(id), 0) FROM events) - coalesce(c.event_id, 0) "                         \
+    "(SELECT coalesce(max(id), 0) FROM events) - coalesce(c.event_id, 0), p.limits, "              \
+    "coalesce(p.suspended, '') "                                                                   \
     "FROM lua_packages p JOIN orgs o ON o.id = p.org_id "                                          \
     "LEFT JOIN cursors c ON c.consumer = 'lua:' || p.name "
 
@@ -113,6 +160,8 @@ static void read_row(sqlite3_stmt *st, cv_lua_reg *r)
     r->generation = sqlite3_column_int64(st, 6);
     r->cursor = sqlite3_column_int64(st, 7);
     r->lag = sqlite3_column_int64(st, 8);
+    snprintf(r->limits, sizeof r->limits, "%s", (const char *)sqlite3_column_text(st, 9));
+    snprintf(r->suspended, sizeof r->suspended, "%s", (const char *)sqlite3_column_text(st, 10));
 }
 
 int cv_lua_reg_get(cv_store *s, const char *name, cv_lua_reg *out, cv_err *e)

@@ -17,6 +17,8 @@ typedef struct cv_lua_reg {
     char config[4096];
     char state[12];
     char last_error[600];
+    char limits[1024];   /* JSON object of raised limits */
+    char suspended[700]; /* why the package is suspended, "" while it runs */
     int64_t generation, cursor, lag;
 } cv_lua_reg;
 
@@ -28,6 +30,17 @@ int cv_lua_reg_add(cv_store *s, const char *name, const char *path, const char *
 /* Records what loading or running a package gave: state and error (NULL clears it). */
 int cv_lua_reg_record(cv_store *s, const char *name, const char *state, const char *error,
                       cv_err *e);
+
+/* Suspends the package with its reason and journals script.suspended (the daemon, when a budget
+ * is spent). */
+int cv_lua_reg_suspend(cv_store *s, const char *name, const char *reason, cv_err *e);
+
+/* Clears the suspension and asks the daemon for a reload (script.resumed, `script resume`). */
+int cv_lua_reg_resume(cv_store *s, const char *name, cv_err *e);
+
+/* Sets the package's raised limits (a JSON object cv_lua_limits_parse accepts) and asks for a
+ * reload (script.limits, `script limits`). */
+int cv_lua_reg_set_limits(cv_store *s, const char *name, const char *limits, cv_err *e);
 
 /* Asks the daemon to reload the package (script.reload). */
 int cv_lua_reg_bump(cv_store *s, const char *name, cv_err *e);

@@ -12,10 +12,21 @@
  *   steps   { {at=TIME, run={...}} | {at=TIME, emit=TYPE, org=CODE, data={...}}, ... } in order
  *   expect  { "text", ... }           each must appear in the timeline, in this order
  * A `run` step is a convene command line (without the program name) run with --now at its time;
- * an `emit` step writes a journal event directly (events of subsystems the store lacks). */
+ * an `emit` step writes a journal event directly (events of subsystems the store lacks).
+ *
+ * A scenario ships inside a package, so it is data, not a script of the host: its table is
+ * converted inside the sandbox's protected call (functions, cycles and huge tables are refused),
+ * and a command may only be one of the operations in `allowed` below, run in the rehearsal's
+ * folder against its store: --db, --now, paths outside the folder, `run`, `script`, `plugin`,
+ * `notify`, `import`, `clock` and `init` are refused with a clear error, and a command that does
+ * not finish within STEP_MS is killed. */
+#define _GNU_SOURCE /* posix_spawn_file_actions_addchdir_np */
 #include "lua/rehearsal.h"
 
 #include <fcntl.h>
+#include <lauxlib.h>
+#include <signal.h>
+#include <time.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,13 +41,22 @@
 #include "lua/api.h"
 #include "lua/package.h"
 #include "lua/registry.h"
-#include "sched/lua_sched.h"
+#include "lua/jobs.h"
 #include "sched/run.h"
 #include "store/journal.h"
 
 extern char **environ;
 
 #define ARGS_MAX 64
+#define STEP_MS  60000 /* a scenario command's wall-clock bound */
+
+/* The commands a scenario may run: the store's own operations, nothing that reaches outside the
+ * rehearsal (the daemon, other packages, plugins, delivery, imported files, the clock). */
+static const char *const allowed[] = {
+    "org",     "term",     "congress", "subcommittee", "work",   "status",
+    "journal", "jobs",     "contact",  "holiday",      "outbox", "person",
+    "scheme",  "election", "allocate", "complaint",    "doc",    "round",
+    "plan",    "scenario", "meeting",  "inspection",   "report", NULL};
 
 typedef struct rehearsal {
     char dir[64], db[96];
@@ -68,6 +88,20 @@ static void sink(void *ctx, const cv_lua_pkg *p, const char *kind, const char *m
          msg);
 }
 
+/* Inside the sandbox's protected call: runs the scenario chunk (argument 1) and converts its
+ * table to JSON into the json_t * at argument 2, so that a function, a cycle or a huge table is
+ * refused with an error rather than raised where nothing catches it. */
+static int scenario_table(lua_State *L)
+{
+    json_t **out = lua_touserdata(L, 2);
+    lua_settop(L, 1);
+    lua_call(L, 0, 1);
+    if (!lua_istable(L, -1))
+        return luaL_error(L, "a scenario must return a table");
+    *out = cv_lua_to_json(L, -1);
+    return 0;
+}
+
 /* Evaluates the scenario file in an empty sandbox and returns its table as JSON. */
 static int read_scenario(const char *path, json_t **out, cv_err *e)
 {
@@ -85,13 +119,15 @@ static int read_scenario(const char *path, json_t **out, cv_err *e)
     char chunk[CV_LUA_PATH_MAX + 2];
     snprintf(chunk, sizeof chunk, "@%s", path);
     int rc = cv_lua_sandbox_new(0, 0, &sb, e);
-    if (rc == 0 && (rc = cv_lua_sandbox_load(sb, chunk, text, n, e)) == 0 &&
-        (rc = cv_lua_sandbox_call(sb, 0, 1, e)) == 0) {
+    if (rc == 0 && (rc = cv_lua_sandbox_load(sb, chunk, text, n, e)) == 0) {
         lua_State *L = cv_lua_sandbox_state(sb);
-        if (!lua_istable(L, -1))
-            rc = cv_err_set(e, CV_EINVAL, "scenario %s must return a table", path);
-        else
-            *out = cv_lua_to_json(L, -1);
+        lua_pushcfunction(L, scenario_table);
+        lua_insert(L, -2);
+        lua_pushlightuserdata(L, out);
+        if ((rc = cv_lua_sandbox_call(sb, 2, 0, e)) < 0) {
+            cv_err why = *e;
+            cv_err_set(e, CV_EINVAL, "scenario %s refused: %s", path, why.msg);
+        }
     }
     free(text);
     cv_lua_sandbox_free(sb);
@@ -103,13 +139,76 @@ static const char *jstr(json_t *j, const char *key)
     return json_string_value(json_object_get(j, key));
 }
 
-/* Runs this convene binary with --db and --now on argv (a JSON list of strings). */
-static int run_command(rehearsal *r, json_t *argv, const char *now, cv_err *e)
+/* Whether a scenario command's word may be passed: no store or clock of its choosing, no path
+ * that leaves the rehearsal's folder (the command runs there). */
+static int word_allowed(const char *w, const char *prev, cv_err *e)
 {
-    char *args[ARGS_MAX + 8];
+    if (strncmp(w, "--db", 4) == 0 || strncmp(w, "--now", 5) == 0)
+        return cv_err_set(e, CV_EINVAL,
+                          "a scenario command may not choose %s (the rehearsal "
+                          "gives its own store and clock)",
+                          w);
+    int output = prev && strcmp(prev, "--output") == 0;
+    if (w[0] == '/' || w[0] == '~' || strcmp(w, "..") == 0 || strncmp(w, "../", 3) == 0 ||
+        strstr(w, "/../") || (output && strchr(w, '/')))
+        return cv_err_set(e, CV_EINVAL,
+                          "a scenario command may not reach outside the rehearsal's folder "
+                          "('%s'); give a file name alone",
+                          w);
+    return 0;
+}
+
+/* Refuses a command a scenario may not run. */
+static int command_allowed(json_t *argv, cv_err *e)
+{
     size_t n = json_array_size(argv);
     if (n == 0 || n > ARGS_MAX)
         return cv_err_set(e, CV_EINVAL, "a scenario command has 1 to %d words", ARGS_MAX);
+    const char *prev = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const char *w = json_string_value(json_array_get(argv, i));
+        if (!w || strlen(w) > 4096)
+            return cv_err_set(e, CV_EINVAL,
+                              "a scenario command's words must be strings of at most 4096 bytes");
+        if (i == 0) {
+            const char *const *a = allowed;
+            while (*a && strcmp(*a, w) != 0)
+                a++;
+            if (!*a)
+                return cv_err_set(e, CV_EINVAL,
+                                  "a scenario may not run 'convene %s' (allowed: the store's "
+                                  "operations such as org, congress, work, person, election)",
+                                  w);
+        }
+        if (word_allowed(w, prev, e) < 0)
+            return e->code;
+        prev = w;
+    }
+    return 0;
+}
+
+/* Waits for pid at most STEP_MS; kills it past that. */
+static int wait_bounded(pid_t pid, int *status)
+{
+    for (int waited = 0; waited < STEP_MS; waited += 5) {
+        pid_t got = waitpid(pid, status, WNOHANG);
+        if (got != 0)
+            return got < 0 ? -1 : 0;
+        nanosleep(&(struct timespec){0, 5000000}, NULL);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, status, 0);
+    return -1;
+}
+
+/* Runs this convene binary with --db and --now on argv (a JSON list of strings), in the
+ * rehearsal's folder; trusted is set only for the rehearsal's own `init`. */
+static int run_command(rehearsal *r, json_t *argv, const char *now, int trusted, cv_err *e)
+{
+    char *args[ARGS_MAX + 8];
+    size_t n = json_array_size(argv);
+    if (!trusted && command_allowed(argv, e) < 0)
+        return e->code;
     int k = 0;
     args[k++] = "convene";
     args[k++] = "--db";
@@ -126,12 +225,18 @@ static int run_command(rehearsal *r, json_t *argv, const char *now, cv_err *e)
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addchdir_np(&fa, r->dir);
     pid_t pid;
     int rc = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, args, environ);
     posix_spawn_file_actions_destroy(&fa);
     int status = 0;
-    if (rc != 0 || waitpid(pid, &status, 0) < 0)
+    if (rc != 0)
         return cv_err_set(e, CV_EIO, "cannot run convene for the scenario");
+    if (wait_bounded(pid, &status) < 0)
+        return cv_err_set(e, CV_ELIMIT,
+                          "scenario command at %s did not finish within %d s: "
+                          "convene %s",
+                          now, STEP_MS / 1000, args[5]);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         return cv_err_set(e, CV_EINVAL, "scenario command failed at %s: convene %s %s ...", now,
                           args[5], n > 1 ? args[6] : "");
@@ -234,7 +339,7 @@ static int run_step(rehearsal *r, json_t *step, cv_err *e)
         char *cmd = json_dumps(run, JSON_COMPACT);
         line(r, "step", cmd ? cmd : "?");
         free(cmd);
-        if (run_command(r, run, at, e) < 0)
+        if (run_command(r, run, at, 0, e) < 0)
             return e->code;
     } else if (jstr(step, "emit")) {
         line(r, "step", jstr(step, "emit"));
@@ -273,13 +378,13 @@ static int check_expectations(rehearsal *r, json_t *expect, int *failed)
 static int setup(rehearsal *r, json_t *sc, const char *start, cv_err *e)
 {
     json_t *init = json_pack("[s]", "init"), *cmd;
-    int rc = run_command(r, init, start, e);
+    int rc = run_command(r, init, start, 1, e);
     json_decref(init);
     size_t i;
     json_array_foreach(json_object_get(sc, "setup"), i, cmd)
     {
         if (rc == 0)
-            rc = run_command(r, cmd, start, e);
+            rc = run_command(r, cmd, start, 0, e);
     }
     return rc < 0 ? rc : cv_store_open(r->db, 0, &r->s, e);
 }
@@ -304,7 +409,7 @@ static int rehearse(rehearsal *r, const char *path, json_t *sc, int *failed, cv_
     if (rc == 0 && (rc = cv_lua_pkg_load(r->s, &opt, &r->pkg, e)) == 0)
         rc = cv_lua_reg_add(r->s, cv_lua_pkg_name(r->pkg), path, org, config, e);
     if (rc == 0)
-        rc = cv_sched_lua_loaded(r->pkg, e);
+        rc = cv_lua_jobs_loaded(r->pkg, e);
     free(config);
     if (rc < 0)
         return rc;
@@ -347,7 +452,7 @@ int cv_lua_rehearse(const char *path, const char *scenario, FILE *out, int *fail
     int rc = read_scenario(scenario, &sc, e);
     if (rc == 0)
         rc = rehearse(&r, path, sc, failed, e);
-    cv_sched_lua_unloaded(r.pkg);
+    cv_lua_jobs_unloaded(r.pkg);
     cv_lua_pkg_free(r.pkg);
     cv_store_close(r.s);
     remove_dir(&r);

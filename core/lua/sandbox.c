@@ -7,18 +7,25 @@
 #include <lauxlib.h>
 #include <lualib.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define HOOK_COUNT 1000 /* instructions between two looks at the budget */
 
 struct cv_lua_sandbox {
     lua_State *L;
     size_t used, cap;
-    long budget, remaining;
-    int spent;      /* the budget of the current callback is gone: raise on every hook */
+    long budget, wall_ms;
+    double remaining;    /* instructions and charged C steps left to the callback */
+    int64_t deadline_ns; /* the callback's wall-clock end (monotonic) */
+    atomic_int interrupted;
+    int spent;      /* a budget of the current callback is gone: raise on every hook */
     int mem_failed; /* an allocation was refused since the callback began */
+    char reason[300];
 };
 
 /* The allocator accounts realloc's old size (osize is meaningful only when ptr is not NULL) and
@@ -50,25 +57,88 @@ cv_lua_sandbox *cv_lua_sandbox_of(lua_State *L)
     return ud;
 }
 
-/* Raises the budget error at the script's current line. Once spent, the hook fires on every
+static int64_t monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Why the callback must stop now ("" when it may go on): a budget spent, its deadline passed or
+ * an interruption asked. Sets sb->reason and sb->spent the first time. */
+static int must_stop(cv_lua_sandbox *sb)
+{
+    if (sb->spent)
+        return 1;
+    if (atomic_load(&sb->interrupted))
+        snprintf(sb->reason, sizeof sb->reason, "interrupted (the daemon is stopping)");
+    else if (sb->remaining <= 0)
+        snprintf(sb->reason, sizeof sb->reason, "instruction budget of %ld exhausted", sb->budget);
+    else if (monotonic_ns() > sb->deadline_ns)
+        snprintf(sb->reason, sizeof sb->reason, "wall-clock budget of %ld ms exhausted",
+                 sb->wall_ms);
+    else
+        return 0;
+    sb->spent = 1;
+    return 1;
+}
+
+static void budget_hook(lua_State *L, lua_Debug *ar);
+
+/* Raises sb->reason at the script's current line. Once spent, the hook fires on every
  * instruction of every thread, so a pcall that catches the error gets one more instruction at
  * most before the next raise: the callback unwinds to the host. */
+static void raise_spent(lua_State *L, cv_lua_sandbox *sb, int level)
+{
+    lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
+    lua_Debug d;
+    if (lua_getstack(L, level, &d) && lua_getinfo(L, "Sl", &d) && d.currentline > 0)
+        lua_pushfstring(L, "%s:%d: %s", d.short_src, d.currentline, sb->reason);
+    else
+        lua_pushstring(L, sb->reason);
+    lua_error(L);
+}
+
 static void budget_hook(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
     cv_lua_sandbox *sb = cv_lua_sandbox_of(L);
-    if (!sb->spent) {
+    if (!sb->spent)
         sb->remaining -= lua_gethookcount(L) > 0 ? lua_gethookcount(L) : 1;
-        if (sb->remaining > 0)
-            return;
+    if (must_stop(sb))
+        raise_spent(L, sb, 0);
+}
+
+void cv_lua_sandbox_charge(lua_State *L, double steps)
+{
+    cv_lua_sandbox *sb = cv_lua_sandbox_of(L);
+    sb->remaining -= steps;
+    if (must_stop(sb))
+        raise_spent(L, sb, 1);
+}
+
+int cv_lua_sandbox_stop(lua_State *L, const char *fmt, ...)
+{
+    cv_lua_sandbox *sb = cv_lua_sandbox_of(L);
+    if (!sb->spent) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(sb->reason, sizeof sb->reason, fmt, ap);
+        va_end(ap);
         sb->spent = 1;
     }
-    lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
-    lua_Debug d;
-    if (lua_getstack(L, 0, &d) && lua_getinfo(L, "Sl", &d) && d.currentline > 0)
-        luaL_error(L, "%s:%d: instruction budget of %I exhausted", d.short_src, d.currentline,
-                   (lua_Integer)sb->budget);
-    luaL_error(L, "instruction budget of %I exhausted", (lua_Integer)sb->budget);
+    raise_spent(L, sb, 1);
+    return 0;
+}
+
+void cv_lua_sandbox_interrupt(cv_lua_sandbox *sb)
+{
+    atomic_store(&sb->interrupted, 1);
+}
+
+void cv_lua_sandbox_set_wall(cv_lua_sandbox *sb, long wall_ms)
+{
+    sb->wall_ms = wall_ms > 0 ? wall_ms : CV_LUA_WALL_MS_DEFAULT;
 }
 
 int cv_lua_sandbox_blocked(lua_State *L)
@@ -162,19 +232,25 @@ static int sb_rep(lua_State *L)
     if (total > CV_LUA_REP_MAX)
         return luaL_error(L, "string.rep would build %I bytes (at most %I)",
                           (lua_Integer)(total < 9e18 ? total : 9e18), (lua_Integer)CV_LUA_REP_MAX);
+    if (n > (lua_Integer)CV_LUA_REP_MAX) /* empty pieces cost a step each all the same */
+        return luaL_error(L, "string.rep of %I copies (at most %I)", n,
+                          (lua_Integer)CV_LUA_REP_MAX);
+    cv_lua_sandbox_charge(L, total / 64 + (double)(n > 0 ? n : 0) / 8);
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
     lua_call(L, lua_gettop(L) - 1, 1);
     return 1;
 }
 
-/* The quantifiers of a pattern (*, +, -, ? outside sets and escapes): each one can multiply the
- * backtracking of Lua's matcher by the subject's length. */
+/* The quantifiers of a pattern (*, +, -, ? outside sets and escapes, and %b, which scans to its
+ * closing delimiter from every start): each one can multiply the backtracking of Lua's matcher
+ * by the subject's length. */
 static int pattern_quantifiers(const char *p, size_t len)
 {
     int q = 0, in_set = 0;
     for (size_t i = 0; i < len; i++) {
         if (p[i] == '%') {
+            q += i + 1 < len && p[i + 1] == 'b';
             i++;
         } else if (in_set) {
             in_set = p[i] != ']';
@@ -200,6 +276,10 @@ static int sb_pattern(lua_State *L)
     luaL_checklstring(L, 1, &ls);
     const char *p = luaL_checklstring(L, 2, &lp);
     int plain = lua_toboolean(L, 4) && lua_tointeger(L, lua_upvalueindex(2)) == 1;
+    if (ls > CV_LUA_SUBJECT_MAX)
+        return luaL_error(L, "pattern functions take subjects of at most %d bytes, not %I",
+                          (int)CV_LUA_SUBJECT_MAX, (lua_Integer)ls);
+    cv_lua_sandbox_charge(L, (double)(ls + lp) / 8);
     if (!plain && ls > 1) {
         int quantifiers = pattern_quantifiers(p, lp);
         double cost = pow((double)ls, quantifiers + (lp > 0 && p[0] == '^' ? 0 : 1));
@@ -212,6 +292,23 @@ static int sb_pattern(lua_State *L)
             return luaL_error(L, "%s", msg);
         }
     }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+/* The string functions whose work grows with their arguments' lengths: charged a step per 16
+ * bytes before they run, so a loop over big strings meets its budgets between two hooks. */
+static int sb_linear(lua_State *L)
+{
+    size_t total = 0, len;
+    for (int i = 1; i <= lua_gettop(L); i++)
+        if (lua_type(L, i) == LUA_TSTRING) {
+            lua_tolstring(L, i, &len);
+            total += len;
+        }
+    cv_lua_sandbox_charge(L, (double)total / 16 + lua_gettop(L));
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
     lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
@@ -239,6 +336,9 @@ static void harden_string(lua_State *L)
     wrap_string(L, strtab, "match", sb_pattern, 0);
     wrap_string(L, strtab, "gmatch", sb_pattern, 0);
     wrap_string(L, strtab, "gsub", sb_pattern, 0);
+    const char *linear[] = {"format", "upper", "lower", "reverse", "byte", "char", "sub", NULL};
+    for (const char **l = linear; *l; l++)
+        wrap_string(L, strtab, *l, sb_linear, 0);
     lua_pushliteral(L, "");
     lua_getmetatable(L, -1);
     lua_pushliteral(L, "protected");
@@ -255,6 +355,53 @@ static void harden_string(lua_State *L)
     lua_setfield(L, -2, "__metatable");
     lua_setmetatable(L, -2);
     lua_setglobal(L, "string");
+    lua_pop(L, 1);
+}
+
+/* The elements a table function will touch, from its arguments: move(a, f, e) the range f..e;
+ * concat(t, sep, i, j) and unpack(t, i, j) the range i..j (j = #t); insert, remove and sort the
+ * whole length (through __len, which runs as Lua under the budget). */
+static double table_range(lua_State *L, const char *name)
+{
+    if (strcmp(name, "move") == 0) {
+        lua_Integer f = luaL_checkinteger(L, 2), e = luaL_checkinteger(L, 3);
+        return e >= f ? (double)e - (double)f + 1 : 0;
+    }
+    int concat = strcmp(name, "concat") == 0, unpack = strcmp(name, "unpack") == 0;
+    if (!concat && !unpack)
+        return (double)luaL_len(L, 1);
+    lua_Integer i = luaL_optinteger(L, concat ? 3 : 2, 1);
+    lua_Integer j =
+        lua_isnoneornil(L, concat ? 4 : 3) ? luaL_len(L, 1) : luaL_checkinteger(L, concat ? 4 : 3);
+    return j >= i ? (double)j - (double)i + 1 : 0;
+}
+
+/* table.move/insert/remove/concat/unpack/sort with the range they touch bounded and charged to
+ * the budget before the C loop runs (the count hook never sees inside it). */
+static int sb_table(lua_State *L)
+{
+    const char *name = lua_tostring(L, lua_upvalueindex(2));
+    double n = table_range(L, name);
+    if (n > CV_LUA_RANGE_MAX)
+        return luaL_error(L, "table.%s over %I elements (at most %d)", name,
+                          (lua_Integer)(n < 9e18 ? n : 9e18), (int)CV_LUA_RANGE_MAX);
+    cv_lua_sandbox_charge(L, strcmp(name, "sort") == 0 ? n * (log2(n + 1) + 1) : n);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+static void harden_table(lua_State *L)
+{
+    lua_getglobal(L, "table");
+    const char *names[] = {"move", "insert", "remove", "concat", "unpack", "sort", NULL};
+    for (const char **n = names; *n; n++) {
+        lua_getfield(L, -1, *n);
+        lua_pushstring(L, *n);
+        lua_pushcclosure(L, sb_table, 2);
+        lua_setfield(L, -2, *n);
+    }
     lua_pop(L, 1);
 }
 
@@ -364,6 +511,7 @@ static int open_libraries(lua_State *L)
     for (const char **b = libs_blocked; *b; b++)
         set_blocked_library(L, *b);
     harden_string(L);
+    harden_table(L);
     harden_coroutine(L);
     return 0;
 }
@@ -380,7 +528,9 @@ int cv_lua_sandbox_new(size_t mem_cap, long budget, cv_lua_sandbox **out, cv_err
         return cv_err_set(e, CV_ENOMEM, "out of memory creating a Lua state");
     sb->cap = mem_cap ? mem_cap : CV_LUA_MEM_DEFAULT;
     sb->budget = budget > 0 ? budget : CV_LUA_BUDGET_DEFAULT;
-    sb->remaining = sb->budget;
+    sb->wall_ms = CV_LUA_WALL_MS_DEFAULT;
+    sb->remaining = (double)sb->budget;
+    sb->deadline_ns = INT64_MAX;
     sb->L = lua_newstate(sb_alloc, sb);
     if (!sb->L) {
         free(sb);
@@ -443,7 +593,8 @@ static int message_handler(lua_State *L)
 int cv_lua_sandbox_call(cv_lua_sandbox *sb, int nargs, int nresults, cv_err *e)
 {
     lua_State *L = sb->L;
-    sb->remaining = sb->budget;
+    sb->remaining = (double)sb->budget;
+    sb->deadline_ns = monotonic_ns() + (int64_t)sb->wall_ms * 1000000;
     sb->spent = sb->mem_failed = 0;
     lua_sethook(L, budget_hook, LUA_MASKCOUNT, HOOK_COUNT);
     int base = lua_gettop(L) - nargs;
@@ -452,11 +603,14 @@ int cv_lua_sandbox_call(cv_lua_sandbox *sb, int nargs, int nresults, cv_err *e)
     int rc = lua_pcall(L, nargs, nresults, base);
     lua_remove(L, base);
     lua_sethook(L, budget_hook, LUA_MASKCOUNT, HOOK_COUNT);
+    sb->deadline_ns = INT64_MAX;
     if (rc == LUA_OK)
         return 0;
     const char *msg = lua_tostring(L, -1);
-    if (sb->spent)
-        cv_err_set(e, CV_ELIMIT, "%s", msg ? msg : "instruction budget exhausted");
+    if (sb->spent && atomic_load(&sb->interrupted))
+        cv_err_set(e, CV_EBUSY, "%s", msg ? msg : sb->reason);
+    else if (sb->spent)
+        cv_err_set(e, CV_ELIMIT, "%s", msg ? msg : sb->reason);
     else if (rc == LUA_ERRMEM || sb->mem_failed)
         cv_err_set(e, CV_ELIMIT, "memory cap of %zu MB exceeded%s%s", sb->cap >> 20,
                    msg && rc != LUA_ERRMEM ? ": " : "", msg && rc != LUA_ERRMEM ? msg : "");

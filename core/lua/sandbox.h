@@ -14,11 +14,31 @@
 #define CV_LUA_BUDGET_DEFAULT   10000000    /* VM instructions per callback */
 #define CV_LUA_REP_MAX          (4u << 20)  /* bytes string.rep may build */
 #define CV_LUA_PATTERN_COST_MAX 1e8         /* subject_len^(quantifiers+1) a match may cost */
+#define CV_LUA_WALL_MS_DEFAULT  500         /* wall-clock milliseconds per callback */
+#define CV_LUA_SUBJECT_MAX      (1u << 20)  /* bytes of a pattern function's subject */
+#define CV_LUA_RANGE_MAX        (1u << 20)  /* elements table.move/insert/concat/sort may touch */
 
 typedef struct cv_lua_sandbox cv_lua_sandbox;
 
 /* A fresh state with the safe libraries; mem_cap and budget 0 take the defaults. */
 int cv_lua_sandbox_new(size_t mem_cap, long budget, cv_lua_sandbox **out, cv_err *e);
+
+/* The wall-clock milliseconds each later callback may take (0: the default). */
+void cv_lua_sandbox_set_wall(cv_lua_sandbox *sb, long wall_ms);
+
+/* Asks the running callback to stop (CV_EBUSY "interrupted": it did not finish, through no fault
+ * of its own) at its next hook or bounded C call, and every later one. The only sandbox function
+ * another thread may call (a watchdog, SIGTERM). */
+void cv_lua_sandbox_interrupt(cv_lua_sandbox *sb);
+
+/* Charges steps of C work done for the script to the callback's instruction budget and checks its
+ * wall-clock deadline; raises the budget error (which the script cannot catch) when either is
+ * spent. Every library function whose work grows with its input calls it before working. */
+void cv_lua_sandbox_charge(lua_State *L, double steps);
+
+/* Stops the callback with a limit error the script cannot catch (CV_ELIMIT from _call): a budget
+ * of the package (notifications, log lines, hooks, jobs, cascade depth) is spent. */
+int cv_lua_sandbox_stop(lua_State *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cv_lua_sandbox_free(cv_lua_sandbox *sb);
 
 lua_State *cv_lua_sandbox_state(cv_lua_sandbox *sb);
@@ -33,7 +53,8 @@ int cv_lua_sandbox_load(cv_lua_sandbox *sb, const char *chunkname, const char *t
 
 /* Calls the function below nargs arguments with a fresh instruction budget, like lua_pcall.
  * On error nothing is left on the stack and e holds "file:line: message" (CV_ESCRIPT), or
- * CV_ELIMIT when the budget or the memory cap stopped the script. */
+ * CV_ELIMIT when a budget or the memory cap stopped the script, or CV_EBUSY when it was
+ * interrupted. */
 int cv_lua_sandbox_call(cv_lua_sandbox *sb, int nargs, int nresults, cv_err *e);
 
 /* Bytes the state holds now. */

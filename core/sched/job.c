@@ -400,12 +400,32 @@ int cv_job_plan(cv_store *s, cv_err *e)
     return 0;
 }
 
-int cv_job_earliest(cv_store *s, int64_t *at, cv_err *e)
+#define IN_SCOPE                                                                                   \
+    " AND (?2 IS NULL OR substr(name, 1, length(?2)) = ?2) AND (?3 IS NULL OR action NOT IN "      \
+    "(SELECT value FROM json_each(?3)))"
+
+static void bind_scope(sqlite3_stmt *st, const cv_job_scope *scope)
 {
-    sqlite3_stmt *st = cv_store_prepare(
-        s, "SELECT min(next_at) FROM jobs WHERE state = 'active' AND next_at IS NOT NULL", e);
+    if (scope && scope->prefix)
+        sqlite3_bind_text(st, 2, scope->prefix, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, 2);
+    if (scope && scope->skip)
+        sqlite3_bind_text(st, 3, scope->skip, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, 3);
+}
+
+int cv_job_earliest(cv_store *s, const cv_job_scope *scope, int64_t *at, cv_err *e)
+{
+    sqlite3_stmt *st = cv_store_prepare(s,
+                                        "SELECT min(next_at) FROM jobs WHERE state = 'active' AND "
+                                        "next_at IS NOT NULL AND ?1 IS NULL" IN_SCOPE,
+                                        e);
     if (!st)
         return e->code;
+    sqlite3_bind_null(st, 1);
+    bind_scope(st, scope);
     int rc = sqlite3_step(st);
     *at = rc == SQLITE_ROW ? col_or(st, 0, INT64_MAX) : INT64_MAX;
     sqlite3_reset(st);
@@ -429,15 +449,16 @@ json_t *cv_job_json(const cv_job *j)
     return o;
 }
 
-int cv_job_next_pending(cv_store *s, int64_t now, cv_job *out, cv_err *e)
+int cv_job_next_pending(cv_store *s, const cv_job_scope *scope, int64_t now, cv_job *out, cv_err *e)
 {
     sqlite3_stmt *st = cv_store_prepare(s,
                                         "SELECT " JOB_COLUMNS " FROM jobs WHERE state = 'active' "
-                                        "AND next_at <= ?1 ORDER BY next_at LIMIT 1",
+                                        "AND next_at <= ?1" IN_SCOPE " ORDER BY next_at LIMIT 1",
                                         e);
     if (!st)
         return e->code;
     sqlite3_bind_int64(st, 1, now);
+    bind_scope(st, scope);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         read_row(st, out);

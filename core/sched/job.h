@@ -64,8 +64,17 @@ int cv_job_list(cv_store *s, cv_job_visit visit, void *ctx, cv_err *e);
 
 json_t *cv_job_json(const cv_job *j);
 
-/* Reads the earliest active job due at or before now into out: 1 if one was read, 0 if none. */
-int cv_job_next_pending(cv_store *s, int64_t now, cv_job *out, cv_err *e);
+/* Which jobs a runner takes: those whose name starts with prefix (NULL: any) and whose action is
+ * not in skip, a JSON array of action names (NULL: none skipped). A NULL scope takes every job. */
+typedef struct cv_job_scope {
+    const char *prefix;
+    const char *skip;
+} cv_job_scope;
+
+/* Reads the earliest active job of scope due at or before now into out: 1 if one was read, 0 if
+ * none. */
+int cv_job_next_pending(cv_store *s, const cv_job_scope *scope, int64_t now, cv_job *out,
+                        cv_err *e);
 
 /* The active event jobs, collected into a malloc'ed array (free each with cv_job_clear). */
 int cv_job_event_jobs(cv_store *s, cv_job **out, size_t *n, cv_err *e);
@@ -83,7 +92,7 @@ int cv_job_next_due(cv_store *s, const cv_job *j, int64_t after, int64_t *next, 
  * date moved. Run at start and when another connection changed the store. */
 int cv_job_plan(cv_store *s, cv_err *e);
 
-/* The earliest next_at of an active job, or INT64_MAX when none is pending. */
-int cv_job_earliest(cv_store *s, int64_t *at, cv_err *e);
+/* The earliest next_at of an active job of scope, or INT64_MAX when none is pending. */
+int cv_job_earliest(cv_store *s, const cv_job_scope *scope, int64_t *at, cv_err *e);
 
 #endif

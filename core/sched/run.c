@@ -16,19 +16,21 @@ typedef struct action {
     const char *name;
     cv_sched_action_fn fn;
     void *data;
+    int own_runner;
 } action;
 
 static const action builtins[] = {
-    {"notify", cv_remind_notify, NULL},
-    {"work.due", cv_remind_work_due, NULL},
-    {"congress.soon", cv_remind_congress_soon, NULL},
-    {"congress.announce", cv_remind_congress_announce, NULL},
-    {"phase.changed", cv_remind_phase_changed, NULL},
-    {"document.deadline", cv_remind_document_deadline, NULL},
-    {"complaints.unsettled", cv_remind_complaints, NULL},
+    {"notify", cv_remind_notify, NULL, 0},
+    {"work.due", cv_remind_work_due, NULL, 0},
+    {"congress.soon", cv_remind_congress_soon, NULL, 0},
+    {"congress.announce", cv_remind_congress_announce, NULL, 0},
+    {"phase.changed", cv_remind_phase_changed, NULL, 0},
+    {"document.deadline", cv_remind_document_deadline, NULL, 0},
+    {"complaints.unsettled", cv_remind_complaints, NULL, 0},
 };
 static action extra[EXTRA_MAX];
 static int nextra;
+static char own_runners[EXTRA_MAX * 40 + 8] = "[]"; /* JSON array of own-runner action names */
 
 static const action *find_action(const char *name)
 {
@@ -46,18 +48,40 @@ int cv_sched_action_known(const char *name)
     return find_action(name) != NULL;
 }
 
-int cv_sched_action_register(const char *name, cv_sched_action_fn fn, void *data, cv_err *e)
+/* Rewrites own_runners from the registered kinds. */
+static void list_own_runners(void)
+{
+    size_t at = (size_t)snprintf(own_runners, sizeof own_runners, "[");
+    for (int i = 0; i < nextra; i++)
+        if (extra[i].own_runner && at < sizeof own_runners)
+            at += (size_t)snprintf(own_runners + at, sizeof own_runners - at, "%s\"%.32s\"",
+                                   at > 1 ? "," : "", extra[i].name);
+    if (at < sizeof own_runners)
+        snprintf(own_runners + at, sizeof own_runners - at, "]");
+}
+
+int cv_sched_action_register(const char *name, cv_sched_action_fn fn, void *data, int own_runner,
+                             cv_err *e)
 {
     for (int i = 0; i < nextra; i++)
         if (strcmp(extra[i].name, name) == 0) {
             extra[i].fn = fn;
             extra[i].data = data;
+            extra[i].own_runner = own_runner;
+            list_own_runners();
             return 0;
         }
-    if (nextra == EXTRA_MAX || find_action(name))
+    if (nextra == EXTRA_MAX || find_action(name) || strlen(name) > 32 ||
+        strcspn(name, "\"\\") != strlen(name))
         return cv_err_set(e, CV_ELIMIT, "cannot register job action '%s'", name);
-    extra[nextra++] = (action){name, fn, data};
+    extra[nextra++] = (action){name, fn, data, own_runner};
+    list_own_runners();
     return 0;
+}
+
+cv_job_scope cv_sched_daemon_scope(void)
+{
+    return (cv_job_scope){NULL, own_runners};
 }
 
 typedef struct notify_ctx {
@@ -136,6 +160,8 @@ static int run_one(cv_store *s, cv_job *j, int64_t due, const cv_event *ev, int 
     if (rc == 0 && (rc = cv_store_commit(s, e)) == 0)
         return 0;
     cv_store_rollback(s);
+    if (rc == CV_EBUSY)
+        return rc; /* the action did not run (it was interrupted): nothing recorded, still due */
     cv_err failed = *e;
     if (cv_store_begin(s, e) < 0)
         return e->code;
@@ -148,12 +174,13 @@ static int run_one(cv_store *s, cv_job *j, int64_t due, const cv_event *ev, int 
     return failed.code;
 }
 
-int cv_sched_run_due(cv_store *s, int64_t now, int64_t started_at, int max, int *ran, cv_err *e)
+int cv_sched_run_due(cv_store *s, const cv_job_scope *scope, int64_t now, int64_t started_at,
+                     int max, int *ran, cv_err *e)
 {
     *ran = 0;
     while (*ran < max) {
         cv_job j;
-        int rc = cv_job_next_pending(s, now, &j, e);
+        int rc = cv_job_next_pending(s, scope, now, &j, e);
         if (rc <= 0)
             return rc;
         cv_err job_err;
@@ -238,13 +265,13 @@ int cv_sched_simulate(cv_store *s, int64_t until, int64_t *runs, cv_err *e)
     for (;;) {
         int ran;
         if (cv_sched_catch_up_events(s, e) < 0 || cv_job_plan(s, e) < 0 ||
-            cv_job_earliest(s, &at, e) < 0)
+            cv_job_earliest(s, NULL, &at, e) < 0)
             return e->code;
         if (at > until)
             break;
         if (at > cv_clock_now())
             cv_clock_fix(at);
-        if (cv_sched_run_due(s, cv_clock_now(), 0, 1 << 20, &ran, e) < 0)
+        if (cv_sched_run_due(s, NULL, cv_clock_now(), 0, 1 << 20, &ran, e) < 0)
             return e->code;
         *runs += ran;
     }

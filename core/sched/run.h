@@ -21,22 +21,33 @@ typedef struct cv_sched_ctx {
     int queued;            /* notifications queued so far */
 } cv_sched_ctx;
 
+/* Returns 0, or an error recorded in the job (which moves on to its next due time); CV_EBUSY
+ * means the action could not run now (it was interrupted): the run is undone, nothing is
+ * recorded and the job stays due. */
 typedef int (*cv_sched_action_fn)(cv_sched_ctx *c, void *data, cv_err *e);
 
 /* Whether an action of that name exists (built in or registered). */
 int cv_sched_action_known(const char *name);
 
-/* Registers an action implemented elsewhere (the Lua layer's "lua"); at most 8. */
-int cv_sched_action_register(const char *name, cv_sched_action_fn fn, void *data, cv_err *e);
+/* Registers a kind of job implemented elsewhere (the Lua layer's "lua"); at most 8. With
+ * own_runner, the daemon's scheduler leaves these jobs to the registering subsystem, which runs
+ * them where it likes (a worker thread) through cv_sched_run_due with a scope of its own. */
+int cv_sched_action_register(const char *name, cv_sched_action_fn fn, void *data, int own_runner,
+                             cv_err *e);
+
+/* The scope of the daemon's own scheduler: every job but those of own-runner kinds. The
+ * returned text lives until the next registration. */
+cv_job_scope cv_sched_daemon_scope(void);
 
 /* Queues one notification per address of who (contacts), keyed cause:channel:address. */
 int cv_sched_notify(cv_sched_ctx *c, const char *who, const char *cause, const char *subject,
                     const char *body, cv_err *e);
 
-/* Runs up to max jobs due at or before now, earliest first, each in its own transaction; jobs
- * due before started_at are recorded as caught up. *ran counts them. A failing action is
- * recorded in the job (last_error) and does not stop the others. */
-int cv_sched_run_due(cv_store *s, int64_t now, int64_t started_at, int max, int *ran, cv_err *e);
+/* Runs up to max jobs of scope (NULL: all) due at or before now, earliest first, each in its own
+ * transaction; jobs due before started_at are recorded as caught up. *ran counts them. A failing
+ * action is recorded in the job (last_error) and does not stop the others. */
+int cv_sched_run_due(cv_store *s, const cv_job_scope *scope, int64_t now, int64_t started_at,
+                     int max, int *ran, cv_err *e);
 
 /* Runs the job named name now (convene jobs run-now), whatever its schedule. */
 int cv_sched_run_now(cv_store *s, const char *name, cv_err *e);

@@ -78,7 +78,8 @@ static void arm(sched *sc)
 {
     cv_err e;
     int64_t at;
-    if (cv_job_earliest(cv_daemon_store(sc->d), &at, &e) < 0) {
+    cv_job_scope scope = cv_sched_daemon_scope();
+    if (cv_job_earliest(cv_daemon_store(sc->d), &scope, &at, &e) < 0) {
         cv_log(CV_LOG_ERROR, "sched", NULL, "%s", e.msg);
         at = cv_clock_now() + 1000; /* try again shortly */
     }
@@ -97,8 +98,9 @@ static void on_timer(uv_timer_t *t)
     cv_err e;
     int ran = 0;
     uv_update_time(t->loop);
-    if (cv_sched_run_due(cv_daemon_store(sc->d), cv_clock_now(), sc->started_at, BATCH, &ran, &e) <
-        0) {
+    cv_job_scope scope = cv_sched_daemon_scope();
+    if (cv_sched_run_due(cv_daemon_store(sc->d), &scope, cv_clock_now(), sc->started_at, BATCH,
+                         &ran, &e) < 0) {
         /* The due job is still due: running it again at once would spin. Say so once, wait. */
         if (!sc->faults++)
             cv_log(CV_LOG_ERROR, "sched", NULL, "%s; trying again later", e.msg);
@@ -122,7 +124,7 @@ static int start(cv_daemon *d, void **state, cv_err *e)
     *state = NULL;
     if (cv_job_plan(cv_daemon_store(d), e) < 0 ||
         cv_sched_catch_up_events(cv_daemon_store(d), e) < 0 ||
-        cv_job_earliest(cv_daemon_store(d), &at, e) < 0)
+        cv_job_earliest(cv_daemon_store(d), NULL, &at, e) < 0)
         return e->code;
     sched *sc = calloc(1, sizeof *sc);
     if (!sc)

@@ -544,6 +544,13 @@ static const char schema_backup[] =
 static const char schema_outbox_channels[] =
     "CREATE INDEX outbox_by_channel ON outbox(state, channel, next_at);";
 
+/* 11: Lua packages' budgets: the limits an admin raised (JSON object, cv_lua_limits_parse) and the
+ * reason a package is suspended (NULL while it runs; `script resume` clears it). */
+static const char schema_lua_budgets[] =
+    "ALTER TABLE lua_packages ADD COLUMN limits TEXT NOT NULL DEFAULT '{}' "
+    "  CHECK (json_valid(limits) AND json_type(limits) = 'object');"
+    "ALTER TABLE lua_packages ADD COLUMN suspended TEXT;";
+
 /* One line a migration, in order: the line's place is the schema version it brings. */
 /* clang-format off */
 static const char *const migrations[] = {
@@ -557,6 +564,7 @@ static const char *const migrations[] = {
     schema_people_gender,
     schema_backup,
     schema_outbox_channels,
+    schema_lua_budgets,
 };
 /* clang-format on */
 

@@ -274,6 +274,16 @@ int cv_store_begin(cv_store *s, cv_err *e)
     return 0;
 }
 
+int cv_store_begin_deferred(cv_store *s, cv_err *e)
+{
+    if (s->depth > 0)
+        return cv_store_begin(s, e);
+    if (exec_sql(s, "BEGIN DEFERRED", "starting a transaction", e) < 0)
+        return e->code;
+    s->depth++;
+    return 0;
+}
+
 int cv_store_commit(cv_store *s, cv_err *e)
 {
     assert(s->depth > 0);

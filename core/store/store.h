@@ -42,6 +42,11 @@ int cv_store_begin(cv_store *s, cv_err *e);
 int cv_store_commit(cv_store *s, cv_err *e);
 void cv_store_rollback(cv_store *s);
 
+/* Like cv_store_begin, but at depth 0 a deferred transaction: it reads without taking the write
+ * lock, which its first change takes (and may fail to take, CV_ESTORE, when another connection
+ * committed since it began: the caller rolls back and begins again). */
+int cv_store_begin_deferred(cv_store *s, cv_err *e);
+
 /* Returns a prepared statement for sql (a constant string), reset and with bindings cleared,
  * from the store's cache. The store owns it; do not finalize it. NULL on error (e set). */
 sqlite3_stmt *cv_store_prepare(cv_store *s, const char *sql, cv_err *e);

@@ -8,7 +8,7 @@
 #include "lua/package.h"
 #include "lua/registry.h"
 #include "sched/job.h"
-#include "sched/lua_sched.h"
+#include "lua/jobs.h"
 #include "sched/run.h"
 #include "store/journal.h"
 
@@ -44,7 +44,7 @@ static cv_lua_pkg *add(fixture *f, const char *name, const char *dir, const char
 
 static void drop(cv_lua_pkg *p)
 {
-    cv_sched_lua_unloaded(p);
+    cv_lua_jobs_unloaded(p);
     cv_lua_pkg_free(p);
 }
 
@@ -330,7 +330,7 @@ static void test_declared_jobs_are_named_and_a_reload_keeps_them_or_prunes_them(
     int64_t others = fixture_count(f, "SELECT count(*) FROM jobs");
     cv_lua_pkg *p = add(f, "ls", dir, "LS-TP");
     assert_int_equal(count_with(f, PKG_JOBS, "lua:ls:%"), 0); /* init.lua never writes */
-    assert_int_equal(cv_sched_lua_loaded(p, &f->e), 0);
+    assert_int_equal(cv_lua_jobs_loaded(p, &f->e), 0);
     assert_job(f, "lua:ls:daily", "cron", "0 8 * * *");
     assert_job(f, "lua:ls:30 7 * * mon", "cron", "30 7 * * mon");
     assert_job(f, "lua:ls:once", "at", "2020-06-01T09:00");
@@ -345,7 +345,7 @@ static void test_declared_jobs_are_named_and_a_reload_keeps_them_or_prunes_them(
     fixture_clock("2020-05-23T09:00");
     cv_lua_pkg *again;
     assert_int_equal(load(f, "ls", dir, "LS-TP", &again), 0);
-    assert_int_equal(cv_sched_lua_loaded(again, &f->e), 0);
+    assert_int_equal(cv_lua_jobs_loaded(again, &f->e), 0);
     drop(p);
     assert_int_equal(count_with(f, PKG_JOBS, "lua:ls:%"), 5);
     assert_int_equal(next_at(f, "lua:ls:daily"), at("2020-05-23T08:00"));
@@ -357,7 +357,7 @@ static void test_declared_jobs_are_named_and_a_reload_keeps_them_or_prunes_them(
                     "               fn = function() end}\n");
     cv_lua_pkg *v2;
     assert_int_equal(load(f, "ls", dir, "LS-TP", &v2), 0);
-    assert_int_equal(cv_sched_lua_loaded(v2, &f->e), 0);
+    assert_int_equal(cv_lua_jobs_loaded(v2, &f->e), 0);
     drop(again);
     cv_job j;
     assert_int_equal(cv_job_get(f->s, "lua:ls:once", &j, &f->e), CV_ENOTFOUND);
@@ -374,7 +374,7 @@ static cv_lua_pkg *scheduled(fixture *f, char dir[64], const char *text)
 {
     make_package(dir, text);
     cv_lua_pkg *p = add(f, "ls", dir, "LS-TP");
-    assert_int_equal(cv_sched_lua_loaded(p, &f->e), 0);
+    assert_int_equal(cv_lua_jobs_loaded(p, &f->e), 0);
     return p;
 }
 
@@ -493,12 +493,12 @@ static void test_jobs_are_declared_in_init_lua_only_with_a_valid_schedule(void *
                       "  convene.every('0 8 * * *', function() end, 'late')\n"
                       "end)\n");
     cv_lua_pkg *p = add(f, "late", dir, "LS-TP");
-    assert_int_equal(cv_sched_lua_loaded(p, &f->e), 0);
+    assert_int_equal(cv_lua_jobs_loaded(p, &f->e), 0);
     emit(f, "congress.held", "VT");
     assert_int_equal(dispatch_all(f, p), 1);
     if (!strstr(cv_lua_pkg_last_error(p), "convene.every declares jobs in init.lua only"))
         fail_msg("unclear refusal: %s", cv_lua_pkg_last_error(p));
-    assert_int_equal(cv_sched_lua_loaded(p, &f->e), 0);
+    assert_int_equal(cv_lua_jobs_loaded(p, &f->e), 0);
     assert_int_equal(count_with(f, PKG_JOBS, "lua:late:%"), 0);
     drop(p);
 

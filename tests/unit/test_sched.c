@@ -30,7 +30,8 @@ static void define(fixture *f, const char *name, const char *kind, const char *s
 static int run_due(fixture *f, int64_t started_at)
 {
     int ran;
-    assert_int_equal(cv_sched_run_due(f->s, cv_clock_now(), started_at, 1000, &ran, &f->e), 0);
+    assert_int_equal(cv_sched_run_due(f->s, NULL, cv_clock_now(), started_at, 1000, &ran, &f->e),
+                     0);
     return ran;
 }
 
