@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "base/bound.h"
 #include "base/clock.h"
 #include "base/date.h"
 #include "domain/term.h"
@@ -110,6 +111,11 @@ static int apply_spec(const cv_congress_spec *spec, cv_congress *c, cv_err *e)
         c->pilot = spec->pilot != 0;
     if (spec->direct_secretary >= 0)
         c->direct_secretary = spec->direct_secretary != 0;
+    if ((spec->summoned >= 0 &&
+         cv_bound_check(spec->summoned, 0, CV_PEOPLE_MAX, "delegates summoned", e) < 0) ||
+        (spec->present >= 0 &&
+         cv_bound_check(spec->present, 0, CV_PEOPLE_MAX, "delegates present", e) < 0))
+        return e->code;
     if (spec->summoned >= 0)
         c->delegates_summoned = spec->summoned;
     if (spec->present >= 0)

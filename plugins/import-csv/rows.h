@@ -38,8 +38,8 @@ struct importer {
     int field;       /* the file column of a header error (1-based), 0 for none */
     int64_t max_id;  /* ids above it were inserted by this import */
     int64_t changed; /* rows the import's statements inserted or updated */
-    char today[11];
-    int bar; /* a progress bar is on the terminal */
+    int64_t term_id; /* the current term (work items) */
+    int bar;         /* a progress bar is on the terminal */
     char scratch[ROWS_COLS_MAX][ROWS_TEXT_MAX];
     struct people_batch *people; /* people rows waiting for their statement (owned) */
     struct org_slot *orgs;       /* organisation ids looked up (owned) */
