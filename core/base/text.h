@@ -16,6 +16,10 @@
  * characters and results that do not fit; what names the field in the message. */
 int cv_text_nfc(const char *in, char *out, size_t cap, const char *what, cv_err *e);
 
+/* As cv_text_nfc, for a multi-line field (a work item's title, a person's titles): line breaks
+ * (CRLF, CR, LF) are kept, as LF; every other control character is refused. */
+int cv_text_nfc_lines(const char *in, char *out, size_t cap, const char *what, cv_err *e);
+
 /* Checks a code: 1-63 bytes of [A-Za-z0-9._-], starting with a letter or digit. */
 int cv_text_code(const char *code, const char *what, cv_err *e);
 

@@ -56,12 +56,25 @@ static int check_code(struct importer *im, int col, const char *v)
 }
 
 /* Normalises text v to NFC (into im->scratch[col] when it changes); refuses invalid UTF-8,
- * control characters and overlong text. */
+ * control characters and overlong text. In a multi-line column (a work item's title, a person's
+ * titles: the fields core keeps with cv_text_nfc_lines) a line break (CRLF, CR or LF) is kept,
+ * as LF. */
 static int check_text(struct importer *im, int col, const char *v, const char **out)
 {
-    for (const unsigned char *p = (const unsigned char *)v; *p; p++)
-        if (*p < 0x20 || *p == 0x7f)
+    int lines = (im->kind->multiline >> col) & 1;
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+        if ((*p < 0x20 && !(lines && (*p == '\n' || *p == '\r'))) || *p == 0x7f)
             return rows_fail(im, col, "control character (byte 0x%02x) in text", *p);
+        if (lines && n == sizeof im->lines - 1)
+            return rows_fail(im, col, "longer than %d bytes", NFC_MAX - 1);
+        if (lines && !(*p == '\r' && p[1] == '\n'))
+            im->lines[n++] = *p == '\r' ? '\n' : (char)*p;
+    }
+    if (lines) {
+        im->lines[n] = '\0';
+        v = im->lines;
+    }
     int rc = nfc_text(v, im->scratch[col], out);
     if (rc == NFC_INVALID)
         return rows_fail(im, col, "not valid UTF-8 (try --encoding cp1258)");
@@ -452,10 +465,12 @@ static int person_row(struct importer *im, const char *const *v)
 #define PEOPLE_INSERTED "SELECT count(*) FROM people WHERE id > ?1"
 
 static const row_kind kinds[] = {
-    {"orgs", org_columns, org_row, NULL, "orgs", ORGS_MAX_ID, ORGS_INSERTED},
-    {"members", member_columns, member_row, NULL, "orgs", ORGS_MAX_ID, ORGS_INSERTED},
-    {"work-items", work_columns, work_row, NULL, "work_items", WORK_MAX_ID, WORK_INSERTED},
-    {"people", people_columns, person_row, people_flush, "people", PEOPLE_MAX_ID, PEOPLE_INSERTED},
+    {"orgs", org_columns, org_row, NULL, "orgs", ORGS_MAX_ID, ORGS_INSERTED, 0},
+    {"members", member_columns, member_row, NULL, "orgs", ORGS_MAX_ID, ORGS_INSERTED, 0},
+    {"work-items", work_columns, work_row, NULL, "work_items", WORK_MAX_ID, WORK_INSERTED,
+     1u << W_TITLE},
+    {"people", people_columns, person_row, people_flush, "people", PEOPLE_MAX_ID, PEOPLE_INSERTED,
+     1u << P_TITLES},
 };
 
 const row_kind *rows_kind(const char *as)

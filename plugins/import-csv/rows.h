@@ -24,6 +24,7 @@ typedef struct row_kind {
     const char *table;                 /* the table written (checked to exist) */
     const char *max_id_sql;            /* its largest id before the import */
     const char *inserted_sql; /* how many of its ids lie above ?1 (inserted by this import) */
+    unsigned multiline;       /* bit i: column i may hold line breaks (kept as LF) */
 } row_kind;
 
 struct importer {
@@ -41,6 +42,7 @@ struct importer {
     int64_t term_id; /* the current term (work items) */
     int bar;         /* a progress bar is on the terminal */
     char scratch[ROWS_COLS_MAX][ROWS_TEXT_MAX];
+    char lines[ROWS_TEXT_MAX]; /* a multi-line cell with its line breaks made LF */
     struct people_batch *people; /* people rows waiting for their statement (owned) */
     struct org_slot *orgs;       /* organisation ids looked up (owned) */
 };

@@ -95,6 +95,36 @@ class ImportTest(StoreTest):
         self.assertEqual(self.orgs()["TN"][0], "Tỉnh Thái Nguyên")
         self.assertEqual(self.orgs()["BK"][0], "Tỉnh Bắc Kạn")
 
+    def test_rfc4180_line_breaks_in_multi_line_fields_and_spaces_are_data(self):
+        """A quoted field may hold line breaks where the field is multi-line (a work item's
+        title, a person's titles; CRLF kept as LF, as the CLI keeps it); spaces at the edges of
+        an unquoted field are part of it (libcsv would trim them)."""
+        self.ok("import", self.write("o.csv", ORGS), "--as", "orgs")
+        self.ok("congress", "plan", "LS-TP", "XXII", "--start", "2020-08-10")
+        items = ("org,group,title\r\n"
+                 "LS-TP,Văn kiện,\"Dự thảo báo cáo\r\nchính trị\"\r\n")
+        self.ok("import", self.write("w.csv", items), "--as", "work-items")
+        titles = [w["title"] for w in self.js("work", "list", "--org", "LS-TP")]
+        self.assertEqual(titles, ["Dự thảo báo cáo\nchính trị"])
+        cli = self.js("work", "add", "LS-TP", "Hai\r\ndòng", "--group", "G")["id"]
+        self.assertIn("Hai\ndòng", [w["title"] for w in self.js("work", "list", "--org", "LS-TP")
+                                     if w["id"] == cli])
+        self.ok("import", self.write("s.csv", "code,name,level,parent\nX1, Xã Một ,grassroots,"
+                                     "LS-TP\n"), "--as", "orgs")
+        self.assertEqual(self.orgs()["X1"][0], " Xã Một ")
+        self.refused("import", self.write("c.csv", "code,name,level\n X2,Xã,province\n"),
+                     "--as", "orgs", says="(code): code ' X2' must start with a letter or digit")
+
+    def test_windows_1258_keeps_a_letter_and_its_tone_mark_as_written(self):
+        """Ó (0xD3) then a combining tilde (0xDE): glibc's converter made Ṍ (O, tilde, acute),
+        which is not canonically equivalent; the stored name is the NFC of what the file says."""
+        path = self.write("t.csv", b"code,name,level\nX1,T\xd3\xde,province\n")
+        self.ok("import", path, "--as", "orgs", "--encoding", "cp1258")
+        name = self.orgs()["X1"][0]
+        self.assertEqual(name, unicodedata.normalize("NFC", "T\u00d3\u0303"))
+        self.assertEqual(unicodedata.normalize("NFD", name), "TO\u0301\u0303")
+        self.assertNotIn("\u1e4c", name)
+
     def test_errors_name_file_row_and_column_and_change_nothing(self):
         self.ok("import", self.write("base.csv", ORGS), "--as", "orgs")
         cases = [
