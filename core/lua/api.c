@@ -49,12 +49,24 @@ int64_t cv_lua_api_org_in_scope(lua_State *L, const char *code)
     return o.id;
 }
 
+/* The returned string must outlive the pop, so it has to live in the argument table itself: the
+ * field is read raw (an __index function could hand back a string nothing else holds), and a
+ * number is stored back as the string it became (lua_tostring's string lives only on the stack;
+ * found by fuzz_lua_args as a use after free in convene.work_items{org = 1}). */
 const char *cv_lua_opt_field(lua_State *L, int t, const char *key)
 {
-    int type = lua_getfield(L, t, key);
+    t = lua_absindex(L, t);
+    lua_pushstring(L, key);
+    int type = lua_rawget(L, t);
     const char *v = NULL;
+    if (type == LUA_TNUMBER) {
+        lua_tostring(L, -1);
+        lua_pushstring(L, key);
+        lua_pushvalue(L, -2);
+        lua_rawset(L, t);
+    }
     if (type == LUA_TSTRING || type == LUA_TNUMBER)
-        v = lua_tostring(L, -1); /* the argument table keeps the string alive */
+        v = lua_tostring(L, -1);
     else if (type != LUA_TNIL)
         luaL_error(L, "field '%s' must be a string, not a %s", key, lua_typename(L, type));
     lua_pop(L, 1);

@@ -6,10 +6,8 @@
 #include "base/text.h"
 #include "store/journal.h"
 
-static int check(const char *name, const char *channel, const char *address, char nfc[], cv_err *e)
+int cv_contact_check_address(const char *channel, const char *address, cv_err *e)
 {
-    if (cv_text_nfc(name, nfc, CV_NAME_MAX, "contact name", e) < 0)
-        return e->code;
     if (strcmp(channel, "smtp") && strcmp(channel, "webhook") && strcmp(channel, "log"))
         return cv_err_set(e, CV_EINVAL, "channel must be smtp, webhook or log, not '%.32s'",
                           channel);
@@ -21,6 +19,17 @@ static int check(const char *name, const char *channel, const char *address, cha
     if (strcmp(channel, "webhook") == 0 && strncmp(address, "http://", 7) &&
         strncmp(address, "https://", 8))
         return cv_err_set(e, CV_EINVAL, "a webhook address is an http:// or https:// URL");
+    char nfc[CV_NAME_MAX];
+    if (cv_text_nfc(address, nfc, sizeof nfc, "address", e) < 0) /* UTF-8, no control byte */
+        return e->code;
+    return 0;
+}
+
+static int check(const char *name, const char *channel, const char *address, char nfc[], cv_err *e)
+{
+    if (cv_text_nfc(name, nfc, CV_NAME_MAX, "contact name", e) < 0 ||
+        cv_contact_check_address(channel, address, e) < 0)
+        return e->code;
     return 0;
 }
 

@@ -159,6 +159,17 @@ class BadInputTest(StoreTest):
         self.assertIn(b"A\\xff\\r", raw.stderr)
         self.assertEqual(raw.stderr.count(b"\n"), 1)
 
+    def test_an_override_reason_in_invalid_utf8_changes_nothing(self):
+        self.ok("org", "add", "LS-TP-VT", "Phường Vĩnh Trại", "--level", "grassroots",
+                "--parent", "LS-TP")
+        before = self.snapshot()
+        r = subprocess.run([BIN, "congress", "held", "LS-TP", "--on", "2020-05-20",
+                            "--override", b"l\xffy do"], capture_output=True, env=self.env(),
+                           check=False)
+        self.assertEqual(r.returncode, EX_USAGE, r.stderr)
+        self.assertIn(b"reason is not valid UTF-8", r.stderr)
+        self.assertEqual(self.snapshot(), before)
+
     def test_empty_now_and_db_are_refused_not_ignored(self):
         self.refused("--now", "", "status", code=EX_USAGE, says="--now is empty")
         self.refused("status", "--now", "", code=EX_USAGE, says="--now is empty")
