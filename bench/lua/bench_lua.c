@@ -1,11 +1,16 @@
 /* bench_lua.c: events per second through a trivial Lua hook in a convene package, each batch's
- * hook calls committed with the package's cursor (exactly once), on a real SQLite file. Built and
- * run by run.sh; prints "convene_events_per_s N". */
+ * hook calls committed with the package's cursor (exactly once), on a real SQLite file; and, with
+ * "peer" as its first argument, the same handler run by stock Lua (a plain lua_State) over the
+ * same event tables. Both sides are timed by the same clock (CLOCK_MONOTONIC, wall time). Built
+ * and run by run.sh; prints "convene_events_per_s N" or "lua_events_per_s N". */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
 
 #include "base/clock.h"
 #include "domain/org.h"
@@ -27,8 +32,35 @@ static int die(const cv_err *e)
     return 1;
 }
 
+/* bench_lua peer N PEER.LUA HANDLER.LUA: stock Lua runs peer.lua, which calls the handler N times. */
+static int peer(int n, const char *script, const char *handler)
+{
+    lua_State *L = luaL_newstate();
+    luaL_openlibs(L);
+    lua_createtable(L, 2, 0);
+    lua_pushstring(L, handler);
+    lua_rawseti(L, -2, 1);
+    lua_pushinteger(L, n);
+    lua_rawseti(L, -2, 2);
+    lua_setglobal(L, "arg");
+    if (luaL_loadfile(L, script) != LUA_OK) {
+        fprintf(stderr, "bench_lua: %s\n", lua_tostring(L, -1));
+        return 1;
+    }
+    double t0 = seconds();
+    if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
+        fprintf(stderr, "bench_lua: %s\n", lua_tostring(L, -1));
+        return 1;
+    }
+    printf("lua_events_per_s %.0f\n", n / (seconds() - t0));
+    lua_close(L);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 5 && strcmp(argv[1], "peer") == 0)
+        return peer(atoi(argv[2]), argv[3], argv[4]);
     int n = argc > 1 ? atoi(argv[1]) : 200000;
     const char *dir = argc > 2 ? argv[2] : "/tmp";
     char db[512], pkg[512], init[600];

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/lua/run.sh: events per second through a trivial Lua hook in convene (journal read, event
 # table built, sandboxed call with its budget, batch committed with the package's cursor: exactly
-# once) beside the same handler called by stock lua5.4 over the same event tables, in one run.
+# once) beside the same handler called by stock Lua 5.4 (a plain lua_State, same library) over
+# the same event tables, in one run; both timed by the same clock (CLOCK_MONOTONIC, wall time).
 # Usage: bench/lua/run.sh [EVENTS] (default 200000). Needs the build in build/ (cmake --build build).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,9 +18,10 @@ cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -I"$root/core" "$here/bench_lua.c" \
   "$build/core/libconvene_core.a" $(pkg-config --cflags --libs lua5.4 sqlite3 libuv jansson libutf8proc libsodium) \
   -lm -ldl -lpthread -o "$work/bench_lua"
 cv=$("$work/bench_lua" "$n" "$work" | awk '/convene_events_per_s/ {print $2}')
-lua=$(lua5.4 "$here/peer.lua" "$n" "$here/handler.lua" | awk '/lua_events_per_s/ {print $2}')
+lua=$("$work/bench_lua" peer "$n" "$here/peer.lua" "$here/handler.lua" |
+  awk '/lua_events_per_s/ {print $2}')
 echo "events:                      $n"
 echo "convene (hook + cursor, exactly once): $cv events/s"
-echo "stock lua5.4 (same handler):           $lua events/s"
+echo "stock Lua 5.4 (same handler):          $lua events/s"
 awk -v a="$cv" -v b="$lua" 'BEGIN { printf "ratio convene / lua5.4:                %.3f\n", a / b;
   printf "goal 200000 events/s:                  %s\n", (a >= 200000 ? "met" : "NOT met") }'
