@@ -53,8 +53,8 @@ typedef struct reader {
     /* the reader thread's own */
     FILE *in;
     size_t limit, read;
-    int cp1258;                    /* decode Windows-1258 through map (else the file is UTF-8) */
-    unsigned char map_len[256];    /* UTF-8 bytes of each cp1258 byte; 0: not a character */
+    int cp1258;                 /* decode Windows-1258 through map (else the file is UTF-8) */
+    unsigned char map_len[256]; /* UTF-8 bytes of each cp1258 byte; 0: not a character */
     char map[256][3];
     block *cur;
     char *rec; /* the record being split: its fields, NUL-terminated */

@@ -42,7 +42,7 @@ struct importer {
     int64_t term_id; /* the current term (work items) */
     int bar;         /* a progress bar is on the terminal */
     char scratch[ROWS_COLS_MAX][ROWS_TEXT_MAX];
-    char lines[ROWS_TEXT_MAX]; /* a multi-line cell with its line breaks made LF */
+    char lines[ROWS_TEXT_MAX];   /* a multi-line cell with its line breaks made LF */
     struct people_batch *people; /* people rows waiting for their statement (owned) */
     struct org_slot *orgs;       /* organisation ids looked up (owned) */
 };
