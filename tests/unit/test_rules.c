@@ -391,6 +391,21 @@ static void test_reconciliation_is_enforced_over_random_tallies(void **state)
 
 /* Allocation: every seat is allocated, nobody gets less than the minimum, and more members
  * never get fewer delegates. */
+/* Delegates in all, ex officio and the minimum are counts of people: huge ones are refused
+ * instead of wrapping the quotas (minimum x organisations, free seats x members). */
+static void test_largest_remainder_refuses_counts_past_their_range(void **state)
+{
+    (void)state;
+    cv_alloc_unit u[2] = {{.members = 10}, {.members = 20}};
+    cv_err e;
+    cv_alloc_request big[] = {{INT64_MAX, 0, 0}, {100, 0, INT64_MAX / 2 + 1}, {-1, 0, 0}};
+    for (size_t k = 0; k < sizeof big / sizeof big[0]; k++)
+        assert_int_not_equal(cv_alloc_largest_remainder(&big[k], u, 2, &e), 0);
+    u[0].members = INT64_MAX;
+    cv_alloc_request r = {100, 0, 0};
+    assert_int_not_equal(cv_alloc_largest_remainder(&r, u, 2, &e), 0);
+}
+
 static void test_largest_remainder_allocates_every_seat_with_the_minimum(void **state)
 {
     (void)state;
@@ -458,6 +473,7 @@ int main(void)
         cmocka_unit_test(test_outcome_invariants_hold_over_random_tallies),
         cmocka_unit_test(test_reconciliation_is_enforced_over_random_tallies),
         cmocka_unit_test(test_largest_remainder_allocates_every_seat_with_the_minimum),
+        cmocka_unit_test(test_largest_remainder_refuses_counts_past_their_range),
         cmocka_unit_test(test_largest_remainder_explains_a_known_case),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
