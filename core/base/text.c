@@ -39,6 +39,24 @@ int cv_text_nfc_lines(const char *in, char *out, size_t cap, const char *what, c
     return nfc(in, out, cap, what, 1, e);
 }
 
+int cv_text_line(const char *s, size_t max, const char *what, cv_err *e)
+{
+    size_t n = strnlen(s, max + 1);
+    if (n == 0 || n > max)
+        return cv_err_set(e, CV_EINVAL, "%s must be 1 to %zu bytes", what, max);
+    for (size_t i = 0; i < n;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t len =
+            utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
+        if (len < 0)
+            return cv_err_set(e, CV_EINVAL, "%s is not valid UTF-8 text", what);
+        if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+            return cv_err_set(e, CV_EINVAL, "%s contains a control character", what);
+        i += (size_t)len;
+    }
+    return 0;
+}
+
 static int is_code_char(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||

@@ -156,7 +156,7 @@ static int notify_send(cv_cli *cli, int argc, char **argv)
     if (cv_cli_parse(cli, argc, argv, opts, NOTIFY_USAGE, 1, 1, pos, &npos) < 0 ||
         clean(cli, pos[0], recipient, "ADDRESS") < 0)
         return cli->err.code;
-    if ((a.channel && cv_contact_check_address(a.channel, recipient, &cli->err) < 0) ||
+    if ((a.channel && cv_outbox_check_address(a.channel, recipient, &cli->err) < 0) ||
         (a.due && cv_date_check(a.due, "--due", &cli->err) < 0) ||
         (a.date && cv_date_check(a.date, "--date", &cli->err) < 0))
         return cli->err.code;

@@ -7,11 +7,6 @@
 
 #include "store/store.h"
 
-/* Checks an address for a channel: the channel is smtp, webhook or log; the address is 1-512
- * bytes of UTF-8 without control characters, an email address for smtp, an http(s) URL for a
- * webhook. The rule for every address convene queues to (contacts, notify, jobs). */
-int cv_contact_check_address(const char *channel, const char *address, cv_err *e);
-
 int cv_contact_add(cv_store *s, const char *name, const char *channel, const char *address,
                    cv_err *e);
 int cv_contact_remove(cv_store *s, const char *name, const char *channel, const char *address,
