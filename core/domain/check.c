@@ -42,6 +42,8 @@ int cv_check_value(cv_store *s, const char *rule, const char *value, int64_t *ou
         return check_count(value, CV_AMOUNT_MAX, "budget", out, e);
     if (strcmp(rule, "term") == 0) {
         cv_term t;
+        if (!s)
+            return cv_err_set(e, CV_EINVAL, "the rule 'term' needs the store");
         if (cv_term_get(s, *value ? value : NULL, &t, e) < 0)
             return e->code;
         *out = t.id;
