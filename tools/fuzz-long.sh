@@ -5,11 +5,13 @@
 # one line per target: executions, coverage (edges) and features at the end, seconds, status.
 # Usage: tools/fuzz-long.sh [BUILD_DIR] (default build-asan, configured with CC=clang and
 # -DCONVENE_SANITIZE=ON so that the code under test is instrumented). Environment: RUNS,
-# TARGETS (space-separated subset), WORK (default /tmp/convene-fuzz), JOBS (targets at once).
+# MAX_TIME (seconds per target at most, 0: no limit; the line then says how many ran), TARGETS
+# (space-separated subset), WORK (default /tmp/convene-fuzz), JOBS (targets at once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build-asan}
 runs=${RUNS:-10000000}
+max_time=${MAX_TIME:-0}
 work=${WORK:-/tmp/convene-fuzz}
 jobs=${JOBS:-1}
 targets=${TARGETS:-"date text template cron docs json nfc csv lua_args"}
@@ -26,7 +28,7 @@ one() {
   mkdir -p "$work/$t"
   start=$(date +%s)
   status=ok
-  "$bin" -runs="$runs" -max_len="$(max_len "$t")" -print_final_stats=1 \
+  "$bin" -runs="$runs" -max_total_time="$max_time" -max_len="$(max_len "$t")" -print_final_stats=1 \
     -artifact_prefix="$work/$t-" "$work/$t" "tests/fuzz/corpus/$t" >"$log" 2>&1 || status=FAILED
   local last execs
   last=$(grep -E '^#[0-9]+' "$log" | tail -1)
@@ -39,5 +41,5 @@ one() {
 
 mkdir -p "$work"
 export -f one max_len
-export build runs work
+export build runs max_time work
 printf '%s\n' $targets | xargs -P "$jobs" -I{} bash -c 'one {}'
