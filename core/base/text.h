@@ -16,7 +16,7 @@
  * characters and results that do not fit; what names the field in the message. */
 int cv_text_nfc(const char *in, char *out, size_t cap, const char *what, cv_err *e);
 
-/* As cv_text_nfc, for a multi-line field (a work item's title, a person's titles): line breaks
+/* As cv_text_nfc, for a multi-line field (a person's titles, one position a line): line breaks
  * (CRLF, CR, LF) are kept, as LF; every other control character is refused. */
 int cv_text_nfc_lines(const char *in, char *out, size_t cap, const char *what, cv_err *e);
 

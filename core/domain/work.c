@@ -79,7 +79,7 @@ static int clean_spec(const cv_work_spec *spec, cv_work_item *w, cv_err *e)
     memset(w, 0, sizeof *w);
     if (!spec->title || !spec->group)
         return cv_err_set(e, CV_EINVAL, "a work item needs a title and a group");
-    if (cv_text_nfc_lines(spec->title, w->title, sizeof w->title, "title", e) < 0 ||
+    if (cv_text_nfc(spec->title, w->title, sizeof w->title, "title", e) < 0 ||
         cv_text_nfc(spec->group, w->group, sizeof w->group, "group", e) < 0 ||
         (spec->unit && cv_text_nfc(spec->unit, w->unit, sizeof w->unit, "unit", e) < 0) ||
         (spec->person && cv_text_nfc(spec->person, w->person, sizeof w->person, "person", e) < 0) ||

@@ -56,9 +56,8 @@ static int check_code(struct importer *im, int col, const char *v)
 }
 
 /* Normalises text v to NFC (into im->scratch[col] when it changes); refuses invalid UTF-8,
- * control characters and overlong text. In a multi-line column (a work item's title, a person's
- * titles: the fields core keeps with cv_text_nfc_lines) a line break (CRLF, CR or LF) is kept,
- * as LF. */
+ * control characters and overlong text. In a multi-line column (a person's titles: the field
+ * core keeps with cv_text_nfc_lines) a line break (CRLF, CR or LF) is kept, as LF. */
 static int check_text(struct importer *im, int col, const char *v, const char **out)
 {
     int lines = (im->kind->multiline >> col) & 1;
@@ -467,8 +466,7 @@ static int person_row(struct importer *im, const char *const *v)
 static const row_kind kinds[] = {
     {"orgs", org_columns, org_row, NULL, "orgs", ORGS_MAX_ID, ORGS_INSERTED, 0},
     {"members", member_columns, member_row, NULL, "orgs", ORGS_MAX_ID, ORGS_INSERTED, 0},
-    {"work-items", work_columns, work_row, NULL, "work_items", WORK_MAX_ID, WORK_INSERTED,
-     1u << W_TITLE},
+    {"work-items", work_columns, work_row, NULL, "work_items", WORK_MAX_ID, WORK_INSERTED, 0},
     {"people", people_columns, person_row, people_flush, "people", PEOPLE_MAX_ID, PEOPLE_INSERTED,
      1u << P_TITLES},
 };
