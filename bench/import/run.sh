@@ -6,7 +6,9 @@
 #   orgs:  1 province, 100 districts, the rest grassroots.
 # UTF-8 with BOM and CRLF. convene checks every row (codes, NFC names, dates, organisations,
 # levels, parents) and upserts by code in one transaction; sqlite3 only splits and inserts.
-# Prints wall and CPU time for both (medians of RUNS runs, default 3) and the ratio (goal: <= 1.0).
+# Prints wall and CPU time for both (medians of RUNS runs, default 3), each side's peak RSS, and the
+# ratio (goal: <= 1.0). Both sides use the same SQLite settings (WAL, synchronous=NORMAL, a 32 MiB
+# cache, temporary tables in memory), printed with the figures.
 # Usage: [RUNS=N] bench/import/run.sh [BUILD_DIR] [ROWS] [people|orgs]  (default build/, 1000000, people)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -60,25 +62,36 @@ fi
 tail -n +2 "$CSV" > "$DIR/rows.csv" # the shell's .import would take the BOM header as a row
 for db in convene peer; do sqlite3 "$DIR/$db.tpl" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null; done
 
+# Both sides write with the same SQLite settings, those core/store/store.c gives every store
+# (printed below); the peer's shell is given them with -cmd.
+PRAGMAS="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY"
 # hyperfine runs each RUNS times (default 3), each on a fresh copy of its store after a sync, so
-# that neither pays for the other's writes; the ratio is of the medians of wall and CPU time.
+# that neither pays for the other's writes. Every run goes through /usr/bin/time, which records
+# its CPU time (user + system) and peak RSS: CPU is the median over runs, RSS the largest.
 fresh() { echo "sh -c 'rm -f $DIR/$1.db-wal $DIR/$1.db-shm && cp $DIR/$1.tpl $DIR/$1.db && sync'"; }
+timed() { echo "/usr/bin/time -a -o $DIR/$1.rusage -f '%U %S %M'"; }
 hyperfine -N -r "${RUNS:-3}" --export-json "$DIR/times.json" \
-  -n convene -p "$(fresh convene)" "$BIN --db $DIR/convene.db import $CSV --as $KIND" \
-  -n sqlite3 -p "$(fresh peer)" "sqlite3 $DIR/peer.db '.import --csv $DIR/rows.csv staging'" \
+  -n convene -p "$(fresh convene)" "$(timed convene) $BIN --db $DIR/convene.db import $CSV --as $KIND" \
+  -n sqlite3 -p "$(fresh peer)" \
+  "$(timed peer) sqlite3 -cmd '$PRAGMAS' $DIR/peer.db '.import --csv $DIR/rows.csv staging'" \
   >/dev/null
 got=$(sqlite3 "$DIR/convene.db" "SELECT count(*) FROM $table")
 peer=$(sqlite3 "$DIR/peer.db" "SELECT count(*) FROM staging")
-/usr/bin/python3 - "$ROWS" "$DIR/times.json" "$got" "$peer" <<'PY'
+/usr/bin/python3 - "$ROWS" "$DIR" "$got" "$peer" "$PRAGMAS" <<'PY'
 import json, statistics, sys
-n = int(sys.argv[1])
-runs = {r["command"]: r for r in json.load(open(sys.argv[2]))["results"]}
-def med(r):
-    return statistics.median(r["times"]), r["user"] + r["system"]
-(aw, ac), (bw, bc) = med(runs["convene"]), med(runs["sqlite3"])
+n, d = int(sys.argv[1]), sys.argv[2]
+runs = {r["command"]: r for r in json.load(open(f"{d}/times.json"))["results"]}
+def med(name, rusage):
+    rows = [line.split() for line in open(f"{d}/{rusage}.rusage") if line.strip()]
+    cpu = statistics.median(float(u) + float(s) for u, s, _ in rows)
+    rss = max(int(m) for _, _, m in rows) / 1024
+    return statistics.median(runs[name]["times"]), cpu, rss
+(aw, ac, ar), (bw, bc, br) = med("convene", "convene"), med("sqlite3", "peer")
 print(f"rows: {n} (convene stored {sys.argv[3]}, sqlite3 stored {sys.argv[4]}); "
-      f"median of {len(runs['convene']['times'])} runs")
-print(f"convene import (validating, upsert): {aw:.2f} s wall, {ac:.2f} s CPU, {n / aw:,.0f} rows/s")
-print(f"sqlite3 .import --csv:               {bw:.2f} s wall, {bc:.2f} s CPU, {n / bw:,.0f} rows/s")
+      f"medians of {len(runs['convene']['times'])} runs; both sides: {sys.argv[5]}")
+print(f"convene import (validating, upsert): {aw:.2f} s wall, {ac:.2f} s CPU, {n / aw:,.0f} rows/s, "
+      f"peak RSS {ar:.0f} MiB")
+print(f"sqlite3 .import --csv:               {bw:.2f} s wall, {bc:.2f} s CPU, {n / bw:,.0f} rows/s, "
+      f"peak RSS {br:.0f} MiB")
 print(f"ratio convene/sqlite3: {aw / bw:.2f} wall, {ac / bc:.2f} CPU")
 PY

@@ -1,7 +1,8 @@
 /* bench_lua.c: events per second through a trivial Lua hook in a convene package, each batch's
  * hook calls committed with the package's cursor (exactly once), on a real SQLite file: called
  * directly ("convene_events_per_s") and through the package's worker thread as the daemon runs it
- * ("worker_events_per_s"). Then an honest package's events per second and p99 latency (commit of
+ * ("worker_events_per_s"); with "peer" as its first argument, the same handler run by stock Lua (a plain
+ * lua_State) over the same event tables, timed by the same clock (CLOCK_MONOTONIC). Then an honest package's events per second and p99 latency (commit of
  * an event to its hook's commit) while a hostile package on the same store is busy (every hook
  * spends most of its budget) or suspended. Built and run by run.sh. */
 #include <stdio.h>
@@ -11,6 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <uv.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
 
 #include "base/clock.h"
 #include "domain/org.h"
@@ -139,8 +143,35 @@ static int contended(cv_store *s, const char *dir, const char *label, const char
     return 0;
 }
 
+/* bench_lua peer N PEER.LUA HANDLER.LUA: stock Lua runs peer.lua, which calls the handler N times. */
+static int peer(int n, const char *script, const char *handler)
+{
+    lua_State *L = luaL_newstate();
+    luaL_openlibs(L);
+    lua_createtable(L, 2, 0);
+    lua_pushstring(L, handler);
+    lua_rawseti(L, -2, 1);
+    lua_pushinteger(L, n);
+    lua_rawseti(L, -2, 2);
+    lua_setglobal(L, "arg");
+    if (luaL_loadfile(L, script) != LUA_OK) {
+        fprintf(stderr, "bench_lua: %s\n", lua_tostring(L, -1));
+        return 1;
+    }
+    double t0 = seconds();
+    if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
+        fprintf(stderr, "bench_lua: %s\n", lua_tostring(L, -1));
+        return 1;
+    }
+    printf("lua_events_per_s %.0f\n", n / (seconds() - t0));
+    lua_close(L);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 5 && strcmp(argv[1], "peer") == 0)
+        return peer(atoi(argv[2]), argv[3], argv[4]);
     int n = argc > 1 ? atoi(argv[1]) : 200000;
     const char *dir = argc > 2 ? argv[2] : "/tmp";
     char db[512], pkg[512];

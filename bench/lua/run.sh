@@ -19,11 +19,12 @@ cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I"$root/core" "$her
 "$work/bench_lua" "$n" "$work" > "$work/out"
 cv=$(awk '/convene_events_per_s/ {print $2}' "$work/out")
 wk=$(awk '/worker_events_per_s/ {print $2}' "$work/out")
-lua=$(lua5.4 "$here/peer.lua" "$n" "$here/handler.lua" | awk '/lua_events_per_s/ {print $2}')
+lua=$("$work/bench_lua" peer "$n" "$here/peer.lua" "$here/handler.lua" |
+  awk '/lua_events_per_s/ {print $2}')
 echo "events:                      $n"
 echo "convene (hook + cursor, exactly once): $cv events/s"
 echo "convene through the package's worker:  $wk events/s"
-echo "stock lua5.4 (same handler):           $lua events/s"
+echo "stock Lua 5.4 (same handler, same clock): $lua events/s"
 awk -v a="$cv" -v b="$lua" 'BEGIN { printf "ratio convene / lua5.4:                %.3f\n", a / b;
   printf "goal 200000 events/s:                  %s\n", (a >= 200000 ? "met" : "NOT met") }'
 awk -v w="$wk" 'BEGIN { printf "goal 200000 events/s through the worker: %s\n", (w >= 200000 ? "met" : "NOT met") }'

@@ -1,9 +1,51 @@
-/* error.c: messages and exit statuses for the CV_E* codes. Owns no state. */
+/* error.c: messages and exit statuses for the CV_E* codes. Owns no state. Every message is made
+ * safe to print here, once: whatever input it echoes, it stays one line and sends no control
+ * sequence to a terminal. */
 #include "error.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <sysexits.h>
+#include <utf8proc.h>
+
+/* Rewrites msg so that it is one line of printable UTF-8: control characters (C0, DEL, C1) and
+ * bytes that are not UTF-8 become \n, \r, \t, \e or \xHH / \u{HH}. Idempotent, so a message
+ * that quotes another is never escaped twice. Cuts at a whole escape when the result is too long.
+ */
+static void escape_msg(char *msg, size_t cap)
+{
+    char raw[sizeof((cv_err *)0)->msg];
+    snprintf(raw, sizeof raw, "%s", msg);
+    size_t n = strlen(raw), out = 0;
+    for (size_t i = 0; i < n;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t len =
+            utf8proc_iterate((const utf8proc_uint8_t *)raw + i, (utf8proc_ssize_t)(n - i), &cp);
+        char esc[12];
+        const char *put = esc;
+        size_t k;
+        if (len < 0)
+            k = (size_t)snprintf(esc, sizeof esc, "\\x%02x", (unsigned char)raw[i]), len = 1;
+        else if (cp == '\n' || cp == '\r' || cp == '\t' || cp == 0x1b)
+            k = (size_t)snprintf(esc, sizeof esc, "\\%c",
+                                 cp == '\n'   ? 'n'
+                                 : cp == '\r' ? 'r'
+                                 : cp == '\t' ? 't'
+                                              : 'e');
+        else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+            k = (size_t)snprintf(esc, sizeof esc, cp < 0x80 ? "\\x%02x" : "\\u{%02x}",
+                                 (unsigned)cp);
+        else
+            put = raw + i, k = (size_t)len;
+        if (out + k >= cap)
+            break;
+        memcpy(msg + out, put, k);
+        out += k;
+        i += (size_t)len;
+    }
+    msg[out] = '\0';
+}
 
 int cv_err_set(cv_err *e, int code, const char *fmt, ...)
 {
@@ -13,6 +55,7 @@ int cv_err_set(cv_err *e, int code, const char *fmt, ...)
         e->code = code;
         vsnprintf(e->msg, sizeof e->msg, fmt, ap);
         va_end(ap);
+        escape_msg(e->msg, sizeof e->msg);
     }
     return code;
 }

@@ -7,11 +7,12 @@
 #include <string.h>
 #include <utf8proc.h>
 
-int cv_text_nfc(const char *in, char *out, size_t cap, const char *what, cv_err *e)
+static int nfc(const char *in, char *out, size_t cap, const char *what, int lines, cv_err *e)
 {
     utf8proc_uint8_t *nfc = NULL;
     utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)in, 0, &nfc,
-                                      UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+                                      UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+                                          (lines ? UTF8PROC_NLF2LF : 0));
     if (n < 0)
         return cv_err_set(e, CV_EINVAL, "%s is not valid UTF-8 text", what);
     int rc = 0;
@@ -20,12 +21,40 @@ int cv_text_nfc(const char *in, char *out, size_t cap, const char *what, cv_err 
     else if ((size_t)n >= cap)
         rc = cv_err_set(e, CV_ELIMIT, "%s is longer than %zu bytes", what, cap - 1);
     for (utf8proc_ssize_t i = 0; rc == 0 && i < n; i++)
-        if (nfc[i] < 0x20 || nfc[i] == 0x7f)
+        if ((nfc[i] < 0x20 && !(lines && nfc[i] == '\n')) || nfc[i] == 0x7f)
             rc = cv_err_set(e, CV_EINVAL, "%s contains a control character", what);
     if (rc == 0)
         memcpy(out, nfc, (size_t)n + 1);
     free(nfc);
     return rc;
+}
+
+int cv_text_nfc(const char *in, char *out, size_t cap, const char *what, cv_err *e)
+{
+    return nfc(in, out, cap, what, 0, e);
+}
+
+int cv_text_nfc_lines(const char *in, char *out, size_t cap, const char *what, cv_err *e)
+{
+    return nfc(in, out, cap, what, 1, e);
+}
+
+int cv_text_line(const char *s, size_t max, const char *what, cv_err *e)
+{
+    size_t n = strnlen(s, max + 1);
+    if (n == 0 || n > max)
+        return cv_err_set(e, CV_EINVAL, "%s must be 1 to %zu bytes", what, max);
+    for (size_t i = 0; i < n;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t len =
+            utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
+        if (len < 0)
+            return cv_err_set(e, CV_EINVAL, "%s is not valid UTF-8 text", what);
+        if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+            return cv_err_set(e, CV_EINVAL, "%s contains a control character", what);
+        i += (size_t)len;
+    }
+    return 0;
 }
 
 static int is_code_char(char c)
@@ -66,13 +95,14 @@ static const struct {
 } romans[] = {{1000, "M"}, {900, "CM"}, {500, "D"}, {400, "CD"}, {100, "C"}, {90, "XC"}, {50, "L"},
               {40, "XL"},  {10, "X"},   {9, "IX"},  {5, "V"},    {4, "IV"},  {1, "I"}};
 
+/* The longest numeral of 1-3999 is MMMDCCCLXXXVIII (3888): 15 letters and the NUL fill buf. */
 void cv_text_roman(int n, char buf[16])
 {
     size_t len = 0;
     for (size_t i = 0; i < sizeof romans / sizeof romans[0]; i++)
-        for (; n >= romans[i].value && len + 2 < 16; n -= romans[i].value)
-            for (const char *p = romans[i].numeral; *p; p++)
-                buf[len++] = *p;
+        for (size_t k = strlen(romans[i].numeral); n >= romans[i].value && len + k < 16;
+             n -= romans[i].value, len += k)
+            memcpy(buf + len, romans[i].numeral, k);
     buf[len] = '\0';
 }
 

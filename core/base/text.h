@@ -16,6 +16,14 @@
  * characters and results that do not fit; what names the field in the message. */
 int cv_text_nfc(const char *in, char *out, size_t cap, const char *what, cv_err *e);
 
+/* As cv_text_nfc, for a multi-line field (a person's titles, one position a line): line breaks
+ * (CRLF, CR, LF) are kept, as LF; every other control character is refused. */
+int cv_text_nfc_lines(const char *in, char *out, size_t cap, const char *what, cv_err *e);
+
+/* Checks that s is one line of text: 1 to max bytes of valid UTF-8 without control characters
+ * (C0, DEL, C1). Changes nothing (see cv_text_nfc for names). */
+int cv_text_line(const char *s, size_t max, const char *what, cv_err *e);
+
 /* Checks a code: 1-63 bytes of [A-Za-z0-9._-], starting with a letter or digit. */
 int cv_text_code(const char *code, const char *what, cv_err *e);
 

@@ -87,6 +87,12 @@ static const char *explicit_now(const cv_cli *cli)
 
 int cv_cli_apply_clock(cv_cli *cli)
 {
+    /* An empty option is a mistake (an unset shell variable), not "no option". */
+    if (cli->now && !*cli->now)
+        return cv_err_set(&cli->err, CV_EINVAL,
+                          "--now is empty: give a date or time (YYYY-MM-DD[THH:MM])");
+    if (cli->db_path && !*cli->db_path)
+        return cv_err_set(&cli->err, CV_EINVAL, "--db is empty: give the store's path");
     const char *now = explicit_now(cli);
     if (!now)
         return 0;
@@ -102,6 +108,10 @@ cv_store *cv_cli_store(cv_cli *cli)
 {
     if (cli->store)
         return cli->store;
+    if (cli->db_path && !*cli->db_path) {
+        cv_err_set(&cli->err, CV_EINVAL, "--db is empty: give the store's path");
+        return NULL;
+    }
     if (cv_store_open(cv_store_default_path(cli->db_path), 0, &cli->store, &cli->err) < 0)
         return NULL;
     char anchor[40];

@@ -61,7 +61,7 @@ int cv_cli_yes_no(cv_cli *cli, const char *value, const char *what, int *out);
  * Vietnamese names line up in human output. */
 void cv_cli_pad(FILE *out, const char *s, int width);
 
-/* Applies --now / $CONVENE_NOW to the clock. */
+/* Applies --now / $CONVENE_NOW to the clock; refuses an empty --now or --db. */
 int cv_cli_apply_clock(cv_cli *cli);
 
 /* The command groups, each in its own file. */

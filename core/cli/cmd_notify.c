@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "base/date.h"
 #include "base/text.h"
 #include "cli/cli.h"
 #include "notify/deliver.h"
@@ -155,7 +156,9 @@ static int notify_send(cv_cli *cli, int argc, char **argv)
     if (cv_cli_parse(cli, argc, argv, opts, NOTIFY_USAGE, 1, 1, pos, &npos) < 0 ||
         clean(cli, pos[0], recipient, "ADDRESS") < 0)
         return cli->err.code;
-    if (a.channel && cv_text_code(a.channel, "--channel", &cli->err) < 0)
+    if ((a.channel && cv_outbox_check_address(a.channel, recipient, &cli->err) < 0) ||
+        (a.due && cv_date_check(a.due, "--due", &cli->err) < 0) ||
+        (a.date && cv_date_check(a.date, "--date", &cli->err) < 0))
         return cli->err.code;
     if (a.key && !utf8_text(a.key, 200))
         return cv_err_set(&cli->err, CV_EINVAL, "--key must be UTF-8 text of at most 200 bytes");

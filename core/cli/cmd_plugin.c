@@ -120,7 +120,7 @@ static int plugin_config(cv_cli *cli, int argc, char **argv)
     if (!s || cv_plugin_open(f.path, s, NULL, &p, &cli->err) < 0)
         return cli->err.code;
     const cv_plugin_descriptor *d = cv_plugin_descriptor_of(p);
-    int rc = cv_plugin_config_check(d, pos[1], pos[2], value, sizeof value, &cli->err);
+    int rc = cv_plugin_config_check(p, pos[1], pos[2], value, sizeof value, &cli->err);
     int secret = 0;
     for (const cv_plugin_config_entry *c = d->config; rc == 0 && c && c->name; c++)
         if (strcmp(c->name, pos[1]) == 0)

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "base/bound.h"
 #include "base/clock.h"
 #include "base/date.h"
 #include "domain/term.h"
@@ -110,6 +111,11 @@ static int apply_spec(const cv_congress_spec *spec, cv_congress *c, cv_err *e)
         c->pilot = spec->pilot != 0;
     if (spec->direct_secretary >= 0)
         c->direct_secretary = spec->direct_secretary != 0;
+    if ((spec->summoned >= 0 &&
+         cv_bound_check(spec->summoned, 0, CV_PEOPLE_MAX, "delegates summoned", e) < 0) ||
+        (spec->present >= 0 &&
+         cv_bound_check(spec->present, 0, CV_PEOPLE_MAX, "delegates present", e) < 0))
+        return e->code;
     if (spec->summoned >= 0)
         c->delegates_summoned = spec->summoned;
     if (spec->present >= 0)
@@ -207,12 +213,38 @@ fail:
     return e->code;
 }
 
+/* The kind decides what an election's base deducts (244-QĐ/TW art. 11): once an election of the
+ * congress has been opened on a base, the kind is fixed, or the base, the count and the minutes
+ * would mean something else than what was voted. */
+static int check_kind_change(cv_store *s, const cv_congress *c, const char *kind, cv_err *e)
+{
+    if (!kind || strcmp(kind, c->kind) == 0)
+        return 0;
+    sqlite3_stmt *st = cv_store_prepare(
+        s, "SELECT count(*) FROM elections WHERE congress_id = ?1 AND status <> 'created'", e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, c->id);
+    int rc = sqlite3_step(st);
+    int64_t n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return cv_store_fail(s, "reading the elections of a congress", e);
+    if (n > 0)
+        return cv_err_set(e, CV_ECONFLICT,
+                          "the congress of %s is a %s congress: %lld election(s) were opened or "
+                          "counted on that base, so its kind cannot change",
+                          c->org_code, c->kind, (long long)n);
+    return 0;
+}
+
 int cv_congress_set(cv_store *s, const cv_congress_spec *spec, cv_err *e)
 {
     cv_congress c;
     if (cv_store_begin(s, e) < 0)
         return e->code;
-    if (cv_congress_get(s, spec->org, spec->term, &c, e) < 0 || apply_spec(spec, &c, e) < 0 ||
+    if (cv_congress_get(s, spec->org, spec->term, &c, e) < 0 ||
+        check_kind_change(s, &c, spec->kind, e) < 0 || apply_spec(spec, &c, e) < 0 ||
         write_congress(s, &c, e) < 0 ||
         cv_journal_emit(s, "congress.updated", c.org_id, cv_congress_json(&c), NULL, e) < 0 ||
         cv_store_commit(s, e) < 0) {
@@ -335,10 +367,9 @@ int cv_congress_mark_held(cv_store *s, const char *org, const char *term, const 
     json_t *pending = json_array(), *broken = json_array();
     if (check_held_dates(start, end, e) < 0)
         goto out;
-    if (override && !*override) {
-        cv_err_set(e, CV_EINVAL, "an override needs a reason");
+    char reason[CV_NAME_MAX];
+    if (override && cv_text_nfc(override, reason, sizeof reason, "an override's reason", e) < 0)
         goto out;
-    }
     if (cv_store_begin(s, e) < 0)
         goto out;
     if (cv_congress_get(s, org, term, &c, e) < 0)
@@ -361,10 +392,14 @@ int cv_congress_mark_held(cv_store *s, const char *org, const char *term, const 
         goto fail;
     }
     json_t *data = cv_congress_json(&c);
-    if (json_array_size(broken) > 0)
-        json_object_set_new(
-            data, "override",
-            json_pack("{s:s, s:O, s:O}", "reason", override, "rules", broken, "pending", pending));
+    if (json_array_size(broken) > 0 &&
+        json_object_set_new(data, "override",
+                            json_pack("{s:s, s:O, s:O}", "reason", reason, "rules", broken,
+                                      "pending", pending)) < 0) {
+        json_decref(data);
+        cv_err_set(e, CV_ENOMEM, "out of memory recording the override");
+        goto fail;
+    }
     if (set_status(s, &c, e) < 0 ||
         cv_journal_emit(s, "congress.held", c.org_id, data, NULL, e) < 0 ||
         cv_store_commit(s, e) < 0)

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "base/bound.h"
 #include "store/journal.h"
 
 static const char *const levels[] = {"national", "province", "district", "grassroots", "cell"};
@@ -14,6 +15,16 @@ int cv_org_level_rank(const char *level)
         if (strcmp(level, levels[i]) == 0)
             return i;
     return -1;
+}
+
+int cv_org_level_check(const char *level, int *rank, cv_err *e)
+{
+    *rank = cv_org_level_rank(level);
+    if (*rank < 0)
+        return cv_err_set(e, CV_EINVAL,
+                          "level '%s' is not one of national, province, district, grassroots, cell",
+                          level);
+    return 0;
 }
 
 #define ORG_COLUMNS                                                                                \
@@ -97,14 +108,13 @@ static int validate_new(cv_store *s, const cv_org *in, cv_org *clean, cv_org *pa
     if (cv_text_code(in->code, "organisation code", e) < 0 ||
         cv_text_nfc(in->name, clean->name, sizeof clean->name, "organisation name", e) < 0)
         return e->code;
-    if (cv_org_level_rank(in->level) < 0)
-        return cv_err_set(e, CV_EINVAL,
-                          "level '%s' is not one of national, province, district, grassroots, cell",
-                          in->level);
+    int rank;
+    if (cv_org_level_check(in->level, &rank, e) < 0)
+        return e->code;
     if (in->kind[0] && cv_text_nfc(in->kind, clean->kind, sizeof clean->kind, "kind", e) < 0)
         return e->code;
-    if (in->members < 0)
-        return cv_err_set(e, CV_EINVAL, "member count must not be negative");
+    if (cv_bound_check(in->members, 0, CV_PEOPLE_MAX, "member count", e) < 0)
+        return e->code;
     snprintf(clean->code, sizeof clean->code, "%s", in->code);
     snprintf(clean->level, sizeof clean->level, "%s", in->level);
     clean->members = in->members;
@@ -255,6 +265,8 @@ int cv_org_update(cv_store *s, const char *code, const char *name, const char *k
     if (cv_org_get(s, code, &o, e) < 0 ||
         (name && cv_text_nfc(name, o.name, sizeof o.name, "organisation name", e) < 0) ||
         (kind && cv_text_nfc(kind, o.kind, sizeof o.kind, "kind", e) < 0))
+        goto fail;
+    if (members >= 0 && cv_bound_check(members, 0, CV_PEOPLE_MAX, "member count", e) < 0)
         goto fail;
     if (members >= 0)
         o.members = members;

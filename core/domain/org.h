@@ -29,6 +29,9 @@ typedef struct cv_org {
 /* The rank of a level (national 0 ... cell 4), or -1 for an unknown word. */
 int cv_org_level_rank(const char *level);
 
+/* Checks that level is one of the five words (exactly, no abbreviation) into *rank. */
+int cv_org_level_check(const char *level, int *rank, cv_err *e);
+
 /* Adds the organisation described by in (code, name, level, kind, parent_code or "", members),
  * normalising its name to NFC. *id (if not NULL) receives its id. */
 int cv_org_add(cv_store *s, const cv_org *in, int64_t *id, cv_err *e);

@@ -155,12 +155,8 @@ int cv_term_set_window(cv_store *s, const char *term_code, const char *level, co
                        const char *closes, int max_days, cv_err *e)
 {
     cv_term t;
-    if (cv_org_level_rank(level) < 0)
-        return cv_err_set(e, CV_EINVAL,
-                          "level '%s' is not one of national, province, district, "
-                          "grassroots, cell",
-                          level);
-    if (cv_date_check(opens, "window opening", e) < 0 ||
+    int rank;
+    if (cv_org_level_check(level, &rank, e) < 0 || cv_date_check(opens, "window opening", e) < 0 ||
         cv_date_check(closes, "window closing", e) < 0)
         return e->code;
     if (strcmp(closes, opens) < 0)

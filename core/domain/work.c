@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "base/bound.h"
 #include "base/clock.h"
 #include "base/date.h"
 #include "domain/congress.h"
@@ -84,8 +85,8 @@ static int clean_spec(const cv_work_spec *spec, cv_work_item *w, cv_err *e)
         (spec->person && cv_text_nfc(spec->person, w->person, sizeof w->person, "person", e) < 0) ||
         (spec->due && cv_date_check(spec->due, "due date", e) < 0))
         return e->code;
-    if (spec->budget < 0)
-        return cv_err_set(e, CV_EINVAL, "budget must not be negative");
+    if (cv_bound_check(spec->budget, 0, CV_AMOUNT_MAX, "budget", e) < 0)
+        return e->code;
     if (spec->due)
         snprintf(w->due, sizeof w->due, "%s", spec->due);
     if (spec->subcommittee)
@@ -226,15 +227,24 @@ int cv_work_assign(cv_store *s, int64_t id, const char *unit, const char *person
     return save_and_emit(s, &w, "work_item.assigned", e);
 }
 
+int cv_work_check_done_on(const char *date, cv_err *e)
+{
+    char today[11];
+    cv_clock_today(today);
+    if (cv_date_check(date, "done date", e) < 0)
+        return e->code;
+    if (strcmp(date, today) > 0)
+        return cv_err_set(e, CV_EINVAL, "cannot mark done on %s: today is %s", date, today);
+    return 0;
+}
+
 int cv_work_done(cv_store *s, int64_t id, const char *date, cv_err *e)
 {
     cv_work_item w;
     char today[11];
     cv_clock_today(today);
-    if (date && cv_date_check(date, "done date", e) < 0)
+    if (date && cv_work_check_done_on(date, e) < 0)
         return e->code;
-    if (date && strcmp(date, today) > 0)
-        return cv_err_set(e, CV_EINVAL, "cannot mark done on %s: today is %s", date, today);
     if (cv_store_begin(s, e) < 0)
         return e->code;
     if (cv_work_get(s, id, &w, e) < 0) {

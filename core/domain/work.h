@@ -44,6 +44,9 @@ int cv_work_add(cv_store *s, const cv_work_spec *spec, int64_t *id, cv_err *e);
 /* Sets the responsible unit and/or person (NULL: unchanged). */
 int cv_work_assign(cv_store *s, int64_t id, const char *unit, const char *person, cv_err *e);
 
+/* Checks a date a work item was done on: a real date, not after today. */
+int cv_work_check_done_on(const char *date, cv_err *e);
+
 /* Marks an item done on date (NULL: today). */
 int cv_work_done(cv_store *s, int64_t id, const char *date, cv_err *e);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/bound.h"
 #include "domain/org.h"
 
 typedef struct quota {
@@ -36,7 +37,8 @@ static int fix_below_minimum(const cv_alloc_request *r, cv_alloc_unit *u, int n,
     for (int i = 0; i < n; i++)
         pool += fixed[i] ? 0 : u[i].members;
     for (int i = 0; i < n; i++)
-        if (!fixed[i] && (pool == 0 || free_seats * u[i].members < r->minimum * pool)) {
+        if (!fixed[i] && (pool == 0 || (__int128)free_seats * u[i].members <
+                                           (__int128)r->minimum * pool)) { /* 10^8 x n x 10^8 */
             fixed[i] = 1;
             newly++;
         }
@@ -45,8 +47,16 @@ static int fix_below_minimum(const cv_alloc_request *r, cv_alloc_unit *u, int n,
 
 int cv_alloc_largest_remainder(const cv_alloc_request *r, cv_alloc_unit *u, int n, cv_err *e)
 {
+    /* Delegates and members are counts of people: bounded, no product below overflows. */
+    if (cv_bound_check(r->total, 0, CV_PEOPLE_MAX, "delegates in all", e) < 0 ||
+        cv_bound_check(r->ex_officio, 0, CV_PEOPLE_MAX, "ex officio delegates", e) < 0 ||
+        cv_bound_check(r->minimum, 0, CV_PEOPLE_MAX, "minimum", e) < 0)
+        return e->code;
+    for (int i = 0; i < n; i++)
+        if (cv_bound_check(u[i].members, 0, CV_PEOPLE_MAX, "member count", e) < 0)
+            return e->code;
     int64_t seats = r->total - r->ex_officio;
-    if (r->total < 0 || r->ex_officio < 0 || r->minimum < 0 || seats < 0)
+    if (seats < 0)
         return cv_err_set(e, CV_EINVAL, "%lld ex officio is more than the %lld delegates",
                           (long long)r->ex_officio, (long long)r->total);
     if (n == 0)

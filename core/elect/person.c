@@ -81,7 +81,8 @@ static int apply(const cv_person_spec *spec, cv_person *p, cv_err *e)
     if (spec->ethnicity &&
         cv_text_nfc(spec->ethnicity, p->ethnicity, sizeof p->ethnicity, "ethnicity", e) < 0)
         return e->code;
-    if (spec->titles && cv_text_nfc(spec->titles, p->titles, sizeof p->titles, "titles", e) < 0)
+    if (spec->titles &&
+        cv_text_nfc_lines(spec->titles, p->titles, sizeof p->titles, "titles", e) < 0)
         return e->code;
     if (spec->org)
         snprintf(p->org, sizeof p->org, "%s", spec->org);

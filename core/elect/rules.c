@@ -5,15 +5,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/bound.h"
+
 /* 244-QĐ/TW art. 11 / 190-QĐ/TW: a members' congress deducts those on temporary transfer,
  * exempted and absent, suspended or prosecuted, and absent for the whole congress with an
  * accepted reason; a delegates' congress deducts convening-committee members absent for the
  * whole congress and delegates absent for the whole congress whom no alternate replaces. */
+/* Every number of an attendance is a count of people (attending may be -1: not known), so that
+ * no sum of deductions can overflow or turn negative and raise the base above the summoned. */
+static int check_attendance(const cv_attendance *a, cv_err *e)
+{
+    const int64_t v[] = {a->summoned,          a->transferred,    a->exempt_absent,
+                         a->suspended,         a->excused_absent, a->convening_absent,
+                         a->unreplaced_absent, a->alternates_in};
+    static const char *const names[] = {"summoned",          "transferred",    "exempt absent",
+                                        "suspended",         "excused absent", "convening absent",
+                                        "unreplaced absent", "alternates in"};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        if (cv_bound_check(v[i], 0, CV_PEOPLE_MAX, names[i], e) < 0)
+            return e->code;
+    return cv_bound_check(a->attending, -1, CV_PEOPLE_MAX, "attending", e);
+}
+
 int cv_rules_base(const char *kind, const cv_attendance *a, int64_t *base, cv_err *e)
 {
     int64_t less;
     if (a->summoned < 0)
         return cv_err_set(e, CV_EINVAL, "the number summoned is not known");
+    if (check_attendance(a, e) < 0)
+        return e->code;
     if (strcmp(kind, "members") == 0) {
         if (a->convening_absent || a->unreplaced_absent || a->alternates_in)
             return cv_err_set(e, CV_EINVAL,
@@ -60,6 +80,11 @@ int cv_rules_reconcile(const cv_tally *t, int64_t attending, int64_t seats, cons
 {
     if (t->issued < 0 || t->returned < 0 || t->valid < 0 || t->invalid < 0)
         return cv_err_set(e, CV_EINVAL, "a tally needs ballots issued, returned, valid, invalid");
+    if (cv_bound_check(t->issued, 0, CV_PEOPLE_MAX, "ballots issued", e) < 0 ||
+        cv_bound_check(t->returned, 0, CV_PEOPLE_MAX, "ballots returned", e) < 0 ||
+        cv_bound_check(t->valid, 0, CV_PEOPLE_MAX, "valid ballots", e) < 0 ||
+        cv_bound_check(t->invalid, 0, CV_PEOPLE_MAX, "invalid ballots", e) < 0)
+        return e->code;
     if (t->returned > t->issued)
         return cv_err_set(e, CV_EINVAL, "%lld ballots returned is more than the %lld issued",
                           (long long)t->returned, (long long)t->issued);
@@ -78,9 +103,13 @@ int cv_rules_reconcile(const cv_tally *t, int64_t attending, int64_t seats, cons
                               "candidate %d has %lld votes, more than the %lld valid "
                               "ballots",
                               i + 1, (long long)votes[i], (long long)t->valid);
-        total += votes[i];
+        if (cv_bound_add(total, votes[i], &total, "the votes in all", e) < 0)
+            return e->code;
     }
-    if (total > t->valid * seats)
+    int64_t most;
+    if (cv_bound_mul(t->valid, seats, &most, "valid ballots x seats", e) < 0)
+        return e->code;
+    if (total > most)
         return cv_err_set(e, CV_EINVAL,
                           "%lld votes in all is more than %lld valid ballots x %lld seats",
                           (long long)total, (long long)t->valid, (long long)seats);

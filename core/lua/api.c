@@ -81,13 +81,25 @@ const char *cv_lua_opt_text(lua_State *L, int idx, const char *what, size_t max)
     return lua_isnoneornil(L, idx) ? NULL : cv_lua_text(L, idx, what, max);
 }
 
+/* The returned string must outlive the pop, so it has to live in the argument table itself: the
+ * field is read raw (an __index function could hand back a string nothing else holds), and a
+ * number is stored back as the string it became (lua_tostring's string lives only on the stack;
+ * found by fuzz_lua_args as a use after free in convene.work_items{org = 1}). */
 const char *cv_lua_opt_field(lua_State *L, int t, const char *key)
 {
-    int type = lua_getfield(L, t, key);
+    t = lua_absindex(L, t);
+    lua_pushstring(L, key);
+    int type = lua_rawget(L, t);
     const char *v = NULL;
+    if (type == LUA_TNUMBER) {
+        lua_tostring(L, -1);
+        lua_pushstring(L, key);
+        lua_pushvalue(L, -2);
+        lua_rawset(L, t);
+    }
     if (type == LUA_TSTRING || type == LUA_TNUMBER) {
         size_t len;
-        v = lua_tolstring(L, -1, &len); /* the argument table keeps the string alive */
+        v = lua_tolstring(L, -1, &len);
         char what[80];
         snprintf(what, sizeof what, "field '%.40s'", key);
         check_text(L, v, len, CV_LUA_FIELD_MAX, what);

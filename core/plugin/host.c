@@ -1,6 +1,7 @@
 /* host.c: the host table (cv_host_api) a plugin calls: logging, errors, configuration, the clock,
  * store statements, events, timers, watches, post and delivery completion. It must never hand a
  * plugin a raw libuv or SQLite handle, and never let one plugin's handles outlive its unload. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "domain/check.h"
 #include "plugin/ctx.h"
 #include "store/journal.h"
 
@@ -103,9 +105,13 @@ static int host_config_bool(cv_plugin_ctx *p, const char *name)
     return v && (strcmp(v, "true") == 0 || strcmp(v, "yes") == 0 || strcmp(v, "1") == 0);
 }
 
-int cv_plugin_config_check(const cv_plugin_descriptor *d, const char *key, const char *value,
-                           char *out, size_t cap, cv_err *e)
+/* True when the descriptor d, as its plugin declared its size, carries the field f. */
+#define DESC_HAS(d, f) (offsetof(cv_plugin_descriptor, f) + sizeof((d)->f) <= (d)->size && (d)->f)
+
+int cv_plugin_config_check(cv_plugin *p, const char *key, const char *value, char *out, size_t cap,
+                           cv_err *e)
 {
+    const cv_plugin_descriptor *d = p->d;
     int i = config_index(d, key);
     if (i < 0)
         return cv_err_set(e, CV_EINVAL,
@@ -118,10 +124,11 @@ int cv_plugin_config_check(const cv_plugin_descriptor *d, const char *key, const
                           cap - 1);
     if (type == CV_PLUGIN_CONFIG_INT) {
         char *end;
+        errno = 0;
         (void)strtoll(value, &end, 10);
-        if (!*value || *end)
-            return cv_err_set(e, CV_EINVAL, "%s.%s must be an integer, not '%s'", d->name, key,
-                              value);
+        if (!*value || *end || errno == ERANGE)
+            return cv_err_set(e, CV_EINVAL, "%s.%s must be an integer (64 bits), not '%s'", d->name,
+                              key, value);
     } else if (type == CV_PLUGIN_CONFIG_BOOL) {
         int yes = !strcmp(value, "true") || !strcmp(value, "yes") || !strcmp(value, "1");
         int no = !strcmp(value, "false") || !strcmp(value, "no") || !strcmp(value, "0");
@@ -129,6 +136,12 @@ int cv_plugin_config_check(const cv_plugin_descriptor *d, const char *key, const
             return cv_err_set(e, CV_EINVAL, "%s.%s must be true or false, not '%s'", d->name, key,
                               value);
         value = yes ? "true" : "false";
+    }
+    if (DESC_HAS(d, config_check)) {
+        p->last_error[0] = '\0';
+        if (d->config_check(p, &cv_plugin_host, key, value) < 0)
+            return cv_err_set(e, CV_EINVAL, "%s.%s: %s", d->name, key,
+                              *p->last_error ? p->last_error : "the plugin refused the value");
     }
     snprintf(out, cap, "%s", value);
     return 0;
@@ -495,6 +508,19 @@ static int64_t host_store_changes(cv_plugin_ctx *p)
     return p->changes;
 }
 
+static int host_check(cv_plugin_ctx *p, const char *rule, const char *value, int64_t *out)
+{
+    cv_err e;
+    if (!rule || !value)
+        return host_error(p, CV_PLUGIN_EINVAL, "check needs a rule and a value");
+    if (cv_check_value(p->store, rule, value, out, &e) == 0)
+        return 0;
+    snprintf(p->last_error, sizeof p->last_error, "%s", e.msg);
+    return e.code == CV_ESTORE      ? CV_PLUGIN_ESTORE
+           : e.code == CV_ENOTFOUND ? CV_PLUGIN_ENOTFOUND
+                                    : CV_PLUGIN_EINVAL;
+}
+
 /* attach and detach -------------------------------------------------------------------------- */
 
 int cv_plugin_host_attach(cv_plugin *p, cv_err *e)
@@ -584,4 +610,5 @@ const cv_host_api cv_plugin_host = {
     .deliver_done = host_deliver_done,
     .last_error = host_last_error,
     .store_changes = host_store_changes,
+    .check = host_check,
 };

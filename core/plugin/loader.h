@@ -80,10 +80,11 @@ typedef void (*cv_plugin_done_fn)(void *arg, int status, const char *reason);
 int cv_plugin_deliver(cv_plugin *p, const cv_plugin_message *m, cv_plugin_done_fn done, void *arg,
                       cv_err *e);
 
-/* Checks value against the setting key of d's config map; writes the value to store into
- * out[cap] (booleans become "true"/"false"). Refuses unknown keys and ill-typed values. */
-int cv_plugin_config_check(const cv_plugin_descriptor *d, const char *key, const char *value,
-                           char *out, size_t cap, cv_err *e);
+/* Checks value against the setting key of p's config map, then through the plugin's own
+ * config_check (ABI 1.2) if it has one; writes the value to store into out[cap] (booleans
+ * become "true"/"false"). Refuses unknown keys, ill-typed values and values the plugin refuses. */
+int cv_plugin_config_check(cv_plugin *p, const char *key, const char *value, char *out, size_t cap,
+                           cv_err *e);
 
 /* Renders doc_json through a started reporter into path. */
 int cv_plugin_render(cv_plugin *p, const char *doc_json, const char *path, cv_err *e);

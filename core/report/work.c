@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/bound.h"
 #include "base/clock.h"
 #include "base/date.h"
 #include "domain/org.h"
@@ -15,9 +16,11 @@ struct acc {
     json_t *overdue;       /* rows of the overdue table */
     char today[11];
     json_int_t total, late;
+    cv_err *e; /* a budget total that does not fit */
 };
 
-static void tally(json_t *map, const char *key, const cv_work_item *w, int late)
+/* Adds w to the row of key; budgets add up with a check (each is bounded, their count is not). */
+static int tally(json_t *map, const char *key, const cv_work_item *w, int late, cv_err *e)
 {
     json_t *t = json_object_get(map, key);
     if (!t) {
@@ -27,8 +30,14 @@ static void tally(json_t *map, const char *key, const cv_work_item *w, int late)
     }
     int done = strcmp(w->status, "done") == 0;
     json_int_t add[5] = {1, done, !done, late, w->budget};
-    for (size_t i = 0; i < 5; i++)
-        json_array_set_new(t, i, json_integer(json_integer_value(json_array_get(t, i)) + add[i]));
+    for (size_t i = 0; i < 5; i++) {
+        int64_t sum;
+        if (cv_bound_add(json_integer_value(json_array_get(t, i)), add[i], &sum,
+                         "the budgets of the work items", e) < 0)
+            return e->code;
+        json_array_set_new(t, i, json_integer(sum));
+    }
+    return 0;
 }
 
 static int visit(const cv_work_item *w, void *ctx)
@@ -37,8 +46,10 @@ static int visit(const cv_work_item *w, void *ctx)
     int late = strcmp(w->status, "open") == 0 && *w->due && strcmp(w->due, a->today) < 0;
     a->total++;
     a->late += late;
-    tally(a->groups, w->group, w, late);
-    tally(a->subs, *w->subcommittee ? w->subcommittee : "(không thuộc tiểu ban)", w, late);
+    if (tally(a->groups, w->group, w, late, a->e) < 0 ||
+        tally(a->subs, *w->subcommittee ? w->subcommittee : "(không thuộc tiểu ban)", w, late,
+              a->e) < 0)
+        return a->e->code;
     if (late)
         json_array_append_new(
             a->overdue, json_pack("[I, s, s, s, s, s, s, I]", (json_int_t)w->id, w->title, w->group,
@@ -69,7 +80,7 @@ int cv_report_work(cv_store *s, const char *org, const char *arg, json_t **doc, 
         return cv_err_set(e, CV_EINVAL, "the work-items report needs an organisation");
     if (cv_org_get(s, org, &o, e) < 0)
         return e->code;
-    struct acc a = {json_object(), json_object(), json_array(), "", 0, 0};
+    struct acc a = {json_object(), json_object(), json_array(), "", 0, 0, e};
     cv_clock_today(a.today);
     cv_work_filter f = {.org = org, .term = arg};
     if (cv_work_list(s, &f, visit, &a, e) < 0) {

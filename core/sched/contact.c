@@ -5,22 +5,13 @@
 
 #include "base/text.h"
 #include "store/journal.h"
+#include "store/outbox.h"
 
 static int check(const char *name, const char *channel, const char *address, char nfc[], cv_err *e)
 {
-    if (cv_text_nfc(name, nfc, CV_NAME_MAX, "contact name", e) < 0)
+    if (cv_text_nfc(name, nfc, CV_NAME_MAX, "contact name", e) < 0 ||
+        cv_outbox_check_address(channel, address, e) < 0)
         return e->code;
-    if (strcmp(channel, "smtp") && strcmp(channel, "webhook") && strcmp(channel, "log"))
-        return cv_err_set(e, CV_EINVAL, "channel must be smtp, webhook or log, not '%.32s'",
-                          channel);
-    size_t n = strnlen(address, 513);
-    if (n == 0 || n > 512)
-        return cv_err_set(e, CV_EINVAL, "an address has 1 to 512 bytes");
-    if (strcmp(channel, "smtp") == 0 && (!strchr(address, '@') || strpbrk(address, " \r\n<>")))
-        return cv_err_set(e, CV_EINVAL, "'%.64s' is not an email address", address);
-    if (strcmp(channel, "webhook") == 0 && strncmp(address, "http://", 7) &&
-        strncmp(address, "https://", 8))
-        return cv_err_set(e, CV_EINVAL, "a webhook address is an http:// or https:// URL");
     return 0;
 }
 

@@ -143,6 +143,24 @@ int cv_job_next_due(cv_store *s, const cv_job *j, int64_t after, int64_t *next, 
     return 0;
 }
 
+/* The texts a job puts in a notification (args.to, args.subject) obey the rule `convene notify`
+ * applies to its own: NFC, one line, no control character, not empty (a job to no one would
+ * queue nothing, silently). */
+static int check_texts(const json_t *args, cv_err *e)
+{
+    static const char *const keys[] = {"to", "subject"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        json_t *v = json_object_get(args, keys[i]);
+        char nfc[CV_NAME_MAX], what[16];
+        snprintf(what, sizeof what, "--%s", keys[i]);
+        if (v && !json_is_string(v))
+            return cv_err_set(e, CV_EINVAL, "%s must be text", what);
+        if (v && cv_text_nfc(json_string_value(v), nfc, sizeof nfc, what, e) < 0)
+            return e->code;
+    }
+    return 0;
+}
+
 static int check_spec(cv_store *s, const cv_job_spec *spec, cv_err *e)
 {
     char nfc[CV_NAME_MAX];
@@ -158,6 +176,8 @@ static int check_spec(cv_store *s, const cv_job_spec *spec, cv_err *e)
     if (!spec->action || !cv_sched_action_known(spec->action))
         return cv_err_set(e, CV_EINVAL, "unknown job action '%.64s'",
                           spec->action ? spec->action : "");
+    if (check_texts(spec->args, e) < 0)
+        return e->code;
     cv_job probe = {.last_due_at = -1};
     snprintf(probe.kind, sizeof probe.kind, "%s", spec->kind);
     snprintf(probe.spec, sizeof probe.spec, "%s", spec->spec);

@@ -16,8 +16,14 @@ typedef struct cv_notification {
     const char *body;
 } cv_notification;
 
-/* Queues n for delivery now. Returns 1 if queued, 0 if its key was already queued. Must be
- * called inside a transaction. */
+/* Checks an address for a channel: the channel is smtp, webhook or log; the address is 1-512
+ * bytes of UTF-8 without control characters, an email address for smtp, an http(s) URL for a
+ * webhook. The one rule for every address convene queues to (contacts, notify, jobs, Lua). */
+int cv_outbox_check_address(const char *channel, const char *address, cv_err *e);
+
+/* Queues n for delivery now, after checking its address (cv_outbox_check_address) and that its
+ * subject is one line of UTF-8 text. Returns 1 if queued, 0 if its key was already queued. Must
+ * be called inside a transaction. */
 int cv_outbox_put(cv_store *s, const cv_notification *n, cv_err *e);
 
 #endif

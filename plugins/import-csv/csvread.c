@@ -53,7 +53,9 @@ typedef struct reader {
     /* the reader thread's own */
     FILE *in;
     size_t limit, read;
-    iconv_t cd; /* (iconv_t)-1 for UTF-8 */
+    int cp1258;                 /* decode Windows-1258 through map (else the file is UTF-8) */
+    unsigned char map_len[256]; /* UTF-8 bytes of each cp1258 byte; 0: not a character */
+    char map[256][3];
     block *cur;
     char *rec; /* the record being split: its fields, NUL-terminated */
     size_t rec_used, rec_cap;
@@ -181,20 +183,25 @@ static void on_record(int c, void *data)
     r->rec_n = 0, r->rec_used = 0;
 }
 
-/* Room for a chunk decoded: a cp1258 byte becomes at most 3 UTF-8 bytes, and the converter may
- * add the character it held back. */
+/* Room for a chunk decoded: a cp1258 byte becomes at most 3 UTF-8 bytes. */
 static size_t decoded_room(const reader *r)
 {
     return 3 * r->chunk + 64;
 }
 
-/* Decodes n bytes of cp1258 at in into out (NULL in: the converter's last character). */
-static int decode(reader *r, char *in, size_t n, char *out, size_t *outlen)
+/* Decodes n bytes of cp1258 at in into out, byte by byte through the map: the text stays the
+ * file's characters, in its order (a base letter and a combining tone mark stay two characters;
+ * NFC composes them later exactly as Unicode says). */
+static int decode(reader *r, const char *in, size_t n, char *out, size_t *outlen)
 {
-    char *i = in, *o = out;
-    size_t ileft = n, oleft = decoded_room(r);
-    if (iconv(r->cd, in ? &i : NULL, in ? &ileft : NULL, &o, &oleft) == (size_t)-1)
-        return failf(r, "byte %zu is not valid cp1258", r->read + (in ? (size_t)(i - in) : 0));
+    char *o = out;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char b = (unsigned char)in[i], len = r->map_len[b];
+        if (len == 0)
+            return failf(r, "byte %zu is not valid cp1258", r->read + i);
+        memcpy(o, r->map[b], len);
+        o += len;
+    }
     *outlen = (size_t)(o - out);
     return 0;
 }
@@ -220,7 +227,7 @@ static int stopped(reader *r)
 static void read_all(reader *r, struct csv_parser *p, char *in, char *out)
 {
     size_t got, len;
-    int first = 1, utf8 = r->cd == (iconv_t)-1;
+    int first = 1, utf8 = !r->cp1258;
     while (!stopped(r) && (got = fread(in, 1, r->chunk, r->in)) > 0) {
         if (r->read + got > r->limit) {
             failf(r, "the file is larger than %zu bytes", r->limit);
@@ -241,25 +248,31 @@ static void read_all(reader *r, struct csv_parser *p, char *in, char *out)
         failf(r, "cannot read the file: %s", strerror(errno));
         return;
     }
-    if (!utf8 && (decode(r, NULL, 0, out, &len) < 0 || parse(r, p, out, len) < 0))
-        return;
     if (!stopped(r) && csv_fini(p, on_field, on_record, r) != 0)
         failf(r, "record %lld: malformed CSV (a quoted field is never closed)",
               (long long)r->record + 1);
+}
+
+/* libcsv trims spaces and tabs at the edges of unquoted fields unless told no character is one. */
+static int no_space(unsigned char c)
+{
+    (void)c;
+    return 0;
 }
 
 static void *reader_main(void *arg)
 {
     reader *r = arg;
     struct csv_parser p;
-    char *in = malloc(r->chunk), *out = r->cd == (iconv_t)-1 ? NULL : malloc(decoded_room(r));
+    char *in = malloc(r->chunk), *out = r->cp1258 ? malloc(decoded_room(r)) : NULL;
     r->rec_cap = 4096;
     r->rec = malloc(r->rec_cap);
     r->cur = hand_over(r, NULL, 0);
-    if (!in || (r->cd != (iconv_t)-1 && !out) || !r->rec ||
+    if (!in || (r->cp1258 && !out) || !r->rec ||
         csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
         failf(r, "out of memory reading CSV");
     } else {
+        csv_set_space_func(&p, no_space); /* RFC 4180: spaces are part of a field */
         read_all(r, &p, in, out);
         csv_free(&p);
     }
@@ -300,11 +313,35 @@ static void size_blocks(reader *r, size_t limit)
     r->fields_cap = (int)min_size(BLOCK_FIELDS, 2 * most + 2 * CSVR_FIELDS_MAX);
 }
 
+/* Fills r's map with what iconv makes of each cp1258 byte alone, the converter reset between
+ * bytes: glibc's converter would otherwise compose a letter with the combining mark after it
+ * (Ó and a combining tilde into Ṍ, which is not canonically equivalent to them). */
+static int map_cp1258(reader *r, char *err, size_t cap)
+{
+    iconv_t cd = iconv_open("UTF-8", "CP1258");
+    if (cd == (iconv_t)-1) {
+        snprintf(err, cap, "this system cannot convert from cp1258: %s", strerror(errno));
+        return -1;
+    }
+    for (int b = 0; b < 256; b++) {
+        char byte = (char)b, *i = &byte, utf8[8], *o = utf8;
+        size_t ileft = 1, oleft = sizeof utf8;
+        iconv(cd, NULL, NULL, NULL, NULL);
+        int ok = iconv(cd, &i, &ileft, &o, &oleft) != (size_t)-1 &&
+                 iconv(cd, NULL, NULL, &o, &oleft) != (size_t)-1 && o - utf8 <= 3;
+        r->map_len[b] = ok ? (unsigned char)(o - utf8) : 0;
+        memcpy(r->map[b], utf8, ok ? (size_t)(o - utf8) : 0);
+    }
+    iconv_close(cd);
+    r->cp1258 = 1;
+    return 0;
+}
+
 /* Sets r up with BLOCKS empty blocks and the decoder of encoding. */
 static int reader_init(reader *r, FILE *in, size_t limit, const char *encoding, char *err,
                        size_t cap)
 {
-    *r = (reader){.in = in, .limit = limit, .cd = (iconv_t)-1};
+    *r = (reader){.in = in, .limit = limit};
     size_blocks(r, limit);
     if (encoding && strcmp(encoding, "utf-8") != 0 && strcmp(encoding, "utf8") != 0 &&
         strcmp(encoding, "UTF-8") != 0) {
@@ -312,10 +349,8 @@ static int reader_init(reader *r, FILE *in, size_t limit, const char *encoding, 
             snprintf(err, cap, "unknown encoding '%s' (utf-8 or cp1258)", encoding);
             return -1;
         }
-        if ((r->cd = iconv_open("UTF-8", "CP1258")) == (iconv_t)-1) {
-            snprintf(err, cap, "this system cannot convert from cp1258: %s", strerror(errno));
+        if (map_cp1258(r, err, cap) < 0)
             return -1;
-        }
     }
     for (int i = 0; i < BLOCKS; i++) {
         block *b = calloc(1, sizeof *b);
@@ -327,8 +362,6 @@ static int reader_init(reader *r, FILE *in, size_t limit, const char *encoding, 
             !(b->recs = malloc((size_t)r->recs_cap * sizeof *b->recs)) ||
             !(b->fields = malloc((size_t)r->fields_cap * sizeof *b->fields))) {
             free_blocks(r->free);
-            if (r->cd != (iconv_t)-1)
-                iconv_close(r->cd);
             snprintf(err, cap, "out of memory reading CSV");
             return -1;
         }
@@ -384,7 +417,5 @@ int csvr_read(FILE *in, size_t size, size_t limit, const char *encoding, csvr_re
     free_blocks(r.full);
     pthread_cond_destroy(&r.changed);
     pthread_mutex_destroy(&r.lock);
-    if (r.cd != (iconv_t)-1)
-        iconv_close(r.cd);
     return rc == -2 || (rc == 0 && r.status < 0) ? -1 : rc;
 }

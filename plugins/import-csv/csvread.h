@@ -1,9 +1,9 @@
 /* csvread.h: a CSV file to records for import-csv: the encoding (UTF-8 with or without BOM, or
- * Windows-1258 through iconv) and RFC 4180 records through libcsv (quoted fields, quoted
- * newlines, doubled quotes, CRLF or LF). The file is read in chunks and split on a thread of its
- * own while the caller handles the records before, so reading overlaps checking and writing and
- * memory stays bounded whatever the file's size. It knows nothing of the store; the fuzz target
- * drives it. */
+ * Windows-1258 through iconv's map of each byte, never composing) and RFC 4180 records through
+ * libcsv (quoted fields, quoted newlines, doubled quotes, CRLF or LF). The file is read in chunks
+ * and split on a thread of its own while the caller handles the records before, so reading overlaps
+ * checking and writing and memory stays bounded whatever the file's size. It knows nothing of the
+ * store; the fuzz target drives it. */
 #ifndef CSVREAD_H
 #define CSVREAD_H
 

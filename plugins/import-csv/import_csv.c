@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "csvread.h"
 #include "rows.h"
 
 #define BAR_MIN_BYTES (1024 * 1024)
+#define MAX_MB_LIMIT  1048576 /* max_mb: 1 TiB at most, so max_mb x 1 MiB fits in 64 bits */
 
 static const cv_host_api *host;
 
@@ -27,8 +27,25 @@ struct state {
     cv_plugin_ctx *ctx;
 };
 
+/* max_mb is 1 to MAX_MB_LIMIT: checked when an admin sets it and again at start. */
+static int check_max_mb(cv_plugin_ctx *ctx, const cv_host_api *h, int64_t mb)
+{
+    if (mb < 1 || mb > MAX_MB_LIMIT)
+        return h->error(ctx, CV_PLUGIN_EINVAL, "max_mb must be 1 to %d (MiB), not %lld",
+                        MAX_MB_LIMIT, (long long)mb);
+    return 0;
+}
+
+static int config_check(cv_plugin_ctx *ctx, const cv_host_api *h, const char *name,
+                        const char *value)
+{
+    return strcmp(name, "max_mb") == 0 ? check_max_mb(ctx, h, strtoll(value, NULL, 10)) : 0;
+}
+
 static int init(cv_plugin_ctx *ctx, const cv_host_api *h, void **state)
 {
+    if (check_max_mb(ctx, h, h->config_int(ctx, "max_mb")) < 0)
+        return CV_PLUGIN_EINVAL;
     if (sodium_init() < 0)
         return h->error(ctx, CV_PLUGIN_EFAILED, "libsodium cannot start");
     struct state *s = calloc(1, sizeof *s);
@@ -48,7 +65,7 @@ static void fini(void *state)
 static int open_file(struct state *s, const char *path, FILE **f, size_t *size, size_t *limit)
 {
     struct stat st;
-    *limit = (size_t)host->config_int(s->ctx, "max_mb") * 1024 * 1024;
+    *limit = (size_t)host->config_int(s->ctx, "max_mb") << 20; /* bounded by init */
     if (!(*f = fopen(path, "rb")))
         return host->error(s->ctx, CV_PLUGIN_ENOTFOUND, "cannot read %s", path);
     if (fstat(fileno(*f), &st) < 0 || !S_ISREG(st.st_mode)) {
@@ -116,11 +133,11 @@ static int prepare(struct importer *im)
                            im->kind->table, im->kind->as);
     if (host->store_exec(im->ctx, im->kind->max_id_sql, NULL, 0, int_row, &im->max_id) < 0)
         return CV_PLUGIN_ESTORE;
-    /* Today in Vietnam (UTC+7, no DST since 1975), for the current term. */
-    time_t secs = (time_t)(host->now(im->ctx) / 1000 + 7 * 3600);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    strftime(im->today, sizeof im->today, "%Y-%m-%d", &tm);
+    /* The engine's current term (its rule: the setting, else the term holding today). */
+    if (strcmp(im->kind->as, "work-items") == 0 &&
+        host->check(im->ctx, "term", "", &im->term_id) < 0)
+        return host->error(im->ctx, CV_PLUGIN_EINVAL, "%s: %s", im->req->path,
+                           host->last_error(im->ctx));
     return 0;
 }
 
@@ -209,11 +226,12 @@ static const cv_plugin_descriptor descriptor = {
     .fini = fini,
     .import_format = "csv",
     .import = import,
+    .config_check = config_check,
 };
 
 CV_PLUGIN_EXPORT const cv_plugin_descriptor *convene_plugin_entry(const cv_host_api *h)
 {
-    if (h->size < offsetof(cv_host_api, store_changes) + sizeof h->store_changes)
+    if (!CV_HOST_HAS(h, check)) /* 1.2: the engine's own checks */
         return NULL;
     host = h;
     return &descriptor;

@@ -11,7 +11,7 @@
 
 #include "nfc.h"
 
-#define LEVELS "national province district grassroots cell"
+#define LEVELS "national province district grassroots cell" /* in rank order, for SQL */
 
 int rows_fail(struct importer *im, int column, const char *fmt, ...)
 {
@@ -39,72 +39,47 @@ static int store_fail(struct importer *im, int column)
 
 /* checks ------------------------------------------------------------------------------------- */
 
+/* Checks v by the engine's own rule (host->check: code, level, date, done_on, members, budget),
+ * so a value is refused here in the same words as by the CLI and the Lua API. */
+static int check_rule(struct importer *im, int col, const char *rule, const char *v, int64_t *out)
+{
+    if (im->host->check(im->ctx, rule, v, out) == 0)
+        return 0;
+    char why[400];
+    snprintf(why, sizeof why, "%s", im->host->last_error(im->ctx));
+    return rows_fail(im, col, "%s", why);
+}
+
 static int check_code(struct importer *im, int col, const char *v)
 {
-    size_t n = strlen(v);
-    int ok = n > 0 && n < 64 && v[0] != '.' && v[0] != '-' && v[0] != '_';
-    for (const char *p = v; ok && *p; p++)
-        ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-             *p == '.' || *p == '-' || *p == '_';
-    return ok ? 0 : rows_fail(im, col, "'%.64s' is not a code (1-63 of A-Z a-z 0-9 . - _)", v);
+    return check_rule(im, col, "code", v, NULL);
 }
 
 /* Normalises text v to NFC (into im->scratch[col] when it changes); refuses invalid UTF-8,
- * control characters and overlong text. */
+ * control characters and overlong text. In a multi-line column (a person's titles: the field
+ * core keeps with cv_text_nfc_lines) a line break (CRLF, CR or LF) is kept, as LF. */
 static int check_text(struct importer *im, int col, const char *v, const char **out)
 {
-    for (const unsigned char *p = (const unsigned char *)v; *p; p++)
-        if (*p < 0x20 || *p == 0x7f)
+    int lines = (im->kind->multiline >> col) & 1;
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+        if ((*p < 0x20 && !(lines && (*p == '\n' || *p == '\r'))) || *p == 0x7f)
             return rows_fail(im, col, "control character (byte 0x%02x) in text", *p);
+        if (lines && n == sizeof im->lines - 1)
+            return rows_fail(im, col, "longer than %d bytes", NFC_MAX - 1);
+        if (lines && !(*p == '\r' && p[1] == '\n'))
+            im->lines[n++] = *p == '\r' ? '\n' : (char)*p;
+    }
+    if (lines) {
+        im->lines[n] = '\0';
+        v = im->lines;
+    }
     int rc = nfc_text(v, im->scratch[col], out);
     if (rc == NFC_INVALID)
         return rows_fail(im, col, "not valid UTF-8 (try --encoding cp1258)");
     if (rc == NFC_TOO_LONG)
         return rows_fail(im, col, "longer than %d bytes", NFC_MAX - 1);
     return 0;
-}
-
-static int check_count(struct importer *im, int col, const char *v, int64_t *out)
-{
-    int64_t n = 0;
-    int ok = *v != '\0' && strlen(v) <= 15;
-    for (const char *p = v; ok && *p; p++) {
-        ok = *p >= '0' && *p <= '9';
-        n = n * 10 + (*p - '0');
-    }
-    if (!ok)
-        return rows_fail(im, col, "'%.32s' is not a whole number (digits only)", v);
-    *out = n;
-    return 0;
-}
-
-/* The number written by the n digits at s, or -1 if one of them is not a digit. */
-static int digits(const char *s, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
-}
-
-static int check_date(struct importer *im, int col, const char *v)
-{
-    static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int ok = strlen(v) == 10 && v[4] == '-' && v[7] == '-';
-    int y = ok ? digits(v, 4) : -1, m = ok ? digits(v + 5, 2) : -1, d = ok ? digits(v + 8, 2) : -1;
-    if (y >= 0 && m >= 1 && m <= 12 && d >= 1 && d <= days[m - 1] &&
-        (m != 2 || d < 29 || (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
-        return 0;
-    return rows_fail(im, col, "'%.32s' is not a date (YYYY-MM-DD)", v);
-}
-
-static int level_rank(const char *level)
-{
-    const char *at = *level ? strstr(LEVELS, level) : NULL;
-    return at ? (int)(at - LEVELS) : -1;
 }
 
 /* A value or NULL: an absent column and an empty cell both mean "not given". */
@@ -187,13 +162,13 @@ static int org_row(struct importer *im, const char *const *v)
     if (check_code(im, O_CODE, v[O_CODE]) < 0 || check_text(im, O_NAME, v[O_NAME], &name) < 0 ||
         (given(v, O_KIND) && check_text(im, O_KIND, v[O_KIND], &kind) < 0) ||
         (parent && check_code(im, O_PARENT, parent) < 0) ||
-        (has_members && check_count(im, O_MEMBERS, v[O_MEMBERS], &members) < 0))
+        (has_members && check_rule(im, O_MEMBERS, "members", v[O_MEMBERS], &members) < 0))
         return CV_PLUGIN_EINVAL;
     if (!*name)
         return rows_fail(im, O_NAME, "the name is empty");
-    int rank = level_rank(v[O_LEVEL]);
-    if (rank < 0)
-        return rows_fail(im, O_LEVEL, "'%.32s' is not one of %s", v[O_LEVEL], LEVELS);
+    int64_t rank, parent_rank = -1;
+    if (check_rule(im, O_LEVEL, "level", v[O_LEVEL], &rank) < 0)
+        return CV_PLUGIN_EINVAL;
     cv_plugin_value p[] = {text(v[O_CODE]), text(name),   text(v[O_LEVEL]),
                            text(kind),      text(parent), integer(members, has_members)};
     struct first f;
@@ -203,7 +178,10 @@ static int org_row(struct importer *im, const char *const *v)
         return rows_fail(im, O_PARENT,
                          "unknown organisation '%s' (it must be in the store or on an earlier row)",
                          parent);
-    if (f.have && f.v[2].type == CV_PLUGIN_TEXT && *f.v[2].s && level_rank(f.v[2].s) >= rank)
+    if (f.have && f.v[2].type == CV_PLUGIN_TEXT && *f.v[2].s &&
+        check_rule(im, O_LEVEL, "level", f.v[2].s, &parent_rank) < 0)
+        return CV_PLUGIN_EINVAL;
+    if (parent_rank >= rank)
         return rows_fail(im, O_LEVEL, "a %s cannot be placed under a %s", v[O_LEVEL], f.v[2].s);
     if (f.have && f.v[3].i > 0)
         return rows_fail(im, O_LEVEL, "%lld organisations under %s would no longer be below it",
@@ -220,7 +198,7 @@ static int member_row(struct importer *im, const char *const *v)
 {
     int64_t members;
     if (check_code(im, M_ORG, v[M_ORG]) < 0 ||
-        check_count(im, M_MEMBERS, v[M_MEMBERS], &members) < 0)
+        check_rule(im, M_MEMBERS, "members", v[M_MEMBERS], &members) < 0)
         return CV_PLUGIN_EINVAL;
     cv_plugin_value p[] = {text(v[M_ORG]), integer(members, 1)};
     struct first f;
@@ -243,9 +221,8 @@ static const char *const work_columns[] = {"*org",   "*group",  "*title", "subco
                                            "status", "done_on", NULL};
 
 static const char WORK_CONGRESS[] =
-    "SELECT c.id FROM congresses c JOIN orgs o ON o.id = c.org_id JOIN terms t ON t.id = c.term_id "
-    "WHERE o.code = ?1 AND t.code = coalesce((SELECT value FROM settings WHERE key = 'term'), "
-    "  (SELECT code FROM terms WHERE ?2 BETWEEN starts AND ends))";
+    "SELECT c.id FROM congresses c JOIN orgs o ON o.id = c.org_id WHERE o.code = ?1 "
+    "AND c.term_id = ?2";
 static const char WORK_SUB[] = "SELECT id FROM subcommittees WHERE congress_id = ?1 AND code = ?2";
 static const char WORK_FIND[] = "SELECT id FROM work_items WHERE congress_id = ?1 AND "
                                 "group_name = ?2 AND title = ?3 ORDER BY id LIMIT 1";
@@ -270,9 +247,9 @@ static int work_values(struct importer *im, const char *const *v, const char **t
     for (int c = W_UNIT; c <= W_PERSON; c++)
         if (given(v, c) && check_text(im, c, v[c], &t[c]) < 0)
             return CV_PLUGIN_EINVAL;
-    if ((given(v, W_DUE) && check_date(im, W_DUE, v[W_DUE]) < 0) ||
-        (given(v, W_DONE) && check_date(im, W_DONE, v[W_DONE]) < 0) ||
-        (given(v, W_BUDGET) && check_count(im, W_BUDGET, v[W_BUDGET], budget) < 0))
+    if ((given(v, W_DUE) && check_rule(im, W_DUE, "date", v[W_DUE], NULL) < 0) ||
+        (given(v, W_DONE) && check_rule(im, W_DONE, "done_on", v[W_DONE], NULL) < 0) ||
+        (given(v, W_BUDGET) && check_rule(im, W_BUDGET, "budget", v[W_BUDGET], budget) < 0))
         return CV_PLUGIN_EINVAL;
     const char *status = given(v, W_STATUS);
     if (status && strcmp(status, "open") != 0 && strcmp(status, "done") != 0)
@@ -293,7 +270,7 @@ static int work_row(struct importer *im, const char *const *v)
         check_text(im, W_GROUP, v[W_GROUP], &t[W_GROUP]) < 0 ||
         check_text(im, W_TITLE, v[W_TITLE], &t[W_TITLE]) < 0 || work_values(im, v, t, &budget) < 0)
         return CV_PLUGIN_EINVAL;
-    cv_plugin_value q[] = {text(v[W_ORG]), text(im->today)};
+    cv_plugin_value q[] = {text(v[W_ORG]), integer(im->term_id, 1)};
     if (exec(im, WORK_CONGRESS, q, 2, &c, W_ORG) < 0)
         return CV_PLUGIN_ECONFLICT;
     if (!c.have)
@@ -455,7 +432,7 @@ static int person_row(struct importer *im, const char *const *v)
     int64_t org_id = 0;
     if (check_code(im, P_CODE, v[P_CODE]) < 0 ||
         check_text(im, P_NAME, v[P_NAME], &t[P_NAME]) < 0 ||
-        (given(v, P_BORN) && check_date(im, P_BORN, v[P_BORN]) < 0) ||
+        (given(v, P_BORN) && check_rule(im, P_BORN, "date", v[P_BORN], NULL) < 0) ||
         (given(v, P_ETHNICITY) &&
          check_text(im, P_ETHNICITY, v[P_ETHNICITY], &t[P_ETHNICITY]) < 0) ||
         (given(v, P_TITLES) && check_text(im, P_TITLES, v[P_TITLES], &t[P_TITLES]) < 0) ||
@@ -487,10 +464,11 @@ static int person_row(struct importer *im, const char *const *v)
 #define PEOPLE_INSERTED "SELECT count(*) FROM people WHERE id > ?1"
 
 static const row_kind kinds[] = {
-    {"orgs", org_columns, org_row, NULL, "orgs", ORGS_MAX_ID, ORGS_INSERTED},
-    {"members", member_columns, member_row, NULL, "orgs", ORGS_MAX_ID, ORGS_INSERTED},
-    {"work-items", work_columns, work_row, NULL, "work_items", WORK_MAX_ID, WORK_INSERTED},
-    {"people", people_columns, person_row, people_flush, "people", PEOPLE_MAX_ID, PEOPLE_INSERTED},
+    {"orgs", org_columns, org_row, NULL, "orgs", ORGS_MAX_ID, ORGS_INSERTED, 0},
+    {"members", member_columns, member_row, NULL, "orgs", ORGS_MAX_ID, ORGS_INSERTED, 0},
+    {"work-items", work_columns, work_row, NULL, "work_items", WORK_MAX_ID, WORK_INSERTED, 0},
+    {"people", people_columns, person_row, people_flush, "people", PEOPLE_MAX_ID, PEOPLE_INSERTED,
+     1u << P_TITLES},
 };
 
 const row_kind *rows_kind(const char *as)

@@ -24,6 +24,7 @@ typedef struct row_kind {
     const char *table;                 /* the table written (checked to exist) */
     const char *max_id_sql;            /* its largest id before the import */
     const char *inserted_sql; /* how many of its ids lie above ?1 (inserted by this import) */
+    unsigned multiline;       /* bit i: column i may hold line breaks (kept as LF) */
 } row_kind;
 
 struct importer {
@@ -38,9 +39,10 @@ struct importer {
     int field;       /* the file column of a header error (1-based), 0 for none */
     int64_t max_id;  /* ids above it were inserted by this import */
     int64_t changed; /* rows the import's statements inserted or updated */
-    char today[11];
-    int bar; /* a progress bar is on the terminal */
+    int64_t term_id; /* the current term (work items) */
+    int bar;         /* a progress bar is on the terminal */
     char scratch[ROWS_COLS_MAX][ROWS_TEXT_MAX];
+    char lines[ROWS_TEXT_MAX];   /* a multi-line cell with its line breaks made LF */
     struct people_batch *people; /* people rows waiting for their statement (owned) */
     struct org_slot *orgs;       /* organisation ids looked up (owned) */
 };

@@ -98,6 +98,15 @@ static int render(void *state, const char *doc_json, const char *path)
     return fclose(f) == 0 ? 0 : host->error(s->ctx, CV_PLUGIN_EIO, "cannot write %s", path);
 }
 
+/* ABI 1.2: a setting init could not use is refused when an admin sets it. */
+static int config_check(cv_plugin_ctx *ctx, const cv_host_api *h, const char *name,
+                        const char *value)
+{
+    if (strcmp(name, "tick_ms") == 0 && strtoll(value, NULL, 10) > 3600000)
+        return h->error(ctx, CV_PLUGIN_EINVAL, "tick_ms must be at most an hour (3600000)");
+    return 0;
+}
+
 static const cv_plugin_descriptor descriptor = {
     .abi_version = SAMPLE_ABI_VERSION,
     .size = SAMPLE_SIZE,
@@ -112,6 +121,7 @@ static const cv_plugin_descriptor descriptor = {
     .format = SAMPLE_NAME,
     .extension = ".txt",
     .render = render,
+    .config_check = config_check,
 };
 
 CV_PLUGIN_EXPORT const cv_plugin_descriptor *convene_plugin_entry(const cv_host_api *h)

@@ -134,6 +134,47 @@ class BadInputTest(StoreTest):
         self.assertIn(b"not valid UTF-8", r.stderr)
         self.assertEqual(self.snapshot(), before)
 
+    def test_numbers_past_their_range_are_refused(self):
+        """Every number has a range that fits the arithmetic done on it (base/bound.h)."""
+        big = "9223372036854775807"
+        self.refused("org", "add", "X", "Tên", "--level", "cell", "--parent", "LS-TP",
+                     "--members", big, code=EX_DATAERR, says="member count " + big)
+        self.refused("org", "set", "LS-TP", "--members", "100000001", code=EX_DATAERR,
+                     says="member count 100000001 is not between 0 and 100000000")
+        self.refused("congress", "set", "LS-TP", "--summoned", big, code=EX_DATAERR,
+                     says="delegates summoned")
+        self.refused("work", "add", "LS-TP", "T", "--group", "G", "--budget", big,
+                     code=EX_DATAERR, says="budget " + big)
+
+    def test_errors_echo_input_escaped_on_one_line(self):
+        """A newline cannot forge a second 'convene:' line; terminal escapes are not printed."""
+        r = self.run_cv("org", "show", "X\nconvene: all is well\x1b[2J\x9b")
+        self.assertNotEqual(r.code, 0)
+        self.assertEqual(r.err.count("\n"), 1, repr(r.err))
+        self.assertNotIn("\x1b", r.err)
+        self.assertNotIn("\x9b", r.err)
+        self.assertIn("X\\nconvene: all is well\\e[2J\\u{9b}", r.err)
+        raw = subprocess.run([BIN, "org", "show", b"A\xff\r"], capture_output=True,
+                             env=self.env(), check=False)
+        self.assertIn(b"A\\xff\\r", raw.stderr)
+        self.assertEqual(raw.stderr.count(b"\n"), 1)
+
+    def test_an_override_reason_in_invalid_utf8_changes_nothing(self):
+        self.ok("org", "add", "LS-TP-VT", "Phường Vĩnh Trại", "--level", "grassroots",
+                "--parent", "LS-TP")
+        before = self.snapshot()
+        r = subprocess.run([BIN, "congress", "held", "LS-TP", "--on", "2020-05-20",
+                            "--override", b"l\xffy do"], capture_output=True, env=self.env(),
+                           check=False)
+        self.assertEqual(r.returncode, EX_USAGE, r.stderr)
+        self.assertIn(b"reason is not valid UTF-8", r.stderr)
+        self.assertEqual(self.snapshot(), before)
+
+    def test_empty_now_and_db_are_refused_not_ignored(self):
+        self.refused("--now", "", "status", code=EX_USAGE, says="--now is empty")
+        self.refused("status", "--now", "", code=EX_USAGE, says="--now is empty")
+        self.refused("--db", "", "status", code=EX_USAGE, says="--db is empty")
+
     def test_missing_store_says_init(self):
         r = self.run_cv("--db", self.db + ".missing", "status")
         self.assertEqual(r.code, EX_DATAERR)

@@ -43,6 +43,15 @@ class ElectTest(harness.StoreTest):
         self.refused("person", "add", "P1", "Trùng mã", code=EX_DATAERR, says="already exists")
         self.refused("person", "set", "P1", "--gender", "other", code=EX_USAGE)
 
+    def test_the_kind_of_a_congress_is_fixed_once_an_election_stands_on_its_base(self):
+        eid = self.committee()
+        self.ok("congress", "set", "DK", "--kind", "members")  # nothing opened yet
+        self.ok("congress", "set", "DK", "--kind", "delegates")
+        self.js("election", "open", str(eid))
+        self.refused("congress", "set", "DK", "--kind", "members", code=EX_DATAERR,
+                     says="its kind cannot change")
+        self.ok("congress", "set", "DK", "--kind", "delegates")
+
     def test_counted_committee_election_on_the_delegates_base(self):
         eid = self.committee()
         self.refused("election", "tally", str(eid), "--issued", "196", "--returned", "196",

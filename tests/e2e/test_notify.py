@@ -196,9 +196,15 @@ class NotifyTest(StoreTest):
 
     def test_bad_notifications_and_settings_are_refused_unchanged(self):
         self.refused("notify", "x@y.vn", "--channel", "f@x", "--subject", "s", "--body", "b",
-                     code=64, says="--channel")
+                     code=64, says="channel must be smtp, webhook or log, not 'f@x'")
         self.refused("notify", "x@y.vn", "--channel", "smtp", "--subject", "s", code=64,
                      says="--body")
+        self.refused("notify", "x@y.vn", "--channel", "pigeon", "--subject", "s", "--body", "b",
+                     code=64, says="channel must be smtp, webhook or log, not 'pigeon'")
+        self.refused("notify", "not-an-address", "--channel", "smtp", "--subject", "s", "--body",
+                     "b", code=64, says="is not an email address")
+        self.refused("notify", "x", "--channel", "log", "--template", "reminder", "--title", "t",
+                     "--org", "o", "--due", "soon", code=64, says="--due 'soon' is not a date")
         self.refused("notify", "x", "--channel", "log", "--template", "reminder", "--title", "t",
                      code=64, says="{{org}}")
         self.refused("notify", "config", "notify.max_tries", "0", code=64, says="notify.max_tries")

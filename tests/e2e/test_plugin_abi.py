@@ -109,6 +109,21 @@ class PluginAbiTest(StoreTest):
         self.assertEqual(r["last_error"], "")
         self.assertTrue(r["enabled"])
 
+    def test_a_plugin_refuses_a_setting_when_it_is_set_and_a_1_1_plugin_is_not_asked(self):
+        """ABI 1.2's config_check: the sample refuses a tick_ms over an hour at `plugin config`; the
+        same plugin built as 1.1 (its descriptor ends before config_check) is never asked, so the
+        host reads nothing past the size the plugin declared."""
+        self.refused("plugin", "config", "sample", "tick_ms", "3600001", code=64,
+                     says="sample.tick_ms: tick_ms must be at most an hour")
+        self.ok("plugin", "config", "sample", "tick_ms", "5")
+        self.build("sample-11", "-DSAMPLE_ABI_VERSION=((1u<<16)|1u)",
+                   "-DSAMPLE_SIZE=offsetof(cv_plugin_descriptor, config_check)")
+        self.ok("plugin", "enable", "sample-11")
+        self.ok("plugin", "config", "sample-11", "tick_ms", "3600001")
+        self.assertEqual(self.js("plugin", "info", "sample-11")["last_error"], "")
+        self.refused("plugin", "config", "sample", "tick_ms", "99999999999999999999", code=64,
+                     says="must be an integer (64 bits)")
+
     def test_malformed_descriptor_is_refused(self):
         path = self.build("sample-short", "-DSAMPLE_SIZE=16")
         self.refused("plugin", "enable", "sample-short", code=EX_CONFIG,

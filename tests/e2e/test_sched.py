@@ -65,6 +65,18 @@ class SchedTest(StoreTest):
         self.refused("jobs", "set", "x", "--at", "2020-02-30T08:00", "--action", "notify",
                      code=EX_USAGE)
         self.refused("jobs", "set", "x", "--cron", "@daily", "--action", "launch", code=EX_USAGE)
+        # A job's recipient and subject obey notify's rule: one line, no escapes, not empty.
+        for opt, value, says in (("--subject", "a\r\nBcc: x@y.vn", "--subject contains a control"),
+                                 ("--subject", "\x1b[31mđỏ", "--subject contains a control"),
+                                 ("--to", "Văn\nphòng", "--to contains a control"),
+                                 ("--to", "", "--to must not be empty")):
+            args = ["--to", "Văn phòng", "--subject", "s"]
+            args[args.index(opt) + 1] = value
+            with self.subTest(opt=opt, value=value):
+                self.refused("jobs", "set", "x", "--cron", "@daily", "--action", "notify", *args,
+                             code=EX_USAGE, says=says)
+        self.refused("contact", "add", "Văn phòng", "--log", "a\x01b", code=EX_USAGE,
+                     says="address contains a control character")
         self.refused("jobs", "pause", "nope", code=EX_DATAERR)
         self.refused("jobs", "zone", "Europe/Paris", code=EX_USAGE)
         self.refused("contact", "add", "Văn phòng", "--email", "not-an-address", code=EX_USAGE)

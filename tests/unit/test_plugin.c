@@ -62,11 +62,20 @@ static void test_in_tree_importer_loads_starts_and_checks_its_config(void **stat
     const cv_plugin_descriptor *d = cv_plugin_descriptor_of(p);
     assert_string_equal(d->name, "import-csv");
     assert_int_equal(d->kinds, CV_PLUGIN_KIND_IMPORT);
-    assert_int_equal(cv_plugin_config_check(d, "max_mb", "12", out, sizeof out, &f->e), 0);
-    assert_int_equal(cv_plugin_config_check(d, "max_mb", "lots", out, sizeof out, &f->e),
+    assert_int_equal(cv_plugin_config_check(p, "max_mb", "12", out, sizeof out, &f->e), 0);
+    assert_int_equal(cv_plugin_config_check(p, "max_mb", "lots", out, sizeof out, &f->e),
                      CV_EINVAL);
-    assert_int_equal(cv_plugin_config_check(d, "colour", "red", out, sizeof out, &f->e), CV_EINVAL);
+    assert_int_equal(cv_plugin_config_check(p, "colour", "red", out, sizeof out, &f->e), CV_EINVAL);
     assert_non_null(strstr(f->e.msg, "no setting 'colour'"));
+    /* The plugin's own check (ABI 1.2): values init would refuse are refused when set, and an
+     * INT beyond 64 bits is not an integer. */
+    assert_int_equal(cv_plugin_config_check(p, "max_mb", "0", out, sizeof out, &f->e), CV_EINVAL);
+    assert_non_null(strstr(f->e.msg, "max_mb must be 1 to 1048576"));
+    assert_int_equal(cv_plugin_config_check(p, "max_mb", "17592186044416", out, sizeof out, &f->e),
+                     CV_EINVAL);
+    assert_int_equal(
+        cv_plugin_config_check(p, "max_mb", "99999999999999999999", out, sizeof out, &f->e),
+        CV_EINVAL);
     assert_int_equal(cv_plugin_start(p, &f->e), 0);
     cv_plugin_import req = {.path = "/nonexistent.csv", .as = "orgs"};
     assert_int_equal(cv_plugin_import_run(p, &req, &f->e), CV_ENOTFOUND);

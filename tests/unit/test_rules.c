@@ -221,6 +221,41 @@ static void test_base_refuses_deductions_of_the_other_kind_or_beyond_the_summone
     assert_int_equal(base, 9);
 }
 
+/* Numbers outside the range of people (negative deductions, sums that wrap) never make a base:
+ * a negative deduction would raise the base above the summoned, huge ones would wrap. */
+static void test_base_refuses_numbers_that_would_overflow_or_raise_it(void **state)
+{
+    (void)state;
+    cv_err e;
+    int64_t base = 0;
+    cv_attendance a = {10, -5, 0, 0, 0, 0, 0, 0, -1};
+    assert_int_equal(cv_rules_base("members", &a, &base, &e), CV_EINVAL);
+    assert_int_equal(base, 0);
+    a = (cv_attendance){INT64_MAX, INT64_MAX, INT64_MAX, 2, 0, 0, 0, 0, -1};
+    assert_int_not_equal(cv_rules_base("members", &a, &base, &e), 0);
+    assert_int_equal(base, 0);
+    a = (cv_attendance){10, 0, 0, 0, 0, INT64_MAX, INT64_MAX, 0, -1};
+    assert_int_not_equal(cv_rules_base("delegates", &a, &base, &e), 0);
+    a = (cv_attendance){10, 0, 0, 0, 0, 0, 0, INT64_MAX, 5};
+    assert_int_not_equal(cv_rules_base("delegates", &a, &base, &e), 0);
+    assert_int_equal(base, 0);
+}
+
+/* 5 x V votes for 4 seats is refused however large V is: valid x seats never wraps. */
+static void test_a_tally_with_more_votes_than_seats_allow_is_refused_for_large_counts(void **state)
+{
+    (void)state;
+    cv_err e;
+    const int64_t big[] = {100, 1000000, INT64_C(1936491313797304342), INT64_MAX / 2, INT64_MAX};
+    for (size_t k = 0; k < sizeof big / sizeof big[0]; k++) {
+        int64_t v = big[k];
+        cv_tally t = {v, v, v, 0};
+        int64_t votes[5] = {v, v, v, v, v};
+        if (cv_rules_reconcile(&t, -1, 4, votes, 5, &e) == 0)
+            fail_msg("5 x %lld votes for 4 seats was accepted", (long long)v);
+    }
+}
+
 typedef struct tally_case {
     const char *name;
     cv_tally t;
@@ -356,6 +391,21 @@ static void test_reconciliation_is_enforced_over_random_tallies(void **state)
 
 /* Allocation: every seat is allocated, nobody gets less than the minimum, and more members
  * never get fewer delegates. */
+/* Delegates in all, ex officio and the minimum are counts of people: huge ones are refused
+ * instead of wrapping the quotas (minimum x organisations, free seats x members). */
+static void test_largest_remainder_refuses_counts_past_their_range(void **state)
+{
+    (void)state;
+    cv_alloc_unit u[2] = {{.members = 10}, {.members = 20}};
+    cv_err e;
+    cv_alloc_request big[] = {{INT64_MAX, 0, 0}, {100, 0, INT64_MAX / 2 + 1}, {-1, 0, 0}};
+    for (size_t k = 0; k < sizeof big / sizeof big[0]; k++)
+        assert_int_not_equal(cv_alloc_largest_remainder(&big[k], u, 2, &e), 0);
+    u[0].members = INT64_MAX;
+    cv_alloc_request r = {100, 0, 0};
+    assert_int_not_equal(cv_alloc_largest_remainder(&r, u, 2, &e), 0);
+}
+
 static void test_largest_remainder_allocates_every_seat_with_the_minimum(void **state)
 {
     (void)state;
@@ -417,10 +467,13 @@ int main(void)
         cmocka_unit_test(test_election_cases_have_their_expected_outcomes),
         cmocka_unit_test(test_base_refuses_deductions_of_the_other_kind_or_beyond_the_summoned),
         cmocka_unit_test(test_invalid_tallies_are_refused),
+        cmocka_unit_test(test_base_refuses_numbers_that_would_overflow_or_raise_it),
+        cmocka_unit_test(test_a_tally_with_more_votes_than_seats_allow_is_refused_for_large_counts),
         cmocka_unit_test(test_floor_nominee_needs_more_than_thirty_percent),
         cmocka_unit_test(test_outcome_invariants_hold_over_random_tallies),
         cmocka_unit_test(test_reconciliation_is_enforced_over_random_tallies),
         cmocka_unit_test(test_largest_remainder_allocates_every_seat_with_the_minimum),
+        cmocka_unit_test(test_largest_remainder_refuses_counts_past_their_range),
         cmocka_unit_test(test_largest_remainder_explains_a_known_case),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

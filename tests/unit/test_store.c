@@ -114,6 +114,29 @@ static void test_outbox_queues_a_key_once(void **state)
     assert_int_equal(fixture_count(f, "SELECT count(*) FROM outbox"), 1);
 }
 
+/* Every notification, whoever queues it (CLI, job, Lua, scenario), passes one rule: a known
+ * channel, an address without control bytes that the channel understands, a one-line subject. */
+static void test_outbox_refuses_what_no_channel_can_deliver(void **state)
+{
+    fixture *f = *state;
+    const cv_notification bad[] = {
+        {"k1", "pigeon", "a", "s", "b"},
+        {"k2", "log", "a\x01b", "s", "b"},
+        {"k3", "smtp", "no-at-sign", "s", "b"},
+        {"k4", "webhook", "ftp://x", "s", "b"},
+        {"k5", "log", "a", "s\r\nBcc: x", "b"},
+        {"k6", "log", "a", "\x1b[2J", "b"},
+        {"k7", "log", "", "s", "b"},
+        {"k8", "log", "a\xff", "s", "b"},
+    };
+    assert_int_equal(cv_store_begin(f->s, &f->e), 0);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (cv_outbox_put(f->s, &bad[i], &f->e) != CV_EINVAL)
+            fail_msg("notification %s was queued", bad[i].key);
+    cv_store_rollback(f->s);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM outbox"), 0);
+}
+
 /* A store left at schema 7 by an older convene, with a person a complaint refers to. */
 static void make_store_at_7(const char *path)
 {
@@ -262,6 +285,7 @@ int main(void)
         FIXTURE_TEST(test_nested_rollback_keeps_the_outer_work),
         FIXTURE_TEST(test_cursor_advances_with_its_transaction),
         FIXTURE_TEST(test_outbox_queues_a_key_once),
+        FIXTURE_TEST(test_outbox_refuses_what_no_channel_can_deliver),
         FIXTURE_TEST(test_people_rebuilt_under_the_rows_that_refer_to_them),
         FIXTURE_TEST(test_an_empty_file_is_a_store_only_for_init),
         FIXTURE_TEST(test_a_sound_store_passes_its_checks),

@@ -1,4 +1,4 @@
-/* convene/plugin.h: the plugin ABI of convene, version 1.0, and the only header a plugin includes.
+/* convene/plugin.h: the plugin ABI of convene, version 1.2, and the only header a plugin includes.
  * It is the contract between the engine (the host) and a plugin: read it top to bottom. It must
  * never grow anything but new fields at the end of its structs and new constants (DESIGN.md 6). */
 #ifndef CONVENE_PLUGIN_H
@@ -24,7 +24,7 @@ extern "C" {
  * and a plugin must call a host function only if it lies within host->size (CV_HOST_HAS). Any
  * other combination is refused with a message naming the file and the reason. */
 #define CV_PLUGIN_ABI_MAJOR       1
-#define CV_PLUGIN_ABI_MINOR       1
+#define CV_PLUGIN_ABI_MINOR       2
 #define CV_PLUGIN_ABI_VERSION     ((uint32_t)((CV_PLUGIN_ABI_MAJOR << 16) | CV_PLUGIN_ABI_MINOR))
 #define CV_PLUGIN_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
 #define CV_PLUGIN_ABI_MINOR_OF(v) ((uint32_t)(v)&0xffffu)
@@ -230,6 +230,16 @@ typedef struct cv_host_api {
     /* How many rows the plugin's last store_exec inserted, updated or deleted (0 after a query
      * or an upsert that changed nothing): lets a bulk writer count without RETURNING. */
     int64_t (*store_changes)(cv_plugin_ctx *ctx);
+
+    /* -- 1.2 -- */
+    /* Checks value against one of the engine's own rules, so that a value a plugin reads is
+     * refused exactly as the CLI and the Lua API refuse it (a rule lives in one place). rule is
+     * one of: "code", "level" (*out = rank, national 0 ... cell 4), "date" (YYYY-MM-DD,
+     * 1900-2999), "done_on" (a date not after the engine's today), "members" (*out = the count,
+     * bounded), "budget" (*out = the amount in dong, bounded), "term" (a term code, "" for the
+     * current term; *out = the term's id). Returns 0, or a negative code with the reason (the
+     * engine's own words, without file or row) recorded as by error(). out may be NULL. */
+    int (*check)(cv_plugin_ctx *ctx, const char *rule, const char *value, int64_t *out);
 } cv_host_api;
 
 /* 8. The descriptor ---------------------------------------------------------------------------
@@ -282,6 +292,15 @@ typedef struct cv_plugin_descriptor {
      * names the file, row and column. */
     const char *import_format;
     int (*import)(void *state, cv_plugin_import *req);
+
+    /* -- 1.2 -- */
+    /* Checks a value an admin sets (`convene plugin config NAME KEY VALUE`) before the host
+     * stores it, so that a value init would refuse is refused when it is set, not when the
+     * plugin next starts. value already has the declared type (an INT fits in int64). Called
+     * without init (ctx serves error() only; state does not exist). Returns 0 or a negative
+     * code with the reason through error(). May be NULL. */
+    int (*config_check)(cv_plugin_ctx *ctx, const cv_host_api *host, const char *name,
+                        const char *value);
 } cv_plugin_descriptor;
 
 /* 9. The entry --------------------------------------------------------------------------------
