@@ -106,6 +106,19 @@ class AuthTest(StoreTest):
         boot = self.js("--as", "boss", "audit", "--type", "account.added")
         self.assertTrue(boot[0]["actor"].startswith("owner:"), boot[0])
 
+    def test_a_plugin_secret_is_sealed_under_a_key_beside_the_store(self):
+        secret = "bí-mật-webhook-của-văn-phòng"
+        r = self.as_("boss", "plugin", "config", "notify-webhook", "secret", secret)
+        self.assertNotIn(secret, r.out)
+        self.assertEqual(stat.S_IMODE(os.stat(self.db + ".key").st_mode), 0o600)
+        for suffix in ("", "-wal"):
+            if os.path.exists(self.db + suffix):
+                with open(self.db + suffix, "rb") as f:
+                    self.assertNotIn(secret.encode(), f.read())
+        info = self.js("--as", "boss", "plugin", "info", "notify-webhook")
+        self.assertNotIn(secret, str(info))
+        self.refused("--as", "office-tp", "plugin", "info", "notify-webhook", code=EX_NOPERM)
+
     def test_the_clock_is_an_admin_change_and_journaled(self):
         self.as_("boss", "clock", "set", "2020-06-01T08:00")
         ev = self.js("--as", "boss", "journal", "--type", "clock.set")
