@@ -61,6 +61,148 @@ end:
     return rc;
 }
 
+#define ROW_EVENT(type, org, data)                                                                 \
+    "INSERT INTO events(at, type, org_id, data, actor_kind, actor_name, actor_account, "           \
+    "actor_token, actor_via, recorded_at) VALUES (cv_clock('domain'), '" type "', " org ", " data  \
+    ", cv_actor('kind'), cv_actor('name'), cv_actor('account'), cv_actor('token'), "               \
+    "cv_actor('via'), max(cv_clock('real'), coalesce((SELECT recorded_at FROM events ORDER BY id " \
+    "DESC LIMIT 1), 0)));"
+
+#define ORG_JSON(r)                                                                                \
+    "json_object('code', " r ".code, 'name', " r ".name, 'level', " r ".level, 'kind', " r         \
+    ".kind, 'members', " r ".members, 'parent', (SELECT code FROM orgs p WHERE p.id = " r          \
+    ".parent_id))"
+
+#define PERSON_JSON(r)                                                                             \
+    "json_object('code', " r ".code, 'name', " r ".name, 'born', " r ".born, 'gender', " r         \
+    ".gender, 'ethnicity', " r ".ethnicity, 'org', (SELECT code FROM orgs o WHERE o.id = " r       \
+    ".org_id), 'titles', " r ".titles)"
+
+static const char rows_begin[] =
+    "CREATE TEMP TRIGGER IF NOT EXISTS cv_rows_org_added AFTER INSERT ON main.orgs "
+    "BEGIN " ROW_EVENT(
+        "org.added",
+        "new.id", ORG_JSON("new")) " END;"
+                                   "CREATE TEMP TRIGGER IF NOT EXISTS cv_rows_org_updated AFTER "
+                                   "UPDATE ON main.orgs BEGIN " ROW_EVENT(
+                                       "org.updated", "new.id",
+                                       "json_object('code', new.code, 'before', " ORG_JSON("old") ", 'after', " ORG_JSON(
+                                           "new") ")") " END;"
+                                                       "CREATE TEMP TRIGGER IF NOT EXISTS "
+                                                       "cv_rows_person_added AFTER INSERT ON "
+                                                       "main.people BEGIN " ROW_EVENT(
+                                                           "person.added", "new.org_id",
+                                                           PERSON_JSON(
+                                                               "new")) " END;"
+                                                                       "CREATE TEMP TRIGGER IF NOT "
+                                                                       "EXISTS "
+                                                                       "cv_rows_person_updated "
+                                                                       "AFTER UPDATE ON "
+                                                                       "main.people "
+                                                                       "BEGIN " ROW_EVENT(
+                                                                           "person.updated",
+                                                                           "new.org_id",
+                                                                           "json_object('code', "
+                                                                           "new.code, "
+                                                                           "'before', " PERSON_JSON("old") ", 'after', " PERSON_JSON(
+                                                                               "new") ")") " END;"
+                                                                                           "CREATE "
+                                                                                           "TEMP "
+                                                                                           "TRIGGER"
+                                                                                           " IF "
+                                                                                           "NOT "
+                                                                                           "EXISTS "
+                                                                                           "cv_"
+                                                                                           "rows_"
+                                                                                           "work_"
+                                                                                           "added "
+                                                                                           "AFTER "
+                                                                                           "INSERT "
+                                                                                           "ON "
+                                                                                           "main."
+                                                                                           "work_"
+                                                                                           "items "
+                                                                                           "BEGIN"
+                                                                                           " " ROW_EVENT(
+                                                                                               "wor"
+                                                                                               "k_"
+                                                                                               "ite"
+                                                                                               "m."
+                                                                                               "add"
+                                                                                               "ed",
+                                                                                               "(SE"
+                                                                                               "LEC"
+                                                                                               "T "
+                                                                                               "org"
+                                                                                               "_id"
+                                                                                               " FR"
+                                                                                               "OM "
+                                                                                               "con"
+                                                                                               "gre"
+                                                                                               "sse"
+                                                                                               "s "
+                                                                                               "c "
+                                                                                               "WHE"
+                                                                                               "RE "
+                                                                                               "c."
+                                                                                               "id "
+                                                                                               "= "
+                                                                                               "new"
+                                                                                               ".co"
+                                                                                               "ngr"
+                                                                                               "ess"
+                                                                                               "_id"
+                                                                                               ")",
+                                                                                               "jso"
+                                                                                               "n_"
+                                                                                               "obj"
+                                                                                               "ect"
+                                                                                               "('"
+                                                                                               "id'"
+                                                                                               ", "
+                                                                                               "new"
+                                                                                               ".id"
+                                                                                               ", "
+                                                                                               "'ti"
+                                                                                               "tle"
+                                                                                               "', "
+                                                                                               "new"
+                                                                                               ".ti"
+                                                                                               "tle"
+                                                                                               ", "
+                                                                                               "'gr"
+                                                                                               "oup"
+                                                                                               "', "
+                                                                                               "new"
+                                                                                               ".gr"
+                                                                                               "oup"
+                                                                                               "_na"
+                                                                                               "me,"
+                                                                                               " '"
+                                                                                               "due"
+                                                                                               "', "
+                                                                                               "new"
+                                                                                               ".du"
+                                                                                               "e)") " END;";
+
+int cv_journal_rows_begin(cv_store *s, cv_err *e)
+{
+    if (sqlite3_exec(cv_store_db(s), rows_begin, NULL, NULL, NULL) != SQLITE_OK)
+        return cv_store_fail(s, "journaling rows", e);
+    return 0;
+}
+
+void cv_journal_rows_end(cv_store *s)
+{
+    sqlite3_exec(cv_store_db(s),
+                 "DROP TRIGGER IF EXISTS temp.cv_rows_org_added; "
+                 "DROP TRIGGER IF EXISTS temp.cv_rows_org_updated; "
+                 "DROP TRIGGER IF EXISTS temp.cv_rows_person_added; "
+                 "DROP TRIGGER IF EXISTS temp.cv_rows_person_updated; "
+                 "DROP TRIGGER IF EXISTS temp.cv_rows_work_added;",
+                 NULL, NULL, NULL);
+}
+
 int cv_journal_next(cv_store *s, int64_t after, cv_event *ev, cv_err *e)
 {
     sqlite3_stmt *st =

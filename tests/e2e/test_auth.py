@@ -119,6 +119,22 @@ class AuthTest(StoreTest):
         self.assertNotIn(secret, str(info))
         self.refused("--as", "office-tp", "plugin", "info", "notify-webhook", code=EX_NOPERM)
 
+    def test_an_import_journals_each_row_it_writes(self):
+        csv = os.path.join(self.dir, "orgs.csv")
+        with open(csv, "w", encoding="utf-8") as f:
+            f.write("code,name,level,parent\nMK-2,Chi bộ khu 2,cell,MK\nMK,Phường Minh Khai mới,"
+                    "grassroots,TN-TP\n")
+        self.as_("boss", "plugin", "enable", "import-csv")
+        self.as_("boss", "import", csv, "--as", "orgs")
+        rows = self.js("--as", "boss", "audit", "--org", "MK")
+        added = [r for r in rows if r["type"] == "org.added" and r["data"]["code"] == "MK-2"]
+        self.assertEqual(len(added), 1)
+        self.assertEqual((added[0]["actor"], added[0]["data"]["parent"]), ("boss", "MK"))
+        self.assertTrue(added[0]["via"].startswith("import "), added[0])
+        updated = [r for r in rows if r["type"] == "org.updated"][-1]
+        self.assertEqual(updated["data"]["before"]["name"], "Phường Minh Khai")
+        self.assertEqual(updated["data"]["after"]["name"], "Phường Minh Khai mới")
+
     def test_the_clock_is_an_admin_change_and_journaled(self):
         self.as_("boss", "clock", "set", "2020-06-01T08:00")
         ev = self.js("--as", "boss", "journal", "--type", "clock.set")
