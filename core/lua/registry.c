@@ -156,3 +156,12 @@ int cv_lua_reg_list(cv_store *s, cv_lua_reg_visit visit, void *ctx, cv_err *e)
             return rc;
     }
 }
+
+json_t *cv_lua_reg_json(const cv_lua_reg *r)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:I, s:I, s:I}", "name", r->name, "path", r->path,
+                     "org", r->org, "state", r->state, "last_error",
+                     r->last_error[0] ? r->last_error : NULL, "generation",
+                     (json_int_t)r->generation, "cursor", (json_int_t)r->cursor, "lag",
+                     (json_int_t)r->lag);
+}

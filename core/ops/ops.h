@@ -67,8 +67,9 @@ typedef struct cv_op {
     const char *at2_arg;
     int writes; /* 1: runs in a transaction that commits whole or not at all */
     cv_op_fn run;
-    /* Arguments that succeed in the tests' world, with placeholders $ORG, $PARENT, $CONGRESS,
-     * $SUBCOMMITTEE, $WORK, $ELECTION, $N (a fresh number): the role matrix test runs every
+    /* Arguments that succeed in the tests' world, with placeholders $ORG (the organisation acted on),
+     * $CELL (a cell under $ORG), $WORK, $ELECTION, $PERSON, $GRANT, $SCRIPT (a package folder),
+     * $PACKAGE (a registered package), $N (a fresh number): the role matrix test runs every
      * operation with them, and they are the documents' examples. */
     const char *example;
 } cv_op;
@@ -113,5 +114,6 @@ extern const cv_op cv_ops_tree[];
 extern const cv_op cv_ops_congress[];
 extern const cv_op cv_ops_auth[];
 extern const cv_op cv_ops_elect[];
+extern const cv_op cv_ops_admin[];
 
 #endif

@@ -14,6 +14,7 @@
 #include "domain/work.h"
 #include "elect/election.h"
 #include "elect/person.h"
+#include "lua/registry.h"
 #include "ops/ops.h"
 #include "tree.h"
 
@@ -26,6 +27,7 @@ typedef struct world {
     int64_t work[PLACES];           /* a work item of each place's congress */
     int64_t election[PLACES];       /* an election of each place's congress */
     int64_t grant;                  /* a grant to end */
+    char package_dir[64];           /* a Lua package that loads, registered as "pkg0" */
 } world;
 
 static world w;
@@ -87,7 +89,25 @@ static int world_setup(void **state)
     assert_int_equal(cv_grant_add(f->s, someone, CV_ROLE_VIEWER, d1.id, &w.grant, &f->e), 0);
     assert_int_equal(cv_token_add(f->s, someone, "script", 0, text, NULL, &f->e), 0);
     assert_int_equal(cv_store_commit(f->s, &f->e), 0);
+    snprintf(w.package_dir, sizeof w.package_dir, "/tmp/cv-unit-pkg-XXXXXX");
+    assert_non_null(mkdtemp(w.package_dir));
+    char init[96];
+    snprintf(init, sizeof init, "%s/init.lua", w.package_dir);
+    FILE *lua = fopen(init, "w");
+    assert_non_null(lua);
+    fputs("-- a package that loads and does nothing\n", lua);
+    fclose(lua);
+    assert_int_equal(cv_lua_reg_add(f->s, "pkg0", w.package_dir, "D1", NULL, &f->e), 0);
     return 0;
+}
+
+static int world_teardown(void **state)
+{
+    char init[96];
+    snprintf(init, sizeof init, "%s/init.lua", w.package_dir);
+    unlink(init);
+    rmdir(w.package_dir);
+    return fixture_teardown(state);
 }
 
 /* Every row of every table, hashed: what "unchanged" means. */
@@ -133,11 +153,12 @@ static json_t *example_args(const cv_op *op, int p, int case_no)
             *o++ = *s;
             continue;
         }
-        const char *names[] = {"CELL", "ORG", "WORK", "GRANT", "N", "ELECTION", "PERSON"};
+        const char *names[] = {"CELL",     "ORG",    "WORK",   "GRANT",  "N",
+                               "ELECTION", "PERSON", "SCRIPT", "PACKAGE"};
         int k = 0;
-        while (k < 7 && strncmp(s + 1, names[k], strlen(names[k])) != 0)
+        while (k < 9 && strncmp(s + 1, names[k], strlen(names[k])) != 0)
             k++;
-        assert_true(k < 7);
+        assert_true(k < 9);
         if (k == 0)
             o += sprintf(o, "%s", cell);
         else if (k == 1)
@@ -150,8 +171,12 @@ static json_t *example_args(const cv_op *op, int p, int case_no)
             o += sprintf(o, "%d", case_no);
         else if (k == 5)
             o += sprintf(o, "%lld", (long long)w.election[p]);
-        else
+        else if (k == 6)
             o += sprintf(o, "%s-p5", place_org[p]);
+        else if (k == 7)
+            o += sprintf(o, "%s", w.package_dir);
+        else
+            o += sprintf(o, "pkg0");
         s += strlen(names[k]);
     }
     *o = '\0';
@@ -303,13 +328,13 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_every_operation_for_every_role_everywhere, world_setup,
-                                        fixture_teardown),
+                                        world_teardown),
         cmocka_unit_test_setup_teardown(test_a_failing_operation_changes_nothing, world_setup,
-                                        fixture_teardown),
+                                        world_teardown),
         cmocka_unit_test_setup_teardown(test_a_candidate_list_change_is_all_or_nothing, world_setup,
-                                        fixture_teardown),
+                                        world_teardown),
         cmocka_unit_test_setup_teardown(test_arguments_are_checked_against_the_table, world_setup,
-                                        fixture_teardown),
+                                        world_teardown),
         cmocka_unit_test(test_the_readme_matrix_is_the_tables),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
