@@ -115,5 +115,6 @@ extern const cv_op cv_ops_congress[];
 extern const cv_op cv_ops_auth[];
 extern const cv_op cv_ops_elect[];
 extern const cv_op cv_ops_admin[];
+extern const cv_op cv_ops_notify[];
 
 #endif

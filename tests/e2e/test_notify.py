@@ -195,7 +195,7 @@ class NotifyTest(StoreTest):
 
     def test_bad_notifications_and_settings_are_refused_unchanged(self):
         self.refused("notify", "x@y.vn", "--channel", "f@x", "--subject", "s", "--body", "b",
-                     code=64, says="--channel")
+                     code=64, says="channel")
         self.refused("notify", "x@y.vn", "--channel", "smtp", "--subject", "s", code=64,
                      says="--body")
         self.refused("notify", "x", "--channel", "log", "--template", "reminder", "--title", "t",
