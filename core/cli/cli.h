@@ -68,6 +68,10 @@ int cv_cli_op_print(cv_cli *cli, const char *op, json_t *args, void (*human)(jso
  * puts it into args as "password". */
 int cv_cli_read_password(cv_cli *cli, const char *path, json_t *args);
 
+/* Renders a report document (core/report) with the enabled reporter plugin of format into
+ * output, or to stdout when output is NULL. */
+int cv_cli_render(cv_cli *cli, cv_store *s, json_t *doc, const char *format, const char *output);
+
 /* Prints j (stolen) as JSON with --json, else through human(j, stdout). */
 int cv_cli_print(cv_cli *cli, json_t *j, void (*human)(json_t *j, FILE *out));
 

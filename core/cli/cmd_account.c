@@ -12,6 +12,7 @@
 #include "base/json.h"
 #include "cli/cli.h"
 #include "ops/ops.h"
+#include "report/report.h"
 
 /* Reads a password from path ("-": standard input), or from the terminal with echo off when
  * path is NULL and standard input is one; the first line only, without its newline. */
@@ -359,22 +360,62 @@ static void print_audit(json_t *j, FILE *out)
         fprintf(out, "no events\n");
 }
 
+/* The audit as a report document: one row per event, who, where, when, before and after. */
+static json_t *audit_doc(json_t *rows)
+{
+    json_t *doc = cv_report_doc("Nhật ký thay đổi", "Ai đã làm gì, ở đâu, khi nào");
+    const char *cols[] = {"Số",  "Ngày ghi", "Sự kiện", "Tổ chức", "Loại", "Người thực hiện",
+                          "Qua", "Trước",    "Sau",     "Dữ liệu", NULL};
+    json_t *table = cv_report_table(cv_report_section(doc, "Sự kiện"), cols, "idtttttttt");
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r)
+    {
+        json_t *data = json_object_get(r, "data");
+        char *before = json_dumps(json_object_get(data, "before"), JSON_COMPACT | JSON_SORT_KEYS);
+        char *after = json_dumps(json_object_get(data, "after"), JSON_COMPACT | JSON_SORT_KEYS);
+        char *all = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
+        json_array_append_new(table,
+                              json_pack("[I, s, s, s, s, s, s, s, s, s]",
+                                        (json_int_t)json_integer_value(json_object_get(r, "id")),
+                                        cv_json_text(r, "day"), cv_json_text(r, "type"),
+                                        cv_json_text(r, "org"), cv_json_text(r, "actor_kind"),
+                                        cv_json_text(r, "actor"), cv_json_text(r, "via"),
+                                        before ? before : "", after ? after : "", all ? all : ""));
+        free(before);
+        free(after);
+        free(all);
+    }
+    return doc;
+}
+
 int cv_cmd_audit(cv_cli *cli, int argc, char **argv)
 {
-    const char *org = NULL, *actor = NULL, *since = NULL, *type = NULL;
-    cv_opt opts[] = {{"org", &org, NULL},
-                     {"actor", &actor, NULL},
-                     {"since", &since, NULL},
-                     {"type", &type, NULL},
+    const char *org = NULL, *actor = NULL, *since = NULL, *type = NULL, *format = NULL,
+               *output = NULL;
+    cv_opt opts[] = {{"org", &org, NULL},   {"actor", &actor, NULL},   {"since", &since, NULL},
+                     {"type", &type, NULL}, {"format", &format, NULL}, {"output", &output, NULL},
                      {NULL, NULL, NULL}};
     char *pos[1];
     int npos;
-    if (cv_cli_parse(cli, argc, argv, opts, "audit [--org O] [--actor A] [--since T] [--type T]", 0,
-                     0, pos, &npos) < 0)
+    if (cv_cli_parse(cli, argc, argv, opts,
+                     "audit [--org O] [--actor A] [--since T] [--type T] "
+                     "[--format csv|xlsx|... [--output FILE]]",
+                     0, 0, pos, &npos) < 0)
         return cli->err.code;
     static const char *const names[] = {"org", "actor", "since", "type"};
     const char *values[] = {org, actor, since, type};
-    return cv_cli_op_print(cli, "audit", texts(json_object(), names, values, 4), print_audit);
+    json_t *args = texts(json_object(), names, values, 4);
+    if (!format)
+        return cv_cli_op_print(cli, "audit", args, print_audit);
+    json_t *rows = NULL;
+    if (cv_cli_op(cli, "audit", args, &rows) < 0)
+        return cli->err.code;
+    json_t *doc = audit_doc(rows);
+    json_decref(rows);
+    int rc = cv_cli_render(cli, cli->store, doc, format, output);
+    json_decref(doc);
+    return rc;
 }
 
 /* ops ---------------------------------------------------------------------------------------- */

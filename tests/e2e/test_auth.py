@@ -103,6 +103,13 @@ class AuthTest(StoreTest):
         self.assertEqual([(r["actor_kind"], r["actor"], r["org"]) for r in rows],
                          [("account", "office-tp", "MK")])
         self.refused("--as", "office-tp", "audit", code=EX_NOPERM)
+        self.as_("boss", "plugin", "enable", "report-csv")
+        out = os.path.join(self.dir, "audit.csv")
+        self.as_("boss", "audit", "--org", "TN-TP", "--format", "csv", "--output", out)
+        with open(out, encoding="utf-8-sig") as f:
+            sheet = f.read()
+        self.assertIn("office-tp", sheet)
+        self.assertIn('""members"":321', sheet)
         boot = self.js("--as", "boss", "audit", "--type", "account.added")
         self.assertTrue(boot[0]["actor"].startswith("owner:"), boot[0])
 
