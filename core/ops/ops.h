@@ -67,12 +67,30 @@ typedef struct cv_op {
     const char *at2_arg;
     int writes; /* 1: runs in a transaction that commits whole or not at all */
     cv_op_fn run;
-    /* Arguments that succeed in the tests' world, with placeholders $ORG (the organisation acted on),
-     * $CELL (a cell under $ORG), $WORK, $ELECTION, $PERSON, $GRANT, $SCRIPT (a package folder),
-     * $PACKAGE (a registered package), $N (a fresh number): the role matrix test runs every
-     * operation with them, and they are the documents' examples. */
+    /* Arguments that succeed in the tests' world, with placeholders $ORG (the organisation acted
+     * on), $CELL (a cell under $ORG), $WORK, $ELECTION, $PERSON, $GRANT, $SCRIPT (a package
+     * folder), $PACKAGE (a registered package), $N (a fresh number): the role matrix test runs
+     * every operation with them, and they are the documents' examples. */
     const char *example;
 } cv_op;
+
+/* For writing the tables (ops_*.c). */
+#define CV_OP_CODE(n, req, help)                                                                   \
+    {                                                                                              \
+        n, CV_ARG_CODE, req, 0, 0, help                                                            \
+    }
+#define CV_OP_DATE(n, req, help)                                                                   \
+    {                                                                                              \
+        n, CV_ARG_DATE, req, 0, 0, help                                                            \
+    }
+#define CV_OP_ARGS_END                                                                             \
+    {                                                                                              \
+        NULL, 0, 0, 0, 0, NULL                                                                     \
+    }
+#define CV_OPS_END                                                                                 \
+    {                                                                                              \
+        NULL, NULL, NULL, 0, 0, NULL, 0, NULL, 0, NULL, NULL                                       \
+    }
 
 /* The table: n entries, in groups. */
 int cv_ops_count(void);

@@ -7,11 +7,6 @@
 #include "lua/registry.h"
 #include "ops/ops.h"
 
-#define END                                                                                        \
-    {                                                                                              \
-        NULL, 0, 0, 0, 0, NULL                                                                     \
-    }
-
 /* Loads the package against the store to prove it loads; the state is freed at once. */
 static int try_load(cv_store *s, const char *name, const char *path, const char *org,
                     const char *config, cv_err *e)
@@ -61,9 +56,9 @@ static const cv_op_arg add_args[] = {
     {"org", CV_ARG_CODE, 1, 0, 0, "the subtree it acts on"},
     {"name", CV_ARG_TEXT, 0, 0, CV_LUA_NAME_MAX - 1, "its name (the folder's)"},
     {"config", CV_ARG_TEXT, 0, 0, 4095, "its configuration, a JSON object"},
-    END};
+    CV_OP_ARGS_END};
 static const cv_op_arg reload_args[] = {
-    {"name", CV_ARG_TEXT, 1, 0, CV_LUA_NAME_MAX - 1, "the package"}, END};
+    {"name", CV_ARG_TEXT, 1, 0, CV_LUA_NAME_MAX - 1, "the package"}, CV_OP_ARGS_END};
 
 const cv_op cv_ops_admin[] = {
     {"script.add", "bind a Lua package to a subtree (refused unless it loads)", add_args,
@@ -71,5 +66,5 @@ const cv_op cv_ops_admin[] = {
      "{\"path\":\"$SCRIPT\",\"org\":\"$ORG\",\"name\":\"p$N\"}"},
     {"script.reload", "reload a package (refused unless it loads)", reload_args, CV_ROLE_ADMIN,
      CV_AT_STORE, NULL, 0, NULL, 1, script_reload, "{\"name\":\"$PACKAGE\"}"},
-    {NULL, NULL, NULL, 0, 0, NULL, 0, NULL, 0, NULL, NULL},
+    CV_OPS_END,
 };

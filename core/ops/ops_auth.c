@@ -20,10 +20,6 @@
     {                                                                                              \
         n, CV_ARG_TEXT, req, 0, max, help                                                          \
     }
-#define END                                                                                        \
-    {                                                                                              \
-        NULL, 0, 0, 0, 0, NULL                                                                     \
-    }
 
 static int account_result(cv_store *s, const char *login, json_t **result, cv_err *e)
 {
@@ -235,42 +231,43 @@ static const cv_op_arg account_add_args[] = {
     TEXT("email", 0, CV_EMAIL_MAX - 1, "an e-mail address"),
     TEXT("unix_user", 0, CV_UNIX_USER_MAX - 1, "the Unix user the CLI maps to it"),
     TEXT("password", 0, CV_PASSWORD_MAX, "a password (none: token or CLI only)"),
-    END};
+    CV_OP_ARGS_END};
 static const cv_op_arg account_set_args[] = {
     LOGIN,
     TEXT("name", 0, CV_NAME_MAX - 1, "the display name"),
     TEXT("email", 0, CV_EMAIL_MAX - 1, "an e-mail address (\"\" clears)"),
     TEXT("unix_user", 0, CV_UNIX_USER_MAX - 1, "the Unix user (\"\" clears)"),
     TEXT("state", 0, 15, "active or disabled"),
-    END};
-static const cv_op_arg login_args[] = {LOGIN, END};
+    CV_OP_ARGS_END};
+static const cv_op_arg login_args[] = {LOGIN, CV_OP_ARGS_END};
 static const cv_op_arg passwd_args[] = {
-    LOGIN, TEXT("password", 1, CV_PASSWORD_MAX, "the new password"), END};
-static const cv_op_arg no_args[] = {END};
+    LOGIN, TEXT("password", 1, CV_PASSWORD_MAX, "the new password"), CV_OP_ARGS_END};
+static const cv_op_arg no_args[] = {CV_OP_ARGS_END};
 static const cv_op_arg token_add_args[] = {
     LOGIN,
     TEXT("label", 1, CV_TOKEN_LABEL_MAX - 1, "what the token is for"),
     {"days", CV_ARG_INT, 0, 1, 3660, "it expires after this many days (never)"},
-    END};
+    CV_OP_ARGS_END};
 static const cv_op_arg token_revoke_args[] = {
-    LOGIN, TEXT("label", 1, CV_TOKEN_LABEL_MAX - 1, "the token's label"), END};
+    LOGIN, TEXT("label", 1, CV_TOKEN_LABEL_MAX - 1, "the token's label"), CV_OP_ARGS_END};
 static const cv_op_arg grant_add_args[] = {
     LOGIN,
     TEXT("role", 1, 15, "admin, office, organisation, secretary, subcommittee, ..."),
     {"org", CV_ARG_CODE, 0, 0, 0, "the subtree's root (every role but admin)"},
-    END};
-static const cv_op_arg grant_end_args[] = {{"id", CV_ARG_INT, 1, 1, INT64_MAX, "the grant"}, END};
+    CV_OP_ARGS_END};
+static const cv_op_arg grant_end_args[] = {{"id", CV_ARG_INT, 1, 1, INT64_MAX, "the grant"},
+                                           CV_OP_ARGS_END};
 static const cv_op_arg grant_list_args[] = {
     {"login", CV_ARG_TEXT, 0, 0, CV_LOGIN_MAX - 1, "one account (all)"},
     {"history", CV_ARG_BOOL, 0, 0, 0, "ended grants too"},
-    END};
+    CV_OP_ARGS_END};
 static const cv_op_arg audit_args[] = {
     {"org", CV_ARG_CODE, 0, 0, 0, "events of this subtree (all)"},
     TEXT("actor", 0, CV_ACTOR_NAME_MAX - 1, "events of this actor's name"),
     TEXT("since", 0, 39, "recorded since YYYY-MM-DD[THH:MM], Vietnam time"),
     TEXT("type", 0, 63, "events of this type"),
     {"limit", CV_ARG_INT, 0, 1, 1000000, "at most (100000)"},
-    END};
+    CV_OP_ARGS_END};
 
 const cv_op cv_ops_auth[] = {
     {"account.add", "add an account", account_add_args, ADMIN, CV_AT_STORE, NULL, 0, NULL, 1,
@@ -301,5 +298,5 @@ const cv_op cv_ops_auth[] = {
      0, NULL, 0, grant_list, "{\"history\":true}"},
     {"audit", "who did what, where and when", audit_args, ADMIN, CV_AT_STORE, NULL, 0, NULL, 0,
      audit, "{\"org\":\"$ORG\"}"},
-    {NULL, NULL, NULL, 0, 0, NULL, 0, NULL, 0, NULL, NULL},
+    CV_OPS_END,
 };

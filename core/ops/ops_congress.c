@@ -11,14 +11,6 @@
     {                                                                                              \
         n, CV_ARG_TEXT, req, 0, CV_NAME_MAX - 1, help                                              \
     }
-#define CODE(n, req, help)                                                                         \
-    {                                                                                              \
-        n, CV_ARG_CODE, req, 0, 0, help                                                            \
-    }
-#define DATE(n, req, help)                                                                         \
-    {                                                                                              \
-        n, CV_ARG_DATE, req, 0, 0, help                                                            \
-    }
 #define TERM                                                                                       \
     {                                                                                              \
         "term", CV_ARG_TEXT, 0, 0, 15, "the term (current)"                                        \
@@ -26,10 +18,6 @@
 #define ID(n, help)                                                                                \
     {                                                                                              \
         n, CV_ARG_INT, 1, 1, INT64_MAX, help                                                       \
-    }
-#define END                                                                                        \
-    {                                                                                              \
-        NULL, 0, 0, 0, 0, NULL                                                                     \
     }
 
 static int congress_result(cv_store *s, json_t *args, json_t **result, cv_err *e)
@@ -185,59 +173,61 @@ static int status(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e)
 }
 
 static const cv_op_arg plan_args[] = {
-    CODE("org", 1, "the organisation"),
+    CV_OP_CODE("org", 1, "the organisation"),
     {"ordinal", CV_ARG_TEXT, 1, 0, 15, "VII or 7"},
     TERM,
     {"kind", CV_ARG_TEXT, 0, 0, 15, "delegates or members"},
-    DATE("start", 0, "planned first day"),
-    DATE("end", 0, "planned last day"),
+    CV_OP_DATE("start", 0, "planned first day"),
+    CV_OP_DATE("end", 0, "planned last day"),
     {"pilot", CV_ARG_BOOL, 0, 0, 0, "a pilot congress"},
     {"direct_secretary", CV_ARG_BOOL, 0, 0, 0, "piloting the direct election of the secretary"},
-    END};
+    CV_OP_ARGS_END};
 static const cv_op_arg set_args[] = {
-    CODE("org", 1, "the organisation"),
+    CV_OP_CODE("org", 1, "the organisation"),
     TERM,
     {"kind", CV_ARG_TEXT, 0, 0, 15, "delegates or members"},
-    DATE("start", 0, "planned first day"),
-    DATE("end", 0, "planned last day"),
+    CV_OP_DATE("start", 0, "planned first day"),
+    CV_OP_DATE("end", 0, "planned last day"),
     {"pilot", CV_ARG_BOOL, 0, 0, 0, "a pilot congress"},
     {"direct_secretary", CV_ARG_BOOL, 0, 0, 0, "piloting the direct election of the secretary"},
     {"summoned", CV_ARG_INT, 0, 0, 100000, "delegates summoned"},
     {"present", CV_ARG_INT, 0, 0, 100000, "delegates present"},
-    END};
-static const cv_op_arg org_term_args[] = {CODE("org", 1, "the organisation"), TERM, END};
-static const cv_op_arg held_args[] = {CODE("org", 1, "the organisation"),
+    CV_OP_ARGS_END};
+static const cv_op_arg org_term_args[] = {CV_OP_CODE("org", 1, "the organisation"), TERM,
+                                          CV_OP_ARGS_END};
+static const cv_op_arg held_args[] = {CV_OP_CODE("org", 1, "the organisation"),
                                       TERM,
-                                      DATE("on", 1, "first day"),
-                                      DATE("to", 0, "last day (one day)"),
+                                      CV_OP_DATE("on", 1, "first day"),
+                                      CV_OP_DATE("to", 0, "last day (one day)"),
                                       TEXT("override", 0, "why a rule is knowingly broken"),
-                                      END};
-static const cv_op_arg subcommittee_args[] = {CODE("org", 1, "the congress's organisation"), TERM,
-                                              CODE("code", 1, "the subcommittee"),
-                                              TEXT("name", 1, "its name"), END};
-static const cv_op_arg work_add_args[] = {CODE("org", 1, "the congress's organisation"),
+                                      CV_OP_ARGS_END};
+static const cv_op_arg subcommittee_args[] = {CV_OP_CODE("org", 1, "the congress's organisation"),
+                                              TERM, CV_OP_CODE("code", 1, "the subcommittee"),
+                                              TEXT("name", 1, "its name"), CV_OP_ARGS_END};
+static const cv_op_arg work_add_args[] = {CV_OP_CODE("org", 1, "the congress's organisation"),
                                           TERM,
                                           TEXT("title", 1, "what is to be done"),
                                           TEXT("group", 1, "the group of work"),
-                                          CODE("subcommittee", 0, "the subcommittee"),
+                                          CV_OP_CODE("subcommittee", 0, "the subcommittee"),
                                           TEXT("unit", 0, "the unit responsible"),
                                           TEXT("person", 0, "the person responsible"),
-                                          DATE("due", 0, "due date"),
+                                          CV_OP_DATE("due", 0, "due date"),
                                           {"budget", CV_ARG_INT, 0, 0, INT64_MAX / 4, "VND"},
-                                          END};
-static const cv_op_arg work_assign_args[] = {ID("id", "the work item"),
-                                             TEXT("unit", 0, "the unit responsible"),
-                                             TEXT("person", 0, "the person responsible"), END};
-static const cv_op_arg work_done_args[] = {ID("id", "the work item"), DATE("on", 0, "(today)"),
-                                           END};
-static const cv_op_arg work_list_args[] = {CODE("org", 0, "a subtree (none: all)"),
+                                          CV_OP_ARGS_END};
+static const cv_op_arg work_assign_args[] = {
+    ID("id", "the work item"), TEXT("unit", 0, "the unit responsible"),
+    TEXT("person", 0, "the person responsible"), CV_OP_ARGS_END};
+static const cv_op_arg work_done_args[] = {ID("id", "the work item"),
+                                           CV_OP_DATE("on", 0, "(today)"), CV_OP_ARGS_END};
+static const cv_op_arg work_list_args[] = {CV_OP_CODE("org", 0, "a subtree (none: all)"),
                                            TERM,
                                            TEXT("group", 0, "one group"),
-                                           CODE("subcommittee", 0, "one subcommittee"),
+                                           CV_OP_CODE("subcommittee", 0, "one subcommittee"),
                                            {"overdue", CV_ARG_BOOL, 0, 0, 0, "open and late"},
                                            {"open", CV_ARG_BOOL, 0, 0, 0, "open only"},
-                                           END};
-static const cv_op_arg status_args[] = {CODE("org", 0, "a subtree (none: every root)"), TERM, END};
+                                           CV_OP_ARGS_END};
+static const cv_op_arg status_args[] = {CV_OP_CODE("org", 0, "a subtree (none: every root)"), TERM,
+                                        CV_OP_ARGS_END};
 
 #define SECRETARY    CV_ROLE_SECRETARY
 #define SUBCOMMITTEE CV_ROLE_SUBCOMMITTEE
@@ -271,5 +261,5 @@ const cv_op cv_ops_congress[] = {
      work_list, "{\"org\":\"$ORG\"}"},
     {"status", "how far the congresses of a subtree have come", status_args, ALL, CV_AT_ORG, "org",
      0, NULL, 0, status, "{\"org\":\"$ORG\"}"},
-    {NULL, NULL, NULL, 0, 0, NULL, 0, NULL, 0, NULL, NULL},
+    CV_OPS_END,
 };

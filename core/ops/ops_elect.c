@@ -9,10 +9,6 @@
     {                                                                                              \
         n, CV_ARG_CODE, 0, 0, 0, help                                                              \
     }
-#define END                                                                                        \
-    {                                                                                              \
-        NULL, 0, 0, 0, 0, NULL                                                                     \
-    }
 
 /* Adds then removes, as `election candidates ID --add X --remove Y` reads; either failing leaves
  * the list as it was (ops.c rolls the whole operation back). */
@@ -44,8 +40,9 @@ static const cv_op_arg candidates_args[] = {
     {"source", CV_ARG_TEXT, 0, 0, 15, "list, floor or self (list)"},
     {"agree", CV_ARG_INT, 0, 0, 100000, "votes for a floor or self nominee in the opinion ballot"},
     PERSON("remove", "a person's code to remove"),
-    END};
-static const cv_op_arg show_args[] = {{"id", CV_ARG_INT, 1, 1, INT64_MAX, "the election"}, END};
+    CV_OP_ARGS_END};
+static const cv_op_arg show_args[] = {{"id", CV_ARG_INT, 1, 1, INT64_MAX, "the election"},
+                                      CV_OP_ARGS_END};
 
 const cv_op cv_ops_elect[] = {
     {"election.candidates", "add and/or remove candidates, all or nothing", candidates_args,
@@ -53,5 +50,5 @@ const cv_op cv_ops_elect[] = {
      "{\"id\":$ELECTION,\"add\":\"$PERSON\"}"},
     {"election.show", "an election, its candidates and figures", show_args, CV_ROLES_ALL,
      CV_AT_ELECTION, "id", 0, NULL, 0, show, "{\"id\":$ELECTION}"},
-    {NULL, NULL, NULL, 0, 0, NULL, 0, NULL, 0, NULL, NULL},
+    CV_OPS_END,
 };

@@ -18,10 +18,6 @@
     {                                                                                              \
         n, CV_ARG_TEXT, 0, 0, max, help                                                            \
     }
-#define END                                                                                        \
-    {                                                                                              \
-        NULL, 0, 0, 0, 0, NULL                                                                     \
-    }
 
 /* The key of a notification queued by hand: the same command at the same instant is the same
  * notification, so running it twice queues it once. */
@@ -154,9 +150,9 @@ static const cv_op_arg send_args[] = {
     TEXT("org", CV_NAME_MAX - 1, "the template's {org}"),
     {"due", CV_ARG_DATE, 0, 0, 0, "the template's {due}"},
     {"date", CV_ARG_DATE, 0, 0, 0, "the template's {date}"},
-    END};
+    CV_OP_ARGS_END};
 static const cv_op_arg config_args[] = {TEXT("key", 95, "a setting"),
-                                        TEXT("value", 1023, "its new value"), END};
+                                        TEXT("value", 1023, "its new value"), CV_OP_ARGS_END};
 
 const cv_op cv_ops_notify[] = {
     {"notify.send", "queue a notification by hand", send_args, CV_ROLE_ADMIN, CV_AT_STORE, NULL, 0,
@@ -166,5 +162,5 @@ const cv_op cv_ops_notify[] = {
     {"notify.config", "delivery settings and templates (with key and value: change one)",
      config_args, CV_ROLE_ADMIN, CV_AT_STORE, NULL, 0, NULL, 1, config,
      "{\"key\":\"notify.max_tries\",\"value\":\"5\"}"},
-    {NULL, NULL, NULL, 0, 0, NULL, 0, NULL, 0, NULL, NULL},
+    CV_OPS_END,
 };

@@ -14,17 +14,9 @@
     {                                                                                              \
         n, CV_ARG_TEXT, req, 0, CV_NAME_MAX - 1, help                                              \
     }
-#define CODE(n, req, help)                                                                         \
-    {                                                                                              \
-        n, CV_ARG_CODE, req, 0, 0, help                                                            \
-    }
 #define COUNT(n, max, help)                                                                        \
     {                                                                                              \
         n, CV_ARG_INT, 0, 0, max, help                                                             \
-    }
-#define END                                                                                        \
-    {                                                                                              \
-        NULL, 0, 0, 0, 0, NULL                                                                     \
     }
 
 static int org_result(cv_store *s, const char *code, json_t **result, cv_err *e)
@@ -230,36 +222,41 @@ static int journal_list(const cv_op_ctx *c, json_t *args, json_t **result, cv_er
 }
 
 static const cv_op_arg org_add_args[] = {
-    CODE("code", 1, "the new organisation's code"),
+    CV_OP_CODE("code", 1, "the new organisation's code"),
     TEXT("name", 1, "its name"),
     {"level", CV_ARG_TEXT, 1, 0, 15, "national, province, district, grassroots or cell"},
-    CODE("parent", 0, "the parent's code (none: a root, admin only)"),
+    CV_OP_CODE("parent", 0, "the parent's code (none: a root, admin only)"),
     {"kind", CV_ARG_TEXT, 0, 0, CV_CODE_MAX - 1, "a word: ward, commune, city, ..."},
     COUNT("members", 100000000, "its party members"),
-    END};
-static const cv_op_arg org_set_args[] = {CODE("code", 1, "the organisation"),
+    CV_OP_ARGS_END};
+static const cv_op_arg org_set_args[] = {CV_OP_CODE("code", 1, "the organisation"),
                                          TEXT("name", 0, "a new name"),
                                          {"kind", CV_ARG_TEXT, 0, 0, CV_CODE_MAX - 1, "a word"},
                                          COUNT("members", 100000000, "its party members"),
-                                         END};
-static const cv_op_arg org_move_args[] = {CODE("code", 1, "the organisation moved"),
-                                          CODE("parent", 1, "its new parent"), END};
-static const cv_op_arg org_show_args[] = {CODE("code", 1, "the organisation"), END};
-static const cv_op_arg org_tree_args[] = {CODE("root", 0, "the subtree's root (none: all)"),
-                                          COUNT("depth", 16, "levels below the root"), END};
-static const cv_op_arg term_args[] = {{"term", CV_ARG_TEXT, 0, 0, 15, "a term (current)"}, END};
-static const cv_op_arg term_use_args[] = {{"term", CV_ARG_TEXT, 1, 0, 15, "the term"}, END};
+                                         CV_OP_ARGS_END};
+static const cv_op_arg org_move_args[] = {CV_OP_CODE("code", 1, "the organisation moved"),
+                                          CV_OP_CODE("parent", 1, "its new parent"),
+                                          CV_OP_ARGS_END};
+static const cv_op_arg org_show_args[] = {CV_OP_CODE("code", 1, "the organisation"),
+                                          CV_OP_ARGS_END};
+static const cv_op_arg org_tree_args[] = {CV_OP_CODE("root", 0, "the subtree's root (none: all)"),
+                                          COUNT("depth", 16, "levels below the root"),
+                                          CV_OP_ARGS_END};
+static const cv_op_arg term_args[] = {{"term", CV_ARG_TEXT, 0, 0, 15, "a term (current)"},
+                                      CV_OP_ARGS_END};
+static const cv_op_arg term_use_args[] = {{"term", CV_ARG_TEXT, 1, 0, 15, "the term"},
+                                          CV_OP_ARGS_END};
 static const cv_op_arg term_window_args[] = {
     {"term", CV_ARG_TEXT, 1, 0, 15, "the term"},      {"level", CV_ARG_TEXT, 1, 0, 15, "the level"},
     {"opens", CV_ARG_DATE, 1, 0, 0, "first day"},     {"closes", CV_ARG_DATE, 1, 0, 0, "last day"},
-    COUNT("max_days", 366, "at most this many days"), END};
+    COUNT("max_days", 366, "at most this many days"), CV_OP_ARGS_END};
 static const cv_op_arg clock_set_args[] = {
-    {"time", CV_ARG_TEXT, 1, 0, 39, "YYYY-MM-DD[THH:MM], Vietnam time"}, END};
-static const cv_op_arg no_args[] = {END};
+    {"time", CV_ARG_TEXT, 1, 0, 39, "YYYY-MM-DD[THH:MM], Vietnam time"}, CV_OP_ARGS_END};
+static const cv_op_arg no_args[] = {CV_OP_ARGS_END};
 static const cv_op_arg journal_args[] = {COUNT("after", INT64_MAX, "events after this id"),
                                          {"type", CV_ARG_TEXT, 0, 0, 63, "only this type"},
                                          {"limit", CV_ARG_INT, 0, 1, 100000, "at most (1000)"},
-                                         END};
+                                         CV_OP_ARGS_END};
 
 const cv_op cv_ops_tree[] = {
     {"org.add", "add an organisation under a parent", org_add_args, CV_ROLE_OFFICE, CV_AT_ORG,
@@ -290,5 +287,5 @@ const cv_op cv_ops_tree[] = {
      NULL, 1, clock_real, "{}"},
     {"journal.list", "the events of the journal", journal_args, CV_ROLE_ADMIN, CV_AT_STORE, NULL, 0,
      NULL, 0, journal_list, "{\"limit\":5}"},
-    {NULL, NULL, NULL, 0, 0, NULL, 0, NULL, 0, NULL, NULL},
+    CV_OPS_END,
 };
