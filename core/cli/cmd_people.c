@@ -46,14 +46,12 @@ static void print_people(json_t *j, FILE *out)
         fprintf(out, "no people\n");
 }
 
-static int show_person(cv_cli *cli, cv_store *s, const char *code)
+/* One person printed as the list prints its people. */
+static void print_person(json_t *j, FILE *out)
 {
-    cv_person p;
-    if (cv_person_get(s, code, &p, &cli->err) < 0)
-        return cli->err.code;
-    if (cli->json)
-        return cv_cli_print(cli, cv_person_json(&p), print_people);
-    return cv_cli_print(cli, json_pack("[o]", cv_person_json(&p)), print_people);
+    json_t *one = json_pack("[O]", j);
+    print_people(one, out);
+    json_decref(one);
 }
 
 static int person_edit(cv_cli *cli, int argc, char **argv, int add)
@@ -62,31 +60,27 @@ static int person_edit(cv_cli *cli, int argc, char **argv, int add)
                               "[--ethnicity E] [--org ORG] [--titles T] [--incumbent yes|no]"
                             : "person set CODE [--name N] [--born DATE] [--gender G] "
                               "[--ethnicity E] [--org ORG] [--titles T] [--incumbent yes|no]";
-    cv_person_spec spec = {.incumbent = -1};
-    const char *inc = NULL;
-    cv_opt opts[] = {{"born", &spec.born, NULL},
-                     {"gender", &spec.gender, NULL},
-                     {"ethnicity", &spec.ethnicity, NULL},
-                     {"org", &spec.org, NULL},
-                     {"titles", &spec.titles, NULL},
-                     {"incumbent", &inc, NULL},
-                     {"name", add ? NULL : &spec.name, NULL},
-                     {NULL, NULL, NULL}};
+    static const char *const names[] = {"born", "gender", "ethnicity", "org", "titles", "name"};
+    const char *v[6] = {0}, *inc = NULL;
+    cv_opt opts[] = {{"born", &v[0], NULL}, {"gender", &v[1], NULL}, {"ethnicity", &v[2], NULL},
+                     {"org", &v[3], NULL},  {"titles", &v[4], NULL}, {"incumbent", &inc, NULL},
+                     {"name", &v[5], NULL}, {NULL, NULL, NULL}};
     if (add)
         opts[6] = (cv_opt){NULL, NULL, NULL};
     char *pos[2];
-    int npos;
+    int npos, incumbent = -1;
     if (cv_cli_parse(cli, argc, argv, opts, usage, add ? 2 : 1, add ? 2 : 1, pos, &npos) < 0 ||
-        cv_cli_yes_no(cli, inc, "--incumbent", &spec.incumbent) < 0)
+        cv_cli_yes_no(cli, inc, "--incumbent", &incumbent) < 0)
         return cli->err.code;
-    spec.code = pos[0];
     if (add)
-        spec.name = pos[1];
-    cv_store *s = cv_cli_store(cli);
-    if (!s ||
-        (add ? cv_person_add(s, &spec, NULL, &cli->err) : cv_person_set(s, &spec, &cli->err)) < 0)
-        return cli->err.code;
-    return show_person(cli, s, spec.code);
+        v[5] = pos[1];
+    json_t *args = json_pack("{s:s}", "code", pos[0]);
+    for (int i = 0; i < 6; i++)
+        if (v[i])
+            json_object_set_new(args, names[i], json_string(v[i]));
+    if (incumbent >= 0)
+        json_object_set_new(args, "incumbent", json_boolean(incumbent));
+    return cv_cli_op_print(cli, add ? "person.add" : "person.set", args, print_person);
 }
 
 static int person_add(cv_cli *cli, int argc, char **argv)
@@ -105,14 +99,7 @@ static int person_show(cv_cli *cli, int argc, char **argv)
     int npos;
     if (cv_cli_parse(cli, argc, argv, NULL, "person show CODE", 1, 1, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    return s ? show_person(cli, s, pos[0]) : cli->err.code;
-}
-
-static int add_person(const cv_person *p, void *ctx)
-{
-    json_array_append_new(ctx, cv_person_json(p));
-    return 0;
+    return cv_cli_op_print(cli, "person.show", json_pack("{s:s}", "code", pos[0]), print_person);
 }
 
 static int person_list(cv_cli *cli, int argc, char **argv)
@@ -123,13 +110,10 @@ static int person_list(cv_cli *cli, int argc, char **argv)
     int npos;
     if (cv_cli_parse(cli, argc, argv, opts, "person list [--org ORG]", 0, 0, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    json_t *rows = json_array();
-    if (!s || cv_person_list(s, org, add_person, rows, &cli->err) < 0) {
-        json_decref(rows);
-        return cli->err.code;
-    }
-    return cv_cli_print(cli, rows, print_people);
+    json_t *args = json_object();
+    if (org)
+        json_object_set_new(args, "org", json_string(org));
+    return cv_cli_op_print(cli, "person.list", args, print_people);
 }
 
 int cv_cmd_person(cv_cli *cli, int argc, char **argv)

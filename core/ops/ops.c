@@ -9,7 +9,7 @@
 #include "base/date.h"
 #include "base/text.h"
 
-static const cv_op *const groups[] = {cv_ops_tree, cv_ops_congress, cv_ops_elect,
+static const cv_op *const groups[] = {cv_ops_tree, cv_ops_congress, cv_ops_elect, cv_ops_people,
                                       cv_ops_auth, cv_ops_notify,   cv_ops_admin};
 #define NGROUPS ((int)(sizeof groups / sizeof groups[0]))
 
@@ -146,6 +146,7 @@ static const char *const at_sql[] = {
                    "WHERE w.id = ?1",
     [CV_AT_ELECTION] = "SELECT c.org_id FROM elections x JOIN congresses c ON "
                        "c.id = x.congress_id WHERE x.id = ?1",
+    [CV_AT_PERSON] = "SELECT coalesce(org_id, 0) FROM people WHERE code = ?1",
 };
 
 int cv_ops_resolve(cv_store *s, int at, const char *arg, json_t *args, int64_t *org_id, cv_err *e)
@@ -169,11 +170,10 @@ int cv_ops_resolve(cv_store *s, int at, const char *arg, json_t *args, int64_t *
         return 0;
     if (rc != SQLITE_DONE)
         return cv_store_fail(s, "finding the organisation acted on", e);
-    static const char *const what[] = {[CV_AT_ORG] = "organisation",
-                                       [CV_AT_CONGRESS] = "congress",
-                                       [CV_AT_SUBCOMMITTEE] = "subcommittee",
-                                       [CV_AT_WORK] = "work item",
-                                       [CV_AT_ELECTION] = "election"};
+    static const char *const what[] = {
+        [CV_AT_ORG] = "organisation",          [CV_AT_CONGRESS] = "congress",
+        [CV_AT_SUBCOMMITTEE] = "subcommittee", [CV_AT_WORK] = "work item",
+        [CV_AT_ELECTION] = "election",         [CV_AT_PERSON] = "person"};
     if (json_is_string(v))
         return cv_err_set(e, CV_ENOTFOUND, "no %s '%.64s'", what[at], json_string_value(v));
     return cv_err_set(e, CV_ENOTFOUND, "no %s %lld", what[at], (long long)json_integer_value(v));

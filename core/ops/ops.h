@@ -43,6 +43,7 @@ enum cv_op_at {
     CV_AT_WORK,         /* arg is a work item id */
     CV_AT_ELECTION,     /* arg is an election id */
     CV_AT_ACCOUNT,      /* arg is a login: store-wide (accounts are admin's) */
+    CV_AT_PERSON,       /* arg is a person's code (someone of no organisation: the store) */
 };
 
 typedef struct cv_op_ctx {
@@ -132,6 +133,7 @@ extern const cv_op cv_ops_tree[];
 extern const cv_op cv_ops_congress[];
 extern const cv_op cv_ops_auth[];
 extern const cv_op cv_ops_elect[];
+extern const cv_op cv_ops_people[];
 extern const cv_op cv_ops_admin[];
 extern const cv_op cv_ops_notify[];
 

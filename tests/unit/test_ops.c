@@ -46,7 +46,8 @@ static void plan_with_work(fixture *f, int p)
     const char *list[4];
     for (int i = 0; i < 5; i++) {
         snprintf(codes[i], sizeof codes[i], "%s-p%d", org, i + 1);
-        cv_person_spec person = {.code = codes[i], .name = "Người ứng cử", .incumbent = -1};
+        cv_person_spec person = {
+            .code = codes[i], .name = "Người ứng cử", .org = org, .incumbent = -1};
         assert_int_equal(cv_person_add(f->s, &person, NULL, &f->e), 0);
         if (i < 4)
             list[i] = codes[i];

@@ -1,0 +1,101 @@
+/* ops_people.c: the people who may stand as candidates: adding, changing, reading them. Acting on
+ * a person is acting on its organisation; moving one to another organisation needs the right
+ * there too. */
+#include "elect/person.h"
+#include "ops/ops.h"
+
+#define PEOPLE (CV_ROLE_OFFICE | CV_ROLE_ORGANISATION)
+#define TEXT(n, help)                                                                              \
+    {                                                                                              \
+        n, CV_ARG_TEXT, 0, 0, CV_NAME_MAX - 1, help                                                \
+    }
+
+static int person_result(cv_store *s, const char *code, json_t **result, cv_err *e)
+{
+    cv_person p;
+    if (cv_person_get(s, code, &p, e) < 0)
+        return e->code;
+    *result = cv_person_json(&p);
+    return 0;
+}
+
+static void read_spec(json_t *args, cv_person_spec *spec)
+{
+    *spec = (cv_person_spec){
+        .code = cv_op_text(args, "code"),
+        .name = cv_op_text(args, "name"),
+        .born = cv_op_text(args, "born"),
+        .gender = cv_op_text(args, "gender"),
+        .ethnicity = cv_op_text(args, "ethnicity"),
+        .org = cv_op_text(args, "org"),
+        .titles = cv_op_text(args, "titles"),
+        .incumbent = cv_op_bool(args, "incumbent", -1),
+    };
+}
+
+static int person_add(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e)
+{
+    cv_person_spec spec;
+    read_spec(args, &spec);
+    if (cv_person_add(c->s, &spec, NULL, e) < 0)
+        return e->code;
+    return person_result(c->s, spec.code, result, e);
+}
+
+static int person_set(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e)
+{
+    cv_person_spec spec;
+    read_spec(args, &spec);
+    if (cv_person_set(c->s, &spec, e) < 0)
+        return e->code;
+    return person_result(c->s, spec.code, result, e);
+}
+
+static int person_show(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e)
+{
+    return person_result(c->s, cv_op_text(args, "code"), result, e);
+}
+
+static int add_person(const cv_person *p, void *ctx)
+{
+    json_array_append_new(ctx, cv_person_json(p));
+    return 0;
+}
+
+static int person_list(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e)
+{
+    json_t *rows = json_array();
+    if (cv_person_list(c->s, cv_op_text(args, "org"), add_person, rows, e) < 0) {
+        json_decref(rows);
+        return e->code;
+    }
+    *result = rows;
+    return 0;
+}
+
+static const cv_op_arg edit_args[] = {
+    CV_OP_CODE("code", 1, "the person's code"),
+    TEXT("name", "the full name"),
+    CV_OP_DATE("born", 0, "date of birth"),
+    {"gender", CV_ARG_TEXT, 0, 0, 15, "male or female"},
+    TEXT("ethnicity", "ethnicity"),
+    CV_OP_CODE("org", 0, "the organisation"),
+    TEXT("titles", "posts held"),
+    {"incumbent", CV_ARG_BOOL, 0, 0, 0, "in the outgoing committee"},
+    CV_OP_ARGS_END};
+static const cv_op_arg code_args[] = {CV_OP_CODE("code", 1, "the person's code"), CV_OP_ARGS_END};
+static const cv_op_arg list_args[] = {CV_OP_CODE("org", 0, "one organisation's people (all)"),
+                                      CV_OP_ARGS_END};
+
+const cv_op cv_ops_people[] = {
+    {"person.add", "add a person", edit_args, PEOPLE, CV_AT_ORG, "org", 0, NULL, 1, person_add,
+     "{\"code\":\"n$N\",\"name\":\"Lê Thị Hoa\",\"org\":\"$ORG\"}"},
+    {"person.set", "change a person (moving one needs the new organisation too)", edit_args, PEOPLE,
+     CV_AT_PERSON, "code", CV_AT_ORG, "org", 1, person_set,
+     "{\"code\":\"$PERSON\",\"titles\":\"Phó Bí thư\"}"},
+    {"person.show", "one person", code_args, CV_ROLES_ALL, CV_AT_PERSON, "code", 0, NULL, 0,
+     person_show, "{\"code\":\"$PERSON\"}"},
+    {"person.list", "the people of an organisation", list_args, CV_ROLES_ALL, CV_AT_ORG, "org", 0,
+     NULL, 0, person_list, "{\"org\":\"$ORG\"}"},
+    CV_OPS_END,
+};
