@@ -330,12 +330,11 @@ static void print_complaints(json_t *j, FILE *out)
         fprintf(out, "no complaints\n");
 }
 
-static int list_complaints(cv_cli *cli, cv_store *s, const char *org, const char *term, int which)
+static void print_complaint(json_t *j, FILE *out)
 {
-    json_t *j;
-    if (cv_complaint_list(s, org, term, which, &j, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, j, print_complaints);
+    json_t *one = json_pack("[O]", j);
+    print_complaints(one, out);
+    json_decref(one);
 }
 
 static int complaint_add(cv_cli *cli, int argc, char **argv)
@@ -343,34 +342,34 @@ static int complaint_add(cv_cli *cli, int argc, char **argv)
     const char *usage = "complaint add ORG complaint|denunciation [--from NAME] [--address A] "
                         "[--about PERSON] [--summary S] [--received DATE] [--false-name] "
                         "[--not-specific] [--refiled] [--new-evidence] [--term T]";
-    cv_complaint_spec c = {0};
-    cv_opt opts[] = {{"from", &c.sender, NULL},
-                     {"address", &c.address, NULL},
-                     {"about", &c.about, NULL},
-                     {"summary", &c.summary, NULL},
-                     {"received", &c.received, NULL},
-                     {"term", &c.term, NULL},
-                     {"false-name", NULL, &c.false_name},
-                     {"not-specific", NULL, &c.not_specific},
-                     {"refiled", NULL, &c.refiled},
-                     {"new-evidence", NULL, &c.new_evidence},
+    static const char *const names[] = {"from", "address", "about", "summary", "received", "term"};
+    static const char *const flag_names[] = {"false_name", "not_specific", "refiled",
+                                             "new_evidence"};
+    const char *v[6] = {0};
+    int flags[4] = {0};
+    cv_opt opts[] = {{"from", &v[0], NULL},
+                     {"address", &v[1], NULL},
+                     {"about", &v[2], NULL},
+                     {"summary", &v[3], NULL},
+                     {"received", &v[4], NULL},
+                     {"term", &v[5], NULL},
+                     {"false-name", NULL, &flags[0]},
+                     {"not-specific", NULL, &flags[1]},
+                     {"refiled", NULL, &flags[2]},
+                     {"new-evidence", NULL, &flags[3]},
                      {NULL, NULL, NULL}};
     char *pos[2];
     int npos;
-    int64_t id;
     if (cv_cli_parse(cli, argc, argv, opts, usage, 2, 2, pos, &npos) < 0)
         return cli->err.code;
-    c.org = pos[0];
-    c.kind = pos[1];
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_complaint_add(s, &c, &id, &cli->err) < 0)
-        return cli->err.code;
-    json_t *all;
-    if (cv_complaint_list(s, c.org, c.term, CV_COMPLAINTS_ALL, &all, &cli->err) < 0)
-        return cli->err.code;
-    json_t *mine = json_incref(json_array_get(all, json_array_size(all) - 1));
-    json_decref(all);
-    return cv_cli_print(cli, cli->json ? mine : json_pack("[o]", mine), print_complaints);
+    json_t *args = json_pack("{s:s, s:s}", "org", pos[0], "kind", pos[1]);
+    for (int i = 0; i < 6; i++)
+        if (v[i])
+            json_object_set_new(args, names[i], json_string(v[i]));
+    for (int i = 0; i < 4; i++)
+        if (flags[i])
+            json_object_set_new(args, flag_names[i], json_true());
+    return cv_cli_op_print(cli, "complaint.add", args, print_complaint);
 }
 
 static int complaint_list(cv_cli *cli, int argc, char **argv)
@@ -386,12 +385,10 @@ static int complaint_list(cv_cli *cli, int argc, char **argv)
     if (cv_cli_parse(cli, argc, argv, opts, "complaint list ORG [--open] [--candidates] [--term T]",
                      1, 1, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    return s ? list_complaints(cli, s, pos[0], term,
-                               cands  ? CV_COMPLAINTS_CANDIDATES
-                               : open ? CV_COMPLAINTS_OPEN
-                                      : CV_COMPLAINTS_ALL)
-             : cli->err.code;
+    json_t *args = json_pack("{s:s, s:b, s:b}", "org", pos[0], "open", open, "candidates", cands);
+    if (term)
+        json_object_set_new(args, "term", json_string(term));
+    return cv_cli_op_print(cli, "complaint.list", args, print_complaints);
 }
 
 static int complaint_settle(cv_cli *cli, int argc, char **argv)
@@ -405,11 +402,12 @@ static int complaint_settle(cv_cli *cli, int argc, char **argv)
                      1, 1, pos, &npos) < 0 ||
         cv_cli_count(cli, pos[0][0] == '#' ? pos[0] + 1 : pos[0], "complaint id", &id) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_complaint_settle(s, id, on, conclusion, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, json_pack("{sI ss}", "id", (json_int_t)id, "status", "settled"),
-                        print_json);
+    json_t *args = json_pack("{s:I}", "id", (json_int_t)id);
+    if (on)
+        json_object_set_new(args, "on", json_string(on));
+    if (conclusion)
+        json_object_set_new(args, "conclusion", json_string(conclusion));
+    return cv_cli_op_print(cli, "complaint.settle", args, print_json);
 }
 
 int cv_cmd_complaint(cv_cli *cli, int argc, char **argv)

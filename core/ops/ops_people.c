@@ -1,6 +1,8 @@
-/* ops_people.c: the people who may stand as candidates: adding, changing, reading them. Acting on
+/* ops_people.c: the people who may stand as candidates (adding, changing, reading them) and
+ * the complaints and denunciations about them. Acting on
  * a person is acting on its organisation; moving one to another organisation needs the right
  * there too. */
+#include "elect/complaint.h"
 #include "elect/person.h"
 #include "ops/ops.h"
 
@@ -97,5 +99,99 @@ const cv_op cv_ops_people[] = {
      person_show, "{\"code\":\"$PERSON\"}"},
     {"person.list", "the people of an organisation", list_args, CV_ROLES_ALL, CV_AT_ORG, "org", 0,
      NULL, 0, person_list, "{\"org\":\"$ORG\"}"},
+    CV_OPS_END,
+};
+
+/* complaints and denunciations --------------------------------------------------------------- */
+
+#define COMPLAINTS (CV_ROLE_OFFICE | CV_ROLE_ORGANISATION)
+
+static int complaint_add(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e)
+{
+    cv_complaint_spec spec = {
+        .org = cv_op_text(args, "org"),
+        .term = cv_op_text(args, "term"),
+        .kind = cv_op_text(args, "kind"),
+        .sender = cv_op_text(args, "from"),
+        .address = cv_op_text(args, "address"),
+        .about = cv_op_text(args, "about"),
+        .summary = cv_op_text(args, "summary"),
+        .received = cv_op_text(args, "received"),
+        .false_name = cv_op_bool(args, "false_name", 0),
+        .not_specific = cv_op_bool(args, "not_specific", 0),
+        .refiled = cv_op_bool(args, "refiled", 0),
+        .new_evidence = cv_op_bool(args, "new_evidence", 0),
+    };
+    int64_t id;
+    json_t *all;
+    if (cv_complaint_add(c->s, &spec, &id, e) < 0 ||
+        cv_complaint_list(c->s, spec.org, spec.term, CV_COMPLAINTS_ALL, &all, e) < 0)
+        return e->code;
+    *result = json_incref(json_array_get(all, json_array_size(all) - 1));
+    json_decref(all);
+    return 0;
+}
+
+static int complaint_list(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e)
+{
+    int which = cv_op_bool(args, "candidates", 0) ? CV_COMPLAINTS_CANDIDATES
+                : cv_op_bool(args, "open", 0)     ? CV_COMPLAINTS_OPEN
+                                                  : CV_COMPLAINTS_ALL;
+    return cv_complaint_list(c->s, cv_op_text(args, "org"), cv_op_text(args, "term"), which, result,
+                             e);
+}
+
+static int complaint_settle(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e)
+{
+    int64_t id = cv_op_int(args, "id", 0);
+    if (cv_complaint_settle(c->s, id, cv_op_text(args, "on"), cv_op_text(args, "conclusion"), e) <
+        0)
+        return e->code;
+    *result = json_pack("{sI ss}", "id", (json_int_t)id, "status", "settled");
+    return 0;
+}
+
+#define FLAG(n, help)                                                                              \
+    {                                                                                              \
+        n, CV_ARG_BOOL, 0, 0, 0, help                                                              \
+    }
+#define TERM                                                                                       \
+    {                                                                                              \
+        "term", CV_ARG_TEXT, 0, 0, 15, "the term (current)"                                        \
+    }
+
+static const cv_op_arg complaint_add_args[] = {
+    CV_OP_CODE("org", 1, "the congress's organisation"),
+    {"kind", CV_ARG_TEXT, 1, 0, 15, "complaint or denunciation"},
+    TEXT("from", "the sender (none: anonymous)"),
+    TEXT("address", "the sender's address"),
+    CV_OP_CODE("about", 0, "the person it is about"),
+    TEXT("summary", "what it says"),
+    CV_OP_DATE("received", 0, "when it was received (today)"),
+    FLAG("false_name", "sent under a false name"),
+    FLAG("not_specific", "names no specific fact"),
+    FLAG("refiled", "sent again"),
+    FLAG("new_evidence", "with new evidence"),
+    TERM,
+    CV_OP_ARGS_END};
+static const cv_op_arg complaint_list_args[] = {
+    CV_OP_CODE("org", 1, "the organisation"), FLAG("open", "only those still open"),
+    FLAG("candidates", "only those about candidates"), TERM, CV_OP_ARGS_END};
+static const cv_op_arg complaint_settle_args[] = {
+    {"id", CV_ARG_INT, 1, 1, INT64_MAX, "the complaint"},
+    CV_OP_DATE("on", 0, "(today)"),
+    TEXT("conclusion", "the conclusion"),
+    CV_OP_ARGS_END};
+
+const cv_op cv_ops_complaints[] = {
+    {"complaint.add", "register a complaint or a denunciation", complaint_add_args, COMPLAINTS,
+     CV_AT_ORG, "org", 0, NULL, 1, complaint_add,
+     "{\"org\":\"$ORG\",\"kind\":\"complaint\",\"from\":\"Nguyễn Văn B\",\"address\":\"Tổ 3\","
+     "\"about\":\"$PERSON\",\"summary\":\"Kê khai tài sản\"}"},
+    {"complaint.list", "the complaints of a congress", complaint_list_args, CV_ROLES_ALL, CV_AT_ORG,
+     "org", 0, NULL, 0, complaint_list, "{\"org\":\"$ORG\"}"},
+    {"complaint.settle", "settle a complaint with its conclusion", complaint_settle_args,
+     COMPLAINTS, CV_AT_COMPLAINT, "id", 0, NULL, 1, complaint_settle,
+     "{\"id\":$COMPLAINT,\"conclusion\":\"Không có cơ sở\"}"},
     CV_OPS_END,
 };

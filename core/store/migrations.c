@@ -577,8 +577,11 @@ static const char schema_auth[] =
     "CREATE TRIGGER grants_are_never_deleted BEFORE DELETE ON grants"
     "  BEGIN SELECT RAISE(ABORT, 'a grant is ended, never deleted'); END;"
 
+    /* Equalities, not IN: SQLite checks `x IN (constants)` through a temporary index built for
+     * every row written (migration 8), and an import writes an event a row. */
     "ALTER TABLE events ADD COLUMN actor_kind TEXT NOT NULL DEFAULT 'legacy'"
-    "  CHECK (actor_kind IN ('legacy','account','token','package','scheduler','plugin'));"
+    "  CHECK (actor_kind = 'account' OR actor_kind = 'token' OR actor_kind = 'package' OR"
+    "         actor_kind = 'scheduler' OR actor_kind = 'plugin' OR actor_kind = 'legacy');"
     "ALTER TABLE events ADD COLUMN actor_name TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE events ADD COLUMN actor_account INTEGER;"
     "ALTER TABLE events ADD COLUMN actor_token INTEGER;"

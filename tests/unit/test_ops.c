@@ -12,6 +12,7 @@
 #include "auth/grant.h"
 #include "auth/token.h"
 #include "domain/work.h"
+#include "elect/complaint.h"
 #include "elect/election.h"
 #include "elect/person.h"
 #include "lua/registry.h"
@@ -26,6 +27,7 @@ typedef struct world {
     int64_t account[CV_ROLE_COUNT]; /* one account per role, granted over D1 (admin: store) */
     int64_t work[PLACES];           /* a work item of each place's congress */
     int64_t election[PLACES];       /* an election of each place's congress */
+    int64_t complaint[PLACES];      /* a complaint to each place's congress */
     int64_t grant;                  /* a grant to end */
     char package_dir[64];           /* a Lua package that loads, registered as "pkg0" */
 } world;
@@ -55,6 +57,13 @@ static void plan_with_work(fixture *f, int p)
     cv_election_spec vote = {
         .org = org, .body = "committee", .seats = 4, .candidates = list, .count = 4};
     assert_int_equal(cv_election_create(f->s, &vote, &w.election[p], &f->e), 0);
+    cv_complaint_spec letter = {.org = org,
+                                .kind = "complaint",
+                                .sender = "Nguyễn Văn B",
+                                .address = "Tổ 3",
+                                .about = codes[0],
+                                .summary = "Kê khai tài sản"};
+    assert_int_equal(cv_complaint_add(f->s, &letter, &w.complaint[p], &f->e), 0);
 }
 
 static void add_account(fixture *f, const char *login, int64_t *id)
@@ -154,12 +163,12 @@ static json_t *example_args(const cv_op *op, int p, int case_no)
             *o++ = *s;
             continue;
         }
-        const char *names[] = {"CELL",     "ORG",    "WORK",   "GRANT",  "N",
-                               "ELECTION", "PERSON", "SCRIPT", "PACKAGE"};
+        const char *names[] = {"CELL",     "ORG",    "WORK",   "GRANT",   "N",
+                               "ELECTION", "PERSON", "SCRIPT", "PACKAGE", "COMPLAINT"};
         int k = 0;
-        while (k < 9 && strncmp(s + 1, names[k], strlen(names[k])) != 0)
+        while (k < 10 && strncmp(s + 1, names[k], strlen(names[k])) != 0)
             k++;
-        assert_true(k < 9);
+        assert_true(k < 10);
         if (k == 0)
             o += sprintf(o, "%s", cell);
         else if (k == 1)
@@ -176,8 +185,10 @@ static json_t *example_args(const cv_op *op, int p, int case_no)
             o += sprintf(o, "%s-p5", place_org[p]);
         else if (k == 7)
             o += sprintf(o, "%s", w.package_dir);
-        else
+        else if (k == 8)
             o += sprintf(o, "pkg0");
+        else
+            o += sprintf(o, "%lld", (long long)w.complaint[p]);
         s += strlen(names[k]);
     }
     *o = '\0';
