@@ -178,19 +178,28 @@ static int scheme_change(cv_cli *cli, int argc, char **argv, int what)
         return cli->err.code;
     if (what == 1 && n > 100)
         return cv_err_set(&cli->err, CV_EINVAL, "a target is a percentage, 0 to 100");
-    cv_store *s = cv_cli_store(cli);
-    if (!s)
-        return cli->err.code;
-    int rc = 0;
+    if (what == 3) { /* appoint: not yet an operation (admin's) */
+        cv_store *s = cv_cli_store(cli);
+        if (!s || cv_scheme_appoint(s, pos[0], term, pos[1], pos[2], &cli->err) < 0)
+            return cli->err.code;
+        return show_scheme(cli, s, pos[0], term);
+    }
+    static const char *const ops[] = {"scheme.seats", "scheme.target", "scheme.contents", "",
+                                      "scheme.show"};
+    json_t *args = json_pack("{s:s}", "org", pos[0]);
+    if (term)
+        json_object_set_new(args, "term", json_string(term));
     if (what == 0)
-        rc = cv_scheme_set_seats(s, pos[0], term, pos[1], n, &cli->err);
-    else if (what == 1)
-        rc = cv_scheme_set_target(s, pos[0], term, pos[1], (int)n, &cli->err);
-    else if (what == 2)
-        rc = cv_scheme_set_contents(s, pos[0], term, n > 4 ? 0 : (int)n, &cli->err);
-    else if (what == 3)
-        rc = cv_scheme_appoint(s, pos[0], term, pos[1], pos[2], &cli->err);
-    return rc < 0 ? cli->err.code : show_scheme(cli, s, pos[0], term);
+        json_object_set_new(args, "body", json_string(pos[1]));
+    if (what == 0)
+        json_object_set_new(args, "seats", json_integer(n));
+    if (what == 1)
+        json_object_set_new(args, "target", json_string(pos[1]));
+    if (what == 1 && n >= 0)
+        json_object_set_new(args, "pct", json_integer(n));
+    if (what == 2)
+        json_object_set_new(args, "contents", json_integer(n > 4 ? 0 : n));
+    return cv_cli_op_print(cli, ops[what], args, print_scheme);
 }
 
 static int scheme_seats(cv_cli *cli, int argc, char **argv)
@@ -243,14 +252,15 @@ static int scheme_check(cv_cli *cli, int argc, char **argv)
     cv_opt opts[] = {{"term", &term, NULL}, {"body", &body, NULL}, {NULL, NULL, NULL}};
     char *pos[1];
     int npos;
-    json_t *j;
     if (cv_cli_parse(cli, argc, argv, opts, "scheme check ORG [--body B] [--term T]", 1, 1, pos,
                      &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_scheme_check(s, pos[0], term, body, &j, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, j, print_check);
+    json_t *args = json_pack("{s:s}", "org", pos[0]);
+    if (term)
+        json_object_set_new(args, "term", json_string(term));
+    if (body)
+        json_object_set_new(args, "body", json_string(body));
+    return cv_cli_op_print(cli, "scheme.check", args, print_check);
 }
 
 int cv_cmd_scheme(cv_cli *cli, int argc, char **argv)

@@ -1,9 +1,10 @@
 /* ops_people.c: the people who may stand as candidates (adding, changing, reading them) and
- * the complaints and denunciations about them. Acting on
- * a person is acting on its organisation; moving one to another organisation needs the right
+ * the complaints and denunciations about them, and the personnel scheme they are chosen by. Acting
+ * on a person is acting on its organisation; moving one to another organisation needs the right
  * there too. */
 #include "elect/complaint.h"
 #include "elect/person.h"
+#include "elect/scheme.h"
 #include "ops/ops.h"
 
 #define PEOPLE (CV_ROLE_OFFICE | CV_ROLE_ORGANISATION)
@@ -193,5 +194,91 @@ const cv_op cv_ops_complaints[] = {
     {"complaint.settle", "settle a complaint with its conclusion", complaint_settle_args,
      COMPLAINTS, CV_AT_COMPLAINT, "id", 0, NULL, 1, complaint_settle,
      "{\"id\":$COMPLAINT,\"conclusion\":\"Không có cơ sở\"}"},
+    CV_OPS_END,
+};
+
+/* the personnel scheme ------------------------------------------------------------------------ */
+
+static int scheme_result(cv_store *s, json_t *args, json_t **result, cv_err *e)
+{
+    return cv_scheme_json(s, cv_op_text(args, "org"), cv_op_text(args, "term"), result, e);
+}
+
+static int scheme_seats(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e)
+{
+    if (cv_scheme_set_seats(c->s, cv_op_text(args, "org"), cv_op_text(args, "term"),
+                            cv_op_text(args, "body"), cv_op_int(args, "seats", 0), e) < 0)
+        return e->code;
+    return scheme_result(c->s, args, result, e);
+}
+
+/* A target without a percentage is removed. */
+static int scheme_target(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e)
+{
+    if (cv_scheme_set_target(c->s, cv_op_text(args, "org"), cv_op_text(args, "term"),
+                             cv_op_text(args, "target"), (int)cv_op_int(args, "pct", -1), e) < 0)
+        return e->code;
+    return scheme_result(c->s, args, result, e);
+}
+
+static int scheme_contents(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e)
+{
+    if (cv_scheme_set_contents(c->s, cv_op_text(args, "org"), cv_op_text(args, "term"),
+                               (int)cv_op_int(args, "contents", 0), e) < 0)
+        return e->code;
+    return scheme_result(c->s, args, result, e);
+}
+
+static int scheme_show(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e)
+{
+    return scheme_result(c->s, args, result, e);
+}
+
+static int scheme_check(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e)
+{
+    return cv_scheme_check(c->s, cv_op_text(args, "org"), cv_op_text(args, "term"),
+                           cv_op_text(args, "body"), result, e);
+}
+
+#define BODY                                                                                       \
+    {                                                                                              \
+        "body", CV_ARG_TEXT, 1, 0, 15, "committee, standing, secretary, ..."                       \
+    }
+
+static const cv_op_arg seats_args[] = {CV_OP_CODE("org", 1, "the organisation"),
+                                       BODY,
+                                       {"seats", CV_ARG_INT, 1, 0, 1000, "seats"},
+                                       TERM,
+                                       CV_OP_ARGS_END};
+static const cv_op_arg target_args[] = {
+    CV_OP_CODE("org", 1, "the organisation"),
+    {"target", CV_ARG_TEXT, 1, 0, 15, "women, minorities, under40, age40to50, over50, renewal"},
+    {"pct", CV_ARG_INT, 0, 0, 100, "the minimum percentage (none: remove the target)"},
+    TERM,
+    CV_OP_ARGS_END};
+static const cv_op_arg contents_args[] = {CV_OP_CODE("org", 1, "the organisation"),
+                                          {"contents", CV_ARG_INT, 1, 0, 4, "4, 3 or 2"},
+                                          TERM,
+                                          CV_OP_ARGS_END};
+static const cv_op_arg scheme_args[] = {CV_OP_CODE("org", 1, "the organisation"), TERM,
+                                        CV_OP_ARGS_END};
+static const cv_op_arg check_args[] = {CV_OP_CODE("org", 1, "the organisation"),
+                                       {"body", CV_ARG_TEXT, 0, 0, 15, "one body (committee)"},
+                                       TERM,
+                                       CV_OP_ARGS_END};
+
+const cv_op cv_ops_scheme[] = {
+    {"scheme.seats", "set the seats of a body in the personnel scheme", seats_args, PEOPLE,
+     CV_AT_ORG, "org", 0, NULL, 1, scheme_seats,
+     "{\"org\":\"$ORG\",\"body\":\"committee\",\"seats\":5}"},
+    {"scheme.target", "set or remove a structure target of the scheme", target_args, PEOPLE,
+     CV_AT_ORG, "org", 0, NULL, 1, scheme_target,
+     "{\"org\":\"$ORG\",\"target\":\"women\",\"pct\":15}"},
+    {"scheme.contents", "how many contents the congress votes on", contents_args, PEOPLE, CV_AT_ORG,
+     "org", 0, NULL, 1, scheme_contents, "{\"org\":\"$ORG\",\"contents\":4}"},
+    {"scheme.show", "the personnel scheme of a congress", scheme_args, CV_ROLES_ALL, CV_AT_ORG,
+     "org", 0, NULL, 0, scheme_show, "{\"org\":\"$ORG\"}"},
+    {"scheme.check", "check an election's list against the scheme", check_args, CV_ROLES_ALL,
+     CV_AT_ORG, "org", 0, NULL, 0, scheme_check, "{\"org\":\"$ORG\"}"},
     CV_OPS_END,
 };
