@@ -147,6 +147,21 @@ int cv_account_get_by_unix_user(cv_store *s, const char *unix_user, cv_account *
     return fetch_account(s, st, out, what, e);
 }
 
+int cv_account_actor(cv_store *s, int64_t account_id, const char *via, cv_actor *actor, cv_err *e)
+{
+    cv_account a;
+    cv_err missing;
+    if (cv_account_get_by_id(s, account_id, &a, &missing) < 0 || strcmp(a.state, "active") != 0)
+        return cv_err_set(e, CV_EPERM, "account %lld may not act (unknown or disabled)",
+                          (long long)account_id);
+    memset(actor, 0, sizeof *actor);
+    actor->kind = CV_ACTOR_ACCOUNT;
+    actor->account_id = a.id;
+    snprintf(actor->name, sizeof actor->name, "%s", a.login);
+    snprintf(actor->via, sizeof actor->via, "%s", via ? via : "");
+    return 0;
+}
+
 json_t *cv_account_json(const cv_account *a)
 {
     return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b}", "id", (json_int_t)a->id, "login",

@@ -46,6 +46,10 @@ int cv_account_get(cv_store *s, const char *login, cv_account *out, cv_err *e);
 int cv_account_get_by_id(cv_store *s, int64_t id, cv_account *out, cv_err *e);
 int cv_account_get_by_unix_user(cv_store *s, const char *unix_user, cv_account *out, cv_err *e);
 
+/* The actor of an active account (after a password check, for a session): *actor names it, with
+ * via saying how it signed in ("http session"). A disabled or unknown account is CV_EPERM. */
+int cv_account_actor(cv_store *s, int64_t account_id, const char *via, cv_actor *actor, cv_err *e);
+
 /* Every account, by login, as a JSON array (new reference) in *out. */
 int cv_account_list(cv_store *s, json_t **out, cv_err *e);
 

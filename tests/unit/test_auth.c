@@ -39,6 +39,10 @@ static void test_password_checks_the_right_one_and_never_says_which_part_was_wro
     int64_t id = add_account(f, "minh", "mật khẩu đúng"), got = 0;
     assert_int_equal(cv_password_check(f->s, "minh", "mật khẩu đúng", &got, &f->e), 0);
     assert_int_equal(got, id);
+    cv_actor a;
+    assert_int_equal(cv_account_actor(f->s, got, "http session", &a, &f->e), 0);
+    assert_string_equal(a.name, "minh");
+    assert_int_equal(a.kind, CV_ACTOR_ACCOUNT);
     assert_int_equal(cv_password_check(f->s, "minh", "sai rồi nhé", &got, &f->e), CV_EPERM);
     assert_string_equal(f->e.msg, "wrong login or password");
     assert_int_equal(cv_password_check(f->s, "nobody", "sai rồi nhé", &got, &f->e), CV_EPERM);
@@ -52,12 +56,13 @@ static void test_password_checks_the_right_one_and_never_says_which_part_was_wro
 static void test_a_disabled_account_cannot_sign_in(void **state)
 {
     fixture *f = *state;
-    int64_t got;
-    add_account(f, "minh", "mật khẩu đúng");
+    int64_t got, id = add_account(f, "minh", "mật khẩu đúng");
     assert_int_equal(cv_store_begin(f->s, &f->e), 0);
     assert_int_equal(cv_account_update(f->s, "minh", NULL, NULL, NULL, "disabled", &f->e), 0);
     assert_int_equal(cv_store_commit(f->s, &f->e), 0);
     assert_int_equal(cv_password_check(f->s, "minh", "mật khẩu đúng", &got, &f->e), CV_EPERM);
+    cv_actor a;
+    assert_int_equal(cv_account_actor(f->s, id, "http session", &a, &f->e), CV_EPERM);
     /* The update names the state before and after. */
     cv_event ev;
     int64_t last;
