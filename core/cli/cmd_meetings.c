@@ -177,35 +177,28 @@ static void print_inspections(json_t *j, FILE *out)
         fprintf(out, "no inspections\n");
 }
 
-static int list_inspections(cv_cli *cli, cv_store *s, const char *org)
-{
-    json_t *j;
-    if (cv_inspection_list(s, org, &j, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, j, print_inspections);
-}
-
 static int inspection_add(cv_cli *cli, int argc, char **argv)
 {
-    cv_inspection_spec spec = {0};
+    const char *led_by = NULL, *on = NULL, *by = NULL, *findings = NULL;
     const char *usage = "inspection add ORG --led-by WHO --on DATE [--by ORG] [--findings TEXT]";
-    cv_opt opts[] = {{"led-by", &spec.led_by, NULL},
-                     {"on", &spec.on, NULL},
-                     {"by", &spec.by, NULL},
-                     {"findings", &spec.findings, NULL},
+    cv_opt opts[] = {{"led-by", &led_by, NULL},
+                     {"on", &on, NULL},
+                     {"by", &by, NULL},
+                     {"findings", &findings, NULL},
                      {NULL, NULL, NULL}};
     char *pos[1];
     int npos;
     if (cv_cli_parse(cli, argc, argv, opts, usage, 1, 1, pos, &npos) < 0)
         return cli->err.code;
-    if (!spec.led_by || !spec.on)
+    if (!led_by || !on)
         return cv_err_set(&cli->err, CV_EINVAL, "--led-by and --on are required; usage: convene %s",
                           usage);
-    spec.org = pos[0];
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_inspection_add(s, &spec, NULL, &cli->err) < 0)
-        return cli->err.code;
-    return list_inspections(cli, s, pos[0]);
+    json_t *args = json_pack("{s:s, s:s, s:s}", "org", pos[0], "led_by", led_by, "on", on);
+    if (by)
+        json_object_set_new(args, "by", json_string(by));
+    if (findings)
+        json_object_set_new(args, "findings", json_string(findings));
+    return cv_cli_op_print(cli, "inspection.add", args, print_inspections);
 }
 
 static int inspection_request(cv_cli *cli, int argc, char **argv)
@@ -221,10 +214,10 @@ static int inspection_request(cv_cli *cli, int argc, char **argv)
         return cli->err.code;
     if (!due)
         return cv_err_set(&cli->err, CV_EINVAL, "--due DATE is required; usage: convene %s", usage);
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_inspection_request(s, id, pos[1], due, unit, NULL, &cli->err) < 0)
-        return cli->err.code;
-    return list_inspections(cli, s, NULL);
+    json_t *args = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "text", pos[1], "due", due);
+    if (unit)
+        json_object_set_new(args, "unit", json_string(unit));
+    return cv_cli_op_print(cli, "inspection.request", args, print_inspections);
 }
 
 static int inspection_list(cv_cli *cli, int argc, char **argv)
@@ -233,8 +226,10 @@ static int inspection_list(cv_cli *cli, int argc, char **argv)
     int npos;
     if (cv_cli_parse(cli, argc, argv, NULL, "inspection list [ORG]", 0, 1, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    return s ? list_inspections(cli, s, npos ? pos[0] : NULL) : cli->err.code;
+    json_t *args = json_object();
+    if (npos)
+        json_object_set_new(args, "org", json_string(pos[0]));
+    return cv_cli_op_print(cli, "inspection.list", args, print_inspections);
 }
 
 int cv_cmd_inspection(cv_cli *cli, int argc, char **argv)

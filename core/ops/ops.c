@@ -9,9 +9,9 @@
 #include "base/date.h"
 #include "base/text.h"
 
-static const cv_op *const groups[] = {cv_ops_tree,   cv_ops_congress,   cv_ops_elect,
-                                      cv_ops_people, cv_ops_complaints, cv_ops_scheme,
-                                      cv_ops_auth,   cv_ops_notify,     cv_ops_admin};
+static const cv_op *const groups[] = {
+    cv_ops_tree,   cv_ops_congress, cv_ops_elect, cv_ops_people, cv_ops_complaints,
+    cv_ops_scheme, cv_ops_docs,     cv_ops_auth,  cv_ops_notify, cv_ops_admin};
 #define NGROUPS ((int)(sizeof groups / sizeof groups[0]))
 
 int cv_ops_count(void)
@@ -150,6 +150,7 @@ static const char *const at_sql[] = {
     [CV_AT_PERSON] = "SELECT coalesce(org_id, 0) FROM people WHERE code = ?1",
     [CV_AT_COMPLAINT] = "SELECT c.org_id FROM complaints x JOIN congresses c ON "
                         "c.id = x.congress_id WHERE x.id = ?1",
+    [CV_AT_INSPECTION] = "SELECT org_id FROM inspections WHERE id = ?1",
 };
 
 int cv_ops_resolve(cv_store *s, int at, const char *arg, json_t *args, int64_t *org_id, cv_err *e)

@@ -45,6 +45,7 @@ enum cv_op_at {
     CV_AT_ACCOUNT,      /* arg is a login: store-wide (accounts are admin's) */
     CV_AT_PERSON,       /* arg is a person's code (someone of no organisation: the store) */
     CV_AT_COMPLAINT,    /* arg is a complaint id */
+    CV_AT_INSPECTION,   /* arg is an inspection visit's id */
 };
 
 typedef struct cv_op_ctx {
@@ -70,9 +71,9 @@ typedef struct cv_op {
     int writes; /* 1: runs in a transaction that commits whole or not at all */
     cv_op_fn run;
     /* Arguments that succeed in the tests' world, with placeholders $ORG (the organisation acted
-     * on), $CELL (a cell under $ORG), $WORK, $ELECTION, $PERSON, $COMPLAINT, $GRANT, $SCRIPT (a
-     * package folder), $PACKAGE (a registered package), $N (a fresh number): the role matrix test
-     * runs every operation with them, and they are the documents' examples. */
+     * on), $CELL (a cell under $ORG), $WORK, $ELECTION, $PERSON, $COMPLAINT, $INSPECTION, $GRANT,
+     * $SCRIPT (a package folder), $PACKAGE (a registered package), $N (a fresh number): the role
+     * matrix test runs every operation with them, and they are the documents' examples. */
     const char *example;
 } cv_op;
 
@@ -137,6 +138,7 @@ extern const cv_op cv_ops_elect[];
 extern const cv_op cv_ops_people[];
 extern const cv_op cv_ops_complaints[];
 extern const cv_op cv_ops_scheme[];
+extern const cv_op cv_ops_docs[];
 extern const cv_op cv_ops_admin[];
 extern const cv_op cv_ops_notify[];
 

@@ -11,6 +11,7 @@
 #include "auth/account.h"
 #include "auth/grant.h"
 #include "auth/token.h"
+#include "docs/inspection.h"
 #include "domain/work.h"
 #include "elect/complaint.h"
 #include "elect/election.h"
@@ -28,6 +29,7 @@ typedef struct world {
     int64_t work[PLACES];           /* a work item of each place's congress */
     int64_t election[PLACES];       /* an election of each place's congress */
     int64_t complaint[PLACES];      /* a complaint to each place's congress */
+    int64_t inspection[PLACES];     /* a visit to each place */
     int64_t grant;                  /* a grant to end */
     char package_dir[64];           /* a Lua package that loads, registered as "pkg0" */
 } world;
@@ -64,6 +66,8 @@ static void plan_with_work(fixture *f, int p)
                                 .about = codes[0],
                                 .summary = "Kê khai tài sản"};
     assert_int_equal(cv_complaint_add(f->s, &letter, &w.complaint[p], &f->e), 0);
+    cv_inspection_spec visit = {.org = org, .led_by = "Ủy ban Kiểm tra", .on = "2020-05-10"};
+    assert_int_equal(cv_inspection_add(f->s, &visit, &w.inspection[p], &f->e), 0);
 }
 
 static void add_account(fixture *f, const char *login, int64_t *id)
@@ -163,12 +167,12 @@ static json_t *example_args(const cv_op *op, int p, int case_no)
             *o++ = *s;
             continue;
         }
-        const char *names[] = {"CELL",     "ORG",    "WORK",   "GRANT",   "N",
-                               "ELECTION", "PERSON", "SCRIPT", "PACKAGE", "COMPLAINT"};
+        const char *names[] = {"CELL",   "ORG",    "WORK",    "GRANT",     "N",         "ELECTION",
+                               "PERSON", "SCRIPT", "PACKAGE", "COMPLAINT", "INSPECTION"};
         int k = 0;
-        while (k < 10 && strncmp(s + 1, names[k], strlen(names[k])) != 0)
+        while (k < 11 && strncmp(s + 1, names[k], strlen(names[k])) != 0)
             k++;
-        assert_true(k < 10);
+        assert_true(k < 11);
         if (k == 0)
             o += sprintf(o, "%s", cell);
         else if (k == 1)
@@ -187,8 +191,10 @@ static json_t *example_args(const cv_op *op, int p, int case_no)
             o += sprintf(o, "%s", w.package_dir);
         else if (k == 8)
             o += sprintf(o, "pkg0");
-        else
+        else if (k == 9)
             o += sprintf(o, "%lld", (long long)w.complaint[p]);
+        else
+            o += sprintf(o, "%lld", (long long)w.inspection[p]);
         s += strlen(names[k]);
     }
     *o = '\0';
