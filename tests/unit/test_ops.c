@@ -12,6 +12,7 @@
 #include "auth/grant.h"
 #include "auth/token.h"
 #include "docs/inspection.h"
+#include "docs/meeting.h"
 #include "domain/work.h"
 #include "elect/complaint.h"
 #include "elect/election.h"
@@ -68,6 +69,8 @@ static void plan_with_work(fixture *f, int p)
     assert_int_equal(cv_complaint_add(f->s, &letter, &w.complaint[p], &f->e), 0);
     cv_inspection_spec visit = {.org = org, .led_by = "Ủy ban Kiểm tra", .on = "2020-05-10"};
     assert_int_equal(cv_inspection_add(f->s, &visit, &w.inspection[p], &f->e), 0);
+    cv_meeting_key meeting = {.org = org, .body = "standing", .number = 1};
+    assert_int_equal(cv_meeting_add(f->s, &meeting, "2020-05-15", "Họp thường kỳ", &f->e), 0);
 }
 
 static void add_account(fixture *f, const char *login, int64_t *id)
