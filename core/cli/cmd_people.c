@@ -305,7 +305,6 @@ int cv_cmd_allocate(cv_cli *cli, int argc, char **argv)
     char *pos[1];
     int npos;
     cv_alloc_request r = {.total = -1, .ex_officio = 0, .minimum = 1};
-    json_t *j;
     if (cv_cli_parse(cli, argc, argv, opts, usage, 1, 1, pos, &npos) < 0 ||
         cv_cli_count(cli, total, "--total", &r.total) < 0 ||
         cv_cli_count(cli, ex, "--ex-officio", &r.ex_officio) < 0 ||
@@ -313,10 +312,12 @@ int cv_cmd_allocate(cv_cli *cli, int argc, char **argv)
         return cli->err.code;
     if (r.total < 0)
         return cv_err_set(&cli->err, CV_EINVAL, "--total N is required; usage: convene %s", usage);
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_alloc_run(s, pos[0], method, &r, &j, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, j, print_alloc);
+    json_t *args =
+        json_pack("{s:s, s:I, s:I, s:I}", "org", pos[0], "total", (json_int_t)r.total, "ex_officio",
+                  (json_int_t)r.ex_officio, "minimum", (json_int_t)r.minimum);
+    if (method)
+        json_object_set_new(args, "method", json_string(method));
+    return cv_cli_op_print(cli, "allocate", args, print_alloc);
 }
 
 /* complaint ---------------------------------------------------------------------------------- */

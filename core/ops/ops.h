@@ -138,6 +138,7 @@ extern const cv_op cv_ops_elect[];
 extern const cv_op cv_ops_people[];
 extern const cv_op cv_ops_complaints[];
 extern const cv_op cv_ops_scheme[];
+extern const cv_op cv_ops_allocate[];
 extern const cv_op cv_ops_docs[];
 extern const cv_op cv_ops_admin[];
 extern const cv_op cv_ops_notify[];

@@ -2,6 +2,7 @@
  * the complaints and denunciations about them, and the personnel scheme they are chosen by. Acting
  * on a person is acting on its organisation; moving one to another organisation needs the right
  * there too. */
+#include "elect/allocate.h"
 #include "elect/complaint.h"
 #include "elect/person.h"
 #include "elect/scheme.h"
@@ -280,5 +281,31 @@ const cv_op cv_ops_scheme[] = {
      "org", 0, NULL, 0, scheme_show, "{\"org\":\"$ORG\"}"},
     {"scheme.check", "check an election's list against the scheme", check_args, CV_ROLES_ALL,
      CV_AT_ORG, "org", 0, NULL, 0, scheme_check, "{\"org\":\"$ORG\"}"},
+    CV_OPS_END,
+};
+
+/* delegate allocation -------------------------------------------------------------------------- */
+
+/* Computes (and stores nothing) how a congress's delegates are shared among the organisations
+ * directly below org. */
+static int allocate(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e)
+{
+    cv_alloc_request r = {.total = cv_op_int(args, "total", 0),
+                          .ex_officio = cv_op_int(args, "ex_officio", 0),
+                          .minimum = cv_op_int(args, "minimum", 1)};
+    return cv_alloc_run(c->s, cv_op_text(args, "org"), cv_op_text(args, "method"), &r, result, e);
+}
+
+static const cv_op_arg allocate_args[] = {
+    CV_OP_CODE("org", 1, "the congress's organisation"),
+    {"total", CV_ARG_INT, 1, 0, 100000, "delegates of the congress"},
+    {"ex_officio", CV_ARG_INT, 0, 0, 100000, "seats held ex officio (0)"},
+    {"minimum", CV_ARG_INT, 0, 0, 100000, "at least this many per organisation (1)"},
+    {"method", CV_ARG_TEXT, 0, 0, 63, "the method (largest-remainder)"},
+    CV_OP_ARGS_END};
+
+const cv_op cv_ops_allocate[] = {
+    {"allocate", "share a congress's delegates among the organisations below", allocate_args,
+     PEOPLE, CV_AT_ORG, "org", 0, NULL, 0, allocate, "{\"org\":\"$ORG\",\"total\":100}"},
     CV_OPS_END,
 };
