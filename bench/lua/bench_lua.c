@@ -1,10 +1,11 @@
 /* bench_lua.c: events per second through a trivial Lua hook in a convene package, each batch's
  * hook calls committed with the package's cursor (exactly once), on a real SQLite file: called
  * directly ("convene_events_per_s") and through the package's worker thread as the daemon runs it
- * ("worker_events_per_s"); with "peer" as its first argument, the same handler run by stock Lua (a plain
- * lua_State) over the same event tables, timed by the same clock (CLOCK_MONOTONIC). Then an honest package's events per second and p99 latency (commit of
- * an event to its hook's commit) while a hostile package on the same store is busy (every hook
- * spends most of its budget) or suspended. Built and run by run.sh. */
+ * ("worker_events_per_s"); with "peer" as its first argument, the same handler run by stock Lua (a
+ * plain lua_State) over the same event tables, timed by the same clock (CLOCK_MONOTONIC). Then an
+ * honest package's events per second and p99 latency (commit of an event to its hook's commit)
+ * while a hostile package on the same store is busy (every hook spends most of its budget) or
+ * suspended. Built and run by run.sh. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,7 +144,8 @@ static int contended(cv_store *s, const char *dir, const char *label, const char
     return 0;
 }
 
-/* bench_lua peer N PEER.LUA HANDLER.LUA: stock Lua runs peer.lua, which calls the handler N times. */
+/* bench_lua peer N PEER.LUA HANDLER.LUA: stock Lua runs peer.lua, which calls the handler N times.
+ */
 static int peer(int n, const char *script, const char *handler)
 {
     lua_State *L = luaL_newstate();

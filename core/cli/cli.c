@@ -9,8 +9,27 @@
 #include "base/clock.h"
 #include "base/date.h"
 #include "base/text.h"
+#include "auth/account.h"
+#include "auth/grant.h"
+#include "ops/ops.h"
+
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define OPTS_MAX 32
+
+/* Refuses optarg unless it is valid UTF-8, naming the option it was given to, or quoting it
+ * (escaped where the message is made) when it is a positional argument. */
+static int not_utf8(cv_cli *cli, const char *option)
+{
+    char what[600];
+    if (option)
+        snprintf(what, sizeof what, "--%s", option);
+    else
+        snprintf(what, sizeof what, "argument '%.500s'", optarg);
+    return cv_text_utf8(optarg, what, &cli->err) < 0;
+}
 
 int cv_cli_parse(cv_cli *cli, int argc, char **argv, const cv_opt *opts, const char *usage,
                  int min_pos, int max_pos, char **pos, int *npos)
@@ -18,6 +37,7 @@ int cv_cli_parse(cv_cli *cli, int argc, char **argv, const cv_opt *opts, const c
     const cv_opt globals[] = {{"db", &cli->db_path, NULL},
                               {"now", &cli->now, NULL},
                               {"json", NULL, &cli->json},
+                              {"as", &cli->as, NULL},
                               {NULL, NULL, NULL}};
     struct option longopts[OPTS_MAX + 1];
     const cv_opt *all[OPTS_MAX];
@@ -36,6 +56,8 @@ int cv_cli_parse(cv_cli *cli, int argc, char **argv, const cv_opt *opts, const c
     /* "-": positionals come back in order as 1, so options may stand anywhere; ":" reports a
      * missing value apart from an unknown option. */
     while ((c = getopt_long(argc, argv, "-:", longopts, &index)) != -1) {
+        if ((c == 1 || c == 0) && optarg && not_utf8(cli, c == 1 ? NULL : longopts[index].name))
+            return cli->err.code;
         if (c == 1) {
             if (*npos >= max_pos)
                 return cv_err_set(&cli->err, CV_EINVAL,
@@ -104,7 +126,71 @@ int cv_cli_apply_clock(cv_cli *cli)
     return 0;
 }
 
-cv_store *cv_cli_store(cv_cli *cli)
+static void set_account_actor(cv_cli *cli, const cv_account *a, const char *via)
+{
+    memset(&cli->actor, 0, sizeof cli->actor);
+    cli->actor.kind = CV_ACTOR_ACCOUNT;
+    cli->actor.account_id = a->id;
+    snprintf(cli->actor.name, sizeof cli->actor.name, "%s", a->login);
+    snprintf(cli->actor.via, sizeof cli->actor.via, "%s", via);
+}
+
+/* Whether the caller may speak for others: root, or the owner of the store file. */
+static int owns_store(cv_cli *cli)
+{
+    struct stat st;
+    return geteuid() == 0 || (stat(cv_store_path(cli->store), &st) == 0 && st.st_uid == geteuid());
+}
+
+static int identify_named(cv_cli *cli, const char *name, const char *unix_user)
+{
+    cv_account a;
+    if (cv_account_get(cli->store, name, &a, &cli->err) < 0)
+        return cv_err_set(&cli->err, CV_EPERM, "no account '%.32s' to act as", name);
+    if (strcmp(a.state, "active") != 0)
+        return cv_err_set(&cli->err, CV_EPERM, "account %s is disabled", a.login);
+    if (strcmp(a.unix_user, unix_user) != 0 && !owns_store(cli))
+        return cv_err_set(&cli->err, CV_EPERM,
+                          "Unix user %s may act only as its own account, not as %s", unix_user,
+                          a.login);
+    set_account_actor(cli, &a, "cli --as");
+    return 0;
+}
+
+int cv_cli_identify(cv_cli *cli)
+{
+    const char *name = cli->as ? cli->as : getenv("CONVENE_ACCOUNT");
+    struct passwd *pw = getpwuid(geteuid());
+    const char *unix_user = pw ? pw->pw_name : "";
+    cv_account a;
+    cv_err missing;
+    if (name && *name)
+        return identify_named(cli, name, unix_user);
+    if (*unix_user && cv_account_get_by_unix_user(cli->store, unix_user, &a, &missing) == 0 &&
+        strcmp(a.state, "active") == 0) {
+        set_account_actor(cli, &a, "cli unix user");
+        return 0;
+    }
+    int admin = 0;
+    if (cv_grant_admin_exists(cli->store, &admin, &cli->err) < 0)
+        return cli->err.code;
+    if (admin || !owns_store(cli))
+        return cv_err_set(&cli->err, CV_EPERM,
+                          "Unix user %s has no account here: use --as NAME or $CONVENE_ACCOUNT, "
+                          "or ask an admin to map one (account set NAME --unix-user %s)",
+                          unix_user, unix_user);
+    /* The owner of a store that has no admin yet acts as its bootstrap admin (issue 10). */
+    memset(&cli->actor, 0, sizeof cli->actor);
+    cli->actor.kind = CV_ACTOR_ACCOUNT;
+    cli->actor.scope_roles = CV_ROLES_ALL;
+    snprintf(cli->actor.name, sizeof cli->actor.name, "owner:%.40s", unix_user);
+    snprintf(cli->actor.via, sizeof cli->actor.via, "bootstrap admin (no admin account yet)");
+    return 0;
+}
+
+/* Opens the store and finds the actor. A command that reaches the store through an operation
+ * (cv_cli_op) is checked there; one that still reads or writes it directly is admin's. */
+static cv_store *open_store(cv_cli *cli, int via_ops)
 {
     if (cli->store)
         return cli->store;
@@ -114,6 +200,15 @@ cv_store *cv_cli_store(cv_cli *cli)
     }
     if (cv_store_open(cv_store_default_path(cli->db_path), 0, &cli->store, &cli->err) < 0)
         return NULL;
+    if (cv_cli_identify(cli) < 0 ||
+        (!via_ops &&
+         cv_ops_permit(cli->store, &cli->actor, CV_ROLE_ADMIN, 0,
+                       cli->command ? cli->command : "run this command", &cli->err) < 0)) {
+        cv_store_close(cli->store);
+        cli->store = NULL;
+        return NULL;
+    }
+    cv_store_set_actor(cli->store, &cli->actor);
     char anchor[40];
     cv_err ignored;
     int64_t ms;
@@ -123,6 +218,33 @@ cv_store *cv_cli_store(cv_cli *cli)
         cv_date_parse_instant(anchor, CV_TZ_VIETNAM_MIN, &ms, "clock", &ignored) == 0)
         cv_clock_fix(ms);
     return cli->store;
+}
+
+cv_store *cv_cli_store(cv_cli *cli)
+{
+    return open_store(cli, 0);
+}
+
+int cv_cli_op(cv_cli *cli, const char *op, json_t *args, json_t **result)
+{
+    cv_store *s = open_store(cli, 1);
+    int rc = s ? cv_ops_call(s, &cli->actor, op, args, result, &cli->err) : cli->err.code;
+    json_decref(args);
+    return rc;
+}
+
+int cv_cli_op_print(cv_cli *cli, const char *op, json_t *args, void (*human)(json_t *j, FILE *out))
+{
+    json_t *result = NULL;
+    if (cv_cli_op(cli, op, args, &result) < 0)
+        return cli->err.code;
+    if (!result)
+        result = json_object();
+    if (!human && !cli->json) {
+        json_decref(result);
+        return 0;
+    }
+    return cv_cli_print(cli, result, human);
 }
 
 int cv_cli_print(cv_cli *cli, json_t *j, void (*human)(json_t *j, FILE *out))

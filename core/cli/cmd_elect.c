@@ -177,14 +177,14 @@ static int election_candidates(cv_cli *cli, int argc, char **argv)
     if (cv_cli_parse(cli, argc, argv, opts, usage, 1, 1, pos, &npos) < 0 ||
         election_id(cli, pos[0], &id) < 0 || cv_cli_count(cli, agree_s, "--agree", &agree) < 0)
         return cli->err.code;
-    if (add && strcmp(source, "list") != 0 && agree < 0)
-        return cv_err_set(&cli->err, CV_EINVAL, "a %s nominee needs --agree N (the opinion ballot)",
-                          source);
-    cv_store *s = cv_cli_store(cli);
-    if (!s || (add && cv_election_add_candidate(s, id, add, source, agree, &cli->err) < 0) ||
-        (rm && cv_election_remove_candidate(s, id, rm, &cli->err) < 0))
-        return cli->err.code;
-    return show(cli, s, id);
+    json_t *args = json_pack("{s:I, s:s}", "id", (json_int_t)id, "source", source);
+    if (add)
+        json_object_set_new(args, "add", json_string(add));
+    if (rm)
+        json_object_set_new(args, "remove", json_string(rm));
+    if (agree >= 0)
+        json_object_set_new(args, "agree", json_integer(agree));
+    return cv_cli_op_print(cli, "election.candidates", args, print_election);
 }
 
 static int election_attendance(cv_cli *cli, int argc, char **argv)
@@ -332,7 +332,14 @@ static int election_approve(cv_cli *cli, int argc, char **argv)
 
 static int election_show(cv_cli *cli, int argc, char **argv)
 {
-    return by_id(cli, argc, argv, "election show ID", NULL);
+    char *pos[1];
+    int npos;
+    int64_t id;
+    if (cv_cli_parse(cli, argc, argv, NULL, "election show ID", 1, 1, pos, &npos) < 0 ||
+        election_id(cli, pos[0], &id) < 0)
+        return cli->err.code;
+    return cv_cli_op_print(cli, "election.show", json_pack("{s:I}", "id", (json_int_t)id),
+                           print_election);
 }
 
 static void print_lines(json_t *j, FILE *out)
@@ -384,16 +391,6 @@ static int election_round(cv_cli *cli, int argc, char **argv)
     return rc;
 }
 
-static int add_json(int64_t id, void *ctx)
-{
-    void **c = ctx;
-    json_t *j;
-    if (cv_election_json(c[0], id, &j, c[1]) < 0)
-        return ((cv_err *)c[1])->code;
-    json_array_append_new(c[2], j);
-    return 0;
-}
-
 static void print_list(json_t *j, FILE *out)
 {
     size_t i;
@@ -413,16 +410,12 @@ static int election_list(cv_cli *cli, int argc, char **argv)
     int npos;
     if (cv_cli_parse(cli, argc, argv, opts, "election list [ORG] [--term T]", 0, 1, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s)
-        return cli->err.code;
-    json_t *rows = json_array();
-    void *ctx[] = {s, &cli->err, rows};
-    if (cv_election_list(s, npos ? pos[0] : NULL, term, add_json, ctx, &cli->err) < 0) {
-        json_decref(rows);
-        return cli->err.code;
-    }
-    return cv_cli_print(cli, rows, print_list);
+    json_t *args = json_object();
+    if (npos)
+        json_object_set_new(args, "org", json_string(pos[0]));
+    if (term)
+        json_object_set_new(args, "term", json_string(term));
+    return cv_cli_op_print(cli, "election.list", args, print_list);
 }
 
 static void print_doc(json_t *j, FILE *out)

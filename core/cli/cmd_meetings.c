@@ -37,98 +37,106 @@ static void print_meetings(json_t *j, FILE *out)
         fprintf(out, "no meetings\n");
 }
 
-static int list_meetings(cv_cli *cli, cv_store *s, const char *org, const char *term,
-                         const char *body)
-{
-    json_t *j;
-    if (cv_meeting_list(s, org, term, body, &j, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, j, print_meetings);
-}
-
-/* Parses ORG BODY NUMBER (and up to extra more positionals) with the shared options. */
-static int meeting_key(cv_cli *cli, int argc, char **argv, cv_opt *opts, const char *usage,
-                       int extra, cv_meeting_key *k, char **rest)
+/* Parses ORG BODY NUMBER (and up to extra more positionals) with the shared options into the
+ * arguments of a meeting operation. */
+static json_t *meeting_args(cv_cli *cli, int argc, char **argv, cv_opt *opts, const char *usage,
+                            int extra, char **rest)
 {
     char *pos[4];
     int npos;
     int64_t n = 0;
     if (cv_cli_parse(cli, argc, argv, opts, usage, 3 + extra, 3 + extra, pos, &npos) < 0 ||
         cv_cli_count(cli, pos[2], "meeting number", &n) < 0)
-        return cli->err.code;
-    if (n < 1 || n > 9999)
-        return cv_err_set(&cli->err, CV_EINVAL, "a meeting number is 1-9999");
-    k->org = pos[0];
-    k->body = pos[1];
-    k->number = (int)n;
+        return NULL;
+    if (n < 1 || n > 9999) {
+        cv_err_set(&cli->err, CV_EINVAL, "a meeting number is 1-9999");
+        return NULL;
+    }
     if (extra)
         *rest = pos[3];
-    return 0;
+    return json_pack("{s:s, s:s, s:I}", "org", pos[0], "body", pos[1], "number", (json_int_t)n);
+}
+
+/* Adds the given text options to args under their names. */
+static json_t *with(json_t *args, const char *const *names, const char *const *values, int n)
+{
+    for (int i = 0; args && i < n; i++)
+        if (values[i])
+            json_object_set_new(args, names[i], json_string(values[i]));
+    return args;
 }
 
 static int meeting_add(cv_cli *cli, int argc, char **argv)
 {
-    cv_meeting_key k = {0};
-    const char *on = NULL, *title = NULL;
+    const char *on = NULL, *title = NULL, *sub = NULL, *term = NULL;
     const char *usage = "meeting add ORG standing|executive|subcommittee NUMBER --on DATE "
                         "[--title T] [--subcommittee CODE] [--term T]";
     cv_opt opts[] = {{"on", &on, NULL},
                      {"title", &title, NULL},
-                     {"subcommittee", &k.subcommittee, NULL},
-                     {"term", &k.term, NULL},
+                     {"subcommittee", &sub, NULL},
+                     {"term", &term, NULL},
                      {NULL, NULL, NULL}};
-    if (meeting_key(cli, argc, argv, opts, usage, 0, &k, NULL) < 0)
+    json_t *args = meeting_args(cli, argc, argv, opts, usage, 0, NULL);
+    if (!args)
         return cli->err.code;
-    if (!on)
+    if (!on) {
+        json_decref(args);
         return cv_err_set(&cli->err, CV_EINVAL, "--on DATE is required; usage: convene %s", usage);
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_meeting_add(s, &k, on, title, &cli->err) < 0)
-        return cli->err.code;
-    return list_meetings(cli, s, k.org, k.term, k.body);
+    }
+    static const char *const names[] = {"on", "title", "subcommittee", "term"};
+    const char *values[] = {on, title, sub, term};
+    return cv_cli_op_print(cli, "meeting.add", with(args, names, values, 4), print_meetings);
 }
 
 static int meeting_agenda(cv_cli *cli, int argc, char **argv)
 {
-    cv_meeting_key k = {0};
-    const char *doc = NULL;
+    const char *doc = NULL, *sub = NULL, *term = NULL;
     char *title = NULL;
     int64_t id = 0;
     cv_opt opts[] = {{"doc", &doc, NULL},
-                     {"subcommittee", &k.subcommittee, NULL},
-                     {"term", &k.term, NULL},
+                     {"subcommittee", &sub, NULL},
+                     {"term", &term, NULL},
                      {NULL, NULL, NULL}};
-    if (meeting_key(cli, argc, argv, opts,
-                    "meeting agenda ORG BODY NUMBER ITEM [--doc ID] [--subcommittee CODE]", 1, &k,
-                    &title) < 0 ||
-        (doc && cv_cli_count(cli, doc, "--doc", &id) < 0))
+    json_t *args = meeting_args(cli, argc, argv, opts,
+                                "meeting agenda ORG BODY NUMBER ITEM [--doc ID] "
+                                "[--subcommittee CODE]",
+                                1, &title);
+    if (!args || (doc && cv_cli_count(cli, doc, "--doc", &id) < 0)) {
+        json_decref(args);
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_meeting_agenda(s, &k, title, id, NULL, &cli->err) < 0)
-        return cli->err.code;
-    return list_meetings(cli, s, k.org, k.term, k.body);
+    }
+    if (id > 0)
+        json_object_set_new(args, "doc", json_integer(id));
+    static const char *const names[] = {"item", "subcommittee", "term"};
+    const char *values[] = {title, sub, term};
+    return cv_cli_op_print(cli, "meeting.agenda", with(args, names, values, 3), print_meetings);
 }
 
 static int meeting_conclude(cv_cli *cli, int argc, char **argv)
 {
-    cv_meeting_key k = {0};
-    const char *item = NULL;
+    const char *item = NULL, *sub = NULL, *term = NULL;
     char *conclusion = NULL;
     int64_t n = 0;
     cv_opt opts[] = {{"item", &item, NULL},
-                     {"subcommittee", &k.subcommittee, NULL},
-                     {"term", &k.term, NULL},
+                     {"subcommittee", &sub, NULL},
+                     {"term", &term, NULL},
                      {NULL, NULL, NULL}};
-    if (meeting_key(cli, argc, argv, opts,
-                    "meeting conclude ORG BODY NUMBER TEXT [--item N] [--subcommittee CODE]", 1, &k,
-                    &conclusion) < 0 ||
-        cv_cli_count(cli, item, "--item", &n) < 0)
+    json_t *args = meeting_args(cli, argc, argv, opts,
+                                "meeting conclude ORG BODY NUMBER TEXT [--item N] "
+                                "[--subcommittee CODE]",
+                                1, &conclusion);
+    if (!args || cv_cli_count(cli, item, "--item", &n) < 0) {
+        json_decref(args);
         return cli->err.code;
-    if (n > 9999)
+    }
+    if (n > 9999) {
+        json_decref(args);
         return cv_err_set(&cli->err, CV_EINVAL, "--item %lld is out of range", (long long)n);
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_meeting_conclude(s, &k, (int)n, conclusion, &cli->err) < 0)
-        return cli->err.code;
-    return list_meetings(cli, s, k.org, k.term, k.body);
+    }
+    json_object_set_new(args, "item", json_integer(n));
+    static const char *const names[] = {"conclusion", "subcommittee", "term"};
+    const char *values[] = {conclusion, sub, term};
+    return cv_cli_op_print(cli, "meeting.conclude", with(args, names, values, 3), print_meetings);
 }
 
 static int meeting_list(cv_cli *cli, int argc, char **argv)
@@ -140,8 +148,11 @@ static int meeting_list(cv_cli *cli, int argc, char **argv)
     if (cv_cli_parse(cli, argc, argv, opts, "meeting list ORG [--body B] [--term T]", 1, 1, pos,
                      &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    return s ? list_meetings(cli, s, pos[0], term, body) : cli->err.code;
+    static const char *const names[] = {"term", "body"};
+    const char *values[] = {term, body};
+    return cv_cli_op_print(cli, "meeting.list",
+                           with(json_pack("{s:s}", "org", pos[0]), names, values, 2),
+                           print_meetings);
 }
 
 int cv_cmd_meeting(cv_cli *cli, int argc, char **argv)
@@ -177,35 +188,28 @@ static void print_inspections(json_t *j, FILE *out)
         fprintf(out, "no inspections\n");
 }
 
-static int list_inspections(cv_cli *cli, cv_store *s, const char *org)
-{
-    json_t *j;
-    if (cv_inspection_list(s, org, &j, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, j, print_inspections);
-}
-
 static int inspection_add(cv_cli *cli, int argc, char **argv)
 {
-    cv_inspection_spec spec = {0};
+    const char *led_by = NULL, *on = NULL, *by = NULL, *findings = NULL;
     const char *usage = "inspection add ORG --led-by WHO --on DATE [--by ORG] [--findings TEXT]";
-    cv_opt opts[] = {{"led-by", &spec.led_by, NULL},
-                     {"on", &spec.on, NULL},
-                     {"by", &spec.by, NULL},
-                     {"findings", &spec.findings, NULL},
+    cv_opt opts[] = {{"led-by", &led_by, NULL},
+                     {"on", &on, NULL},
+                     {"by", &by, NULL},
+                     {"findings", &findings, NULL},
                      {NULL, NULL, NULL}};
     char *pos[1];
     int npos;
     if (cv_cli_parse(cli, argc, argv, opts, usage, 1, 1, pos, &npos) < 0)
         return cli->err.code;
-    if (!spec.led_by || !spec.on)
+    if (!led_by || !on)
         return cv_err_set(&cli->err, CV_EINVAL, "--led-by and --on are required; usage: convene %s",
                           usage);
-    spec.org = pos[0];
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_inspection_add(s, &spec, NULL, &cli->err) < 0)
-        return cli->err.code;
-    return list_inspections(cli, s, pos[0]);
+    json_t *args = json_pack("{s:s, s:s, s:s}", "org", pos[0], "led_by", led_by, "on", on);
+    if (by)
+        json_object_set_new(args, "by", json_string(by));
+    if (findings)
+        json_object_set_new(args, "findings", json_string(findings));
+    return cv_cli_op_print(cli, "inspection.add", args, print_inspections);
 }
 
 static int inspection_request(cv_cli *cli, int argc, char **argv)
@@ -221,10 +225,10 @@ static int inspection_request(cv_cli *cli, int argc, char **argv)
         return cli->err.code;
     if (!due)
         return cv_err_set(&cli->err, CV_EINVAL, "--due DATE is required; usage: convene %s", usage);
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_inspection_request(s, id, pos[1], due, unit, NULL, &cli->err) < 0)
-        return cli->err.code;
-    return list_inspections(cli, s, NULL);
+    json_t *args = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "text", pos[1], "due", due);
+    if (unit)
+        json_object_set_new(args, "unit", json_string(unit));
+    return cv_cli_op_print(cli, "inspection.request", args, print_inspections);
 }
 
 static int inspection_list(cv_cli *cli, int argc, char **argv)
@@ -233,8 +237,10 @@ static int inspection_list(cv_cli *cli, int argc, char **argv)
     int npos;
     if (cv_cli_parse(cli, argc, argv, NULL, "inspection list [ORG]", 0, 1, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    return s ? list_inspections(cli, s, npos ? pos[0] : NULL) : cli->err.code;
+    json_t *args = json_object();
+    if (npos)
+        json_object_set_new(args, "org", json_string(pos[0]));
+    return cv_cli_op_print(cli, "inspection.list", args, print_inspections);
 }
 
 int cv_cmd_inspection(cv_cli *cli, int argc, char **argv)

@@ -46,14 +46,12 @@ static void print_people(json_t *j, FILE *out)
         fprintf(out, "no people\n");
 }
 
-static int show_person(cv_cli *cli, cv_store *s, const char *code)
+/* One person printed as the list prints its people. */
+static void print_person(json_t *j, FILE *out)
 {
-    cv_person p;
-    if (cv_person_get(s, code, &p, &cli->err) < 0)
-        return cli->err.code;
-    if (cli->json)
-        return cv_cli_print(cli, cv_person_json(&p), print_people);
-    return cv_cli_print(cli, json_pack("[o]", cv_person_json(&p)), print_people);
+    json_t *one = json_pack("[O]", j);
+    print_people(one, out);
+    json_decref(one);
 }
 
 static int person_edit(cv_cli *cli, int argc, char **argv, int add)
@@ -62,31 +60,27 @@ static int person_edit(cv_cli *cli, int argc, char **argv, int add)
                               "[--ethnicity E] [--org ORG] [--titles T] [--incumbent yes|no]"
                             : "person set CODE [--name N] [--born DATE] [--gender G] "
                               "[--ethnicity E] [--org ORG] [--titles T] [--incumbent yes|no]";
-    cv_person_spec spec = {.incumbent = -1};
-    const char *inc = NULL;
-    cv_opt opts[] = {{"born", &spec.born, NULL},
-                     {"gender", &spec.gender, NULL},
-                     {"ethnicity", &spec.ethnicity, NULL},
-                     {"org", &spec.org, NULL},
-                     {"titles", &spec.titles, NULL},
-                     {"incumbent", &inc, NULL},
-                     {"name", add ? NULL : &spec.name, NULL},
-                     {NULL, NULL, NULL}};
+    static const char *const names[] = {"born", "gender", "ethnicity", "org", "titles", "name"};
+    const char *v[6] = {0}, *inc = NULL;
+    cv_opt opts[] = {{"born", &v[0], NULL}, {"gender", &v[1], NULL}, {"ethnicity", &v[2], NULL},
+                     {"org", &v[3], NULL},  {"titles", &v[4], NULL}, {"incumbent", &inc, NULL},
+                     {"name", &v[5], NULL}, {NULL, NULL, NULL}};
     if (add)
         opts[6] = (cv_opt){NULL, NULL, NULL};
     char *pos[2];
-    int npos;
+    int npos, incumbent = -1;
     if (cv_cli_parse(cli, argc, argv, opts, usage, add ? 2 : 1, add ? 2 : 1, pos, &npos) < 0 ||
-        cv_cli_yes_no(cli, inc, "--incumbent", &spec.incumbent) < 0)
+        cv_cli_yes_no(cli, inc, "--incumbent", &incumbent) < 0)
         return cli->err.code;
-    spec.code = pos[0];
     if (add)
-        spec.name = pos[1];
-    cv_store *s = cv_cli_store(cli);
-    if (!s ||
-        (add ? cv_person_add(s, &spec, NULL, &cli->err) : cv_person_set(s, &spec, &cli->err)) < 0)
-        return cli->err.code;
-    return show_person(cli, s, spec.code);
+        v[5] = pos[1];
+    json_t *args = json_pack("{s:s}", "code", pos[0]);
+    for (int i = 0; i < 6; i++)
+        if (v[i])
+            json_object_set_new(args, names[i], json_string(v[i]));
+    if (incumbent >= 0)
+        json_object_set_new(args, "incumbent", json_boolean(incumbent));
+    return cv_cli_op_print(cli, add ? "person.add" : "person.set", args, print_person);
 }
 
 static int person_add(cv_cli *cli, int argc, char **argv)
@@ -105,14 +99,7 @@ static int person_show(cv_cli *cli, int argc, char **argv)
     int npos;
     if (cv_cli_parse(cli, argc, argv, NULL, "person show CODE", 1, 1, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    return s ? show_person(cli, s, pos[0]) : cli->err.code;
-}
-
-static int add_person(const cv_person *p, void *ctx)
-{
-    json_array_append_new(ctx, cv_person_json(p));
-    return 0;
+    return cv_cli_op_print(cli, "person.show", json_pack("{s:s}", "code", pos[0]), print_person);
 }
 
 static int person_list(cv_cli *cli, int argc, char **argv)
@@ -123,13 +110,10 @@ static int person_list(cv_cli *cli, int argc, char **argv)
     int npos;
     if (cv_cli_parse(cli, argc, argv, opts, "person list [--org ORG]", 0, 0, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    json_t *rows = json_array();
-    if (!s || cv_person_list(s, org, add_person, rows, &cli->err) < 0) {
-        json_decref(rows);
-        return cli->err.code;
-    }
-    return cv_cli_print(cli, rows, print_people);
+    json_t *args = json_object();
+    if (org)
+        json_object_set_new(args, "org", json_string(org));
+    return cv_cli_op_print(cli, "person.list", args, print_people);
 }
 
 int cv_cmd_person(cv_cli *cli, int argc, char **argv)
@@ -194,19 +178,28 @@ static int scheme_change(cv_cli *cli, int argc, char **argv, int what)
         return cli->err.code;
     if (what == 1 && n > 100)
         return cv_err_set(&cli->err, CV_EINVAL, "a target is a percentage, 0 to 100");
-    cv_store *s = cv_cli_store(cli);
-    if (!s)
-        return cli->err.code;
-    int rc = 0;
+    if (what == 3) { /* appoint: not yet an operation (admin's) */
+        cv_store *s = cv_cli_store(cli);
+        if (!s || cv_scheme_appoint(s, pos[0], term, pos[1], pos[2], &cli->err) < 0)
+            return cli->err.code;
+        return show_scheme(cli, s, pos[0], term);
+    }
+    static const char *const ops[] = {"scheme.seats", "scheme.target", "scheme.contents", "",
+                                      "scheme.show"};
+    json_t *args = json_pack("{s:s}", "org", pos[0]);
+    if (term)
+        json_object_set_new(args, "term", json_string(term));
     if (what == 0)
-        rc = cv_scheme_set_seats(s, pos[0], term, pos[1], n, &cli->err);
-    else if (what == 1)
-        rc = cv_scheme_set_target(s, pos[0], term, pos[1], (int)n, &cli->err);
-    else if (what == 2)
-        rc = cv_scheme_set_contents(s, pos[0], term, n > 4 ? 0 : (int)n, &cli->err);
-    else if (what == 3)
-        rc = cv_scheme_appoint(s, pos[0], term, pos[1], pos[2], &cli->err);
-    return rc < 0 ? cli->err.code : show_scheme(cli, s, pos[0], term);
+        json_object_set_new(args, "body", json_string(pos[1]));
+    if (what == 0)
+        json_object_set_new(args, "seats", json_integer(n));
+    if (what == 1)
+        json_object_set_new(args, "target", json_string(pos[1]));
+    if (what == 1 && n >= 0)
+        json_object_set_new(args, "pct", json_integer(n));
+    if (what == 2)
+        json_object_set_new(args, "contents", json_integer(n > 4 ? 0 : n));
+    return cv_cli_op_print(cli, ops[what], args, print_scheme);
 }
 
 static int scheme_seats(cv_cli *cli, int argc, char **argv)
@@ -259,14 +252,15 @@ static int scheme_check(cv_cli *cli, int argc, char **argv)
     cv_opt opts[] = {{"term", &term, NULL}, {"body", &body, NULL}, {NULL, NULL, NULL}};
     char *pos[1];
     int npos;
-    json_t *j;
     if (cv_cli_parse(cli, argc, argv, opts, "scheme check ORG [--body B] [--term T]", 1, 1, pos,
                      &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_scheme_check(s, pos[0], term, body, &j, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, j, print_check);
+    json_t *args = json_pack("{s:s}", "org", pos[0]);
+    if (term)
+        json_object_set_new(args, "term", json_string(term));
+    if (body)
+        json_object_set_new(args, "body", json_string(body));
+    return cv_cli_op_print(cli, "scheme.check", args, print_check);
 }
 
 int cv_cmd_scheme(cv_cli *cli, int argc, char **argv)
@@ -311,7 +305,6 @@ int cv_cmd_allocate(cv_cli *cli, int argc, char **argv)
     char *pos[1];
     int npos;
     cv_alloc_request r = {.total = -1, .ex_officio = 0, .minimum = 1};
-    json_t *j;
     if (cv_cli_parse(cli, argc, argv, opts, usage, 1, 1, pos, &npos) < 0 ||
         cv_cli_count(cli, total, "--total", &r.total) < 0 ||
         cv_cli_count(cli, ex, "--ex-officio", &r.ex_officio) < 0 ||
@@ -319,10 +312,12 @@ int cv_cmd_allocate(cv_cli *cli, int argc, char **argv)
         return cli->err.code;
     if (r.total < 0)
         return cv_err_set(&cli->err, CV_EINVAL, "--total N is required; usage: convene %s", usage);
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_alloc_run(s, pos[0], method, &r, &j, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, j, print_alloc);
+    json_t *args =
+        json_pack("{s:s, s:I, s:I, s:I}", "org", pos[0], "total", (json_int_t)r.total, "ex_officio",
+                  (json_int_t)r.ex_officio, "minimum", (json_int_t)r.minimum);
+    if (method)
+        json_object_set_new(args, "method", json_string(method));
+    return cv_cli_op_print(cli, "allocate", args, print_alloc);
 }
 
 /* complaint ---------------------------------------------------------------------------------- */
@@ -346,12 +341,11 @@ static void print_complaints(json_t *j, FILE *out)
         fprintf(out, "no complaints\n");
 }
 
-static int list_complaints(cv_cli *cli, cv_store *s, const char *org, const char *term, int which)
+static void print_complaint(json_t *j, FILE *out)
 {
-    json_t *j;
-    if (cv_complaint_list(s, org, term, which, &j, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, j, print_complaints);
+    json_t *one = json_pack("[O]", j);
+    print_complaints(one, out);
+    json_decref(one);
 }
 
 static int complaint_add(cv_cli *cli, int argc, char **argv)
@@ -359,34 +353,34 @@ static int complaint_add(cv_cli *cli, int argc, char **argv)
     const char *usage = "complaint add ORG complaint|denunciation [--from NAME] [--address A] "
                         "[--about PERSON] [--summary S] [--received DATE] [--false-name] "
                         "[--not-specific] [--refiled] [--new-evidence] [--term T]";
-    cv_complaint_spec c = {0};
-    cv_opt opts[] = {{"from", &c.sender, NULL},
-                     {"address", &c.address, NULL},
-                     {"about", &c.about, NULL},
-                     {"summary", &c.summary, NULL},
-                     {"received", &c.received, NULL},
-                     {"term", &c.term, NULL},
-                     {"false-name", NULL, &c.false_name},
-                     {"not-specific", NULL, &c.not_specific},
-                     {"refiled", NULL, &c.refiled},
-                     {"new-evidence", NULL, &c.new_evidence},
+    static const char *const names[] = {"from", "address", "about", "summary", "received", "term"};
+    static const char *const flag_names[] = {"false_name", "not_specific", "refiled",
+                                             "new_evidence"};
+    const char *v[6] = {0};
+    int flags[4] = {0};
+    cv_opt opts[] = {{"from", &v[0], NULL},
+                     {"address", &v[1], NULL},
+                     {"about", &v[2], NULL},
+                     {"summary", &v[3], NULL},
+                     {"received", &v[4], NULL},
+                     {"term", &v[5], NULL},
+                     {"false-name", NULL, &flags[0]},
+                     {"not-specific", NULL, &flags[1]},
+                     {"refiled", NULL, &flags[2]},
+                     {"new-evidence", NULL, &flags[3]},
                      {NULL, NULL, NULL}};
     char *pos[2];
     int npos;
-    int64_t id;
     if (cv_cli_parse(cli, argc, argv, opts, usage, 2, 2, pos, &npos) < 0)
         return cli->err.code;
-    c.org = pos[0];
-    c.kind = pos[1];
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_complaint_add(s, &c, &id, &cli->err) < 0)
-        return cli->err.code;
-    json_t *all;
-    if (cv_complaint_list(s, c.org, c.term, CV_COMPLAINTS_ALL, &all, &cli->err) < 0)
-        return cli->err.code;
-    json_t *mine = json_incref(json_array_get(all, json_array_size(all) - 1));
-    json_decref(all);
-    return cv_cli_print(cli, cli->json ? mine : json_pack("[o]", mine), print_complaints);
+    json_t *args = json_pack("{s:s, s:s}", "org", pos[0], "kind", pos[1]);
+    for (int i = 0; i < 6; i++)
+        if (v[i])
+            json_object_set_new(args, names[i], json_string(v[i]));
+    for (int i = 0; i < 4; i++)
+        if (flags[i])
+            json_object_set_new(args, flag_names[i], json_true());
+    return cv_cli_op_print(cli, "complaint.add", args, print_complaint);
 }
 
 static int complaint_list(cv_cli *cli, int argc, char **argv)
@@ -402,12 +396,10 @@ static int complaint_list(cv_cli *cli, int argc, char **argv)
     if (cv_cli_parse(cli, argc, argv, opts, "complaint list ORG [--open] [--candidates] [--term T]",
                      1, 1, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    return s ? list_complaints(cli, s, pos[0], term,
-                               cands  ? CV_COMPLAINTS_CANDIDATES
-                               : open ? CV_COMPLAINTS_OPEN
-                                      : CV_COMPLAINTS_ALL)
-             : cli->err.code;
+    json_t *args = json_pack("{s:s, s:b, s:b}", "org", pos[0], "open", open, "candidates", cands);
+    if (term)
+        json_object_set_new(args, "term", json_string(term));
+    return cv_cli_op_print(cli, "complaint.list", args, print_complaints);
 }
 
 static int complaint_settle(cv_cli *cli, int argc, char **argv)
@@ -421,11 +413,12 @@ static int complaint_settle(cv_cli *cli, int argc, char **argv)
                      1, 1, pos, &npos) < 0 ||
         cv_cli_count(cli, pos[0][0] == '#' ? pos[0] + 1 : pos[0], "complaint id", &id) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_complaint_settle(s, id, on, conclusion, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, json_pack("{sI ss}", "id", (json_int_t)id, "status", "settled"),
-                        print_json);
+    json_t *args = json_pack("{s:I}", "id", (json_int_t)id);
+    if (on)
+        json_object_set_new(args, "on", json_string(on));
+    if (conclusion)
+        json_object_set_new(args, "conclusion", json_string(conclusion));
+    return cv_cli_op_print(cli, "complaint.settle", args, print_json);
 }
 
 int cv_cmd_complaint(cv_cli *cli, int argc, char **argv)

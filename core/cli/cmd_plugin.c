@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/seal.h"
 #include "cli/cli.h"
 #include "plugin/loader.h"
 #include "plugin/registry.h"
@@ -126,7 +127,12 @@ static int plugin_config(cv_cli *cli, int argc, char **argv)
         if (strcmp(c->name, pos[1]) == 0)
             secret = c->type == CV_PLUGIN_CONFIG_SECRET;
     cv_plugin_close(p);
-    if (rc < 0 || cv_plugin_reg_config_set(s, f.name, pos[1], value, &cli->err) < 0)
+    char sealed[sizeof value * 2];
+    /* A secret is stored sealed, so that a copy of the store alone does not reveal it. */
+    if (rc == 0 && secret)
+        rc = cv_seal(cv_store_path(s), value, sealed, sizeof sealed, &cli->err);
+    if (rc < 0 ||
+        cv_plugin_reg_config_set(s, f.name, pos[1], secret ? sealed : value, &cli->err) < 0)
         return cli->err.code;
     printf("%s: %s = %s\n", f.name, pos[1], secret ? "(secret)" : value);
     return 0;

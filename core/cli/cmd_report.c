@@ -48,7 +48,7 @@ static int copy_out(cv_cli *cli, const char *path, FILE *out, const char *name)
 
 /* Renders doc with the reporter for format into a temporary file of our own, then copies it to
  * output (opened without blocking: a FIFO or a device is refused) or to stdout. */
-static int render(cv_cli *cli, cv_store *s, json_t *doc, const char *format, const char *output)
+int cv_cli_render(cv_cli *cli, cv_store *s, json_t *doc, const char *format, const char *output)
 {
     cv_plugin *p = NULL;
     FILE *out = NULL;
@@ -102,7 +102,7 @@ int cv_cmd_report(cv_cli *cli, int argc, char **argv)
     cv_store *s = cv_cli_store(cli);
     if (!s || prod->build(s, npos > 1 ? pos[1] : NULL, arg, &doc, &cli->err) < 0)
         return cli->err.code;
-    int rc = render(cli, s, doc, format, output);
+    int rc = cv_cli_render(cli, s, doc, format, output);
     json_decref(doc);
     if (rc == 0 && output)
         fprintf(stderr, "report %s written to %s (%s)\n", prod->name, output, format);

@@ -12,29 +12,6 @@
 #include "lua/registry.h"
 #include "lua/rehearsal.h"
 
-static json_t *reg_json(const cv_lua_reg *r)
-{
-    return json_pack(
-        "{s:s, s:s, s:s, s:s, s:s?, s:s?, s:o, s:I, s:I, s:I}", "name", r->name, "path", r->path,
-        "org", r->org, "state", r->suspended[0] ? "suspended" : r->state, "last_error",
-        r->last_error[0] ? r->last_error : NULL, "suspended", r->suspended[0] ? r->suspended : NULL,
-        "limits", json_loads(r->limits, 0, NULL), "generation", (json_int_t)r->generation, "cursor",
-        (json_int_t)r->cursor, "lag", (json_int_t)r->lag);
-}
-
-/* Loads the package against the store to prove it loads; the state is freed at once. */
-static int try_load(cv_cli *cli, cv_store *s, const char *name, const char *path, const char *org,
-                    const char *config, const char *limits)
-{
-    cv_lua_pkg_options opt = {
-        .name = name, .path = path, .org = org, .config = config, .limits = limits};
-    cv_lua_pkg *p;
-    if (cv_lua_pkg_load(s, &opt, &p, &cli->err) < 0)
-        return cli->err.code;
-    cv_lua_pkg_free(p);
-    return 0;
-}
-
 static void print_added(json_t *j, FILE *out)
 {
     fprintf(out, "package %s (%s) bound to %s: %s\n", cv_json_text(j, "name"),
@@ -55,16 +32,12 @@ static int script_add(cv_cli *cli, int argc, char **argv)
         return cv_err_set(&cli->err, CV_EINVAL, "--org CODE is required; usage: convene %s", usage);
     if (!realpath(pos[0], abs))
         return cv_err_set(&cli->err, CV_ENOTFOUND, "no package folder %s", pos[0]);
-    cv_store *s = cv_cli_store(cli);
-    if (!s || try_load(cli, s, name, abs, org, config, NULL) < 0)
-        return cli->err.code;
-    const char *base = strrchr(abs, '/');
-    name = name ? name : (base ? base + 1 : abs);
-    cv_lua_reg r;
-    if (cv_lua_reg_add(s, name, abs, org, config, &cli->err) < 0 ||
-        cv_lua_reg_get(s, name, &r, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, reg_json(&r), print_added);
+    json_t *args = json_pack("{s:s, s:s}", "path", abs, "org", org);
+    if (name)
+        json_object_set_new(args, "name", json_string(name));
+    if (config)
+        json_object_set_new(args, "config", json_string(config));
+    return cv_cli_op_print(cli, "script.add", args, print_added);
 }
 
 /* The package's limits, every one with its value (raised or default). */
@@ -86,7 +59,7 @@ static void print_limits(json_t *j, FILE *out)
 
 static int append_reg(const cv_lua_reg *r, void *ctx)
 {
-    json_array_append_new(ctx, reg_json(r));
+    json_array_append_new(ctx, cv_lua_reg_json(r));
     return 0;
 }
 
@@ -169,7 +142,7 @@ static int status_one(const cv_lua_reg *r, void *ctx)
 {
     cv_cli *cli = ((void **)ctx)[0];
     json_t *list = ((void **)ctx)[1];
-    json_t *j = reg_json(r), *phases = campaigns_json(cli, cli->store, r->name);
+    json_t *j = cv_lua_reg_json(r), *phases = campaigns_json(cli, cli->store, r->name);
     json_t *jobs = phases ? failed_jobs_json(cli, cli->store, r->name) : NULL;
     if (!phases || !jobs) {
         json_decref(j);
@@ -313,13 +286,7 @@ static int script_reload(cv_cli *cli, int argc, char **argv)
     int npos;
     if (cv_cli_parse(cli, argc, argv, NULL, "script reload NAME", 1, 1, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    cv_lua_reg r;
-    if (!s || cv_lua_reg_get(s, pos[0], &r, &cli->err) < 0 ||
-        try_load(cli, s, r.name, r.path, r.org, r.config, r.limits) < 0 ||
-        cv_lua_reg_bump(s, r.name, &cli->err) < 0 || cv_lua_reg_get(s, r.name, &r, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, reg_json(&r), print_added);
+    return cv_cli_op_print(cli, "script.reload", json_pack("{s:s}", "name", pos[0]), print_added);
 }
 
 static int script_resume(cv_cli *cli, int argc, char **argv)
@@ -336,7 +303,7 @@ static int script_resume(cv_cli *cli, int argc, char **argv)
         return cv_err_set(&cli->err, CV_EINVAL, "package %s is not suspended", r.name);
     if (cv_lua_reg_resume(s, r.name, &cli->err) < 0 || cv_lua_reg_get(s, r.name, &r, &cli->err) < 0)
         return cli->err.code;
-    return cv_cli_print(cli, reg_json(&r), print_added);
+    return cv_cli_print(cli, cv_lua_reg_json(&r), print_added);
 }
 
 /* Merges KEY=N arguments into the package's limits. */
@@ -370,7 +337,7 @@ static int script_limits(cv_cli *cli, int argc, char **argv)
     free(text);
     if (rc < 0 || cv_lua_reg_get(s, r.name, &r, &cli->err) < 0)
         return cli->err.code;
-    return cv_cli_print(cli, reg_json(&r), print_limits);
+    return cv_cli_print(cli, cv_lua_reg_json(&r), print_limits);
 }
 
 int cv_cmd_script(cv_cli *cli, int argc, char **argv)

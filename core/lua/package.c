@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <time.h>
 
+#include "auth/grant.h"
 #include "base/path.h"
 #include "base/clock.h"
 #include "domain/org.h"
@@ -557,6 +558,29 @@ void cv_lua_pkg_set_cause(cv_lua_pkg *p, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(p->cause, sizeof p->cause, fmt, ap);
     va_end(ap);
+    const cv_actor *now = cv_store_actor(p->store);
+    if (now->kind == CV_ACTOR_PACKAGE && strcmp(now->name, p->name) == 0) {
+        cv_actor a = *now;
+        snprintf(a.via, sizeof a.via, "%s", p->cause);
+        cv_store_set_actor(p->store, &a);
+    }
+}
+
+void cv_lua_pkg_act_as(cv_store *s, const char *name, int64_t org_id, const char *via)
+{
+    cv_actor a = {.kind = CV_ACTOR_PACKAGE,
+                  .scope_org = org_id,
+                  .scope_roles = org_id > 0 ? CV_ROLE_OFFICE : 0};
+    snprintf(a.name, sizeof a.name, "%s", name);
+    snprintf(a.via, sizeof a.via, "%s", via);
+    cv_store_set_actor(s, &a);
+}
+
+/* The package acts as itself while it runs; *saved receives the actor to put back afterwards. */
+static void act_as_package(cv_lua_pkg *p, cv_actor *saved)
+{
+    *saved = *cv_store_actor(p->store);
+    cv_lua_pkg_act_as(p->store, p->name, p->root_id, p->cause);
 }
 
 const char *cv_lua_pkg_cause(const cv_lua_pkg *p)
@@ -718,6 +742,8 @@ int cv_lua_pkg_dispatch(cv_lua_pkg *p, int *handled, int *hook_errors, cv_err *e
         free_batch(evs, n);
         return rc;
     }
+    cv_actor saved;
+    act_as_package(p, &saved);
     int i = 0;
     p->failures = 0;
     rc = p->synced ? 0 : cv_lua_campaign_sync(p, e);
@@ -738,6 +764,7 @@ int cv_lua_pkg_dispatch(cv_lua_pkg *p, int *handled, int *hook_errors, cv_err *e
     else
         p->synced = 1, *handled = i;
     p->immediate = rc < 0 && !p->immediate;
+    cv_store_set_actor(p->store, &saved);
     if (hook_errors)
         *hook_errors = p->failures;
     free_batch(evs, n);
@@ -753,6 +780,8 @@ int cv_lua_pkg_tick(cv_lua_pkg *p, cv_err *e)
     cv_lua_pkg_set_cause(p, "day%s", today);
     if (cv_store_begin(p->store, e) < 0)
         return e->code;
+    cv_actor saved;
+    act_as_package(p, &saved);
     int rc = p->synced ? 0 : cv_lua_campaign_sync(p, e);
     if (rc == 0)
         rc = cv_lua_campaign_step(p, NULL, e);
@@ -762,5 +791,6 @@ int cv_lua_pkg_tick(cv_lua_pkg *p, cv_err *e)
         cv_store_rollback(p->store);
     else
         p->synced = 1;
+    cv_store_set_actor(p->store, &saved);
     return rc;
 }

@@ -149,4 +149,8 @@ void cv_lua_pkg_store_failed(cv_lua_pkg *p);
 /* The reason the package is suspended, or NULL. */
 const char *cv_lua_pkg_suspended(const cv_lua_pkg *p);
 
+/* Makes s record name as the actor of what it writes (issue 10), as office over org_id's subtree
+ * (none when org_id is 0), with via naming what ran it ("load", an event, a job). */
+void cv_lua_pkg_act_as(cv_store *s, const char *name, int64_t org_id, const char *via);
+
 #endif

@@ -205,3 +205,13 @@ int cv_lua_reg_list(cv_store *s, cv_lua_reg_visit visit, void *ctx, cv_err *e)
             return rc;
     }
 }
+
+json_t *cv_lua_reg_json(const cv_lua_reg *r)
+{
+    return json_pack(
+        "{s:s, s:s, s:s, s:s, s:s?, s:s?, s:o, s:I, s:I, s:I}", "name", r->name, "path", r->path,
+        "org", r->org, "state", r->suspended[0] ? "suspended" : r->state, "last_error",
+        r->last_error[0] ? r->last_error : NULL, "suspended", r->suspended[0] ? r->suspended : NULL,
+        "limits", json_loads(r->limits, 0, NULL), "generation", (json_int_t)r->generation, "cursor",
+        (json_int_t)r->cursor, "lag", (json_int_t)r->lag);
+}

@@ -4,6 +4,7 @@
 #ifndef CV_LUA_REGISTRY_H
 #define CV_LUA_REGISTRY_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "base/text.h"
@@ -44,6 +45,9 @@ int cv_lua_reg_set_limits(cv_store *s, const char *name, const char *limits, cv_
 
 /* Asks the daemon to reload the package (script.reload). */
 int cv_lua_reg_bump(cv_store *s, const char *name, cv_err *e);
+
+/* The registration as JSON (new reference). */
+json_t *cv_lua_reg_json(const cv_lua_reg *r);
 
 int cv_lua_reg_get(cv_store *s, const char *name, cv_lua_reg *out, cv_err *e);
 

@@ -11,6 +11,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "domain/org.h"
 #include "lua/jobs.h"
 #include "sched/run.h"
 
@@ -93,6 +94,9 @@ static void load(cv_lua_worker *w, const cv_lua_reg *r)
                               .sink = sink};
     cv_lua_pkg *p;
     cv_err e;
+    cv_org root;
+    cv_lua_pkg_act_as(w->store, r->name, cv_org_get(w->store, r->org, &root, &e) == 0 ? root.id : 0,
+                      "load");
     if (cv_lua_pkg_load(w->store, &opt, &p, &e) < 0) {
         char msg[700];
         snprintf(msg, sizeof msg, "%s%s",

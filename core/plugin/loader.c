@@ -3,12 +3,15 @@
  * size the plugin declared, and never let a failing plugin stop the engine. */
 #include "plugin/loader.h"
 
+#include <sodium.h>
+
 #include <dirent.h>
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/seal.h"
 #include "plugin/ctx.h"
 #include "plugin/registry.h"
 
@@ -163,6 +166,15 @@ static int load_config(cv_plugin *p, cv_err *e)
                           : CV_ENOTFOUND;
         if (rc < 0 && rc != CV_ENOTFOUND)
             return rc;
+        char plain[4096];
+        /* A secret is stored sealed under the key file beside the store (auth/seal.h). */
+        if (rc == 0 && c->type == CV_PLUGIN_CONFIG_SECRET &&
+            cv_unseal(cv_store_path(p->store), buf, plain, sizeof plain, e) == 0) {
+            memcpy(buf, plain, sizeof buf);
+            sodium_memzero(plain, sizeof plain);
+        } else if (rc == 0 && c->type == CV_PLUGIN_CONFIG_SECRET) {
+            return e->code;
+        }
         const char *v = rc == 0 ? buf : c->default_value;
         if (v && !(p->config[i] = strdup(v)))
             return cv_err_set(e, CV_ENOMEM, "out of memory configuring %s", p->name);

@@ -18,10 +18,20 @@ typedef struct cv_event {
 } cv_event;
 
 /* Appends an event of type about org_id (0 for none) carrying data, which it steals (data may
- * be NULL for {}). Must be called inside a transaction opened with cv_store_begin. On success
- * *id_out (if not NULL) is the new event's id. */
+ * be NULL for {}), recording the store's actor (cv_store_set_actor; refused with CV_EPERM when
+ * none is set) and the real time of recording. An update's data names the values it changed as
+ * {"before": {...}, "after": {...}}. Must be called inside a transaction opened with
+ * cv_store_begin. On success *id_out (if not NULL) is the new event's id. */
 int cv_journal_emit(cv_store *s, const char *type, int64_t org_id, json_t *data, int64_t *id_out,
                     cv_err *e);
+
+/* Journals every row written to orgs, people and work_items from now on, one event a row
+ * (org.added / org.updated, person.added / person.updated, work_item.added), with the store's
+ * actor, through temporary triggers on this connection: for writers that do not call the domain
+ * (an importer plugin's SQL), so that a Lua hook on org.added sees imported organisations too.
+ * cv_journal_rows_end drops them. Never around domain calls, which journal for themselves. */
+int cv_journal_rows_begin(cv_store *s, cv_err *e);
+void cv_journal_rows_end(cv_store *s);
 
 /* Reads the first event with id > after into ev. Returns 1 when one was read, 0 at the end. */
 int cv_journal_next(cv_store *s, int64_t after, cv_event *ev, cv_err *e);

@@ -551,6 +551,62 @@ static const char schema_lua_budgets[] =
     "  CHECK (json_valid(limits) AND json_type(limits) = 'object');"
     "ALTER TABLE lua_packages ADD COLUMN suspended TEXT;";
 
+/* 12: who did what (issue 10). Accounts sign in with an argon2id password hash or an API token
+ * stored only as its BLAKE2b hash; grants give an account a role over an organisation's subtree
+ * (admin over the whole store) from one instant to another and are never deleted, so who held
+ * which role when stays answerable. Every event names its actor and the real time it was
+ * recorded; events written before this migration name the actor 'legacy'. */
+static const char schema_auth[] =
+    "CREATE TABLE accounts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  login TEXT NOT NULL UNIQUE CHECK (length(login) BETWEEN 1 AND 32 AND"
+    "                                    login NOT GLOB '*[^a-z0-9._-]*' AND"
+    "                                    login GLOB '[a-z0-9]*'),"
+    "  display_name TEXT NOT NULL,"
+    "  email TEXT NOT NULL DEFAULT '',"
+    "  state TEXT NOT NULL DEFAULT 'active' CHECK (state = 'active' OR state = 'disabled'),"
+    "  unix_user TEXT UNIQUE,"
+    "  password_hash TEXT,"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+
+    "CREATE TABLE tokens ("
+    "  id INTEGER PRIMARY KEY,"
+    "  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  label TEXT NOT NULL,"
+    "  hash BLOB NOT NULL UNIQUE CHECK (length(hash) = 32),"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER,"
+    "  revoked_at INTEGER,"
+    "  UNIQUE (account_id, label)"
+    ") STRICT;"
+
+    "CREATE TABLE grants ("
+    "  id INTEGER PRIMARY KEY,"
+    "  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  role TEXT NOT NULL CHECK (role IN ('admin','office','organisation','secretary',"
+    "                                     'subcommittee','inspector','viewer')),"
+    "  org_id INTEGER REFERENCES orgs(id),"
+    "  starts INTEGER NOT NULL,"
+    "  ends INTEGER,"
+    "  CHECK ((role = 'admin') = (org_id IS NULL)),"
+    "  CHECK (ends IS NULL OR ends >= starts)"
+    ") STRICT;"
+    "CREATE INDEX grants_by_account ON grants(account_id, ends);"
+    "CREATE TRIGGER grants_are_never_deleted BEFORE DELETE ON grants"
+    "  BEGIN SELECT RAISE(ABORT, 'a grant is ended, never deleted'); END;"
+
+    /* Equalities, not IN: SQLite checks `x IN (constants)` through a temporary index built for
+     * every row written (migration 8), and an import writes an event a row. */
+    "ALTER TABLE events ADD COLUMN actor_kind TEXT NOT NULL DEFAULT 'legacy'"
+    "  CHECK (actor_kind = 'account' OR actor_kind = 'token' OR actor_kind = 'package' OR"
+    "         actor_kind = 'scheduler' OR actor_kind = 'plugin' OR actor_kind = 'legacy');"
+    "ALTER TABLE events ADD COLUMN actor_name TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE events ADD COLUMN actor_account INTEGER;"
+    "ALTER TABLE events ADD COLUMN actor_token INTEGER;"
+    "ALTER TABLE events ADD COLUMN actor_via TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE events ADD COLUMN recorded_at INTEGER NOT NULL DEFAULT 0;";
+
 /* One line a migration, in order: the line's place is the schema version it brings. */
 /* clang-format off */
 static const char *const migrations[] = {
@@ -565,6 +621,7 @@ static const char *const migrations[] = {
     schema_backup,
     schema_outbox_channels,
     schema_lua_budgets,
+    schema_auth,
 };
 /* clang-format on */
 

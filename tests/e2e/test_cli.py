@@ -138,11 +138,11 @@ class BadInputTest(StoreTest):
         """Every number has a range that fits the arithmetic done on it (base/bound.h)."""
         big = "9223372036854775807"
         self.refused("org", "add", "X", "Tên", "--level", "cell", "--parent", "LS-TP",
-                     "--members", big, code=EX_DATAERR, says="member count " + big)
+                     "--members", big, code=EX_DATAERR, says="members " + big)
         self.refused("org", "set", "LS-TP", "--members", "100000001", code=EX_DATAERR,
-                     says="member count 100000001 is not between 0 and 100000000")
+                     says="members 100000001 is not between 0 and 100000000")
         self.refused("congress", "set", "LS-TP", "--summoned", big, code=EX_DATAERR,
-                     says="delegates summoned")
+                     says="summoned " + big)
         self.refused("work", "add", "LS-TP", "T", "--group", "G", "--budget", big,
                      code=EX_DATAERR, says="budget " + big)
 
@@ -167,7 +167,7 @@ class BadInputTest(StoreTest):
                             "--override", b"l\xffy do"], capture_output=True, env=self.env(),
                            check=False)
         self.assertEqual(r.returncode, EX_USAGE, r.stderr)
-        self.assertIn(b"reason is not valid UTF-8", r.stderr)
+        self.assertIn(b"--override is not valid UTF-8", r.stderr)
         self.assertEqual(self.snapshot(), before)
 
     def test_empty_now_and_db_are_refused_not_ignored(self):

@@ -29,6 +29,20 @@ class DemoTest(StoreTest):
     def tearDown(self):
         pass
 
+    def test_the_demo_accounts_act_within_their_grants(self):
+        """The units' accounts (demo/steps/90-accounts.sh) act in their subtrees, and every event
+        of the demo names its actor."""
+        self.assertEqual(self.js("--as", "bt-ntmk", "congress", "show", "BK-TP-NTMK")["status"],
+                         "held")
+        self.refused("--as", "bt-ntmk", "congress", "show", "BK-TP", code=77)
+        self.assertGreater(len(self.js("--as", "vp-bktp", "work", "list", "--org", "BK-TP")), 0)
+        self.refused("--as", "vp-bktp", "org", "set", "TN", "--members", "1", code=77)
+        self.refused("--as", "xem-tn", "org", "set", "TN", "--members", "1", code=77)
+        self.ok("--as", "xem-tn", "status", "TN")
+        self.ok("--as", "vp-tn", "org", "show", "TN-TP")
+        self.assertEqual(self.js("account", "list")[-1]["login"], "quantri")
+        StoreTest.assert_every_event_has_an_actor(self)
+
     def report(self, org):
         return self.js("status", org)["reports"][0]
 

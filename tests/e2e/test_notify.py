@@ -204,7 +204,7 @@ class NotifyTest(StoreTest):
         self.refused("notify", "not-an-address", "--channel", "smtp", "--subject", "s", "--body",
                      "b", code=64, says="is not an email address")
         self.refused("notify", "x", "--channel", "log", "--template", "reminder", "--title", "t",
-                     "--org", "o", "--due", "soon", code=64, says="--due 'soon' is not a date")
+                     "--org", "o", "--due", "soon", code=64, says="due date 'soon' is not a date")
         self.refused("notify", "x", "--channel", "log", "--template", "reminder", "--title", "t",
                      code=64, says="{{org}}")
         self.refused("notify", "config", "notify.max_tries", "0", code=64, says="notify.max_tries")
