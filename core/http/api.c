@@ -12,6 +12,7 @@
 #include "docs/file.h"
 #include "domain/status.h"
 #include "report/report.h"
+#include "store/journal.h"
 
 #define API_BODY_MAX (64 * 1024)
 #define REPORT_MAX   (64 * 1024 * 1024)
@@ -186,6 +187,30 @@ static void route_report_list(const cv_http_req *req, cv_http_resp *resp)
     reply_json(req, resp, json_pack("{s:o}", "items", list));
 }
 
+/* GET /api/v1/events: the journal as Server-Sent Events, from the event after Last-Event-ID (or
+ * the last_event_id query argument, for a first connection), else from now on. */
+static void route_events(cv_api *api, const cv_http_req *req, cv_http_resp *resp)
+{
+    const char *last = req->header(req->ctx, "Last-Event-ID");
+    cv_err e;
+    if (!last)
+        last = req->query(req->ctx, "last_event_id");
+    if (last) {
+        char *end;
+        long long v = strtoll(last, &end, 10);
+        if (!*last || *end || v < 0) {
+            cv_http_resp_problem(resp, 400, "Last-Event-ID must be an event id (a whole number)");
+            return;
+        }
+        resp->stream_after = v;
+    } else if (cv_journal_last_id(api->store, &resp->stream_after, &e) < 0) {
+        reply_error(resp, &e);
+        return;
+    }
+    resp->stream = 1;
+    resp->scope.all = 1;
+}
+
 void cv_api_handle(cv_api *api, const cv_http_req *req, cv_http_resp *resp)
 {
     const char *p = req->path;
@@ -195,13 +220,16 @@ void cv_api_handle(cv_api *api, const cv_http_req *req, cv_http_resp *resp)
         return;
     }
     p += 8;
-    if (!get && (strncmp(p, "status", 6) == 0 || strncmp(p, "reports", 7) == 0)) {
+    if (!get && (strncmp(p, "status", 6) == 0 || strncmp(p, "reports", 7) == 0 ||
+                 strcmp(p, "events") == 0)) {
         cv_http_resp_problem(resp, 405, "this resource is read with GET");
         cv_http_resp_header(resp, "Allow", "GET, HEAD");
     } else if (strncmp(p, "status/", 7) == 0)
         route_status(api, req, resp, p + 7);
     else if (strcmp(p, "status") == 0)
         route_status(api, req, resp, "");
+    else if (strcmp(p, "events") == 0)
+        route_events(api, req, resp);
     else if (strcmp(p, "reports") == 0)
         route_report_list(req, resp);
     else if (strncmp(p, "reports/", 8) == 0)

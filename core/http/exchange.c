@@ -98,3 +98,14 @@ void cv_http_resp_clear(cv_http_resp *resp)
     free(resp->body);
     memset(resp, 0, sizeof *resp);
 }
+
+int cv_http_scope_sees(const cv_http_scope *scope, const int64_t *chain, int n)
+{
+    if (scope->all)
+        return 1;
+    for (int g = 0; g < scope->n && n > 0; g++)
+        for (int i = 0; i < (scope->grants[g].own_only ? 1 : n); i++)
+            if (chain[i] == scope->grants[g].org_id)
+                return 1;
+    return 0;
+}

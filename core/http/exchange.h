@@ -10,6 +10,21 @@
 #include "base/error.h"
 
 #define CV_HTTP_HEADERS_MAX 8
+#define CV_HTTP_SCOPE_MAX   16
+
+/* Which journal events a caller may see: all of them (admin), or those about an organisation
+ * inside one of its grants' subtrees (own_only: that organisation alone, as for a secretary). */
+typedef struct cv_http_scope {
+    int all;
+    int n;
+    struct {
+        int64_t org_id;
+        int own_only;
+    } grants[CV_HTTP_SCOPE_MAX];
+} cv_http_scope;
+
+/* Whether scope sees an event about chain[0] whose ancestors are chain[1..n). */
+int cv_http_scope_sees(const cv_http_scope *scope, const int64_t *chain, int n);
 
 typedef struct cv_http_req {
     const char *method; /* "GET", ... */
@@ -41,6 +56,9 @@ struct cv_http_resp {
     } headers[CV_HTTP_HEADERS_MAX];
     cv_http_work_fn work; /* set: the response comes from work(work_arg) on the thread pool */
     void *work_arg;
+    int stream;           /* set: a Server-Sent Events stream of the journal after stream_after */
+    int64_t stream_after; /* the last event the client has (Last-Event-ID) */
+    cv_http_scope scope;  /* what the stream may show */
 };
 
 /* Adds a header to resp (ignored past CV_HTTP_HEADERS_MAX; values are cut at 255 bytes). */

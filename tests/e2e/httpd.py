@@ -122,3 +122,36 @@ def closed_by_peer(sock, deadline=10.0):
             got += chunk
     except ConnectionResetError:
         return got
+
+
+class EventStream:
+    """A GET /api/v1/events read line by line: next_event() gives {"id", "event", "data"} of the
+    next message, skipping heartbeats."""
+
+    def __init__(self, server, headers=None, path="/api/v1/events"):
+        self.conn = server.conn(timeout=10)
+        self.conn.request("GET", path, headers=headers or {})
+        self.resp = self.conn.getresponse()
+        self.status = self.resp.status
+        self.headers = self.resp.headers
+
+    def next_event(self, timeout=10):
+        self.conn.sock.settimeout(timeout)
+        msg = {}
+        while True:
+            line = self.resp.fp.readline()
+            if not line:
+                raise EOFError("the stream ended")
+            line = line.decode().rstrip("\n")
+            if line == "":
+                if msg:
+                    msg["data"] = json.loads(msg["data"])
+                    return msg
+                continue
+            if line.startswith(":"):
+                continue
+            field, _, value = line.partition(": ")
+            msg[field] = value
+
+    def close(self):
+        self.conn.close()

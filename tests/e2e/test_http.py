@@ -9,7 +9,7 @@ import subprocess
 import time
 
 from harness import StoreTest, main
-from httpd import Server, closed_by_peer
+from httpd import EventStream, Server, closed_by_peer
 
 
 class HttpTest(StoreTest):
@@ -179,6 +179,29 @@ class HttpTest(StoreTest):
         for s in (idle, half):
             s.close()
         kept.close()
+
+    def test_events_stream_live_and_resume_after_last_event_id(self):
+        srv = self.server()
+        ev = EventStream(srv)
+        self.addCleanup(ev.close)
+        self.assertEqual(ev.status, 200)
+        self.assertEqual(ev.headers["Content-Type"], "text/event-stream")
+        self.ok("org", "add", "LS-A", "Huyện A", "--level", "district", "--parent", "LS")
+        first = ev.next_event(timeout=5)
+        self.assertEqual(first["event"], "org.added")
+        self.assertEqual(first["data"]["data"]["name"], "Huyện A")
+        self.ok("org", "add", "LS-B", "Huyện B", "--level", "district", "--parent", "LS")
+        self.ok("org", "add", "LS-C", "Huyện C", "--level", "district", "--parent", "LS")
+        second = ev.next_event(timeout=5)
+        self.assertEqual(second["data"]["data"]["code"], "LS-B")
+        ev.close()
+        # A client that saw `first` reconnects and gets what it missed, in order.
+        again = EventStream(srv, {"Last-Event-ID": first["id"]})
+        self.addCleanup(again.close)
+        self.assertEqual([again.next_event()["data"]["data"]["code"] for _ in range(2)],
+                         ["LS-B", "LS-C"])
+        self.assert_problem(srv.get("/api/v1/events?last_event_id=x"), 400)
+        self.assertEqual(srv.stop(), 0)
 
     def test_bad_listen_and_bounds_are_refused(self):
         for args, says in ((["--listen", "localhost:80"], "not a numeric IP address"),
