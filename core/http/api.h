@@ -31,6 +31,11 @@ void cv_api_handle(cv_api *api, const cv_http_req *req, cv_http_resp *resp);
 /* Frees what the API keeps between requests. */
 void cv_api_close(cv_api *api);
 
+/* The HTTP method of an operation: GET for a read; for a change PATCH ("set"), DELETE ("end",
+ * "revoke", "disable") or POST. */
+struct cv_op;
+const char *cv_api_method_of(const struct cv_op *op);
+
 /* The OpenAPI 3.1 document of the API, generated from the operations table (new reference). */
 json_t *cv_api_openapi(void);
 

@@ -37,7 +37,7 @@ typedef struct op_job {
 
 /* the route ---------------------------------------------------------------------------------- */
 
-static const char *method_of(const cv_op *op)
+const char *cv_api_method_of(const cv_op *op)
 {
     const char *verb = strrchr(op->name, '.');
     verb = verb ? verb + 1 : op->name;
@@ -340,7 +340,7 @@ int cv_api_ops_route(cv_api *api, const cv_http_req *req, cv_http_resp *resp,
     const cv_op *op = op_of_path(path, tail, sizeof tail);
     if (!op)
         return 0;
-    const char *method = method_of(op);
+    const char *method = cv_api_method_of(op);
     int head = strcmp(req->method, "HEAD") == 0 && !op->writes;
     if (strcmp(req->method, method) != 0 && !head) {
         cv_http_resp_problem(resp, 405, "this operation takes another method (see Allow)");
@@ -527,11 +527,11 @@ json_t *cv_api_openapi(void)
         snprintf(path, sizeof path, "/api/v1/%s", op->name);
         for (char *p = path + 8; *p; p++)
             *p = *p == '.' ? '/' : *p;
-        add_path(paths, path, method_of(op), operation(op, 0));
+        add_path(paths, path, cv_api_method_of(op), operation(op, 0));
         if (op->at_arg && !op->writes) {
             size_t n = strlen(path);
             snprintf(path + n, sizeof path - n, "/{%s}", op->at_arg);
-            add_path(paths, path, method_of(op), operation(op, 1));
+            add_path(paths, path, cv_api_method_of(op), operation(op, 1));
         }
     }
     add_fixed(paths);
