@@ -515,6 +515,13 @@ static void add_fixed(json_t *paths)
                        "schema", "type", "string", "name", "format", "in", "query", "required", 0,
                        "schema", "type", "string", "enum", "json", "csv", "html", "xlsx", "text",
                        "responses", "200", "description", "the rendered report"));
+    json_t *list = json_pack("{s:s, s:s, s:[s], s:o}", "operationId", "reports", "summary",
+                             "the report producers", "tags", "reports", "responses", problems());
+    json_object_set(json_object_get(list, "responses"), "200", ok);
+    add_path(paths, "/api/v1/reports", "GET", list);
+    add_path(paths, "/api/v1/openapi.json", "GET",
+             json_pack("{s:s, s:s, s:[s], s:[], s:{s:O}}", "operationId", "openapi", "summary",
+                       "this document", "tags", "openapi", "security", "responses", "200", ok));
     json_decref(ok);
 }
 
