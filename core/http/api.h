@@ -13,12 +13,14 @@
 
 typedef struct cv_api_cache cv_api_cache;
 typedef struct cv_limit cv_limit;
+typedef struct cv_session_memo cv_session_memo;
 
 typedef struct cv_api {
-    cv_store *store;     /* the loop's connection */
-    const char *db_path; /* for the thread pool's own connections */
-    cv_api_cache *cache; /* reads answered before, while the store is unchanged (api.c) */
-    cv_limit *logins;    /* failed logins per address and name (limit.h) */
+    cv_store *store;           /* the loop's connection */
+    const char *db_path;       /* for the thread pool's own connections */
+    cv_api_cache *cache;       /* reads answered before, while the store is unchanged (api.c) */
+    cv_limit *logins;          /* failed logins per address and name (limit.h) */
+    cv_session_memo *sessions; /* sessions checked before (session.h) */
 } cv_api;
 
 /* The most bytes a request body may carry on path (documents' own cap for uploads, small for

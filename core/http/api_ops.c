@@ -300,7 +300,8 @@ static int paging(const cv_http_req *req, op_job *j, cv_err *e)
 }
 
 /* Fills j for the call; answers from the cache when it can (returns 1 then). */
-static int prepare(cv_api *api, const cv_http_req *req, cv_http_resp *resp, op_job *j, cv_err *e)
+static int prepare(cv_api *api, const cv_http_req *req, cv_http_resp *resp, op_job *j,
+                   int64_t version, cv_err *e)
 {
     char *canon = json_dumps(j->args, JSON_COMPACT | JSON_SORT_KEYS);
     const char *idem = req->header(req->ctx, "Idempotency-Key");
@@ -311,7 +312,7 @@ static int prepare(cv_api *api, const cv_http_req *req, cv_http_resp *resp, op_j
         snprintf(j->cache_key, sizeof j->cache_key, "%d:%lld:%lld %s %lld/%lld %s %s",
                  j->actor.kind, (long long)j->actor.account_id, (long long)j->actor.token_id,
                  j->op->name, (long long)j->page, (long long)j->per_page, today, canon);
-        j->version = cv_api_store_version(api);
+        j->version = version;
         const char *inm = req->header(req->ctx, "If-None-Match");
         snprintf(j->if_none_match, sizeof j->if_none_match, "%s", inm ? inm : "");
         rc = cv_api_cache_get(api, req, resp, j->cache_key, j->version);
@@ -360,7 +361,7 @@ int cv_api_ops_route(cv_api *api, const cv_http_req *req, cv_http_resp *resp,
     int rc = args_of(op, req, tail, &j->args, &status, &e);
     if (rc < 0)
         cv_http_resp_problem(resp, status, e.msg);
-    else if ((rc = prepare(api, req, resp, j, &e)) < 0)
+    else if ((rc = prepare(api, req, resp, j, c->version, &e)) < 0)
         cv_api_reply_error(resp, &e);
     if (rc != 0) {
         json_decref(j->args);

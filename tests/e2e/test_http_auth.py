@@ -82,7 +82,7 @@ class HttpAuthTest(StoreTest):
                 r = srv.login(name, "not the password")
                 times[name].append(time.monotonic() - start)
                 self.assert_problem(r, 401, "wrong login or password")
-        ratio = statistics.median(times["nobody"]) / statistics.median(times["vp"])
+        ratio = min(times["nobody"]) / min(times["vp"])  # the least disturbed of each
         self.assertTrue(0.5 < ratio < 2.0, f"unknown/known login time ratio {ratio:.2f}")
         failed = [e for e in self.js("journal", "--type", "login.failed")]
         self.assertEqual(sorted(e["data"]["login"] for e in failed),
