@@ -76,17 +76,18 @@ class HttpAuthTest(StoreTest):
     def test_wrong_password_and_unknown_login_look_the_same(self):
         srv = self.server()
         times = {"vp": [], "nobody": []}
-        for _ in range(2):
+        for _ in range(3):
             for name in times:
                 start = time.monotonic()
                 r = srv.login(name, "not the password")
                 times[name].append(time.monotonic() - start)
                 self.assert_problem(r, 401, "wrong login or password")
         ratio = min(times["nobody"]) / min(times["vp"])  # the least disturbed of each
-        self.assertTrue(0.5 < ratio < 2.0, f"unknown/known login time ratio {ratio:.2f}")
+        # Without the dummy hash an unknown name would answer ~100 times sooner; the wide band
+        # allows for a loaded machine.
+        self.assertTrue(0.25 < ratio < 4.0, f"unknown/known login time ratio {ratio:.2f}")
         failed = [e for e in self.js("journal", "--type", "login.failed")]
-        self.assertEqual(sorted(e["data"]["login"] for e in failed),
-                         ["nobody", "nobody", "vp", "vp"])
+        self.assertEqual(sorted(e["data"]["login"] for e in failed), ["nobody"] * 3 + ["vp"] * 3)
 
     def test_failed_logins_are_limited_with_growing_delays(self):
         srv = self.server()
