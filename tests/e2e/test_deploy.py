@@ -177,6 +177,16 @@ class DeployTest(StoreTest):
             lines.append(resp.fp.readline().decode())
         self.assertIn("event: org.added\n", lines)
         c.close()
+        # nginx limits logins per address before they reach convene (10 a minute, burst 5; the
+        # names differ, so convene's own limits have nothing to count yet).
+        statuses = []
+        for i in range(8):
+            status, headers, _ = ng.request(
+                "POST", "/api/v1/session", json.dumps({"login": f"u{i}", "password": "x" * 8}),
+                {"Content-Type": "application/json", "Origin": origin})
+            statuses.append((status, headers["Content-Type"].split(";")[0]))
+        self.assertEqual(statuses[0], (401, "application/problem+json"))
+        self.assertIn((429, "text/html"), statuses)
 
 
 if __name__ == "__main__":

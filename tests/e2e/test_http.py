@@ -128,6 +128,26 @@ class HttpTest(StoreTest):
         self.assertLess(time.monotonic() - started, 5)
         self.assertEqual(srv.get("/api/v1/status/LS").status, 200)
 
+    def test_a_slow_body_is_cut_off_at_the_request_deadline(self):
+        srv = self.server("--request-timeout", "1")
+        slow = srv.raw_socket()
+        slow.sendall(b"POST /api/v1/org/add HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+                     b"\r\nContent-Length: 1000\r\n\r\n{")
+        started = time.monotonic()
+        slow.settimeout(0.2)
+        closed = False
+        while time.monotonic() - started < 10 and not closed:
+            try:
+                slow.sendall(b" ")
+                closed = slow.recv(1) == b""
+            except socket.timeout:
+                pass
+            except (ConnectionResetError, BrokenPipeError):
+                closed = True
+        self.assertTrue(closed, "the slow body was never cut off")
+        self.assertLess(time.monotonic() - started, 5)
+        self.assertEqual(srv.get("/api/v1/status/LS").status, 200)
+
     def test_too_many_connections_are_refused_without_harming_the_others(self):
         srv = self.server("--max-connections", "4", "--max-per-ip", "100")
         held = [srv.conn() for _ in range(3)]
