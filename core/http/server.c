@@ -56,6 +56,7 @@ typedef struct stream {
     cv_http_scope scope;
     uint64_t heartbeat_at; /* uv_now */
     int suspended;
+    int ended;  /* who may see what has changed: the stream ends, and the client reconnects */
     char *pend; /* an event's text that did not fit in MHD's buffer yet */
     size_t pend_len, pend_off;
 } stream;
@@ -210,6 +211,8 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
     stream *st = cls;
     server *s = st->srv;
     size_t n = stream_drain(st, buf, max);
+    if (st->ended && n == 0)
+        return MHD_CONTENT_READER_END_OF_STREAM;
     cv_event ev;
     cv_err e;
     for (int i = 0; i < STREAM_BATCH && n < max && !st->pend; i++) {
@@ -289,16 +292,36 @@ static enum MHD_Result send_stream(exchange *x)
     return rc;
 }
 
-/* A new event: wakes the streams that may see it; the others skip it without a store read. */
+/* Whether ev changes who may see what (a grant, an account, a token or a session changed). */
+static int changes_access(const cv_event *ev)
+{
+    static const char *const types[] = {"grant.added",      "grant.ended",   "account.updated",
+                                        "account.password", "token.revoked", "session.closed"};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (strcmp(ev->type, types[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* A new event: wakes the streams that may see it; the others skip it without a store read. An
+ * event that changes access ends every stream (after what it has been sent): each client
+ * reconnects with Last-Event-ID and is checked again, so a revoked token or an ended grant stops
+ * seeing at once. Such events are rare. */
 static void http_on_event(cv_daemon *d, void *state, const cv_event *ev)
 {
     (void)d;
     server *s = state;
     int64_t chain[CHAIN_MAX];
-    int n = -1, woke = 0;
+    int n = -1, woke = 0, end_all = changes_access(ev);
     if (!s || s->stopping)
         return;
     for (stream *st = s->streams.next; st != &s->streams; st = st->next) {
+        if (end_all) {
+            st->ended = 1;
+            stream_resume(st);
+            woke = 1;
+            continue;
+        }
         if (!st->suspended || st->cursor >= ev->id)
             continue;
         if (n < 0)

@@ -167,7 +167,7 @@ class EventStream:
         self.conn.sock.settimeout(timeout)
         msg = {}
         while True:
-            line = self.resp.fp.readline()
+            line = self.resp.readline()  # chunked transfer decoded
             if not line:
                 raise EOFError("the stream ended")
             line = line.decode().rstrip("\n")

@@ -174,7 +174,7 @@ class DeployTest(StoreTest):
         c.sock.settimeout(10)
         lines = []
         while not any(ln.startswith("data: ") for ln in lines):
-            lines.append(resp.fp.readline().decode())
+            lines.append(resp.readline().decode())
         self.assertIn("event: org.added\n", lines)
         c.close()
         # nginx limits logins per address before they reach convene (10 a minute, burst 5; the

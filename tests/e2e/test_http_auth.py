@@ -244,6 +244,17 @@ class HttpAuthTest(StoreTest):
         self.assertEqual(page["items"], whole[2:4])
         self.assertEqual(srv.get("/api/v1/org/tree?root=LS").json()["items"], whole)
 
+    def test_a_revoked_token_ends_its_event_stream(self):
+        srv = self.server()
+        srv.headers = token_of(self, "xem", "stream")
+        ev = EventStream(srv)
+        self.addCleanup(ev.close)
+        self.assertEqual(ev.status, 200)
+        self.ok("account", "token", "revoke", "xem", "stream")
+        with self.assertRaises(EOFError):
+            ev.next_event(timeout=5)
+        self.assertEqual(EventStream(srv).status, 401)
+
     def test_event_streams_show_each_caller_only_its_grants(self):
         add_account(self, "thu", "secretary", "LS-A")
         add_account(self, "b", "viewer", "LS-B")
