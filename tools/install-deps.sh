@@ -8,9 +8,9 @@ PACKAGES=(
   build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
   # libraries
   liblua5.4-dev libsqlite3-dev libuv1-dev libjansson-dev libutf8proc-dev
-  libcurl4-openssl-dev libcsv-dev libxlsxwriter-dev libsodium-dev
+  libcurl4-openssl-dev libcsv-dev libxlsxwriter-dev libsodium-dev libmicrohttpd-dev
   # tests: cmocka, Debian's Python with an SMTP sink, Lua tools, LibreOffice, Chromium
-  libcmocka-dev python3 python3-aiosmtpd lua5.4 lua-check sqlite3
+  libcmocka-dev python3 python3-aiosmtpd python3-jsonschema lua5.4 lua-check sqlite3
   libreoffice-calc-nogui chromium
   # benchmarks and fuzzing
   hyperfine wrk nginx valgrind afl++

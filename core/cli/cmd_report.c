@@ -7,7 +7,6 @@
 
 #include "base/path.h"
 #include "cli/cli.h"
-#include "plugin/loader.h"
 #include "report/report.h"
 
 static void print_list(json_t *j, FILE *out)
@@ -50,30 +49,20 @@ static int copy_out(cv_cli *cli, const char *path, FILE *out, const char *name)
  * output (opened without blocking: a FIFO or a device is refused) or to stdout. */
 int cv_cli_render(cv_cli *cli, cv_store *s, json_t *doc, const char *format, const char *output)
 {
-    cv_plugin *p = NULL;
     FILE *out = NULL;
     char tmp[] = "/tmp/convene-report-XXXXXX";
-    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    if (!text)
-        return cv_err_set(&cli->err, CV_ENOMEM, "out of memory rendering the report");
-    int rc = cv_plugin_load_for(s, NULL, CV_PLUGIN_KIND_REPORT, format, &p, &cli->err);
-    int fd = rc == 0 ? mkstemp(tmp) : -1;
-    if (rc == 0 && fd < 0)
-        rc = cv_err_set(&cli->err, CV_EIO, "cannot create a temporary file for the report");
-    if (fd >= 0)
-        close(fd);
-    if (rc == 0)
-        rc = cv_plugin_render(p, text, tmp, &cli->err);
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return cv_err_set(&cli->err, CV_EIO, "cannot create a temporary file for the report");
+    close(fd);
+    int rc = cv_report_render(s, doc, format, tmp, &cli->err);
     if (rc == 0 && output && !(out = cv_path_fopen(output, "wb", NULL, &cli->err)))
         rc = cli->err.code;
     if (rc == 0)
         rc = copy_out(cli, tmp, out ? out : stdout, output ? output : "stdout");
-    if (fd >= 0)
-        unlink(tmp);
+    unlink(tmp);
     if (out && fclose(out) != 0 && rc == 0)
         rc = cv_err_set(&cli->err, CV_EIO, "cannot write %s", output);
-    cv_plugin_close(p);
-    free(text);
     return rc;
 }
 
