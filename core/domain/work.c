@@ -265,9 +265,9 @@ int cv_work_list(cv_store *s, const cv_work_filter *f, cv_work_visit visit, void
     }
     sqlite3_stmt *st = cv_store_prepare(
         s,
-        "WITH RECURSIVE sub(id) AS (SELECT id FROM orgs WHERE ?1 IS NULL OR code = ?1 "
-        "  UNION ALL SELECT o.id FROM orgs o JOIN sub ON o.parent_id = sub.id WHERE ?1 IS NOT "
-        "NULL) " WORK_SELECT "WHERE c.term_id = ?2 AND o.id IN sub "
+        WORK_SELECT "WHERE c.term_id = ?2 AND (?1 IS NULL OR o.path BETWEEN (SELECT path FROM "
+        "orgs WHERE code = ?1) AND (SELECT substr(path, 1, length(path) - 1) || '0' FROM orgs "
+        "WHERE code = ?1)) "
         "AND (?3 IS NULL OR w.group_name = ?3) AND (?4 IS NULL OR sc.code = ?4) "
         "AND (NOT ?5 OR (w.status = 'open' AND w.due < ?6)) AND (NOT ?7 OR w.status = 'open') "
         "AND w.id NOT IN (SELECT id FROM work_items_out_of_force) " /* scenario (core/docs) */
