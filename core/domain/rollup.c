@@ -1,0 +1,122 @@
+/* rollup.c: recomputes the roll-ups from scratch and compares (see rollup.h). The recomputation
+ * is deliberately not the triggers' method: it finds each subtree by its materialised path
+ * ranges rather than by walking parent_id upwards, so a fault in either shows as a difference. It
+ * never writes. */
+#include "rollup.h"
+
+#include <string.h>
+
+#include "domain/org.h"
+
+/* The subtree in scope: every organisation, or root's (root included) by its path range. */
+#define SCOPE                                                                                      \
+    "scope AS (SELECT a.id, a.code, a.path, substr(a.path, 1, length(a.path) - 1) || '0' AS u "    \
+    "FROM orgs a WHERE ?1 IS NULL OR a.path BETWEEN (SELECT path FROM orgs WHERE code = ?1) "      \
+    "AND (SELECT substr(path, 1, length(path) - 1) || '0' FROM orgs WHERE code = ?1)), "          \
+    "below AS (SELECT a.id AS anc, d.id FROM scope a JOIN orgs d ON d.level IN ('national', "      \
+    "'province', 'district', 'grassroots', 'cell') AND d.path > a.path AND d.path < a.u) "
+
+#define DIFF(a, b) "coalesce(e." a ", 0) <> coalesce(g." b ", 0)"
+
+static const char rollups_sql[] =
+    "WITH " SCOPE ", own AS MATERIALIZED (SELECT * FROM rollup_own WHERE org_id IN "
+    "  (SELECT id FROM below)), "
+    "e AS (SELECT b.anc AS org_id, own.term_id, own.level, sum(own.orgs) AS orgs, "
+    "  sum(own.planned) AS planned, sum(own.preparing) AS preparing, sum(own.held) AS held, "
+    "  sum(own.held_late) AS held_late, sum(own.items_open) AS items_open, "
+    "  sum(own.items_done) AS items_done FROM below b JOIN own ON own.org_id = b.id "
+    "  GROUP BY 1, 2, 3), "
+    "g AS (SELECT r.* FROM rollups r JOIN scope a ON a.id = r.org_id) "
+    "SELECT coalesce(e.org_id, g.org_id), coalesce(e.term_id, g.term_id), "
+    "  coalesce(e.level, g.level), e.orgs, g.orgs, e.planned, g.planned, e.preparing, "
+    "  g.preparing, e.held, g.held, e.held_late, g.held_late, e.items_open, g.items_open, "
+    "  e.items_done, g.items_done "
+    "FROM e FULL JOIN g ON g.org_id = e.org_id AND g.term_id = e.term_id AND g.level = e.level "
+    "WHERE " DIFF("orgs", "orgs") " OR " DIFF("planned", "planned") " OR " DIFF("preparing",
+    "preparing") " OR " DIFF("held", "held") " OR " DIFF("held_late", "held_late") " OR "
+    DIFF("items_open", "items_open") " OR " DIFF("items_done", "items_done")
+    " ORDER BY 1, 2, 3";
+
+static const char due_sql[] =
+    "WITH " SCOPE ", own AS MATERIALIZED (SELECT * FROM rollup_due_own WHERE org_id IN "
+    "  (SELECT id FROM below)), "
+    "e AS (SELECT b.anc AS org_id, own.term_id, own.due, sum(own.open) AS open FROM below b "
+    "  JOIN own ON own.org_id = b.id GROUP BY 1, 2, 3), "
+    "g AS (SELECT r.* FROM rollup_due r JOIN scope a ON a.id = r.org_id) "
+    "SELECT coalesce(e.org_id, g.org_id), coalesce(e.term_id, g.term_id), "
+    "  coalesce(e.due, g.due), e.open, g.open "
+    "FROM e FULL JOIN g ON g.org_id = e.org_id AND g.term_id = e.term_id AND g.due = e.due "
+    "WHERE " DIFF("open", "open") " ORDER BY 1, 2, 3";
+
+/* Every path (of the whole tree: the subtree ranges rest on them) must be its parent's path and
+ * its own code (roots: '/' CODE '/'). */
+static const char paths_sql[] =
+    "SELECT o.id, 0, 'path', 1, 0 FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id "
+    "WHERE o.path IS NOT (coalesce(p.path, '/') || o.code || '/')";
+
+static const char *const rollup_counts[] = {"orgs",      "planned",    "preparing", "held",
+                                            "held_late", "items_open", "items_done"};
+static const char *const due_counts[] = {"open"};
+static const char *const path_counts[] = {"wrong"};
+
+struct check {
+    json_t *first;
+    json_int_t differences;
+};
+
+static json_t *describe(cv_store *s, sqlite3_stmt *st, const char *const *counts, int n)
+{
+    cv_org o;
+    cv_err ignored = {0};
+    int64_t org = sqlite3_column_int64(st, 0), term = sqlite3_column_int64(st, 1);
+    json_t *d = json_pack("{s:s, s:I, s:s}", "org",
+                          cv_org_get_by_id(s, org, &o, &ignored) == 0 ? o.code : "?", "term_id",
+                          (json_int_t)term, "at", (const char *)sqlite3_column_text(st, 2));
+    json_t *diff = json_object();
+    for (int i = 0; i < n; i++) {
+        json_int_t want = sqlite3_column_int64(st, 3 + 2 * i);
+        json_int_t have = sqlite3_column_int64(st, 4 + 2 * i);
+        if (want != have)
+            json_object_set_new(diff, counts[i],
+                                json_pack("{s:I, s:I}", "stored", have, "recomputed", want));
+    }
+    json_object_set_new(d, "counts", diff);
+    return d;
+}
+
+/* Runs one comparison; each row it returns is a difference. */
+static int compare(cv_store *s, const char *sql, const char *org, const char *const *counts, int n,
+                   struct check *c, cv_err *e)
+{
+    sqlite3_stmt *st = cv_store_prepare(s, sql, e);
+    if (!st)
+        return e->code;
+    if (org && sqlite3_bind_parameter_count(st) > 0)
+        sqlite3_bind_text(st, 1, org, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        c->differences++;
+        if (json_array_size(c->first) < CV_ROLLUP_DIFF_MAX)
+            json_array_append_new(c->first, describe(s, st, counts, n));
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : cv_store_fail(s, "recomputing the roll-ups", e);
+}
+
+int cv_rollup_check(cv_store *s, const char *org, json_t **out, cv_err *e)
+{
+    cv_org root;
+    if (org && cv_org_get(s, org, &root, e) < 0)
+        return e->code;
+    struct check c = {.first = json_array()};
+    if (compare(s, paths_sql, org, path_counts, 1, &c, e) < 0 ||
+        (c.differences == 0 &&
+         (compare(s, rollups_sql, org, rollup_counts, 7, &c, e) < 0 ||
+          compare(s, due_sql, org, due_counts, 1, &c, e) < 0))) {
+        json_decref(c.first);
+        return e->code;
+    }
+    *out = json_pack("{s:s?, s:I, s:o}", "org", org, "differences", c.differences, "first",
+                     c.first);
+    return 0;
+}
