@@ -17,13 +17,11 @@ static void print_rollups(json_t *j, FILE *out)
     {
         const char *key;
         json_t *v;
-        json_object_foreach(json_object_get(d, "counts"), key, v)
-            fprintf(out, "  %s term %lld %s: %s stored %lld, recomputed %lld\n",
-                    cv_json_text(d, "org"),
-                    (long long)json_integer_value(json_object_get(d, "term_id")),
-                    cv_json_text(d, "at"), key,
-                    (long long)json_integer_value(json_object_get(v, "stored")),
-                    (long long)json_integer_value(json_object_get(v, "recomputed")));
+        json_object_foreach(json_object_get(d, "counts"), key, v) fprintf(
+            out, "  %s term %lld %s: %s stored %lld, recomputed %lld\n", cv_json_text(d, "org"),
+            (long long)json_integer_value(json_object_get(d, "term_id")), cv_json_text(d, "at"),
+            key, (long long)json_integer_value(json_object_get(v, "stored")),
+            (long long)json_integer_value(json_object_get(v, "recomputed")));
     }
 }
 
@@ -41,8 +39,8 @@ static int check_rollups(cv_cli *cli, int argc, char **argv)
     json_int_t n = json_integer_value(json_object_get(report, "differences"));
     if (cv_cli_print(cli, report, print_rollups) < 0)
         return cli->err.code;
-    return n ? cv_err_set(&cli->err, CV_ECONFLICT,
-                          "%lld roll-up(s) differ from a recomputation", (long long)n)
+    return n ? cv_err_set(&cli->err, CV_ECONFLICT, "%lld roll-up(s) differ from a recomputation",
+                          (long long)n)
              : 0;
 }
 

@@ -12,11 +12,9 @@
 #define SCOPE                                                                                      \
     "scope AS (SELECT a.id, a.code, a.path, substr(a.path, 1, length(a.path) - 1) || '0' AS u "    \
     "FROM orgs a WHERE ?1 IS NULL OR a.path BETWEEN (SELECT path FROM orgs WHERE code = ?1) "      \
-    "AND (SELECT substr(path, 1, length(path) - 1) || '0' FROM orgs WHERE code = ?1)), "          \
+    "AND (SELECT substr(path, 1, length(path) - 1) || '0' FROM orgs WHERE code = ?1)), "           \
     "below AS (SELECT a.id AS anc, d.id FROM scope a JOIN orgs d ON d.level IN ('national', "      \
     "'province', 'district', 'grassroots', 'cell') AND d.path > a.path AND d.path < a.u) "
-
-#define DIFF(a, b) "coalesce(e." a ", 0) <> coalesce(g." b ", 0)"
 
 static const char rollups_sql[] =
     "WITH " SCOPE ", own AS MATERIALIZED (SELECT * FROM rollup_own WHERE org_id IN "
@@ -32,10 +30,14 @@ static const char rollups_sql[] =
     "  g.preparing, e.held, g.held, e.held_late, g.held_late, e.items_open, g.items_open, "
     "  e.items_done, g.items_done "
     "FROM e FULL JOIN g ON g.org_id = e.org_id AND g.term_id = e.term_id AND g.level = e.level "
-    "WHERE " DIFF("orgs", "orgs") " OR " DIFF("planned", "planned") " OR " DIFF("preparing",
-    "preparing") " OR " DIFF("held", "held") " OR " DIFF("held_late", "held_late") " OR "
-    DIFF("items_open", "items_open") " OR " DIFF("items_done", "items_done")
-    " ORDER BY 1, 2, 3";
+    "WHERE coalesce(e.orgs, 0) <> coalesce(g.orgs, 0) "
+    "  OR coalesce(e.planned, 0) <> coalesce(g.planned, 0) "
+    "  OR coalesce(e.preparing, 0) <> coalesce(g.preparing, 0) "
+    "  OR coalesce(e.held, 0) <> coalesce(g.held, 0) "
+    "  OR coalesce(e.held_late, 0) <> coalesce(g.held_late, 0) "
+    "  OR coalesce(e.items_open, 0) <> coalesce(g.items_open, 0) "
+    "  OR coalesce(e.items_done, 0) <> coalesce(g.items_done, 0) "
+    "ORDER BY 1, 2, 3";
 
 static const char due_sql[] =
     "WITH " SCOPE ", own AS MATERIALIZED (SELECT * FROM rollup_due_own WHERE org_id IN "
@@ -46,7 +48,7 @@ static const char due_sql[] =
     "SELECT coalesce(e.org_id, g.org_id), coalesce(e.term_id, g.term_id), "
     "  coalesce(e.due, g.due), e.open, g.open "
     "FROM e FULL JOIN g ON g.org_id = e.org_id AND g.term_id = e.term_id AND g.due = e.due "
-    "WHERE " DIFF("open", "open") " ORDER BY 1, 2, 3";
+    "WHERE coalesce(e.open, 0) <> coalesce(g.open, 0) ORDER BY 1, 2, 3";
 
 /* Every path (of the whole tree: the subtree ranges rest on them) must be its parent's path and
  * its own code (roots: '/' CODE '/'). */
@@ -110,13 +112,12 @@ int cv_rollup_check(cv_store *s, const char *org, json_t **out, cv_err *e)
         return e->code;
     struct check c = {.first = json_array()};
     if (compare(s, paths_sql, org, path_counts, 1, &c, e) < 0 ||
-        (c.differences == 0 &&
-         (compare(s, rollups_sql, org, rollup_counts, 7, &c, e) < 0 ||
-          compare(s, due_sql, org, due_counts, 1, &c, e) < 0))) {
+        (c.differences == 0 && (compare(s, rollups_sql, org, rollup_counts, 7, &c, e) < 0 ||
+                                compare(s, due_sql, org, due_counts, 1, &c, e) < 0))) {
         json_decref(c.first);
         return e->code;
     }
-    *out = json_pack("{s:s?, s:I, s:o}", "org", org, "differences", c.differences, "first",
-                     c.first);
+    *out =
+        json_pack("{s:s?, s:I, s:o}", "org", org, "differences", c.differences, "first", c.first);
     return 0;
 }

@@ -80,8 +80,8 @@ static int tally_levels(cv_store *s, int64_t root, const cv_term *t, const char 
         l->preparing = sqlite3_column_int64(st, 3);
         l->held = sqlite3_column_int64(st, 4);
         l->unplanned = l->total - l->planned - l->preparing - l->held;
-        l->late = sqlite3_column_int64(st, 5) +
-                  (sqlite3_column_int(st, 6) ? l->total - l->held : 0);
+        l->late =
+            sqlite3_column_int64(st, 5) + (sqlite3_column_int(st, 6) ? l->total - l->held : 0);
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : cv_store_fail(s, "reading the roll-ups", e);
@@ -218,8 +218,9 @@ static int report_one(cv_store *s, const cv_org *o, const cv_term *t, const char
         own = cv_congress_json(&c);
     else if (rc != CV_ENOTFOUND)
         goto fail;
-    if (tally_levels(s, o->id, t, today, &r, e) < 0 || tally_direct(s, o->id, t, today, &r, e) < 0 ||
-        list_late(s, o->id, t, today, &r, e) < 0 || tally_work(s, o, t, today, &wt, e) < 0)
+    if (tally_levels(s, o->id, t, today, &r, e) < 0 ||
+        tally_direct(s, o->id, t, today, &r, e) < 0 || list_late(s, o->id, t, today, &r, e) < 0 ||
+        tally_work(s, o, t, today, &wt, e) < 0)
         goto fail;
     json_t *levels = json_array();
     for (int i = 0; i < LEVELS; i++) {

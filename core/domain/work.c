@@ -265,7 +265,8 @@ int cv_work_list(cv_store *s, const cv_work_filter *f, cv_work_visit visit, void
     }
     sqlite3_stmt *st = cv_store_prepare(
         s,
-        WORK_SELECT "WHERE c.term_id = ?2 AND (?1 IS NULL OR o.path BETWEEN (SELECT path FROM "
+        WORK_SELECT
+        "WHERE c.term_id = ?2 AND (?1 IS NULL OR o.path BETWEEN (SELECT path FROM "
         "orgs WHERE code = ?1) AND (SELECT substr(path, 1, length(path) - 1) || '0' FROM orgs "
         "WHERE code = ?1)) "
         "AND (?3 IS NULL OR w.group_name = ?3) AND (?4 IS NULL OR sc.code = ?4) "

@@ -609,20 +609,23 @@ static const char schema_people_gender[] =
     "SELECT " x ", term_id, due, " g " * sum(open) FROM (SELECT * FROM rollup_due WHERE org_id = " \
     x " UNION ALL SELECT * FROM rollup_due_own WHERE org_id = " x ") GROUP BY term_id, due"
 #define PATH_OF(x)                                                                                 \
-    "(coalesce((SELECT path FROM orgs WHERE id = " x ".parent_id), '/') || " x ".code || '/')"
+    "(coalesce((SELECT p.path FROM orgs p WHERE p.id = " x ".parent_id), '/') || " x ".code || '/')"
 /* Held congresses of window r's term and level held after it closed, times g. */
 #define WINDOW_LATE(r, g)                                                                          \
     "SELECT c.org_id, c.term_id, o.level, 0, 0, 0, 0, " g ", 0, 0 FROM congresses c JOIN orgs o "  \
     "ON o.id = c.org_id WHERE c.term_id = " r ".term_id AND c.status = 'held' AND o.level = " r    \
     ".level AND c.actual_start > " r ".closes"
+/* Bulk rebuild: the paths of the organisations at level lv, their parents' being right. */
+#define FIX_PATHS(lv)                                                                              \
+    "UPDATE orgs SET path = " PATH_OF("orgs") " WHERE level = '" lv "' AND path IS NULL;"
 /* Bulk rebuild: pushes the roll-ups of the organisations at level lv up to their parents. */
 #define PUSH_UP(lv)                                                                                \
     "INSERT INTO rollups(org_id, term_id, level, " RU_COLS ") SELECT o.parent_id, r.term_id, "     \
     "r.level, sum(r.orgs), sum(r.planned), sum(r.preparing), sum(r.held), sum(r.held_late), "      \
-    "sum(r.items_open), sum(r.items_done) FROM rollups r JOIN orgs o ON o.id = r.org_id "          \
+    "sum(r.items_open), sum(r.items_done) FROM rollups r CROSS JOIN orgs o ON o.id = r.org_id "    \
     "WHERE o.level = '" lv "' AND o.parent_id IS NOT NULL GROUP BY 1, 2, 3" RU_UPSERT              \
     "INSERT INTO rollup_due(org_id, term_id, due, open) SELECT o.parent_id, r.term_id, r.due, "    \
-    "sum(r.open) FROM rollup_due r JOIN orgs o ON o.id = r.org_id WHERE o.level = '" lv "' "       \
+    "sum(r.open) FROM rollup_due r CROSS JOIN orgs o ON o.id = r.org_id WHERE o.level = '" lv "' " \
     "AND o.parent_id IS NOT NULL GROUP BY 1, 2, 3" DUE_UPSERT
 
 static const char schema_rollups[] =
@@ -739,18 +742,34 @@ static const char schema_rollups[] =
     "CREATE TRIGGER rollups_window_removed AFTER DELETE ON term_windows WHEN " RU_LIVE " BEGIN "
     RU_ADD(WINDOW_LATE("old", "-1")) "END;"
 
-    /* The bulk rebuild, when a writer deletes the rollups.bulk setting it inserted. */
+    /* In bulk, a move only forgets the paths of the subtree moved; the rebuild finds them. */
+    "CREATE TRIGGER rollups_org_moved_in_bulk AFTER UPDATE OF parent_id ON orgs WHEN NOT " RU_LIVE
+    " AND old.parent_id IS NOT new.parent_id BEGIN "
+    "UPDATE orgs SET path = NULL WHERE id IN (WITH RECURSIVE sub(id) AS (SELECT new.id UNION ALL "
+    "SELECT o.id FROM orgs o JOIN sub ON o.parent_id = sub.id) SELECT id FROM sub);"
+    "END;"
+    /* The bulk rebuild, when a writer deletes the rollups.bulk setting it inserted: the paths
+     * missing, level by level from the top, then each organisation's own
+     * counts into its parent, then the parents' roll-ups up level by level. A path left NULL
+     * (a row written without one, a subtree moved) is found by the index orgs_by_path. */
     "CREATE TRIGGER rollups_rebuilt AFTER DELETE ON settings WHEN old.key = 'rollups.bulk' BEGIN "
-    "UPDATE orgs SET path = t.path FROM (WITH RECURSIVE t(id, path) AS (SELECT id, '/' || code || "
-    "'/' FROM orgs WHERE parent_id IS NULL UNION ALL SELECT o.id, t.path || o.code || '/' "
-    "FROM orgs o JOIN t ON o.parent_id = t.id) SELECT id, path FROM t) AS t "
-    "WHERE orgs.id = t.id AND orgs.path IS NOT t.path;"
+    FIX_PATHS("national") FIX_PATHS("province") FIX_PATHS("district") FIX_PATHS("grassroots")
+    FIX_PATHS("cell")
     "DELETE FROM rollups;"
     "DELETE FROM rollup_due;"
-    "INSERT INTO rollups(org_id, term_id, level, " RU_COLS ") SELECT o.parent_id, r.term_id, "
-    "r.level, sum(r.orgs), sum(r.planned), sum(r.preparing), sum(r.held), sum(r.held_late), "
-    "sum(r.items_open), sum(r.items_done) FROM rollup_own r JOIN orgs o ON o.id = r.org_id "
-    "WHERE o.parent_id IS NOT NULL GROUP BY 1, 2, 3;"
+    "INSERT INTO rollups(org_id, term_id, level, orgs) SELECT parent_id, 0, level, count(*) "
+    "FROM orgs WHERE parent_id IS NOT NULL GROUP BY parent_id, level;"
+    "INSERT INTO rollups(org_id, term_id, level, " RU_COLS ") SELECT o.parent_id, c.term_id, "
+    "o.level, 0, sum(c.status = 'planned'), sum(c.status = 'preparing'), sum(c.status = 'held'), "
+    "sum(c.status = 'held' AND c.actual_start > coalesce(w.closes, '9999-12-31')), 0, 0 "
+    "FROM congresses c JOIN orgs o ON o.id = c.org_id LEFT JOIN term_windows w "
+    "ON w.term_id = c.term_id AND w.level = o.level WHERE o.parent_id IS NOT NULL "
+    "GROUP BY 1, 2, 3" RU_UPSERT
+    "INSERT INTO rollups(org_id, term_id, level, " RU_COLS ") SELECT o.parent_id, c.term_id, "
+    "o.level, 0, 0, 0, 0, 0, sum(i.status = 'open'), sum(i.status = 'done') FROM work_items i "
+    "JOIN congresses c ON c.id = i.congress_id JOIN orgs o ON o.id = c.org_id "
+    "WHERE o.parent_id IS NOT NULL AND " IN_FORCE("i.scenario_id", "i.plan_id") " "
+    "GROUP BY 1, 2, 3" RU_UPSERT
     "INSERT INTO rollup_due(org_id, term_id, due, open) SELECT o.parent_id, r.term_id, r.due, "
     "sum(r.open) FROM rollup_due_own r JOIN orgs o ON o.id = r.org_id "
     "WHERE o.parent_id IS NOT NULL GROUP BY 1, 2, 3;"
@@ -761,9 +780,8 @@ static const char schema_rollups[] =
 // clang-format on
 
 static const char *const migrations[] = {
-    schema_foundation, schema_plugins, schema_elect,           schema_docs,
-    schema_sched,      schema_lua,     schema_sched_reminders, schema_people_gender,
-    schema_rollups,
+    schema_foundation, schema_plugins,         schema_elect,         schema_docs,    schema_sched,
+    schema_lua,        schema_sched_reminders, schema_people_gender, schema_rollups,
 };
 
 int cv_migrations_count(void)

@@ -59,8 +59,9 @@ static int pick(prop *p, const char *sql, const char *arg, char *out, size_t cap
 
 static void random_date(prop *p, char *out, int from_year, int to_year)
 {
-    snprintf(out, 11, "%04d-%02u-%02u", from_year + (int)rnd(p, (uint32_t)(to_year - from_year + 1)),
-             1 + rnd(p, 12), 1 + rnd(p, 28));
+    snprintf(out, 11, "%04d-%02u-%02u",
+             from_year + (int)rnd(p, (uint32_t)(to_year - from_year + 1)), 1 + rnd(p, 12),
+             1 + rnd(p, 28));
 }
 
 static void today(char out[11])
@@ -159,7 +160,8 @@ static void op_bulk_import(prop *p)
         new_code(p, code);
         exec2(p, "INSERT INTO orgs(code, name, level) VALUES (?1, ?1, ?2)", code,
               levels[r + 1 + (int)rnd(p, (uint32_t)(4 - r))]);
-        exec2(p, "UPDATE orgs SET parent_id = (SELECT id FROM orgs WHERE code = ?2) WHERE code = ?1",
+        exec2(p,
+              "UPDATE orgs SET parent_id = (SELECT id FROM orgs WHERE code = ?2) WHERE code = ?1",
               code, parent);
     }
     if (rnd(p, 2))
@@ -279,9 +281,9 @@ static void op_scenario(prop *p)
              "SELECT i.id FROM work_items i JOIN congresses c ON c.id = i.congress_id JOIN orgs o "
              "ON o.id = c.org_id WHERE o.code = ?1 ORDER BY i.id",
              code, id, sizeof id))
-        assert_int_equal(cv_scenario_assign(p->f->s, code, NULL, sc, atoll(id), NULL, &p->f->e),
-                         0);
-    cv_scenario_use(p->f->s, code, NULL, rnd(p, 2) ? "A" : sc, NULL, &p->f->e); /* A may not exist */
+        assert_int_equal(cv_scenario_assign(p->f->s, code, NULL, sc, atoll(id), NULL, &p->f->e), 0);
+    cv_scenario_use(p->f->s, code, NULL, rnd(p, 2) ? "A" : sc, NULL,
+                    &p->f->e); /* A may not exist */
     cv_err_clear(&p->f->e);
 }
 
@@ -388,12 +390,18 @@ static const struct {
     const char *name;
     void (*run)(prop *p);
     int weight;
-} ops[] = {{"add org", op_add_org, 8},          {"move org", op_move, 5},
-           {"import change", op_raw_change, 3}, {"bulk import", op_bulk_import, 2},
-           {"plan", op_plan, 10},               {"reschedule", op_reschedule, 4},
-           {"prepare", op_prepare, 3},          {"held", op_held, 8},
-           {"window", op_window, 2},            {"work add", op_work_add, 6},
-           {"work done", op_work_done, 3},      {"scenario", op_scenario, 2},
+} ops[] = {{"add org", op_add_org, 8},
+           {"move org", op_move, 5},
+           {"import change", op_raw_change, 3},
+           {"bulk import", op_bulk_import, 2},
+           {"plan", op_plan, 10},
+           {"reschedule", op_reschedule, 4},
+           {"prepare", op_prepare, 3},
+           {"held", op_held, 8},
+           {"window", op_window, 2},
+           {"work add", op_work_add, 6},
+           {"work done", op_work_done, 3},
+           {"scenario", op_scenario, 2},
            {"day turns", op_day_turns, 3}};
 
 static void test_rollups_equal_a_recomputation_after_every_change(void **state)
