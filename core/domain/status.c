@@ -200,8 +200,10 @@ static int tally_work(cv_store *s, const cv_org *o, const cv_term *t, const char
     sqlite3_reset(st);
     if (rc != SQLITE_ROW)
         return cv_store_fail(s, "reading the work roll-ups", e);
-    cv_work_filter f = {.org = o->code, .term = t->code, .overdue = 1};
-    return wt->overdue > 0 && cv_work_list(s, &f, list_item, wt, e) < 0 ? e->code : 0;
+    return wt->overdue > 0 &&
+                   cv_work_overdue_page(s, o->id, t->id, CV_STATUS_LIST_MAX, list_item, wt, e) < 0
+               ? e->code
+               : 0;
 }
 
 static int report_one(cv_store *s, const cv_org *o, const cv_term *t, const char *today,

@@ -265,10 +265,9 @@ int cv_work_list(cv_store *s, const cv_work_filter *f, cv_work_visit visit, void
     }
     sqlite3_stmt *st = cv_store_prepare(
         s,
-        WORK_SELECT
-        "WHERE c.term_id = ?2 AND (?1 IS NULL OR o.path BETWEEN (SELECT path FROM "
-        "orgs WHERE code = ?1) AND (SELECT substr(path, 1, length(path) - 1) || '0' FROM orgs "
-        "WHERE code = ?1)) "
+        "WITH RECURSIVE sub(id) AS (SELECT id FROM orgs WHERE ?1 IS NULL OR code = ?1 "
+        "  UNION ALL SELECT o.id FROM orgs o JOIN sub ON o.parent_id = sub.id WHERE ?1 IS NOT "
+        "NULL) " WORK_SELECT "WHERE c.term_id = ?2 AND o.id IN sub "
         "AND (?3 IS NULL OR w.group_name = ?3) AND (?4 IS NULL OR sc.code = ?4) "
         "AND (NOT ?5 OR (w.status = 'open' AND w.due < ?6)) AND (NOT ?7 OR w.status = 'open') "
         "AND w.id NOT IN (SELECT id FROM work_items_out_of_force) " /* scenario (core/docs) */
@@ -296,6 +295,44 @@ int cv_work_list(cv_store *s, const cv_work_filter *f, cv_work_visit visit, void
     if (stop)
         return stop;
     return rc == SQLITE_DONE ? 0 : cv_store_fail(s, "listing work items", e);
+}
+
+/* Driven by the due-date index (work_items_by_due): overdue items in due order, each kept when
+ * its organisation's path lies in the root's range, until the page is full. */
+int cv_work_overdue_page(cv_store *s, int64_t root, int64_t term_id, int limit, cv_work_visit visit,
+                         void *ctx, cv_err *e)
+{
+    char today[11];
+    cv_clock_today(today);
+    sqlite3_stmt *st = cv_store_prepare(
+        s,
+        "SELECT w.id, w.congress_id, o.code, w.group_name, coalesce(sc.code, ''), w.title, "
+        "w.unit, w.person, coalesce(w.due, ''), w.budget, w.status, coalesce(w.done_on, ''), o.id "
+        "FROM (SELECT path AS p, substr(path, 1, length(path) - 1) || '0' AS u FROM orgs "
+        "  WHERE id = ?1) r CROSS JOIN work_items w CROSS JOIN congresses c ON c.id = "
+        "w.congress_id "
+        "CROSS JOIN orgs o ON o.id = c.org_id LEFT JOIN subcommittees sc ON sc.id = "
+        "w.subcommittee_id WHERE w.status = 'open' AND w.due < ?3 AND c.term_id = ?2 "
+        "AND o.path >= r.p AND o.path < r.u AND coalesce((SELECT active FROM scenarios WHERE id = "
+        "coalesce(w.scenario_id, (SELECT scenario_id FROM plans WHERE id = w.plan_id))), 1) "
+        "ORDER BY w.due, w.id LIMIT ?4",
+        e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, root);
+    sqlite3_bind_int64(st, 2, term_id);
+    sqlite3_bind_text(st, 3, today, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, limit);
+    int rc, stop = 0;
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cv_work_item w;
+        read_item(st, &w);
+        stop = visit(&w, ctx);
+    }
+    sqlite3_reset(st);
+    if (stop)
+        return stop;
+    return rc == SQLITE_DONE ? 0 : cv_store_fail(s, "listing overdue work items", e);
 }
 
 json_t *cv_work_json(const cv_work_item *w)
