@@ -1,30 +1,34 @@
 /* rollup.c: recomputes the roll-ups from scratch and compares (see rollup.h). The recomputation
- * is deliberately not the triggers' method: it finds each subtree by its materialised path
- * ranges rather than by walking parent_id upwards, so a fault in either shows as a difference. It
- * never writes. */
+ * is deliberately not the triggers' method: it finds each organisation's ancestors in the codes
+ * of its materialised path rather than by walking parent_id upwards (and the paths are checked
+ * against parent_id first), so a fault in either shows as a difference. It never writes. */
 #include "rollup.h"
 
 #include <string.h>
 
 #include "domain/org.h"
 
-/* The subtree in scope: every organisation, or root's (root included) by its path range. */
+/* The organisations in scope (every one, or root's subtree by its path range, root included)
+ * and, for each, its ancestors in scope, read from the codes of its path. */
 #define SCOPE                                                                                      \
-    "scope AS (SELECT a.id, a.code, a.path, substr(a.path, 1, length(a.path) - 1) || '0' AS u "    \
-    "FROM orgs a WHERE ?1 IS NULL OR a.path BETWEEN (SELECT path FROM orgs WHERE code = ?1) "      \
-    "AND (SELECT substr(path, 1, length(path) - 1) || '0' FROM orgs WHERE code = ?1)), "           \
-    "below AS (SELECT a.id AS anc, d.id FROM scope a JOIN orgs d ON d.level IN ('national', "      \
-    "'province', 'district', 'grassroots', 'cell') AND d.path > a.path AND d.path < a.u) "
+    "root AS (SELECT coalesce((SELECT path FROM orgs WHERE code = ?1), '/') AS p), "               \
+    "scope AS (SELECT o.id, o.path FROM orgs o, root WHERE ?1 IS NULL OR (o.level IN "             \
+    "('national', 'province', 'district', 'grassroots', 'cell') AND o.path >= root.p AND "         \
+    "o.path < substr(root.p, 1, length(root.p) - 1) || '0')), "                                    \
+    "split(id, rest, anc) AS (SELECT id, substr(path, 2), NULL FROM scope UNION ALL "              \
+    "SELECT id, substr(rest, instr(rest, '/') + 1), substr(rest, 1, instr(rest, '/') - 1) "        \
+    "FROM split WHERE rest <> ''), "                                                               \
+    "below AS (SELECT a.id AS anc, s.id FROM split s JOIN orgs a ON a.code = s.anc, root "         \
+    "WHERE s.rest <> '' AND a.path >= root.p) "
 
 static const char rollups_sql[] =
-    "WITH " SCOPE ", own AS MATERIALIZED (SELECT * FROM rollup_own WHERE org_id IN "
-    "  (SELECT id FROM below)), "
-    "e AS (SELECT b.anc AS org_id, own.term_id, own.level, sum(own.orgs) AS orgs, "
+    "WITH RECURSIVE " SCOPE ", "
+    "e AS MATERIALIZED (SELECT b.anc AS org_id, own.term_id, own.level, sum(own.orgs) AS orgs, "
     "  sum(own.planned) AS planned, sum(own.preparing) AS preparing, sum(own.held) AS held, "
     "  sum(own.held_late) AS held_late, sum(own.items_open) AS items_open, "
-    "  sum(own.items_done) AS items_done FROM below b JOIN own ON own.org_id = b.id "
+    "  sum(own.items_done) AS items_done FROM below b JOIN rollup_own own ON own.org_id = b.id "
     "  GROUP BY 1, 2, 3), "
-    "g AS (SELECT r.* FROM rollups r JOIN scope a ON a.id = r.org_id) "
+    "g AS MATERIALIZED (SELECT r.* FROM rollups r JOIN scope a ON a.id = r.org_id) "
     "SELECT coalesce(e.org_id, g.org_id), coalesce(e.term_id, g.term_id), "
     "  coalesce(e.level, g.level), e.orgs, g.orgs, e.planned, g.planned, e.preparing, "
     "  g.preparing, e.held, g.held, e.held_late, g.held_late, e.items_open, g.items_open, "
@@ -40,11 +44,11 @@ static const char rollups_sql[] =
     "ORDER BY 1, 2, 3";
 
 static const char due_sql[] =
-    "WITH " SCOPE ", own AS MATERIALIZED (SELECT * FROM rollup_due_own WHERE org_id IN "
-    "  (SELECT id FROM below)), "
-    "e AS (SELECT b.anc AS org_id, own.term_id, own.due, sum(own.open) AS open FROM below b "
-    "  JOIN own ON own.org_id = b.id GROUP BY 1, 2, 3), "
-    "g AS (SELECT r.* FROM rollup_due r JOIN scope a ON a.id = r.org_id) "
+    "WITH RECURSIVE " SCOPE ", "
+    "e AS MATERIALIZED (SELECT b.anc AS org_id, own.term_id, own.due, sum(own.open) AS open FROM "
+    "below b "
+    "  JOIN rollup_due_own own ON own.org_id = b.id GROUP BY 1, 2, 3), "
+    "g AS MATERIALIZED (SELECT r.* FROM rollup_due r JOIN scope a ON a.id = r.org_id) "
     "SELECT coalesce(e.org_id, g.org_id), coalesce(e.term_id, g.term_id), "
     "  coalesce(e.due, g.due), e.open, g.open "
     "FROM e FULL JOIN g ON g.org_id = e.org_id AND g.term_id = e.term_id AND g.due = e.due "
