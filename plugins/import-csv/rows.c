@@ -362,7 +362,7 @@ static int orgs_write(struct importer *im)
 }
 
 /* The waiting row's parent: its id, level and path, from the cache or the store (after the
- * waiting rows are written, since one of them may be the parent). */
+ * waiting rows are written, should one of them be the parent). */
 struct parent_found {
     int have;
     int64_t id;
@@ -395,6 +395,15 @@ static void child_path(char *path, const char *parent_path, const char *code)
     memcpy(path + a + b, "/", 2);
 }
 
+/* Whether code is on a row waiting for its batch. */
+static int org_waiting(const struct orgs_batch *b, const char *code)
+{
+    for (int i = 0; b && i < b->n; i++)
+        if (strcmp(b->rows[i].code, code) == 0)
+            return 1;
+    return 0;
+}
+
 static int org_parent(struct importer *im, const char *code, struct org_row *r)
 {
     struct org_slot *slot = org_slot(im, code);
@@ -403,7 +412,7 @@ static int org_parent(struct importer *im, const char *code, struct org_row *r)
     if (strcmp(slot->code, code) != 0 || slot->rank < 0) {
         struct parent_found f = {0};
         cv_plugin_value p = text(code);
-        if (orgs_write(im) < 0)
+        if (org_waiting(im->org_rows, code) && orgs_write(im) < 0)
             return CV_PLUGIN_ECONFLICT;
         if (im->host->store_exec(im->ctx, "SELECT id, level, path FROM orgs WHERE code = ?1", &p, 1,
                                  parent_row, &f) < 0)
