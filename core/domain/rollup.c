@@ -21,38 +21,35 @@
     "below AS (SELECT a.id AS anc, s.id FROM split s JOIN orgs a ON a.code = s.anc, root "         \
     "WHERE s.rest <> '' AND a.path >= root.p) "
 
+/* Both sides side by side in one grouping (linear, where a FULL JOIN of two large CTEs is not):
+ * each row returned is a difference. */
 static const char rollups_sql[] =
     "WITH RECURSIVE " SCOPE ", "
-    "e AS MATERIALIZED (SELECT b.anc AS org_id, own.term_id, own.level, sum(own.orgs) AS orgs, "
+    "e AS (SELECT b.anc AS org_id, own.term_id, own.level, sum(own.orgs) AS orgs, "
     "  sum(own.planned) AS planned, sum(own.preparing) AS preparing, sum(own.held) AS held, "
     "  sum(own.held_late) AS held_late, sum(own.items_open) AS items_open, "
     "  sum(own.items_done) AS items_done FROM below b JOIN rollup_own own ON own.org_id = b.id "
-    "  GROUP BY 1, 2, 3), "
-    "g AS MATERIALIZED (SELECT r.* FROM rollups r JOIN scope a ON a.id = r.org_id) "
-    "SELECT coalesce(e.org_id, g.org_id), coalesce(e.term_id, g.term_id), "
-    "  coalesce(e.level, g.level), e.orgs, g.orgs, e.planned, g.planned, e.preparing, "
-    "  g.preparing, e.held, g.held, e.held_late, g.held_late, e.items_open, g.items_open, "
-    "  e.items_done, g.items_done "
-    "FROM e FULL JOIN g ON g.org_id = e.org_id AND g.term_id = e.term_id AND g.level = e.level "
-    "WHERE coalesce(e.orgs, 0) <> coalesce(g.orgs, 0) "
-    "  OR coalesce(e.planned, 0) <> coalesce(g.planned, 0) "
-    "  OR coalesce(e.preparing, 0) <> coalesce(g.preparing, 0) "
-    "  OR coalesce(e.held, 0) <> coalesce(g.held, 0) "
-    "  OR coalesce(e.held_late, 0) <> coalesce(g.held_late, 0) "
-    "  OR coalesce(e.items_open, 0) <> coalesce(g.items_open, 0) "
-    "  OR coalesce(e.items_done, 0) <> coalesce(g.items_done, 0) "
+    "  GROUP BY 1, 2, 3) "
+    "SELECT org_id, term_id, level, sum(e0), sum(g0), sum(e1), sum(g1), sum(e2), sum(g2), "
+    "  sum(e3), sum(g3), sum(e4), sum(g4), sum(e5), sum(g5), sum(e6), sum(g6) FROM ("
+    "  SELECT org_id, term_id, level, orgs AS e0, 0 AS g0, planned AS e1, 0 AS g1, "
+    "    preparing AS e2, 0 AS g2, held AS e3, 0 AS g3, held_late AS e4, 0 AS g4, "
+    "    items_open AS e5, 0 AS g5, items_done AS e6, 0 AS g6 FROM e UNION ALL "
+    "  SELECT r.org_id, r.term_id, r.level, 0, r.orgs, 0, r.planned, 0, r.preparing, 0, r.held, "
+    "    0, r.held_late, 0, r.items_open, 0, r.items_done FROM rollups r JOIN scope a "
+    "    ON a.id = r.org_id) "
+    "GROUP BY 1, 2, 3 HAVING sum(e0) <> sum(g0) OR sum(e1) <> sum(g1) OR sum(e2) <> sum(g2) "
+    "  OR sum(e3) <> sum(g3) OR sum(e4) <> sum(g4) OR sum(e5) <> sum(g5) OR sum(e6) <> sum(g6) "
     "ORDER BY 1, 2, 3";
 
 static const char due_sql[] =
-    "WITH RECURSIVE " SCOPE ", "
-    "e AS MATERIALIZED (SELECT b.anc AS org_id, own.term_id, own.due, sum(own.open) AS open FROM "
-    "below b "
-    "  JOIN rollup_due_own own ON own.org_id = b.id GROUP BY 1, 2, 3), "
-    "g AS MATERIALIZED (SELECT r.* FROM rollup_due r JOIN scope a ON a.id = r.org_id) "
-    "SELECT coalesce(e.org_id, g.org_id), coalesce(e.term_id, g.term_id), "
-    "  coalesce(e.due, g.due), e.open, g.open "
-    "FROM e FULL JOIN g ON g.org_id = e.org_id AND g.term_id = e.term_id AND g.due = e.due "
-    "WHERE coalesce(e.open, 0) <> coalesce(g.open, 0) ORDER BY 1, 2, 3";
+    "WITH RECURSIVE " SCOPE " "
+    "SELECT org_id, term_id, due, sum(e), sum(g) FROM ("
+    "  SELECT b.anc AS org_id, own.term_id, own.due, own.open AS e, 0 AS g FROM below b "
+    "    JOIN rollup_due_own own ON own.org_id = b.id UNION ALL "
+    "  SELECT r.org_id, r.term_id, r.due, 0, r.open FROM rollup_due r JOIN scope a "
+    "    ON a.id = r.org_id) "
+    "GROUP BY 1, 2, 3 HAVING sum(e) <> sum(g) ORDER BY 1, 2, 3";
 
 /* Every path (of the whole tree: the subtree ranges rest on them) must be its parent's path and
  * its own code (roots: '/' CODE '/'). */
