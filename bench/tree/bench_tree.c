@@ -14,11 +14,23 @@
 #include "domain/org.h"
 #include "domain/status.h"
 
-static double ms(void)
+static double ms_of(clockid_t clock)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(clock, &ts);
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Wall-clock milliseconds. */
+static double ms(void)
+{
+    return ms_of(CLOCK_MONOTONIC);
+}
+
+/* Milliseconds of this process's CPU: what a shared, loaded machine does not inflate. */
+static double cpu_ms(void)
+{
+    return ms_of(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 static int die(const cv_err *e)
@@ -27,25 +39,30 @@ static int die(const cv_err *e)
     return 1;
 }
 
-/* The mean time of runs calls of cv_status_report for org (after two unmeasured ones). */
-static int time_status(cv_store *s, const char *org, int runs, double *mean, cv_err *e)
+/* The mean wall and CPU time of runs calls of cv_status_report for org (after two unmeasured
+ * ones). */
+static int time_status(cv_store *s, const char *org, int runs, double *mean, double *cpu, cv_err *e)
 {
-    double total = 0;
+    double total = 0, total_cpu = 0;
     for (int i = -2; i < runs; i++) {
         json_t *out = NULL;
-        double t0 = ms();
+        double t0 = ms(), c0 = cpu_ms();
         if (cv_status_report(s, org, NULL, &out, e) < 0)
             return e->code;
-        if (i >= 0)
+        if (i >= 0) {
             total += ms() - t0;
+            total_cpu += cpu_ms() - c0;
+        }
         json_decref(out);
     }
     *mean = total / runs;
+    *cpu = total_cpu / runs;
     return 0;
 }
 
-/* The mean time of runs executions of peer-status.sql with ROOT replaced by org. */
-static int time_peer(cv_store *s, const char *sql_path, const char *org, int runs, double *mean)
+/* The mean wall and CPU time of runs executions of peer-status.sql with ROOT replaced by org. */
+static int time_peer(cv_store *s, const char *sql_path, const char *org, int runs, double *mean,
+                     double *cpu)
 {
     static char text[4096], sql[4096];
     FILE *f = fopen(sql_path, "r");
@@ -57,15 +74,18 @@ static int time_peer(cv_store *s, const char *sql_path, const char *org, int run
     if (!at)
         return -1;
     snprintf(sql, sizeof sql, "%.*s'%s'%s", (int)(at - text), text, org, at + 6);
-    double total = 0;
+    double total = 0, total_cpu = 0;
     for (int i = -1; i < runs; i++) {
-        double t0 = ms();
+        double t0 = ms(), c0 = cpu_ms();
         if (sqlite3_exec(cv_store_db(s), sql, NULL, NULL, NULL) != SQLITE_OK)
             return -1;
-        if (i >= 0)
+        if (i >= 0) {
             total += ms() - t0;
+            total_cpu += cpu_ms() - c0;
+        }
     }
     *mean = total / runs;
+    *cpu = total_cpu / runs;
     return 0;
 }
 
@@ -81,15 +101,15 @@ int main(int argc, char **argv)
     cv_clock_fix(now);
     if (cv_store_open(argv[1], 0, &s, &e) < 0)
         return die(&e);
-    double v = 0;
+    double v = 0, cpu = 0;
     static const char *const roots[] = {"P01", "VN"};
     for (int i = 0; i < 2; i++) {
-        if (time_status(s, roots[i], i ? 20 : 100, &v, &e) < 0)
+        if (time_status(s, roots[i], i ? 20 : 100, &v, &cpu, &e) < 0)
             return die(&e);
-        printf("status_%s_ms %.3f\n", roots[i], v);
-        if (time_peer(s, argv[2], roots[i], i ? 3 : 10, &v) < 0)
+        printf("status_%s_ms %.3f\nstatus_%s_cpu_ms %.3f\n", roots[i], v, roots[i], cpu);
+        if (time_peer(s, argv[2], roots[i], i ? 3 : 10, &v, &cpu) < 0)
             return fprintf(stderr, "bench_tree: the peer SQL failed\n"), 1;
-        printf("peer_%s_ms %.3f\n", roots[i], v);
+        printf("peer_%s_ms %.3f\npeer_%s_cpu_ms %.3f\n", roots[i], v, roots[i], cpu);
     }
     /* Twenty planned grassroots congresses marked held, one transaction each. */
     sqlite3_stmt *st;

@@ -53,9 +53,11 @@ cp "$DB" "$DIR/inproc.db"
 fig() { awk -v k="$1" '$1 == k {print $2}' "$DIR/inproc.txt"; }
 for root in P01 VN; do
   goal=5; [ $root = VN ] && goal=20
-  awk -v r=$root -v a="$(fig status_${root}_ms)" -v b="$(fig peer_${root}_ms)" -v g=$goal 'BEGIN {
-    printf "== status %s (in process): convene %.2f ms (goal <= %d), recursive SQL %.1f ms, " \
-           "recursive/convene %.0fx (goal >= 20x)\n", r, a, g, b, b / a }'
+  awk -v r=$root -v a="$(fig status_${root}_ms)" -v b="$(fig peer_${root}_ms)" -v g=$goal \
+    -v c="$(fig status_${root}_cpu_ms)" -v d="$(fig peer_${root}_cpu_ms)" 'BEGIN {
+    printf "== status %s (in process): convene %.2f ms wall, %.2f ms CPU (goal <= %d); recursive " \
+           "SQL %.1f ms wall, %.1f ms CPU; recursive/convene %.0fx wall, %.0fx CPU (goal >= 20x)\n",
+           r, a, c, g, b, d, b / a, d / c }'
   sed "s/ROOT/$root/" bench/tree/peer-status.sql > "$DIR/peer-$root.sql"
   hyperfine -N -w 2 -r 10 --export-json "$DIR/$root.json" "$BIN --db $DB status $root --json" \
     "sqlite3 -batch $DB '.read $DIR/peer-$root.sql'" "$BIN --db $DB term show" >/dev/null 2>&1
