@@ -1,32 +1,125 @@
 #!/usr/bin/env bash
-# run.sh: convene on a country-sized store (313,000 organisations, about 5 million members):
-# `convene status` of one province and of the whole country beside the sqlite3 CLI running the
-# same subtree tally on the same file (convene also lists late congresses and work items), and the
-# daemon's start time and memory (bench/daemon-start.py: blocking reads of its log, no polling
-# loop beside it). Prints ratios.
+# run.sh: convene on a country-sized store (312,757 organisations, about 5.5 million members),
+# built through convene's own import (organisations and member counts) and the store's bulk
+# protocol (congresses in a mix of states, work items), so that roll-ups and paths are the
+# store's own. Then, in one run, each beside its peer:
+#   the orgs import beside `sqlite3 .import --csv` of the same rows into a plain table;
+#   `convene status` of a province and of the whole country beside the recursive SQL of
+#   bench/tree/peer-status.sql (the tally status used to walk), with ratios;
+#   a congress marked held (the UPDATE and its roll-up triggers, in the sqlite3 shell) beside
+#   the same UPDATE with the triggers set aside;
+#   a district with its subtree moved to another province (the same, both ways);
+#   `convene check rollups` of a province;
+#   the daemon's start time and resident memory (bench/daemon-start.py: blocking reads of its
+#   log, no polling loop beside it).
 # Usage: bench/tree/run.sh [BUILD_DIR]   (default build/)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-BIN=$(realpath "${1:-build}")/core/convene
+BUILD=$(realpath "${1:-build}")
+BIN=$BUILD/core/convene
 DIR=$(mktemp -d)
 trap 'rm -rf "$DIR"' EXIT
 DB=$DIR/country.db
+export CONVENE_NOW=2020-05-22T09:00 CONVENE_PLUGIN_PATH=$BUILD/plugins
 "$BIN" --db "$DB" init >/dev/null
-echo "== generating the country (sqlite3 CLI)"
-/usr/bin/time -f "   generated in %e s" sqlite3 "$DB" < bench/tree/make-country.sql
-sqlite3 "$DB" "SELECT '   organisations: ' || count(*) || ', members: ' || sum(members) FROM orgs"
-export CONVENE_NOW=2020-05-22T09:00
+"$BIN" --db "$DB" plugin enable import-csv >/dev/null
+/usr/bin/python3 bench/tree/make-country.py "$DIR"
+tail -n +2 "$DIR/orgs.csv" > "$DIR/rows.csv"
+sqlite3 "$DIR/peer.db" "CREATE TABLE staging (code TEXT PRIMARY KEY, name TEXT NOT NULL,
+  level TEXT NOT NULL, parent TEXT, kind TEXT, members INTEGER) STRICT"
+sync
+
+echo "== the country through convene import (orgs with member counts), beside sqlite3 .import"
+/usr/bin/time -o "$DIR/t.convene" -f "%e %U %S" "$BIN" --db "$DB" import "$DIR/orgs.csv" --as orgs
+/usr/bin/time -o "$DIR/t.peer" -f "%e %U %S" sqlite3 "$DIR/peer.db" ".import --csv $DIR/rows.csv staging"
+read -r cw cu cs < "$DIR/t.convene"
+read -r pw pu ps < "$DIR/t.peer"
+awk -v cw="$cw" -v cu="$cu" -v cs="$cs" -v pw="$pw" -v pu="$pu" -v ps="$ps" 'BEGIN {
+  printf "   convene %.2f s wall, %.2f s CPU; sqlite3 .import %.2f s wall, %.2f s CPU; " \
+         "ratio %.2f wall, %.2f CPU (goal <= 1.0)\n", cw, cu + cs, pw, pu + ps, cw / pw,
+         (cu + cs) / (pu + ps) }'
+
+echo "== congresses and work items (sqlite3 shell, the store's bulk protocol)"
+/usr/bin/time -f "   written in %e s" sqlite3 "$DB" < bench/tree/congresses.sql
+sqlite3 "$DB" "SELECT '   organisations: ' || count(*) || ', members: ' || sum(members) FROM orgs;
+  SELECT '   congresses: ' || group_concat(status || ' ' || n, ', ') FROM
+    (SELECT status, count(*) AS n FROM congresses GROUP BY status);
+  SELECT '   roll-up rows: ' || count(*) FROM rollups"
+
+cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -I core bench/tree/bench_tree.c \
+  "$BUILD/core/libconvene_core.a" $(pkg-config --cflags --libs lua5.4 sqlite3 libuv jansson \
+  libutf8proc libsodium) -lm -ldl -lpthread -o "$DIR/bench_tree"
+cp "$DB" "$DIR/inproc.db"
+"$DIR/bench_tree" "$DIR/inproc.db" bench/tree/peer-status.sql > "$DIR/inproc.txt"
+fig() { awk -v k="$1" '$1 == k {print $2}' "$DIR/inproc.txt"; }
 for root in P01 VN; do
+  goal=5; [ $root = VN ] && goal=20
+  awk -v r=$root -v a="$(fig status_${root}_ms)" -v b="$(fig peer_${root}_ms)" -v g=$goal \
+    -v c="$(fig status_${root}_cpu_ms)" -v d="$(fig peer_${root}_cpu_ms)" 'BEGIN {
+    printf "== status %s (in process): convene %.2f ms wall, %.2f ms CPU (goal <= %d); recursive " \
+           "SQL %.1f ms wall, %.1f ms CPU; recursive/convene %.0fx wall, %.0fx CPU (goal >= 20x)\n",
+           r, a, c, g, b, d, b / a, d / c }'
   sed "s/ROOT/$root/" bench/tree/peer-status.sql > "$DIR/peer-$root.sql"
   hyperfine -N -w 2 -r 10 --export-json "$DIR/$root.json" "$BIN --db $DB status $root --json" \
-    "sqlite3 -batch $DB '.read $DIR/peer-$root.sql'" >/dev/null 2>&1
-  /usr/bin/python3 - "$DIR/$root.json" "$root" <<'PY'
+    "sqlite3 -batch $DB '.read $DIR/peer-$root.sql'" "$BIN --db $DB term show" >/dev/null 2>&1
+  /usr/bin/python3 - "$DIR/$root.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]
-a, b = r[0]["mean"] * 1000, r[1]["mean"] * 1000
-print(f"== status {sys.argv[2]}: convene {a:.1f} ms, sqlite3 CLI (tally only) {b:.1f} ms, "
-      f"ratio {a / b:.2f}")
+a, b, c = (x["mean"] * 1000 for x in r)
+print(f"   whole processes: convene status {a:.1f} ms (convene term show, the start-up alone: "
+      f"{c:.1f} ms), sqlite3 shell with the recursive SQL {b:.1f} ms, ratio {b / a:.1f}x")
 PY
 done
-echo "== daemon start on the country store: time to 'serving' and resident memory (10 runs)"
+echo "== a congress marked held (cv_congress_mark_held, its whole transaction): $(fig held_ms) ms" \
+  "(mean of 20)"
+echo "== district P01-D00 moved to P02 and back (cv_org_move, whole transaction): $(fig move_ms) ms" \
+  "(mean of 6)"
+
+# One statement timed inside the sqlite3 shell (.timer), the mean of several, in ms.
+timed() {
+  sqlite3 "$DB" < "$1" | awk '/^Run Time/ {n++; s += $4} END {printf "%.2f", 1000 * s / n}'
+}
+echo "   its UPDATE alone with the roll-up triggers, beside it without them (sqlite3 shell):"
+sqlite3 "$DB" "SELECT c.id FROM congresses c JOIN orgs o ON o.id = c.org_id
+  WHERE o.level = 'grassroots' AND c.status = 'planned' LIMIT 20" > "$DIR/held.ids"
+for mode in live bulk; do
+  {
+    echo "BEGIN;"
+    [ $mode = bulk ] && echo "INSERT INTO settings(key, value) VALUES ('rollups.bulk', 'x');"
+    echo ".timer on"
+    while read -r id; do
+      echo "UPDATE congresses SET status = 'held', actual_start = '2020-05-20', actual_end = '2020-05-20' WHERE id = $id;"
+    done < "$DIR/held.ids"
+    echo ".timer off"
+    echo "ROLLBACK;"
+  } > "$DIR/held-$mode.sql"
+done
+live=$(timed "$DIR/held-live.sql")
+bare=$(timed "$DIR/held-bulk.sql")
+echo "   with roll-ups ${live} ms, without ${bare} ms (mean of 20; goal <= 1 ms)"
+
+n=$(sqlite3 "$DB" "WITH RECURSIVE s(id) AS (SELECT id FROM orgs WHERE code = 'P01-D00' UNION ALL
+  SELECT o.id FROM orgs o JOIN s ON o.parent_id = s.id) SELECT count(*) FROM s")
+for mode in live bulk; do
+  {
+    echo "BEGIN;"
+    [ $mode = bulk ] && echo "INSERT INTO settings(key, value) VALUES ('rollups.bulk', 'x');"
+    echo ".timer on"
+    for to in P02 P01 P02 P01 P02 P01; do
+      echo "UPDATE orgs SET parent_id = (SELECT id FROM orgs WHERE code = '$to') WHERE code = 'P01-D00';"
+    done
+    echo ".timer off"
+    echo "ROLLBACK;"
+  } > "$DIR/move-$mode.sql"
+done
+live=$(timed "$DIR/move-live.sql")
+bare=$(timed "$DIR/move-bulk.sql")
+echo "   its UPDATE alone, P01-D00 ($n organisations): with roll-ups and paths ${live} ms," \
+  "without ${bare} ms (sqlite3 shell, mean of 6; goal <= 50 ms)"
+
+/usr/bin/time -f "== convene check rollups P01 (a province recomputed from scratch): %e s" \
+  "$BIN" --db "$DB" check rollups P01 | head -1
+
+echo "== daemon start on the country store: time to 'serving' and resident memory (10 runs;" \
+  "goals <= 100 ms, <= 32 MB)"
 /usr/bin/python3 bench/daemon-start.py 10 '"serving' "$BIN" --db "$DB" run

@@ -1,10 +1,13 @@
 /* cmd_check.c: `convene check [WHAT]`, an admin's checks of a store. Each check is one entry of
- * the table below (`store`, the default: the file's integrity, its references and the tree); a
- * check prints what it finds and fails with the status of the worst finding. It never repairs. */
+ * the table below (`store`, the default: the file's integrity, its references and the tree;
+ * `rollups [ORG]`: the roll-ups against a recomputation, core/domain/rollup.h); a check prints
+ * what it finds and fails with the status of the worst finding. It never repairs. */
 #include <string.h>
 
+#include "base/json.h"
 #include "cli/cli.h"
 #include "domain/org.h"
+#include "domain/rollup.h"
 #include "store/check.h"
 
 static void print_store(json_t *j, FILE *out)
@@ -83,8 +86,48 @@ static int check_store(cv_cli *cli, int argc, char **argv)
     return rc;
 }
 
+static void print_rollups(json_t *j, FILE *out)
+{
+    json_int_t n = json_integer_value(json_object_get(j, "differences"));
+    const char *org = json_string_value(json_object_get(j, "org"));
+    fprintf(out, "roll-ups of %s: %lld difference(s) from a recomputation\n",
+            org ? org : "every organisation", (long long)n);
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(j, "first"), i, d)
+    {
+        const char *key;
+        json_t *v;
+        json_object_foreach(json_object_get(d, "counts"), key, v) fprintf(
+            out, "  %s term %lld %s: %s stored %lld, recomputed %lld\n", cv_json_text(d, "org"),
+            (long long)json_integer_value(json_object_get(d, "term_id")), cv_json_text(d, "at"),
+            key, (long long)json_integer_value(json_object_get(v, "stored")),
+            (long long)json_integer_value(json_object_get(v, "recomputed")));
+    }
+}
+
+static int check_rollups(cv_cli *cli, int argc, char **argv)
+{
+    char *pos[1];
+    int npos;
+    json_t *report;
+    cv_opt opts[] = {{NULL, NULL, NULL}};
+    if (cv_cli_parse(cli, argc, argv, opts, "check rollups [ORG]", 0, 1, pos, &npos) < 0)
+        return cli->err.code;
+    cv_store *s = cv_cli_store(cli);
+    if (!s || cv_rollup_check(s, npos ? pos[0] : NULL, &report, &cli->err) < 0)
+        return cli->err.code;
+    json_int_t n = json_integer_value(json_object_get(report, "differences"));
+    if (cv_cli_print(cli, report, print_rollups) < 0)
+        return cli->err.code;
+    return n ? cv_err_set(&cli->err, CV_ECONFLICT, "%lld roll-up(s) differ from a recomputation",
+                          (long long)n)
+             : 0;
+}
+
 static const cv_cli_command checks[] = {
     {"store", check_store, "check [store]"},
+    {"rollups", check_rollups, "check rollups [ORG]"},
     {NULL, NULL, NULL},
 };
 

@@ -17,6 +17,7 @@ static const cv_cli_command commands[] = {
     {"subcommittee", cv_cmd_subcommittee, "subcommittee add ORG CODE NAME [--term T]"},
     {"work", cv_cmd_work, "work add|assign|done|list ..."},
     {"status", cv_cmd_status, "status [ORG]"},
+    {"check", cv_cmd_check, "check rollups [ORG]"},
     {"journal", cv_cmd_journal, "journal [--after ID] [--type TYPE] [--limit N]"},
     {"clock", cv_cmd_clock, "clock [set TIME|real]"},
     {"script", cv_cmd_script, "script add|list|status|check|test|reload|resume|limits ..."},

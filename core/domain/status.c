@@ -1,5 +1,6 @@
-/* status.c: the progress report of a subtree. One pass over the subtree's organisations with
- * their congress and window, aggregated here; it never writes. */
+/* status.c: the progress report of a subtree, read from its roll-ups (store migration 9) and
+ * the term's windows, never from a walk of the subtree: lists are first pages from indexes.
+ * It never writes. */
 #include "status.h"
 
 #include <stdlib.h>
@@ -49,23 +50,19 @@ static const char *column(sqlite3_stmt *st, int i)
     return (const char *)sqlite3_column_text(st, i);
 }
 
-/* A congress is late when its level's window has closed and it is not held, or when it was
- * held after the window closed. */
-static int tally_subtree(cv_store *s, int64_t root, const cv_term *t, const char *today,
-                         struct report *r, cv_err *e)
+/* The counts of each level below root, from its roll-ups (term 0 holds the organisations): a
+ * level is late in full once its window has closed, less what was held on time. */
+static int tally_levels(cv_store *s, int64_t root, const cv_term *t, const char *today,
+                        struct report *r, cv_err *e)
 {
     sqlite3_stmt *st = cv_store_prepare(
         s,
-        "WITH RECURSIVE sub(id, depth) AS (SELECT ?1, 0 UNION ALL "
-        "  SELECT o.id, sub.depth + 1 FROM orgs o JOIN sub ON o.parent_id = sub.id "
-        "  WHERE sub.depth < ?4) "
-        "SELECT sub.depth, o.code, o.name, o.level, c.status, c.planned_start, c.actual_start, "
-        "  w.closes, CASE WHEN w.closes IS NULL THEN 0 WHEN c.status = 'held' "
-        "    THEN c.actual_start > w.closes ELSE ?3 > w.closes END "
-        "FROM sub JOIN orgs o ON o.id = sub.id "
-        "LEFT JOIN congresses c ON c.org_id = o.id AND c.term_id = ?2 "
-        "LEFT JOIN term_windows w ON w.term_id = ?2 AND w.level = o.level "
-        "WHERE sub.depth > 0 ORDER BY sub.depth, o.code",
+        "SELECT a.level, a.orgs, coalesce(b.planned, 0), coalesce(b.preparing, 0), "
+        "  coalesce(b.held, 0), coalesce(b.held_late, 0), w.closes < ?3 "
+        "FROM rollups a LEFT JOIN rollups b ON b.org_id = a.org_id AND b.term_id = ?2 "
+        "  AND b.level = a.level "
+        "LEFT JOIN term_windows w ON w.term_id = ?2 AND w.level = a.level "
+        "WHERE a.org_id = ?1 AND a.term_id = 0",
         e);
     if (!st)
         return e->code;
@@ -75,45 +72,139 @@ static int tally_subtree(cv_store *s, int64_t root, const cv_term *t, const char
     sqlite3_bind_int(st, 4, CV_ORG_DEPTH_MAX);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (sqlite3_column_int(st, 0) >= CV_ORG_DEPTH_MAX) {
-            sqlite3_reset(st);
-            return cv_org_too_deep("under this organisation", e);
-        }
-        const char *status = column(st, 4);
-        int late = sqlite3_column_int(st, 8);
-        int rank = cv_org_level_rank(column(st, 3));
-        if (sqlite3_column_int(st, 0) == 1)
-            count(&r->direct, status, late);
-        if (rank >= 0)
-            count(&r->level[rank], status, late);
-        if (late && json_array_size(r->late) < CV_STATUS_LIST_MAX)
-            json_array_append_new(
-                r->late, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s}", "org", column(st, 1),
-                                   "name", column(st, 2), "level", column(st, 3), "status",
-                                   status ? status : "unplanned", "planned_start", column(st, 5),
-                                   "actual_start", column(st, 6), "window_closes", column(st, 7)));
+        int rank = cv_org_level_rank(column(st, 0));
+        if (rank < 0)
+            continue;
+        struct tally *l = &r->level[rank];
+        l->total = sqlite3_column_int64(st, 1);
+        l->planned = sqlite3_column_int64(st, 2);
+        l->preparing = sqlite3_column_int64(st, 3);
+        l->held = sqlite3_column_int64(st, 4);
+        l->unplanned = l->total - l->planned - l->preparing - l->held;
+        l->late =
+            sqlite3_column_int64(st, 5) + (sqlite3_column_int(st, 6) ? l->total - l->held : 0);
     }
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : cv_store_fail(s, "reading the subtree", e);
+    return rc == SQLITE_DONE ? 0 : cv_store_fail(s, "reading the roll-ups", e);
+}
+
+/* The directly subordinate organisations, one index lookup each. A congress is late when its
+ * level's window has closed and it is not held, or when it was held after the window closed. */
+#define LATE_SQL                                                                                   \
+    "CASE WHEN w.closes IS NULL THEN 0 WHEN c.status = 'held' THEN c.actual_start > w.closes "     \
+    "ELSE ?3 > w.closes END"
+
+static int tally_direct(cv_store *s, int64_t root, const cv_term *t, const char *today,
+                        struct report *r, cv_err *e)
+{
+    sqlite3_stmt *st = cv_store_prepare(
+        s,
+        "SELECT c.status, " LATE_SQL " FROM orgs o "
+        "LEFT JOIN congresses c ON c.org_id = o.id AND c.term_id = ?2 "
+        "LEFT JOIN term_windows w ON w.term_id = ?2 AND w.level = o.level WHERE o.parent_id = ?1",
+        e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, root);
+    sqlite3_bind_int64(st, 2, t->id);
+    sqlite3_bind_text(st, 3, today, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        count(&r->direct, column(st, 0), sqlite3_column_int(st, 1));
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : cv_store_fail(s, "reading the subordinates", e);
+}
+
+/* The first page of late congresses, level by level, only where the roll-ups count some: each
+ * level's organisations of the subtree come from the path index (orgs_by_path). */
+static int list_late(cv_store *s, int64_t root, const cv_term *t, const char *today,
+                     struct report *r, cv_err *e)
+{
+    static const char *const level_names[LEVELS] = {"national", "province", "district",
+                                                    "grassroots", "cell"};
+    sqlite3_stmt *st = cv_store_prepare(
+        s,
+        "SELECT o.code, o.name, o.level, c.status, c.planned_start, c.actual_start, w.closes "
+        "FROM (SELECT path AS p, substr(path, 1, length(path) - 1) || '0' AS u FROM orgs "
+        "  WHERE id = ?1) root "
+        "JOIN orgs o ON o.level = ?4 AND o.path > root.p AND o.path < root.u "
+        "LEFT JOIN congresses c ON c.org_id = o.id AND c.term_id = ?2 "
+        "JOIN term_windows w ON w.term_id = ?2 AND w.level = o.level "
+        "WHERE " LATE_SQL " ORDER BY o.path LIMIT ?5",
+        e);
+    if (!st)
+        return e->code;
+    int rc = SQLITE_DONE;
+    for (int i = 0; i < LEVELS && rc == SQLITE_DONE; i++) {
+        size_t room = CV_STATUS_LIST_MAX - json_array_size(r->late);
+        if (r->level[i].late == 0 || room == 0)
+            continue;
+        sqlite3_bind_int64(st, 1, root);
+        sqlite3_bind_int64(st, 2, t->id);
+        sqlite3_bind_text(st, 3, today, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, level_names[i], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 5, (sqlite3_int64)room);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            const char *status = column(st, 3);
+            json_array_append_new(
+                r->late, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s}", "org", column(st, 0),
+                                   "name", column(st, 1), "level", column(st, 2), "status",
+                                   status ? status : "unplanned", "planned_start", column(st, 4),
+                                   "actual_start", column(st, 5), "window_closes", column(st, 6)));
+        }
+        sqlite3_reset(st);
+    }
+    return rc == SQLITE_DONE ? 0 : cv_store_fail(s, "listing late congresses", e);
 }
 
 struct work_tally {
     json_int_t total, done, overdue;
-    const char *today;
     json_t *overdue_items;
 };
 
-static int count_item(const cv_work_item *w, void *ctx)
+static int list_item(const cv_work_item *w, void *ctx)
 {
     struct work_tally *wt = ctx;
-    wt->total++;
-    wt->done += strcmp(w->status, "done") == 0;
-    if (strcmp(w->status, "open") == 0 && w->due[0] && strcmp(w->due, wt->today) < 0) {
-        wt->overdue++;
-        if (json_array_size(wt->overdue_items) < CV_STATUS_LIST_MAX)
-            json_array_append_new(wt->overdue_items, cv_work_json(w));
+    json_array_append_new(wt->overdue_items, cv_work_json(w));
+    return json_array_size(wt->overdue_items) >= CV_STATUS_LIST_MAX;
+}
+
+/* Work items in force of the subtree (root included): its roll-ups and due-date buckets plus
+ * the root's own congress; the first page of overdue ones from the due-date index. */
+static int tally_work(cv_store *s, const cv_org *o, const cv_term *t, const char *today,
+                      struct work_tally *wt, cv_err *e)
+{
+    sqlite3_stmt *st = cv_store_prepare(
+        s,
+        "SELECT (SELECT coalesce(sum(items_open), 0) FROM rollups WHERE org_id = ?1 AND "
+        "    term_id = ?2) + (SELECT coalesce(sum(items_open), 0) FROM rollup_own WHERE "
+        "    org_id = ?1 AND term_id = ?2 AND level = ?4), "
+        "  (SELECT coalesce(sum(items_done), 0) FROM rollups WHERE org_id = ?1 AND "
+        "    term_id = ?2) + (SELECT coalesce(sum(items_done), 0) FROM rollup_own WHERE "
+        "    org_id = ?1 AND term_id = ?2 AND level = ?4), "
+        "  (SELECT coalesce(sum(open), 0) FROM rollup_due WHERE org_id = ?1 AND term_id = ?2 "
+        "    AND due < ?3) + (SELECT coalesce(sum(open), 0) FROM rollup_due_own WHERE "
+        "    org_id = ?1 AND term_id = ?2 AND due < ?3)",
+        e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, o->id);
+    sqlite3_bind_int64(st, 2, t->id);
+    sqlite3_bind_text(st, 3, today, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, o->level, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        wt->done = sqlite3_column_int64(st, 1);
+        wt->total = sqlite3_column_int64(st, 0) + wt->done;
+        wt->overdue = sqlite3_column_int64(st, 2);
     }
-    return 0;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return cv_store_fail(s, "reading the work roll-ups", e);
+    return wt->overdue > 0 &&
+                   cv_work_overdue_page(s, o->id, t->id, CV_STATUS_LIST_MAX, list_item, wt, e) < 0
+               ? e->code
+               : 0;
 }
 
 static int report_one(cv_store *s, const cv_org *o, const cv_term *t, const char *today,
@@ -122,8 +213,7 @@ static int report_one(cv_store *s, const cv_org *o, const cv_term *t, const char
     static const char *const level_names[LEVELS] = {"national", "province", "district",
                                                     "grassroots", "cell"};
     struct report r = {.late = json_array()};
-    struct work_tally wt = {.today = today, .overdue_items = json_array()};
-    cv_work_filter f = {.org = o->code, .term = t->code};
+    struct work_tally wt = {.overdue_items = json_array()};
     cv_congress c;
     json_t *own = NULL;
     int rc = cv_congress_get(s, o->code, t->code, &c, e);
@@ -131,7 +221,9 @@ static int report_one(cv_store *s, const cv_org *o, const cv_term *t, const char
         own = cv_congress_json(&c);
     else if (rc != CV_ENOTFOUND)
         goto fail;
-    if (tally_subtree(s, o->id, t, today, &r, e) < 0 || cv_work_list(s, &f, count_item, &wt, e) < 0)
+    if (tally_levels(s, o->id, t, today, &r, e) < 0 ||
+        tally_direct(s, o->id, t, today, &r, e) < 0 || list_late(s, o->id, t, today, &r, e) < 0 ||
+        tally_work(s, o, t, today, &wt, e) < 0)
         goto fail;
     json_t *levels = json_array();
     for (int i = 0; i < LEVELS; i++) {

@@ -307,6 +307,49 @@ int cv_work_list(cv_store *s, const cv_work_filter *f, cv_work_visit visit, void
     return rc == SQLITE_DONE ? 0 : cv_store_fail(s, "listing work items", e);
 }
 
+/* Guided by the roll-ups' due-date buckets (store migration 9): from the root down only into
+ * organisations whose subtree holds an open item due before today, then the items of those
+ * organisations and of their children, from work_items_by_congress. Never a walk of the whole
+ * subtree: what it visits is bounded by the branches that have overdue items and their fan-out. */
+int cv_work_overdue_page(cv_store *s, int64_t root, int64_t term_id, int limit, cv_work_visit visit,
+                         void *ctx, cv_err *e)
+{
+    char today[11];
+    cv_clock_today(today);
+    sqlite3_stmt *st = cv_store_prepare(
+        s,
+        "WITH RECURSIVE hot(id) AS (SELECT ?1 UNION ALL SELECT o.id FROM hot JOIN orgs o ON "
+        "  o.parent_id = hot.id WHERE EXISTS (SELECT 1 FROM rollup_due d WHERE d.org_id = o.id "
+        "  AND d.term_id = ?2 AND d.due < ?3 AND d.open > 0)), "
+        "cand(id) AS (SELECT id FROM hot UNION SELECT o.id FROM hot JOIN orgs o ON "
+        "  o.parent_id = hot.id) "
+        "SELECT w.id, w.congress_id, o.code, w.group_name, coalesce(sc.code, ''), w.title, "
+        "w.unit, w.person, coalesce(w.due, ''), w.budget, w.status, coalesce(w.done_on, ''), o.id "
+        "FROM cand CROSS JOIN congresses c ON c.org_id = cand.id AND c.term_id = ?2 "
+        "CROSS JOIN work_items w ON w.congress_id = c.id AND w.status = 'open' AND w.due < ?3 "
+        "JOIN orgs o ON o.id = c.org_id LEFT JOIN subcommittees sc ON sc.id = w.subcommittee_id "
+        "WHERE coalesce((SELECT active FROM scenarios WHERE id = coalesce(w.scenario_id, "
+        "(SELECT scenario_id FROM plans WHERE id = w.plan_id))), 1) "
+        "ORDER BY w.due, w.id LIMIT ?4",
+        e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, root);
+    sqlite3_bind_int64(st, 2, term_id);
+    sqlite3_bind_text(st, 3, today, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, limit);
+    int rc, stop = 0;
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cv_work_item w;
+        read_item(st, &w);
+        stop = visit(&w, ctx);
+    }
+    sqlite3_reset(st);
+    if (stop)
+        return stop;
+    return rc == SQLITE_DONE ? 0 : cv_store_fail(s, "listing overdue work items", e);
+}
+
 json_t *cv_work_json(const cv_work_item *w)
 {
     return json_pack("{s:I, s:s, s:s, s:s?, s:s, s:s, s:s, s:s?, s:I, s:s, s:s?}", "id",

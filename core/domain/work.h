@@ -58,6 +58,11 @@ int cv_work_get(cv_store *s, int64_t id, cv_work_item *out, cv_err *e);
 typedef int (*cv_work_visit)(const cv_work_item *w, void *ctx);
 int cv_work_list(cv_store *s, const cv_work_filter *f, cv_work_visit visit, void *ctx, cv_err *e);
 
+/* Calls visit for the first limit items in force of term_id that are open and due before today,
+ * of the organisations in root's subtree (root included), by due date then id. */
+int cv_work_overdue_page(cv_store *s, int64_t root, int64_t term_id, int limit, cv_work_visit visit,
+                         void *ctx, cv_err *e);
+
 json_t *cv_work_json(const cv_work_item *w);
 
 #endif

@@ -632,6 +632,259 @@ static const char schema_http[] =
     ") STRICT;"
     "CREATE INDEX http_idempotency_by_age ON http_idempotency(created_at);";
 
+/* 14: roll-ups (issue 15): per organisation, the counts of its strict subtree by term and level
+ * (organisations themselves under term 0; congresses planned, preparing, held, and held after
+ * their level's window closed; work items in force, open and done), and the subtree's open
+ * items by due date, so that "late" and "overdue" on any day are sums of stored rows.
+ * Triggers keep them in step with every writer (domain functions, imports, Lua, the sqlite3
+ * shell) inside the writer's own transaction: a change adds its contribution, or minus it, to
+ * each ancestor of its organisation, found through parent_id (at most four). orgs gains a
+ * materialised path of codes ('/VN/P01/P01-D00/') so that subtree lists come from an index,
+ * and its level check becomes equalities (an IN list costs a temporary index per row written,
+ * as migration 8 found for people). A writer landing many rows at once (import of orgs) inserts
+ * the setting rollups.bulk: while it exists the triggers stand aside, and deleting it
+ * recomputes every path and roll-up in bulk, in the same transaction. */
+// clang-format off
+/* Every walk of the tree stops after this many steps, so that a parent cycle written behind
+ * convene's back (which no command can make) cannot make a trigger loop: the tree has five
+ * levels, and CV_ORG_DEPTH_MAX bounds the walks in C the same way. */
+#define TREE_DEPTH_MAX "8"
+#define RU_COLS "orgs, planned, preparing, held, held_late, items_open, items_done"
+#define RU_UPSERT                                                                                  \
+    " ON CONFLICT DO UPDATE SET orgs = orgs + excluded.orgs, planned = planned + excluded.planned, " \
+    "preparing = preparing + excluded.preparing, held = held + excluded.held, "                    \
+    "held_late = held_late + excluded.held_late, items_open = items_open + excluded.items_open, "  \
+    "items_done = items_done + excluded.items_done;"
+#define DUE_UPSERT " ON CONFLICT DO UPDATE SET open = open + excluded.open;"
+/* Adds the rows (org, term, level, n1..n7) that sel selects to every strict ancestor of org. */
+#define RU_ADD(sel)                                                                                \
+    "INSERT INTO rollups(org_id, term_id, level, " RU_COLS ") "                                    \
+    "WITH RECURSIVE d(org, t, l, n1, n2, n3, n4, n5, n6, n7) AS (" sel "), "                       \
+    "up(id, t, l, n1, n2, n3, n4, n5, n6, n7, k) AS (SELECT o.parent_id, d.t, d.l, d.n1, d.n2, "   \
+    "d.n3, d.n4, d.n5, d.n6, d.n7, 1 FROM d JOIN orgs o ON o.id = d.org "                          \
+    "WHERE o.parent_id IS NOT NULL UNION ALL SELECT o.parent_id, up.t, up.l, up.n1, up.n2, "       \
+    "up.n3, up.n4, up.n5, up.n6, up.n7, up.k + 1 FROM up JOIN orgs o ON o.id = up.id "             \
+    "WHERE o.parent_id IS NOT NULL AND up.k < " TREE_DEPTH_MAX ") "                                \
+    "SELECT id, t, l, sum(n1), sum(n2), sum(n3), sum(n4), sum(n5), sum(n6), sum(n7) FROM up "      \
+    "WHERE true GROUP BY id, t, l" RU_UPSERT
+/* Adds the rows (org, term, due, n) that sel selects to every strict ancestor's buckets. */
+#define DUE_ADD(sel)                                                                               \
+    "INSERT INTO rollup_due(org_id, term_id, due, open) "                                          \
+    "WITH RECURSIVE d(org, t, due, n) AS (" sel "), "                                              \
+    "up(id, t, due, n, k) AS (SELECT o.parent_id, d.t, d.due, d.n, 1 FROM d JOIN orgs o "         \
+    "ON o.id = d.org WHERE o.parent_id IS NOT NULL UNION ALL SELECT o.parent_id, up.t, up.due, "   \
+    "up.n, up.k + 1 FROM up JOIN orgs o ON o.id = up.id WHERE o.parent_id IS NOT NULL "            \
+    "AND up.k < " TREE_DEPTH_MAX ") "                                                              \
+    "SELECT id, t, due, sum(n) FROM up WHERE true GROUP BY id, t, due" DUE_UPSERT
+#define RU_LIVE "NOT EXISTS (SELECT 1 FROM settings WHERE key = 'rollups.bulk')"
+/* 1 when scenario s is active or absent (the rule of the view work_items_out_of_force). */
+#define ACTIVE(s) "coalesce((SELECT active FROM scenarios WHERE id = " s "), 1)"
+#define IN_FORCE(s, p) ACTIVE("coalesce(" s ", (SELECT scenario_id FROM plans WHERE id = " p "))")
+#define LEVEL_OF(org) "(SELECT level FROM orgs WHERE id = " org ")"
+/* Congress row r's contribution, times g. */
+#define CONGRESS_ROW(r, g)                                                                         \
+    "SELECT " r ".org_id, " r ".term_id, " LEVEL_OF(r ".org_id") ", 0, " g " * (" r ".status = "   \
+    "'planned'), " g " * (" r ".status = 'preparing'), " g " * (" r ".status = 'held'), " g " * (" \
+    r ".status = 'held' AND " r ".actual_start > coalesce((SELECT closes FROM term_windows w "     \
+    "WHERE w.term_id = " r ".term_id AND w.level = " LEVEL_OF(r ".org_id") "), '9999-12-31')), 0, 0"
+/* The contribution of the work items i that cond selects, times g. */
+#define ITEMS_WHERE(g, cond)                                                                       \
+    "SELECT c.org_id, c.term_id, o.level, 0, 0, 0, 0, 0, " g " * (i.status = 'open'), " g " * "    \
+    "(i.status = 'done') FROM work_items i JOIN congresses c ON c.id = i.congress_id "             \
+    "JOIN orgs o ON o.id = c.org_id WHERE " cond
+#define ITEMS_DUE_WHERE(g, cond)                                                                   \
+    "SELECT c.org_id, c.term_id, i.due, " g " FROM work_items i JOIN congresses c "                \
+    "ON c.id = i.congress_id WHERE i.status = 'open' AND i.due IS NOT NULL AND " cond
+/* Work item row r's contribution, times g (it adds only while in force). */
+#define ITEM_ROW(r, g)                                                                             \
+    "SELECT c.org_id, c.term_id, " LEVEL_OF("c.org_id") ", 0, 0, 0, 0, 0, " g " * " IN_FORCE(r     \
+    ".scenario_id", r ".plan_id") " * (" r ".status = 'open'), " g " * " IN_FORCE(r ".scenario_id", \
+    r ".plan_id") " * (" r ".status = 'done') FROM congresses c WHERE c.id = " r ".congress_id"
+#define ITEM_DUE(r, g)                                                                             \
+    "SELECT c.org_id, c.term_id, " r ".due, " g " * " IN_FORCE(r ".scenario_id", r ".plan_id")    \
+    " FROM congresses c WHERE c.id = " r ".congress_id AND " r ".status = 'open' AND " r ".due "   \
+    "IS NOT NULL"
+/* The whole contribution of organisation x's subtree: its own rows and its roll-ups. */
+#define SUBTREE_OF(x, g)                                                                           \
+    "SELECT " x ", term_id, level, " g " * sum(orgs), " g " * sum(planned), " g " * "              \
+    "sum(preparing), " g " * sum(held), " g " * sum(held_late), " g " * sum(items_open), " g " * " \
+    "sum(items_done) FROM (SELECT org_id, term_id, level, " RU_COLS " FROM rollups WHERE org_id = " \
+    x " UNION ALL SELECT * FROM rollup_own WHERE org_id = " x ") GROUP BY term_id, level"
+#define SUBTREE_DUE_OF(x, g)                                                                       \
+    "SELECT " x ", term_id, due, " g " * sum(open) FROM (SELECT * FROM rollup_due WHERE org_id = " \
+    x " UNION ALL SELECT * FROM rollup_due_own WHERE org_id = " x ") GROUP BY term_id, due"
+#define PATH_OF(x)                                                                                 \
+    "(coalesce((SELECT p.path FROM orgs p WHERE p.id = " x ".parent_id), '/') || " x ".code || '/')"
+/* Held congresses of window r's term and level held after it closed, times g. */
+#define WINDOW_LATE(r, g)                                                                          \
+    "SELECT c.org_id, c.term_id, o.level, 0, 0, 0, 0, " g ", 0, 0 FROM congresses c JOIN orgs o "  \
+    "ON o.id = c.org_id WHERE c.term_id = " r ".term_id AND c.status = 'held' AND o.level = " r    \
+    ".level AND c.actual_start > " r ".closes"
+/* Bulk rebuild: the paths of the organisations at level lv, their parents' being right. */
+#define FIX_PATHS(lv)                                                                              \
+    "UPDATE orgs SET path = " PATH_OF("orgs") " WHERE level = '" lv "' AND path IS NULL;"
+/* Bulk rebuild: pushes the roll-ups of the organisations at level lv up to their parents. */
+#define PUSH_UP(lv)                                                                                \
+    "INSERT INTO rollups(org_id, term_id, level, " RU_COLS ") SELECT o.parent_id, r.term_id, "     \
+    "r.level, sum(r.orgs), sum(r.planned), sum(r.preparing), sum(r.held), sum(r.held_late), "      \
+    "sum(r.items_open), sum(r.items_done) FROM rollups r CROSS JOIN orgs o ON o.id = r.org_id "    \
+    "WHERE o.level = '" lv "' AND o.parent_id IS NOT NULL GROUP BY 1, 2, 3" RU_UPSERT              \
+    "INSERT INTO rollup_due(org_id, term_id, due, open) SELECT o.parent_id, r.term_id, r.due, "    \
+    "sum(r.open) FROM rollup_due r CROSS JOIN orgs o ON o.id = r.org_id WHERE o.level = '" lv "' " \
+    "AND o.parent_id IS NOT NULL GROUP BY 1, 2, 3" DUE_UPSERT
+
+static const char schema_rollups[] =
+    "CREATE TABLE orgs_new ("
+    "  id INTEGER PRIMARY KEY,"
+    "  code TEXT NOT NULL UNIQUE,"
+    "  name TEXT NOT NULL,"
+    "  level TEXT NOT NULL CHECK (level = 'cell' OR level = 'grassroots' OR level = 'district'"
+    "                             OR level = 'province' OR level = 'national'),"
+    "  kind TEXT NOT NULL DEFAULT '',"
+    "  parent_id INTEGER REFERENCES orgs(id),"
+    "  members INTEGER NOT NULL DEFAULT 0 CHECK (members >= 0),"
+    "  path TEXT,"
+    "  CHECK (parent_id IS NULL OR parent_id <> id)"
+    ") STRICT;"
+    "INSERT INTO orgs_new(id, code, name, level, kind, parent_id, members) "
+    "  SELECT id, code, name, level, kind, parent_id, members FROM orgs;"
+    "DROP TABLE orgs;"
+    "ALTER TABLE orgs_new RENAME TO orgs;"
+    "CREATE INDEX orgs_by_parent ON orgs(parent_id, level);"
+    "CREATE INDEX orgs_by_path ON orgs(level, path);"
+
+    "CREATE TABLE rollups ("
+    "  org_id INTEGER NOT NULL,"
+    "  term_id INTEGER NOT NULL," /* 15: the organisations themselves, whatever the term */
+    "  level TEXT NOT NULL,"
+    "  orgs INTEGER NOT NULL DEFAULT 0,"
+    "  planned INTEGER NOT NULL DEFAULT 0,"
+    "  preparing INTEGER NOT NULL DEFAULT 0,"
+    "  held INTEGER NOT NULL DEFAULT 0,"
+    "  held_late INTEGER NOT NULL DEFAULT 0,"
+    "  items_open INTEGER NOT NULL DEFAULT 0,"
+    "  items_done INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (org_id, term_id, level)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE TABLE rollup_due ("
+    "  org_id INTEGER NOT NULL,"
+    "  term_id INTEGER NOT NULL,"
+    "  due TEXT NOT NULL,"
+    "  open INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (org_id, term_id, due)"
+    ") STRICT, WITHOUT ROWID;"
+
+    /* What each organisation adds to its ancestors' roll-ups by itself. */
+    "CREATE VIEW rollup_own(org_id, term_id, level, " RU_COLS ") AS "
+    "SELECT id, 0, level, 1, 0, 0, 0, 0, 0, 0 FROM orgs UNION ALL "
+    "SELECT c.org_id, c.term_id, o.level, 0, c.status = 'planned', c.status = 'preparing', "
+    "c.status = 'held', c.status = 'held' AND c.actual_start > coalesce(w.closes, '9999-12-31'), "
+    "0, 0 FROM congresses c JOIN orgs o ON o.id = c.org_id "
+    "LEFT JOIN term_windows w ON w.term_id = c.term_id AND w.level = o.level UNION ALL "
+    "SELECT c.org_id, c.term_id, o.level, 0, 0, 0, 0, 0, sum(i.status = 'open'), "
+    "sum(i.status = 'done') FROM work_items i JOIN congresses c ON c.id = i.congress_id "
+    "JOIN orgs o ON o.id = c.org_id WHERE " IN_FORCE("i.scenario_id", "i.plan_id") " "
+    "GROUP BY c.org_id, c.term_id;"
+    "CREATE VIEW rollup_due_own(org_id, term_id, due, open) AS "
+    "SELECT c.org_id, c.term_id, i.due, count(*) FROM work_items i "
+    "JOIN congresses c ON c.id = i.congress_id WHERE i.status = 'open' AND i.due IS NOT NULL "
+    "AND " IN_FORCE("i.scenario_id", "i.plan_id") " GROUP BY c.org_id, c.term_id, i.due;"
+
+    "CREATE TRIGGER rollups_org_added AFTER INSERT ON orgs WHEN " RU_LIVE " BEGIN "
+    "UPDATE orgs SET path = " PATH_OF("new") " WHERE id = new.id AND path IS NOT " PATH_OF("new") ";"
+    RU_ADD("SELECT new.id, 0, new.level, 1, 0, 0, 0, 0, 0, 0") "END;"
+    /* A move or a change of level: the subtree's whole contribution leaves the old ancestors
+     * before the row changes and reaches the new ones after; the paths below follow. */
+    "CREATE TRIGGER rollups_org_leaving BEFORE UPDATE OF parent_id, level ON orgs WHEN " RU_LIVE
+    " AND (old.parent_id IS NOT new.parent_id OR old.level IS NOT new.level) BEGIN "
+    RU_ADD(SUBTREE_OF("old.id", "-1")) DUE_ADD(SUBTREE_DUE_OF("old.id", "-1")) "END;"
+    "CREATE TRIGGER rollups_org_arrived AFTER UPDATE OF parent_id, level ON orgs WHEN " RU_LIVE
+    " AND (old.parent_id IS NOT new.parent_id OR old.level IS NOT new.level) BEGIN "
+    RU_ADD(SUBTREE_OF("new.id", "1")) DUE_ADD(SUBTREE_DUE_OF("new.id", "1"))
+    "UPDATE orgs SET path = " PATH_OF("new") " || substr(path, length(new.path) + 1) "
+    "WHERE new.path IS NOT " PATH_OF("new") " AND id IN (WITH RECURSIVE sub(id, k) AS "
+    "(SELECT new.id, 0 UNION ALL SELECT o.id, sub.k + 1 FROM orgs o JOIN sub ON o.parent_id = "
+    "sub.id WHERE sub.k < " TREE_DEPTH_MAX ") SELECT id FROM sub);"
+    "END;"
+
+    "CREATE TRIGGER rollups_congress_added AFTER INSERT ON congresses WHEN " RU_LIVE " BEGIN "
+    RU_ADD(CONGRESS_ROW("new", "1")) "END;"
+    "CREATE TRIGGER rollups_congress_changed AFTER UPDATE OF org_id, term_id, status, "
+    "actual_start ON congresses WHEN " RU_LIVE " BEGIN "
+    RU_ADD(CONGRESS_ROW("old", "-1") " UNION ALL " CONGRESS_ROW("new", "1")) "END;"
+    "CREATE TRIGGER rollups_congress_removed AFTER DELETE ON congresses WHEN " RU_LIVE " BEGIN "
+    RU_ADD(CONGRESS_ROW("old", "-1")) "END;"
+
+    "CREATE TRIGGER rollups_item_added AFTER INSERT ON work_items WHEN " RU_LIVE " BEGIN "
+    RU_ADD(ITEM_ROW("new", "1")) DUE_ADD(ITEM_DUE("new", "1")) "END;"
+    "CREATE TRIGGER rollups_item_leaving BEFORE UPDATE OF congress_id, status, due, scenario_id, "
+    "plan_id ON work_items WHEN " RU_LIVE " BEGIN "
+    RU_ADD(ITEM_ROW("old", "-1")) DUE_ADD(ITEM_DUE("old", "-1")) "END;"
+    "CREATE TRIGGER rollups_item_arrived AFTER UPDATE OF congress_id, status, due, scenario_id, "
+    "plan_id ON work_items WHEN " RU_LIVE " BEGIN "
+    RU_ADD(ITEM_ROW("new", "1")) DUE_ADD(ITEM_DUE("new", "1")) "END;"
+    "CREATE TRIGGER rollups_item_removed AFTER DELETE ON work_items WHEN " RU_LIVE " BEGIN "
+    RU_ADD(ITEM_ROW("old", "-1")) DUE_ADD(ITEM_DUE("old", "-1")) "END;"
+    /* A scenario switched on or off puts its items in or out of force; so does a plan moved to
+     * another scenario, for the items that follow their plan's. */
+    "CREATE TRIGGER rollups_scenario_switched AFTER UPDATE OF active ON scenarios WHEN " RU_LIVE
+    " AND old.active IS NOT new.active BEGIN "
+    RU_ADD(ITEMS_WHERE("(new.active - old.active)", "coalesce(i.scenario_id, (SELECT scenario_id "
+           "FROM plans WHERE id = i.plan_id)) = new.id"))
+    DUE_ADD(ITEMS_DUE_WHERE("(new.active - old.active)", "coalesce(i.scenario_id, (SELECT "
+            "scenario_id FROM plans WHERE id = i.plan_id)) = new.id")) "END;"
+    "CREATE TRIGGER rollups_plan_rescheduled AFTER UPDATE OF scenario_id ON plans WHEN " RU_LIVE
+    " AND old.scenario_id IS NOT new.scenario_id BEGIN "
+    RU_ADD(ITEMS_WHERE("(" ACTIVE("new.scenario_id") " - " ACTIVE("old.scenario_id") ")",
+           "i.plan_id = new.id AND i.scenario_id IS NULL"))
+    DUE_ADD(ITEMS_DUE_WHERE("(" ACTIVE("new.scenario_id") " - " ACTIVE("old.scenario_id") ")",
+            "i.plan_id = new.id AND i.scenario_id IS NULL")) "END;"
+    /* A window edited: held congresses cross the line between on time and late. */
+    "CREATE TRIGGER rollups_window_added AFTER INSERT ON term_windows WHEN " RU_LIVE " BEGIN "
+    RU_ADD(WINDOW_LATE("new", "1")) "END;"
+    "CREATE TRIGGER rollups_window_changed AFTER UPDATE ON term_windows WHEN " RU_LIVE " BEGIN "
+    RU_ADD(WINDOW_LATE("old", "-1") " UNION ALL " WINDOW_LATE("new", "1")) "END;"
+    "CREATE TRIGGER rollups_window_removed AFTER DELETE ON term_windows WHEN " RU_LIVE " BEGIN "
+    RU_ADD(WINDOW_LATE("old", "-1")) "END;"
+
+    /* In bulk, a move only forgets the paths of the subtree moved; the rebuild finds them. */
+    "CREATE TRIGGER rollups_org_moved_in_bulk AFTER UPDATE OF parent_id ON orgs WHEN NOT " RU_LIVE
+    " AND old.parent_id IS NOT new.parent_id BEGIN "
+    "UPDATE orgs SET path = NULL WHERE id IN (WITH RECURSIVE sub(id, k) AS (SELECT new.id, 0 UNION ALL "
+    "SELECT o.id, sub.k + 1 FROM orgs o JOIN sub ON o.parent_id = sub.id WHERE sub.k < "
+    TREE_DEPTH_MAX ") SELECT id FROM sub);"
+    "END;"
+    /* The bulk rebuild, when a writer deletes the rollups.bulk setting it inserted: the paths
+     * missing, level by level from the top, then each organisation's own
+     * counts into its parent, then the parents' roll-ups up level by level. A path left NULL
+     * (a row written without one, a subtree moved) is found by the index orgs_by_path. */
+    "CREATE TRIGGER rollups_rebuilt AFTER DELETE ON settings WHEN old.key = 'rollups.bulk' BEGIN "
+    FIX_PATHS("national") FIX_PATHS("province") FIX_PATHS("district") FIX_PATHS("grassroots")
+    FIX_PATHS("cell")
+    "DELETE FROM rollups;"
+    "DELETE FROM rollup_due;"
+    "INSERT INTO rollups(org_id, term_id, level, orgs) SELECT parent_id, 0, level, count(*) "
+    "FROM orgs WHERE parent_id IS NOT NULL GROUP BY parent_id, level;"
+    "INSERT INTO rollups(org_id, term_id, level, " RU_COLS ") SELECT o.parent_id, c.term_id, "
+    "o.level, 0, sum(c.status = 'planned'), sum(c.status = 'preparing'), sum(c.status = 'held'), "
+    "sum(c.status = 'held' AND c.actual_start > coalesce(w.closes, '9999-12-31')), 0, 0 "
+    "FROM congresses c JOIN orgs o ON o.id = c.org_id LEFT JOIN term_windows w "
+    "ON w.term_id = c.term_id AND w.level = o.level WHERE o.parent_id IS NOT NULL "
+    "GROUP BY 1, 2, 3" RU_UPSERT
+    "INSERT INTO rollups(org_id, term_id, level, " RU_COLS ") SELECT o.parent_id, c.term_id, "
+    "o.level, 0, 0, 0, 0, 0, sum(i.status = 'open'), sum(i.status = 'done') FROM work_items i "
+    "JOIN congresses c ON c.id = i.congress_id JOIN orgs o ON o.id = c.org_id "
+    "WHERE o.parent_id IS NOT NULL AND " IN_FORCE("i.scenario_id", "i.plan_id") " "
+    "GROUP BY 1, 2, 3" RU_UPSERT
+    "INSERT INTO rollup_due(org_id, term_id, due, open) SELECT o.parent_id, r.term_id, r.due, "
+    "sum(r.open) FROM rollup_due_own r JOIN orgs o ON o.id = r.org_id "
+    "WHERE o.parent_id IS NOT NULL GROUP BY 1, 2, 3;"
+    PUSH_UP("grassroots") PUSH_UP("district") PUSH_UP("province")
+    "END;"
+    "INSERT INTO settings(key, value) VALUES ('rollups.bulk', 'migration');"
+    "DELETE FROM settings WHERE key = 'rollups.bulk';";
+// clang-format on
+
 /* One line a migration, in order: the line's place is the schema version it brings. */
 /* clang-format off */
 static const char *const migrations[] = {
@@ -648,6 +901,7 @@ static const char *const migrations[] = {
     schema_lua_budgets,
     schema_auth,
     schema_http,
+    schema_rollups,
 };
 /* clang-format on */
 

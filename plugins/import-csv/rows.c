@@ -12,6 +12,7 @@
 #include "nfc.h"
 
 #define LEVELS "national province district grassroots cell" /* in rank order, for SQL */
+static const char *const LEVEL_NAMES[] = {"national", "province", "district", "grassroots", "cell"};
 
 int rows_fail(struct importer *im, int column, const char *fmt, ...)
 {
@@ -53,6 +54,14 @@ static int check_rule(struct importer *im, int col, const char *rule, const char
 static int check_code(struct importer *im, int col, const char *v)
 {
     return check_rule(im, col, "code", v, NULL);
+}
+
+/* The rank of a level (0 national ... 4 cell) by the engine's rule; -1, with the row's error
+ * recorded against col, when level is not one. */
+static int level_rank(struct importer *im, int col, const char *level)
+{
+    int64_t rank;
+    return check_rule(im, col, "level", level, &rank) < 0 ? -1 : (int)rank;
 }
 
 /* Normalises text v to NFC (into im->scratch[col] when it changes); refuses invalid UTF-8,
@@ -132,15 +141,70 @@ static int exec(struct importer *im, const char *sql, const cv_plugin_value *p, 
     return 0;
 }
 
+/* Copies s into storage of its own, cut to fit (the checks made it fit); NULL becomes "". */
+static void keep(char *dst, size_t cap, const char *s)
+{
+    size_t n = s ? strnlen(s, cap - 1) : 0;
+    memcpy(dst, s ? s : "", n);
+    dst[n] = '\0';
+}
+
+/* The codes of organisations already looked up, by a SipHash of the code: a member list names
+ * the same few hundred organisations over and over. */
+struct org_slot {
+    char code[64];
+    int64_t id;
+    int rank;                /* its level's rank, -1 when not known (a member list's lookup) */
+    char path[ORG_PATH_MAX]; /* its materialised path (store migration 9), "" when not known */
+};
+
+static struct org_slot *org_slot(struct importer *im, const char *code)
+{
+    static const unsigned char key[crypto_shorthash_KEYBYTES]; /* an index, not a secret */
+    unsigned char h[crypto_shorthash_BYTES];
+    if (!im->orgs && !(im->orgs = calloc(ORG_CACHE_SLOTS, sizeof *im->orgs)))
+        return NULL; /* no cache: every lookup goes to the store */
+    crypto_shorthash(h, (const unsigned char *)code, strlen(code), key);
+    return &im->orgs[(h[0] | (unsigned)h[1] << 8) & (ORG_CACHE_SLOTS - 1)];
+}
+
+/* The id of the organisation called code (a checked code), or an error naming the column. */
+static int org_id_of(struct importer *im, int col, const char *code, int64_t *id)
+{
+    struct org_slot *slot = org_slot(im, code);
+    if (slot && strcmp(slot->code, code) == 0) {
+        *id = slot->id;
+        return 0;
+    }
+    struct first f;
+    cv_plugin_value p = text(code);
+    if (exec(im, "SELECT id FROM orgs WHERE code = ?1", &p, 1, &f, col) < 0)
+        return CV_PLUGIN_ECONFLICT;
+    if (!f.have)
+        return rows_fail(im, col, "unknown organisation '%s'", code);
+    *id = f.v[0].i;
+    if (slot) {
+        keep(slot->code, sizeof slot->code, code);
+        slot->id = *id;
+        slot->rank = -1;
+        slot->path[0] = '\0';
+    }
+    return 0;
+}
+
 /* orgs ----------------------------------------------------------------------------------------- */
 
-enum { O_CODE, O_NAME, O_LEVEL, O_PARENT, O_KIND, O_MEMBERS };
+enum { O_CODE, O_NAME, O_LEVEL, O_PARENT, O_KIND, O_MEMBERS, O_NCOLS };
 static const char *const org_columns[] = {"*code", "*name",   "*level", "parent",
                                           "kind",  "members", NULL};
 
+/* A row naming an organisation already in the store goes through ORG_UPSERT, one statement a
+ * row, which checks the parent, the level against it and against the children. Its path (store
+ * migration 9) is its parent's and its own code. */
 static const char ORG_UPSERT[] =
-    "INSERT INTO orgs(code, name, level, kind, parent_id, members) "
-    "VALUES (?1, ?2, ?3, coalesce(?4, ''), (SELECT id FROM orgs WHERE code = ?5), coalesce(?6, 0)) "
+    "INSERT INTO orgs(code, name, level, kind, parent_id, members, path) "
+    "VALUES (?1, ?2, ?3, coalesce(?4, ''), (SELECT id FROM orgs WHERE code = ?5), coalesce(?6, 0), "
+    "  iif(?5 IS NULL, '/', (SELECT path FROM orgs WHERE code = ?5)) || ?1 || '/') "
     "ON CONFLICT(code) DO UPDATE SET name = excluded.name, level = excluded.level, "
     "  kind = coalesce(?4, orgs.kind), parent_id = coalesce(excluded.parent_id, orgs.parent_id), "
     "  members = coalesce(?6, orgs.members) "
@@ -154,38 +218,245 @@ static const char ORG_UPSERT[] =
     "  (SELECT count(*) FROM orgs c WHERE c.parent_id = orgs.id AND "
     "     instr('" LEVELS "', c.level) <= instr('" LEVELS "', orgs.level))";
 
-static int org_row(struct importer *im, const char *const *v)
+/* New organisations, ORGS_BATCH a statement, their parents' ids and levels checked here; a code
+ * already in the store is left alone for ORG_UPSERT. */
+// clang-format off
+#define O1  "(?, ?, ?, ?, ?, ?, ?)"
+#define O4  O1 ", " O1 ", " O1 ", " O1
+#define O16 O4 ", " O4 ", " O4 ", " O4
+// clang-format on
+#define ORG_INSERT   "INSERT INTO orgs(code, name, level, kind, parent_id, members, path) VALUES "
+#define ORG_NEW_ONLY " ON CONFLICT(code) DO NOTHING"
+static const char ORG_INSERT_BATCH[] = ORG_INSERT O16 ", " O16 ORG_NEW_ONLY;
+_Static_assert(ORGS_BATCH == 32, "ORG_INSERT_BATCH lists 32 rows");
+
+/* While the setting rollups.bulk exists the store's roll-up triggers stand aside; deleting it
+ * recomputes paths and roll-ups in bulk, in the import's transaction (store migration 9). */
+static const char ORGS_BULK_BEGIN[] =
+    "INSERT INTO settings(key, value) VALUES ('rollups.bulk', 'import-csv') "
+    "ON CONFLICT DO NOTHING";
+static const char ORGS_BULK_END[] = "DELETE FROM settings WHERE key = 'rollups.bulk'";
+
+/* One checked row waiting for its batch. */
+struct org_row {
+    int64_t record, parent_id; /* 0: a root */
+    int64_t members;           /* -1: not given */
+    int rank;
+    char code[64], level[16], name[ROWS_TEXT_MAX], kind[ROWS_TEXT_MAX], parent[64];
+    char path[ORG_PATH_MAX];
+};
+
+struct orgs_batch {
+    struct org_row rows[ORGS_BATCH];
+    int n;
+};
+
+static void bind_org(const struct org_row *r, cv_plugin_value *p)
 {
-    const char *name, *kind = NULL, *parent = given(v, O_PARENT);
-    int64_t members = 0;
-    int has_members = given(v, O_MEMBERS) != NULL;
-    if (check_code(im, O_CODE, v[O_CODE]) < 0 || check_text(im, O_NAME, v[O_NAME], &name) < 0 ||
-        (given(v, O_KIND) && check_text(im, O_KIND, v[O_KIND], &kind) < 0) ||
-        (parent && check_code(im, O_PARENT, parent) < 0) ||
-        (has_members && check_rule(im, O_MEMBERS, "members", v[O_MEMBERS], &members) < 0))
-        return CV_PLUGIN_EINVAL;
-    if (!*name)
-        return rows_fail(im, O_NAME, "the name is empty");
-    int64_t rank, parent_rank = -1;
-    if (check_rule(im, O_LEVEL, "level", v[O_LEVEL], &rank) < 0)
-        return CV_PLUGIN_EINVAL;
-    cv_plugin_value p[] = {text(v[O_CODE]), text(name),   text(v[O_LEVEL]),
-                           text(kind),      text(parent), integer(members, has_members)};
+    p[O_CODE] = text(r->code);
+    p[O_NAME] = text(r->name);
+    p[O_LEVEL] = text(r->level);
+    p[O_PARENT] = text(r->kind); /* the statement's 4th column is kind, the 5th the parent's id */
+    p[O_KIND] = integer(r->parent_id, r->parent_id != 0);
+    p[O_MEMBERS] = integer(r->members < 0 ? 0 : r->members, 1);
+    p[O_NCOLS] = text(*r->path ? r->path : NULL);
+}
+
+/* Remembers an organisation's id, level and path for the rows that name it as their parent. */
+static void org_remember(struct importer *im, const char *code, int64_t id, int rank,
+                         const char *path)
+{
+    struct org_slot *slot = org_slot(im, code);
+    if (!slot)
+        return;
+    keep(slot->code, sizeof slot->code, code);
+    slot->id = id;
+    slot->rank = rank;
+    keep(slot->path, sizeof slot->path, path);
+}
+
+/* Forgets what the cache knows of code (a row changes or adds it). */
+static void org_forget(struct importer *im, const char *code)
+{
+    struct org_slot *slot = org_slot(im, code);
+    if (slot && strcmp(slot->code, code) == 0)
+        slot->rank = -1;
+}
+
+/* A row of an organisation already in the store: the one-row upsert with every check. */
+static int org_upsert(struct importer *im, const struct org_row *r)
+{
+    cv_plugin_value p[] = {text(r->code),
+                           text(r->name),
+                           text(r->level),
+                           text(*r->kind ? r->kind : NULL),
+                           text(*r->parent ? r->parent : NULL),
+                           integer(r->members, r->members >= 0)};
     struct first f;
     if (exec(im, ORG_UPSERT, p, 6, &f, -1) < 0)
         return CV_PLUGIN_ECONFLICT;
     if (f.have && f.v[1].i)
         return rows_fail(im, O_PARENT,
                          "unknown organisation '%s' (it must be in the store or on an earlier row)",
-                         parent);
+                         r->parent);
     if (f.have && f.v[2].type == CV_PLUGIN_TEXT && *f.v[2].s &&
-        check_rule(im, O_LEVEL, "level", f.v[2].s, &parent_rank) < 0)
-        return CV_PLUGIN_EINVAL;
-    if (parent_rank >= rank)
-        return rows_fail(im, O_LEVEL, "a %s cannot be placed under a %s", v[O_LEVEL], f.v[2].s);
+        level_rank(im, O_LEVEL, f.v[2].s) >= r->rank)
+        return rows_fail(im, O_LEVEL, "a %s cannot be placed under a %s", r->level, f.v[2].s);
     if (f.have && f.v[3].i > 0)
         return rows_fail(im, O_LEVEL, "%lld organisations under %s would no longer be below it",
-                         (long long)f.v[3].i, v[O_CODE]);
+                         (long long)f.v[3].i, r->code);
+    org_forget(im, r->code); /* its level or parent may have changed: look again */
+    return 0;
+}
+
+/* Writes the waiting rows: new ones in one statement. Should it insert fewer than all (a code
+ * already in the store) or be refused, each row goes again, in file order, through ORG_UPSERT:
+ * a row the statement inserted is then unchanged, and an error names its row. */
+static int orgs_write(struct importer *im)
+{
+    struct orgs_batch *b = im->org_rows;
+    cv_plugin_value p[ORGS_BATCH * (O_NCOLS + 1)];
+    int64_t record = im->record;
+    if (!b || b->n == 0)
+        return 0;
+    if (b->n == ORGS_BATCH) {
+        for (int i = 0; i < b->n; i++)
+            bind_org(&b->rows[i], p + i * (O_NCOLS + 1));
+        if (im->host->store_exec(im->ctx, ORG_INSERT_BATCH, p, ORGS_BATCH * (O_NCOLS + 1), NULL,
+                                 NULL) == 0) {
+            int64_t inserted = im->host->store_changes(im->ctx);
+            im->changed += inserted;
+            if (inserted == ORGS_BATCH) {
+                b->n = 0;
+                return 0;
+            }
+        }
+    }
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < b->n; i++) {
+        im->record = b->rows[i].record;
+        rc = org_upsert(im, &b->rows[i]);
+    }
+    im->record = record;
+    b->n = 0;
+    return rc;
+}
+
+/* The waiting row's parent: its id, level and path, from the cache or the store (after the
+ * waiting rows are written, should one of them be the parent). */
+struct parent_found {
+    int have;
+    int64_t id;
+    char level[16], path[ORG_PATH_MAX];
+};
+
+static int parent_row(void *arg, const cv_plugin_value *cols, int n)
+{
+    struct parent_found *f = arg;
+    if (n < 3 || cols[1].type != CV_PLUGIN_TEXT)
+        return 0;
+    f->have = 1;
+    f->id = cols[0].i;
+    keep(f->level, sizeof f->level, cols[1].s);
+    keep(f->path, sizeof f->path, cols[2].type == CV_PLUGIN_TEXT ? cols[2].s : "");
+    return 0;
+}
+
+/* path: the parent's path and the code (a checked code fits: depth is at most five); "" (NULL
+ * for the store, which then computes it) when the parent's is not known. */
+static void child_path(char *path, const char *parent_path, const char *code)
+{
+    size_t a = strnlen(parent_path, ORG_PATH_MAX - 1), b = strlen(code);
+    if (a == 0 || a + b + 2 > ORG_PATH_MAX) {
+        *path = '\0';
+        return;
+    }
+    memcpy(path, parent_path, a);
+    memcpy(path + a, code, b);
+    memcpy(path + a + b, "/", 2);
+}
+
+/* Whether code is on a row waiting for its batch. */
+static int org_waiting(const struct orgs_batch *b, const char *code)
+{
+    for (int i = 0; b && i < b->n; i++)
+        if (strcmp(b->rows[i].code, code) == 0)
+            return 1;
+    return 0;
+}
+
+static int org_parent(struct importer *im, const char *code, struct org_row *r)
+{
+    struct org_slot *slot = org_slot(im, code);
+    if (!slot)
+        return rows_fail(im, -1, "out of memory");
+    if (strcmp(slot->code, code) != 0 || slot->rank < 0) {
+        struct parent_found f = {0};
+        cv_plugin_value p = text(code);
+        if (org_waiting(im->org_rows, code) && orgs_write(im) < 0)
+            return CV_PLUGIN_ECONFLICT;
+        if (im->host->store_exec(im->ctx, "SELECT id, level, path FROM orgs WHERE code = ?1", &p, 1,
+                                 parent_row, &f) < 0)
+            return store_fail(im, O_PARENT);
+        if (!f.have)
+            return rows_fail(im, O_PARENT,
+                             "unknown organisation '%s' (it must be in the store or on an "
+                             "earlier row)",
+                             code);
+        org_remember(im, code, f.id, level_rank(im, O_PARENT, f.level), f.path);
+    }
+    if (slot->rank >= r->rank)
+        return rows_fail(im, O_LEVEL, "a %s cannot be placed under a %s", r->level,
+                         LEVEL_NAMES[slot->rank]);
+    r->parent_id = slot->id;
+    child_path(r->path, slot->path, r->code);
+    return 0;
+}
+
+static int org_row(struct importer *im, const char *const *v)
+{
+    const char *name, *kind = NULL, *parent = given(v, O_PARENT);
+    int64_t members = -1;
+    if (check_code(im, O_CODE, v[O_CODE]) < 0 || check_text(im, O_NAME, v[O_NAME], &name) < 0 ||
+        (given(v, O_KIND) && check_text(im, O_KIND, v[O_KIND], &kind) < 0) ||
+        (parent && check_code(im, O_PARENT, parent) < 0) ||
+        (given(v, O_MEMBERS) && check_rule(im, O_MEMBERS, "members", v[O_MEMBERS], &members) < 0))
+        return CV_PLUGIN_EINVAL;
+    if (!*name)
+        return rows_fail(im, O_NAME, "the name is empty");
+    int rank = level_rank(im, O_LEVEL, v[O_LEVEL]);
+    if (rank < 0)
+        return CV_PLUGIN_EINVAL;
+    if (!im->bulk) {
+        if (im->host->store_exec(im->ctx, ORGS_BULK_BEGIN, NULL, 0, NULL, NULL) < 0)
+            return store_fail(im, -1);
+        im->bulk = 1;
+    }
+    if (!im->org_rows && !(im->org_rows = calloc(1, sizeof *im->org_rows)))
+        return rows_fail(im, -1, "out of memory");
+    struct org_row r = {.record = im->record, .members = members, .rank = rank};
+    keep(r.code, sizeof r.code, v[O_CODE]);
+    keep(r.level, sizeof r.level, v[O_LEVEL]);
+    keep(r.name, sizeof r.name, name);
+    keep(r.kind, sizeof r.kind, kind);
+    keep(r.parent, sizeof r.parent, parent);
+    child_path(r.path, "/", r.code);
+    if (parent && org_parent(im, parent, &r) < 0)
+        return CV_PLUGIN_EINVAL;
+    struct orgs_batch *b = im->org_rows;
+    b->rows[b->n++] = r;
+    org_forget(im, r.code); /* its id is known once written */
+    return b->n == ORGS_BATCH ? orgs_write(im) : 0;
+}
+
+/* After the last row: the waiting rows, then the roll-ups and paths recomputed in bulk. */
+static int orgs_flush(struct importer *im)
+{
+    if (orgs_write(im) < 0)
+        return CV_PLUGIN_ECONFLICT;
+    if (im->bulk && im->host->store_exec(im->ctx, ORGS_BULK_END, NULL, 0, NULL, NULL) < 0)
+        return store_fail(im, -1);
+    im->bulk = 0;
     return 0;
 }
 
@@ -293,53 +564,6 @@ static int work_row(struct importer *im, const char *const *v)
                            text(given(v, W_STATUS)), text(given(v, W_DONE))};
     return exec(im, f.have ? WORK_UPDATE : WORK_INSERT, p, 10, NULL, -1) < 0 ? CV_PLUGIN_ECONFLICT
                                                                              : 0;
-}
-
-/* Copies s into storage of its own, cut to fit (the checks made it fit); NULL becomes "". */
-static void keep(char *dst, size_t cap, const char *s)
-{
-    size_t n = s ? strnlen(s, cap - 1) : 0;
-    memcpy(dst, s ? s : "", n);
-    dst[n] = '\0';
-}
-
-/* The codes of organisations already looked up, by a SipHash of the code: a member list names
- * the same few hundred organisations over and over. */
-struct org_slot {
-    char code[64];
-    int64_t id;
-};
-
-static struct org_slot *org_slot(struct importer *im, const char *code)
-{
-    static const unsigned char key[crypto_shorthash_KEYBYTES]; /* an index, not a secret */
-    unsigned char h[crypto_shorthash_BYTES];
-    if (!im->orgs && !(im->orgs = calloc(ORG_CACHE_SLOTS, sizeof *im->orgs)))
-        return NULL; /* no cache: every lookup goes to the store */
-    crypto_shorthash(h, (const unsigned char *)code, strlen(code), key);
-    return &im->orgs[(h[0] | (unsigned)h[1] << 8) & (ORG_CACHE_SLOTS - 1)];
-}
-
-/* The id of the organisation called code (a checked code), or an error naming the column. */
-static int org_id_of(struct importer *im, int col, const char *code, int64_t *id)
-{
-    struct org_slot *slot = org_slot(im, code);
-    if (slot && strcmp(slot->code, code) == 0) {
-        *id = slot->id;
-        return 0;
-    }
-    struct first f;
-    cv_plugin_value p = text(code);
-    if (exec(im, "SELECT id FROM orgs WHERE code = ?1", &p, 1, &f, col) < 0)
-        return CV_PLUGIN_ECONFLICT;
-    if (!f.have)
-        return rows_fail(im, col, "unknown organisation '%s'", code);
-    *id = f.v[0].i;
-    if (slot) {
-        keep(slot->code, sizeof slot->code, code);
-        slot->id = *id;
-    }
-    return 0;
 }
 
 /* people (the table the elections subsystem owns): upsert by code, PEOPLE_BATCH rows a
@@ -464,7 +688,7 @@ static int person_row(struct importer *im, const char *const *v)
 #define PEOPLE_INSERTED "SELECT count(*) FROM people WHERE id > ?1"
 
 static const row_kind kinds[] = {
-    {"orgs", org_columns, org_row, NULL, "orgs", ORGS_MAX_ID, ORGS_INSERTED, 0},
+    {"orgs", org_columns, org_row, orgs_flush, "orgs", ORGS_MAX_ID, ORGS_INSERTED, 0},
     {"members", member_columns, member_row, NULL, "orgs", ORGS_MAX_ID, ORGS_INSERTED, 0},
     {"work-items", work_columns, work_row, NULL, "work_items", WORK_MAX_ID, WORK_INSERTED, 0},
     {"people", people_columns, person_row, people_flush, "people", PEOPLE_MAX_ID, PEOPLE_INSERTED,
@@ -546,6 +770,7 @@ int rows_flush(struct importer *im)
 
 void rows_free(struct importer *im)
 {
+    free(im->org_rows);
     free(im->people);
     free(im->orgs);
 }

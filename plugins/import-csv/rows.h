@@ -12,6 +12,8 @@
 #define ROWS_COLS_MAX   12
 #define ROWS_TEXT_MAX   NFC_MAX /* bytes of one text cell, after NFC, with its NUL */
 #define PEOPLE_BATCH    32      /* people rows written by one statement */
+#define ORGS_BATCH      32      /* new organisations written by one statement */
+#define ORG_PATH_MAX    336     /* a materialised path: five codes and their slashes */
 #define ORG_CACHE_SLOTS 4096    /* organisation codes remembered (a power of two) */
 
 struct importer;
@@ -41,10 +43,12 @@ struct importer {
     int64_t changed; /* rows the import's statements inserted or updated */
     int64_t term_id; /* the current term (work items) */
     int bar;         /* a progress bar is on the terminal */
+    int bulk;        /* the store's roll-ups are set aside until the last row (orgs) */
     char scratch[ROWS_COLS_MAX][ROWS_TEXT_MAX];
     char lines[ROWS_TEXT_MAX];   /* a multi-line cell with its line breaks made LF */
     struct people_batch *people; /* people rows waiting for their statement (owned) */
     struct org_slot *orgs;       /* organisation ids looked up (owned) */
+    struct orgs_batch *org_rows; /* new organisations waiting for their statement (owned) */
 };
 
 /* The kind called as, or NULL. */

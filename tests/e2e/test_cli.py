@@ -1,6 +1,7 @@
 """test_cli.py: the admin commands a party office uses, through the built `convene`: names come
 back byte for byte, --json is machine-readable, and every bad input is refused with one line, a
 sysexits status and an unchanged store."""
+import sqlite3
 import subprocess
 import unicodedata
 
@@ -39,6 +40,21 @@ class TreeAndCongressTest(StoreTest):
         j = self.js("status", "LS-TP")["reports"][0]
         self.assertEqual(j["subordinates"]["held"], 1)
         self.assertEqual(j["congress"]["numeral"], "XVI")
+
+    def test_check_rollups_passes_and_names_a_planted_difference(self):
+        self.ok("congress", "held", "LS-TP-VT", "--on", "2020-03-25")
+        out = self.ok("check", "rollups").out
+        self.assertIn("0 difference(s)", out)
+        con = sqlite3.connect(self.db)
+        con.execute("UPDATE rollups SET held = held + 1 WHERE held > 0 AND org_id = "
+                    "(SELECT id FROM orgs WHERE code = 'LS-TP')")
+        con.commit()
+        con.close()
+        r = self.run_cv("check", "rollups", "LS")
+        self.assertEqual(r.code, EX_DATAERR, r.err)
+        self.assertIn("LS-TP term 1 grassroots: held stored 2, recomputed 1", r.out)
+        self.assertEqual(r.err.strip(), "convene: 1 roll-up(s) differ from a recomputation")
+        self.refused("check", "rollups", "NOPE", says="no organisation")
 
     def test_parent_held_before_children_needs_a_recorded_override(self):
         self.ok("org", "add", "LS-TP-DK", "Phường Đông Kinh", "--level", "grassroots",

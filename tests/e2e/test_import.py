@@ -77,6 +77,19 @@ class ImportTest(StoreTest):
         self.assertEqual((r["inserted"], r["updated"], r["unchanged"]), (0, 1, 0))
         self.assertEqual(self.orgs()["LS-TP-VT"][2:], ("LS-TP", "ward", 310))
 
+    def test_imported_tree_has_its_rollups_and_moves_through_an_upsert(self):
+        self.ok("import", self.write("a.csv", ORGS), "--as", "orgs")
+        self.ok("org", "add", "LS-CL", "Huyện Cao Lộc", "--level", "district", "--parent", "LS")
+        self.ok("check", "rollups")
+        levels = {lv["level"]: lv["total"] for lv in self.js("status", "LS")["reports"][0]["levels"]}
+        self.assertEqual(levels, {"district": 2, "grassroots": 2})
+        # A row that names another parent moves the organisation, roll-ups and paths with it.
+        self.ok("import", self.write("b.csv", "code,name,level,parent\n"
+                                     "LS-TP-VT,Phường Vĩnh Trại,grassroots,LS-CL\n"), "--as", "orgs")
+        self.ok("check", "rollups")
+        sub = self.js("status", "LS-CL")["reports"][0]["subordinates"]
+        self.assertEqual(sub["total"], 1)
+
     def test_a_name_typed_two_ways_is_one_name_in_nfc(self):
         nfd = unicodedata.normalize("NFD", "Tỉnh Thái Nguyên")
         self.assertNotEqual(nfd, "Tỉnh Thái Nguyên")
