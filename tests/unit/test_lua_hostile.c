@@ -204,8 +204,10 @@ static void run_positions(fixture *f, cv_lua_pkg *good, const char *file, const 
         int64_t before = fixture_count(f, "SELECT count(*) FROM outbox");
         int handled = 0, failed = 0;
         emit_held(f);
-        assert_int_equal(cv_lua_pkg_dispatch(good, &handled, &failed, &f->e), 0);
-        assert_int_equal(failed, 0);
+        do { /* the good package serves every event, those of a repeated attack too */
+            assert_int_equal(cv_lua_pkg_dispatch(good, &handled, &failed, &f->e), 0);
+            assert_int_equal(failed, 0);
+        } while (handled > 0);
         assert_true(fixture_count(f, "SELECT count(*) FROM outbox") >= before + 1);
     }
 }
