@@ -50,10 +50,10 @@ static void print_limits(json_t *j, FILE *out)
         fprintf(out,
                 "package %s limits: instructions=%ld wall_ms=%ld memory_mb=%ld hooks=%ld jobs=%ld "
                 "notify_per_call=%ld notify_per_minute=%ld log_per_call=%ld log_per_minute=%ld "
-                "cascade=%ld\n",
+                "cascade=%ld cpu_ms_per_minute=%ld\n",
                 cv_json_text(j, "name"), l.instructions, l.wall_ms, l.memory_mb, l.hooks, l.jobs,
-                l.notify_per_call, l.notify_per_minute, l.log_per_call, l.log_per_minute,
-                l.cascade);
+                l.notify_per_call, l.notify_per_minute, l.log_per_call, l.log_per_minute, l.cascade,
+                l.cpu_ms_per_minute);
     free(raised);
 }
 

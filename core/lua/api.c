@@ -471,6 +471,11 @@ static int api_notify(lua_State *L)
         default_key(L, n.channel, n.recipient, n.subject, key, sizeof key);
         n.key = key;
     }
+    /* The row stays in the callback's transaction until its batch commits: the package's. */
+    cv_lua_sandbox_hold(L,
+                        CV_LUA_HELD_ROW + strlen(n.channel) + strlen(n.recipient) +
+                            strlen(n.subject) + strlen(n.body) + strlen(n.key),
+                        1);
     cv_err e;
     int rc = cv_outbox_put(cv_lua_pkg_store(cv_lua_pkg_of(L)), &n, &e);
     cv_lua_api_check(L, rc, &e);
@@ -490,6 +495,7 @@ static int api_log(lua_State *L)
     cv_lua_pkg_count(L, CV_LUA_COUNT_LOG);
     if (strcmp(level, "info") && strcmp(level, "warn") && strcmp(level, "error"))
         return luaL_error(L, "convene.log: level must be info, warn or error");
+    cv_lua_sandbox_hold(L, CV_LUA_HELD_ROW + strlen(msg), 1); /* the line being logged */
     char kind[16];
     snprintf(kind, sizeof kind, "log.%s", level);
     cv_lua_pkg_emit(cv_lua_pkg_of(L), kind, msg);

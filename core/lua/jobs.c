@@ -72,6 +72,8 @@ static void declare(lua_State *L, const char *kind, const char *spec, const char
         luaL_error(L, "a job named '%s' is already declared; give it another name", full);
     lua_pop(L, 1);
     cv_lua_pkg_count(L, CV_LUA_COUNT_JOB);
+    /* The job's row and the scheduler's record of it, for the state's life. */
+    cv_lua_sandbox_hold(L, CV_LUA_HELD_ROW + strlen(full) + strlen(spec) + len, 0);
     lua_createtable(L, 0, 4);
     lua_pushstring(L, strcmp(kind, "every") == 0 ? "cron"
                       : strcmp(kind, "at") == 0  ? "at"

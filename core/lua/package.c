@@ -34,7 +34,8 @@ struct caused {
  * budgets; hooks and jobs count for the package's whole life. */
 struct spending {
     long hooks, jobs, call_notify, call_log, minute_notify, minute_log;
-    int64_t minute; /* when (monotonic ms) the minute of the per-minute counts began */
+    int64_t minute_cpu_ns; /* thread CPU the package's callbacks spent in the minute */
+    int64_t minute;        /* when (monotonic ms) the minute of the per-minute counts began */
 };
 
 struct scope_entry {
@@ -85,6 +86,7 @@ static const struct limit_def {
     {"log_per_call", offsetof(cv_lua_limits, log_per_call), 0, 1000000, 1000},
     {"log_per_minute", offsetof(cv_lua_limits, log_per_minute), 0, 10000000, 10000},
     {"cascade", offsetof(cv_lua_limits, cascade), 1, 100, 8},
+    {"cpu_ms_per_minute", offsetof(cv_lua_limits, cpu_ms_per_minute), 100, 60000, 20000},
 };
 #define NLIMITS (sizeof LIMITS / sizeof LIMITS[0])
 
@@ -146,16 +148,40 @@ static void spend(lua_State *L, long *count, long limit, const char *what, const
                             limit, what, key);
 }
 
+/* Starts a new minute of the per-minute budgets 60 s after the current one's first use. */
+static void minute_roll(struct spending *sp)
+{
+    int64_t now = monotonic_ms();
+    if (sp->minute == 0 || now - sp->minute >= 60000) {
+        sp->minute = now;
+        sp->minute_notify = sp->minute_log = 0;
+        sp->minute_cpu_ns = 0;
+    }
+}
+
+/* Runs the function below nargs arguments in the sandbox with what is left of the minute's CPU
+ * budget, and charges the CPU it spent to the minute. */
+static int pkg_call(cv_lua_pkg *p, int nargs, int nresults, cv_err *e)
+{
+    minute_roll(&p->spent);
+    char reason[200];
+    snprintf(reason, sizeof reason,
+             "more than %ld ms of CPU in a minute (limit cpu_ms_per_minute; an admin may raise "
+             "it with convene script limits)",
+             p->limits.cpu_ms_per_minute);
+    cv_lua_sandbox_set_cpu(p->sb, p->limits.cpu_ms_per_minute * 1000000 - p->spent.minute_cpu_ns,
+                           reason);
+    int rc = cv_lua_sandbox_call(p->sb, nargs, nresults, e);
+    p->spent.minute_cpu_ns += cv_lua_sandbox_cpu_used(p->sb);
+    return rc;
+}
+
 void cv_lua_pkg_count(lua_State *L, enum cv_lua_count what)
 {
     cv_lua_pkg *p = cv_lua_pkg_of(L);
     struct spending *sp = &p->spent;
     const cv_lua_limits *l = &p->limits;
-    int64_t now = monotonic_ms();
-    if (sp->minute == 0 || now - sp->minute >= 60000) { /* a new minute from its first use */
-        sp->minute = now;
-        sp->minute_notify = sp->minute_log = 0;
-    }
+    minute_roll(sp);
     switch (what) {
     case CV_LUA_COUNT_HOOK:
         spend(L, &sp->hooks, l->hooks, "hooks", "hooks");
@@ -451,7 +477,7 @@ int cv_lua_pkg_load(cv_store *s, const cv_lua_pkg_options *opt, cv_lua_pkg **out
     }
     if (rc == 0) {
         p->loading = 1;
-        rc = cv_lua_sandbox_call(p->sb, 0, 0, e);
+        rc = pkg_call(p, 0, 0, e);
         p->loading = 0;
     }
     if (rc < 0) {
@@ -536,7 +562,7 @@ int cv_lua_pkg_call_hook(cv_lua_pkg *p, int nargs, int writes, cv_err *e)
     p->in_hook = writes;
     p->sp_open = 0;
     p->spent.call_notify = p->spent.call_log = 0;
-    int rc = cv_lua_sandbox_call(p->sb, nargs, writes ? 0 : 1, e);
+    int rc = pkg_call(p, nargs, writes ? 0 : 1, e);
     p->in_hook = 0;
     if (rc == CV_EBUSY)
         p->store_failed = 1; /* interrupted: not the script's failure, the batch is undone */

@@ -33,7 +33,8 @@ typedef struct cv_lua_limits {
     long hooks, jobs;  /* convene.on hooks and declared jobs */
     long notify_per_call, notify_per_minute;
     long log_per_call, log_per_minute;
-    long cascade; /* events caused by events caused by the package's own hooks */
+    long cascade;           /* events caused by events caused by the package's own hooks */
+    long cpu_ms_per_minute; /* thread CPU milliseconds of all its callbacks in a minute */
 } cv_lua_limits;
 
 /* Fills l with the defaults, then with the values of the JSON object text (NULL or "" for none).

@@ -26,6 +26,12 @@ struct cv_lua_sandbox {
     int spent;      /* a budget of the current callback is gone: raise on every hook */
     int mem_failed; /* an allocation was refused since the callback began */
     char reason[300];
+    size_t host, host_call; /* of used: bytes the host holds for the script (for the state's
+                               life, and until the callback ends) */
+    int64_t cpu_left_ns;    /* thread CPU the next callbacks may still spend (INT64_MAX: any) */
+    int64_t cpu_end_ns;     /* the running callback's CPU deadline (thread clock) */
+    int64_t cpu_used_ns;    /* thread CPU the last callback spent */
+    char cpu_reason[200];
 };
 
 /* The allocator accounts realloc's old size (osize is meaningful only when ptr is not NULL) and
@@ -64,6 +70,13 @@ static int64_t monotonic_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+static int64_t thread_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 /* Why the callback must stop now ("" when it may go on): a budget spent, its deadline passed or
  * an interruption asked. Sets sb->reason and sb->spent the first time. */
 static int must_stop(cv_lua_sandbox *sb)
@@ -77,6 +90,8 @@ static int must_stop(cv_lua_sandbox *sb)
     else if (monotonic_ns() > sb->deadline_ns)
         snprintf(sb->reason, sizeof sb->reason, "wall-clock budget of %ld ms exhausted",
                  sb->wall_ms);
+    else if (sb->cpu_end_ns != INT64_MAX && thread_cpu_ns() > sb->cpu_end_ns)
+        snprintf(sb->reason, sizeof sb->reason, "%s", sb->cpu_reason);
     else
         return 0;
     sb->spent = 1;
@@ -129,6 +144,42 @@ int cv_lua_sandbox_stop(lua_State *L, const char *fmt, ...)
     }
     raise_spent(L, sb, 1);
     return 0;
+}
+
+void cv_lua_sandbox_hold(lua_State *L, size_t bytes, int for_call)
+{
+    cv_lua_sandbox *sb = cv_lua_sandbox_of(L);
+    if (bytes > sb->cap - sb->used) {
+        if (!sb->spent) {
+            snprintf(sb->reason, sizeof sb->reason,
+                     "memory cap of %zu MB exceeded: the host holds %zu bytes for the package "
+                     "(notifications, log lines, jobs) beside %zu bytes of Lua heap, and %zu more "
+                     "were asked (limit memory_mb)",
+                     sb->cap >> 20, sb->host, sb->used - sb->host, bytes);
+            sb->spent = 1;
+        }
+        raise_spent(L, sb, 1);
+    }
+    sb->used += bytes;
+    sb->host += bytes;
+    if (for_call)
+        sb->host_call += bytes;
+}
+
+size_t cv_lua_sandbox_host(const cv_lua_sandbox *sb)
+{
+    return sb->host;
+}
+
+void cv_lua_sandbox_set_cpu(cv_lua_sandbox *sb, int64_t left_ns, const char *reason)
+{
+    sb->cpu_left_ns = left_ns;
+    snprintf(sb->cpu_reason, sizeof sb->cpu_reason, "%s", reason ? reason : "");
+}
+
+int64_t cv_lua_sandbox_cpu_used(const cv_lua_sandbox *sb)
+{
+    return sb->cpu_used_ns;
 }
 
 void cv_lua_sandbox_interrupt(cv_lua_sandbox *sb)
@@ -530,7 +581,7 @@ int cv_lua_sandbox_new(size_t mem_cap, long budget, cv_lua_sandbox **out, cv_err
     sb->budget = budget > 0 ? budget : CV_LUA_BUDGET_DEFAULT;
     sb->wall_ms = CV_LUA_WALL_MS_DEFAULT;
     sb->remaining = (double)sb->budget;
-    sb->deadline_ns = INT64_MAX;
+    sb->deadline_ns = sb->cpu_left_ns = sb->cpu_end_ns = INT64_MAX;
     sb->L = lua_newstate(sb_alloc, sb);
     if (!sb->L) {
         free(sb);
@@ -596,17 +647,31 @@ int cv_lua_sandbox_call(cv_lua_sandbox *sb, int nargs, int nresults, cv_err *e)
     sb->remaining = (double)sb->budget;
     sb->deadline_ns = monotonic_ns() + (int64_t)sb->wall_ms * 1000000;
     sb->spent = sb->mem_failed = 0;
-    lua_sethook(L, budget_hook, LUA_MASKCOUNT, HOOK_COUNT);
+    sb->cpu_used_ns = 0;
     int base = lua_gettop(L) - nargs;
+    if (sb->cpu_left_ns <= 0) { /* the CPU it may spend is spent before it starts */
+        lua_settop(L, base - 1);
+        sb->deadline_ns = INT64_MAX;
+        return cv_err_set(e, CV_ELIMIT, "%s", sb->cpu_reason);
+    }
+    int64_t cpu0 = thread_cpu_ns();
+    sb->cpu_end_ns = sb->cpu_left_ns == INT64_MAX ? INT64_MAX : cpu0 + sb->cpu_left_ns;
+    lua_sethook(L, budget_hook, LUA_MASKCOUNT, HOOK_COUNT);
     lua_pushcfunction(L, message_handler);
     lua_insert(L, base);
     int rc = lua_pcall(L, nargs, nresults, base);
     lua_remove(L, base);
     lua_sethook(L, budget_hook, LUA_MASKCOUNT, HOOK_COUNT);
-    sb->deadline_ns = INT64_MAX;
+    sb->deadline_ns = sb->cpu_end_ns = INT64_MAX;
+    sb->cpu_used_ns = thread_cpu_ns() - cpu0;
+    sb->used -= sb->host_call; /* what the host held for this callback only */
+    sb->host -= sb->host_call;
+    sb->host_call = 0;
     if (rc == LUA_OK)
         return 0;
     const char *msg = lua_tostring(L, -1);
+    if (sb->spent && rc == LUA_ERRMEM)
+        msg = sb->reason; /* no room was left for the message itself */
     if (sb->spent && atomic_load(&sb->interrupted))
         cv_err_set(e, CV_EBUSY, "%s", msg ? msg : sb->reason);
     else if (sb->spent)

@@ -16,6 +16,7 @@
 #define CV_LUA_PATTERN_COST_MAX 1e8         /* subject_len^(quantifiers+1) a match may cost */
 #define CV_LUA_WALL_MS_DEFAULT  500         /* wall-clock milliseconds per callback */
 #define CV_LUA_SUBJECT_MAX      (1u << 20)  /* bytes of a pattern function's subject */
+#define CV_LUA_HELD_ROW         256         /* bytes counted for each row the host holds */
 #define CV_LUA_RANGE_MAX        (1u << 20)  /* elements table.move/insert/concat/sort may touch */
 
 typedef struct cv_lua_sandbox cv_lua_sandbox;
@@ -40,6 +41,23 @@ void cv_lua_sandbox_charge(lua_State *L, double steps);
  * of the package (notifications, log lines, hooks, jobs, cascade depth) is spent. */
 int cv_lua_sandbox_stop(lua_State *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cv_lua_sandbox_free(cv_lua_sandbox *sb);
+
+/* Counts bytes the host holds on the script's behalf (a queued notification, a log line, a
+ * declared job) against the same cap as the Lua heap: one budget. for_call: released when the
+ * callback ends; else held for the state's life. Past the cap the callback stops with the memory
+ * error the script cannot catch (CV_ELIMIT from _call). */
+void cv_lua_sandbox_hold(lua_State *L, size_t bytes, int for_call);
+
+/* Bytes of cv_lua_sandbox_memory the host holds (the rest is the Lua heap). */
+size_t cv_lua_sandbox_host(const cv_lua_sandbox *sb);
+
+/* The thread CPU (nanoseconds) the next callbacks may still spend, INT64_MAX for no bound, and
+ * the error that stops a callback past it (CV_ELIMIT; at once when left_ns <= 0). A package's
+ * per-minute CPU budget sets it before each callback. */
+void cv_lua_sandbox_set_cpu(cv_lua_sandbox *sb, int64_t left_ns, const char *reason);
+
+/* Thread CPU nanoseconds the last callback spent (its worker's CPU clock). */
+int64_t cv_lua_sandbox_cpu_used(const cv_lua_sandbox *sb);
 
 lua_State *cv_lua_sandbox_state(cv_lua_sandbox *sb);
 

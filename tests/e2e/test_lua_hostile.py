@@ -49,8 +49,11 @@ def attacks():
         # the wall clock may come first under a sanitizer on a busy machine: a stop all the same
         expect = text.split("-- expect:")[1].split("\n")[0].strip().split("|") + [
             "wall-clock budget of"]
+        # "-- repeat: N": many short callbacks spend a per-minute budget; the daemon's job runs
+        # once, so such a class runs where each CLI write makes another callback
+        repeat = "-- repeat:" in text
         for position, wrap in POSITIONS.items():
-            if position in named:
+            if position in named and not (repeat and position == "job"):
                 found.append((os.path.basename(path)[:-4], position, expect,
                               text + "\n" + wrap))
     return found
@@ -142,13 +145,23 @@ class HostileDaemonTest(StoreTest):
         for i, (cls, position, expect, text) in enumerate(classes):
             name = f"hostile{i}"
             self.package(name, text)
+            limits = text.split("-- limits:")[1].split("\n")[0].split() if "-- limits:" in text \
+                else []
+            if limits:  # set before the daemon sees the package, most often
+                self.ok("script", "limits", name, *limits)
             d.wait_for(lambda e: e["msg"] == "package loaded" and e.get("package") == name)
+
+            def stopped_as_expected():
+                r = self.stopped(name)
+                return r if r and any(x in r for x in expect) else None
             started = time.monotonic()
-            code = self.held()
-            served = self.wait(lambda: self.honest_served(code), 1.0 + (time.monotonic() - started))
-            self.assertTrue(served, f"{cls}: the honest hook did not run within a second")
-            reason = self.wait(lambda: (lambda r: r if r and any(x in r for x in expect)
-                                        else None)(self.stopped(name)))
+            for _ in range(200 if "-- repeat:" in text else 1):
+                code = self.held()  # each one another callback of the attack
+                served = self.wait(lambda: self.honest_served(code), 1.0)
+                self.assertTrue(served, f"{cls}: the honest hook did not run within a second")
+                if stopped_as_expected():
+                    break
+            reason = self.wait(stopped_as_expected)
             self.assertTrue(reason, f"{cls} in a {position}: not stopped with {expect}: "
                                     f"{self.stopped(name)}")
             took = time.monotonic() - started
@@ -209,6 +222,35 @@ class HostileDaemonTest(StoreTest):
         d.wait_for(lambda e: e["msg"] == "package loaded" and e.get("package") == "storm")
         self.assertEqual(d.stop(signal.SIGTERM), 0)
         self.refused("script", "resume", "calm", says="not suspended")
+
+    def test_cpu_per_minute_suspends_the_burner_and_an_admin_resumes_it(self):
+        """Short callbacks, each inside its own budgets, together pass the package's CPU for the
+        minute: it is suspended with the reason in `script status` and the journal, the honest
+        package and the CLI go on, and `script resume` runs it again."""
+        self.package("burner", "convene.on('congress.held', function()\n"
+                               "  local x = 0\n  for i = 1, 1000000 do x = x + i % 7 end\nend)\n")
+        self.package("calm", HONEST)
+        limits = self.ok("script", "limits", "burner").out
+        self.assertIn("cpu_ms_per_minute=20000", limits)
+        self.ok("script", "limits", "burner", "cpu_ms_per_minute=100")
+        d = self.daemon(2)
+        for _ in range(200):
+            code = self.held()
+            self.assertTrue(self.wait(lambda: self.honest_served(code), 1.0))
+            if self.stopped("burner"):
+                break
+        status = self.js("script", "status", "burner")[0]
+        self.assertEqual(status["state"], "suspended", status)
+        self.assertIn("more than 100 ms of CPU in a minute (limit cpu_ms_per_minute",
+                      status["suspended"])
+        journaled = self.query("SELECT count(*) FROM events WHERE type = 'script.suspended'")[0][0]
+        self.assertEqual(journaled, 1)
+        code = self.held()  # the burner is suspended: the others go on
+        self.assertTrue(self.wait(lambda: self.honest_served(code), 1.0))
+        self.ok("script", "resume", "burner")
+        d.wait_for(lambda e: e["msg"] == "package loaded" and e.get("package") == "burner")
+        self.assertEqual(self.js("script", "status", "burner")[0]["state"], "loaded")
+        self.assertEqual(d.stop(signal.SIGTERM), 0)
 
     def test_a_package_sees_only_its_subtree_and_no_one_elses_people(self):
         self.package("seer", "convene.on('*', function(ev)\n"

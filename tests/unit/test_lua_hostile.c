@@ -54,19 +54,49 @@ static void emit_held(fixture *f)
     assert_int_equal(cv_store_commit(f->s, &f->e), 0);
 }
 
-static cv_lua_pkg *load(fixture *f, const char *name, const char *dir, int *rc)
+/* A script's own limits ("-- limits: KEY=N"), after the harness's generous wall clock. */
+static void script_limits(const char *text, char out[200])
+{
+    char key[64];
+    long n;
+    const char *l = text ? strstr(text, "-- limits: ") : NULL;
+    if (l && sscanf(l, "-- limits: %63[a-z_]=%ld", key, &n) == 2)
+        snprintf(out, 200, "{\"wall_ms\": 10000, \"%s\": %ld}", key, n);
+    else
+        snprintf(out, 200, "{\"wall_ms\": 10000}");
+}
+
+/* How many callbacks a script's attack needs to spend a per-minute budget ("-- repeat: N"). */
+static int script_repeat(const char *text)
+{
+    int n = 1;
+    const char *r = strstr(text, "-- repeat: ");
+    if (r && sscanf(r, "-- repeat: %d", &n) != 1)
+        n = 1;
+    return n;
+}
+
+static cv_lua_pkg *load_limited(fixture *f, const char *name, const char *dir, const char *text,
+                                int *rc)
 {
     /* A generous wall-clock budget: under a sanitizer on a busy machine the limit each script
      * aims at must be the one that stops it. */
+    char limits[200];
+    script_limits(text, limits);
     cv_lua_pkg_options opt = {.name = name,
                               .path = dir,
                               .org = "ROOT",
                               .mem_cap = MEM_CAP,
                               .budget = BUDGET,
-                              .limits = "{\"wall_ms\": 10000}"};
+                              .limits = limits};
     cv_lua_pkg *p = NULL;
     *rc = cv_lua_pkg_load(f->s, &opt, &p, &f->e);
     return p;
+}
+
+static cv_lua_pkg *load(fixture *f, const char *name, const char *dir, int *rc)
+{
+    return load_limited(f, name, dir, NULL, rc);
 }
 
 static void setup_tree(fixture *f)
@@ -108,8 +138,8 @@ static void run_position(fixture *f, const char *file, const char *text, enum po
     make_package(dir, init);
     snprintf(name, sizeof name, "attack%d", serial);
     assert_int_equal(cv_lua_reg_add(f->s, name, dir, "ROOT", NULL, &f->e), 0);
-    int rc;
-    cv_lua_pkg *bad = load(f, name, dir, &rc);
+    int rc, repeat = script_repeat(text);
+    cv_lua_pkg *bad = load_limited(f, name, dir, text, &rc);
     *suspended = 0;
     if (pos == AT_LOAD) {
         if (rc == 0)
@@ -124,15 +154,21 @@ static void run_position(fixture *f, const char *file, const char *text, enum po
         char job[64];
         snprintf(job, sizeof job, "lua:%s:attack", name);
         assert_int_equal(cv_lua_jobs_loaded(bad, &f->e), 0);
-        if (cv_sched_run_now(f->s, job, &f->e) == 0)
-            fail_msg("%s in a job: the job succeeded", file);
+        int runs = 0;
+        while (cv_sched_run_now(f->s, job, &f->e) == 0)
+            if (++runs == repeat)
+                fail_msg("%s in a job: %d runs succeeded", file, runs);
         snprintf(msg, 700, "%s", f->e.msg);
         cv_lua_jobs_unloaded(bad);
     } else {
-        int handled = 0, failed = 0;
-        emit_held(f);
-        assert_int_equal(cv_lua_pkg_dispatch(bad, &handled, &failed, &f->e), 0);
-        assert_true(handled >= 1); /* the event is consumed: the package moves on */
+        int handled = 0, failed = 0, total = 0;
+        for (int i = 0; i < repeat; i++)
+            emit_held(f);
+        do { /* many short callbacks: batches until the package stops */
+            assert_int_equal(cv_lua_pkg_dispatch(bad, &handled, &failed, &f->e), 0);
+            total += handled;
+        } while (handled > 0 && failed == 0);
+        assert_true(total >= 1); /* the event is consumed: the package moves on */
         if (failed < 1)
             fail_msg("%s in %s: no failure recorded", file, position_name[pos]);
         snprintf(msg, 700, "%s", cv_lua_pkg_last_error(bad));
@@ -168,8 +204,10 @@ static void run_positions(fixture *f, cv_lua_pkg *good, const char *file, const 
         int64_t before = fixture_count(f, "SELECT count(*) FROM outbox");
         int handled = 0, failed = 0;
         emit_held(f);
-        assert_int_equal(cv_lua_pkg_dispatch(good, &handled, &failed, &f->e), 0);
-        assert_int_equal(failed, 0);
+        do { /* the good package serves every event, those of a repeated attack too */
+            assert_int_equal(cv_lua_pkg_dispatch(good, &handled, &failed, &f->e), 0);
+            assert_int_equal(failed, 0);
+        } while (handled > 0);
         assert_true(fixture_count(f, "SELECT count(*) FROM outbox") >= before + 1);
     }
 }
@@ -369,6 +407,93 @@ static void test_log_lines_per_minute_are_bounded_across_callbacks(void **state)
     remove_package(dir);
 }
 
+/* Memory the host holds for a package counts against its one cap: what a callback queues is
+ * returned when the callback ends (callbacks that each stay under the cap go on for ever), what
+ * it declares for its life (jobs) stays counted, so jobs declared in a loop hit the cap. */
+static void test_memory_the_host_holds_counts_against_the_package_cap(void **state)
+{
+    fixture *f = *state;
+    setup_tree(f);
+    char dir[64];
+    make_package(dir, "local body = string.rep('x', 100000)\n"
+                      "convene.on('congress.held', function(ev)\n"
+                      "  for i = 1, 40 do\n"
+                      "    convene.notify{to = 'x', subject = ev.id .. ':' .. i, body = body}\n"
+                      "  end\n"
+                      "end)\n");
+    assert_int_equal(cv_lua_reg_add(f->s, "heavy", dir, "ROOT", NULL, &f->e), 0);
+    cv_lua_pkg_options opt = {
+        .name = "heavy", .path = dir, .org = "ROOT", .mem_cap = MEM_CAP, .budget = BUDGET};
+    cv_lua_pkg *p;
+    int handled, failed;
+    assert_int_equal(cv_lua_pkg_load(f->s, &opt, &p, &f->e), 0);
+    for (int i = 0; i < 10; i++) /* 40 MB queued in all, 4 MB in each callback */
+        emit_held(f);
+    int total = 0;
+    do { /* a batch commits after 100 ms */
+        assert_int_equal(cv_lua_pkg_dispatch(p, &handled, &failed, &f->e), 0);
+        assert_int_equal(failed, 0);
+        total += handled;
+    } while (handled > 0);
+    assert_int_equal(total, 10);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM outbox"), 400);
+    assert_int_equal(cv_lua_sandbox_host(cv_lua_pkg_sandbox(p)), 0);
+    cv_lua_pkg_free(p);
+    remove_package(dir);
+
+    make_package(dir, "for i = 1, 10000 do convene.every('0 8 * * *', function() end, 'j' .. i) "
+                      "end\n");
+    opt.mem_cap = 0;
+    opt.limits = "{\"jobs\": 10000, \"memory_mb\": 1}";
+    assert_int_not_equal(cv_lua_pkg_load(f->s, &opt, &p, &f->e), 0);
+    assert_int_equal(f->e.code, CV_ELIMIT);
+    if (!strstr(f->e.msg, "memory cap of 1 MB exceeded"))
+        fail_msg("jobs in a loop: %s", f->e.msg);
+    remove_package(dir);
+}
+
+/* CPU per package per minute: short callbacks, each far inside its own budgets, together pass
+ * the minute's CPU; the package is suspended naming the limit, having run more than one. */
+static void test_cpu_per_minute_is_bounded_across_callbacks(void **state)
+{
+    fixture *f = *state;
+    setup_tree(f);
+    char dir[64];
+    make_package(dir, "local calls = 0\n"
+                      "convene.on('congress.held', function(ev)\n"
+                      "  calls = calls + 1\n"
+                      "  convene.log('call ' .. calls)\n"
+                      "  local x = 0\n"
+                      "  for i = 1, 300000 do x = x + i % 7 end\n"
+                      "end)\n");
+    assert_int_equal(cv_lua_reg_add(f->s, "burner", dir, "ROOT", NULL, &f->e), 0);
+    cv_lua_pkg_options opt = {.name = "burner",
+                              .path = dir,
+                              .org = "ROOT",
+                              .limits = "{\"cpu_ms_per_minute\": 100, \"log_per_minute\": "
+                                        "1000000}"};
+    cv_lua_pkg *p;
+    int handled, failed, total = 0;
+    assert_int_equal(cv_lua_pkg_load(f->s, &opt, &p, &f->e), 0);
+    for (int i = 0; i < 2000; i++)
+        emit_held(f);
+    do {
+        assert_int_equal(cv_lua_pkg_dispatch(p, &handled, &failed, &f->e), 0);
+        total += handled;
+    } while (handled > 0 && failed == 0);
+    assert_int_equal(failed, 1);
+    assert_true(total > 1 && total < 2000);
+    assert_non_null(strstr(cv_lua_pkg_suspended(p), "more than 100 ms of CPU in a minute"));
+    printf("cpu_ms_per_minute=100 stopped the package after %d callbacks\n", total);
+    assert_int_equal(cv_lua_pkg_dispatch(p, &handled, &failed, &f->e), 0);
+    assert_int_equal(handled, 0); /* suspended: nothing more runs */
+    cv_lua_pkg_free(p);
+    opt.limits = "{\"cpu_ms_per_minute\": 99}";
+    assert_int_not_equal(cv_lua_pkg_load(f->s, &opt, &p, &f->e), 0);
+    assert_non_null(strstr(f->e.msg, "cpu_ms_per_minute is a whole number from 100 to 60000"));
+    remove_package(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -376,6 +501,8 @@ int main(void)
         FIXTURE_TEST(test_spent_budget_suspends_and_the_resumed_package_has_a_whole_one),
         FIXTURE_TEST(test_a_failing_boundary_never_wedges_its_package),
         FIXTURE_TEST(test_log_lines_per_minute_are_bounded_across_callbacks),
+        FIXTURE_TEST(test_memory_the_host_holds_counts_against_the_package_cap),
+        FIXTURE_TEST(test_cpu_per_minute_is_bounded_across_callbacks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
