@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "i18n/i18n.h"
 #include "store/store.h"
 
 #define CONVENE_VERSION "0.1.0"
@@ -41,6 +42,7 @@ static const cv_cli_command commands[] = {
     {"inspection", cv_cmd_inspection, "inspection add|request|list ..."},
     {"report", cv_cmd_report, "report NAME [ORG] [--format F] [--output FILE] | report list"},
     {"import", cv_cmd_import, "import FILE --as orgs|members|work-items|people [--dry-run] ..."},
+    {"web", cv_cmd_web, "web page home|congress|held ORG [--lang vi|en]"},
     {NULL, NULL, NULL},
 };
 
@@ -84,8 +86,11 @@ int main(int argc, char **argv)
         printf("convene %s (store schema %d)\n", CONVENE_VERSION, cv_store_schema_version());
         return 0;
     }
+    cv_err ignored; /* without its catalogue the CLI speaks English, the catalogue's ids */
+    cv_i18n_load(NULL, &ignored);
     int rc = cv_cli_dispatch(&cli, commands, "", argc - first + 1, argv + first - 1);
     cv_store_close(cli.store);
+    cv_i18n_unload();
     if (rc < 0) {
         fprintf(stderr, "convene: %s\n", cli.err.msg[0] ? cli.err.msg : cv_strerror(rc));
         return cv_err_exit_status(rc);

@@ -33,6 +33,17 @@ const char *cv_i18n_lang_code(cv_lang lang)
     return lang == CV_LANG_EN ? "en" : "vi";
 }
 
+cv_lang cv_i18n_env_lang(void)
+{
+    static const char *const vars[] = {"CONVENE_LANG", "LC_ALL", "LC_MESSAGES", "LANG"};
+    for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v)
+            return strncmp(v, "vi", 2) == 0 ? CV_LANG_VI : CV_LANG_EN;
+    }
+    return CV_LANG_EN;
+}
+
 static uint32_t u32(const catalogue *c, size_t off)
 {
     uint32_t v;

@@ -16,6 +16,11 @@ typedef enum cv_lang { CV_LANG_VI = 0, CV_LANG_EN = 1 } cv_lang;
 cv_lang cv_i18n_lang(const char *name);
 const char *cv_i18n_lang_code(cv_lang lang);
 
+/* The language of the CLI's human-readable output: $CONVENE_LANG, else the first of LC_ALL,
+ * LC_MESSAGES and LANG that is set; Vietnamese when it names vi, else English, because a shell
+ * on a server usually runs in the C or an English locale and scripts read what it prints. */
+cv_lang cv_i18n_env_lang(void);
+
 /* Loads the compiled catalogues from dir (dir/<lang>.mo); NULL: $CONVENE_LOCALE_DIR, else the
  * build tree's, else the installed one. A missing or malformed file is an error; the catalogues
  * then stay as they were (English text everywhere until one loads). Not thread-safe: call once

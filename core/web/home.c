@@ -73,7 +73,7 @@ static void levels(const cv_web_req *r, const json_t *st, cv_html *h)
         cv_html_put(h, "<tr><th scope=\"row\">{}</th><td>",
                     cv_page_level(r, cv_json_text(lv, "level")));
         cv_chart_bar(h, num(lv, "held"), num(lv, "total"), buf);
-        cv_html_put(h, "<span>{}</span></td><td class=\"num\">", buf);
+        cv_html_put(h, "<span class=\"ratio\">{}</span></td><td class=\"num\">", buf);
         cv_html_int(h, num(lv, "late"));
         cv_html_raw(h, "</td><td class=\"num\">");
         cv_html_int(h, num(lv, "unplanned"));
@@ -104,7 +104,7 @@ static void children(const cv_web_req *r, const json_t *scope, cv_html *h)
         cv_page_status(r, cv_json_text(c, "status"), h);
         cv_html_raw(h, "</td><td>");
         cv_chart_bar(h, num(c, "held"), num(c, "total"), buf);
-        cv_html_put(h, "<span>{}</span></td></tr>\n", buf);
+        cv_html_put(h, "<span class=\"ratio\">{}</span></td></tr>\n", buf);
     }
     cv_html_raw(h, "</tbody></table>\n");
 }
