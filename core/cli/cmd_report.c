@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "plugin/loader.h"
 #include "report/report.h"
 
 static void print_list(json_t *j, FILE *out)
@@ -46,25 +45,17 @@ static int copy_out(cv_cli *cli, const char *path)
  * when output is NULL. */
 static int render(cv_cli *cli, cv_store *s, json_t *doc, const char *format, const char *output)
 {
-    cv_plugin *p = NULL;
     char tmp[] = "/tmp/convene-report-XXXXXX";
-    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    if (!text)
-        return cv_err_set(&cli->err, CV_ENOMEM, "out of memory rendering the report");
-    int rc = cv_plugin_load_for(s, NULL, CV_PLUGIN_KIND_REPORT, format, &p, &cli->err);
-    int fd = rc == 0 && !output ? mkstemp(tmp) : -1;
-    if (rc == 0 && !output && fd < 0)
-        rc = cv_err_set(&cli->err, CV_EIO, "cannot create a temporary file for the report");
+    int fd = output ? -1 : mkstemp(tmp);
+    if (!output && fd < 0)
+        return cv_err_set(&cli->err, CV_EIO, "cannot create a temporary file for the report");
     if (fd >= 0)
         close(fd);
-    if (rc == 0)
-        rc = cv_plugin_render(p, text, output ? output : tmp, &cli->err);
+    int rc = cv_report_render(s, doc, format, output ? output : tmp, &cli->err);
     if (rc == 0 && !output)
         rc = copy_out(cli, tmp);
     if (fd >= 0)
         unlink(tmp);
-    cv_plugin_close(p);
-    free(text);
     return rc;
 }
 

@@ -20,7 +20,7 @@ static const cv_cli_command commands[] = {
     {"journal", cv_cmd_journal, "journal [--after ID] [--type TYPE] [--limit N]"},
     {"clock", cv_cmd_clock, "clock [set TIME|real]"},
     {"script", cv_cmd_script, "script add|list|status|check|test|reload ..."},
-    {"run", cv_cmd_run, "run"},
+    {"run", cv_cmd_run, "run [--listen HOST:PORT|unix:PATH] ..."},
     {"jobs", cv_cmd_jobs, "jobs list|set|pause|resume|run-now|zone|simulate ..."},
     {"contact", cv_cmd_contact, "contact add|list|remove NAME ..."},
     {"holiday", cv_cmd_holiday, "holiday add|list|remove ..."},

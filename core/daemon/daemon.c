@@ -24,6 +24,7 @@ struct cv_daemon {
     uv_signal_t sigint, sigterm;
     uv_timer_t watch;
     cv_store *store;
+    const cv_daemon_options *opt;
     int lock_fd;
     int64_t cursor;       /* the last event logged and handed to services */
     int64_t data_version; /* PRAGMA data_version at the last look */
@@ -40,6 +41,22 @@ uv_loop_t *cv_daemon_loop(cv_daemon *d)
 cv_store *cv_daemon_store(cv_daemon *d)
 {
     return d->store;
+}
+
+const char *cv_daemon_db_path(cv_daemon *d)
+{
+    return d->opt->db_path;
+}
+
+int cv_daemon_setting(cv_daemon *d, const char *key, char *buf, size_t cap)
+{
+    cv_err ignored;
+    for (const char *const *kv = d->opt->settings; kv && kv[0]; kv += 2)
+        if (strcmp(kv[0], key) == 0) {
+            snprintf(buf, cap, "%s", kv[1]);
+            return 0;
+        }
+    return cv_store_setting_get(d->store, key, buf, cap, &ignored) < 0 ? CV_ENOTFOUND : 0;
 }
 
 /* Takes an exclusive flock on PATH.lock and writes our pid in it. The kernel drops the lock when
@@ -214,6 +231,7 @@ int cv_daemon_run(const cv_daemon_options *opt, cv_err *e)
     if (!d)
         return cv_err_set(e, CV_ENOMEM, "out of memory");
     d->lock_fd = -1;
+    d->opt = opt;
     int loop_ready = 0, rc = open_all(d, opt, e);
     loop_ready = rc == 0;
     if (rc == 0) {

@@ -30,6 +30,9 @@ typedef struct cv_daemon_options {
     const char *db_path;
     int poll_ms;     /* how often the journal is checked; 0: 200 ms */
     int clock_given; /* the command line fixed the clock: run from it instead of the store's */
+    /* Settings the command line gave, {key, value, key, value, ..., NULL}; they win over the
+     * store's settings table for cv_daemon_setting. May be NULL. */
+    const char *const *settings;
 } cv_daemon_options;
 
 /* Runs the daemon until SIGINT/SIGTERM or cv_daemon_stop; returns 0 after a clean shutdown
@@ -38,6 +41,11 @@ int cv_daemon_run(const cv_daemon_options *opt, cv_err *e);
 
 uv_loop_t *cv_daemon_loop(cv_daemon *d);
 cv_store *cv_daemon_store(cv_daemon *d);
+const char *cv_daemon_db_path(cv_daemon *d);
+
+/* A service's setting: the command line's value of key, else the store's; copies it into
+ * buf[cap]. CV_ENOTFOUND when neither sets it. */
+int cv_daemon_setting(cv_daemon *d, const char *key, char *buf, size_t cap);
 
 /* Asks the daemon to shut down cleanly once the current callback returns. */
 void cv_daemon_stop(cv_daemon *d);

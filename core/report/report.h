@@ -38,6 +38,9 @@ void cv_report_paragraph(json_t *section, const char *fmt, ...)
  * r real, p percent, d date) and returns its rows array (borrowed). */
 json_t *cv_report_table(json_t *section, const char *const *names, const char *types);
 
+/* Renders doc through the enabled reporter plugin of format into the file at path. */
+int cv_report_render(cv_store *s, json_t *doc, const char *format, const char *path, cv_err *e);
+
 /* The producers' builders (one file each). */
 int cv_report_progress(cv_store *s, const char *org, const char *arg, json_t **doc, cv_err *e);
 int cv_report_work(cv_store *s, const char *org, const char *arg, json_t **doc, cv_err *e);

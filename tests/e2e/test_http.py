@@ -1,0 +1,231 @@
+"""test_http.py: `convene run --listen` serves HTTP/1.1 on the daemon's loop over real sockets:
+JSON reads with ETags, problems with the CLI's message, reports rendered on the thread pool, and
+every bound (head bytes, body bytes, a slow head, connections in all and per address) refused
+without harming the other clients; SIGTERM still stops it within a second."""
+import os
+import signal
+import socket
+import subprocess
+import time
+
+from harness import StoreTest, main
+from httpd import EventStream, Server, closed_by_peer
+
+
+class HttpTest(StoreTest):
+    def setUp(self):
+        super().setUp()
+        self.ok("org", "add", "LS", "Tỉnh Lạng Sơn", "--level", "province")
+        self.ok("org", "add", "LS-TP", "Thành phố Lạng Sơn", "--level", "district",
+                "--parent", "LS")
+        for name in ("csv", "json", "html", "text", "xlsx"):
+            self.ok("plugin", "enable", "report-" + name)
+
+    def server(self, *args, **kw):
+        return Server(self, *args, **kw).serving()
+
+    def assert_problem(self, r, status, detail=None):
+        self.assertEqual(r.status, status, r.body)
+        self.assertEqual(r.headers["Content-Type"], "application/problem+json")
+        p = r.json()
+        self.assertEqual(p["status"], status)
+        if detail is not None:
+            self.assertEqual(p["detail"], detail)
+        return p
+
+    def test_status_is_the_same_json_as_the_cli_with_an_etag(self):
+        srv = self.server()
+        r = srv.get("/api/v1/status/LS")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.headers["Content-Type"], "application/json")
+        self.assertEqual(r.json(), self.js("status", "LS"))
+        again = srv.get("/api/v1/status/LS", {"If-None-Match": r.headers["ETag"]})
+        self.assertEqual(again.status, 304)
+        self.assertEqual(again.body, b"")
+        self.ok("org", "add", "LS-X", "Huyện X", "--level", "district", "--parent", "LS")
+        changed = srv.get("/api/v1/status/LS", {"If-None-Match": r.headers["ETag"]})
+        self.assertEqual(changed.status, 200)
+        self.assertNotEqual(changed.headers["ETag"], r.headers["ETag"])
+
+    def test_errors_are_problems_with_the_clis_message(self):
+        srv = self.server()
+        cli = self.run_cv("status", "NOPE")
+        self.assertNotEqual(cli.code, 0)
+        line = cli.err.strip().removeprefix("convene: ")
+        self.assert_problem(srv.get("/api/v1/status/NOPE"), 404, line)
+        self.assert_problem(srv.get("/api/v1/nothing-here"), 404)
+        self.assert_problem(srv.get("/elsewhere"), 404)
+        r = srv.request("DELETE", "/api/v1/status/LS")
+        self.assert_problem(r, 405)
+        self.assertEqual(r.headers["Allow"], "GET, HEAD")
+
+    def test_reports_download_in_every_format_from_the_thread_pool(self):
+        srv = self.server()
+        for fmt in ("csv", "json", "html", "text"):
+            cli = self.ok("report", "progress", "LS", "--format", fmt)
+            r = srv.get(f"/api/v1/reports/progress/LS?format={fmt}")
+            self.assertEqual(r.status, 200, r.body)
+            self.assertEqual(r.body.decode().replace("\r\n", "\n"), cli.out, fmt)
+        r = srv.get("/api/v1/reports/progress/LS?format=xlsx")
+        self.assertEqual(r.status, 200)
+        self.assertTrue(r.body.startswith(b"PK"), "an XLSX file is a zip")
+        self.assertIn("spreadsheetml", r.headers["Content-Type"])
+        self.assert_problem(srv.get("/api/v1/reports/progress/LS?format=pdf"), 404)
+        self.assert_problem(srv.get("/api/v1/reports/nonesuch/LS"), 404)
+
+    def test_a_body_over_the_bound_is_413_and_changes_nothing(self):
+        srv = self.server()
+        before = self.snapshot()
+        big = b"{" + b" " * (64 * 1024) + b"}"
+        self.assert_problem(srv.request("POST", "/api/v1/status/LS", body=big), 413)
+        # Announced by Content-Length and never sent: refused before the body is read.
+        s = srv.raw_socket()
+        s.sendall(b"POST /api/v1/status/LS HTTP/1.1\r\nHost: x\r\n"
+                  b"Content-Length: 100000000000\r\n\r\n")
+        self.assertIn(b" 413 ", closed_by_peer(s).split(b"\r\n")[0])
+        # Chunked, with no length announced: counted as it comes, still refused.
+        c = srv.conn()
+        c.putrequest("POST", "/api/v1/status/LS")
+        c.putheader("Transfer-Encoding", "chunked")
+        c.endheaders()
+        for _ in range(20):
+            c.send(b"1000\r\n" + b"x" * 4096 + b"\r\n")
+        c.send(b"0\r\n\r\n")
+        self.assertEqual(c.getresponse().status, 413)
+        c.close()
+        self.assertEqual(srv.get("/api/v1/status/LS").status, 200)
+        self.assertEqual(self.snapshot(), before)
+
+    def test_an_oversized_head_is_refused_and_others_are_served(self):
+        srv = self.server("--header-bytes", "8192")
+        s = srv.raw_socket()
+        s.sendall(b"GET /api/v1/status/LS HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000 +
+                  b"\r\n\r\n")
+        status = closed_by_peer(s).split(b"\r\n")[0]
+        self.assertRegex(status, rb"^HTTP/1\.1 431 ")
+        self.assertEqual(srv.get("/api/v1/status/LS").status, 200)
+
+    def test_a_slow_head_is_cut_off_while_others_are_served(self):
+        srv = self.server("--header-timeout", "1")
+        slow = srv.raw_socket()
+        slow.sendall(b"GET /api/v1/status/LS HTTP/1.1\r\nHost: x\r\n")
+        started = time.monotonic()
+        slow.settimeout(0.2)
+        closed = False
+        while time.monotonic() - started < 10 and not closed:
+            try:
+                slow.sendall(b"X-Drip: 1\r\n")  # a byte at a time keeps an idle timer alive
+                closed = slow.recv(1) == b""
+            except socket.timeout:
+                self.assertEqual(srv.get("/api/v1/status/LS").status, 200)
+            except (ConnectionResetError, BrokenPipeError):
+                closed = True
+        self.assertTrue(closed, "the slow client was never cut off")
+        self.assertLess(time.monotonic() - started, 5)
+        self.assertEqual(srv.get("/api/v1/status/LS").status, 200)
+
+    def test_too_many_connections_are_refused_without_harming_the_others(self):
+        srv = self.server("--max-connections", "4", "--max-per-ip", "100")
+        held = [srv.conn() for _ in range(3)]
+        for c in held:
+            c.request("GET", "/api/v1/status/LS")
+            self.assertEqual(c.getresponse().read()[:1], b"{")
+        extra = srv.raw_socket()  # the 4th: allowed
+        extra2 = srv.raw_socket()  # the 5th: closed at once, nothing sent
+        self.assertEqual(closed_by_peer(extra2), b"")
+        for c in held:  # the kept-alive connections still work
+            c.request("GET", "/api/v1/status/LS")
+            self.assertEqual(c.getresponse().status, 200)
+        extra.close()
+        for c in held:
+            c.close()
+        self.assertTrue(served_again(srv), "a freed slot was never given to a new client")
+
+    def test_connections_per_address_are_bounded(self):
+        srv = self.server("--max-per-ip", "2")
+        a, b = srv.raw_socket(), srv.raw_socket()
+        c = srv.raw_socket()
+        self.assertEqual(closed_by_peer(c), b"")
+        a.close()
+        b.close()
+        self.assertTrue(served_again(srv), "a freed slot was never given to a new client")
+
+    def test_unix_socket_and_the_stores_setting(self):
+        path = os.path.join(self.dir, "http.sock")
+        import sqlite3
+        con = sqlite3.connect(self.db)
+        con.execute("INSERT INTO settings(key, value) VALUES ('http.listen', ?)", (f"unix:{path}",))
+        con.commit()
+        con.close()
+        srv = self.server(listen="")
+        srv.listen = f"unix:{path}"
+        self.assertEqual(srv.get("/api/v1/status/LS-TP").status, 200)
+        self.assertEqual(oct(os.stat(path).st_mode & 0o777), "0o660")
+        self.assertEqual(srv.stop(), 0)
+        self.assertFalse(os.path.exists(path), "the socket file outlived the daemon")
+
+    def test_sigterm_stops_within_a_second_with_clients_connected(self):
+        srv = self.server()
+        idle = srv.raw_socket()
+        half = srv.raw_socket()
+        half.sendall(b"GET /api/v1/status/LS HTTP/1.1\r\nHost")
+        kept = srv.conn()
+        kept.request("GET", "/api/v1/status/LS")
+        kept.getresponse().read()
+        started = time.monotonic()
+        self.assertEqual(srv.stop(deadline=5), 0)
+        self.assertLess(time.monotonic() - started, 1.0)
+        srv.wait_for(lambda e: e["msg"] == "stopped; every handle closed", deadline=1)
+        for s in (idle, half):
+            s.close()
+        kept.close()
+
+    def test_events_stream_live_and_resume_after_last_event_id(self):
+        srv = self.server()
+        ev = EventStream(srv)
+        self.addCleanup(ev.close)
+        self.assertEqual(ev.status, 200)
+        self.assertEqual(ev.headers["Content-Type"], "text/event-stream")
+        self.ok("org", "add", "LS-A", "Huyện A", "--level", "district", "--parent", "LS")
+        first = ev.next_event(timeout=5)
+        self.assertEqual(first["event"], "org.added")
+        self.assertEqual(first["data"]["data"]["name"], "Huyện A")
+        self.ok("org", "add", "LS-B", "Huyện B", "--level", "district", "--parent", "LS")
+        self.ok("org", "add", "LS-C", "Huyện C", "--level", "district", "--parent", "LS")
+        second = ev.next_event(timeout=5)
+        self.assertEqual(second["data"]["data"]["code"], "LS-B")
+        ev.close()
+        # A client that saw `first` reconnects and gets what it missed, in order.
+        again = EventStream(srv, {"Last-Event-ID": first["id"]})
+        self.addCleanup(again.close)
+        self.assertEqual([again.next_event()["data"]["data"]["code"] for _ in range(2)],
+                         ["LS-B", "LS-C"])
+        self.assert_problem(srv.get("/api/v1/events?last_event_id=x"), 400)
+        self.assertEqual(srv.stop(), 0)
+
+    def test_bad_listen_and_bounds_are_refused(self):
+        for args, says in ((["--listen", "localhost:80"], "not a numeric IP address"),
+                           (["--listen", "127.0.0.1:99999"], "expected HOST:PORT"),
+                           (["--listen", "127.0.0.1:1", "--max-connections", "0"],
+                            "http.max_connections must be a whole number between 1 and 100000")):
+            r = subprocess.run([os.environ.get("CONVENE_BIN", "convene"), "run", *args],
+                               capture_output=True, text=True, env=self.env(), timeout=30)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn(says, r.stderr)
+
+
+def served_again(srv, deadline=5.0):
+    """Whether a new client is served within deadline (the server notices closed sockets on its
+    next turn, so the first try may still find the slots taken)."""
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        try:
+            if srv.get("/api/v1/status/LS").status == 200:
+                return True
+        except OSError:
+            pass
+    return False
+
+
+if __name__ == "__main__":
+    main()
