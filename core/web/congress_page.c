@@ -161,7 +161,7 @@ static void input(const cv_web_req *r, const cv_web_form *f, const char *name, c
 {
     int refused = f && f->error_field && strcmp(f->error_field, name) == 0;
     cv_html_put(h,
-                "<p class=\"field\"><label for=\"{}\">{}</label><input id=\"{}\" name=\"{}\" "
+                "<div class=\"field\"><label for=\"{}\">{}</label><input id=\"{}\" name=\"{}\" "
                 "type=\"{}\" value=\"{}\"",
                 name, label, name, name, type, value);
     if (strcmp(type, "number") == 0)
@@ -170,7 +170,7 @@ static void input(const cv_web_req *r, const cv_web_form *f, const char *name, c
         cv_html_put(h, " aria-invalid=\"true\" aria-describedby=\"{}-error\"", name);
     cv_html_raw(h, ">");
     cv_page_field_error(r, f, name, h);
-    cv_html_raw(h, "</p>\n");
+    cv_html_raw(h, "</div>\n");
 }
 
 int cv_web_held_form(const cv_web_req *r, const char *org, const cv_web_form *f, cv_html *h,

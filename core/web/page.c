@@ -115,17 +115,17 @@ void cv_web_login(const cv_web_req *r, const char *name, const char *error, cv_h
         cv_html_put(h, "<p class=\"error\" id=\"login-error\" role=\"alert\">{}</p>\n", error);
     const char *described = error ? " aria-describedby=\"login-error\"" : "";
     cv_html_put(h,
-                "<p class=\"field\"><label for=\"name\">{}</label>"
+                "<div class=\"field\"><label for=\"name\">{}</label>"
                 "<input id=\"name\" name=\"name\" autocomplete=\"username\" required "
                 "value=\"{}\"",
                 _("Login name"), name ? name : "");
     cv_html_raw(h, described);
     cv_html_put(h,
-                "></p>\n<p class=\"field\"><label for=\"password\">{}</label>"
+                "></div>\n<div class=\"field\"><label for=\"password\">{}</label>"
                 "<input id=\"password\" name=\"password\" type=\"password\" "
                 "autocomplete=\"current-password\" required",
                 _("Password"));
     cv_html_raw(h, described);
-    cv_html_put(h, "></p>\n<p><button type=\"submit\">{}</button></p>\n</form>\n", _("Log in"));
+    cv_html_put(h, "></div>\n<p><button type=\"submit\">{}</button></p>\n</form>\n", _("Log in"));
     cv_page_end(r, h);
 }

@@ -14,7 +14,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 class Browser:
-    def __init__(self, width=1366, height=900):
+    def __init__(self, width=1366, height=900, javascript=True):
         self.profile = tempfile.mkdtemp(prefix="cv-chromium-")
         opts = webdriver.ChromeOptions()
         opts.binary_location = "/usr/bin/chromium"
@@ -24,6 +24,9 @@ class Browser:
                   "--user-data-dir=" + self.profile, "--lang=vi",
                   "--window-size=%d,%d" % (width, height)):
             opts.add_argument(a)
+        if not javascript:
+            opts.add_experimental_option(
+                "prefs", {"profile.managed_default_content_settings.javascript": 2})
         self.driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
         self.driver.set_page_load_timeout(30)
         self.width = width

@@ -21,9 +21,17 @@
     if (status) status.textContent = (document.documentElement.lang === "vi" ?
       "Đã cập nhật lúc " : "Updated at ") + new Date().toLocaleTimeString(document.documentElement.lang);
   }
+  // The stream names each event by its journal type; any of them may change what the page shows.
+  const types = ["congress.planned", "congress.updated", "congress.preparing", "congress.held",
+    "work_item.added", "work_item.assigned", "work_item.done", "work_item.overdue",
+    "document.round_opened", "document.response_received", "document.round_closed",
+    "scenario.switched", "complaint.added", "complaint.settled", "org.added", "org.updated"];
   const source = new EventSource(url, { withCredentials: true });
-  source.onmessage = () => { if (!pending) pending = setTimeout(refresh, 300); };
-  source.addEventListener("change", source.onmessage);
+  const changed = () => { if (!pending) pending = setTimeout(refresh, 300); };
+  source.onmessage = changed;
+  for (const t of types) source.addEventListener(t, changed);
+  // Closed on leaving, so a browser's few connections per server are not held by old pages.
+  addEventListener("pagehide", () => source.close());
 })();
 
 (function checks() {

@@ -1,0 +1,263 @@
+/* routes.c: the pages' paths (see routes.h).
+ *   GET  /                      the home page of the reader's scope
+ *   GET  /org/CODE              drill-down: the home page of CODE's subtree
+ *   GET  /congress/CODE         the congress page
+ *   GET  /congress/CODE/held    the secretary's form; POST records it (303 back to the congress,
+ *                               or 422 with the form, the message beside its field, as typed)
+ *   GET  /static/NAME           app.css, app.js
+ * The language is ?lang=vi|en (remembered in a cookie), Vietnamese by default. */
+#include "web/routes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/org.h"
+#include "web/web.h"
+
+#define STATIC_MAX (256 * 1024)
+
+static void reply_page(cv_http_resp *resp, int status, cv_html *h)
+{
+    size_t len = 0;
+    char *text = cv_html_take(h, &len);
+    if (!text) {
+        cv_http_resp_problem(resp, 500, "out of memory rendering the page");
+        return;
+    }
+    free(resp->body);
+    resp->status = status;
+    resp->content_type = "text/html; charset=utf-8";
+    resp->body = text;
+    resp->len = len;
+    cv_http_resp_header(resp, "Cache-Control", "no-store");
+    cv_http_resp_header(resp, "Content-Security-Policy",
+                        "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
+    cv_http_resp_header(resp, "X-Content-Type-Options", "nosniff");
+}
+
+static void reply_message(const cv_web_req *r, cv_http_resp *resp, int status, const char *msg)
+{
+    cv_html h = {0};
+    char title[16];
+    snprintf(title, sizeof title, "%d", status);
+    cv_web_message(r, title, msg, &h);
+    reply_page(resp, status, &h);
+}
+
+static const char *web_dir(void)
+{
+    const char *env = getenv("CONVENE_WEB_DIR");
+    if (env && *env)
+        return env;
+    FILE *probe = fopen(CONVENE_BUILD_WEB_DIR "/app.css", "rb");
+    if (probe) {
+        fclose(probe);
+        return CONVENE_BUILD_WEB_DIR;
+    }
+    return CONVENE_INSTALL_WEB_DIR;
+}
+
+/* Serves web/static/NAME for the two names the pages use. */
+static void route_static(cv_http_resp *resp, const char *name)
+{
+    const char *type = strcmp(name, "app.css") == 0  ? "text/css; charset=utf-8"
+                       : strcmp(name, "app.js") == 0 ? "text/javascript; charset=utf-8"
+                                                     : NULL;
+    char path[4096];
+    if (!type || (size_t)snprintf(path, sizeof path, "%s/%s", web_dir(), name) >= sizeof path) {
+        cv_http_resp_problem(resp, 404, "no such file");
+        return;
+    }
+    FILE *f = fopen(path, "rb");
+    char *buf = f ? malloc(STATIC_MAX) : NULL;
+    size_t n = buf ? fread(buf, 1, STATIC_MAX, f) : 0;
+    if (f)
+        fclose(f);
+    if (!buf || n == STATIC_MAX) {
+        free(buf);
+        cv_http_resp_problem(resp, 404, "no such file");
+        return;
+    }
+    cv_http_resp_text(resp, 200, type, buf, n);
+    free(buf);
+    cv_http_resp_header(resp, "Cache-Control", "public, max-age=300");
+}
+
+/* The first root organisation: the scope of a reader whose grants are not known here. */
+static int first_root(const cv_org *o, int depth, void *ctx)
+{
+    (void)depth;
+    char *code = ctx;
+    if (!*code)
+        snprintf(code, CV_CODE_MAX, "%s", o->code);
+    return 0;
+}
+
+static int hex(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* Decodes one application/x-www-form-urlencoded component of n bytes into out[cap]; refuses a
+ * broken %XX, a NUL and what does not fit. */
+static int decode(const char *in, size_t n, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = in[i];
+        if (c == '+') {
+            c = ' ';
+        } else if (c == '%') {
+            if (i + 2 >= n)
+                return -1;
+            int hi = hex(in[i + 1]), lo = hex(in[i + 2]);
+            if (hi < 0 || lo < 0)
+                return -1;
+            c = (char)(hi * 16 + lo);
+            i += 2;
+        }
+        if (o + 1 >= cap || c == '\0')
+            return -1;
+        out[o++] = c;
+    }
+    out[o] = '\0';
+    return 0;
+}
+
+/* Splits body into f's names and values, decoded into buf[cap]. */
+static int parse_form(const char *body, size_t len, cv_web_form *f, char *buf, size_t cap)
+{
+    size_t used = 0;
+    int n = 0;
+    const char *p = body, *end = body + len;
+    while (p < end && n < CV_WEB_FIELDS) {
+        const char *amp = memchr(p, '&', (size_t)(end - p));
+        const char *stop = amp ? amp : end;
+        const char *eq = memchr(p, '=', (size_t)(stop - p));
+        if (eq) {
+            char *name = buf + used;
+            if (decode(p, (size_t)(eq - p), name, cap - used) < 0)
+                return -1;
+            used += strlen(name) + 1;
+            char *value = buf + used;
+            if (decode(eq + 1, (size_t)(stop - eq - 1), value, cap - used) < 0)
+                return -1;
+            used += strlen(value) + 1;
+            f->names[n] = name;
+            f->values[n] = value;
+            n++;
+        }
+        p = stop + 1;
+    }
+    return 0;
+}
+
+static void route_held(const cv_web_req *r, const cv_http_req *req, cv_http_resp *resp,
+                       const char *org)
+{
+    cv_html h = {0};
+    cv_err e;
+    if (strcmp(req->method, "POST") != 0) {
+        if (cv_web_held_form(r, org, NULL, &h, &e) < 0) {
+            cv_html_free(&h);
+            reply_message(r, resp, cv_http_status_of(e.code), e.msg);
+        } else {
+            reply_page(resp, 200, &h);
+        }
+        return;
+    }
+    cv_web_form f = {0};
+    char buf[CV_WEB_FORM_MAX * 2], msg[512];
+    if (req->body_len > CV_WEB_FORM_MAX ||
+        parse_form(req->body ? req->body : "", req->body_len, &f, buf, sizeof buf) < 0) {
+        reply_message(r, resp, 400, cv_tr(r->lang, "The form could not be read."));
+        return;
+    }
+    if (cv_web_held_submit(r->store, r->lang, org, &f, msg, sizeof msg) == 0) {
+        cv_http_resp_text(resp, 303, "text/plain; charset=utf-8", "", 0);
+        cv_http_resp_header(resp, "Location", "/congress/%s", org);
+        return;
+    }
+    if (cv_web_held_form(r, org, &f, &h, &e) < 0) {
+        cv_html_free(&h);
+        reply_message(r, resp, cv_http_status_of(e.code), e.msg);
+        return;
+    }
+    reply_page(resp, 422, &h);
+}
+
+/* The code that follows prefix in path into code[CV_CODE_MAX], up to the next '/'; *rest is what
+ * follows it. 0 when path does not start with prefix or the code is empty or too long. */
+static int code_after(const char *path, const char *prefix, char code[CV_CODE_MAX],
+                      const char **rest)
+{
+    size_t n = strlen(prefix);
+    if (strncmp(path, prefix, n) != 0)
+        return 0;
+    const char *s = path + n, *slash = strchr(s, '/');
+    size_t len = slash ? (size_t)(slash - s) : strlen(s);
+    if (len == 0 || len >= CV_CODE_MAX)
+        return 0;
+    memcpy(code, s, len);
+    code[len] = '\0';
+    *rest = s + len;
+    return 1;
+}
+
+/* The reader's language: ?lang=, else the cookie it set, else Vietnamese. */
+static cv_lang lang_of(const cv_http_req *req, cv_http_resp *resp)
+{
+    const char *q = req->query(req->ctx, "lang");
+    if (q) {
+        cv_lang l = cv_i18n_lang(q);
+        cv_http_resp_header(resp, "Set-Cookie", "lang=%s; Path=/; SameSite=Lax; Max-Age=31536000",
+                            cv_i18n_lang_code(l));
+        return l;
+    }
+    const char *cookie = req->header(req->ctx, "Cookie");
+    const char *at = cookie ? strstr(cookie, "lang=") : NULL;
+    return at ? cv_i18n_lang(at + 5) : CV_LANG_VI;
+}
+
+static void route_page(const cv_web_req *r, cv_http_resp *resp, int congress, const char *org)
+{
+    cv_html h = {0};
+    cv_err e;
+    int rc = congress ? cv_web_congress(r, org, &h, &e) : cv_web_home(r, org, &h, &e);
+    if (rc < 0) {
+        cv_html_free(&h);
+        reply_message(r, resp, cv_http_status_of(e.code), e.msg);
+        return;
+    }
+    reply_page(resp, 200, &h);
+}
+
+void cv_web_handle(cv_store *s, const cv_http_req *req, cv_http_resp *resp)
+{
+    const char *p = req->path, *rest = "";
+    char code[CV_CODE_MAX] = "";
+    cv_err e;
+    int get = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+    cv_web_req r = {.store = s, .lang = lang_of(req, resp), .user = NULL, .csrf = ""};
+    if (strncmp(p, "/static/", 8) == 0 && get) {
+        route_static(resp, p + 8);
+    } else if (strcmp(p, "/") == 0 && get) {
+        if (cv_org_walk(s, NULL, 0, first_root, code, &e) < 0 || !*code) {
+            reply_message(&r, resp, 404, cv_tr(r.lang, "No organisation yet."));
+            return;
+        }
+        route_page(&r, resp, 0, code);
+    } else if (code_after(p, "/org/", code, &rest) && !*rest && get) {
+        route_page(&r, resp, 0, code);
+    } else if (code_after(p, "/congress/", code, &rest) && !*rest && get) {
+        route_page(&r, resp, 1, code);
+    } else if (code_after(p, "/congress/", code, &rest) && strcmp(rest, "/held") == 0) {
+        route_held(&r, req, resp, code);
+    } else {
+        reply_message(&r, resp, get ? 404 : 405, cv_tr(r.lang, "There is no such page."));
+    }
+}
