@@ -12,7 +12,7 @@ PACKAGES=(
   # the dashboard's message catalogues (msgfmt, xgettext)
   gettext
   # tests: cmocka, Debian's Python with an SMTP sink, Lua tools, LibreOffice, Chromium
-  libcmocka-dev python3 python3-aiosmtpd lua5.4 lua-check sqlite3
+  libcmocka-dev python3 python3-aiosmtpd python3-jsonschema lua5.4 lua-check sqlite3
   libreoffice-calc-nogui chromium chromium-driver python3-selenium
   # benchmarks and fuzzing
   hyperfine wrk nginx valgrind afl++

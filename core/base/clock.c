@@ -1,5 +1,6 @@
 /* clock.c: the injected clock. Process-wide state set once at start-up (or by tests); it must
- * never read the system time except in CLOCK_REAL and CLOCK_ANCHORED modes. */
+ * never read the system time for domain time except in CLOCK_REAL and CLOCK_ANCHORED modes
+ * (cv_clock_real is the one reading of real time for records, never for the domain). */
 #include "clock.h"
 
 #include <time.h>
@@ -27,6 +28,11 @@ int64_t cv_clock_now(void)
     default:
         return real_ms(CLOCK_REALTIME);
     }
+}
+
+int64_t cv_clock_real(void)
+{
+    return real_ms(CLOCK_REALTIME);
 }
 
 void cv_clock_use_real(void)

@@ -9,6 +9,10 @@
 /* Milliseconds since the Unix epoch, as the clock currently says. */
 int64_t cv_clock_now(void);
 
+/* The real time in ms since the epoch, whatever the domain clock says: when an event was recorded,
+ * when a grant or a token starts and ends. Never use it for domain time. */
+int64_t cv_clock_real(void);
+
 /* Use the real system clock (the default). */
 void cv_clock_use_real(void);
 

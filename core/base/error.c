@@ -50,6 +50,8 @@ const char *cv_strerror(int code)
         return "script error";
     case CV_EPLUGIN:
         return "plugin error";
+    case CV_EPERM:
+        return "permission denied";
     default:
         return "unknown error";
     }
@@ -72,6 +74,8 @@ int cv_err_exit_status(int code)
         return EX_TEMPFAIL;
     case CV_EPLUGIN:
         return EX_CONFIG;
+    case CV_EPERM:
+        return EX_NOPERM;
     default:
         return EX_SOFTWARE;
     }

@@ -15,6 +15,7 @@ enum cv_code {
     CV_ELIMIT = -8,    /* a bound was exceeded (size, budget, count) */
     CV_ESCRIPT = -9,   /* a Lua script failed */
     CV_EPLUGIN = -10,  /* a plugin failed or was refused */
+    CV_EPERM = -11,    /* the actor holds no role that permits this here */
 };
 
 typedef struct cv_err {

@@ -28,6 +28,19 @@ int cv_text_nfc(const char *in, char *out, size_t cap, const char *what, cv_err 
     return rc;
 }
 
+int cv_text_utf8(const char *s, const char *what, cv_err *e)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    utf8proc_int32_t cp;
+    while (*p) {
+        utf8proc_ssize_t n = utf8proc_iterate(p, -1, &cp);
+        if (n <= 0)
+            return cv_err_set(e, CV_EINVAL, "%s is not valid UTF-8 text", what);
+        p += n;
+    }
+    return 0;
+}
+
 static int is_code_char(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||

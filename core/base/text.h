@@ -16,6 +16,9 @@
  * characters and results that do not fit; what names the field in the message. */
 int cv_text_nfc(const char *in, char *out, size_t cap, const char *what, cv_err *e);
 
+/* Checks that s is valid UTF-8 (text handed on as JSON must be). */
+int cv_text_utf8(const char *s, const char *what, cv_err *e);
+
 /* Checks a code: 1-63 bytes of [A-Za-z0-9._-], starting with a letter or digit. */
 int cv_text_code(const char *code, const char *what, cv_err *e);
 

@@ -9,6 +9,13 @@
 #include "base/clock.h"
 #include "base/date.h"
 #include "base/text.h"
+#include "auth/account.h"
+#include "auth/grant.h"
+#include "ops/ops.h"
+
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define OPTS_MAX 32
 
@@ -18,6 +25,7 @@ int cv_cli_parse(cv_cli *cli, int argc, char **argv, const cv_opt *opts, const c
     const cv_opt globals[] = {{"db", &cli->db_path, NULL},
                               {"now", &cli->now, NULL},
                               {"json", NULL, &cli->json},
+                              {"as", &cli->as, NULL},
                               {NULL, NULL, NULL}};
     struct option longopts[OPTS_MAX + 1];
     const cv_opt *all[OPTS_MAX];
@@ -36,6 +44,9 @@ int cv_cli_parse(cv_cli *cli, int argc, char **argv, const cv_opt *opts, const c
     /* "-": positionals come back in order as 1, so options may stand anywhere; ":" reports a
      * missing value apart from an unknown option. */
     while ((c = getopt_long(argc, argv, "-:", longopts, &index)) != -1) {
+        if ((c == 1 || c == 0) && optarg &&
+            cv_text_utf8(optarg, c == 1 ? "an argument" : argv[optind - 1], &cli->err) < 0)
+            return cli->err.code;
         if (c == 1) {
             if (*npos >= max_pos)
                 return cv_err_set(&cli->err, CV_EINVAL,
@@ -98,12 +109,93 @@ int cv_cli_apply_clock(cv_cli *cli)
     return 0;
 }
 
+/* The command groups that are thin mappings onto operations (core/ops) check permissions there;
+ * every other group is admin's until it is mapped. */
+static int mapped_group(const char *command)
+{
+    static const char *const mapped[] = {"init",    "org",      "term",  "clock",
+                                         "journal", "congress", "work",  "subcommittee",
+                                         "status",  "account",  "grant", "audit"};
+    for (size_t i = 0; command && i < sizeof mapped / sizeof mapped[0]; i++)
+        if (strcmp(command, mapped[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static void set_account_actor(cv_cli *cli, const cv_account *a, const char *via)
+{
+    memset(&cli->actor, 0, sizeof cli->actor);
+    cli->actor.kind = CV_ACTOR_ACCOUNT;
+    cli->actor.account_id = a->id;
+    snprintf(cli->actor.name, sizeof cli->actor.name, "%s", a->login);
+    snprintf(cli->actor.via, sizeof cli->actor.via, "%s", via);
+}
+
+/* Whether the caller may speak for others: root, or the owner of the store file. */
+static int owns_store(cv_cli *cli)
+{
+    struct stat st;
+    return geteuid() == 0 || (stat(cv_store_path(cli->store), &st) == 0 && st.st_uid == geteuid());
+}
+
+static int identify_named(cv_cli *cli, const char *name, const char *unix_user)
+{
+    cv_account a;
+    if (cv_account_get(cli->store, name, &a, &cli->err) < 0)
+        return cv_err_set(&cli->err, CV_EPERM, "no account '%.32s' to act as", name);
+    if (strcmp(a.state, "active") != 0)
+        return cv_err_set(&cli->err, CV_EPERM, "account %s is disabled", a.login);
+    if (strcmp(a.unix_user, unix_user) != 0 && !owns_store(cli))
+        return cv_err_set(&cli->err, CV_EPERM,
+                          "Unix user %s may act only as its own account, not as %s", unix_user,
+                          a.login);
+    set_account_actor(cli, &a, "cli --as");
+    return 0;
+}
+
+int cv_cli_identify(cv_cli *cli)
+{
+    const char *name = cli->as ? cli->as : getenv("CONVENE_ACCOUNT");
+    struct passwd *pw = getpwuid(geteuid());
+    const char *unix_user = pw ? pw->pw_name : "";
+    cv_account a;
+    cv_err missing;
+    if (name && *name)
+        return identify_named(cli, name, unix_user);
+    if (*unix_user && cv_account_get_by_unix_user(cli->store, unix_user, &a, &missing) == 0 &&
+        strcmp(a.state, "active") == 0) {
+        set_account_actor(cli, &a, "cli unix user");
+        return 0;
+    }
+    int admin = 0;
+    if (cv_grant_admin_exists(cli->store, &admin, &cli->err) < 0)
+        return cli->err.code;
+    if (admin || !owns_store(cli))
+        return cv_err_set(&cli->err, CV_EPERM,
+                          "Unix user %s has no account here: use --as NAME or $CONVENE_ACCOUNT, "
+                          "or ask an admin to map one (account set NAME --unix-user %s)",
+                          unix_user, unix_user);
+    /* The owner of a store that has no admin yet acts as its bootstrap admin (issue 10). */
+    memset(&cli->actor, 0, sizeof cli->actor);
+    cli->actor.kind = CV_ACTOR_ACCOUNT;
+    cli->actor.scope_roles = CV_ROLES_ALL;
+    snprintf(cli->actor.name, sizeof cli->actor.name, "owner:%.40s", unix_user);
+    snprintf(cli->actor.via, sizeof cli->actor.via, "bootstrap admin (no admin account yet)");
+    return 0;
+}
+
 cv_store *cv_cli_store(cv_cli *cli)
 {
     if (cli->store)
         return cli->store;
     if (cv_store_open(cv_store_default_path(cli->db_path), 0, &cli->store, &cli->err) < 0)
         return NULL;
+    if (cv_cli_identify(cli) < 0 ||
+        (!mapped_group(cli->command) &&
+         cv_ops_permit(cli->store, &cli->actor, CV_ROLE_ADMIN, 0,
+                       cli->command ? cli->command : "run this command", &cli->err) < 0))
+        return NULL;
+    cv_store_set_actor(cli->store, &cli->actor);
     char anchor[40];
     cv_err ignored;
     int64_t ms;
@@ -113,6 +205,28 @@ cv_store *cv_cli_store(cv_cli *cli)
         cv_date_parse_instant(anchor, CV_TZ_VIETNAM_MIN, &ms, "clock", &ignored) == 0)
         cv_clock_fix(ms);
     return cli->store;
+}
+
+int cv_cli_op(cv_cli *cli, const char *op, json_t *args, json_t **result)
+{
+    cv_store *s = cv_cli_store(cli);
+    int rc = s ? cv_ops_call(s, &cli->actor, op, args, result, &cli->err) : cli->err.code;
+    json_decref(args);
+    return rc;
+}
+
+int cv_cli_op_print(cv_cli *cli, const char *op, json_t *args, void (*human)(json_t *j, FILE *out))
+{
+    json_t *result = NULL;
+    if (cv_cli_op(cli, op, args, &result) < 0)
+        return cli->err.code;
+    if (!result)
+        result = json_object();
+    if (!human && !cli->json) {
+        json_decref(result);
+        return 0;
+    }
+    return cv_cli_print(cli, result, human);
 }
 
 int cv_cli_print(cv_cli *cli, json_t *j, void (*human)(json_t *j, FILE *out))

@@ -15,7 +15,11 @@ typedef struct cv_cli {
     const char *db_path; /* --db, else $CONVENE_DB, else ./convene.db */
     const char *now;     /* --now, else $CONVENE_NOW */
     int json;            /* --json */
+    const char *as;      /* --as, else $CONVENE_ACCOUNT: the account to act as */
+    const char *command; /* the command group run ("org"), for the permission of groups not yet
+                            mapped onto operations */
     cv_store *store;     /* opened on first use, closed by main */
+    cv_actor actor;      /* who the command acts as, found when the store opens */
     cv_err err;
 } cv_cli;
 
@@ -47,6 +51,22 @@ int cv_cli_dispatch(cv_cli *cli, const cv_cli_command *table, const char *group,
 /* The store, opened (and migrated) on first use; applies the store's demo clock if the command
  * line did not fix one. NULL on error with cli->err set. */
 cv_store *cv_cli_store(cv_cli *cli);
+
+/* Finds who the command acts as (cli->actor) on the open store: --as NAME or $CONVENE_ACCOUNT,
+ * else the account mapped to the Unix user running it, else, while the store has no admin yet,
+ * its owner as the bootstrap admin. Only the store file's owner (or root) may name another
+ * account than its own. Refusals are CV_EPERM. */
+int cv_cli_identify(cv_cli *cli);
+
+/* Runs operation op with args (stolen) as cli->actor; *result receives the answer. */
+int cv_cli_op(cv_cli *cli, const char *op, json_t *args, json_t **result);
+
+/* Runs op with args (stolen) and prints its answer through human (NULL: nothing but --json). */
+int cv_cli_op_print(cv_cli *cli, const char *op, json_t *args, void (*human)(json_t *j, FILE *out));
+
+/* Reads a password from path ("-": standard input), else from the terminal with echo off, and
+ * puts it into args as "password". */
+int cv_cli_read_password(cv_cli *cli, const char *path, json_t *args);
 
 /* Prints j (stolen) as JSON with --json, else through human(j, stdout). */
 int cv_cli_print(cv_cli *cli, json_t *j, void (*human)(json_t *j, FILE *out));
@@ -96,5 +116,8 @@ int cv_cmd_inspection(cv_cli *cli, int argc, char **argv);
 int cv_cmd_script(cv_cli *cli, int argc, char **argv);
 int cv_cmd_import(cv_cli *cli, int argc, char **argv);
 int cv_cmd_report(cv_cli *cli, int argc, char **argv);
+int cv_cmd_account(cv_cli *cli, int argc, char **argv);
+int cv_cmd_grant(cv_cli *cli, int argc, char **argv);
+int cv_cmd_audit(cv_cli *cli, int argc, char **argv);
 
 #endif

@@ -37,85 +37,95 @@ static void print_congress(json_t *j, FILE *out)
         fputc('\n', out);
 }
 
-static int show_congress(cv_cli *cli, cv_store *s, const char *org, const char *term)
+/* Puts each given text option into args under its name. */
+static json_t *put_texts(json_t *args, const char *const *names, const char *const *values, int n)
 {
-    cv_congress c;
-    if (cv_congress_get(s, org, term, &c, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, cv_congress_json(&c), print_congress);
+    for (int i = 0; i < n; i++)
+        if (values[i])
+            json_object_set_new(args, names[i], json_string(values[i]));
+    return args;
 }
 
-/* Reads the options plan and set share into spec. */
-static int congress_spec(cv_cli *cli, int argc, char **argv, const char *usage, int npos_want,
-                         cv_congress_spec *spec)
+/* Reads the options plan and set share into the arguments of congress.plan / congress.set. */
+static int congress_args(cv_cli *cli, int argc, char **argv, const char *usage, int npos_want,
+                         json_t **out)
 {
+    const char *term = NULL, *kind = NULL, *start = NULL, *end = NULL;
     const char *pilot = NULL, *direct = NULL, *summoned = NULL, *present = NULL;
-    cv_opt opts[] = {{"term", &spec->term, NULL},
-                     {"kind", &spec->kind, NULL},
-                     {"start", &spec->start, NULL},
-                     {"end", &spec->end, NULL},
+    cv_opt opts[] = {{"term", &term, NULL},
+                     {"kind", &kind, NULL},
+                     {"start", &start, NULL},
+                     {"end", &end, NULL},
                      {"pilot", &pilot, NULL},
                      {"direct-secretary", &direct, NULL},
                      {"summoned", &summoned, NULL},
                      {"present", &present, NULL},
                      {NULL, NULL, NULL}};
     char *pos[2];
-    int npos;
-    spec->pilot = spec->direct_secretary = -1;
-    spec->summoned = spec->present = -1;
+    int npos, is_pilot = -1, is_direct = -1;
+    int64_t n_summoned = -1, n_present = -1;
     if (cv_cli_parse(cli, argc, argv, opts, usage, npos_want, npos_want, pos, &npos) < 0 ||
-        cv_cli_yes_no(cli, pilot, "--pilot", &spec->pilot) < 0 ||
-        cv_cli_yes_no(cli, direct, "--direct-secretary", &spec->direct_secretary) < 0 ||
-        cv_cli_count(cli, summoned, "--summoned", &spec->summoned) < 0 ||
-        cv_cli_count(cli, present, "--present", &spec->present) < 0)
+        cv_cli_yes_no(cli, pilot, "--pilot", &is_pilot) < 0 ||
+        cv_cli_yes_no(cli, direct, "--direct-secretary", &is_direct) < 0 ||
+        cv_cli_count(cli, summoned, "--summoned", &n_summoned) < 0 ||
+        cv_cli_count(cli, present, "--present", &n_present) < 0)
         return cli->err.code;
-    spec->org = pos[0];
-    if (npos_want == 2)
-        spec->ordinal = pos[1];
+    static const char *const names[] = {"org", "ordinal", "term", "kind", "start", "end"};
+    const char *values[] = {pos[0], npos_want == 2 ? pos[1] : NULL, term, kind, start, end};
+    json_t *args = put_texts(json_object(), names, values, 6);
+    if (is_pilot >= 0)
+        json_object_set_new(args, "pilot", json_boolean(is_pilot));
+    if (is_direct >= 0)
+        json_object_set_new(args, "direct_secretary", json_boolean(is_direct));
+    if (n_summoned >= 0)
+        json_object_set_new(args, "summoned", json_integer(n_summoned));
+    if (n_present >= 0)
+        json_object_set_new(args, "present", json_integer(n_present));
+    *out = args;
     return 0;
 }
 
 static int congress_plan(cv_cli *cli, int argc, char **argv)
 {
-    cv_congress_spec spec = {0};
-    if (congress_spec(cli, argc, argv,
+    json_t *args;
+    if (congress_args(cli, argc, argv,
                       "congress plan ORG ORDINAL [--term T] [--kind delegates|members] "
                       "[--start DATE] [--end DATE] [--pilot yes|no] [--direct-secretary yes|no]",
-                      2, &spec) < 0)
+                      2, &args) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_congress_plan(s, &spec, NULL, &cli->err) < 0)
-        return cli->err.code;
-    return show_congress(cli, s, spec.org, spec.term);
+    json_object_del(args, "summoned");
+    json_object_del(args, "present");
+    return cv_cli_op_print(cli, "congress.plan", args, print_congress);
 }
 
 static int congress_set(cv_cli *cli, int argc, char **argv)
 {
-    cv_congress_spec spec = {0};
-    if (congress_spec(cli, argc, argv,
+    json_t *args;
+    if (congress_args(cli, argc, argv,
                       "congress set ORG [--term T] [--kind K] [--start DATE] [--end DATE] "
                       "[--pilot yes|no] [--direct-secretary yes|no] [--summoned N] [--present N]",
-                      1, &spec) < 0)
+                      1, &args) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_congress_set(s, &spec, &cli->err) < 0)
-        return cli->err.code;
-    return show_congress(cli, s, spec.org, spec.term);
+    return cv_cli_op_print(cli, "congress.set", args, print_congress);
 }
 
-static int congress_prepare(cv_cli *cli, int argc, char **argv)
+/* congress prepare|show ORG [--term T]: one organisation's congress, mapped onto op. */
+static int congress_at(cv_cli *cli, int argc, char **argv, const char *op, const char *usage)
 {
     const char *term = NULL;
     cv_opt opts[] = {{"term", &term, NULL}, {NULL, NULL, NULL}};
     char *pos[1];
     int npos;
-    if (cv_cli_parse(cli, argc, argv, opts, "congress prepare ORG [--term T]", 1, 1, pos, &npos) <
-        0)
+    if (cv_cli_parse(cli, argc, argv, opts, usage, 1, 1, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_congress_prepare(s, pos[0], term, &cli->err) < 0)
-        return cli->err.code;
-    return show_congress(cli, s, pos[0], term);
+    static const char *const names[] = {"org", "term"};
+    const char *values[] = {pos[0], term};
+    return cv_cli_op_print(cli, op, put_texts(json_object(), names, values, 2), print_congress);
+}
+
+static int congress_prepare(cv_cli *cli, int argc, char **argv)
+{
+    return congress_at(cli, argc, argv, "congress.prepare", "congress prepare ORG [--term T]");
 }
 
 static int congress_held(cv_cli *cli, int argc, char **argv)
@@ -133,22 +143,15 @@ static int congress_held(cv_cli *cli, int argc, char **argv)
         return cli->err.code;
     if (!on)
         return cv_err_set(&cli->err, CV_EINVAL, "--on DATE is required; usage: convene %s", usage);
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_congress_mark_held(s, pos[0], term, on, to, override, &cli->err) < 0)
-        return cli->err.code;
-    return show_congress(cli, s, pos[0], term);
+    static const char *const names[] = {"org", "term", "on", "to", "override"};
+    const char *values[] = {pos[0], term, on, to, override};
+    return cv_cli_op_print(cli, "congress.held", put_texts(json_object(), names, values, 5),
+                           print_congress);
 }
 
 static int congress_show(cv_cli *cli, int argc, char **argv)
 {
-    const char *term = NULL;
-    cv_opt opts[] = {{"term", &term, NULL}, {NULL, NULL, NULL}};
-    char *pos[1];
-    int npos;
-    if (cv_cli_parse(cli, argc, argv, opts, "congress show ORG [--term T]", 1, 1, pos, &npos) < 0)
-        return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    return s ? show_congress(cli, s, pos[0], term) : cli->err.code;
+    return congress_at(cli, argc, argv, "congress.show", "congress show ORG [--term T]");
 }
 
 int cv_cmd_congress(cv_cli *cli, int argc, char **argv)
@@ -162,6 +165,12 @@ int cv_cmd_congress(cv_cli *cli, int argc, char **argv)
 
 /* subcommittee ------------------------------------------------------------------------------- */
 
+static void print_subcommittee(json_t *j, FILE *out)
+{
+    fprintf(out, "subcommittee %s added to the congress of %s\n", text(j, "subcommittee"),
+            text(j, "org"));
+}
+
 static int subcommittee_add(cv_cli *cli, int argc, char **argv)
 {
     const char *term = NULL;
@@ -171,11 +180,10 @@ static int subcommittee_add(cv_cli *cli, int argc, char **argv)
     if (cv_cli_parse(cli, argc, argv, opts, "subcommittee add ORG CODE NAME [--term T]", 3, 3, pos,
                      &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_subcommittee_add(s, pos[0], term, pos[1], pos[2], &cli->err) < 0)
-        return cli->err.code;
-    printf("subcommittee %s added to the congress of %s\n", pos[1], pos[0]);
-    return 0;
+    static const char *const names[] = {"org", "code", "name", "term"};
+    const char *values[] = {pos[0], pos[1], pos[2], term};
+    return cv_cli_op_print(cli, "subcommittee.add", put_texts(json_object(), names, values, 4),
+                           print_subcommittee);
 }
 
 int cv_cmd_subcommittee(cv_cli *cli, int argc, char **argv)
@@ -203,43 +211,37 @@ static void print_items(json_t *j, FILE *out)
         fprintf(out, "no work items\n");
 }
 
-static int show_item(cv_cli *cli, cv_store *s, int64_t id)
+/* One item printed as the list prints its items. */
+static void print_item(json_t *j, FILE *out)
 {
-    cv_work_item w;
-    if (cv_work_get(s, id, &w, &cli->err) < 0)
-        return cli->err.code;
-    json_t *one = json_array();
-    json_array_append_new(one, cv_work_json(&w));
-    if (cli->json) {
-        json_t *item = json_incref(json_array_get(one, 0));
-        json_decref(one);
-        return cv_cli_print(cli, item, print_items);
-    }
-    return cv_cli_print(cli, one, print_items);
+    json_t *one = json_pack("[O]", j);
+    print_items(one, out);
+    json_decref(one);
 }
 
 static int work_add(cv_cli *cli, int argc, char **argv)
 {
     const char *usage = "work add ORG TITLE --group G [--subcommittee CODE] [--unit U] "
                         "[--person P] [--due DATE] [--budget VND] [--term T]";
-    cv_work_spec spec = {0};
-    const char *budget = NULL;
-    cv_opt opts[] = {{"group", &spec.group, NULL}, {"subcommittee", &spec.subcommittee, NULL},
-                     {"unit", &spec.unit, NULL},   {"person", &spec.person, NULL},
-                     {"due", &spec.due, NULL},     {"budget", &budget, NULL},
-                     {"term", &spec.term, NULL},   {NULL, NULL, NULL}};
+    const char *group = NULL, *subcommittee = NULL, *unit = NULL, *person = NULL, *due = NULL;
+    const char *budget = NULL, *term = NULL;
+    cv_opt opts[] = {{"group", &group, NULL}, {"subcommittee", &subcommittee, NULL},
+                     {"unit", &unit, NULL},   {"person", &person, NULL},
+                     {"due", &due, NULL},     {"budget", &budget, NULL},
+                     {"term", &term, NULL},   {NULL, NULL, NULL}};
     char *pos[2];
     int npos;
-    int64_t id;
+    int64_t vnd = -1;
     if (cv_cli_parse(cli, argc, argv, opts, usage, 2, 2, pos, &npos) < 0 ||
-        cv_cli_count(cli, budget, "--budget", &spec.budget) < 0)
+        cv_cli_count(cli, budget, "--budget", &vnd) < 0)
         return cli->err.code;
-    spec.org = pos[0];
-    spec.title = pos[1];
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_work_add(s, &spec, &id, &cli->err) < 0)
-        return cli->err.code;
-    return show_item(cli, s, id);
+    static const char *const names[] = {"org",  "title",  "group", "subcommittee",
+                                        "unit", "person", "due",   "term"};
+    const char *values[] = {pos[0], pos[1], group, subcommittee, unit, person, due, term};
+    json_t *args = put_texts(json_object(), names, values, 8);
+    if (vnd >= 0)
+        json_object_set_new(args, "budget", json_integer(vnd));
+    return cv_cli_op_print(cli, "work.add", args, print_item);
 }
 
 static int item_id(cv_cli *cli, const char *arg, int64_t *id)
@@ -258,10 +260,10 @@ static int work_assign(cv_cli *cli, int argc, char **argv)
                      &npos) < 0 ||
         item_id(cli, pos[0], &id) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_work_assign(s, id, unit, person, &cli->err) < 0)
-        return cli->err.code;
-    return show_item(cli, s, id);
+    static const char *const names[] = {"unit", "person"};
+    const char *values[] = {unit, person};
+    json_t *args = put_texts(json_pack("{s:I}", "id", (json_int_t)id), names, values, 2);
+    return cv_cli_op_print(cli, "work.assign", args, print_item);
 }
 
 static int work_done(cv_cli *cli, int argc, char **argv)
@@ -274,27 +276,19 @@ static int work_done(cv_cli *cli, int argc, char **argv)
     if (cv_cli_parse(cli, argc, argv, opts, "work done ID [--on DATE]", 1, 1, pos, &npos) < 0 ||
         item_id(cli, pos[0], &id) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_work_done(s, id, on, &cli->err) < 0)
-        return cli->err.code;
-    return show_item(cli, s, id);
-}
-
-static int add_item(const cv_work_item *w, void *ctx)
-{
-    json_array_append_new(ctx, cv_work_json(w));
-    return 0;
+    json_t *args = json_pack("{s:I}", "id", (json_int_t)id);
+    if (on)
+        json_object_set_new(args, "on", json_string(on));
+    return cv_cli_op_print(cli, "work.done", args, print_item);
 }
 
 static int work_list(cv_cli *cli, int argc, char **argv)
 {
-    cv_work_filter f = {0};
-    cv_opt opts[] = {{"org", &f.org, NULL},
-                     {"term", &f.term, NULL},
-                     {"group", &f.group, NULL},
-                     {"subcommittee", &f.subcommittee, NULL},
-                     {"overdue", NULL, &f.overdue},
-                     {"open", NULL, &f.open_only},
+    const char *org = NULL, *term = NULL, *group = NULL, *subcommittee = NULL;
+    int overdue = 0, open_only = 0;
+    cv_opt opts[] = {{"org", &org, NULL},         {"term", &term, NULL},
+                     {"group", &group, NULL},     {"subcommittee", &subcommittee, NULL},
+                     {"overdue", NULL, &overdue}, {"open", NULL, &open_only},
                      {NULL, NULL, NULL}};
     char *pos[1];
     int npos;
@@ -303,13 +297,11 @@ static int work_list(cv_cli *cli, int argc, char **argv)
                      "[--subcommittee CODE] [--term T]",
                      0, 0, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    json_t *rows = json_array();
-    if (!s || cv_work_list(s, &f, add_item, rows, &cli->err) < 0) {
-        json_decref(rows);
-        return cli->err.code;
-    }
-    return cv_cli_print(cli, rows, print_items);
+    static const char *const names[] = {"org", "term", "group", "subcommittee"};
+    const char *values[] = {org, term, group, subcommittee};
+    json_t *args =
+        put_texts(json_pack("{s:b, s:b}", "overdue", overdue, "open", open_only), names, values, 4);
+    return cv_cli_op_print(cli, "work.list", args, print_items);
 }
 
 int cv_cmd_work(cv_cli *cli, int argc, char **argv)

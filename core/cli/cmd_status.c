@@ -129,11 +129,12 @@ int cv_cmd_status(cv_cli *cli, int argc, char **argv)
     cv_opt opts[] = {{"term", &term, NULL}, {NULL, NULL, NULL}};
     char *pos[1];
     int npos;
-    json_t *report;
     if (cv_cli_parse(cli, argc, argv, opts, "status [ORG] [--term T]", 0, 1, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_status_report(s, npos ? pos[0] : NULL, term, &report, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, report, print_status);
+    json_t *args = json_object();
+    if (npos)
+        json_object_set_new(args, "org", json_string(pos[0]));
+    if (term)
+        json_object_set_new(args, "term", json_string(term));
+    return cv_cli_op_print(cli, "status", args, print_status);
 }

@@ -10,20 +10,47 @@
 #include "domain/term.h"
 #include "store/journal.h"
 
+/* With --admin NAME the store's first administrator is made in the same run: the account, its
+ * password (from --password-file, else asked on the terminal) and a store-wide admin grant. */
+static int init_admin(cv_cli *cli, const char *login, const char *password_file)
+{
+    json_t *args = json_pack("{s:s, s:s}", "login", login, "name", login);
+    if (cv_cli_read_password(cli, password_file, args) < 0) {
+        json_decref(args);
+        return cli->err.code;
+    }
+    if (cv_cli_op(cli, "account.add", args, NULL) < 0 ||
+        cv_cli_op(cli, "grant.add", json_pack("{s:s, s:s}", "login", login, "role", "admin"),
+                  NULL) < 0)
+        return cli->err.code;
+    return 0;
+}
+
 int cv_cmd_init(cv_cli *cli, int argc, char **argv)
 {
+    const char *admin = NULL, *password_file = NULL;
+    cv_opt opts[] = {
+        {"admin", &admin, NULL}, {"password-file", &password_file, NULL}, {NULL, NULL, NULL}};
     char *pos[1];
     int npos;
-    if (cv_cli_parse(cli, argc, argv, NULL, "init", 0, 0, pos, &npos) < 0)
+    if (cv_cli_parse(cli, argc, argv, opts, "init [--admin LOGIN [--password-file F]]", 0, 0, pos,
+                     &npos) < 0)
         return cli->err.code;
     const char *path = cv_store_default_path(cli->db_path);
     if (cv_store_open(path, CV_STORE_CREATE, &cli->store, &cli->err) < 0 ||
-        cv_term_seed(cli->store, &cli->err) < 0)
+        cv_cli_identify(cli) < 0)
+        return cli->err.code;
+    cv_store_set_actor(cli->store, &cli->actor);
+    if (cv_term_seed(cli->store, &cli->err) < 0 ||
+        (admin && init_admin(cli, admin, password_file) < 0))
         return cli->err.code;
     json_t *j = json_pack("{s:s, s:i}", "store", path, "schema", cv_store_schema_version());
+    if (admin)
+        json_object_set_new(j, "admin", json_string(admin));
     if (cli->json)
         return cv_cli_print(cli, j, NULL);
-    printf("store %s is ready (schema %d)\n", path, cv_store_schema_version());
+    printf("store %s is ready (schema %d)%s%s\n", path, cv_store_schema_version(),
+           admin ? ", administrator " : "", admin ? admin : "");
     json_decref(j);
     return 0;
 }
@@ -57,24 +84,20 @@ static int org_add(cv_cli *cli, int argc, char **argv)
                      {NULL, NULL, NULL}};
     char *pos[2];
     int npos;
-    cv_org o = {0};
+    int64_t count = -1;
     if (cv_cli_parse(cli, argc, argv, opts, usage, 2, 2, pos, &npos) < 0 ||
-        cv_cli_count(cli, members, "--members", &o.members) < 0)
+        cv_cli_count(cli, members, "--members", &count) < 0)
         return cli->err.code;
     if (!level)
         return cv_err_set(&cli->err, CV_EINVAL, "--level is required; usage: convene %s", usage);
-    snprintf(o.code, sizeof o.code, "%s", pos[0]);
-    snprintf(o.name, sizeof o.name, "%s", pos[1]);
-    snprintf(o.level, sizeof o.level, "%s", level);
-    snprintf(o.kind, sizeof o.kind, "%s", kind ? kind : "");
-    snprintf(o.parent_code, sizeof o.parent_code, "%s", parent ? parent : "");
-    if (strlen(pos[0]) >= sizeof o.code || strlen(pos[1]) >= sizeof o.name ||
-        strlen(level) >= sizeof o.level || (kind && strlen(kind) >= sizeof o.kind))
-        return cv_err_set(&cli->err, CV_ELIMIT, "an argument is too long");
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_org_add(s, &o, NULL, &cli->err) < 0 || cv_org_get(s, o.code, &o, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, cv_org_json(&o), print_org);
+    json_t *args = json_pack("{s:s, s:s, s:s}", "code", pos[0], "name", pos[1], "level", level);
+    if (parent)
+        json_object_set_new(args, "parent", json_string(parent));
+    if (kind)
+        json_object_set_new(args, "kind", json_string(kind));
+    if (count >= 0)
+        json_object_set_new(args, "members", json_integer(count));
+    return cv_cli_op_print(cli, "org.add", args, print_org);
 }
 
 static int org_set(cv_cli *cli, int argc, char **argv)
@@ -88,50 +111,36 @@ static int org_set(cv_cli *cli, int argc, char **argv)
     char *pos[1];
     int npos;
     int64_t count = -1;
-    cv_org o;
     if (cv_cli_parse(cli, argc, argv, opts, usage, 1, 1, pos, &npos) < 0 ||
         cv_cli_count(cli, members, "--members", &count) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_org_update(s, pos[0], name, kind, count, &cli->err) < 0 ||
-        cv_org_get(s, pos[0], &o, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, cv_org_json(&o), print_org);
+    json_t *args = json_pack("{s:s}", "code", pos[0]);
+    if (name)
+        json_object_set_new(args, "name", json_string(name));
+    if (kind)
+        json_object_set_new(args, "kind", json_string(kind));
+    if (count >= 0)
+        json_object_set_new(args, "members", json_integer(count));
+    return cv_cli_op_print(cli, "org.set", args, print_org);
 }
 
 static int org_move(cv_cli *cli, int argc, char **argv)
 {
     char *pos[2];
     int npos;
-    cv_org o;
     if (cv_cli_parse(cli, argc, argv, NULL, "org move CODE NEW_PARENT", 2, 2, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_org_move(s, pos[0], pos[1], &cli->err) < 0 ||
-        cv_org_get(s, pos[0], &o, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, cv_org_json(&o), print_org);
+    return cv_cli_op_print(cli, "org.move",
+                           json_pack("{s:s, s:s}", "code", pos[0], "parent", pos[1]), print_org);
 }
 
 static int org_show(cv_cli *cli, int argc, char **argv)
 {
     char *pos[1];
     int npos;
-    cv_org o;
     if (cv_cli_parse(cli, argc, argv, NULL, "org show CODE", 1, 1, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_org_get(s, pos[0], &o, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, cv_org_json(&o), print_org);
-}
-
-static int add_to_tree(const cv_org *o, int depth, void *ctx)
-{
-    json_t *row = cv_org_json(o);
-    json_object_set_new(row, "depth", json_integer(depth));
-    json_array_append_new(ctx, row);
-    return 0;
+    return cv_cli_op_print(cli, "org.show", json_pack("{s:s}", "code", pos[0]), print_org);
 }
 
 static void print_tree(json_t *j, FILE *out)
@@ -159,14 +168,12 @@ static int org_tree(cv_cli *cli, int argc, char **argv)
     if (cv_cli_parse(cli, argc, argv, opts, "org tree [CODE] [--depth N]", 0, 1, pos, &npos) < 0 ||
         cv_cli_count(cli, depth, "--depth", &max_depth) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    json_t *rows = json_array();
-    if (!s ||
-        cv_org_walk(s, npos ? pos[0] : NULL, (int)max_depth, add_to_tree, rows, &cli->err) < 0) {
-        json_decref(rows);
-        return cli->err.code;
-    }
-    return cv_cli_print(cli, rows, print_tree);
+    json_t *args = json_object();
+    if (npos)
+        json_object_set_new(args, "root", json_string(pos[0]));
+    if (max_depth >= 0)
+        json_object_set_new(args, "depth", json_integer(max_depth > 16 ? 16 : max_depth));
+    return cv_cli_op_print(cli, "org.tree", args, print_tree);
 }
 
 int cv_cmd_org(cv_cli *cli, int argc, char **argv)
@@ -200,49 +207,36 @@ static void print_term(json_t *j, FILE *out)
 
 static int term_show(cv_cli *cli, int argc, char **argv)
 {
-    static const char *const levels[] = {"national", "province", "district", "grassroots", "cell"};
     char *pos[1];
     int npos;
-    cv_term t;
     if (cv_cli_parse(cli, argc, argv, NULL, "term show [TERM]", 0, 1, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_term_get(s, npos ? pos[0] : NULL, &t, &cli->err) < 0)
-        return cli->err.code;
-    json_t *windows = json_array();
-    for (int i = 0; i < 5; i++) {
-        cv_window w;
-        cv_err ignored;
-        if (cv_term_window(s, t.id, levels[i], &w, &ignored) == 0)
-            json_array_append_new(windows,
-                                  json_pack("{s:s, s:s, s:s, s:i}", "level", levels[i], "opens",
-                                            w.opens, "closes", w.closes, "max_days", w.max_days));
-    }
-    return cv_cli_print(cli,
-                        json_pack("{s:s, s:s, s:s, s:o}", "code", t.code, "starts", t.starts,
-                                  "ends", t.ends, "windows", windows),
-                        print_term);
+    json_t *args = json_object();
+    if (npos)
+        json_object_set_new(args, "term", json_string(pos[0]));
+    return cv_cli_op_print(cli, "term.show", args, print_term);
+}
+
+static void print_current(json_t *j, FILE *out)
+{
+    fprintf(out, "current term: %s\n", json_string_value(json_object_get(j, "term")));
 }
 
 static int term_use(cv_cli *cli, int argc, char **argv)
 {
     char *pos[1];
     int npos;
-    cv_term t;
     if (cv_cli_parse(cli, argc, argv, NULL, "term use TERM", 1, 1, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_term_get(s, pos[0], &t, &cli->err) < 0 || cv_store_begin(s, &cli->err) < 0)
-        return cli->err.code;
-    if (cv_store_setting_set(s, "term", t.code, &cli->err) < 0 ||
-        cv_journal_emit(s, "term.current", 0, json_pack("{s:s}", "term", t.code), NULL, &cli->err) <
-            0 ||
-        cv_store_commit(s, &cli->err) < 0) {
-        cv_store_rollback(s);
-        return cli->err.code;
-    }
-    printf("current term: %s\n", t.code);
-    return 0;
+    return cv_cli_op_print(cli, "term.use", json_pack("{s:s}", "term", pos[0]), print_current);
+}
+
+static void print_window(json_t *j, FILE *out)
+{
+    fprintf(out, "%s window of %s: %s .. %s\n", json_string_value(json_object_get(j, "level")),
+            json_string_value(json_object_get(j, "term")),
+            json_string_value(json_object_get(j, "opens")),
+            json_string_value(json_object_get(j, "closes")));
 }
 
 static int term_window(cv_cli *cli, int argc, char **argv)
@@ -259,11 +253,11 @@ static int term_window(cv_cli *cli, int argc, char **argv)
     if (days > 366)
         return cv_err_set(&cli->err, CV_EINVAL, "--max-days %lld is more than a year",
                           (long long)days);
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_term_set_window(s, pos[0], pos[1], pos[2], pos[3], (int)days, &cli->err) < 0)
-        return cli->err.code;
-    printf("%s window of %s: %s .. %s\n", pos[1], pos[0], pos[2], pos[3]);
-    return 0;
+    return cv_cli_op_print(cli, "term.window",
+                           json_pack("{s:s, s:s, s:s, s:s, s:I}", "term", pos[0], "level", pos[1],
+                                     "opens", pos[2], "closes", pos[3], "max_days",
+                                     (json_int_t)days),
+                           print_window);
 }
 
 int cv_cmd_term(cv_cli *cli, int argc, char **argv)
@@ -277,36 +271,27 @@ int cv_cmd_term(cv_cli *cli, int argc, char **argv)
 
 /* clock -------------------------------------------------------------------------------------- */
 
+static void print_today(json_t *j, FILE *out)
+{
+    fprintf(out, "today is %s (Asia/Ho_Chi_Minh)\n",
+            json_string_value(json_object_get(j, "today")));
+}
+
 /* `convene clock` shows the clock; `clock set TIME` makes the store be seen at TIME (a demo or a
- * rehearsal); `clock real` returns it to real time. */
+ * rehearsal); `clock real` returns it to real time. Both changes are admin's and journaled. */
 int cv_cmd_clock(cv_cli *cli, int argc, char **argv)
 {
     char *pos[2];
     int npos;
     if (cv_cli_parse(cli, argc, argv, NULL, "clock [set TIME|real]", 0, 2, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s)
-        return cli->err.code;
-    int64_t ms;
-    if (npos == 2 && strcmp(pos[0], "set") == 0) {
-        if (cv_date_parse_instant(pos[1], CV_TZ_VIETNAM_MIN, &ms, "time", &cli->err) < 0 ||
-            cv_store_setting_set(s, "clock", pos[1], &cli->err) < 0)
-            return cli->err.code;
-        cv_clock_fix(ms);
-    } else if (npos == 1 && strcmp(pos[0], "real") == 0) {
-        sqlite3_stmt *st =
-            cv_store_prepare(s, "DELETE FROM settings WHERE key = 'clock'", &cli->err);
-        if (!st || cv_store_exec(s, st, &cli->err) < 0)
-            return cli->err.code;
-        cv_clock_use_real();
-    } else if (npos != 0) {
+    if (npos == 2 && strcmp(pos[0], "set") == 0)
+        return cv_cli_op_print(cli, "clock.set", json_pack("{s:s}", "time", pos[1]), print_today);
+    if (npos == 1 && strcmp(pos[0], "real") == 0)
+        return cv_cli_op_print(cli, "clock.real", NULL, print_today);
+    if (npos != 0)
         return cv_err_set(&cli->err, CV_EINVAL, "usage: convene clock [set TIME|real]");
-    }
-    char today[11];
-    cv_clock_today(today);
-    printf("today is %s (Asia/Ho_Chi_Minh)\n", today);
-    return 0;
+    return cv_cli_op_print(cli, "clock.show", NULL, print_today);
 }
 
 /* journal ------------------------------------------------------------------------------------ */
@@ -339,24 +324,8 @@ int cv_cmd_journal(cv_cli *cli, int argc, char **argv)
         cv_cli_count(cli, after, "--after", &from) < 0 ||
         cv_cli_count(cli, limit, "--limit", &max) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s)
-        return cli->err.code;
-    json_t *rows = json_array();
-    cv_event ev;
-    int rc = 0;
-    while ((int64_t)json_array_size(rows) < max &&
-           (rc = cv_journal_next(s, from, &ev, &cli->err)) == 1) {
-        from = ev.id;
-        if (!type || strcmp(type, ev.type) == 0)
-            json_array_append_new(rows,
-                                  json_pack("{s:I, s:I, s:s, s:O}", "id", (json_int_t)ev.id, "at",
-                                            (json_int_t)ev.at, "type", ev.type, "data", ev.data));
-        cv_event_clear(&ev);
-    }
-    if (rc < 0) {
-        json_decref(rows);
-        return rc;
-    }
-    return cv_cli_print(cli, rows, print_events);
+    json_t *args = json_pack("{s:I, s:I}", "after", (json_int_t)from, "limit", (json_int_t)max);
+    if (type)
+        json_object_set_new(args, "type", json_string(type));
+    return cv_cli_op_print(cli, "journal.list", args, print_events);
 }

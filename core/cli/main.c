@@ -42,6 +42,10 @@ static const cv_cli_command commands[] = {
     {"inspection", cv_cmd_inspection, "inspection add|request|list ..."},
     {"report", cv_cmd_report, "report NAME [ORG] [--format F] [--output FILE] | report list"},
     {"import", cv_cmd_import, "import FILE --as orgs|members|work-items|people [--dry-run] ..."},
+    {"account", cv_cmd_account, "account add|set|disable|list|show|passwd|token ..."},
+    {"grant", cv_cmd_grant, "grant add|end|list ..."},
+    {"audit", cv_cmd_audit,
+     "audit [--org O] [--actor A] [--since T] [--type T] [--format csv|xlsx --output F]"},
     {"web", cv_cmd_web, "web page home|congress|held ORG [--lang vi|en]"},
     {NULL, NULL, NULL},
 };
@@ -50,7 +54,8 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "convene %s: prepare and hold the congresses of a party organisation tree\n\n"
-            "usage: convene [--db PATH] [--json] [--now TIME] COMMAND ...\n\ncommands:\n",
+            "usage: convene [--db PATH] [--json] [--now TIME] [--as ACCOUNT] COMMAND "
+            "...\n\ncommands:\n",
             CONVENE_VERSION);
     for (const cv_cli_command *c = commands; c->name; c++)
         fprintf(out, "  convene %s\n", c->usage);
@@ -68,6 +73,8 @@ static int global_options(cv_cli *cli, int argc, char **argv)
             cli->db_path = argv[++i];
         else if (strcmp(argv[i], "--now") == 0 && i + 1 < argc)
             cli->now = argv[++i];
+        else if (strcmp(argv[i], "--as") == 0 && i + 1 < argc)
+            cli->as = argv[++i];
         else
             break;
     }
@@ -88,6 +95,7 @@ int main(int argc, char **argv)
     }
     cv_err ignored; /* without its catalogue the CLI speaks English, the catalogue's ids */
     cv_i18n_load(NULL, &ignored);
+    cli.command = argv[first];
     int rc = cv_cli_dispatch(&cli, commands, "", argc - first + 1, argv + first - 1);
     cv_store_close(cli.store);
     cv_i18n_unload();

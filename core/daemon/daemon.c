@@ -12,6 +12,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "auth/grant.h"
 #include "base/clock.h"
 #include "base/date.h"
 #include "base/log.h"
@@ -210,6 +211,12 @@ static int open_all(cv_daemon *d, const cv_daemon_options *opt, cv_err *e)
         cv_store_open(opt->db_path, 0, &d->store, e) < 0 ||
         cv_journal_last_id(d->store, &d->cursor, e) < 0)
         return e->code;
+    /* What the daemon changes on its own (jobs, reminders, deliveries) is the scheduler's doing;
+     * packages and plugins set their own actor around their writes. */
+    cv_actor scheduler = {.kind = CV_ACTOR_SCHEDULER, .scope_roles = CV_ROLES_ALL};
+    snprintf(scheduler.name, sizeof scheduler.name, "scheduler");
+    snprintf(scheduler.via, sizeof scheduler.via, "convene run");
+    cv_store_set_actor(d->store, &scheduler);
     anchor_clock(d, opt->clock_given);
     read_data_version(d, &d->data_version);
     uv_loop_init(&d->loop);

@@ -9,13 +9,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "docs/file.h"
 #include "domain/status.h"
 #include "report/report.h"
 #include "store/journal.h"
 
-#define API_BODY_MAX (64 * 1024)
-#define REPORT_MAX   (64 * 1024 * 1024)
+#define API_BODY_MAX  (64 * 1024)
+#define CACHE_SLOTS   64
+#define CACHE_KEY_MAX 512
+#define REPORT_MAX    (64 * 1024 * 1024)
 
 size_t cv_api_body_max(const char *path)
 {
@@ -33,7 +36,21 @@ static void etag_of(const char *body, size_t len, char out[40])
     out[34] = '\0';
 }
 
-/* Answers j (stolen) as 200 JSON with an ETag, or 304 when If-None-Match names the same. */
+/* Answers JSON text as 200 with an ETag, or 304 when If-None-Match names the same. */
+static void reply_text(const cv_http_req *req, cv_http_resp *resp, const char *text, size_t len)
+{
+    char etag[40];
+    etag_of(text, len, etag);
+    const char *inm = req->header(req->ctx, "If-None-Match");
+    if (inm && strstr(inm, etag))
+        cv_http_resp_text(resp, 304, "application/json", "", 0);
+    else
+        cv_http_resp_text(resp, 200, "application/json", text, len);
+    cv_http_resp_header(resp, "ETag", "%s", etag);
+    cv_http_resp_header(resp, "Cache-Control", "private, no-cache");
+}
+
+/* Answers j (stolen) as reply_text does. */
 static void reply_json(const cv_http_req *req, cv_http_resp *resp, json_t *j)
 {
     char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -42,16 +59,7 @@ static void reply_json(const cv_http_req *req, cv_http_resp *resp, json_t *j)
         cv_http_resp_problem(resp, 500, "out of memory");
         return;
     }
-    char etag[40];
-    etag_of(text, strlen(text), etag);
-    const char *inm = req->header(req->ctx, "If-None-Match");
-    if (inm && strstr(inm, etag)) {
-        cv_http_resp_text(resp, 304, "application/json", "", 0);
-    } else {
-        cv_http_resp_text(resp, 200, "application/json", text, strlen(text));
-    }
-    cv_http_resp_header(resp, "ETag", "%s", etag);
-    cv_http_resp_header(resp, "Cache-Control", "private, no-cache");
+    reply_text(req, resp, text, strlen(text));
     free(text);
 }
 
@@ -60,14 +68,110 @@ static void reply_error(cv_http_resp *resp, const cv_err *e)
     cv_http_resp_problem(resp, cv_http_status_of(e->code), e->msg);
 }
 
-static void route_status(cv_api *api, const cv_http_req *req, cv_http_resp *resp, const char *org)
+/* Reads answered before, kept while the store is unchanged: the key is the request (method,
+ * path, query) and the version is SQLite's data_version (moved by other connections' commits)
+ * with the API's own writes, so a hit is exactly what computing again would give. */
+struct cv_api_cache {
+    struct {
+        char key[CACHE_KEY_MAX];
+        int64_t version;
+        uint64_t used;
+        char *body;
+        size_t len;
+    } slot[CACHE_SLOTS];
+    uint64_t clock;
+};
+
+static int64_t store_version(cv_api *api)
 {
     cv_err e;
+    int64_t v = -1;
+    sqlite3_stmt *st = cv_store_prepare(api->store, "PRAGMA data_version", &e);
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0) * 1000003 + api->writes;
+    if (st)
+        sqlite3_reset(st);
+    return v;
+}
+
+/* The slot for key: its own when cached at version (*hit set), else the least recently used. */
+static int cache_slot(cv_api *api, const char *key, int64_t version, int *hit)
+{
+    cv_api_cache *c = api->cache;
+    int lru = 0;
+    *hit = 0;
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        if (c->slot[i].body && strcmp(c->slot[i].key, key) == 0) {
+            *hit = c->slot[i].version == version;
+            return i;
+        }
+        if (c->slot[i].used < c->slot[lru].used)
+            lru = i;
+    }
+    return lru;
+}
+
+/* Answers a read from the cache, or by build(api, req, arg, &json) and keeps the answer. */
+static void cached_read(cv_api *api, const cv_http_req *req, cv_http_resp *resp, const char *key,
+                        int (*build)(cv_api *, const cv_http_req *, const char *, json_t **,
+                                     cv_err *),
+                        const char *arg)
+{
+    int hit = 0, i = -1;
+    int64_t version = store_version(api);
+    if (!api->cache)
+        api->cache = calloc(1, sizeof *api->cache);
+    if (api->cache && version >= 0 && strlen(key) < CACHE_KEY_MAX)
+        i = cache_slot(api, key, version, &hit);
+    if (hit) {
+        api->cache->slot[i].used = ++api->cache->clock;
+        reply_text(req, resp, api->cache->slot[i].body, api->cache->slot[i].len);
+        return;
+    }
     json_t *out = NULL;
-    if (cv_status_report(api->store, *org ? org : NULL, req->query(req->ctx, "term"), &out, &e) < 0)
+    cv_err e;
+    if (build(api, req, arg, &out, &e) < 0) {
         reply_error(resp, &e);
-    else
-        reply_json(req, resp, out);
+        return;
+    }
+    reply_json(req, resp, out);
+    if (i < 0 || resp->status != 200)
+        return;
+    char *copy = malloc(resp->len ? resp->len : 1);
+    if (!copy)
+        return;
+    memcpy(copy, resp->body, resp->len);
+    free(api->cache->slot[i].body);
+    snprintf(api->cache->slot[i].key, CACHE_KEY_MAX, "%s", key);
+    api->cache->slot[i].version = version;
+    api->cache->slot[i].used = ++api->cache->clock;
+    api->cache->slot[i].body = copy;
+    api->cache->slot[i].len = resp->len;
+}
+
+void cv_api_close(cv_api *api)
+{
+    if (!api->cache)
+        return;
+    for (int i = 0; i < CACHE_SLOTS; i++)
+        free(api->cache->slot[i].body);
+    free(api->cache);
+    api->cache = NULL;
+}
+
+static int build_status(cv_api *api, const cv_http_req *req, const char *org, json_t **out,
+                        cv_err *e)
+{
+    return cv_status_report(api->store, *org ? org : NULL, req->query(req->ctx, "term"), out, e);
+}
+
+static void route_status(cv_api *api, const cv_http_req *req, cv_http_resp *resp, const char *org)
+{
+    char key[CACHE_KEY_MAX], today[11];
+    const char *term = req->query(req->ctx, "term");
+    cv_clock_today(today); /* lateness is counted against today */
+    snprintf(key, sizeof key, "status %s\n%s\n%s", org, term ? term : "", today);
+    cached_read(api, req, resp, key, build_status, org);
 }
 
 /* A report rendered on the thread pool with a connection of its own. */

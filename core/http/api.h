@@ -7,9 +7,13 @@
 #include "http/exchange.h"
 #include "store/store.h"
 
+typedef struct cv_api_cache cv_api_cache;
+
 typedef struct cv_api {
     cv_store *store;     /* the loop's connection */
     const char *db_path; /* for the thread pool's own connections */
+    int64_t writes;      /* changes made through this connection (they do not move data_version) */
+    cv_api_cache *cache; /* reads answered before, while the store is unchanged (api.c) */
 } cv_api;
 
 /* The most bytes a request body may carry on path (documents' own cap for uploads, small for
@@ -18,5 +22,8 @@ size_t cv_api_body_max(const char *path);
 
 /* Answers req into resp (which starts zeroed). */
 void cv_api_handle(cv_api *api, const cv_http_req *req, cv_http_resp *resp);
+
+/* Frees what the API keeps between requests (its cache). */
+void cv_api_close(cv_api *api);
 
 #endif

@@ -592,6 +592,7 @@ static void maybe_free(server *s)
     if (s->mhd)
         MHD_stop_daemon(s->mhd);
     cv_http_unlisten(s->listen);
+    cv_api_close(&s->api);
     free(s);
 }
 

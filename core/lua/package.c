@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/grant.h"
 #include "base/clock.h"
 #include "domain/org.h"
 #include "lua/api.h"
@@ -344,6 +345,23 @@ void cv_lua_pkg_set_cause(cv_lua_pkg *p, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(p->cause, sizeof p->cause, fmt, ap);
     va_end(ap);
+    const cv_actor *now = cv_store_actor(p->store);
+    if (now->kind == CV_ACTOR_PACKAGE && strcmp(now->name, p->name) == 0) {
+        cv_actor a = *now;
+        snprintf(a.via, sizeof a.via, "%s", p->cause);
+        cv_store_set_actor(p->store, &a);
+    }
+}
+
+/* The package acts as itself (issue 10: the actor of its writes), as office over its own subtree;
+ * *saved receives the actor to put back afterwards. */
+static void act_as_package(cv_lua_pkg *p, cv_actor *saved)
+{
+    *saved = *cv_store_actor(p->store);
+    cv_actor a = {.kind = CV_ACTOR_PACKAGE, .scope_org = p->root_id, .scope_roles = CV_ROLE_OFFICE};
+    snprintf(a.name, sizeof a.name, "%s", p->name);
+    snprintf(a.via, sizeof a.via, "%s", p->cause);
+    cv_store_set_actor(p->store, &a);
 }
 
 const char *cv_lua_pkg_cause(const cv_lua_pkg *p)
@@ -483,10 +501,12 @@ int cv_lua_pkg_dispatch(cv_lua_pkg *p, int *handled, int *hook_errors, cv_err *e
         return rc;
     }
     memset(p->scope, 0, sizeof p->scope);
+    cv_actor saved;
     if ((rc = cv_store_begin(p->store, e)) < 0) {
         free_batch(evs, n);
         return rc;
     }
+    act_as_package(p, &saved);
     int failed = 0;
     rc = p->synced ? 0 : cv_lua_campaign_sync(p, e);
     for (int i = 0; i < n && rc == 0; i++)
@@ -499,6 +519,7 @@ int cv_lua_pkg_dispatch(cv_lua_pkg *p, int *handled, int *hook_errors, cv_err *e
         cv_store_rollback(p->store);
     else
         p->synced = 1, *handled = n;
+    cv_store_set_actor(p->store, &saved);
     if (hook_errors)
         *hook_errors = failed;
     free_batch(evs, n);
@@ -514,6 +535,8 @@ int cv_lua_pkg_tick(cv_lua_pkg *p, cv_err *e)
     cv_lua_pkg_set_cause(p, "day%s", today);
     if (cv_store_begin(p->store, e) < 0)
         return e->code;
+    cv_actor saved;
+    act_as_package(p, &saved);
     int rc = p->synced ? 0 : cv_lua_campaign_sync(p, e);
     if (rc == 0)
         rc = cv_lua_campaign_step(p, NULL, e);
@@ -523,5 +546,6 @@ int cv_lua_pkg_tick(cv_lua_pkg *p, cv_err *e)
         cv_store_rollback(p->store);
     else
         p->synced = 1;
+    cv_store_set_actor(p->store, &saved);
     return rc;
 }

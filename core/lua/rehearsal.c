@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "auth/grant.h"
 #include "base/clock.h"
 #include "base/date.h"
 #include "domain/org.h"
@@ -280,7 +281,14 @@ static int setup(rehearsal *r, json_t *sc, const char *start, cv_err *e)
         if (rc == 0)
             rc = run_command(r, cmd, start, e);
     }
-    return rc < 0 ? rc : cv_store_open(r->db, 0, &r->s, e);
+    if (rc < 0 || cv_store_open(r->db, 0, &r->s, e) < 0)
+        return rc < 0 ? rc : e->code;
+    /* The rehearsal's simulated days are the scheduler's doing, as in the daemon. */
+    cv_actor scheduler = {.kind = CV_ACTOR_SCHEDULER, .scope_roles = CV_ROLES_ALL};
+    snprintf(scheduler.name, sizeof scheduler.name, "scheduler");
+    snprintf(scheduler.via, sizeof scheduler.via, "rehearsal");
+    cv_store_set_actor(r->s, &scheduler);
+    return 0;
 }
 
 static int rehearse(rehearsal *r, const char *path, json_t *sc, int *failed, cv_err *e)

@@ -279,7 +279,17 @@ static int host_emit(cv_plugin_ctx *p, const char *type, int64_t org_id, const c
         json_decref(data);
         return rc;
     }
-    if (cv_journal_emit(p->store, type, org_id, data, NULL, &e) < 0) {
+    /* The plugin is the actor, acting for whoever runs it (an account, the scheduler). */
+    const cv_actor previous = *cv_store_actor(p->store);
+    cv_actor self = previous;
+    self.kind = CV_ACTOR_PLUGIN;
+    self.token_id = 0;
+    snprintf(self.name, sizeof self.name, "%s", p->name);
+    snprintf(self.via, sizeof self.via, "%s %s", cv_actor_kind_name(previous.kind), previous.name);
+    cv_store_set_actor(p->store, &self);
+    rc = cv_journal_emit(p->store, type, org_id, data, NULL, &e);
+    cv_store_set_actor(p->store, &previous);
+    if (rc < 0) {
         host_store_rollback(p);
         return host_error(p, e.code, "%s", e.msg);
     }

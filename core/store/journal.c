@@ -19,8 +19,23 @@ int cv_journal_emit(cv_store *s, const char *type, int64_t org_id, json_t *data,
     if (!text)
         return cv_err_set(e, CV_ENOMEM, "out of memory writing event %s", type);
     int rc = 0;
+    const cv_actor *a = cv_store_actor(s);
+    if (a->kind == CV_ACTOR_NONE) {
+        rc = cv_err_set(e, CV_EPERM,
+                        "event %s has no actor: nobody may change the store "
+                        "anonymously",
+                        type);
+        goto end;
+    }
+    /* at is the domain time the event concerns (cv_clock_now, which `clock set` moves);
+     * recorded_at is the real time it was written, never earlier than the event before it, so
+     * the journal's order is its order in time whatever the domain clock says. */
     sqlite3_stmt *st = cv_store_prepare(
-        s, "INSERT INTO events(at, type, org_id, data) VALUES (?1, ?2, ?3, ?4)", e);
+        s,
+        "INSERT INTO events(at, type, org_id, data, actor_kind, actor_name, actor_account, "
+        "actor_token, actor_via, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+        "max(?10, coalesce((SELECT recorded_at FROM events ORDER BY id DESC LIMIT 1), 0)))",
+        e);
     if (!st) {
         rc = e->code;
         goto end;
@@ -30,6 +45,14 @@ int cv_journal_emit(cv_store *s, const char *type, int64_t org_id, json_t *data,
     if (org_id > 0)
         sqlite3_bind_int64(st, 3, org_id);
     sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, cv_actor_kind_name(a->kind), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, a->name, -1, SQLITE_STATIC);
+    if (a->account_id > 0)
+        sqlite3_bind_int64(st, 7, a->account_id);
+    if (a->token_id > 0)
+        sqlite3_bind_int64(st, 8, a->token_id);
+    sqlite3_bind_text(st, 9, a->via, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 10, cv_clock_real());
     rc = cv_store_exec(s, st, e);
     if (rc == 0 && id_out)
         *id_out = sqlite3_last_insert_rowid(cv_store_db(s));

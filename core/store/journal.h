@@ -18,8 +18,10 @@ typedef struct cv_event {
 } cv_event;
 
 /* Appends an event of type about org_id (0 for none) carrying data, which it steals (data may
- * be NULL for {}). Must be called inside a transaction opened with cv_store_begin. On success
- * *id_out (if not NULL) is the new event's id. */
+ * be NULL for {}), recording the store's actor (cv_store_set_actor; refused with CV_EPERM when
+ * none is set) and the real time of recording. An update's data names the values it changed as
+ * {"before": {...}, "after": {...}}. Must be called inside a transaction opened with
+ * cv_store_begin. On success *id_out (if not NULL) is the new event's id. */
 int cv_journal_emit(cv_store *s, const char *type, int64_t org_id, json_t *data, int64_t *id_out,
                     cv_err *e);
 

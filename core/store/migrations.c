@@ -532,9 +532,62 @@ static const char schema_people_gender[] =
     "DROP TABLE people;"
     "ALTER TABLE people_new RENAME TO people;";
 
+/* 9: who did what (issue 10). Accounts sign in with an argon2id password hash or an API token
+ * stored only as its BLAKE2b hash; grants give an account a role over an organisation's subtree
+ * (admin over the whole store) from one instant to another and are never deleted, so who held
+ * which role when stays answerable. Every event names its actor and the real time it was
+ * recorded; events written before this migration name the actor 'legacy'. */
+static const char schema_auth[] =
+    "CREATE TABLE accounts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  login TEXT NOT NULL UNIQUE CHECK (length(login) BETWEEN 1 AND 32 AND"
+    "                                    login NOT GLOB '*[^a-z0-9._-]*' AND"
+    "                                    login GLOB '[a-z0-9]*'),"
+    "  display_name TEXT NOT NULL,"
+    "  email TEXT NOT NULL DEFAULT '',"
+    "  state TEXT NOT NULL DEFAULT 'active' CHECK (state = 'active' OR state = 'disabled'),"
+    "  unix_user TEXT UNIQUE,"
+    "  password_hash TEXT,"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+
+    "CREATE TABLE tokens ("
+    "  id INTEGER PRIMARY KEY,"
+    "  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  label TEXT NOT NULL,"
+    "  hash BLOB NOT NULL UNIQUE CHECK (length(hash) = 32),"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER,"
+    "  revoked_at INTEGER,"
+    "  UNIQUE (account_id, label)"
+    ") STRICT;"
+
+    "CREATE TABLE grants ("
+    "  id INTEGER PRIMARY KEY,"
+    "  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  role TEXT NOT NULL CHECK (role IN ('admin','office','organisation','secretary',"
+    "                                     'subcommittee','inspector','viewer')),"
+    "  org_id INTEGER REFERENCES orgs(id),"
+    "  starts INTEGER NOT NULL,"
+    "  ends INTEGER,"
+    "  CHECK ((role = 'admin') = (org_id IS NULL)),"
+    "  CHECK (ends IS NULL OR ends >= starts)"
+    ") STRICT;"
+    "CREATE INDEX grants_by_account ON grants(account_id, ends);"
+    "CREATE TRIGGER grants_are_never_deleted BEFORE DELETE ON grants"
+    "  BEGIN SELECT RAISE(ABORT, 'a grant is ended, never deleted'); END;"
+
+    "ALTER TABLE events ADD COLUMN actor_kind TEXT NOT NULL DEFAULT 'legacy'"
+    "  CHECK (actor_kind IN ('legacy','account','token','package','scheduler','plugin'));"
+    "ALTER TABLE events ADD COLUMN actor_name TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE events ADD COLUMN actor_account INTEGER;"
+    "ALTER TABLE events ADD COLUMN actor_token INTEGER;"
+    "ALTER TABLE events ADD COLUMN actor_via TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE events ADD COLUMN recorded_at INTEGER NOT NULL DEFAULT 0;";
+
 static const char *const migrations[] = {
-    schema_foundation, schema_plugins, schema_elect,           schema_docs,
-    schema_sched,      schema_lua,     schema_sched_reminders, schema_people_gender,
+    schema_foundation, schema_plugins,         schema_elect,         schema_docs, schema_sched,
+    schema_lua,        schema_sched_reminders, schema_people_gender, schema_auth,
 };
 
 int cv_migrations_count(void)

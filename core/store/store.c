@@ -3,6 +3,9 @@
 #include "store.h"
 
 #include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +26,27 @@ struct cv_store {
     struct cached_stmt *cache; /* open addressing, power-of-two size */
     size_t cache_cap, cache_len;
     int depth; /* nesting of cv_store_begin: 1 is the transaction, deeper ones savepoints */
+    cv_actor actor;
 };
+
+const char *cv_actor_kind_name(int kind)
+{
+    static const char *const names[] = {"", "account", "token", "package", "scheduler", "plugin"};
+    return kind > 0 && kind < (int)(sizeof names / sizeof names[0]) ? names[kind] : "";
+}
+
+void cv_store_set_actor(cv_store *s, const cv_actor *a)
+{
+    if (a)
+        s->actor = *a;
+    else
+        memset(&s->actor, 0, sizeof s->actor);
+}
+
+const cv_actor *cv_store_actor(const cv_store *s)
+{
+    return &s->actor;
+}
 
 const char *cv_store_default_path(const char *explicit_path)
 {
@@ -125,6 +148,18 @@ static void configure_sqlite(void)
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* Creates path empty with mode 0600 if it does not exist yet, so that the store (and the WAL and
+ * shared-memory files SQLite creates with the same mode) is never readable by others. */
+static int create_private(const char *path, cv_err *e)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        return close(fd), 0;
+    if (errno == EEXIST)
+        return 0;
+    return cv_err_set(e, CV_EIO, "cannot create %s: %s", path, strerror(errno));
+}
+
 int cv_store_open(const char *path, int flags, cv_store **out, cv_err *e)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -133,6 +168,11 @@ int cv_store_open(const char *path, int flags, cv_store **out, cv_err *e)
     if (!s || !(s->path = strdup(path))) {
         free(s);
         return cv_err_set(e, CV_ENOMEM, "out of memory opening %s", path);
+    }
+    if ((flags & CV_STORE_CREATE) && create_private(path, e) < 0) {
+        free(s->path);
+        free(s);
+        return e->code;
     }
     int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
                  ((flags & CV_STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);

@@ -12,6 +12,36 @@
 
 typedef struct cv_store cv_store;
 
+/* Who causes the changes made through a store handle (DESIGN.md principle 9). Every journal
+ * event records the actor set on its store when it was emitted; a store with no actor refuses
+ * to emit. A front end sets it once (the CLI's account, the daemon's scheduler), and a guest
+ * that writes for itself (a Lua package, a plugin) sets its own around its writes and puts the
+ * previous one back. */
+enum cv_actor_kind {
+    CV_ACTOR_NONE = 0,
+    CV_ACTOR_ACCOUNT,   /* a person or system signed in as an account */
+    CV_ACTOR_TOKEN,     /* an account's API token (account_id and token_id set) */
+    CV_ACTOR_PACKAGE,   /* a Lua package; via names the event or job that ran it */
+    CV_ACTOR_SCHEDULER, /* the daemon's own jobs and reminders */
+    CV_ACTOR_PLUGIN,    /* a plugin; via names the actor it acted for */
+};
+
+#define CV_ACTOR_NAME_MAX 64
+#define CV_ACTOR_VIA_MAX  160
+
+typedef struct cv_actor {
+    int kind;                     /* enum cv_actor_kind */
+    int64_t account_id;           /* the account (a token's account), else 0 */
+    int64_t token_id;             /* CV_ACTOR_TOKEN: the token, else 0 */
+    char name[CV_ACTOR_NAME_MAX]; /* login, package or plugin name, "scheduler" */
+    char via[CV_ACTOR_VIA_MAX];   /* what ran it ("event 42", "job daily", "account an"), or "" */
+    int64_t scope_org;            /* a package's own subtree (its roles apply there), else 0 */
+    unsigned scope_roles; /* the roles a non-account actor holds on scope_org (cv_role bits) */
+} cv_actor;
+
+/* "account", "token", "package", "scheduler", "plugin" ("" for none). */
+const char *cv_actor_kind_name(int kind);
+
 enum cv_store_flags {
     CV_STORE_CREATE = 1, /* create the file if missing (convene init, tests) */
 };
@@ -20,11 +50,19 @@ enum cv_store_flags {
 const char *cv_store_default_path(const char *explicit_path);
 
 /* Opens (and with CV_STORE_CREATE, creates) the store at path and brings its schema up to date.
+ * A store it creates is readable and writable by its owner only (0600; SQLite gives the WAL and
+ * shared-memory files the same mode).
  * A store written by a newer convene is refused. *out is owned by the caller: cv_store_close. */
 int cv_store_open(const char *path, int flags, cv_store **out, cv_err *e);
 
 /* Finalizes every cached statement and closes the connection. NULL is allowed. */
 void cv_store_close(cv_store *s);
+
+/* Sets the actor of every later change through s (copied); NULL clears it. */
+void cv_store_set_actor(cv_store *s, const cv_actor *a);
+
+/* The current actor; its kind is CV_ACTOR_NONE when none was set. */
+const cv_actor *cv_store_actor(const cv_store *s);
 
 sqlite3 *cv_store_db(cv_store *s);
 const char *cv_store_path(const cv_store *s);

@@ -20,6 +20,7 @@ typedef struct parsed {
 } parsed;
 
 static cv_store *store;
+static cv_api api;
 static char db_path[] = "/tmp/convene-fuzz-http-XXXXXX";
 
 static const char *lookup(const char *const *names, const char *const *values, int n,
@@ -80,6 +81,7 @@ static char *parse_headers(parsed *p, char *h)
 
 static void cleanup(void)
 {
+    cv_api_close(&api);
     cv_store_close(store);
     unlink(db_path);
 }
@@ -100,6 +102,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
             "INSERT INTO orgs(code, name, level) VALUES ('LS', 'Tỉnh Lạng Sơn', 'province')", NULL,
             NULL, NULL) != SQLITE_OK)
         abort();
+    api.store = store;
+    api.db_path = db_path;
     atexit(cleanup);
     return 0;
 }
@@ -128,7 +132,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *path = cut(s, '\n'), *query = cut(path, '\n'), *headers = cut(query, '\n');
     parse_query(&p, query);
     char *body = parse_headers(&p, headers);
-    cv_api api = {.store = store, .db_path = db_path};
     cv_http_req req = {.method = s,
                        .path = path ? path : "/",
                        .header = header_of,

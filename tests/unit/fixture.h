@@ -35,6 +35,14 @@ static inline void fixture_clock(const char *when)
     cv_clock_fix(ms);
 }
 
+/* Unit tests change the store as the account "unit-test" (every event needs an actor). */
+static inline void fixture_act(cv_store *s)
+{
+    cv_actor a = {.kind = CV_ACTOR_ACCOUNT, .scope_roles = 0x7f};
+    snprintf(a.name, sizeof a.name, "unit-test");
+    cv_store_set_actor(s, &a);
+}
+
 static inline int fixture_setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
@@ -46,6 +54,7 @@ static inline int fixture_setup(void **state)
     unlink(f->path);
     fixture_clock("2020-05-22T09:00");
     assert_int_equal(cv_store_open(f->path, CV_STORE_CREATE, &f->s, &f->e), 0);
+    fixture_act(f->s);
     assert_int_equal(cv_term_seed(f->s, &f->e), 0);
     *state = f;
     return 0;
