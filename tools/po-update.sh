@@ -3,14 +3,15 @@
 #   bash tools/po-update.sh          # rewrite web/po/convene.pot and merge it into every web/po/*.po
 #   bash tools/po-update.sh --check  # fail when a message of the sources is missing, untranslated
 #                                    # or fuzzy in a catalogue (a test runs this)
-# Messages are marked in C with _("...") (N_("...") in tables); ids are the English text.
+# Messages are marked in C with _("...") (N_("...") in tables, cv_tr(lang, "...") elsewhere); ids
+# are the English text.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 sources=(core/web/*.c core/cli/cmd_status.c)
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-xgettext --keyword=_ --keyword=N_ --from-code=UTF-8 --language=C --package-name=convene \
+xgettext --keyword=_ --keyword=N_ --keyword=cv_tr:2 --from-code=UTF-8 --language=C --package-name=convene \
   --no-location --sort-output -o "$tmp/convene.pot" "${sources[@]}"
 status=0
 for po in web/po/*.po; do

@@ -2,11 +2,15 @@
  * group, its documents with their comment rounds and who has not answered; and the
  * secretary's form "our congress was held". */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "base/clock.h"
 
 #include "base/text.h"
 #include "domain/congress.h"
 #include "domain/work.h"
+#include "i18n/collate.h"
 #include "web/page.h"
 
 static void facts(const cv_web_req *r, const cv_congress *c, cv_html *h)
@@ -37,55 +41,85 @@ static void facts(const cv_web_req *r, const cv_congress *c, cv_html *h)
     cv_html_raw(h, "</dl>\n");
 }
 
+#define ITEMS_MAX 2000 /* work items a congress page lists */
+
 struct items {
-    const cv_web_req *r;
-    const char *org;
-    cv_html *h;
-    char group[CV_NAME_MAX];
-    int n;
+    cv_work_item *list;
+    size_t n, cap;
 };
 
-/* One row per item of this organisation (the list covers its subtree); a row per new group. */
-static int item_row(const cv_work_item *w, void *ctx)
+/* Keeps the items, up to ITEMS_MAX. */
+static int keep_item(const cv_work_item *w, void *ctx)
 {
     struct items *it = ctx;
-    const cv_web_req *r = it->r;
-    char d[32], b[32];
-    if (strcmp(w->org_code, it->org) != 0)
+    if (it->n == ITEMS_MAX)
         return 0;
-    if (it->n++ == 0 || strcmp(it->group, w->group) != 0) {
-        snprintf(it->group, sizeof it->group, "%s", w->group);
-        cv_html_put(it->h,
-                    "<tr class=\"group\"><th colspan=\"5\" scope=\"colgroup\">{}</th></tr>\n",
-                    w->group);
+    if (it->n == it->cap) {
+        size_t cap = it->cap ? it->cap * 2 : 64;
+        cv_work_item *l = realloc(it->list, cap * sizeof *l);
+        if (!l)
+            return CV_ENOMEM;
+        it->list = l;
+        it->cap = cap;
     }
+    it->list[it->n++] = *w;
+    return 0;
+}
+
+/* By group in Vietnamese order, then by due date (undated last), then by id. */
+static int by_group(const void *pa, const void *pb)
+{
+    const cv_work_item *a = pa, *b = pb;
+    int c = cv_collate_cmp(a->group, b->group);
+    if (c == 0)
+        c = strcmp(a->due[0] ? a->due : "9999", b->due[0] ? b->due : "9999");
+    return c ? c : (a->id > b->id) - (a->id < b->id);
+}
+
+static void item_row(const cv_web_req *r, const cv_work_item *w, const char *today, cv_html *h)
+{
+    char d[32], b[32];
     int done = strcmp(w->status, "done") == 0;
-    cv_html_put(it->h, "<tr><td>{}</td><td>{}{}{}</td><td>{}</td><td class=\"num\">{}</td><td>",
+    int overdue = !done && w->due[0] && strcmp(w->due, today) < 0;
+    cv_html_put(h, "<tr><td>{}</td><td>{}{}{}</td><td>{}</td><td class=\"num\">{}</td><td>",
                 w->title, w->unit, w->person[0] ? ", " : "", w->person,
                 w->due[0] ? cv_page_date(r, w->due, d) : "",
                 cv_page_num(r, (double)w->budget, 0, b));
-    cv_page_status(r, done ? "held" : "planned", it->h);
-    cv_html_raw(it->h, "</td></tr>\n");
-    return 0;
+    cv_page_status(r, done ? "done" : overdue ? "overdue" : "open", h);
+    cv_html_raw(h, "</td></tr>\n");
 }
 
 static int work(const cv_web_req *r, const cv_congress *c, cv_html *h, cv_err *e)
 {
-    struct items it = {.r = r, .org = c->org_code, .h = h};
-    cv_work_filter f = {.org = c->org_code, .term = c->term};
+    struct items it = {0};
+    cv_work_filter f = {.org = c->org_code, .term = c->term, .own_only = 1};
+    char today[11];
+    cv_err_clear(e);
+    if (cv_work_list(r->store, &f, keep_item, &it, e) < 0) {
+        free(it.list);
+        return e->code ? e->code : cv_err_set(e, CV_ENOMEM, "out of memory listing work items");
+    }
+    qsort(it.list, it.n, sizeof *it.list, by_group);
+    cv_clock_today(today);
     cv_html_put(h,
                 "<section class=\"card\" aria-labelledby=\"work\"><h2 id=\"work\">{}</h2>\n"
                 "<table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>"
                 "<th scope=\"col\">{}</th><th scope=\"col\" class=\"num\">{}</th>"
                 "<th scope=\"col\">{}</th></tr></thead><tbody>\n",
                 _("Work items"), _("Work item"), _("Responsible"), _("Due"), _("Budget (VND)"),
-                _("Done"));
-    if (cv_work_list(r->store, &f, item_row, &it, e) < 0)
-        return e->code;
+                _("Status"));
+    for (size_t i = 0; i < it.n; i++) {
+        if (i == 0 || strcmp(it.list[i].group, it.list[i - 1].group) != 0)
+            cv_html_put(h,
+                        "<tr class=\"group\"><th colspan=\"5\" scope=\"colgroup\">{}</th></tr>\n",
+                        it.list[i].group);
+        item_row(r, &it.list[i], today, h);
+    }
     cv_html_raw(h, "</tbody></table>\n");
     if (it.n == 0)
         cv_html_put(h, "<p class=\"none\">{}</p>", _("No work item yet."));
     cv_html_raw(h, "</section>\n");
+    free(it.list);
     return 0;
 }
 
@@ -116,8 +150,9 @@ static int documents(const cv_web_req *r, const cv_congress *c, cv_html *h, cv_e
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (n++ == 0)
             cv_html_put(h, "<ul class=\"list\">");
-        cv_html_put(h, "<li>{} <span class=\"meta\">{} · v{}</span>", col(st, 0), col(st, 1),
-                    col(st, 2));
+        cv_html_put(h, "<li>{} ", col(st, 0));
+        cv_page_status(r, col(st, 1), h);
+        cv_html_put(h, " <span class=\"meta\">v{}</span>", col(st, 2));
         if (*col(st, 3)) {
             cv_html_raw(h, "<br><span class=\"meta\">");
             cv_html_say(h, _("Not yet answered: %s"), col(st, 3));
