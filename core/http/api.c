@@ -1,17 +1,20 @@
-/* api.c: the routes of /api/v1. Each route checks its method, reads its arguments, and answers
- * JSON; errors are problems carrying the CLI's own message. Reads carry an ETag so a client that
- * already holds the same bytes gets 304. */
-#include "http/api.h"
-
-#include <jansson.h>
+/* api.c: the front of /api/v1: who is calling (a session cookie or an API token), the checks on
+ * changes made from a browser (Origin, Sec-Fetch-Site, the CSRF token), the routes that are not
+ * operations (the session, events, reports, the OpenAPI document), the cache of reads, and
+ * replies: JSON with ETags, or RFC 9457 problems carrying the CLI's own one-line message. */
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
+#include "auth/grant.h"
+#include "auth/token.h"
 #include "base/clock.h"
 #include "docs/file.h"
-#include "domain/status.h"
+#include "http/api_int.h"
+#include "http/limit.h"
+#include "ops/ops.h"
 #include "report/report.h"
 #include "store/journal.h"
 
@@ -25,6 +28,8 @@ size_t cv_api_body_max(const char *path)
     return strncmp(path, "/api/v1/documents", 17) == 0 ? CV_FILE_MAX : API_BODY_MAX;
 }
 
+/* replies ----------------------------------------------------------------------------------- */
+
 /* A strong ETag: the first 16 bytes of the body's BLAKE2b, in hex and quotes. */
 static void etag_of(const char *body, size_t len, char out[40])
 {
@@ -36,12 +41,15 @@ static void etag_of(const char *body, size_t len, char out[40])
     out[34] = '\0';
 }
 
-/* Answers JSON text as 200 with an ETag, or 304 when If-None-Match names the same. */
-static void reply_text(const cv_http_req *req, cv_http_resp *resp, const char *text, size_t len)
+void cv_api_reply_text(const cv_http_req *req, cv_http_resp *resp, const char *text, size_t len)
+{
+    cv_api_reply_tagged(resp, text, len, req->header(req->ctx, "If-None-Match"));
+}
+
+void cv_api_reply_tagged(cv_http_resp *resp, const char *text, size_t len, const char *inm)
 {
     char etag[40];
     etag_of(text, len, etag);
-    const char *inm = req->header(req->ctx, "If-None-Match");
     if (inm && strstr(inm, etag))
         cv_http_resp_text(resp, 304, "application/json", "", 0);
     else
@@ -50,27 +58,29 @@ static void reply_text(const cv_http_req *req, cv_http_resp *resp, const char *t
     cv_http_resp_header(resp, "Cache-Control", "private, no-cache");
 }
 
-/* Answers j (stolen) as reply_text does. */
-static void reply_json(const cv_http_req *req, cv_http_resp *resp, json_t *j)
+void cv_api_reply_json(cv_http_resp *resp, int status, json_t *j)
 {
-    char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(j);
     if (!text) {
         cv_http_resp_problem(resp, 500, "out of memory");
         return;
     }
-    reply_text(req, resp, text, strlen(text));
+    cv_http_resp_text(resp, status, "application/json", text, strlen(text));
     free(text);
 }
 
-static void reply_error(cv_http_resp *resp, const cv_err *e)
+void cv_api_reply_error(cv_http_resp *resp, const cv_err *e)
 {
     cv_http_resp_problem(resp, cv_http_status_of(e->code), e->msg);
 }
 
-/* Reads answered before, kept while the store is unchanged: the key is the request (method,
- * path, query) and the version is SQLite's data_version (moved by other connections' commits)
- * with the API's own writes, so a hit is exactly what computing again would give. */
+/* the cache of reads ------------------------------------------------------------------------ */
+
+/* Reads answered before, kept while the store is unchanged: the key names the caller and the
+ * request, the version is SQLite's data_version, which every commit by another connection moves
+ * (and every change is made on the thread pool's connections), so a hit is exactly what asking
+ * again would give. Only 200s are kept. */
 struct cv_api_cache {
     struct {
         char key[CACHE_KEY_MAX];
@@ -82,65 +92,54 @@ struct cv_api_cache {
     uint64_t clock;
 };
 
-static int64_t store_version(cv_api *api)
+int64_t cv_api_store_version(cv_api *api)
 {
     cv_err e;
     int64_t v = -1;
     sqlite3_stmt *st = cv_store_prepare(api->store, "PRAGMA data_version", &e);
     if (st && sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0) * 1000003 + api->writes;
+        v = sqlite3_column_int64(st, 0);
     if (st)
         sqlite3_reset(st);
     return v;
 }
 
-/* The slot for key: its own when cached at version (*hit set), else the least recently used. */
-static int cache_slot(cv_api *api, const char *key, int64_t version, int *hit)
+/* The slot holding key, or -1 (with *lru the least recently used slot). */
+static int cache_find(cv_api_cache *c, const char *key, int *lru)
 {
-    cv_api_cache *c = api->cache;
-    int lru = 0;
-    *hit = 0;
+    *lru = 0;
     for (int i = 0; i < CACHE_SLOTS; i++) {
-        if (c->slot[i].body && strcmp(c->slot[i].key, key) == 0) {
-            *hit = c->slot[i].version == version;
+        if (c->slot[i].body && strcmp(c->slot[i].key, key) == 0)
             return i;
-        }
-        if (c->slot[i].used < c->slot[lru].used)
-            lru = i;
+        if (c->slot[i].used < c->slot[*lru].used)
+            *lru = i;
     }
-    return lru;
+    return -1;
 }
 
-/* Answers a read from the cache, or by build(api, req, arg, &json) and keeps the answer. */
-static void cached_read(cv_api *api, const cv_http_req *req, cv_http_resp *resp, const char *key,
-                        int (*build)(cv_api *, const cv_http_req *, const char *, json_t **,
-                                     cv_err *),
-                        const char *arg)
+int cv_api_cache_get(cv_api *api, const cv_http_req *req, cv_http_resp *resp, const char *key,
+                     int64_t version)
 {
-    int hit = 0, i = -1;
-    int64_t version = store_version(api);
-    if (!api->cache)
-        api->cache = calloc(1, sizeof *api->cache);
-    if (api->cache && version >= 0 && strlen(key) < CACHE_KEY_MAX)
-        i = cache_slot(api, key, version, &hit);
-    if (hit) {
-        api->cache->slot[i].used = ++api->cache->clock;
-        reply_text(req, resp, api->cache->slot[i].body, api->cache->slot[i].len);
+    int lru, i = api->cache && version >= 0 ? cache_find(api->cache, key, &lru) : -1;
+    if (i < 0 || api->cache->slot[i].version != version)
+        return 0;
+    api->cache->slot[i].used = ++api->cache->clock;
+    cv_api_reply_text(req, resp, api->cache->slot[i].body, api->cache->slot[i].len);
+    return 1;
+}
+
+void cv_api_cache_put(cv_api *api, const char *key, int64_t version, const cv_http_resp *resp)
+{
+    if (resp->status != 200 || version < 0 || strlen(key) >= CACHE_KEY_MAX)
         return;
-    }
-    json_t *out = NULL;
-    cv_err e;
-    if (build(api, req, arg, &out, &e) < 0) {
-        reply_error(resp, &e);
+    if (!api->cache && !(api->cache = calloc(1, sizeof *api->cache)))
         return;
-    }
-    reply_json(req, resp, out);
-    if (i < 0 || resp->status != 200)
-        return;
+    int lru, i = cache_find(api->cache, key, &lru);
     char *copy = malloc(resp->len ? resp->len : 1);
     if (!copy)
         return;
     memcpy(copy, resp->body, resp->len);
+    i = i < 0 ? lru : i;
     free(api->cache->slot[i].body);
     snprintf(api->cache->slot[i].key, CACHE_KEY_MAX, "%s", key);
     api->cache->slot[i].version = version;
@@ -151,32 +150,172 @@ static void cached_read(cv_api *api, const cv_http_req *req, cv_http_resp *resp,
 
 void cv_api_close(cv_api *api)
 {
-    if (!api->cache)
-        return;
-    for (int i = 0; i < CACHE_SLOTS; i++)
-        free(api->cache->slot[i].body);
+    if (api->cache)
+        for (int i = 0; i < CACHE_SLOTS; i++)
+            free(api->cache->slot[i].body);
     free(api->cache);
     api->cache = NULL;
+    cv_limit_free(api->logins);
+    api->logins = NULL;
 }
 
-static int build_status(cv_api *api, const cv_http_req *req, const char *org, json_t **out,
-                        cv_err *e)
+/* who is calling ---------------------------------------------------------------------------- */
+
+/* The client's address and whether TLS carried the request. Only nginx on the unix socket is
+ * believed about either (X-Forwarded-For, X-Forwarded-Proto); a TCP client is its own address. */
+static void where_from(const cv_http_req *req, cv_api_caller *c)
 {
-    return cv_status_report(api->store, *org ? org : NULL, req->query(req->ctx, "term"), out, e);
+    const char *fwd = req->header(req->ctx, "X-Forwarded-For");
+    const char *proto = req->header(req->ctx, "X-Forwarded-Proto");
+    int proxied = strcmp(req->peer, "unix") == 0;
+    snprintf(c->peer, sizeof c->peer, "%s", proxied && fwd ? fwd : req->peer);
+    c->tls = proxied && proto && strcmp(proto, "https") == 0;
 }
 
-static void route_status(cv_api *api, const cv_http_req *req, cv_http_resp *resp, const char *org)
+/* The session token in the Cookie header (either cookie name), copied into out; 0 if none. */
+static int cookie_token(const cv_http_req *req, char out[CV_SESSION_TOKEN_MAX])
 {
-    char key[CACHE_KEY_MAX], today[11];
-    const char *term = req->query(req->ctx, "term");
-    cv_clock_today(today); /* lateness is counted against today */
-    snprintf(key, sizeof key, "status %s\n%s\n%s", org, term ? term : "", today);
-    cached_read(api, req, resp, key, build_status, org);
+    const char *h = req->header(req->ctx, "Cookie");
+    for (const char *p = h; p && *p;) {
+        p += strspn(p, " ;");
+        const char *name = strncmp(p, "__Host-", 7) == 0 ? p + 7 : p;
+        size_t n = strcspn(p, ";");
+        if (strncmp(name, "convene=", 8) == 0 && (size_t)(name + 8 - p) <= n &&
+            n - (size_t)(name + 8 - p) < CV_SESSION_TOKEN_MAX) {
+            size_t len = n - (size_t)(name + 8 - p);
+            memcpy(out, name + 8, len);
+            out[len] = '\0';
+            return 1;
+        }
+        p += n;
+    }
+    return 0;
 }
+
+/* Finds the caller from an API token or a session cookie. A credential that does not check out
+ * is 401, never ignored. */
+static int identify(cv_api *api, const cv_http_req *req, cv_api_caller *c, cv_err *e)
+{
+    const char *auth = req->header(req->ctx, "Authorization");
+    if (auth) {
+        if (strncasecmp(auth, "Bearer ", 7) != 0)
+            return cv_err_set(e, CV_EPERM, "the Authorization header must be 'Bearer TOKEN'");
+        return cv_token_check(api->store, auth + 7, &c->actor, e);
+    }
+    if (!cookie_token(req, c->token))
+        return cv_err_set(e, CV_EPERM, "sign in first (POST /api/v1/session) or send an API token");
+    int64_t account;
+    if (cv_session_check(api->store, c->token, &account, &c->session, e) < 0)
+        return e->code;
+    sqlite3_stmt *st = cv_store_prepare(api->store, "SELECT login FROM accounts WHERE id = ?1", e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, account);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        snprintf(c->actor.name, sizeof c->actor.name, "%s", sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    c->actor.kind = CV_ACTOR_ACCOUNT;
+    c->actor.account_id = account;
+    snprintf(c->actor.via, sizeof c->actor.via, "http session %lld", (long long)c->session);
+    return 0;
+}
+
+int cv_api_cross_site(const cv_http_req *req, const cv_api_caller *c)
+{
+    const char *site = req->header(req->ctx, "Sec-Fetch-Site");
+    const char *origin = req->header(req->ctx, "Origin"), *host = req->header(req->ctx, "Host");
+    if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0)
+        return 1;
+    if (!origin)
+        return 0;
+    size_t scheme = c->tls ? 8 : 7;
+    return !host || strncmp(origin, c->tls ? "https://" : "http://", scheme) != 0 ||
+           strcmp(origin + scheme, host) != 0;
+}
+
+/* A change made with a session cookie must come from our own pages: same origin, and the CSRF
+ * token the login gave. API tokens are not sent by browsers on their own, so they need neither. */
+static int csrf_refused(const cv_http_req *req, const cv_api_caller *c, cv_http_resp *resp)
+{
+    static const char *const safe[] = {"GET", "HEAD", "OPTIONS"};
+    for (size_t i = 0; i < sizeof safe / sizeof safe[0]; i++)
+        if (strcmp(req->method, safe[i]) == 0)
+            return 0;
+    if (!c->session)
+        return 0;
+    char want[CV_SESSION_CSRF_MAX];
+    const char *got = req->header(req->ctx, "X-CSRF-Token");
+    cv_session_csrf(c->token, want);
+    if (cv_api_cross_site(req, c))
+        cv_http_resp_problem(resp, 403, "a change from another site is refused");
+    else if (!got || strlen(got) != strlen(want) || sodium_memcmp(got, want, strlen(want)) != 0)
+        cv_http_resp_problem(resp, 403,
+                             "the X-CSRF-Token header is missing or wrong (GET /api/v1/session "
+                             "gives it)");
+    else
+        return 0;
+    return 1;
+}
+
+/* events ------------------------------------------------------------------------------------ */
+
+/* What the caller may see of the journal: everything for an admin, else the subtrees of its
+ * current grants (its own organisation alone for a secretary). */
+static int scope_of(cv_api *api, const cv_actor *a, cv_http_scope *scope, cv_err *e)
+{
+    sqlite3_stmt *st = cv_store_prepare(api->store,
+                                        "SELECT role, coalesce(org_id, 0) FROM grants "
+                                        "WHERE account_id = ?1 AND (ends IS NULL OR ends > ?2) "
+                                        "ORDER BY id",
+                                        e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, a->account_id);
+    sqlite3_bind_int64(st, 2, cv_clock_real());
+    while (sqlite3_step(st) == SQLITE_ROW && scope->n < CV_HTTP_SCOPE_MAX) {
+        const char *role = (const char *)sqlite3_column_text(st, 0);
+        if (strcmp(role, "admin") == 0)
+            scope->all = 1;
+        scope->grants[scope->n].org_id = sqlite3_column_int64(st, 1);
+        scope->grants[scope->n++].own_only = strcmp(role, "secretary") == 0;
+    }
+    sqlite3_reset(st);
+    return 0;
+}
+
+/* GET /api/v1/events: the journal the caller may see as Server-Sent Events, from the event after
+ * Last-Event-ID (or the last_event_id query argument, for a first connection), else from now. */
+static void route_events(cv_api *api, const cv_http_req *req, cv_http_resp *resp,
+                         const cv_api_caller *c)
+{
+    const char *last = req->header(req->ctx, "Last-Event-ID");
+    cv_err e;
+    if (!last)
+        last = req->query(req->ctx, "last_event_id");
+    if (last) {
+        char *end;
+        long long v = strtoll(last, &end, 10);
+        if (!*last || *end || v < 0) {
+            cv_http_resp_problem(resp, 400, "Last-Event-ID must be an event id (a whole number)");
+            return;
+        }
+        resp->stream_after = v;
+    } else if (cv_journal_last_id(api->store, &resp->stream_after, &e) < 0) {
+        cv_api_reply_error(resp, &e);
+        return;
+    }
+    if (scope_of(api, &c->actor, &resp->scope, &e) < 0) {
+        cv_api_reply_error(resp, &e);
+        return;
+    }
+    resp->stream = 1;
+}
+
+/* reports ----------------------------------------------------------------------------------- */
 
 /* A report rendered on the thread pool with a connection of its own. */
 typedef struct report_job {
-    char db_path[4096];
+    char db_path[CV_API_PATH_MAX];
     const cv_report_producer *prod;
     char org[64], format[16];
 } report_job;
@@ -240,7 +379,7 @@ static void run_report(void *arg, cv_http_resp *resp)
     if (rc == 0)
         resp->content_type = content_type_of(job->format);
     else
-        reply_error(resp, &e);
+        cv_api_reply_error(resp, &e);
     if (fd >= 0)
         unlink(tmp);
     json_decref(doc);
@@ -248,15 +387,29 @@ static void run_report(void *arg, cv_http_resp *resp)
     free(job);
 }
 
+/* May the caller read org's reports? A viewer's right over org (any right at all); reports over
+ * the whole store are an admin's. */
+static int report_permitted(cv_api *api, const cv_api_caller *c, const char *org, cv_err *e)
+{
+    int64_t org_id = 0;
+    json_t *args = json_pack("{s:s}", "org", org);
+    int rc = *org ? cv_ops_resolve(api->store, CV_AT_ORG, "org", args, &org_id, e) : 0;
+    json_decref(args);
+    if (rc == 0)
+        rc = cv_ops_permit(api->store, &c->actor, *org ? CV_ROLES_ALL : CV_ROLE_ADMIN, org_id,
+                           "report", e);
+    return rc;
+}
+
 /* /api/v1/reports/NAME[/ORG]?format=F */
-static void route_report(cv_api *api, const cv_http_req *req, cv_http_resp *resp, const char *rest)
+static void route_report(cv_api *api, const cv_http_req *req, cv_http_resp *resp,
+                         const cv_api_caller *c, const char *rest)
 {
     char name[32];
+    cv_err e;
     const char *slash = strchr(rest, '/'), *org = slash ? slash + 1 : "";
     size_t n = slash ? (size_t)(slash - rest) : strlen(rest);
     const char *format = req->query(req->ctx, "format");
-    if (!format)
-        format = "json";
     const cv_report_producer *prod = NULL;
     if (n < sizeof name) {
         memcpy(name, rest, n);
@@ -264,10 +417,15 @@ static void route_report(cv_api *api, const cv_http_req *req, cv_http_resp *resp
         prod = cv_report_find(name);
     }
     if (!prod) {
-        cv_http_resp_problem(resp, 404, "no report by that name (see /api/v1/reports)");
+        cv_http_resp_problem(resp, 404, "no report by that name (GET /api/v1/reports lists them)");
+        return;
+    }
+    if (report_permitted(api, c, org, &e) < 0) {
+        cv_api_reply_error(resp, &e);
         return;
     }
     report_job *job = calloc(1, sizeof *job);
+    format = format ? format : "json";
     if (!job || strlen(org) >= sizeof job->org || strlen(format) >= sizeof job->format ||
         strlen(api->db_path) >= sizeof job->db_path) {
         free(job);
@@ -282,62 +440,74 @@ static void route_report(cv_api *api, const cv_http_req *req, cv_http_resp *resp
     resp->work_arg = job;
 }
 
-static void route_report_list(const cv_http_req *req, cv_http_resp *resp)
+static void route_report_list(cv_http_resp *resp)
 {
     json_t *list = json_array();
     for (const cv_report_producer *p = cv_report_producers; p->name; p++)
         json_array_append_new(
             list, json_pack("{s:s, s:s}", "name", p->name, "description", p->description));
-    reply_json(req, resp, json_pack("{s:o}", "items", list));
+    cv_api_reply_json(resp, 200, json_pack("{s:o}", "items", list));
 }
 
-/* GET /api/v1/events: the journal as Server-Sent Events, from the event after Last-Event-ID (or
- * the last_event_id query argument, for a first connection), else from now on. */
-static void route_events(cv_api *api, const cv_http_req *req, cv_http_resp *resp)
+/* routing ----------------------------------------------------------------------------------- */
+
+static void route_openapi(const cv_http_req *req, cv_http_resp *resp)
 {
-    const char *last = req->header(req->ctx, "Last-Event-ID");
-    cv_err e;
-    if (!last)
-        last = req->query(req->ctx, "last_event_id");
-    if (last) {
-        char *end;
-        long long v = strtoll(last, &end, 10);
-        if (!*last || *end || v < 0) {
-            cv_http_resp_problem(resp, 400, "Last-Event-ID must be an event id (a whole number)");
-            return;
-        }
-        resp->stream_after = v;
-    } else if (cv_journal_last_id(api->store, &resp->stream_after, &e) < 0) {
-        reply_error(resp, &e);
-        return;
-    }
-    resp->stream = 1;
-    resp->scope.all = 1;
+    json_t *doc = cv_api_openapi();
+    char *text = doc ? json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(doc);
+    if (text)
+        cv_api_reply_text(req, resp, text, strlen(text));
+    else
+        cv_http_resp_problem(resp, 500, "out of memory");
+    free(text);
+}
+
+/* The routes that need a signed-in caller. */
+static void route_signed_in(cv_api *api, const cv_http_req *req, cv_http_resp *resp,
+                            const cv_api_caller *c, const char *p)
+{
+    int get = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+    int fixed = strcmp(p, "events") == 0 || strncmp(p, "reports", 7) == 0;
+    if (fixed && !get) {
+        cv_http_resp_problem(resp, 405, "this resource is read with GET");
+        cv_http_resp_header(resp, "Allow", "GET, HEAD");
+    } else if (strcmp(p, "events") == 0)
+        route_events(api, req, resp, c);
+    else if (strcmp(p, "reports") == 0)
+        route_report_list(resp);
+    else if (strncmp(p, "reports/", 8) == 0)
+        route_report(api, req, resp, c, p + 8);
+    else if (!cv_api_ops_route(api, req, resp, c, p))
+        cv_http_resp_problem(resp, 404, "no such resource (GET /api/v1/openapi.json lists them)");
 }
 
 void cv_api_handle(cv_api *api, const cv_http_req *req, cv_http_resp *resp)
 {
+    cv_api_caller c = {0};
+    cv_err e;
     const char *p = req->path;
-    int get = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
     if (strncmp(p, "/api/v1/", 8) != 0) {
         cv_http_resp_problem(resp, 404, "no such resource; the API lives under /api/v1/");
         return;
     }
     p += 8;
-    if (!get && (strncmp(p, "status", 6) == 0 || strncmp(p, "reports", 7) == 0 ||
-                 strcmp(p, "events") == 0)) {
-        cv_http_resp_problem(resp, 405, "this resource is read with GET");
-        cv_http_resp_header(resp, "Allow", "GET, HEAD");
-    } else if (strncmp(p, "status/", 7) == 0)
-        route_status(api, req, resp, p + 7);
-    else if (strcmp(p, "status") == 0)
-        route_status(api, req, resp, "");
-    else if (strcmp(p, "events") == 0)
-        route_events(api, req, resp);
-    else if (strcmp(p, "reports") == 0)
-        route_report_list(req, resp);
-    else if (strncmp(p, "reports/", 8) == 0)
-        route_report(api, req, resp, p + 8);
-    else
-        cv_http_resp_problem(resp, 404, "no such resource");
+    where_from(req, &c);
+    if (strcmp(p, "openapi.json") == 0) {
+        route_openapi(req, resp);
+        return;
+    }
+    int login = strcmp(p, "session") == 0 && strcmp(req->method, "POST") == 0;
+    if (!login && identify(api, req, &c, &e) < 0) {
+        cv_http_resp_problem(resp, 401, e.msg);
+        cv_http_resp_header(resp, "WWW-Authenticate", "Bearer realm=\"convene\"");
+        return;
+    }
+    if (login || strcmp(p, "session") == 0) {
+        if (login || !csrf_refused(req, &c, resp))
+            cv_api_session_route(api, req, resp, &c);
+        return;
+    }
+    if (!csrf_refused(req, &c, resp))
+        route_signed_in(api, req, resp, &c, p);
 }

@@ -41,7 +41,8 @@ typedef struct cv_http_req {
 typedef struct cv_http_resp cv_http_resp;
 
 /* Work the API hands to the thread pool: runs off the loop, fills resp, must not touch the
- * loop's store connection. arg is freed by the work itself. */
+ * loop's store connection. arg is freed by the work itself, unless an after function (run on the
+ * loop once the work is done) is set: then after frees it. */
 typedef void (*cv_http_work_fn)(void *arg, cv_http_resp *resp);
 
 struct cv_http_resp {
@@ -54,7 +55,8 @@ struct cv_http_resp {
         const char *name; /* static text */
         char value[256];
     } headers[CV_HTTP_HEADERS_MAX];
-    cv_http_work_fn work; /* set: the response comes from work(work_arg) on the thread pool */
+    cv_http_work_fn work;  /* set: the response comes from work(work_arg) on the thread pool */
+    cv_http_work_fn after; /* then, if set, after(work_arg) on the loop, which frees work_arg */
     void *work_arg;
     int stream;           /* set: a Server-Sent Events stream of the journal after stream_after */
     int64_t stream_after; /* the last event the client has (Last-Event-ID) */

@@ -341,6 +341,9 @@ static void work_done(uv_work_t *w, int status)
     x->resp.work = NULL;
     if (status != 0)
         cv_http_resp_problem(&x->resp, 503, "the server is shutting down");
+    if (x->resp.after)
+        x->resp.after(x->resp.work_arg, &x->resp);
+    cv_daemon_poke(s->d); /* the work may have written events */
     send_resp(x);
     MHD_resume_connection(x->c);
     if (s->stopping)

@@ -8,6 +8,8 @@
 #include "base/clock.h"
 #include "store/journal.h"
 
+#define CV_SESSION_BUSY_MS 5000 /* the store's own busy timeout (store.c), put back after */
+
 static const char expired[] = "no session, or it has expired; log in again";
 
 static void token_hash(const char *token, unsigned char out[32])
@@ -16,8 +18,8 @@ static void token_hash(const char *token, unsigned char out[32])
 }
 
 /* A fingerprint of the account's password hash as it is now (all zero without a password). */
-static int password_fingerprint(cv_store *s, int64_t account_id, unsigned char out[16],
-                                int *active, cv_err *e)
+static int password_fingerprint(cv_store *s, int64_t account_id, unsigned char out[16], int *active,
+                                cv_err *e)
 {
     sqlite3_stmt *st = cv_store_prepare(
         s, "SELECT coalesce(password_hash, ''), state = 'active' FROM accounts WHERE id = ?1", e);
@@ -70,7 +72,8 @@ int cv_session_open(cv_store *s, int64_t account_id, const char *peer,
                            NULL, e);
 }
 
-/* Records a use at now, at most once every CV_SESSION_TOUCH_MS (a read must not write each time). */
+/* Records a use at now, at most once every CV_SESSION_TOUCH_MS (a read must not write each time).
+ */
 static void touch(cv_store *s, int64_t id, int64_t used_at, int64_t now)
 {
     cv_err ignored;

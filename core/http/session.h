@@ -11,11 +11,11 @@
 
 #include "store/store.h"
 
-#define CV_SESSION_IDLE_MS (30 * 60 * 1000LL)
-#define CV_SESSION_MAX_MS (12 * 60 * 60 * 1000LL)
-#define CV_SESSION_TOUCH_MS (60 * 1000LL) /* last use is written at most this often */
-#define CV_SESSION_TOKEN_MAX 48           /* 43 base64url characters and NUL */
-#define CV_SESSION_CSRF_MAX 65            /* 64 hex digits and NUL */
+#define CV_SESSION_IDLE_MS   (30 * 60 * 1000LL)
+#define CV_SESSION_MAX_MS    (12 * 60 * 60 * 1000LL)
+#define CV_SESSION_TOUCH_MS  (60 * 1000LL) /* last use is written at most this often */
+#define CV_SESSION_TOKEN_MAX 48            /* 43 base64url characters and NUL */
+#define CV_SESSION_CSRF_MAX  65            /* 64 hex digits and NUL */
 
 /* Opens a session for account_id (journals session.opened with the store's actor) and writes
  * its token into token, to be set as a cookie and never stored. Inside the caller's

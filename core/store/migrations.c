@@ -585,9 +585,34 @@ static const char schema_auth[] =
     "ALTER TABLE events ADD COLUMN actor_via TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE events ADD COLUMN recorded_at INTEGER NOT NULL DEFAULT 0;";
 
+/* The HTTP API (issue 11): browser sessions, kept only as their token's hash, and the answers to
+ * changes sent with an Idempotency-Key, so that a retried request changes nothing twice. */
+static const char schema_http[] =
+    "CREATE TABLE http_sessions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  token_hash BLOB NOT NULL UNIQUE CHECK (length(token_hash) = 32),"
+    "  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  password_fp BLOB NOT NULL CHECK (length(password_fp) = 16),"
+    "  peer TEXT NOT NULL,"
+    "  opened_at INTEGER NOT NULL,"
+    "  used_at INTEGER NOT NULL,"
+    "  closed_at INTEGER"
+    ") STRICT;"
+    "CREATE INDEX http_sessions_by_account ON http_sessions(account_id, closed_at);"
+    "CREATE TABLE http_idempotency ("
+    "  account_id INTEGER NOT NULL,"
+    "  key TEXT NOT NULL CHECK (length(key) BETWEEN 1 AND 128),"
+    "  request_hash BLOB NOT NULL CHECK (length(request_hash) = 32),"
+    "  status INTEGER NOT NULL,"
+    "  body TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (account_id, key)"
+    ") STRICT;"
+    "CREATE INDEX http_idempotency_by_age ON http_idempotency(created_at);";
+
 static const char *const migrations[] = {
     schema_foundation, schema_plugins,         schema_elect,         schema_docs, schema_sched,
-    schema_lua,        schema_sched_reminders, schema_people_gender, schema_auth,
+    schema_lua,        schema_sched_reminders, schema_people_gender, schema_auth, schema_http,
 };
 
 int cv_migrations_count(void)

@@ -12,6 +12,23 @@ import time
 
 from harness import BIN
 
+PASSWORD = "mật khẩu đủ dài"
+
+
+def add_account(test, login, role=None, org=None, password=PASSWORD):
+    """An account with a password and (when role is given) one grant, made with the CLI."""
+    path = os.path.join(test.dir, "password")
+    with open(path, "w") as f:
+        f.write(password)
+    test.ok("account", "add", login, login.capitalize(), "--password-file", path)
+    if role:
+        test.ok("grant", "add", login, role, *(["--org", org] if org else []))
+
+
+def token_of(test, login, label="http"):
+    """A new API token of login, as the Authorization header that carries it."""
+    return {"Authorization": "Bearer " + test.js("account", "token", "add", login, label)["token"]}
+
 
 def free_port():
     with socket.socket() as s:
@@ -49,6 +66,7 @@ class Server:
             self.port = free_port()
             listen = f"127.0.0.1:{self.port}"
         self.listen = listen
+        self.headers = {}  # sent with every request (credentials)
         cmd = [BIN, "run", "--poll-ms", "50", *(["--listen", listen] if listen else []), *args]
         self.proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True,
                                      env=env or test.env())
@@ -84,14 +102,24 @@ class Server:
 
     def request(self, method, path, body=None, headers=None):
         c = self.conn()
+        headers = {**self.headers, **(headers or {})}
         try:
             if isinstance(body, (dict, list)):
                 body = json.dumps(body)
-                headers = {"Content-Type": "application/json", **(headers or {})}
-            c.request(method, path, body=body, headers=headers or {})
+                headers = {"Content-Type": "application/json", **headers}
+            c.request(method, path, body=body, headers=headers)
             return Response(c.getresponse())
         finally:
             c.close()
+
+    def login(self, login, password, headers=None):
+        """Logs in; later requests carry the cookie and the CSRF token. Returns the response."""
+        r = self.request("POST", "/api/v1/session", {"login": login, "password": password},
+                         headers)
+        if r.status == 200:
+            cookie = r.headers["Set-Cookie"].split(";")[0]
+            self.headers = {"Cookie": cookie, "X-CSRF-Token": r.json()["csrf_token"]}
+        return r
 
     def get(self, path, headers=None):
         return self.request("GET", path, headers=headers)
@@ -130,7 +158,7 @@ class EventStream:
 
     def __init__(self, server, headers=None, path="/api/v1/events"):
         self.conn = server.conn(timeout=10)
-        self.conn.request("GET", path, headers=headers or {})
+        self.conn.request("GET", path, headers={**server.headers, **(headers or {})})
         self.resp = self.conn.getresponse()
         self.status = self.resp.status
         self.headers = self.resp.headers

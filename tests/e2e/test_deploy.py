@@ -13,7 +13,7 @@ import subprocess
 import time
 
 from harness import BIN, SOURCE, StoreTest, main
-from httpd import Server, free_port
+from httpd import PASSWORD, Server, add_account, free_port
 
 BUILD = os.path.dirname(os.path.dirname(os.path.abspath(BIN)))
 
@@ -76,14 +76,17 @@ http {{
         return http.client.HTTPSConnection("localhost", self.https, context=self.ctx,
                                            timeout=timeout)
 
-    def get(self, path, headers=None):
+    def request(self, method, path, body=None, headers=None):
         c = self.conn()
         try:
-            c.request("GET", path, headers=headers or {})
+            c.request(method, path, body=body, headers=headers or {})
             r = c.getresponse()
             return r.status, r.headers, r.read()
         finally:
             c.close()
+
+    def get(self, path, headers=None):
+        return self.request("GET", path, headers=headers)
 
     def stop(self):
         if self.proc.poll() is None:
@@ -123,18 +126,36 @@ class DeployTest(StoreTest):
 
     def test_nginx_in_front_over_https_and_http2(self):
         self.ok("org", "add", "LS", "Tỉnh Lạng Sơn", "--level", "province")
+        add_account(self, "vp", "office", "LS")
         sock = os.path.join(self.dir, "http.sock")
         Server(self, listen="unix:" + sock).serving()
         ng = Nginx(self, sock)
         status, _, body = ng.get("/")
         self.assertEqual((status, body), (200, b"<!doctype html><title>convene</title>\n"))
-        status, headers, body = ng.get("/api/v1/status/LS")
+        # Login over HTTPS: the cookie is __Host- prefixed, Secure, HttpOnly, SameSite=Lax.
+        origin = f"https://localhost:{ng.https}"
+        status, headers, body = ng.request(
+            "POST", "/api/v1/session", json.dumps({"login": "vp", "password": PASSWORD}),
+            {"Content-Type": "application/json", "Origin": origin})
+        self.assertEqual(status, 200, body)
+        cookie = headers["Set-Cookie"]
+        self.assertRegex(cookie, r"^__Host-convene=[A-Za-z0-9_-]{43}; Path=/; HttpOnly; "
+                                 r"SameSite=Lax; Secure$")
+        auth = {"Cookie": cookie.split(";")[0], "X-CSRF-Token": json.loads(body)["csrf_token"]}
+        status, headers, body = ng.get("/api/v1/status/LS", auth)
         self.assertEqual(status, 200)
         self.assertEqual(json.loads(body), self.js("status", "LS"))
         self.assertIn("max-age", headers["Strict-Transport-Security"])
+        # A change, from our own origin with the CSRF token.
+        status, _, body = ng.request(
+            "POST", "/api/v1/org/add",
+            json.dumps({"code": "LS-A", "name": "Huyện A", "level": "district", "parent": "LS"}),
+            {**auth, "Content-Type": "application/json", "Origin": origin})
+        self.assertEqual(status, 200, body)
+        self.assertEqual(self.js("org", "show", "LS-A")["name"], "Huyện A")
         # HTTP/2 is negotiated by nginx (convene itself speaks HTTP/1.1 on the socket).
         r = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_version}", "--http2",
-                            "--cacert", ng.cert,
+                            "--cacert", ng.cert, "-H", "Cookie: " + auth["Cookie"],
                             f"https://localhost:{ng.https}/api/v1/status/LS"],
                            capture_output=True, text=True, timeout=30)
         self.assertEqual(r.stdout, "2")
@@ -145,7 +166,7 @@ class DeployTest(StoreTest):
         c.close()
         # The event stream passes through unbuffered: an event arrives while the stream is open.
         c = ng.conn()
-        c.request("GET", "/api/v1/events")
+        c.request("GET", "/api/v1/events", headers=auth)
         resp = c.getresponse()
         self.assertEqual(resp.headers["Content-Type"], "text/event-stream")
         self.ok("org", "add", "LS-TP", "Thành phố Lạng Sơn", "--level", "district",

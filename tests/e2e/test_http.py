@@ -9,7 +9,7 @@ import subprocess
 import time
 
 from harness import StoreTest, main
-from httpd import EventStream, Server, closed_by_peer
+from httpd import EventStream, Server, add_account, closed_by_peer, token_of
 
 
 class HttpTest(StoreTest):
@@ -20,9 +20,13 @@ class HttpTest(StoreTest):
                 "--parent", "LS")
         for name in ("csv", "json", "html", "text", "xlsx"):
             self.ok("plugin", "enable", "report-" + name)
+        add_account(self, "xem", "viewer", "LS")
+        self.viewer = token_of(self, "xem")
 
     def server(self, *args, **kw):
-        return Server(self, *args, **kw).serving()
+        srv = Server(self, *args, **kw).serving()
+        srv.headers = dict(self.viewer)
+        return srv
 
     def assert_problem(self, r, status, detail=None):
         self.assertEqual(r.status, status, r.body)
@@ -55,7 +59,7 @@ class HttpTest(StoreTest):
         self.assert_problem(srv.get("/api/v1/status/NOPE"), 404, line)
         self.assert_problem(srv.get("/api/v1/nothing-here"), 404)
         self.assert_problem(srv.get("/elsewhere"), 404)
-        r = srv.request("DELETE", "/api/v1/status/LS")
+        r = srv.request("POST", "/api/v1/status/LS")
         self.assert_problem(r, 405)
         self.assertEqual(r.headers["Allow"], "GET, HEAD")
 
@@ -128,13 +132,13 @@ class HttpTest(StoreTest):
         srv = self.server("--max-connections", "4", "--max-per-ip", "100")
         held = [srv.conn() for _ in range(3)]
         for c in held:
-            c.request("GET", "/api/v1/status/LS")
+            c.request("GET", "/api/v1/status/LS", headers=self.viewer)
             self.assertEqual(c.getresponse().read()[:1], b"{")
         extra = srv.raw_socket()  # the 4th: allowed
         extra2 = srv.raw_socket()  # the 5th: closed at once, nothing sent
         self.assertEqual(closed_by_peer(extra2), b"")
         for c in held:  # the kept-alive connections still work
-            c.request("GET", "/api/v1/status/LS")
+            c.request("GET", "/api/v1/status/LS", headers=self.viewer)
             self.assertEqual(c.getresponse().status, 200)
         extra.close()
         for c in held:

@@ -142,8 +142,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                        .peer = "127.0.0.1"};
     cv_http_resp resp = {0};
     cv_api_handle(&api, &req, &resp);
-    if (resp.work)
+    /* A login's argon2 hash is too slow to fuzz: it is counted as failed without hashing. */
+    if (resp.work && !strstr(req.path, "session"))
         resp.work(resp.work_arg, &resp);
+    if (resp.after)
+        resp.after(resp.work_arg, &resp);
     if (!resp.stream)
         check(&resp);
     cv_http_resp_clear(&resp);
