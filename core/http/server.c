@@ -371,7 +371,7 @@ static enum MHD_Result answer(exchange *x, const char *url, const char *method)
     if (strncmp(url, "/api/", 5) == 0)
         cv_api_handle(&x->srv->api, &req, &x->resp);
     else
-        cv_web_handle(x->srv->api.store, &req, &x->resp); /* the dashboard's pages */
+        cv_web_handle(&x->srv->api, &req, &x->resp); /* the dashboard's pages */
     if (x->resp.stream)
         return send_stream(x);
     if (!x->resp.work)

@@ -6,7 +6,7 @@
 
 #include "base/date.h"
 #include "base/text.h"
-#include "domain/congress.h"
+#include "ops/ops.h"
 #include "web/web.h"
 
 #define _(msgid) cv_tr(lang, msgid)
@@ -45,8 +45,8 @@ static int read_count(const char *in, int64_t *out)
     return cv_text_count(in, out, "count", &e) == 0 && *out <= 1000000 ? 0 : -1;
 }
 
-int cv_web_held_submit(cv_store *s, cv_lang lang, const char *org, cv_web_form *f, char *msg,
-                       size_t cap)
+int cv_web_held_submit(cv_store *s, const cv_actor *actor, cv_lang lang, const char *org,
+                       cv_web_form *f, char *msg, size_t cap)
 {
     char start[11], end[11];
     const char *end_in = cv_web_form_get(f, "end");
@@ -65,11 +65,23 @@ int cv_web_held_submit(cv_store *s, cv_lang lang, const char *org, cv_web_form *
         return refuse(f, "present", _("Present is a whole number from 0 to 1.000.000."), msg, cap);
     if (summoned >= 0 && present > summoned)
         return refuse(f, "present", _("Present cannot exceed summoned."), msg, cap);
-    if (cv_congress_mark_held(s, org, NULL, start, *end_in ? end : NULL, NULL, &e) < 0)
+    /* Through the operations layer: the permission, the transaction and the actor. */
+    json_t *held = json_pack("{s:s, s:s}", "org", org, "on", start);
+    if (*end_in)
+        json_object_set_new(held, "to", json_string(end));
+    int rc = cv_ops_call(s, actor, "congress.held", held, NULL, &e);
+    json_decref(held);
+    if (rc < 0)
         return refuse(f, "start", e.msg, msg, cap);
-    cv_congress_spec spec = {
-        .org = org, .pilot = -1, .direct_secretary = -1, .summoned = summoned, .present = present};
-    if ((summoned >= 0 || present >= 0) && cv_congress_set(s, &spec, &e) < 0)
+    json_t *figures = json_pack("{s:s}", "org", org);
+    if (summoned >= 0)
+        json_object_set_new(figures, "summoned", json_integer(summoned));
+    if (present >= 0)
+        json_object_set_new(figures, "present", json_integer(present));
+    rc = json_object_size(figures) > 1 ? cv_ops_call(s, actor, "congress.set", figures, NULL, &e)
+                                       : 0;
+    json_decref(figures);
+    if (rc < 0)
         return refuse(f, present >= 0 ? "present" : "summoned", e.msg, msg, cap);
     return 0;
 }

@@ -5,14 +5,24 @@
  *   GET  /congress/CODE/held    the secretary's form; POST records it (303 back to the congress,
  *                               or 422 with the form, the message beside its field, as typed)
  *   GET  /static/NAME           app.css, app.js
- * The language is ?lang=vi|en (remembered in a cookie), Vietnamese by default. */
+ *   GET  /login, POST /login    the login form (the API's own login: limits, journal, session)
+ *   POST /logout
+ * Every other page needs a session (else 303 to /login) and a grant over the organisation it
+ * shows (cv_ops_permit, the operations layer's one check); a form also needs the session's
+ * CSRF token and a same-site request. The language is ?lang=vi|en (remembered in a cookie),
+ * Vietnamese by default. */
 #include "web/routes.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/account.h"
+#include "auth/grant.h"
 #include "domain/org.h"
+#include "http/api_int.h"
+#include "ops/ops.h"
 #include "web/web.h"
 
 #define STATIC_MAX (256 * 1024)
@@ -34,6 +44,12 @@ static void reply_page(cv_http_resp *resp, int status, cv_html *h)
     cv_http_resp_header(resp, "Content-Security-Policy",
                         "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
     cv_http_resp_header(resp, "X-Content-Type-Options", "nosniff");
+}
+
+/* The HTTP status of a refusal: 403 for a permission, else the API's mapping. */
+static int status_of(int code)
+{
+    return code == CV_EPERM ? 403 : cv_http_status_of(code);
 }
 
 static void reply_message(const cv_web_req *r, cv_http_resp *resp, int status, const char *msg)
@@ -156,15 +172,23 @@ static int parse_form(const char *body, size_t len, cv_web_form *f, char *buf, s
     return 0;
 }
 
-static void route_held(const cv_web_req *r, const cv_http_req *req, cv_http_resp *resp,
-                       const char *org)
+/* The form's csrf field is the session's CSRF token. */
+static int csrf_ok(const cv_web_req *r, const cv_web_form *f)
+{
+    const char *got = cv_web_form_get(f, "csrf");
+    size_t n = strlen(r->csrf);
+    return n > 0 && strlen(got) == n && sodium_memcmp(got, r->csrf, n) == 0;
+}
+
+static void route_held(const cv_web_req *r, const cv_actor *actor, const cv_http_req *req,
+                       cv_http_resp *resp, const char *org)
 {
     cv_html h = {0};
     cv_err e;
     if (strcmp(req->method, "POST") != 0) {
         if (cv_web_held_form(r, org, NULL, &h, &e) < 0) {
             cv_html_free(&h);
-            reply_message(r, resp, cv_http_status_of(e.code), e.msg);
+            reply_message(r, resp, status_of(e.code), e.msg);
         } else {
             reply_page(resp, 200, &h);
         }
@@ -177,14 +201,18 @@ static void route_held(const cv_web_req *r, const cv_http_req *req, cv_http_resp
         reply_message(r, resp, 400, cv_tr(r->lang, "The form could not be read."));
         return;
     }
-    if (cv_web_held_submit(r->store, r->lang, org, &f, msg, sizeof msg) == 0) {
+    if (!csrf_ok(r, &f)) {
+        reply_message(r, resp, 403, cv_tr(r->lang, "This form has expired; open it again."));
+        return;
+    }
+    if (cv_web_held_submit(r->store, actor, r->lang, org, &f, msg, sizeof msg) == 0) {
         cv_http_resp_text(resp, 303, "text/plain; charset=utf-8", "", 0);
         cv_http_resp_header(resp, "Location", "/congress/%s", org);
         return;
     }
     if (cv_web_held_form(r, org, &f, &h, &e) < 0) {
         cv_html_free(&h);
-        reply_message(r, resp, cv_http_status_of(e.code), e.msg);
+        reply_message(r, resp, status_of(e.code), e.msg);
         return;
     }
     reply_page(resp, 422, &h);
@@ -230,33 +258,248 @@ static void route_page(const cv_web_req *r, cv_http_resp *resp, int congress, co
     int rc = congress ? cv_web_congress(r, org, &h, &e) : cv_web_home(r, org, &h, &e);
     if (rc < 0) {
         cv_html_free(&h);
-        reply_message(r, resp, cv_http_status_of(e.code), e.msg);
+        reply_message(r, resp, status_of(e.code), e.msg);
         return;
     }
     reply_page(resp, 200, &h);
 }
 
-void cv_web_handle(cv_store *s, const cv_http_req *req, cv_http_resp *resp)
+/* 303 to path. */
+static void redirect(cv_http_resp *resp, const char *path)
+{
+    cv_http_resp_text(resp, 303, "text/plain; charset=utf-8", "", 0);
+    cv_http_resp_header(resp, "Location", "%s", path);
+}
+
+/* The login form posted to /login goes through the API's own login (POST /api/v1/session: the
+ * limits on failures, the journal, the session and its cookie); its JSON answer becomes a page:
+ * 303 home with the cookie, or the form again with the refusal and the name typed. */
+typedef struct login_wrap {
+    cv_http_work_fn work, after;
+    void *arg;
+    cv_lang lang;
+    char name[CV_ACTOR_NAME_MAX];
+} login_wrap;
+
+static void login_page(cv_lang lang, const char *name, const char *error, cv_http_resp *resp,
+                       int status)
+{
+    cv_web_req r = {.lang = lang};
+    cv_html h = {0};
+    cv_web_login(&r, name, error, &h);
+    reply_page(resp, status, &h);
+}
+
+/* Turns the API's answer in resp into the page's. */
+static void login_answer(login_wrap *w, cv_http_resp *resp)
+{
+    if (resp->status == 200) {
+        free(resp->body);
+        resp->body = NULL;
+        resp->len = 0;
+        resp->status = 303;
+        resp->content_type = "text/plain; charset=utf-8";
+        cv_http_resp_header(resp, "Location", "/");
+        return;
+    }
+    json_t *p = json_loadb(resp->body ? resp->body : "", resp->len, 0, NULL);
+    const char *d = json_string_value(json_object_get(p, "detail"));
+    char detail[512];
+    snprintf(detail, sizeof detail, "%s", d ? d : "");
+    json_decref(p);
+    login_page(w->lang, w->name, cv_tr(w->lang, detail), resp, resp->status);
+}
+
+static void login_work(void *arg, cv_http_resp *resp)
+{
+    login_wrap *w = arg;
+    w->work(w->arg, resp);
+    login_answer(w, resp);
+}
+
+static void login_after(void *arg, cv_http_resp *resp)
+{
+    login_wrap *w = arg;
+    if (w->after)
+        w->after(w->arg, resp);
+    free(w);
+}
+
+static void route_login(cv_api *api, const cv_web_req *r, const cv_http_req *req,
+                        cv_http_resp *resp)
+{
+    cv_web_form f = {0};
+    char buf[CV_WEB_FORM_MAX * 2];
+    cv_api_caller c = {0};
+    cv_err e;
+    if (strcmp(req->method, "POST") != 0) {
+        login_page(r->lang, NULL, NULL, resp, 200);
+        return;
+    }
+    if (req->body_len > CV_WEB_FORM_MAX ||
+        parse_form(req->body ? req->body : "", req->body_len, &f, buf, sizeof buf) < 0) {
+        login_page(r->lang, NULL, cv_tr(r->lang, "The form could not be read."), resp, 400);
+        return;
+    }
+    json_t *body = json_pack("{s:s, s:s}", "login", cv_web_form_get(&f, "name"), "password",
+                             cv_web_form_get(&f, "password"));
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    char name[CV_ACTOR_NAME_MAX];
+    snprintf(name, sizeof name, "%s", cv_web_form_get(&f, "name"));
+    sodium_memzero(buf, sizeof buf);
+    cv_http_req as_json = *req;
+    as_json.body = text;
+    as_json.body_len = text ? strlen(text) : 0;
+    cv_api_caller_of(api, req, &c, &e); /* only the address and TLS matter before a login */
+    cv_api_session_route(api, &as_json, resp, &c);
+    if (text) {
+        sodium_memzero(text, strlen(text));
+        free(text);
+    }
+    login_wrap *w = resp->work ? calloc(1, sizeof *w) : NULL;
+    if (!w) { /* answered at once (a limit, a refusal) or out of memory */
+        login_wrap now = {.lang = r->lang};
+        snprintf(now.name, sizeof now.name, "%s", name);
+        if (!resp->work)
+            login_answer(&now, resp);
+        return;
+    }
+    *w = (login_wrap){
+        .work = resp->work, .after = resp->after, .arg = resp->work_arg, .lang = r->lang};
+    snprintf(w->name, sizeof w->name, "%s", name);
+    resp->work = login_work;
+    resp->after = login_after;
+    resp->work_arg = w;
+}
+
+/* Logs out through the API's own route (DELETE /api/v1/session), then back to the login form. */
+static void logout_work_done(void *arg, cv_http_resp *resp)
+{
+    login_wrap *w = arg;
+    w->work(w->arg, resp);
+    free(resp->body);
+    resp->body = NULL;
+    resp->len = 0;
+    resp->status = 303;
+    cv_http_resp_header(resp, "Location", "/login");
+}
+
+static void route_logout(cv_api *api, const cv_web_req *r, const cv_http_req *req,
+                         cv_http_resp *resp, const cv_api_caller *c)
+{
+    cv_web_form f = {0};
+    char buf[CV_WEB_FORM_MAX * 2];
+    if (req->body_len > CV_WEB_FORM_MAX ||
+        parse_form(req->body ? req->body : "", req->body_len, &f, buf, sizeof buf) < 0 ||
+        !csrf_ok(r, &f)) {
+        reply_message(r, resp, 403, cv_tr(r->lang, "This form has expired; open it again."));
+        return;
+    }
+    cv_http_req del = *req;
+    del.method = "DELETE";
+    cv_api_session_route(api, &del, resp, c);
+    login_wrap *w = resp->work ? calloc(1, sizeof *w) : NULL;
+    if (!w) {
+        if (!resp->work)
+            redirect(resp, "/login");
+        return;
+    }
+    *w = (login_wrap){.work = resp->work, .after = resp->after, .arg = resp->work_arg};
+    resp->work = logout_work_done;
+    resp->after = login_after;
+    resp->work_arg = w;
+}
+
+/* The organisation at the root of the caller's scope: its first current grant's, or for an
+ * admin (or a grant without an organisation) the first root of the tree. */
+static int scope_root(cv_store *s, const cv_actor *a, char code[CV_CODE_MAX], cv_err *e)
+{
+    json_t *grants = NULL;
+    code[0] = '\0';
+    if (a->account_id > 0 && cv_grant_list(s, a->account_id, 0, &grants, e) < 0)
+        return e->code;
+    size_t i;
+    json_t *g;
+    json_array_foreach(grants, i, g)
+    {
+        const char *org = json_string_value(json_object_get(g, "org"));
+        if (org && *org && strcmp(json_string_value(json_object_get(g, "role")), "admin") != 0) {
+            snprintf(code, CV_CODE_MAX, "%s", org);
+            break;
+        }
+    }
+    json_decref(grants);
+    if (!*code && cv_org_walk(s, NULL, 0, first_root, code, e) < 0)
+        return e->code;
+    return *code ? 0 : cv_err_set(e, CV_ENOTFOUND, "no organisation yet");
+}
+
+/* Whether the caller holds one of roles over org (a page of org's subtree); if not, answers the
+ * refusal, the operations layer's own line. */
+static int permitted(const cv_web_req *r, const cv_actor *a, const char *org, unsigned roles,
+                     const char *what, cv_http_resp *resp)
+{
+    cv_org o;
+    cv_err e;
+    if (cv_org_get(r->store, org, &o, &e) < 0 ||
+        cv_ops_permit(r->store, a, roles, o.id, what, &e) < 0) {
+        reply_message(r, resp, status_of(e.code), e.msg);
+        return 0;
+    }
+    return 1;
+}
+
+void cv_web_handle(cv_api *api, const cv_http_req *req, cv_http_resp *resp)
 {
     const char *p = req->path, *rest = "";
-    char code[CV_CODE_MAX] = "";
+    char code[CV_CODE_MAX] = "", csrf[CV_SESSION_CSRF_MAX] = "";
     cv_err e;
+    cv_store *s = api->store;
     int get = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
     cv_web_req r = {.store = s, .lang = lang_of(req, resp), .user = NULL, .csrf = ""};
     if (strncmp(p, "/static/", 8) == 0 && get) {
         route_static(resp, p + 8);
+        return;
+    }
+    if (strcmp(p, "/login") == 0) {
+        route_login(api, &r, req, resp);
+        return;
+    }
+    cv_api_caller c = {0};
+    if (cv_api_caller_of(api, req, &c, &e) < 0) {
+        if (get)
+            redirect(resp, "/login");
+        else
+            reply_message(&r, resp, 401, e.msg);
+        return;
+    }
+    cv_account acc;
+    if (c.actor.account_id > 0 && cv_account_get_by_id(s, c.actor.account_id, &acc, &e) == 0)
+        r.user = acc.display_name[0] ? acc.display_name : acc.login;
+    else
+        r.user = c.actor.name;
+    cv_session_csrf(c.token, csrf);
+    r.csrf = c.session ? csrf : "";
+    if (!get && cv_api_cross_site(req, &c)) {
+        reply_message(&r, resp, 403, cv_tr(r.lang, "A change from another site is refused."));
+    } else if (strcmp(p, "/logout") == 0 && !get) {
+        route_logout(api, &r, req, resp, &c);
     } else if (strcmp(p, "/") == 0 && get) {
-        if (cv_org_walk(s, NULL, 0, first_root, code, &e) < 0 || !*code) {
-            reply_message(&r, resp, 404, cv_tr(r.lang, "No organisation yet."));
-            return;
-        }
-        route_page(&r, resp, 0, code);
+        if (scope_root(s, &c.actor, code, &e) < 0)
+            reply_message(&r, resp, status_of(e.code), e.msg);
+        else if (permitted(&r, &c.actor, code, CV_ROLES_ALL, "read the progress of", resp))
+            route_page(&r, resp, 0, code);
     } else if (code_after(p, "/org/", code, &rest) && !*rest && get) {
-        route_page(&r, resp, 0, code);
+        if (permitted(&r, &c.actor, code, CV_ROLES_ALL, "read the progress of", resp))
+            route_page(&r, resp, 0, code);
     } else if (code_after(p, "/congress/", code, &rest) && !*rest && get) {
-        route_page(&r, resp, 1, code);
+        if (permitted(&r, &c.actor, code, CV_ROLES_ALL, "read the congress of", resp))
+            route_page(&r, resp, 1, code);
     } else if (code_after(p, "/congress/", code, &rest) && strcmp(rest, "/held") == 0) {
-        route_held(&r, req, resp, code);
+        if (permitted(&r, &c.actor, code, CV_ROLE_OFFICE | CV_ROLE_SECRETARY,
+                      "report the congress held of", resp))
+            route_held(&r, &c.actor, req, resp, code);
     } else {
         reply_message(&r, resp, get ? 404 : 405, cv_tr(r.lang, "There is no such page."));
     }

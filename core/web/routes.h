@@ -4,13 +4,13 @@
 #ifndef CV_WEB_ROUTES_H
 #define CV_WEB_ROUTES_H
 
+#include "http/api.h"
 #include "http/exchange.h"
-#include "store/store.h"
 
 /* The most bytes a form may post. */
 #define CV_WEB_FORM_MAX 8192
 
 /* Answers req into resp (which starts zeroed). */
-void cv_web_handle(cv_store *s, const cv_http_req *req, cv_http_resp *resp);
+void cv_web_handle(cv_api *api, const cv_http_req *req, cv_http_resp *resp);
 
 #endif

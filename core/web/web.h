@@ -41,11 +41,12 @@ int cv_web_held_form(const cv_web_req *r, const char *org, const cv_web_form *f,
                      cv_err *e);
 
 /* Records that org's congress was held, from the form's start, end, summoned and present
- * (dates as dd/mm/yyyy or YYYY-MM-DD). On a refusal, sets f->error_field (NULL when the refusal
+ * (dates as dd/mm/yyyy or YYYY-MM-DD), as actor through the operations congress.held and
+ * congress.set (their permission checks and transactions). On a refusal, sets f->error_field (NULL when the refusal
  * concerns the whole form) and f->error to the message, kept in msg[cap], and changes nothing
  * the refusal concerns. */
-int cv_web_held_submit(cv_store *s, cv_lang lang, const char *org, cv_web_form *f, char *msg,
-                       size_t cap);
+int cv_web_held_submit(cv_store *s, const cv_actor *actor, cv_lang lang, const char *org,
+                       cv_web_form *f, char *msg, size_t cap);
 
 /* The login page, with the name typed and a refusal (both may be NULL). */
 void cv_web_login(const cv_web_req *r, const char *name, const char *error, cv_html *h);

@@ -1,5 +1,6 @@
 """test_dashboard.py: the dashboard in a real Chromium against a real `convene run --listen` on
-the demo store (Lạng Sơn city's 42 of 72 on 22 May 2020): the home page and its drill-down,
+the demo store (Lạng Sơn city's 42 of 72 on 22 May 2020): logging in as each demo role and
+seeing only that role's subtree, the home page and its drill-down,
 the congress page, the secretary's "congress held" form with a refusal that keeps what was
 typed, a change made in another session appearing live, a report exported, every page read
 without JavaScript, and 0 serious accessibility violations (axe-core). Screenshots at 1366 px and
@@ -69,8 +70,18 @@ class Dashboard(unittest.TestCase):
     def env(cls):
         env = dict(os.environ)
         env["CONVENE_DB"] = cls.db
+        env["CONVENE_ACCOUNT"] = "admin"
         env.pop("CONVENE_NOW", None)  # the demo store carries its own clock
         return env
+
+    def login(self, name, password="demo-2020", driver=None):
+        d = driver or self.d
+        d.delete_all_cookies()
+        d.get(self.base + "/login")
+        d.find_element(By.ID, "name").send_keys(name)
+        d.find_element(By.ID, "password").send_keys(password)
+        d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        WebDriverWait(d, 30).until(lambda d: not d.current_url.endswith("/login"))
 
     def cv(self, *args):
         r = subprocess.run([BIN, *args], capture_output=True, text=True, env=self.env(),
@@ -95,7 +106,48 @@ class Dashboard(unittest.TestCase):
         self.assertEqual(serious, [], f"{page}: " + "; ".join(
             f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in serious))
 
+    def test_0_a_wrong_password_is_refused_and_the_name_kept(self):
+        self.d.delete_all_cookies()
+        self.open("/org/LS-TP")
+        self.assertTrue(self.d.current_url.endswith("/login"))  # no page without a session
+        self.d.find_element(By.ID, "name").send_keys("vp.langson")
+        self.d.find_element(By.ID, "password").send_keys("wrong-password")
+        self.d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        err = WebDriverWait(self.d, 30).until(lambda d: d.find_element(By.ID, "login-error"))
+        self.assertTrue(err.text)
+        self.assertEqual(self.d.find_element(By.ID, "name").get_attribute("value"), "vp.langson")
+        self.shots("login-refused")
+        self.assert_accessible("login")
+
+    def test_0_each_role_sees_its_own_subtree_only(self):
+        cases = [  # login, its home's title, a page outside its grant, a form it may not use
+            ("vp.thainguyen", "Đảng bộ tỉnh Thái Nguyên", "/org/LS-TP", None),
+            ("vp.backan", "Đảng bộ thành phố Bắc Kạn", "/congress/TN", None),
+            ("bithu.ntmk", "Đảng bộ phường Nguyễn Thị Minh Khai", "/org/BK-TP",
+             "/congress/BK-TP-NTMK-C1/held"),
+            ("xem.langson", "Đảng bộ thành phố Lạng Sơn", "/org/BK-TP",
+             "/congress/LS-TP-HD/held"),
+        ]
+        for login, title, outside, form in cases:
+            with self.subTest(login=login):
+                self.login(login)
+                self.assertEqual(self.text("h1"), title)
+                if login == "bithu.ntmk":
+                    self.shots("home-secretary")
+                    self.open("/congress/BK-TP-NTMK/held")  # its own congress: the form
+                    self.assertTrue(self.d.find_elements(By.NAME, "start"))
+                for path in [outside] + ([form] if form else []):
+                    self.open(path)
+                    self.assertEqual(self.text("h1"), "403", path)
+                    self.assertIn("permission denied", self.text("main"))
+                    self.assertNotIn("trên", self.text("main"))  # no figures leak
+        self.login("admin")
+        self.open("/org/BK-TP")
+        self.assertIn("47", self.text("#headline"))
+
     def test_1_home_says_42_of_72_and_drills_down_in_vietnamese_order(self):
+        self.login("vp.langson")
+        self.assertEqual(self.text("h1"), "Đảng bộ thành phố Lạng Sơn")
         self.open("/org/LS-TP")
         self.assertEqual(self.d.find_element(By.TAG_NAME, "html").get_attribute("lang"), "vi")
         self.assertEqual(self.text("h1"), "Đảng bộ thành phố Lạng Sơn")
@@ -116,6 +168,7 @@ class Dashboard(unittest.TestCase):
         self.assertEqual(self.text("h1"), "Đảng bộ phường Đông Kinh")
 
     def test_2_congress_page_shows_status_kind_flags_and_work_items(self):
+        self.login("vp.thainguyen")
         self.open("/congress/TN")
         self.assertEqual(self.text("h1"), "Đại hội XX – Đảng bộ tỉnh Thái Nguyên")
         facts = self.text("dl.facts")
@@ -127,6 +180,7 @@ class Dashboard(unittest.TestCase):
         self.assert_accessible("congress")
 
     def test_3_held_form_refuses_beside_the_field_keeps_the_input_then_records(self):
+        self.login("vp.langson")
         self.open("/congress/LS-TP-HD/held")
         form = self.d.find_element(By.CSS_SELECTOR, "form[data-check=held]")
         form.find_element(By.NAME, "start").send_keys("01/06/2020")
@@ -136,7 +190,7 @@ class Dashboard(unittest.TestCase):
         self.assertIn("không được vượt", self.text("#present-error"))
         form.find_element(By.NAME, "present").clear()
         form.find_element(By.NAME, "present").send_keys("110")
-        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()  # the form's own
         err = WebDriverWait(self.d, 10).until(
             lambda d: d.find_element(By.ID, "start-error"))
         # The server's refusal, the CLI's own message, beside the field, with the input kept.
@@ -151,14 +205,19 @@ class Dashboard(unittest.TestCase):
         start = self.d.find_element(By.NAME, "start")
         start.clear()
         start.send_keys("20/05/2020")
-        self.d.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        WebDriverWait(self.d, 10).until(lambda d: d.current_url.endswith("/congress/LS-TP-HD"))
+        self.d.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+        try:
+            WebDriverWait(self.d, 30).until(
+                lambda d: d.current_url.endswith("/congress/LS-TP-HD"))
+        except Exception:
+            self.fail("not recorded: " + self.text("main"))
         self.assertIn("Đã tổ chức", self.text("dl.facts"))
         self.assertIn("20/05/2020", self.text("dl.facts"))
         shown = self.cv("congress", "show", "LS-TP-HD", "--json")
         self.assertIn('"delegates_present": 110', shown.replace('":', '": ').replace('  ', ' '))
 
     def test_4_a_change_from_another_session_appears_live(self):
+        self.login("vp.langson")
         self.open("/org/LS-TP")
         before = self.text("#headline")
         held = int(before.split(" ")[0])
@@ -169,14 +228,18 @@ class Dashboard(unittest.TestCase):
         self.assertTrue(self.text("#live-status").startswith("Đã cập nhật"))
 
     def test_5_a_report_is_exported_from_the_congress_page(self):
+        self.login("vp.backan")
         self.open("/congress/BK-TP")
         href = self.d.find_element(By.PARTIAL_LINK_TEXT, "XLSX").get_attribute("href")
-        with urllib.request.urlopen(href, timeout=60) as r:
+        cookie = self.d.get_cookie("convene")["value"]
+        req = urllib.request.Request(href, headers={"Cookie": f"convene={cookie}"})
+        with urllib.request.urlopen(req, timeout=120) as r:
             self.assertEqual(r.status, 200)
             self.assertIn("spreadsheetml", r.headers["Content-Type"])
             self.assertEqual(r.read(2), b"PK")
 
     def test_6_english_per_reader_and_pages_read_without_javascript(self):
+        self.login("vp.langson")
         self.open("/org/LS-TP?lang=en")
         self.assertIn("of 72 directly subordinate organisations have held their congress",
                       self.text("#headline"))
@@ -185,8 +248,9 @@ class Dashboard(unittest.TestCase):
         self.open("/org/LS-TP?lang=vi")
         nojs = Browser(1366, 900, javascript=False)
         try:
+            self.login("vp.langson", driver=nojs.driver)  # the login form posts without script
             nojs.driver.get(self.base + "/congress/LS-TP-CQ01/held")
-            f = nojs.driver.find_element(By.CSS_SELECTOR, "form")
+            f = nojs.driver.find_element(By.CSS_SELECTOR, "main form")
             f.find_element(By.NAME, "start").send_keys("32/13/2020")
             f.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
             err = WebDriverWait(nojs.driver, 10).until(

@@ -78,7 +78,9 @@ static const char *congress_status(fixture *f, const char *org)
 static int submit(fixture *f, const char *org, cv_web_form *form, char **page)
 {
     char msg[512];
-    int rc = cv_web_held_submit(f->s, CV_LANG_VI, org, form, msg, sizeof msg);
+    cv_actor a = {.kind = CV_ACTOR_ACCOUNT, .scope_roles = 0x7f};
+    snprintf(a.name, sizeof a.name, "unit-test");
+    int rc = cv_web_held_submit(f->s, &a, CV_LANG_VI, org, form, msg, sizeof msg);
     cv_web_req r = {.store = f->s, .lang = CV_LANG_VI, .user = "Bí thư", .csrf = "tok"};
     cv_html h = {0};
     assert_int_equal(cv_web_held_form(&r, org, rc ? form : NULL, &h, &f->e), 0);
