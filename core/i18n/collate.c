@@ -1,6 +1,7 @@
 /* collate.c: Vietnamese order through ICU's collator for locale "vi" (CLDR's tailoring: ă after a,
  * â after ă, đ after d, ê, ô, ơ, ư as letters of their own; the five tones as secondary
- * differences in the dictionary order huyền, hỏi, ngã, sắc, nặng). One collator per thread,
+ * differences in the dictionary order huyền, hỏi, ngã, sắc, nặng; digits by their value). One
+ * collator per thread,
  * cloned from a process-wide one, because ICU documents a collator as not shareable. */
 #include "collate.h"
 
@@ -30,6 +31,8 @@ static void open_base(void)
         return;
     }
     ucol_setAttribute(base, UCOL_NORMALIZATION_MODE, UCOL_ON, &st);
+    /* Numbers in names by value: "Chi bộ 2" before "Chi bộ 10". */
+    ucol_setAttribute(base, UCOL_NUMERIC_COLLATION, UCOL_ON, &st);
     pthread_key_create(&key, close_clone);
 }
 

@@ -1,5 +1,6 @@
 /* collate.h: names in Vietnamese alphabetical order (a ă â b c d đ e ê ... o ô ơ u ư y, tones after
- * the bare letter: a à ả ã á ạ), not by bytes. The rules are CLDR's Vietnamese tailoring as ICU
+ * the bare letter: a à ả ã á ạ), not by bytes; numbers in names by value (Chi bộ 2 before
+ * Chi bộ 10). The rules are CLDR's Vietnamese tailoring as ICU
  * implements it (locale "vi"); this module only wraps one collator for the process. */
 #ifndef CV_COLLATE_H
 #define CV_COLLATE_H

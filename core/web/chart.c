@@ -141,7 +141,11 @@ static void frame(const cv_web_req *r, const struct axes *a, long long today, cv
     cv_html_raw(h, "\">0</text>");
     long long days[3] = {a->d0, today, a->d1};
     const char *anchor[3] = {"start", "middle", "end"};
+    long long xt = x_of(a, today);
     for (int i = 0; i < 3; i++) {
+        /* Today's label only where it does not run into the first or last day's. */
+        if (i == 1 && (xt - LEFT < 120 || W - RIGHT - xt < 120))
+            continue;
         cv_date_from_days(days[i], d);
         cv_html_raw(h, "<text class=\"tick\" y=\"");
         cv_html_int(h, H - BOTTOM + 18 + (i == 1) * 14);

@@ -25,6 +25,8 @@
 #include "ops/ops.h"
 #include "web/web.h"
 
+#define N_(msgid) msgid /* marked for the catalogue (xgettext), translated where used */
+
 #define STATIC_MAX (256 * 1024)
 
 static void reply_page(cv_http_resp *resp, int status, cv_html *h)
@@ -290,6 +292,21 @@ static void login_page(cv_lang lang, const char *name, const char *error, cv_htt
     reply_page(resp, status, &h);
 }
 
+/* The API's refusals a login page shows, in the reader's language (the API itself answers in
+ * English, like the CLI). */
+static const char *login_refusal(cv_lang lang, const char *detail)
+{
+    static const char *const known[] = {
+        N_("wrong login or password"),
+        N_("too many failed logins; try again later"),
+        N_("login and password must be strings of bounded length"),
+    };
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+        if (strcmp(detail, known[i]) == 0)
+            return cv_tr(lang, known[i]);
+    return detail;
+}
+
 /* Turns the API's answer in resp into the page's. */
 static void login_answer(login_wrap *w, cv_http_resp *resp)
 {
@@ -307,7 +324,7 @@ static void login_answer(login_wrap *w, cv_http_resp *resp)
     char detail[512];
     snprintf(detail, sizeof detail, "%s", d ? d : "");
     json_decref(p);
-    login_page(w->lang, w->name, cv_tr(w->lang, detail), resp, resp->status);
+    login_page(w->lang, w->name, login_refusal(w->lang, detail), resp, resp->status);
 }
 
 static void login_work(void *arg, cv_http_resp *resp)

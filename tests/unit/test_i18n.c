@@ -97,6 +97,7 @@ static void test_names_sort_in_vietnamese_alphabetical_order(void **st)
     assert_memory_equal(k1, k3, n3);
     assert_int_equal(cv_collate_cmp("Đông", "Đ\xc3\xb4ng"), 0);
     assert_int_equal(cv_collate_cmp("Bà", "Ba"), 1);
+    assert_int_equal(cv_collate_cmp("Chi bộ 2", "Chi bộ 10"), -1);
     assert_int_equal(cv_collate_key("Đông", k1, 2), 0);
 }
 
