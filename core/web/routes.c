@@ -253,17 +253,63 @@ static cv_lang lang_of(const cv_http_req *req, cv_http_resp *resp)
     return at ? cv_i18n_lang(at + 5) : CV_LANG_VI;
 }
 
-static void route_page(const cv_web_req *r, cv_http_resp *resp, int congress, const char *org)
+/* A page is read on the thread pool with a store connection of its own, so a large subtree
+ * (the whole country) never holds the loop. */
+typedef struct page_job {
+    char db_path[CV_API_PATH_MAX];
+    cv_actor actor;
+    cv_lang lang;
+    int congress;
+    char org[CV_CODE_MAX], user[CV_NAME_MAX], csrf[CV_SESSION_CSRF_MAX];
+} page_job;
+
+static void page_work(void *arg, cv_http_resp *resp)
 {
-    cv_html h = {0};
+    page_job *job = arg;
+    cv_store *s = NULL;
     cv_err e;
-    int rc = congress ? cv_web_congress(r, org, &h, &e) : cv_web_home(r, org, &h, &e);
+    cv_web_req r = {.lang = job->lang, .user = job->user, .csrf = job->csrf};
+    cv_html h = {0};
+    int rc = cv_api_open_store(job->db_path, &job->actor, &s, &e);
+    r.store = s;
+    if (rc == 0)
+        rc = job->congress ? cv_web_congress(&r, job->org, &h, &e)
+                           : cv_web_home(&r, job->org, &h, &e);
+    cv_store_close(s);
+    r.store = NULL;
     if (rc < 0) {
         cv_html_free(&h);
-        reply_message(r, resp, status_of(e.code), e.msg);
+        reply_message(&r, resp, status_of(e.code), e.msg);
+    } else {
+        reply_page(resp, 200, &h);
+    }
+}
+
+static void page_done(void *arg, cv_http_resp *resp)
+{
+    (void)resp;
+    free(arg);
+}
+
+static void route_page(cv_api *api, const cv_web_req *r, const cv_actor *actor, cv_http_resp *resp,
+                       int congress, const char *org)
+{
+    page_job *job = calloc(1, sizeof *job);
+    if (!job || strlen(api->db_path) >= sizeof job->db_path) {
+        free(job);
+        reply_message(r, resp, 500, "out of memory");
         return;
     }
-    reply_page(resp, 200, &h);
+    snprintf(job->db_path, sizeof job->db_path, "%s", api->db_path);
+    job->actor = *actor;
+    job->lang = r->lang;
+    job->congress = congress;
+    snprintf(job->org, sizeof job->org, "%s", org);
+    snprintf(job->user, sizeof job->user, "%s", r->user ? r->user : "");
+    snprintf(job->csrf, sizeof job->csrf, "%s", r->csrf);
+    resp->work = page_work;
+    resp->after = page_done;
+    resp->work_arg = job;
 }
 
 /* 303 to path. */
@@ -506,13 +552,13 @@ void cv_web_handle(cv_api *api, const cv_http_req *req, cv_http_resp *resp)
         if (scope_root(s, &c.actor, code, &e) < 0)
             reply_message(&r, resp, status_of(e.code), e.msg);
         else if (permitted(&r, &c.actor, code, CV_ROLES_ALL, "read the progress of", resp))
-            route_page(&r, resp, 0, code);
+            route_page(api, &r, &c.actor, resp, 0, code);
     } else if (code_after(p, "/org/", code, &rest) && !*rest && get) {
         if (permitted(&r, &c.actor, code, CV_ROLES_ALL, "read the progress of", resp))
-            route_page(&r, resp, 0, code);
+            route_page(api, &r, &c.actor, resp, 0, code);
     } else if (code_after(p, "/congress/", code, &rest) && !*rest && get) {
         if (permitted(&r, &c.actor, code, CV_ROLES_ALL, "read the congress of", resp))
-            route_page(&r, resp, 1, code);
+            route_page(api, &r, &c.actor, resp, 1, code);
     } else if (code_after(p, "/congress/", code, &rest) && strcmp(rest, "/held") == 0) {
         if (permitted(&r, &c.actor, code, CV_ROLE_OFFICE | CV_ROLE_SECRETARY,
                       "report the congress held of", resp))
