@@ -87,5 +87,6 @@ static int cmp_names(const void *a, const void *b)
 
 void cv_collate_sort(const char **names, size_t n)
 {
-    qsort(names, n, sizeof *names, cmp_names);
+    if (n > 1)
+        qsort(names, n, sizeof *names, cmp_names);
 }

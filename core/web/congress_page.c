@@ -99,7 +99,8 @@ static int work(const cv_web_req *r, const cv_congress *c, cv_html *h, cv_err *e
         free(it.list);
         return e->code ? e->code : cv_err_set(e, CV_ENOMEM, "out of memory listing work items");
     }
-    qsort(it.list, it.n, sizeof *it.list, by_group);
+    if (it.n > 1)
+        qsort(it.list, it.n, sizeof *it.list, by_group);
     cv_clock_today(today);
     cv_html_put(h,
                 "<section class=\"card\" aria-labelledby=\"work\"><h2 id=\"work\">{}</h2>\n"

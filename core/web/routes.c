@@ -174,6 +174,10 @@ static int parse_form(const char *body, size_t len, cv_web_form *f, char *buf, s
     return 0;
 }
 
+/* Changes made by the pages' own forms on the loop's connection, which SQLite's data_version
+ * (moved only by other connections) does not count. */
+static int64_t page_writes;
+
 /* The form's csrf field is the session's CSRF token. */
 static int csrf_ok(const cv_web_req *r, const cv_web_form *f)
 {
@@ -207,7 +211,9 @@ static void route_held(const cv_web_req *r, const cv_actor *actor, const cv_http
         reply_message(r, resp, 403, cv_tr(r->lang, "This form has expired; open it again."));
         return;
     }
-    if (cv_web_held_submit(r->store, actor, r->lang, org, &f, msg, sizeof msg) == 0) {
+    int rc = cv_web_held_submit(r->store, actor, r->lang, org, &f, msg, sizeof msg);
+    page_writes++; /* a refusal may have written half: nothing kept is trusted */
+    if (rc == 0) {
         cv_http_resp_text(resp, 303, "text/plain; charset=utf-8", "", 0);
         cv_http_resp_header(resp, "Location", "/congress/%s", org);
         return;
@@ -256,6 +262,9 @@ static cv_lang lang_of(const cv_http_req *req, cv_http_resp *resp)
 /* A page is read on the thread pool with a store connection of its own, so a large subtree
  * (the whole country) never holds the loop. */
 typedef struct page_job {
+    cv_api *api;
+    char key[256]; /* the page in the API's cache: session, language and path */
+    int64_t version;
     char db_path[CV_API_PATH_MAX];
     cv_actor actor;
     cv_lang lang;
@@ -285,15 +294,31 @@ static void page_work(void *arg, cv_http_resp *resp)
     }
 }
 
+/* Back on the loop: the page is kept while the store stays as it was. */
 static void page_done(void *arg, cv_http_resp *resp)
 {
-    (void)resp;
-    free(arg);
+    page_job *job = arg;
+    cv_api_cache_put(job->api, job->key, job->version, resp);
+    free(job);
 }
 
-static void route_page(cv_api *api, const cv_web_req *r, const cv_actor *actor, cv_http_resp *resp,
-                       int congress, const char *org)
+static int64_t page_version(cv_api *api)
 {
+    int64_t v = cv_api_store_version(api);
+    return v < 0 ? -1 : v * 1000003 + page_writes;
+}
+
+static void route_page(cv_api *api, const cv_web_req *r, const cv_api_caller *c,
+                       const cv_http_req *req, cv_http_resp *resp, int congress, const char *org)
+{
+    char key[256];
+    int64_t version = page_version(api);
+    snprintf(key, sizeof key, "web:%lld:%s:%s", (long long)c->session, cv_i18n_lang_code(r->lang),
+             req->path);
+    if (cv_api_cache_get(api, req, resp, key, version)) {
+        resp->content_type = "text/html; charset=utf-8";
+        return;
+    }
     page_job *job = calloc(1, sizeof *job);
     if (!job || strlen(api->db_path) >= sizeof job->db_path) {
         free(job);
@@ -301,7 +326,10 @@ static void route_page(cv_api *api, const cv_web_req *r, const cv_actor *actor, 
         return;
     }
     snprintf(job->db_path, sizeof job->db_path, "%s", api->db_path);
-    job->actor = *actor;
+    job->api = api;
+    snprintf(job->key, sizeof job->key, "%s", key);
+    job->version = version;
+    job->actor = c->actor;
     job->lang = r->lang;
     job->congress = congress;
     snprintf(job->org, sizeof job->org, "%s", org);
@@ -552,13 +580,13 @@ void cv_web_handle(cv_api *api, const cv_http_req *req, cv_http_resp *resp)
         if (scope_root(s, &c.actor, code, &e) < 0)
             reply_message(&r, resp, status_of(e.code), e.msg);
         else if (permitted(&r, &c.actor, code, CV_ROLES_ALL, "read the progress of", resp))
-            route_page(api, &r, &c.actor, resp, 0, code);
+            route_page(api, &r, &c, req, resp, 0, code);
     } else if (code_after(p, "/org/", code, &rest) && !*rest && get) {
         if (permitted(&r, &c.actor, code, CV_ROLES_ALL, "read the progress of", resp))
-            route_page(api, &r, &c.actor, resp, 0, code);
+            route_page(api, &r, &c, req, resp, 0, code);
     } else if (code_after(p, "/congress/", code, &rest) && !*rest && get) {
         if (permitted(&r, &c.actor, code, CV_ROLES_ALL, "read the congress of", resp))
-            route_page(api, &r, &c.actor, resp, 1, code);
+            route_page(api, &r, &c, req, resp, 1, code);
     } else if (code_after(p, "/congress/", code, &rest) && strcmp(rest, "/held") == 0) {
         if (permitted(&r, &c.actor, code, CV_ROLE_OFFICE | CV_ROLE_SECRETARY,
                       "report the congress held of", resp))
