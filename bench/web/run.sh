@@ -42,7 +42,7 @@ cookie() {
 }
 # p50 and p99 in ms of GET path as COOKIE, one connection, SECS seconds.
 measure() {
-  wrk -t1 -c1 -d"${SECS}s" --latency -H "Cookie: $2" "http://127.0.0.1:$PORT$1" > "$DIR/wrk.txt"
+  wrk -t1 -c1 -d"${SECS}s" --timeout 60s --latency -H "Cookie: $2" "http://127.0.0.1:$PORT$1" > "$DIR/wrk.txt"
   /usr/bin/python3 - "$DIR/wrk.txt" <<'PY'
 import re, sys
 t = open(sys.argv[1]).read()

@@ -541,6 +541,26 @@ static int permitted(const cv_web_req *r, const cv_actor *a, const char *org, un
     return 1;
 }
 
+/* Whether path names a page (/, /logout, /org/CODE, /congress/CODE[/held]). */
+static int is_page(const char *path)
+{
+    char code[CV_CODE_MAX];
+    const char *rest = "";
+    return strcmp(path, "/") == 0 || strcmp(path, "/logout") == 0 ||
+           (code_after(path, "/org/", code, &rest) && !*rest) ||
+           (code_after(path, "/congress/", code, &rest) && (!*rest || strcmp(rest, "/held") == 0));
+}
+
+/* 404: a page for a browser (it asks for HTML), else the API's problem. */
+static void not_found(const cv_web_req *r, const cv_http_req *req, cv_http_resp *resp)
+{
+    const char *accept = req->header(req->ctx, "Accept");
+    if (accept && strstr(accept, "text/html"))
+        reply_message(r, resp, 404, cv_tr(r->lang, "There is no such page."));
+    else
+        cv_http_resp_problem(resp, 404, "no such resource; the API lives under /api/v1/");
+}
+
 void cv_web_handle(cv_api *api, const cv_http_req *req, cv_http_resp *resp)
 {
     const char *p = req->path, *rest = "";
@@ -555,6 +575,10 @@ void cv_web_handle(cv_api *api, const cv_http_req *req, cv_http_resp *resp)
     }
     if (strcmp(p, "/login") == 0) {
         route_login(api, &r, req, resp);
+        return;
+    }
+    if (!is_page(p)) {
+        not_found(&r, req, resp);
         return;
     }
     cv_api_caller c = {0};
@@ -592,6 +616,6 @@ void cv_web_handle(cv_api *api, const cv_http_req *req, cv_http_resp *resp)
                       "report the congress held of", resp))
             route_held(&r, &c.actor, req, resp, code);
     } else {
-        reply_message(&r, resp, get ? 404 : 405, cv_tr(r.lang, "There is no such page."));
+        reply_message(&r, resp, 405, cv_tr(r.lang, "There is no such page."));
     }
 }

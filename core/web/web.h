@@ -42,9 +42,9 @@ int cv_web_held_form(const cv_web_req *r, const char *org, const cv_web_form *f,
 
 /* Records that org's congress was held, from the form's start, end, summoned and present
  * (dates as dd/mm/yyyy or YYYY-MM-DD), as actor through the operations congress.held and
- * congress.set (their permission checks and transactions). On a refusal, sets f->error_field (NULL when the refusal
- * concerns the whole form) and f->error to the message, kept in msg[cap], and changes nothing
- * the refusal concerns. */
+ * congress.set (their permission checks and transactions). On a refusal, sets f->error_field (NULL
+ * when the refusal concerns the whole form) and f->error to the message, kept in msg[cap], and
+ * changes nothing the refusal concerns. */
 int cv_web_held_submit(cv_store *s, const cv_actor *actor, cv_lang lang, const char *org,
                        cv_web_form *f, char *msg, size_t cap);
 

@@ -12,7 +12,7 @@ account() { # LOGIN NAME ROLE [ORG]
 }
 account admin "Quản trị hệ thống" admin
 # Whoever built the demo keeps using the CLI on it as admin, as before there were accounts.
-cv account set admin --unix-user "$(id -un)"
+CONVENE_ACCOUNT=admin cv account set admin --unix-user "$(id -un)"
 account vp.thainguyen "Văn phòng Tỉnh ủy Thái Nguyên" office TN
 account vp.backan "Văn phòng Thành ủy Bắc Kạn" office BK-TP
 account bithu.ntmk "Bí thư Đảng ủy phường Nguyễn Thị Minh Khai" secretary BK-TP-NTMK
