@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh: the HTTP server against nginx in one run. wrk (64 connections) GETs
 # /api/v1/status/LS-TP from `convene run` on the demo store (JSON computed from the store each
-# time, with the request's bounds and ETag) and then the same bytes as a static file from nginx;
+# time, with the request's bounds and ETag, as a logged-in viewer) and then the same bytes as a static file from nginx;
 # prints both rates, the ratio (goal >= 0.5) and the p99 latencies (goal <= 5 ms). Then 1,000
 # Server-Sent Events streams: memory per stream, and RSS after 10 s against RSS after DURATION s
 # (goal: within 5%). Usage: bench/http/run.sh [BUILD_DIR] [STREAMS] [DURATION]  (build/, 1000, 120)
@@ -22,13 +22,20 @@ DB=$DIR/demo.db
 demo/build.sh "$BIN" "$DB" >/dev/null
 export CONVENE_DB=$DB
 
+# A viewer of Lạng Sơn city, logged in like a browser: every request carries its session cookie.
+printf 'mật khẩu của người xem' > "$DIR/password"
+"$BIN" account add bench-viewer "Người xem" --password-file "$DIR/password" >/dev/null
+"$BIN" grant add bench-viewer viewer --org LS-TP >/dev/null
+
 "$BIN" run --listen 127.0.0.1:"$PORT" --max-connections 4096 --max-per-ip 4096 2> "$DIR/run.log" &
 CV_PID=$!
 URL=http://127.0.0.1:$PORT/api/v1/status/LS-TP
 until curl -s -o /dev/null "$URL"; do sleep 0.05; done
-AUTH=()
-if [ -n "${BENCH_COOKIE:-}" ]; then AUTH=(-H "Cookie: $BENCH_COOKIE"); fi
-curl -s "${AUTH[@]}" -o "$DIR/status.json" "$URL"
+BENCH_COOKIE=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
+  --data '{"login":"bench-viewer","password":"mật khẩu của người xem"}' \
+  "http://127.0.0.1:$PORT/api/v1/session" | sed -n 's/^Set-Cookie: \([^;]*\);.*/\1/p')
+[ -n "$BENCH_COOKIE" ] || { echo "login failed"; exit 1; }
+curl -s -H "Cookie: $BENCH_COOKIE" -o "$DIR/status.json" "$URL"
 BYTES=$(stat -c %s "$DIR/status.json")
 
 mkdir -p "$DIR/nginx/www"
@@ -60,7 +67,7 @@ bench() { # URL [header]: prints "requests/s p99_ms"
     END {print rps, p99}'
 }
 echo "== GET /api/v1/status/LS-TP ($BYTES bytes of JSON), wrk 2 threads, 64 connections, 10 s"
-read -r cv_rps cv_p99 < <(bench "$URL" "${BENCH_COOKIE:+Cookie: $BENCH_COOKIE}")
+read -r cv_rps cv_p99 < <(bench "$URL" "Cookie: $BENCH_COOKIE")
 echo "   convene: $cv_rps requests/s, p99 $cv_p99 ms"
 read -r ng_rps ng_p99 < <(bench "http://127.0.0.1:$NGINX_PORT/status.json")
 echo "   nginx, the same bytes from a file: $ng_rps requests/s, p99 $ng_p99 ms"
@@ -71,6 +78,6 @@ print(f'   ratio {cv / ng:.2f} (goal >= 0.5: {\"met\" if cv / ng >= 0.5 else \"N
 
 echo "== $STREAMS Server-Sent Events streams for $DURATION s, one event a second"
 /usr/bin/python3 bench/http/sse_clients.py "$PORT" "$CV_PID" "$STREAMS" "$DURATION" "$BIN" "$DB" \
-  "${BENCH_COOKIE:-}"
+  "$BENCH_COOKIE"
 kill -TERM "$CV_PID" && wait "$CV_PID"
 CV_PID=

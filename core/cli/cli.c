@@ -109,19 +109,6 @@ int cv_cli_apply_clock(cv_cli *cli)
     return 0;
 }
 
-/* The command groups that are thin mappings onto operations (core/ops) check permissions there;
- * every other group is admin's until it is mapped. */
-static int mapped_group(const char *command)
-{
-    static const char *const mapped[] = {"init",    "org",      "term",  "clock",
-                                         "journal", "congress", "work",  "subcommittee",
-                                         "status",  "account",  "grant", "audit"};
-    for (size_t i = 0; command && i < sizeof mapped / sizeof mapped[0]; i++)
-        if (strcmp(command, mapped[i]) == 0)
-            return 1;
-    return 0;
-}
-
 static void set_account_actor(cv_cli *cli, const cv_account *a, const char *via)
 {
     memset(&cli->actor, 0, sizeof cli->actor);
@@ -184,17 +171,22 @@ int cv_cli_identify(cv_cli *cli)
     return 0;
 }
 
-cv_store *cv_cli_store(cv_cli *cli)
+/* Opens the store and finds the actor. A command that reaches the store through an operation
+ * (cv_cli_op) is checked there; one that still reads or writes it directly is admin's. */
+static cv_store *open_store(cv_cli *cli, int via_ops)
 {
     if (cli->store)
         return cli->store;
     if (cv_store_open(cv_store_default_path(cli->db_path), 0, &cli->store, &cli->err) < 0)
         return NULL;
     if (cv_cli_identify(cli) < 0 ||
-        (!mapped_group(cli->command) &&
+        (!via_ops &&
          cv_ops_permit(cli->store, &cli->actor, CV_ROLE_ADMIN, 0,
-                       cli->command ? cli->command : "run this command", &cli->err) < 0))
+                       cli->command ? cli->command : "run this command", &cli->err) < 0)) {
+        cv_store_close(cli->store);
+        cli->store = NULL;
         return NULL;
+    }
     cv_store_set_actor(cli->store, &cli->actor);
     char anchor[40];
     cv_err ignored;
@@ -207,9 +199,14 @@ cv_store *cv_cli_store(cv_cli *cli)
     return cli->store;
 }
 
+cv_store *cv_cli_store(cv_cli *cli)
+{
+    return open_store(cli, 0);
+}
+
 int cv_cli_op(cv_cli *cli, const char *op, json_t *args, json_t **result)
 {
-    cv_store *s = cv_cli_store(cli);
+    cv_store *s = open_store(cli, 1);
     int rc = s ? cv_ops_call(s, &cli->actor, op, args, result, &cli->err) : cli->err.code;
     json_decref(args);
     return rc;

@@ -119,5 +119,6 @@ int cv_cmd_report(cv_cli *cli, int argc, char **argv);
 int cv_cmd_account(cv_cli *cli, int argc, char **argv);
 int cv_cmd_grant(cv_cli *cli, int argc, char **argv);
 int cv_cmd_audit(cv_cli *cli, int argc, char **argv);
+int cv_cmd_ops(cv_cli *cli, int argc, char **argv);
 
 #endif

@@ -11,6 +11,7 @@
 #include "base/clock.h"
 #include "base/json.h"
 #include "cli/cli.h"
+#include "ops/ops.h"
 
 /* Reads a password from path ("-": standard input), or from the terminal with echo off when
  * path is NULL and standard input is one; the first line only, without its newline. */
@@ -374,4 +375,48 @@ int cv_cmd_audit(cv_cli *cli, int argc, char **argv)
     static const char *const names[] = {"org", "actor", "since", "type"};
     const char *values[] = {org, actor, since, type};
     return cv_cli_op_print(cli, "audit", texts(json_object(), names, values, 4), print_audit);
+}
+
+/* ops ---------------------------------------------------------------------------------------- */
+
+static void print_ops(json_t *j, FILE *out)
+{
+    size_t i;
+    json_t *op;
+    json_array_foreach(j, i, op) fprintf(out, "%-18s %-34s %s\n", cv_json_text(op, "name"),
+                                         cv_json_text(op, "roles"), cv_json_text(op, "summary"));
+}
+
+/* `convene ops` lists the operations table (name, roles, summary, arguments); `ops matrix` prints
+ * the role matrix the README carries. Reads no store. */
+int cv_cmd_ops(cv_cli *cli, int argc, char **argv)
+{
+    char *pos[1];
+    int npos;
+    if (cv_cli_parse(cli, argc, argv, NULL, "ops [matrix]", 0, 1, pos, &npos) < 0)
+        return cli->err.code;
+    if (npos && strcmp(pos[0], "matrix") == 0) {
+        char *table = cv_ops_matrix_markdown();
+        if (!table)
+            return cv_err_set(&cli->err, CV_ENOMEM, "out of memory");
+        fputs(table, stdout);
+        free(table);
+        return 0;
+    }
+    if (npos)
+        return cv_err_set(&cli->err, CV_EINVAL, "usage: convene ops [matrix]");
+    json_t *rows = json_array();
+    for (int i = 0; i < cv_ops_count(); i++) {
+        const cv_op *op = cv_ops_at(i);
+        char roles[128];
+        cv_role_names(op->roles | CV_ROLE_ADMIN, roles, sizeof roles);
+        json_t *args = json_array();
+        for (const cv_op_arg *a = op->args; a && a->name; a++)
+            json_array_append_new(args, json_pack("{s:s, s:b, s:s}", "name", a->name, "required",
+                                                  a->required, "help", a->help));
+        json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:b, s:o}", "name", op->name,
+                                              "summary", op->summary, "roles", roles, "writes",
+                                              op->writes, "args", args));
+    }
+    return cv_cli_print(cli, rows, print_ops);
 }

@@ -177,14 +177,14 @@ static int election_candidates(cv_cli *cli, int argc, char **argv)
     if (cv_cli_parse(cli, argc, argv, opts, usage, 1, 1, pos, &npos) < 0 ||
         election_id(cli, pos[0], &id) < 0 || cv_cli_count(cli, agree_s, "--agree", &agree) < 0)
         return cli->err.code;
-    if (add && strcmp(source, "list") != 0 && agree < 0)
-        return cv_err_set(&cli->err, CV_EINVAL, "a %s nominee needs --agree N (the opinion ballot)",
-                          source);
-    cv_store *s = cv_cli_store(cli);
-    if (!s || (add && cv_election_add_candidate(s, id, add, source, agree, &cli->err) < 0) ||
-        (rm && cv_election_remove_candidate(s, id, rm, &cli->err) < 0))
-        return cli->err.code;
-    return show(cli, s, id);
+    json_t *args = json_pack("{s:I, s:s}", "id", (json_int_t)id, "source", source);
+    if (add)
+        json_object_set_new(args, "add", json_string(add));
+    if (rm)
+        json_object_set_new(args, "remove", json_string(rm));
+    if (agree >= 0)
+        json_object_set_new(args, "agree", json_integer(agree));
+    return cv_cli_op_print(cli, "election.candidates", args, print_election);
 }
 
 static int election_attendance(cv_cli *cli, int argc, char **argv)

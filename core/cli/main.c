@@ -44,6 +44,7 @@ static const cv_cli_command commands[] = {
     {"import", cv_cmd_import, "import FILE --as orgs|members|work-items|people [--dry-run] ..."},
     {"account", cv_cmd_account, "account add|set|disable|list|show|passwd|token ..."},
     {"grant", cv_cmd_grant, "grant add|end|list ..."},
+    {"ops", cv_cmd_ops, "ops [matrix]"},
     {"audit", cv_cmd_audit,
      "audit [--org O] [--actor A] [--since T] [--type T] [--format csv|xlsx --output F]"},
     {"web", cv_cmd_web, "web page home|congress|held ORG [--lang vi|en]"},

@@ -157,6 +157,8 @@ void cv_api_close(cv_api *api)
     api->cache = NULL;
     cv_limit_free(api->logins);
     api->logins = NULL;
+    cv_session_memo_free(api->sessions);
+    api->sessions = NULL;
 }
 
 /* who is calling ---------------------------------------------------------------------------- */
@@ -204,19 +206,16 @@ static int identify(cv_api *api, const cv_http_req *req, cv_api_caller *c, cv_er
     }
     if (!cookie_token(req, c->token))
         return cv_err_set(e, CV_EPERM, "sign in first (POST /api/v1/session) or send an API token");
-    int64_t account;
-    if (cv_session_check(api->store, c->token, &account, &c->session, e) < 0)
+    cv_session session;
+    if (!api->sessions)
+        api->sessions = cv_session_memo_new();
+    if (cv_session_check(api->store, api->sessions, c->version, c->token, &session, e) < 0)
         return e->code;
-    sqlite3_stmt *st = cv_store_prepare(api->store, "SELECT login FROM accounts WHERE id = ?1", e);
-    if (!st)
-        return e->code;
-    sqlite3_bind_int64(st, 1, account);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        snprintf(c->actor.name, sizeof c->actor.name, "%s", sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
+    c->session = session.id;
     c->actor.kind = CV_ACTOR_ACCOUNT;
-    c->actor.account_id = account;
-    snprintf(c->actor.via, sizeof c->actor.via, "http session %lld", (long long)c->session);
+    c->actor.account_id = session.account_id;
+    snprintf(c->actor.name, sizeof c->actor.name, "%s", session.login);
+    snprintf(c->actor.via, sizeof c->actor.via, "http session %lld", (long long)session.id);
     return 0;
 }
 
@@ -499,6 +498,7 @@ void cv_api_handle(cv_api *api, const cv_http_req *req, cv_http_resp *resp)
     }
     p += 8;
     where_from(req, &c);
+    c.version = cv_api_store_version(api);
     if (strcmp(p, "openapi.json") == 0) {
         route_openapi(req, resp);
         return;

@@ -13,12 +13,14 @@
 
 typedef struct cv_api_cache cv_api_cache;
 typedef struct cv_limit cv_limit;
+typedef struct cv_session_memo cv_session_memo;
 
 typedef struct cv_api {
-    cv_store *store;     /* the loop's connection */
-    const char *db_path; /* for the thread pool's own connections */
-    cv_api_cache *cache; /* reads answered before, while the store is unchanged (api.c) */
-    cv_limit *logins;    /* failed logins per address and name (limit.h) */
+    cv_store *store;           /* the loop's connection */
+    const char *db_path;       /* for the thread pool's own connections */
+    cv_api_cache *cache;       /* reads answered before, while the store is unchanged (api.c) */
+    cv_limit *logins;          /* failed logins per address and name (limit.h) */
+    cv_session_memo *sessions; /* sessions checked before (session.h) */
 } cv_api;
 
 /* The most bytes a request body may carry on path (documents' own cap for uploads, small for
@@ -30,6 +32,11 @@ void cv_api_handle(cv_api *api, const cv_http_req *req, cv_http_resp *resp);
 
 /* Frees what the API keeps between requests. */
 void cv_api_close(cv_api *api);
+
+/* The HTTP method of an operation: GET for a read; for a change PATCH ("set"), DELETE ("end",
+ * "revoke", "disable") or POST. */
+struct cv_op;
+const char *cv_api_method_of(const struct cv_op *op);
 
 /* The OpenAPI 3.1 document of the API, generated from the operations table (new reference). */
 json_t *cv_api_openapi(void);

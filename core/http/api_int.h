@@ -16,6 +16,7 @@ typedef struct cv_api_caller {
     char token[CV_SESSION_TOKEN_MAX]; /* that cookie's token (its CSRF token derives from it) */
     int tls;                    /* served over TLS (nginx in front says so on the unix socket) */
     char peer[CV_API_PEER_MAX]; /* the client's address */
+    int64_t version;            /* the store's version when the request came (the cache's) */
 } cv_api_caller;
 
 /* Answers JSON text as 200 with an ETag, or 304 when If-None-Match names the same. */

@@ -37,7 +37,7 @@ typedef struct op_job {
 
 /* the route ---------------------------------------------------------------------------------- */
 
-static const char *method_of(const cv_op *op)
+const char *cv_api_method_of(const cv_op *op)
 {
     const char *verb = strrchr(op->name, '.');
     verb = verb ? verb + 1 : op->name;
@@ -300,7 +300,8 @@ static int paging(const cv_http_req *req, op_job *j, cv_err *e)
 }
 
 /* Fills j for the call; answers from the cache when it can (returns 1 then). */
-static int prepare(cv_api *api, const cv_http_req *req, cv_http_resp *resp, op_job *j, cv_err *e)
+static int prepare(cv_api *api, const cv_http_req *req, cv_http_resp *resp, op_job *j,
+                   int64_t version, cv_err *e)
 {
     char *canon = json_dumps(j->args, JSON_COMPACT | JSON_SORT_KEYS);
     const char *idem = req->header(req->ctx, "Idempotency-Key");
@@ -311,7 +312,7 @@ static int prepare(cv_api *api, const cv_http_req *req, cv_http_resp *resp, op_j
         snprintf(j->cache_key, sizeof j->cache_key, "%d:%lld:%lld %s %lld/%lld %s %s",
                  j->actor.kind, (long long)j->actor.account_id, (long long)j->actor.token_id,
                  j->op->name, (long long)j->page, (long long)j->per_page, today, canon);
-        j->version = cv_api_store_version(api);
+        j->version = version;
         const char *inm = req->header(req->ctx, "If-None-Match");
         snprintf(j->if_none_match, sizeof j->if_none_match, "%s", inm ? inm : "");
         rc = cv_api_cache_get(api, req, resp, j->cache_key, j->version);
@@ -340,7 +341,7 @@ int cv_api_ops_route(cv_api *api, const cv_http_req *req, cv_http_resp *resp,
     const cv_op *op = op_of_path(path, tail, sizeof tail);
     if (!op)
         return 0;
-    const char *method = method_of(op);
+    const char *method = cv_api_method_of(op);
     int head = strcmp(req->method, "HEAD") == 0 && !op->writes;
     if (strcmp(req->method, method) != 0 && !head) {
         cv_http_resp_problem(resp, 405, "this operation takes another method (see Allow)");
@@ -360,7 +361,7 @@ int cv_api_ops_route(cv_api *api, const cv_http_req *req, cv_http_resp *resp,
     int rc = args_of(op, req, tail, &j->args, &status, &e);
     if (rc < 0)
         cv_http_resp_problem(resp, status, e.msg);
-    else if ((rc = prepare(api, req, resp, j, &e)) < 0)
+    else if ((rc = prepare(api, req, resp, j, c->version, &e)) < 0)
         cv_api_reply_error(resp, &e);
     if (rc != 0) {
         json_decref(j->args);
@@ -515,6 +516,13 @@ static void add_fixed(json_t *paths)
                        "schema", "type", "string", "name", "format", "in", "query", "required", 0,
                        "schema", "type", "string", "enum", "json", "csv", "html", "xlsx", "text",
                        "responses", "200", "description", "the rendered report"));
+    json_t *list = json_pack("{s:s, s:s, s:[s], s:o}", "operationId", "reports", "summary",
+                             "the report producers", "tags", "reports", "responses", problems());
+    json_object_set(json_object_get(list, "responses"), "200", ok);
+    add_path(paths, "/api/v1/reports", "GET", list);
+    add_path(paths, "/api/v1/openapi.json", "GET",
+             json_pack("{s:s, s:s, s:[s], s:[], s:{s:O}}", "operationId", "openapi", "summary",
+                       "this document", "tags", "openapi", "security", "responses", "200", ok));
     json_decref(ok);
 }
 
@@ -527,11 +535,11 @@ json_t *cv_api_openapi(void)
         snprintf(path, sizeof path, "/api/v1/%s", op->name);
         for (char *p = path + 8; *p; p++)
             *p = *p == '.' ? '/' : *p;
-        add_path(paths, path, method_of(op), operation(op, 0));
+        add_path(paths, path, cv_api_method_of(op), operation(op, 0));
         if (op->at_arg && !op->writes) {
             size_t n = strlen(path);
             snprintf(path + n, sizeof path - n, "/{%s}", op->at_arg);
-            add_path(paths, path, method_of(op), operation(op, 1));
+            add_path(paths, path, cv_api_method_of(op), operation(op, 1));
         }
     }
     add_fixed(paths);

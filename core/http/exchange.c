@@ -82,6 +82,8 @@ int cv_http_status_of(int code)
         return 422;
     case CV_ENOTFOUND:
         return 404;
+    case CV_EPERM:
+        return 403;
     case CV_ECONFLICT:
         return 409;
     case CV_ELIMIT:

@@ -3,6 +3,7 @@
 #include "http/session.h"
 
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/clock.h"
@@ -17,23 +18,23 @@ static void token_hash(const char *token, unsigned char out[32])
     crypto_generichash(out, 32, (const unsigned char *)token, strlen(token), NULL, 0);
 }
 
-/* A fingerprint of the account's password hash as it is now (all zero without a password). */
-static int password_fingerprint(cv_store *s, int64_t account_id, unsigned char out[16], int *active,
-                                cv_err *e)
+/* A fingerprint of a password hash string ("" without a password). */
+static void fingerprint(const char *password_hash, unsigned char out[16])
 {
-    sqlite3_stmt *st = cv_store_prepare(
-        s, "SELECT coalesce(password_hash, ''), state = 'active' FROM accounts WHERE id = ?1", e);
+    crypto_generichash(out, 16, (const unsigned char *)password_hash, strlen(password_hash), NULL,
+                       0);
+}
+
+/* The fingerprint of the account's password hash as it is now. */
+static int password_fingerprint(cv_store *s, int64_t account_id, unsigned char out[16], cv_err *e)
+{
+    sqlite3_stmt *st =
+        cv_store_prepare(s, "SELECT coalesce(password_hash, '') FROM accounts WHERE id = ?1", e);
     if (!st)
         return e->code;
     sqlite3_bind_int64(st, 1, account_id);
     int rc = sqlite3_step(st);
-    *active = 0;
-    memset(out, 0, 16);
-    if (rc == SQLITE_ROW) {
-        const char *h = (const char *)sqlite3_column_text(st, 0);
-        crypto_generichash(out, 16, (const unsigned char *)h, strlen(h), NULL, 0);
-        *active = sqlite3_column_int(st, 1);
-    }
+    fingerprint(rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : "", out);
     sqlite3_reset(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : cv_store_fail(s, "reading an account", e);
 }
@@ -42,13 +43,12 @@ int cv_session_open(cv_store *s, int64_t account_id, const char *peer,
                     char token[CV_SESSION_TOKEN_MAX], int64_t *session_id, cv_err *e)
 {
     unsigned char raw[32], hash[32], fp[16];
-    int active;
     randombytes_buf(raw, sizeof raw);
     sodium_bin2base64(token, CV_SESSION_TOKEN_MAX, raw, sizeof raw,
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     sodium_memzero(raw, sizeof raw);
     token_hash(token, hash);
-    if (password_fingerprint(s, account_id, fp, &active, e) < 0)
+    if (password_fingerprint(s, account_id, fp, e) < 0)
         return e->code;
     int64_t now = cv_clock_now();
     sqlite3_stmt *st = cv_store_prepare(
@@ -72,54 +72,109 @@ int cv_session_open(cv_store *s, int64_t account_id, const char *peer,
                            NULL, e);
 }
 
-/* Records a use at now, at most once every CV_SESSION_TOUCH_MS (a read must not write each time).
- */
-static void touch(cv_store *s, int64_t id, int64_t used_at, int64_t now)
+/* Records a use at now, at most once every CV_SESSION_TOUCH_MS (a read must not write each time);
+ * 1 when it was recorded. It never waits for the write lock: the daemon's loop calls this, and a
+ * use that cannot be recorded now is recorded by the next one. */
+static int touch(cv_store *s, int64_t id, int64_t used_at, int64_t now)
 {
     cv_err ignored;
     if (now - used_at < CV_SESSION_TOUCH_MS)
-        return;
+        return 0;
     sqlite3_stmt *st =
         cv_store_prepare(s, "UPDATE http_sessions SET used_at = ?2 WHERE id = ?1", &ignored);
     if (!st)
-        return;
+        return 0;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, now);
-    cv_store_exec(s, st, &ignored);
+    sqlite3_busy_timeout(cv_store_db(s), 0);
+    int rc = cv_store_exec(s, st, &ignored);
+    sqlite3_busy_timeout(cv_store_db(s), CV_SESSION_BUSY_MS);
+    return rc == 0;
 }
 
-int cv_session_check(cv_store *s, const char *token, int64_t *account_id, int64_t *session_id,
-                     cv_err *e)
+#define MEMO_SLOTS 256
+
+struct cv_session_memo {
+    struct {
+        unsigned char hash[32];
+        int64_t version;
+        cv_session session;
+    } slot[MEMO_SLOTS];
+};
+
+cv_session_memo *cv_session_memo_new(void)
 {
-    unsigned char hash[32], fp[16];
-    int active = 0, ok = 0;
-    int64_t used_at = 0, now = cv_clock_now();
-    if (!token || strlen(token) >= CV_SESSION_TOKEN_MAX)
-        return cv_err_set(e, CV_EPERM, "%s", expired);
-    token_hash(token, hash);
+    return calloc(1, sizeof(cv_session_memo));
+}
+
+void cv_session_memo_free(cv_session_memo *m)
+{
+    free(m);
+}
+
+/* Whether a session used at used_at and opened at opened_at may still be used at now. */
+static int alive(int64_t opened_at, int64_t used_at, int64_t now)
+{
+    return now - used_at <= CV_SESSION_IDLE_MS && now - opened_at <= CV_SESSION_MAX_MS &&
+           now >= used_at - 60000; /* a clock set far back does not revive anything */
+}
+
+/* The session of hash from the store, with its account's state and password fingerprint. */
+static int lookup(cv_store *s, const unsigned char hash[32], cv_session *out, int *ok, cv_err *e)
+{
+    unsigned char fp[16];
     sqlite3_stmt *st = cv_store_prepare(
         s,
-        "SELECT id, account_id, password_fp, opened_at, used_at FROM http_sessions "
-        "WHERE token_hash = ?1 AND closed_at IS NULL",
+        "SELECT se.id, se.account_id, se.password_fp, se.opened_at, se.used_at, a.login, "
+        "coalesce(a.password_hash, ''), a.state = 'active' FROM http_sessions se "
+        "JOIN accounts a ON a.id = se.account_id WHERE se.token_hash = ?1 AND se.closed_at IS NULL",
         e);
     if (!st)
         return e->code;
-    sqlite3_bind_blob(st, 1, hash, sizeof hash, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 2) == (int)sizeof fp) {
-        *session_id = sqlite3_column_int64(st, 0);
-        *account_id = sqlite3_column_int64(st, 1);
-        memcpy(fp, sqlite3_column_blob(st, 2), sizeof fp);
-        used_at = sqlite3_column_int64(st, 4);
-        ok = now - used_at <= CV_SESSION_IDLE_MS &&
-             now - sqlite3_column_int64(st, 3) <= CV_SESSION_MAX_MS && now >= used_at - 60000;
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_TRANSIENT);
+    *ok = 0;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 2) == (int)sizeof fp &&
+        sqlite3_column_int(st, 7)) {
+        fingerprint((const char *)sqlite3_column_text(st, 6), fp);
+        out->id = sqlite3_column_int64(st, 0);
+        out->account_id = sqlite3_column_int64(st, 1);
+        out->opened_at = sqlite3_column_int64(st, 3);
+        out->used_at = sqlite3_column_int64(st, 4);
+        snprintf(out->login, sizeof out->login, "%s", (const char *)sqlite3_column_text(st, 5));
+        *ok = sodium_memcmp(sqlite3_column_blob(st, 2), fp, sizeof fp) == 0;
     }
     sqlite3_reset(st);
-    unsigned char current[16];
-    if (ok && password_fingerprint(s, *account_id, current, &active, e) < 0)
-        return e->code;
-    if (!ok || !active || sodium_memcmp(current, fp, sizeof fp) != 0)
+    return 0;
+}
+
+int cv_session_check(cv_store *s, cv_session_memo *memo, int64_t version, const char *token,
+                     cv_session *out, cv_err *e)
+{
+    unsigned char hash[32];
+    int ok = 0;
+    int64_t now = cv_clock_now();
+    if (!token || strlen(token) >= CV_SESSION_TOKEN_MAX)
         return cv_err_set(e, CV_EPERM, "%s", expired);
-    touch(s, *session_id, used_at, now);
+    token_hash(token, hash);
+    int i = (hash[0] | hash[1] << 8) % MEMO_SLOTS;
+    if (memo && version >= 0 && memo->slot[i].version == version &&
+        sodium_memcmp(memo->slot[i].hash, hash, sizeof hash) == 0 &&
+        now - memo->slot[i].session.used_at < CV_SESSION_TOUCH_MS &&
+        alive(memo->slot[i].session.opened_at, memo->slot[i].session.used_at, now)) {
+        *out = memo->slot[i].session;
+        return 0;
+    }
+    if (lookup(s, hash, out, &ok, e) < 0)
+        return e->code;
+    if (!ok || !alive(out->opened_at, out->used_at, now))
+        return cv_err_set(e, CV_EPERM, "%s", expired);
+    if (touch(s, out->id, out->used_at, now))
+        out->used_at = now;
+    if (memo && version >= 0) {
+        memcpy(memo->slot[i].hash, hash, sizeof hash);
+        memo->slot[i].version = version;
+        memo->slot[i].session = *out;
+    }
     return 0;
 }
 

@@ -23,12 +23,26 @@
 int cv_session_open(cv_store *s, int64_t account_id, const char *peer,
                     char token[CV_SESSION_TOKEN_MAX], int64_t *session_id, cv_err *e);
 
+/* A session as a check finds it. */
+typedef struct cv_session {
+    int64_t id, account_id;
+    int64_t opened_at, used_at; /* domain ms */
+    char login[64];
+} cv_session;
+
+/* Sessions checked before, remembered with the store's version (data_version) at the check, so
+ * that while nothing else has written, a use needs no store read. Loop thread only. */
+typedef struct cv_session_memo cv_session_memo;
+cv_session_memo *cv_session_memo_new(void);
+void cv_session_memo_free(cv_session_memo *m);
+
 /* Checks the token of a cookie: a session that is open, used within 30 minutes, younger than
- * 12 hours, of an active account whose password has not changed since. Sets *account_id and
- * *session_id, and records the use. Anything else: CV_EPERM "no session, or it has expired; log
- * in again". */
-int cv_session_check(cv_store *s, const char *token, int64_t *account_id, int64_t *session_id,
-                     cv_err *e);
+ * 12 hours, of an active account whose password has not changed since; fills *out and records
+ * the use. Anything else: CV_EPERM "no session, or it has expired; log in again". With a memo
+ * (may be NULL) and the store's version, a session checked at the same version and used less
+ * than CV_SESSION_TOUCH_MS ago is taken from the memo. */
+int cv_session_check(cv_store *s, cv_session_memo *memo, int64_t version, const char *token,
+                     cv_session *out, cv_err *e);
 
 /* Ends session id (logout; journals session.closed). Inside the caller's transaction. */
 int cv_session_close(cv_store *s, int64_t session_id, cv_err *e);

@@ -9,7 +9,7 @@
 #include "base/date.h"
 #include "base/text.h"
 
-static const cv_op *const groups[] = {cv_ops_tree, cv_ops_congress, cv_ops_auth};
+static const cv_op *const groups[] = {cv_ops_tree, cv_ops_congress, cv_ops_elect, cv_ops_auth};
 #define NGROUPS ((int)(sizeof groups / sizeof groups[0]))
 
 int cv_ops_count(void)

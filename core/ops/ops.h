@@ -112,5 +112,6 @@ int cv_op_bool(json_t *args, const char *name, int def);
 extern const cv_op cv_ops_tree[];
 extern const cv_op cv_ops_congress[];
 extern const cv_op cv_ops_auth[];
+extern const cv_op cv_ops_elect[];
 
 #endif

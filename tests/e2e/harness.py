@@ -12,7 +12,7 @@ import unittest
 BIN = os.environ.get("CONVENE_BIN", "convene")
 SOURCE = os.environ.get("CONVENE_SOURCE", os.path.join(os.path.dirname(__file__), "..", ".."))
 
-EX_USAGE, EX_DATAERR, EX_TEMPFAIL = 64, 65, 75
+EX_USAGE, EX_DATAERR, EX_TEMPFAIL, EX_NOPERM = 64, 65, 75, 77
 
 
 class Result:
@@ -36,7 +36,22 @@ class StoreTest(unittest.TestCase):
         self.ok("init")
 
     def tearDown(self):
+        self.assert_every_event_has_an_actor()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+    def assert_every_event_has_an_actor(self):
+        """Whatever a test did, every event it caused names who caused it (issue 10)."""
+        if not os.path.exists(self.db):
+            return
+        con = sqlite3.connect(self.db)
+        try:
+            anonymous = con.execute(
+                "SELECT count(*) FROM events WHERE actor_kind NOT IN "
+                "('account','token','package','scheduler','plugin') OR actor_name = ''"
+            ).fetchone()[0]
+        finally:
+            con.close()
+        self.assertEqual(anonymous, 0, "events without an actor")
 
     def env(self):
         env = dict(os.environ)

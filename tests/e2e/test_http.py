@@ -207,6 +207,48 @@ class HttpTest(StoreTest):
         self.assert_problem(srv.get("/api/v1/events?last_event_id=x"), 400)
         self.assertEqual(srv.stop(), 0)
 
+    def test_the_openapi_document_is_valid_and_lists_every_operation(self):
+        import jsonschema
+        srv = self.server()
+        srv.headers = {}  # public: no credentials needed
+        r = srv.get("/api/v1/openapi.json")
+        self.assertEqual(r.status, 200)
+        doc = r.json()
+        self.assertEqual(doc["openapi"], "3.1.0")
+        self.assertTrue(doc["info"]["title"] and doc["info"]["version"])
+        ids = []
+        for path, item in doc["paths"].items():
+            self.assertTrue(path.startswith("/api/v1/"), path)
+            for method, op in item.items():
+                self.assertIn(method, ("get", "post", "patch", "delete", "put"))
+                ids.append(op["operationId"])
+                self.assertIn("200", op["responses"])
+                for p in op.get("parameters", []):
+                    self.assertIn(p["in"], ("query", "path", "header"))
+                    if p["in"] == "path":
+                        self.assertTrue(p["required"])
+                        self.assertIn("{" + p["name"] + "}", path)
+                    jsonschema.Draft202012Validator.check_schema(p["schema"])
+                body = op.get("requestBody", {}).get("content", {}).get("application/json")
+                if body:
+                    jsonschema.Draft202012Validator.check_schema(body["schema"])
+                for resp in op["responses"].values():
+                    if "$ref" in resp:
+                        name = resp["$ref"].removeprefix("#/components/responses/")
+                        self.assertIn(name, doc["components"]["responses"])
+        self.assertEqual(len(ids), len(set(ids)), "operationIds must be unique")
+        for schema in doc["components"]["schemas"].values():
+            jsonschema.Draft202012Validator.check_schema(schema)
+        ops = [op["name"] for op in self.js("ops")]
+        self.assertTrue(ops)
+        self.assertEqual(sorted(set(ops) - set(ids)), [], "operations missing from the document")
+        # Each operation lives at its own path: a read under GET, a change under POST, PATCH or
+        # DELETE.
+        for op in self.js("ops"):
+            item = doc["paths"]["/api/v1/" + op["name"].replace(".", "/")]
+            [method] = [m for m, o in item.items() if o["operationId"] == op["name"]]
+            self.assertIn(method, ("post", "patch", "delete") if op["writes"] else ("get",))
+
     def test_bad_listen_and_bounds_are_refused(self):
         for args, says in ((["--listen", "localhost:80"], "not a numeric IP address"),
                            (["--listen", "127.0.0.1:99999"], "expected HOST:PORT"),

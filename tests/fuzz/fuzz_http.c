@@ -2,7 +2,8 @@
  * method, path, query arguments, headers and body reach cv_api_handle, and any work it hands to
  * the thread pool is run too. Every answer must be a well-formed response: a status in 100..599,
  * a body that matches its length, and a problem whose detail is JSON when it is an error. The
- * input is "METHOD\nPATH\nk=v&k=v\nName: value\n...\n\nBODY". */
+ * input is "METHOD\nPATH\nk=v&k=v\nName: value\n...\n\nBODY"; one starting with '!' also carries
+ * an admin's API token, so the routes behind the login are reached too. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,9 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "auth/account.h"
+#include "auth/grant.h"
+#include "auth/token.h"
 #include "http/api.h"
 
 #define PAIRS_MAX 16
@@ -20,6 +24,7 @@ typedef struct parsed {
 } parsed;
 
 static cv_store *store;
+static char bearer[CV_TOKEN_TEXT_MAX + 8];
 static cv_api api;
 static char db_path[] = "/tmp/convene-fuzz-http-XXXXXX";
 
@@ -104,6 +109,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         abort();
     api.store = store;
     api.db_path = db_path;
+    cv_actor admin = {.kind = CV_ACTOR_ACCOUNT};
+    snprintf(admin.name, sizeof admin.name, "fuzz");
+    cv_store_set_actor(store, &admin);
+    int64_t id;
+    char token[CV_TOKEN_TEXT_MAX];
+    if (cv_store_begin(store, &e) < 0 || cv_account_add(store, "fuzz", "Fuzz", "", &id, &e) < 0 ||
+        cv_grant_add(store, id, CV_ROLE_ADMIN, 0, NULL, &e) < 0 ||
+        cv_token_add(store, id, "fuzz", 0, token, NULL, &e) < 0 || cv_store_commit(store, &e) < 0)
+        abort();
+    snprintf(bearer, sizeof bearer, "Bearer %s", token);
     atexit(cleanup);
     return 0;
 }
@@ -132,6 +147,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *path = cut(s, '\n'), *query = cut(path, '\n'), *headers = cut(query, '\n');
     parse_query(&p, query);
     char *body = parse_headers(&p, headers);
+    if (size && data[0] == '!' && p.nh < PAIRS_MAX) {
+        p.hn[p.nh] = "Authorization";
+        p.hv[p.nh++] = bearer;
+    }
     cv_http_req req = {.method = s,
                        .path = path ? path : "/",
                        .header = header_of,

@@ -1,0 +1,179 @@
+/* matrix.h: the world the role matrix runs in (test_ops.c through the operations layer,
+ * test_http_matrix.c through the HTTP API): P (province) > D1 > W1, P > D2 > W2, a congress with
+ * work, a subcommittee, people and an election at each place, one account per role granted over
+ * D1, and each operation's example arguments aimed at a place. Header-only, like fixture.h. */
+#ifndef CV_TEST_MATRIX_H
+#define CV_TEST_MATRIX_H
+
+#include "fixture.h"
+
+#include <sodium.h>
+
+#include "auth/account.h"
+#include "auth/grant.h"
+#include "auth/token.h"
+#include "domain/work.h"
+#include "elect/election.h"
+#include "elect/person.h"
+#include "ops/ops.h"
+#include "tree.h"
+
+enum place { ROOT, INSIDE, OUTSIDE, ABOVE, PLACES };
+static const char *const place_org[PLACES] = {"D1", "W1", "W2", "P"};
+static const char *const place_name[PLACES] = {"root", "inside", "outside", "above"};
+
+typedef struct world {
+    int64_t account[CV_ROLE_COUNT]; /* one account per role, granted over D1 (admin: store) */
+    int64_t work[PLACES];           /* a work item of each place's congress */
+    int64_t election[PLACES];       /* an election of each place's congress */
+    int64_t grant;                  /* a grant to end */
+} world;
+
+static world w;
+
+static inline void plan_with_work(fixture *f, int p)
+{
+    const char *org = place_org[p];
+    tree_plan(f, org, "I", 0);
+    assert_int_equal(cv_subcommittee_add(f->s, org, NULL, "tc", "Tiểu ban tổ chức", &f->e), 0);
+    cv_work_spec spec = {.org = org, .title = "Chuẩn bị hội trường", .group = "Hậu cần"};
+    assert_int_equal(cv_work_add(f->s, &spec, &w.work[p], &f->e), 0);
+    char cell[CV_CODE_MAX];
+    snprintf(cell, sizeof cell, "%s.c", org);
+    tree_add(f, cell, "Chi bộ", "cell", org, 10);
+    char codes[5][CV_CODE_MAX];
+    const char *list[4];
+    for (int i = 0; i < 5; i++) {
+        snprintf(codes[i], sizeof codes[i], "%s-p%d", org, i + 1);
+        cv_person_spec person = {.code = codes[i], .name = "Người ứng cử", .incumbent = -1};
+        assert_int_equal(cv_person_add(f->s, &person, NULL, &f->e), 0);
+        if (i < 4)
+            list[i] = codes[i];
+    }
+    cv_election_spec vote = {
+        .org = org, .body = "committee", .seats = 4, .candidates = list, .count = 4};
+    assert_int_equal(cv_election_create(f->s, &vote, &w.election[p], &f->e), 0);
+}
+
+static inline void add_account(fixture *f, const char *login, int64_t *id)
+{
+    assert_int_equal(cv_account_add(f->s, login, "Người thử", "", id, &f->e), 0);
+}
+
+/* P (province) > D1 (district) > W1 (grassroots); P > D2 > W2. Grants are over D1. */
+static inline int world_setup(void **state)
+{
+    fixture_setup(state);
+    fixture *f = *state;
+    tree_add(f, "P", "Tỉnh", "province", "", 0);
+    tree_add(f, "D1", "Huyện Một", "district", "P", 900);
+    tree_add(f, "W1", "Xã Một", "grassroots", "D1", 90);
+    tree_add(f, "D2", "Huyện Hai", "district", "P", 800);
+    tree_add(f, "W2", "Xã Hai", "grassroots", "D2", 80);
+    for (int p = 0; p < PLACES; p++)
+        plan_with_work(f, p);
+    cv_org d1;
+    assert_int_equal(cv_org_get(f->s, "D1", &d1, &f->e), 0);
+    assert_int_equal(cv_store_begin(f->s, &f->e), 0);
+    for (int r = 0; r < CV_ROLE_COUNT; r++) {
+        char login[32];
+        snprintf(login, sizeof login, "r-%s", cv_role_name(1u << r));
+        add_account(f, login, &w.account[r]);
+        assert_int_equal(cv_grant_add(f->s, w.account[r], 1u << r, r == 0 ? 0 : d1.id, NULL, &f->e),
+                         0);
+    }
+    int64_t someone;
+    char text[CV_TOKEN_TEXT_MAX];
+    add_account(f, "someone", &someone);
+    assert_int_equal(cv_grant_add(f->s, someone, CV_ROLE_VIEWER, d1.id, &w.grant, &f->e), 0);
+    assert_int_equal(cv_token_add(f->s, someone, "script", 0, text, NULL, &f->e), 0);
+    assert_int_equal(cv_store_commit(f->s, &f->e), 0);
+    return 0;
+}
+
+/* Every row of every table, hashed: what "unchanged" means. */
+static inline void store_digest(cv_store *s, unsigned char out[32])
+{
+    crypto_generichash_state h;
+    crypto_generichash_init(&h, NULL, 0, 32);
+    sqlite3 *db = cv_store_db(s);
+    sqlite3_stmt *tables;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT name FROM sqlite_master WHERE type = 'table' "
+                                        "ORDER BY name",
+                                        -1, &tables, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(tables) == SQLITE_ROW) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" ORDER BY 1",
+                 (const char *)sqlite3_column_text(tables, 0));
+        sqlite3_stmt *rows;
+        assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &rows, NULL), SQLITE_OK);
+        while (sqlite3_step(rows) == SQLITE_ROW)
+            for (int c = 0; c < sqlite3_column_count(rows); c++) {
+                const unsigned char *v = sqlite3_column_text(rows, c);
+                int n = sqlite3_column_bytes(rows, c);
+                crypto_generichash_update(&h, v ? v : (const unsigned char *)"\1",
+                                          v ? (size_t)n : 1);
+                crypto_generichash_update(&h, (const unsigned char *)"\0", 1);
+            }
+        sqlite3_finalize(rows);
+    }
+    sqlite3_finalize(tables);
+    crypto_generichash_final(&h, out, 32);
+}
+
+/* The example's placeholders filled in for place p; case_no makes fresh names. */
+static inline json_t *example_args(const cv_op *op, int p, int case_no)
+{
+    char text[1024], *o = text;
+    char cell[CV_CODE_MAX];
+    snprintf(cell, sizeof cell, "%s.c", place_org[p]);
+    for (const char *s = op->example; *s && o < text + sizeof text - 64; s++) {
+        if (*s != '$') {
+            *o++ = *s;
+            continue;
+        }
+        const char *names[] = {"CELL", "ORG", "WORK", "GRANT", "N", "ELECTION", "PERSON"};
+        int k = 0;
+        while (k < 7 && strncmp(s + 1, names[k], strlen(names[k])) != 0)
+            k++;
+        assert_true(k < 7);
+        if (k == 0)
+            o += sprintf(o, "%s", cell);
+        else if (k == 1)
+            o += sprintf(o, "%s", place_org[p]);
+        else if (k == 2)
+            o += sprintf(o, "%lld", (long long)w.work[p]);
+        else if (k == 3)
+            o += sprintf(o, "%lld", (long long)w.grant);
+        else if (k == 4)
+            o += sprintf(o, "%d", case_no);
+        else if (k == 5)
+            o += sprintf(o, "%lld", (long long)w.election[p]);
+        else
+            o += sprintf(o, "%s-p5", place_org[p]);
+        s += strlen(names[k]);
+    }
+    *o = '\0';
+    json_error_t jerr;
+    json_t *args = json_loads(text, 0, &jerr);
+    if (!args)
+        fail_msg("%s: example %s is not JSON: %s", op->name, text, jerr.text);
+    return args;
+}
+
+/* What the table says: admin everywhere; a store-wide operation for any of its roles; otherwise
+ * one of its roles over the root or inside (the secretary: at its own organisation only). */
+static inline int expected(const cv_op *op, unsigned role, int p)
+{
+    if (role == CV_ROLE_ADMIN)
+        return 1;
+    if (!(op->roles & role))
+        return 0;
+    if (op->at == CV_AT_STORE)
+        return 1;
+    return p == ROOT || (p == INSIDE && role != CV_ROLE_SECRETARY);
+}
+
+#endif
