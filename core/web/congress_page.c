@@ -102,13 +102,14 @@ static int work(const cv_web_req *r, const cv_congress *c, cv_html *h, cv_err *e
     if (it.n > 1)
         qsort(it.list, it.n, sizeof *it.list, by_group);
     cv_clock_today(today);
-    cv_html_put(h,
-                "<section class=\"card\" aria-labelledby=\"work\"><h2 id=\"work\">{}</h2>\n"
-                "<table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>"
-                "<th scope=\"col\">{}</th><th scope=\"col\" class=\"num\">{}</th>"
-                "<th scope=\"col\">{}</th></tr></thead><tbody>\n",
-                _("Work items"), _("Work item"), _("Responsible"), _("Due"), _("Budget (VND)"),
-                _("Status"));
+    cv_html_put(
+        h,
+        "<section class=\"card\" aria-labelledby=\"work\"><h2 id=\"work\">{}</h2>\n"
+        "<table class=\"work\"><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>"
+        "<th scope=\"col\">{}</th><th scope=\"col\" class=\"num\">{}</th>"
+        "<th scope=\"col\">{}</th></tr></thead><tbody>\n",
+        _("Work items"), _("Work item"), _("Responsible"), _("Due"), _("Budget (VND)"),
+        _("Status"));
     for (size_t i = 0; i < it.n; i++) {
         if (i == 0 || strcmp(it.list[i].group, it.list[i - 1].group) != 0)
             cv_html_put(h,
