@@ -28,6 +28,12 @@ The demo store is seen on 22 May 2020. In another terminal, try:
   $BIN --db $STORE script status          # the three units' Lua packages and their campaigns
   $BIN --db $STORE jobs list              # the reminders, the built-in ones and the packages' own
   $BIN script test scripts/provinces/BK-TP scripts/provinces/BK-TP/scenarios/term.lua
-== starting the daemon (convene run); Ctrl-C stops it
 TXT
-exec "$BIN" --db "$STORE" run
+PORT=${CONVENE_DEMO_PORT:-8080}
+echo "== the dashboard: http://127.0.0.1:$PORT/ (Lạng Sơn city: http://127.0.0.1:$PORT/org/LS-TP)"
+if CONVENE_ACCOUNT=admin "$BIN" --db "$STORE" grant list >/dev/null 2>&1; then
+  echo "   demo accounts, password demo-2020 (grants: convene grant list):"
+  CONVENE_ACCOUNT=admin "$BIN" --db "$STORE" grant list | sed 's/^/     /'
+fi
+echo "== starting the daemon (convene run --listen 127.0.0.1:$PORT); Ctrl-C stops it"
+exec "$BIN" --db "$STORE" run --listen "127.0.0.1:$PORT"

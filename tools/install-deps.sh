@@ -8,10 +8,12 @@ PACKAGES=(
   build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
   # libraries
   liblua5.4-dev libsqlite3-dev libuv1-dev libjansson-dev libutf8proc-dev
-  libcurl4-openssl-dev libcsv-dev libxlsxwriter-dev libsodium-dev libmicrohttpd-dev
+  libcurl4-openssl-dev libcsv-dev libxlsxwriter-dev libsodium-dev libmicrohttpd-dev libicu-dev
+  # the dashboard's message catalogues (msgfmt, xgettext)
+  gettext
   # tests: cmocka, Debian's Python with an SMTP sink, Lua tools, LibreOffice, Chromium
   libcmocka-dev python3 python3-aiosmtpd python3-jsonschema lua5.4 lua-check sqlite3
-  libreoffice-calc-nogui chromium
+  libreoffice-calc-nogui chromium chromium-driver python3-selenium
   # benchmarks and fuzzing
   hyperfine wrk nginx valgrind afl++
 )
@@ -20,6 +22,9 @@ missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# npm installs axe-core for the browser tests (package-lock.json pins it with its checksum); a
+# Node.js that brings its own npm is enough.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages are installed"
   exit 0

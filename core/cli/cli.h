@@ -99,6 +99,7 @@ int cv_cmd_subcommittee(cv_cli *cli, int argc, char **argv);
 int cv_cmd_work(cv_cli *cli, int argc, char **argv);
 int cv_cmd_status(cv_cli *cli, int argc, char **argv);
 int cv_cmd_check(cv_cli *cli, int argc, char **argv);
+int cv_cmd_web(cv_cli *cli, int argc, char **argv);
 int cv_cmd_run(cv_cli *cli, int argc, char **argv);
 int cv_cmd_jobs(cv_cli *cli, int argc, char **argv);
 int cv_cmd_contact(cv_cli *cli, int argc, char **argv);

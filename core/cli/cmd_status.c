@@ -6,6 +6,10 @@
 #include "base/json.h"
 #include "cli/cli.h"
 #include "domain/status.h"
+#include "i18n/i18n.h"
+
+/* The CLI's messages come from the dashboard's catalogue (web/po), in $CONVENE_LANG's language. */
+#define _(msgid) cv_tr(cv_i18n_env_lang(), msgid)
 
 static long long num(json_t *j, const char *key)
 {
@@ -85,14 +89,19 @@ static void print_report(json_t *r, FILE *out)
                     cv_json_text(c, "planned_end"));
         fputc('\n', out);
     } else {
-        fprintf(out, "  No congress planned in this term\n");
+        fprintf(out, "  %s\n", _("No congress planned in this term"));
     }
-    if (num(sub, "total") > 0)
-        fprintf(out,
-                "  %s: %lld of %lld directly subordinate organisations have held their "
-                "congress (%.1f%%)\n",
-                cv_json_text(org, "name"), num(sub, "held"), num(sub, "total"),
-                json_real_value(json_object_get(sub, "percent")));
+    if (num(sub, "total") > 0) {
+        cv_lang lang = cv_i18n_env_lang();
+        char held[32], total[32], pct[32], line[512];
+        cv_i18n_number(lang, (double)num(sub, "held"), 0, held, sizeof held);
+        cv_i18n_number(lang, (double)num(sub, "total"), 0, total, sizeof total);
+        cv_i18n_number(lang, json_real_value(json_object_get(sub, "percent")), 1, pct, sizeof pct);
+        cv_i18n_fmt(line, sizeof line,
+                    _("%s of %s directly subordinate organisations have held their congress"), held,
+                    total);
+        fprintf(out, "  %s: %s (%s%%)\n", cv_json_text(org, "name"), line, pct);
+    }
     print_levels(json_object_get(r, "levels"), out);
     long long late = 0;
     size_t i;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "i18n/i18n.h"
 #include "store/store.h"
 
 #define CONVENE_VERSION "0.1.0"
@@ -52,6 +53,7 @@ static const cv_cli_command commands[] = {
     {"ops", cv_cmd_ops, "ops [matrix]"},
     {"audit", cv_cmd_audit,
      "audit [--org O] [--actor A] [--since T] [--type T] [--format csv|xlsx --output F]"},
+    {"web", cv_cmd_web, "web page home|congress|held ORG [--lang vi|en]"},
     {NULL, NULL, NULL},
 };
 
@@ -101,9 +103,12 @@ int main(int argc, char **argv)
         printf("convene %s (store schema %d)\n", CONVENE_VERSION, cv_store_schema_version());
         return 0;
     }
+    cv_err ignored; /* without its catalogue the CLI speaks English, the catalogue's ids */
+    cv_i18n_load(NULL, &ignored);
     cli.command = argv[first];
     int rc = cv_cli_dispatch(&cli, commands, "", argc - first + 1, argv + first - 1);
     cv_store_close(cli.store);
+    cv_i18n_unload();
     if (rc < 0) {
         fprintf(stderr, "convene: %s\n", cli.err.msg[0] ? cli.err.msg : cv_strerror(rc));
         return cv_err_exit_status(rc);

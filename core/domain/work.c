@@ -277,7 +277,7 @@ int cv_work_list(cv_store *s, const cv_work_filter *f, cv_work_visit visit, void
         s,
         "WITH RECURSIVE sub(id) AS (SELECT id FROM orgs WHERE ?1 IS NULL OR code = ?1 "
         "  UNION SELECT o.id FROM orgs o JOIN sub ON o.parent_id = sub.id WHERE ?1 IS NOT "
-        "NULL) " WORK_SELECT "WHERE c.term_id = ?2 AND o.id IN sub "
+        "NULL AND NOT ?8) " WORK_SELECT "WHERE c.term_id = ?2 AND o.id IN sub "
         "AND (?3 IS NULL OR w.group_name = ?3) AND (?4 IS NULL OR sc.code = ?4) "
         "AND (NOT ?5 OR (w.status = 'open' AND w.due < ?6)) AND (NOT ?7 OR w.status = 'open') "
         "AND w.id NOT IN (SELECT id FROM work_items_out_of_force) " /* scenario (core/docs) */
@@ -295,6 +295,7 @@ int cv_work_list(cv_store *s, const cv_work_filter *f, cv_work_visit visit, void
     sqlite3_bind_int(st, 5, f->overdue);
     sqlite3_bind_text(st, 6, today, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 7, f->open_only);
+    sqlite3_bind_int(st, 8, f->own_only);
     int rc, stop = 0;
     while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         cv_work_item w;

@@ -34,6 +34,7 @@ typedef struct cv_work_filter {
     const char *term, *group, *subcommittee;
     int overdue;   /* open and due before today */
     int open_only; /* open */
+    int own_only;  /* the organisation's own items, not its subtree's */
 } cv_work_filter;
 
 int cv_subcommittee_add(cv_store *s, const char *org, const char *term, const char *code,

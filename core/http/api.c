@@ -219,6 +219,12 @@ static int identify(cv_api *api, const cv_http_req *req, cv_api_caller *c, cv_er
     return 0;
 }
 
+int cv_api_caller_of(cv_api *api, const cv_http_req *req, cv_api_caller *c, cv_err *e)
+{
+    where_from(req, c);
+    return identify(api, req, c, e);
+}
+
 int cv_api_cross_site(const cv_http_req *req, const cv_api_caller *c)
 {
     const char *site = req->header(req->ctx, "Sec-Fetch-Site");

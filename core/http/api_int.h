@@ -31,6 +31,10 @@ void cv_api_reply_json(cv_http_resp *resp, int status, json_t *j);
 /* Answers the error in e as a problem. */
 void cv_api_reply_error(cv_http_resp *resp, const cv_err *e);
 
+/* Who is calling (the dashboard's pages ask too): the client's address, then the API token or
+ * the session cookie; CV_EPERM when neither checks out. */
+int cv_api_caller_of(cv_api *api, const cv_http_req *req, cv_api_caller *c, cv_err *e);
+
 /* Whether the request comes from another site (Origin or Sec-Fetch-Site say so). */
 int cv_api_cross_site(const cv_http_req *req, const cv_api_caller *c);
 

@@ -18,6 +18,7 @@
 #include "base/log.h"
 #include "store/journal.h"
 #include "http/api.h"
+#include "web/routes.h"
 #include "http/listen.h"
 
 #define SWEEP_MS     200
@@ -390,7 +391,10 @@ static enum MHD_Result answer(exchange *x, const char *url, const char *method)
                        .body = x->body,
                        .body_len = x->len,
                        .peer = x->peer};
-    cv_api_handle(&x->srv->api, &req, &x->resp);
+    if (strncmp(url, "/api/", 5) == 0)
+        cv_api_handle(&x->srv->api, &req, &x->resp);
+    else
+        cv_web_handle(&x->srv->api, &req, &x->resp); /* the dashboard's pages */
     if (x->resp.stream)
         return send_stream(x);
     if (!x->resp.work)

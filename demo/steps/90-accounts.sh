@@ -1,17 +1,21 @@
-# 90-accounts.sh: who may act on the demo store (issue 10): Thái Nguyên's province office, Bắc Kạn
-# city's office, the secretary of Nguyễn Thị Minh Khai ward, a viewer of Thái Nguyên, and an
-# administrator mapped to the Unix user who built the store (so that user's commands act as it).
-# Every demo account's password is the one in demo/data/demo-password: a demo, not a secret.
-# The last step: once an admin exists, the store owner's bootstrap rights end.
-PW="$DEMO/data/demo-password"
-cv account add vp-tn "Văn phòng Tỉnh ủy Thái Nguyên" --password-file "$PW"
-cv grant add vp-tn office --org TN
-cv account add vp-bktp "Văn phòng Thành ủy Bắc Kạn" --password-file "$PW"
-cv grant add vp-bktp office --org BK-TP
-cv account add bt-ntmk "Bí thư Đảng ủy phường Nguyễn Thị Minh Khai" --password-file "$PW"
-cv grant add bt-ntmk secretary --org BK-TP-NTMK
-cv account add xem-tn "Người xem, Thái Nguyên" --password-file "$PW"
-cv grant add xem-tn viewer --org TN
-cv account add quantri "Quản trị hệ thống" --password-file "$PW"
-cv grant add quantri admin
-cv --as quantri account set quantri --unix-user "$(id -un)"
+# 90-accounts.sh: who signs in to the demo's dashboard, one account per role the demo shows, all
+# with the password in $DEMO_PASSWORD ("demo-2020"): the national admin, Thái Nguyên's provincial
+# office, Bắc Kạn city's office, Nguyễn Thị Minh Khai ward's secretary, Lạng Sơn city's office and
+# a viewer of Lạng Sơn city. The Unix user who builds the demo acts as admin. Sourced by
+# demo/build.sh.
+DEMO_PASSWORD=${DEMO_PASSWORD:-demo-2020}
+PWFILE=$(mktemp)
+printf '%s\n' "$DEMO_PASSWORD" > "$PWFILE"
+account() { # LOGIN NAME ROLE [ORG]
+  cv account add "$1" "$2" --password-file "$PWFILE"
+  if [ -n "${4:-}" ]; then cv grant add "$1" "$3" --org "$4"; else cv grant add "$1" "$3"; fi
+}
+account admin "Quản trị hệ thống" admin
+# Whoever built the demo keeps using the CLI on it as admin, as before there were accounts.
+CONVENE_ACCOUNT=admin cv account set admin --unix-user "$(id -un)"
+account vp.thainguyen "Văn phòng Tỉnh ủy Thái Nguyên" office TN
+account vp.backan "Văn phòng Thành ủy Bắc Kạn" office BK-TP
+account bithu.ntmk "Bí thư Đảng ủy phường Nguyễn Thị Minh Khai" secretary BK-TP-NTMK
+account vp.langson "Văn phòng Thành ủy Lạng Sơn" office LS-TP
+account xem.langson "Thường trực Thành ủy Lạng Sơn (xem)" viewer LS-TP
+rm -f "$PWFILE"

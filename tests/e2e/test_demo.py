@@ -32,15 +32,15 @@ class DemoTest(StoreTest):
     def test_the_demo_accounts_act_within_their_grants(self):
         """The units' accounts (demo/steps/90-accounts.sh) act in their subtrees, and every event
         of the demo names its actor."""
-        self.assertEqual(self.js("--as", "bt-ntmk", "congress", "show", "BK-TP-NTMK")["status"],
+        self.assertEqual(self.js("--as", "bithu.ntmk", "congress", "show", "BK-TP-NTMK")["status"],
                          "held")
-        self.refused("--as", "bt-ntmk", "congress", "show", "BK-TP", code=77)
-        self.assertGreater(len(self.js("--as", "vp-bktp", "work", "list", "--org", "BK-TP")), 0)
-        self.refused("--as", "vp-bktp", "org", "set", "TN", "--members", "1", code=77)
-        self.refused("--as", "xem-tn", "org", "set", "TN", "--members", "1", code=77)
-        self.ok("--as", "xem-tn", "status", "TN")
-        self.ok("--as", "vp-tn", "org", "show", "TN-TP")
-        self.assertEqual(self.js("account", "list")[-1]["login"], "quantri")
+        self.refused("--as", "bithu.ntmk", "congress", "show", "BK-TP", code=77)
+        self.assertGreater(len(self.js("--as", "vp.backan", "work", "list", "--org", "BK-TP")), 0)
+        self.refused("--as", "vp.backan", "org", "set", "TN", "--members", "1", code=77)
+        self.refused("--as", "xem.langson", "org", "set", "LS-TP", "--members", "1", code=77)
+        self.ok("--as", "xem.langson", "status", "LS-TP")
+        self.ok("--as", "vp.thainguyen", "org", "show", "TN-TP")
+        self.assertIn("admin", [a["login"] for a in self.js("account", "list")])
         StoreTest.assert_every_event_has_an_actor(self)
 
     def report(self, org):

@@ -1,0 +1,57 @@
+/* web.h: the dashboard's pages, rendered on the server as HTML in the reader's language. Each
+ * page reads the store (never writes: forms call the domain through the front end that serves
+ * them) and is given the organisation it shows, already checked against the caller's grants by
+ * that front end. Every value is escaped (web/html.h). */
+#ifndef CV_WEB_H
+#define CV_WEB_H
+
+#include "i18n/i18n.h"
+#include "store/store.h"
+#include "web/html.h"
+
+/* Who reads the page and how. */
+typedef struct cv_web_req {
+    cv_store *store;
+    cv_lang lang;
+    const char *user; /* display name, NULL when nobody is logged in */
+    const char *role; /* the role of the grant that shows this scope ("secretary"), or NULL */
+    const char *root; /* the organisation at the root of the caller's scope */
+    const char *csrf; /* the token every form carries back, or NULL */
+} cv_web_req;
+
+/* What a form sends back, and the refusal to show beside one of its fields. */
+#define CV_WEB_FIELDS 8
+typedef struct cv_web_form {
+    const char *names[CV_WEB_FIELDS], *values[CV_WEB_FIELDS]; /* NULL-terminated */
+    const char *error_field; /* the field the refusal concerns, or NULL */
+    const char *error;       /* the refusal's message, or NULL */
+} cv_web_form;
+
+/* The value of field name in f, or "" (f may be NULL). */
+const char *cv_web_form_get(const cv_web_form *f, const char *name);
+
+/* Home: the progress of org's subtree (the drill-down shows any organisation of the scope). */
+int cv_web_home(const cv_web_req *r, const char *org, cv_html *h, cv_err *e);
+
+/* A congress: status, dates, kind, pilot flags, work items by group, documents and rounds. */
+int cv_web_congress(const cv_web_req *r, const char *org, cv_html *h, cv_err *e);
+
+/* The secretary's form "our congress was held" for org, filled from f (NULL: from the store). */
+int cv_web_held_form(const cv_web_req *r, const char *org, const cv_web_form *f, cv_html *h,
+                     cv_err *e);
+
+/* Records that org's congress was held, from the form's start, end, summoned and present
+ * (dates as dd/mm/yyyy or YYYY-MM-DD), as actor through the operations congress.held and
+ * congress.set (their permission checks and transactions). On a refusal, sets f->error_field (NULL
+ * when the refusal concerns the whole form) and f->error to the message, kept in msg[cap], and
+ * changes nothing the refusal concerns. */
+int cv_web_held_submit(cv_store *s, const cv_actor *actor, cv_lang lang, const char *org,
+                       cv_web_form *f, char *msg, size_t cap);
+
+/* The login page, with the name typed and a refusal (both may be NULL). */
+void cv_web_login(const cv_web_req *r, const char *name, const char *error, cv_html *h);
+
+/* A page that says only msg (not found, refused), with a link home. */
+void cv_web_message(const cv_web_req *r, const char *title, const char *msg, cv_html *h);
+
+#endif

@@ -1,0 +1,266 @@
+"""test_dashboard.py: the dashboard in a real Chromium against a real `convene run --listen` on
+the demo store (Lạng Sơn city's 42 of 72 on 22 May 2020): logging in as each demo role and
+seeing only that role's subtree, the home page and its drill-down,
+the congress page, the secretary's "congress held" form with a refusal that keeps what was
+typed, a change made in another session appearing live, a report exported, every page read
+without JavaScript, and 0 serious accessibility violations (axe-core). Screenshots at 1366 px and
+360 px go into the build folder (CONVENE_SHOTS)."""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
+sys.path.insert(0, HERE)
+
+from harness import BIN, SOURCE  # noqa: E402
+from httpd import Server  # noqa: E402
+from browser import Browser  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+BUILD = os.environ.get("CONVENE_BUILD", tempfile.gettempdir())
+SHOTS = os.environ.get("CONVENE_SHOTS", os.path.join(BUILD, "screenshots"))
+
+
+def install_axe():
+    """npm ci of tests/browser/package-lock.json (axe-core pinned with its sha512) into the build
+    folder; returns the path of axe.min.js."""
+    dest = os.path.join(BUILD, "browser-deps")
+    axe = os.path.join(dest, "node_modules", "axe-core", "axe.min.js")
+    if not os.path.exists(axe):
+        os.makedirs(dest, exist_ok=True)
+        for f in ("package.json", "package-lock.json"):
+            shutil.copy(os.path.join(HERE, f), dest)
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=dest,
+                       check=True, capture_output=True, timeout=300)
+    return axe
+
+
+class Dashboard(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.axe_js = install_axe()
+        os.makedirs(SHOTS, exist_ok=True)
+        cls.dir = tempfile.mkdtemp(prefix="cv-web-")
+        cls.db = os.path.join(cls.dir, "demo.db")
+        subprocess.run(["bash", os.path.join(SOURCE, "demo", "build.sh"), BIN, cls.db],
+                       check=True, capture_output=True, timeout=540)
+        cls.server = Server(cls, listen=None).serving()
+        cls.base = f"http://127.0.0.1:{cls.server.port}"
+        cls.browser = Browser(1366, 900)
+        cls.d = cls.browser.driver
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls.server.kill()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    # Server() registers its cleanup on the object it is given; the class lives long enough.
+    @classmethod
+    def addCleanup(cls, fn, *args):
+        pass
+
+    @classmethod
+    def env(cls):
+        env = dict(os.environ)
+        env["CONVENE_DB"] = cls.db
+        env["CONVENE_ACCOUNT"] = "admin"
+        env.pop("CONVENE_NOW", None)  # the demo store carries its own clock
+        return env
+
+    def login(self, name, password="demo-2020", driver=None):
+        d = driver or self.d
+        d.delete_all_cookies()
+        d.get(self.base + "/login")
+        d.find_element(By.ID, "name").send_keys(name)
+        d.find_element(By.ID, "password").send_keys(password)
+        d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        WebDriverWait(d, 30).until(lambda d: not d.current_url.endswith("/login"))
+
+    def cv(self, *args):
+        r = subprocess.run([BIN, *args], capture_output=True, text=True, env=self.env(),
+                           timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout
+
+    def open(self, path):
+        self.d.get(self.base + path)
+        return self.d
+
+    def text(self, css):
+        return self.d.find_element(By.CSS_SELECTOR, css).text
+
+    def shots(self, name):
+        for w in (1366, 360):
+            self.browser.screenshot(os.path.join(SHOTS, f"{name}-{w}.png"), w)
+
+    def assert_accessible(self, page):
+        serious = [v for v in self.browser.axe(self.axe_js)
+                   if v.get("impact") in ("serious", "critical")]
+        self.assertEqual(serious, [], f"{page}: " + "; ".join(
+            f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in serious))
+
+    def test_0_a_wrong_password_is_refused_and_the_name_kept(self):
+        self.d.delete_all_cookies()
+        self.open("/org/LS-TP")
+        self.assertTrue(self.d.current_url.endswith("/login"))  # no page without a session
+        self.d.find_element(By.ID, "name").send_keys("vp.langson")
+        self.d.find_element(By.ID, "password").send_keys("wrong-password")
+        self.d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        err = WebDriverWait(self.d, 30).until(lambda d: d.find_element(By.ID, "login-error"))
+        self.assertTrue(err.text)
+        self.assertEqual(self.d.find_element(By.ID, "name").get_attribute("value"), "vp.langson")
+        self.shots("login-refused")
+        self.assert_accessible("login")
+
+    def test_0_each_role_sees_its_own_subtree_only(self):
+        cases = [  # login, its home's title, a page outside its grant, a form it may not use
+            ("vp.thainguyen", "Đảng bộ tỉnh Thái Nguyên", "/org/LS-TP", None),
+            ("vp.backan", "Đảng bộ thành phố Bắc Kạn", "/congress/TN", None),
+            ("bithu.ntmk", "Đảng bộ phường Nguyễn Thị Minh Khai", "/org/BK-TP",
+             "/congress/BK-TP-NTMK-C1/held"),
+            ("xem.langson", "Đảng bộ thành phố Lạng Sơn", "/org/BK-TP",
+             "/congress/LS-TP-HD/held"),
+        ]
+        for login, title, outside, form in cases:
+            with self.subTest(login=login):
+                self.login(login)
+                self.assertEqual(self.text("h1"), title)
+                if login == "bithu.ntmk":
+                    self.shots("home-secretary")
+                    self.open("/congress/BK-TP-NTMK/held")  # its own congress: the form
+                    self.assertTrue(self.d.find_elements(By.NAME, "start"))
+                for path in [outside] + ([form] if form else []):
+                    self.open(path)
+                    self.assertEqual(self.text("h1"), "403", path)
+                    self.assertIn("permission denied", self.text("main"))
+                    self.assertNotIn("trên", self.text("main"))  # no figures leak
+        self.login("admin")
+        self.open("/org/BK-TP")
+        self.assertIn("47", self.text("#headline"))
+
+    def test_1_home_says_42_of_72_and_drills_down_in_vietnamese_order(self):
+        self.login("vp.langson")
+        self.assertEqual(self.text("h1"), "Đảng bộ thành phố Lạng Sơn")
+        self.open("/org/LS-TP")
+        self.assertEqual(self.d.find_element(By.TAG_NAME, "html").get_attribute("lang"), "vi")
+        self.assertEqual(self.text("h1"), "Đảng bộ thành phố Lạng Sơn")
+        self.assertIn("42 trên 72 tổ chức trực thuộc đã tổ chức đại hội (58,3%)",
+                      self.text("#headline"))
+        self.assertIn("tính đến 22/05/2020", self.text(".lead"))
+        names = [a.text for a in self.d.find_elements(By.CSS_SELECTOR, "#children th a")]
+        self.assertEqual(len(names), 72)
+        # Vietnamese order: "Đảng bộ ..." after every "Chi bộ ..." and "Đảng bộ phường" before
+        # "Đảng bộ xã"; by bytes "Đ" would sort after everything.
+        self.assertTrue(names[0].startswith("Chi bộ"), names[0])
+        self.assertLess(names.index("Đảng bộ phường Đông Kinh"),
+                        names.index("Đảng bộ xã Hoàng Đồng"))
+        self.shots("home-ls-tp")
+        self.assert_accessible("home")
+        self.d.find_element(By.LINK_TEXT, "Đảng bộ phường Đông Kinh").click()
+        WebDriverWait(self.d, 10).until(lambda d: d.current_url.endswith("/org/LS-TP-DK"))
+        self.assertEqual(self.text("h1"), "Đảng bộ phường Đông Kinh")
+
+    def test_2_congress_page_shows_status_kind_flags_and_work_items(self):
+        self.login("vp.thainguyen")
+        self.open("/congress/TN")
+        self.assertEqual(self.text("h1"), "Đại hội XX – Đảng bộ tỉnh Thái Nguyên")
+        facts = self.text("dl.facts")
+        self.assertIn("Đại hội đại biểu", facts)
+        self.assertIn("11/10/2020 – 13/10/2020", facts)
+        rows = self.d.find_elements(By.CSS_SELECTOR, "#work ~ table tbody tr:not(.group)")
+        self.assertEqual(len(rows), 54)
+        self.shots("congress-tn")
+        self.assert_accessible("congress")
+
+    def test_3_held_form_refuses_beside_the_field_keeps_the_input_then_records(self):
+        self.login("vp.langson")
+        self.open("/congress/LS-TP-HD/held")
+        form = self.d.find_element(By.CSS_SELECTOR, "form[data-check=held]")
+        form.find_element(By.NAME, "start").send_keys("01/06/2020")
+        form.find_element(By.NAME, "summoned").send_keys("120")
+        form.find_element(By.NAME, "present").send_keys("130")
+        # The inline check says what the server will say, as it is typed.
+        self.assertIn("không được vượt", self.text("#present-error"))
+        form.find_element(By.NAME, "present").clear()
+        form.find_element(By.NAME, "present").send_keys("110")
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()  # the form's own
+        err = WebDriverWait(self.d, 10).until(
+            lambda d: d.find_element(By.ID, "start-error"))
+        # The server's refusal, the CLI's own message, beside the field, with the input kept.
+        self.assertIn("today is 2020-05-22", err.text)
+        self.assertEqual(self.d.find_element(By.NAME, "start").get_attribute("value"),
+                         "01/06/2020")
+        self.assertEqual(self.d.find_element(By.NAME, "present").get_attribute("value"), "110")
+        self.assertEqual(self.d.find_element(By.NAME, "start").get_attribute("aria-invalid"),
+                         "true")
+        self.shots("held-refused")
+        self.assert_accessible("held form")
+        start = self.d.find_element(By.NAME, "start")
+        start.clear()
+        start.send_keys("20/05/2020")
+        self.d.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+        try:
+            WebDriverWait(self.d, 30).until(
+                lambda d: d.current_url.endswith("/congress/LS-TP-HD"))
+        except Exception:
+            self.fail("not recorded: " + self.text("main"))
+        self.assertIn("Đã tổ chức", self.text("dl.facts"))
+        self.assertIn("20/05/2020", self.text("dl.facts"))
+        shown = self.cv("congress", "show", "LS-TP-HD", "--json")
+        self.assertIn('"delegates_present": 110', shown.replace('":', '": ').replace('  ', ' '))
+
+    def test_4_a_change_from_another_session_appears_live(self):
+        self.login("vp.langson")
+        self.open("/org/LS-TP")
+        before = self.text("#headline")
+        held = int(before.split(" ")[0])
+        # Another session (the CLI, on the same store) reports a congress held.
+        self.cv("congress", "held", "LS-TP-QL", "--on", "2020-05-21")
+        WebDriverWait(self.d, 15).until(
+            lambda d: d.find_element(By.ID, "headline").text.startswith(f"{held + 1} trên 72"))
+        self.assertTrue(self.text("#live-status").startswith("Đã cập nhật"))
+
+    def test_5_a_report_is_exported_from_the_congress_page(self):
+        self.login("vp.backan")
+        self.open("/congress/BK-TP")
+        href = self.d.find_element(By.PARTIAL_LINK_TEXT, "XLSX").get_attribute("href")
+        cookie = self.d.get_cookie("convene")["value"]
+        req = urllib.request.Request(href, headers={"Cookie": f"convene={cookie}"})
+        with urllib.request.urlopen(req, timeout=120) as r:
+            self.assertEqual(r.status, 200)
+            self.assertIn("spreadsheetml", r.headers["Content-Type"])
+            self.assertEqual(r.read(2), b"PK")
+
+    def test_6_english_per_reader_and_pages_read_without_javascript(self):
+        self.login("vp.langson")
+        self.open("/org/LS-TP?lang=en")
+        self.assertIn("of 72 directly subordinate organisations have held their congress",
+                      self.text("#headline"))
+        self.open("/org/LS-TP")  # the cookie keeps English
+        self.assertEqual(self.d.find_element(By.TAG_NAME, "html").get_attribute("lang"), "en")
+        self.open("/org/LS-TP?lang=vi")
+        nojs = Browser(1366, 900, javascript=False)
+        try:
+            self.login("vp.langson", driver=nojs.driver)  # the login form posts without script
+            nojs.driver.get(self.base + "/congress/LS-TP-CQ01/held")
+            f = nojs.driver.find_element(By.CSS_SELECTOR, "main form")
+            f.find_element(By.NAME, "start").send_keys("32/13/2020")
+            f.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+            err = WebDriverWait(nojs.driver, 10).until(
+                lambda d: d.find_element(By.ID, "start-error"))
+            self.assertIn("dd/mm/yyyy", err.text)
+            self.assertEqual(nojs.driver.find_element(By.NAME, "start").get_attribute("value"),
+                             "32/13/2020")
+        finally:
+            nojs.close()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
