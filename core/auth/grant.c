@@ -217,3 +217,24 @@ int cv_grant_admin_exists(cv_store *s, int *yes, cv_err *e)
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? 0 : cv_store_fail(s, "reading grants", e);
 }
+
+int cv_grant_admin_emails(cv_store *s, int (*fn)(const char *email, void *arg, cv_err *e),
+                          void *arg, cv_err *e)
+{
+    sqlite3_stmt *st = cv_store_prepare(
+        s,
+        "SELECT DISTINCT a.email FROM grants g JOIN accounts a ON a.id = g.account_id "
+        "WHERE g.role = 'admin' AND a.state = 'active' AND a.email <> '' AND g.starts <= ?1 "
+        "AND (g.ends IS NULL OR g.ends > ?1) ORDER BY a.email",
+        e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, cv_clock_real());
+    int rc, err = 0;
+    while (err == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        err = fn((const char *)sqlite3_column_text(st, 0), arg, e);
+    sqlite3_reset(st);
+    if (err < 0)
+        return err;
+    return rc == SQLITE_DONE ? 0 : cv_store_fail(s, "reading grants", e);
+}

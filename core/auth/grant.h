@@ -60,4 +60,9 @@ int cv_grant_roles_anywhere(cv_store *s, int64_t account_id, unsigned *roles, cv
 /* Sets *yes when some active account holds a current admin grant. */
 int cv_grant_admin_exists(cv_store *s, int *yes, cv_err *e);
 
+/* Calls fn(email, arg) for the e-mail address of every active account that holds admin now
+ * (accounts without an address are left out); stops at fn's first error. */
+int cv_grant_admin_emails(cv_store *s, int (*fn)(const char *email, void *arg, cv_err *e),
+                          void *arg, cv_err *e);
+
 #endif

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "auth/grant.h"
 #include "base/clock.h"
 #include "base/date.h"
 #include "sched/contact.h"
@@ -213,6 +214,11 @@ static int put_failure(const char *channel, const char *address, void *arg, cv_e
     return cv_outbox_put(f->s, &n, e) < 0 ? e->code : 0;
 }
 
+static int put_failure_to_admin(const char *email, void *arg, cv_err *e)
+{
+    return put_failure("smtp", email, arg, e);
+}
+
 static int record_failure(cv_store *s, const cv_backup_plan *p, const cv_backup_outcome *o,
                           cv_err *e)
 {
@@ -232,7 +238,10 @@ static int record_failure(cv_store *s, const cv_backup_plan *p, const cv_backup_
         "ngay; bản sao lưu tốt gần nhất xem bằng lệnh convene status.",
         p->dir, o->err.msg);
     failure_ctx f = {s, key, "[convene] Sao lưu dữ liệu không thành công", body};
-    return cv_contact_resolve(s, notify, put_failure, &f, e);
+    /* The contact named by backup.notify, and every admin with an e-mail address (issue 10). */
+    if (cv_contact_resolve(s, notify, put_failure, &f, e) < 0)
+        return e->code;
+    return cv_grant_admin_emails(s, put_failure_to_admin, &f, e);
 }
 
 /* backup.made and the store's record of the last good backup, in the caller's transaction. */

@@ -5,6 +5,7 @@ leaves a half-written file under a backup's name; a restored store equals its so
 backup's event and works (status, journal, run); restore is refused under a running daemon; the
 nightly job keeps the right files under a simulated clock, and a failed backup is journaled,
 notified and deletes nothing; SIGTERM during the daemon's backup stops it cleanly."""
+import getpass
 import json
 import os
 import random
@@ -314,13 +315,24 @@ class BackupTest(StoreTest):
         # A failed night (its temporary name is taken by a directory) is journaled and notified
         # to backup.notify, and deletes nothing.
         self.ok("contact", "add", "admins", "--email", "it@ls.vn")
+        # and every admin account with an e-mail address (a disabled one is left out)
+        pw = os.path.join(self.dir, "pw")
+        with open(pw, "w") as f:
+            f.write("mật khẩu đủ dài 2020\n")
+        self.ok("account", "add", "qt1", "Quản trị", "--email", "qt1@ls.vn", "--password-file", pw)
+        self.ok("grant", "add", "qt1", "admin")  # the owner's bootstrap rights end here
+        self.ok("--as", "qt1", "account", "set", "qt1", "--unix-user", getpass.getuser())
+        self.ok("account", "add", "qt2", "Quản trị", "--email", "qt2@ls.vn", "--password-file", pw)
+        self.ok("grant", "add", "qt2", "admin")
+        self.ok("account", "disable", "qt2")
         os.mkdir(os.path.join(d, ".convene-20200620-011500.db.partial"))
         self.ok("jobs", "simulate", "--until", "2020-06-20T12:00")
         self.assertEqual(len([n for n in os.listdir(d) if n.startswith("convene-")]), 4)
         [(data,)] = rows(self.db, "SELECT data FROM events WHERE type = 'backup.failed'")
         self.assertIn("convene-20200620-011500.db", json.loads(data)["file"])
         self.assertEqual(rows(self.db, "SELECT channel, recipient FROM outbox WHERE key LIKE "
-                                       "'backup.failed:%'"), [("smtp", "it@ls.vn")])
+                                       "'backup.failed:%' ORDER BY recipient"),
+                         [("smtp", "it@ls.vn"), ("smtp", "qt1@ls.vn")])
         self.assertEqual(self.js("status")["last_backup"]["file"],
                          os.path.join(d, "convene-20200619-011500.db"))
 
