@@ -197,8 +197,12 @@ static void setup(void)
     char init[96];
     snprintf(init, sizeof init, "%s/init.lua", dir);
     FILE *f = fopen(init, "w");
-    if (!f || fclose(f) != 0 || cv_store_open(path, CV_STORE_CREATE, &store, &e) < 0 ||
-        cv_term_seed(store, &e) < 0 || cv_org_add(store, &r, NULL, &e) < 0 ||
+    cv_actor fuzzer = {.kind = CV_ACTOR_ACCOUNT}; /* every event names its actor (issue 10) */
+    snprintf(fuzzer.name, sizeof fuzzer.name, "fuzz");
+    if (!f || fclose(f) != 0 || cv_store_open(path, CV_STORE_CREATE, &store, &e) < 0)
+        abort();
+    cv_store_set_actor(store, &fuzzer);
+    if (cv_term_seed(store, &e) < 0 || cv_org_add(store, &r, NULL, &e) < 0 ||
         cv_congress_plan(store, &c, NULL, &e) < 0)
         abort();
     cv_lua_pkg_options opt = {.name = "fuzz", .path = dir, .org = "R"};
