@@ -116,7 +116,7 @@ static void after_login(void *arg, cv_http_resp *resp)
 {
     (void)resp;
     login_job *job = arg;
-    cv_limit_record(job->api->logins, job->peer, job->login, job->ok, cv_clock_real() / 1000);
+    cv_limit_record(job->api->logins, job->peer, job->login, job->ok, cv_clock_real());
     free(job);
 }
 
@@ -137,10 +137,10 @@ static void login(cv_api *api, const cv_http_req *req, cv_http_resp *resp, const
     else if (!api->logins && !(api->logins = cv_limit_new()))
         cv_http_resp_problem(resp, 500, "out of memory");
     else {
-        int64_t wait = cv_limit_wait(api->logins, c->peer, name, cv_clock_real() / 1000);
+        int64_t wait = cv_limit_wait(api->logins, c->peer, name, cv_clock_real());
         if (wait > 0) {
             cv_http_resp_problem(resp, 429, "too many failed logins; try again later");
-            cv_http_resp_header(resp, "Retry-After", "%lld", (long long)wait);
+            cv_http_resp_header(resp, "Retry-After", "%lld", (long long)(wait + 999) / 1000);
         } else if ((job = calloc(1, sizeof *job)) && strlen(api->db_path) < sizeof job->db_path) {
             snprintf(job->db_path, sizeof job->db_path, "%s", api->db_path);
             snprintf(job->login, sizeof job->login, "%s", name);

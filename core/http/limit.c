@@ -49,7 +49,7 @@ static slot *find(cv_limit *l, char kind, const char *name, int create, int64_t 
     for (int i = 0; i < 32; i++) {
         slot *s = &l->slots[(h + (uint32_t)i) % CV_LIMIT_SLOTS];
         if (s->key[0] && strcmp(s->key, key) == 0) {
-            if (now - s->last <= CV_LIMIT_FORGET)
+            if (now - s->last <= CV_LIMIT_FORGET * 1000)
                 return s;
             memset(s, 0, sizeof *s); /* forgotten */
             return create ? (snprintf(s->key, sizeof s->key, "%s", key), s) : NULL;
@@ -82,10 +82,10 @@ static void fail(slot *s, int free_failures, int64_t now)
     s->last = now;
     if (s->failures <= free_failures)
         return;
-    int64_t delay = 1;
-    for (int i = free_failures + 1; i < s->failures && delay < CV_LIMIT_MAX_DELAY; i++)
+    int64_t delay = 1000, cap = CV_LIMIT_MAX_DELAY * 1000;
+    for (int i = free_failures + 1; i < s->failures && delay < cap; i++)
         delay *= 2;
-    s->until = now + (delay < CV_LIMIT_MAX_DELAY ? delay : CV_LIMIT_MAX_DELAY);
+    s->until = now + (delay < cap ? delay : cap);
 }
 
 void cv_limit_record(cv_limit *l, const char *peer, const char *name, int ok, int64_t now)

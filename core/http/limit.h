@@ -19,8 +19,9 @@ typedef struct cv_limit cv_limit;
 cv_limit *cv_limit_new(void);
 void cv_limit_free(cv_limit *l);
 
-/* Seconds the caller must still wait before a login for name from peer may be tried (0: go).
- * now is in seconds (any monotonic origin). */
+/* Milliseconds the caller must still wait before a login for name from peer may be tried (0:
+ * go). now is in milliseconds (any origin), so a door closed for a second stays closed for a
+ * whole second whatever the instant it closed at. */
 int64_t cv_limit_wait(cv_limit *l, const char *peer, const char *name, int64_t now);
 
 /* Records the outcome of a login tried at now: a failure counts against both peer and name; a

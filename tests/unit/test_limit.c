@@ -30,7 +30,7 @@ static void test_delays_grow_after_the_free_failures(void **state)
         now += w; /* the client waits exactly as long as told, then fails again */
         assert_int_equal(cv_limit_wait(l, "10.0.0.1", "thu", now), 0);
     }
-    assert_int_equal(last, 32);
+    assert_int_equal(last, 32000); /* ms */
     cv_limit_free(l);
 }
 
@@ -43,7 +43,7 @@ static void test_the_name_is_limited_from_every_address(void **state)
         snprintf(peer, sizeof peer, "10.0.0.%d", i);
         cv_limit_record(l, peer, "no-such-account", 0, 50);
     }
-    assert_int_equal(cv_limit_wait(l, "192.168.1.1", "no-such-account", 50), 1);
+    assert_int_equal(cv_limit_wait(l, "192.168.1.1", "no-such-account", 50), 1000);
     assert_int_equal(cv_limit_wait(l, "192.168.1.1", "other", 50), 0);
     cv_limit_free(l);
 }
@@ -68,14 +68,14 @@ static void test_success_forgets_the_name_and_delays_are_capped(void **state)
     cv_limit *l = cv_limit_new();
     for (int i = 0; i < 40; i++)
         cv_limit_record(l, "unix", "an", 0, 100);
-    assert_int_equal(cv_limit_wait(l, "1.1.1.1", "an", 100), CV_LIMIT_MAX_DELAY);
-    cv_limit_record(l, "unix", "an", 1, 100 + CV_LIMIT_MAX_DELAY);
-    assert_int_equal(cv_limit_wait(l, "1.1.1.1", "an", 100 + CV_LIMIT_MAX_DELAY), 0);
+    assert_int_equal(cv_limit_wait(l, "1.1.1.1", "an", 100), CV_LIMIT_MAX_DELAY * 1000);
+    cv_limit_record(l, "unix", "an", 1, 100 + CV_LIMIT_MAX_DELAY * 1000);
+    assert_int_equal(cv_limit_wait(l, "1.1.1.1", "an", 100 + CV_LIMIT_MAX_DELAY * 1000), 0);
     /* Failures a day old are forgotten. */
     cv_limit_record(l, "2.2.2.2", "old", 0, 0);
     for (int i = 0; i < 10; i++)
         cv_limit_record(l, "2.2.2.2", "old", 0, 0);
-    assert_int_equal(cv_limit_wait(l, "3.3.3.3", "old", CV_LIMIT_FORGET + 1), 0);
+    assert_int_equal(cv_limit_wait(l, "3.3.3.3", "old", CV_LIMIT_FORGET * 1000 + 1), 0);
     cv_limit_free(l);
 }
 
