@@ -1,18 +1,21 @@
 /* bench_tree.c: times, inside one process on the bench country, `status` of a province and of
  * the whole country (cv_status_report) beside the recursive SQL of peer-status.sql run on the
  * same connection, a congress marked held (cv_congress_mark_held: its whole transaction, roll-up
- * triggers included) and a district moved to another province and back (cv_org_move). Built and
- * run by run.sh; prints one "name value" line per figure, in milliseconds. */
+ * triggers included) and a district moved to another province and back (cv_org_move), and the
+ * dashboard's home page data of the same two (cv_web_scope: status, children, lists, burn-up).
+ * Built and run by run.sh; prints one "name value" line per figure, in milliseconds. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "auth/grant.h"
 #include "base/clock.h"
 #include "base/date.h"
 #include "domain/congress.h"
 #include "domain/org.h"
 #include "domain/status.h"
+#include "web/scope.h"
 
 static double ms_of(clockid_t clock)
 {
@@ -39,15 +42,18 @@ static int die(const cv_err *e)
     return 1;
 }
 
-/* The mean wall and CPU time of runs calls of cv_status_report for org (after two unmeasured
- * ones). */
-static int time_status(cv_store *s, const char *org, int runs, double *mean, double *cpu, cv_err *e)
+typedef int (*reader)(cv_store *s, const char *org, const char *term, json_t **out, cv_err *e);
+
+/* The mean wall and CPU time of runs calls of read (cv_status_report, cv_web_scope) for org
+ * (after two unmeasured ones). */
+static int time_read(cv_store *s, reader read, const char *org, int runs, double *mean,
+                     double *cpu, cv_err *e)
 {
     double total = 0, total_cpu = 0;
     for (int i = -2; i < runs; i++) {
         json_t *out = NULL;
         double t0 = ms(), c0 = cpu_ms();
-        if (cv_status_report(s, org, NULL, &out, e) < 0)
+        if (read(s, org, NULL, &out, e) < 0)
             return e->code;
         if (i >= 0) {
             total += ms() - t0;
@@ -101,12 +107,18 @@ int main(int argc, char **argv)
     cv_clock_fix(now);
     if (cv_store_open(argv[1], 0, &s, &e) < 0)
         return die(&e);
+    cv_actor bench = {.kind = CV_ACTOR_SCHEDULER, .scope_roles = CV_ROLES_ALL};
+    snprintf(bench.name, sizeof bench.name, "bench");
+    cv_store_set_actor(s, &bench);
     double v = 0, cpu = 0;
     static const char *const roots[] = {"P01", "VN"};
     for (int i = 0; i < 2; i++) {
-        if (time_status(s, roots[i], i ? 20 : 100, &v, &cpu, &e) < 0)
+        if (time_read(s, cv_status_report, roots[i], i ? 20 : 100, &v, &cpu, &e) < 0)
             return die(&e);
         printf("status_%s_ms %.3f\nstatus_%s_cpu_ms %.3f\n", roots[i], v, roots[i], cpu);
+        if (time_read(s, cv_web_scope, roots[i], 20, &v, &cpu, &e) < 0)
+            return die(&e);
+        printf("home_%s_ms %.3f\nhome_%s_cpu_ms %.3f\n", roots[i], v, roots[i], cpu);
         if (time_peer(s, argv[2], roots[i], i ? 3 : 10, &v, &cpu) < 0)
             return fprintf(stderr, "bench_tree: the peer SQL failed\n"), 1;
         printf("peer_%s_ms %.3f\npeer_%s_cpu_ms %.3f\n", roots[i], v, roots[i], cpu);

@@ -107,4 +107,4 @@ static void stop(cv_daemon *d, void *state)
         free(r);
 }
 
-const cv_service cv_backup_service = {"backup", start, NULL, NULL, stop};
+const cv_service cv_backup_service = {"backup", start, NULL, NULL, stop, 0};

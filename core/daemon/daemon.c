@@ -34,7 +34,21 @@ struct cv_daemon {
     int64_t data_version; /* PRAGMA data_version at the last look */
     int stopping;
     void *state[SERVICES_MAX];
-    int started; /* services started, in list order */
+    int started[SERVICES_MAX]; /* by list order: 1 once the service started */
+    /* The store's check at start, on the thread pool: its work request, the connection it runs
+     * on (under check_lock, so that a stop can interrupt it), what it found, and why the store
+     * may not be written (NULL once it passed). */
+    uv_work_t check;
+    uv_mutex_t check_lock;
+    sqlite3 *check_db;
+    json_t *check_problems;
+    cv_err check_err;
+    int check_rc;
+    uint64_t check_began;
+    char read_only[600];
+    const char *read_only_now;
+    int rc; /* the error the daemon stopped with, if any */
+    cv_err err;
 };
 
 uv_loop_t *cv_daemon_loop(cv_daemon *d)
@@ -111,28 +125,94 @@ int cv_daemon_lock(const char *db_path, int *fd_out, cv_err *e)
     return 0;
 }
 
-/* A damaged store is refused before anything reads or writes it (quick_check: every page and
- * index, in about the time of reading the file once), on a connection of its own that is closed
- * before the daemon's opens. */
-static int check_store(const char *path, cv_err *e)
+const char *cv_daemon_read_only(cv_daemon *d)
 {
+    return d->read_only_now;
+}
+
+/* On the thread pool: PRAGMA quick_check (every page and index, in about the time of reading the
+ * file once) on a connection of its own, with a small page cache (the check reads each page
+ * about once, and the daemon's memory stays its own). */
+static void check_run(uv_work_t *w)
+{
+    cv_daemon *d = w->data;
     cv_store *s;
-    json_t *problems;
-    if (cv_store_open(path, 0, &s, e) < 0)
-        return e->code;
-    int rc = cv_store_check(s, 0, &problems, e);
+    d->check_rc = cv_store_open(d->opt->db_path, 0, &s, &d->check_err);
+    if (d->check_rc < 0)
+        return;
+    sqlite3_exec(cv_store_db(s), "PRAGMA cache_size = -2048", NULL, NULL, NULL);
+    uv_mutex_lock(&d->check_lock);
+    d->check_db = cv_store_db(s);
+    uv_mutex_unlock(&d->check_lock);
+    d->check_rc = cv_store_check(s, 0, &d->check_problems, &d->check_err);
+    uv_mutex_lock(&d->check_lock);
+    d->check_db = NULL;
+    uv_mutex_unlock(&d->check_lock);
     cv_store_close(s);
-    if (rc < 0)
-        return rc;
-    size_t n = json_array_size(problems);
-    if (n)
-        cv_err_set(e, CV_EIO,
-                   "%s failed its check at start (quick_check: %s%s); it is not served: run "
-                   "'convene check' on it and restore it from a backup",
-                   path, json_string_value(json_object_get(json_array_get(problems, 0), "problem")),
+}
+
+static int start_services(cv_daemon *d, int before_check, cv_err *e);
+
+/* Does a service that started before the check serve anything (the HTTP server, when it
+ * listens)? */
+static int serving_reads(cv_daemon *d)
+{
+    for (int i = 0; cv_daemon_services[i] && i < SERVICES_MAX; i++)
+        if (d->started[i] && cv_daemon_services[i]->before_check && d->state[i])
+            return 1;
+    return 0;
+}
+
+/* Back on the loop: a sound store gets its writing services; a damaged one stays read-only
+ * while something serves reads, and otherwise stops the daemon with the check's finding. */
+static void check_done(uv_work_t *w, int status)
+{
+    cv_daemon *d = w->data;
+    size_t n = d->check_rc == 0 && status == 0 ? json_array_size(d->check_problems) : 0;
+    if (d->stopping || status != 0)
+        return;
+    if (d->check_rc < 0) {
+        cv_err_set(&d->err, d->check_err.code, "%s", d->check_err.msg);
+    } else if (n) {
+        cv_err_set(&d->err, CV_EIO,
+                   "%s failed its check at start (quick_check: %s%s); it is not served for "
+                   "changes: run 'convene check' on it and restore it from a backup",
+                   d->opt->db_path,
+                   json_string_value(
+                       json_object_get(json_array_get(d->check_problems, 0), "problem")),
                    n > 1 ? ", ..." : "");
-    json_decref(problems);
-    return n ? e->code : 0;
+    } else {
+        cv_log(CV_LOG_INFO, "daemon",
+               json_pack("{s:I}", "check_ms", (json_int_t)(uv_now(&d->loop) - d->check_began)),
+               "store checked (quick_check: ok); starting the services that write");
+        d->read_only_now = NULL;
+        if (start_services(d, 0, &d->err) < 0) {
+            d->rc = d->err.code;
+            cv_log(CV_LOG_ERROR, "daemon", NULL, "%s", d->err.msg);
+            cv_daemon_stop(d);
+        }
+        return;
+    }
+    snprintf(d->read_only, sizeof d->read_only, "%s", d->err.msg);
+    d->read_only_now = d->read_only;
+    if (serving_reads(d)) {
+        cv_log(CV_LOG_ERROR, "daemon", NULL, "%s; serving reads only", d->err.msg);
+        return;
+    }
+    d->rc = d->err.code;
+    cv_daemon_stop(d);
+}
+
+/* Starts the check on the thread pool; until it passes, the store is read-only. */
+static void check_begin(cv_daemon *d)
+{
+    snprintf(d->read_only, sizeof d->read_only,
+             "the store is being checked after the daemon's start (quick_check); changes are "
+             "taken once it passes: try again in a moment");
+    d->read_only_now = d->read_only;
+    d->check.data = d;
+    d->check_began = uv_now(&d->loop);
+    uv_queue_work(&d->loop, &d->check, check_run, check_done);
 }
 
 static int read_data_version(cv_daemon *d, int64_t *v)
@@ -165,8 +245,8 @@ static void drain_journal(cv_daemon *d)
     while (!d->stopping && (rc = cv_journal_next(d->store, d->cursor, &ev, &e)) == 1) {
         d->cursor = ev.id;
         log_event(&ev);
-        for (int i = 0; i < d->started; i++)
-            if (cv_daemon_services[i]->on_event)
+        for (int i = 0; cv_daemon_services[i] && i < SERVICES_MAX; i++)
+            if (d->started[i] && cv_daemon_services[i]->on_event)
                 cv_daemon_services[i]->on_event(d, d->state[i], &ev);
         cv_event_clear(&ev);
     }
@@ -180,8 +260,8 @@ static void on_watch(uv_timer_t *t)
     int64_t v;
     if (read_data_version(d, &v) == 0 && v != d->data_version) {
         d->data_version = v;
-        for (int i = 0; i < d->started; i++)
-            if (cv_daemon_services[i]->on_store_changed)
+        for (int i = 0; cv_daemon_services[i] && i < SERVICES_MAX; i++)
+            if (d->started[i] && cv_daemon_services[i]->on_store_changed)
                 cv_daemon_services[i]->on_store_changed(d, d->state[i]);
     }
     drain_journal(d);
@@ -213,10 +293,19 @@ void cv_daemon_stop(cv_daemon *d)
     if (d->stopping)
         return;
     d->stopping = 1;
-    for (int i = d->started - 1; i >= 0; i--)
-        if (cv_daemon_services[i]->stop)
-            cv_daemon_services[i]->stop(d, d->state[i]);
-    d->started = 0;
+    uv_mutex_lock(&d->check_lock);
+    if (d->check_db)
+        sqlite3_interrupt(d->check_db); /* a check still running ends now */
+    uv_mutex_unlock(&d->check_lock);
+    int n = 0;
+    while (n < SERVICES_MAX && cv_daemon_services[n])
+        n++;
+    for (int i = n - 1; i >= 0; i--)
+        if (d->started[i]) {
+            d->started[i] = 0;
+            if (cv_daemon_services[i]->stop)
+                cv_daemon_services[i]->stop(d, d->state[i]);
+        }
     uv_close((uv_handle_t *)&d->watch, NULL);
     uv_close((uv_handle_t *)&d->sigint, NULL);
     uv_close((uv_handle_t *)&d->sigterm, NULL);
@@ -228,12 +317,16 @@ static void on_signal(uv_signal_t *h, int signum)
     cv_daemon_stop(h->data);
 }
 
-static int start_services(cv_daemon *d, cv_err *e)
+/* Starts, in list order, the services that start before the store's check (before_check 1) or
+ * after it passed (0). */
+static int start_services(cv_daemon *d, int before_check, cv_err *e)
 {
     for (int i = 0; cv_daemon_services[i] && i < SERVICES_MAX; i++) {
+        if (cv_daemon_services[i]->before_check != before_check)
+            continue;
         if (cv_daemon_services[i]->start && cv_daemon_services[i]->start(d, &d->state[i], e) < 0)
             return e->code;
-        d->started = i + 1;
+        d->started[i] = 1;
     }
     return 0;
 }
@@ -254,7 +347,7 @@ static void anchor_clock(cv_daemon *d, int clock_given)
 
 static int open_all(cv_daemon *d, const cv_daemon_options *opt, cv_err *e)
 {
-    if (cv_daemon_lock(opt->db_path, &d->lock_fd, e) < 0 || check_store(opt->db_path, e) < 0 ||
+    if (cv_daemon_lock(opt->db_path, &d->lock_fd, e) < 0 ||
         cv_store_open(opt->db_path, 0, &d->store, e) < 0 ||
         cv_journal_last_id(d->store, &d->cursor, e) < 0)
         return e->code;
@@ -286,6 +379,7 @@ int cv_daemon_run(const cv_daemon_options *opt, cv_err *e)
         return cv_err_set(e, CV_ENOMEM, "out of memory");
     d->lock_fd = -1;
     d->opt = opt;
+    uv_mutex_init(&d->check_lock);
     int loop_ready = 0, rc = open_all(d, opt, e);
     loop_ready = rc == 0;
     if (rc == 0) {
@@ -295,12 +389,18 @@ int cv_daemon_run(const cv_daemon_options *opt, cv_err *e)
                json_pack("{s:s, s:i, s:I, s:s}", "store", opt->db_path, "pid", (int)getpid(),
                          "journal_at", (json_int_t)d->cursor, "today", today),
                "serving; send SIGINT or SIGTERM to stop");
-        rc = start_services(d, e);
+        rc = start_services(d, 1, e);
         if (rc < 0) {
             cv_log(CV_LOG_ERROR, "daemon", NULL, "%s", e->msg);
             cv_daemon_stop(d);
+        } else {
+            check_begin(d);
         }
         uv_run(&d->loop, UV_RUN_DEFAULT);
+        if (rc == 0 && d->rc < 0) {
+            rc = d->rc;
+            *e = d->err;
+        }
     }
     if (loop_ready) {
         uv_walk(&d->loop, close_leftover, NULL);
@@ -311,6 +411,8 @@ int cv_daemon_run(const cv_daemon_options *opt, cv_err *e)
             cv_log(CV_LOG_INFO, "daemon", NULL, "stopped; every handle closed");
     }
     cv_store_close(d->store);
+    json_decref(d->check_problems);
+    uv_mutex_destroy(&d->check_lock);
     if (d->lock_fd >= 0)
         close(d->lock_fd);
     free(d);

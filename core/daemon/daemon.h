@@ -24,6 +24,10 @@ typedef struct cv_service {
     void (*on_store_changed)(cv_daemon *d, void *state);
     /* At shutdown: close every handle the service opened and free state. */
     void (*stop)(cv_daemon *d, void *state);
+    /* 1: starts at once, before the store's check at start has passed, because it writes only
+     * when cv_daemon_read_only says it may (the HTTP server: reads meanwhile). 0: starts once
+     * the check has passed, never if it fails (the scheduler, Lua, deliveries, backups). */
+    int before_check;
 } cv_service;
 
 typedef struct cv_daemon_options {
@@ -52,6 +56,10 @@ const char *cv_daemon_db_path(cv_daemon *d);
 /* A service's setting: the command line's value of key, else the store's; copies it into
  * buf[cap]. CV_ENOTFOUND when neither sets it. */
 int cv_daemon_setting(cv_daemon *d, const char *key, char *buf, size_t cap);
+
+/* NULL when the store may be written; otherwise why not, as one sentence: while the store's
+ * check at start (PRAGMA quick_check on the thread pool) runs, and for good once it failed. */
+const char *cv_daemon_read_only(cv_daemon *d);
 
 /* Asks the daemon to shut down cleanly once the current callback returns. */
 void cv_daemon_stop(cv_daemon *d);

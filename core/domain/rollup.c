@@ -51,6 +51,15 @@ static const char due_sql[] =
     "    ON a.id = r.org_id) "
     "GROUP BY 1, 2, 3 HAVING sum(e) <> sum(g) ORDER BY 1, 2, 3";
 
+static const char held_sql[] =
+    "WITH RECURSIVE " SCOPE " "
+    "SELECT org_id, term_id, day, sum(e), sum(g) FROM ("
+    "  SELECT b.anc AS org_id, own.term_id, own.day, own.held AS e, 0 AS g FROM below b "
+    "    JOIN rollup_held_own own ON own.org_id = b.id UNION ALL "
+    "  SELECT r.org_id, r.term_id, r.day, 0, r.held FROM rollup_held r JOIN scope a "
+    "    ON a.id = r.org_id) "
+    "GROUP BY 1, 2, 3 HAVING sum(e) <> sum(g) ORDER BY 1, 2, 3";
+
 /* Every path (of the whole tree: the subtree ranges rest on them) must be its parent's path and
  * its own code (roots: '/' CODE '/'). */
 static const char paths_sql[] =
@@ -60,6 +69,7 @@ static const char paths_sql[] =
 static const char *const rollup_counts[] = {"orgs",      "planned",    "preparing", "held",
                                             "held_late", "items_open", "items_done"};
 static const char *const due_counts[] = {"open"};
+static const char *const held_counts[] = {"held"};
 static const char *const path_counts[] = {"wrong"};
 
 struct check {
@@ -114,7 +124,8 @@ int cv_rollup_check(cv_store *s, const char *org, json_t **out, cv_err *e)
     struct check c = {.first = json_array()};
     if (compare(s, paths_sql, org, path_counts, 1, &c, e) < 0 ||
         (c.differences == 0 && (compare(s, rollups_sql, org, rollup_counts, 7, &c, e) < 0 ||
-                                compare(s, due_sql, org, due_counts, 1, &c, e) < 0))) {
+                                compare(s, due_sql, org, due_counts, 1, &c, e) < 0 ||
+                                compare(s, held_sql, org, held_counts, 1, &c, e) < 0))) {
         json_decref(c.first);
         return e->code;
     }

@@ -8,8 +8,10 @@
 
 #include "store/store.h"
 
-/* How many late congresses and overdue items a report lists (the counts are always whole). */
-#define CV_STATUS_LIST_MAX 200
+/* How many late congresses and overdue items a report lists: a first page, the dashboard's
+ * (each listed one costs about ten rows read where late ones are one in ten); the counts are
+ * always whole. */
+#define CV_STATUS_LIST_MAX 50
 
 /* Builds the report of org's subtree (org NULL: one report per root) in term (NULL: current)
  * into *out: {"today", "term", "reports": [...]}. The caller owns *out. */

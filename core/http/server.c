@@ -383,6 +383,11 @@ static enum MHD_Result answer(exchange *x, const char *url, const char *method)
         snprintf(msg, sizeof msg, "the request body is larger than %zu bytes", x->max);
         return send_problem(x, 413, msg);
     }
+    /* Before the store's check at start has passed (or after it failed), only reads. */
+    const char *read_only = cv_daemon_read_only(x->srv->d);
+    if (read_only && strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
+        strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+        return send_problem(x, 503, read_only);
     cv_http_req req = {.method = method,
                        .path = url,
                        .header = header_of,
@@ -694,4 +699,5 @@ const cv_service cv_http_service = {
     .start = http_start,
     .on_event = http_on_event,
     .stop = http_stop,
+    .before_check = 1,
 };

@@ -157,4 +157,4 @@ cv_plugin *cv_plugin_service_notifier(const char *channel)
     return NULL;
 }
 
-const cv_service cv_plugin_service = {"plugins", start, on_event, on_store_changed, stop};
+const cv_service cv_plugin_service = {"plugins", start, on_event, on_store_changed, stop, 0};

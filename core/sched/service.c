@@ -182,4 +182,4 @@ static void stop(cv_daemon *d, void *state)
     uv_close((uv_handle_t *)&sc->timer, on_closed);
 }
 
-const cv_service cv_sched_service = {"sched", start, on_event, on_store_changed, stop};
+const cv_service cv_sched_service = {"sched", start, on_event, on_store_changed, stop, 0};

@@ -885,6 +885,73 @@ static const char schema_rollups[] =
     "DELETE FROM settings WHERE key = 'rollups.bulk';";
 // clang-format on
 
+/* The burn-up of any subtree (issue 15): per organisation, the congresses of its strict subtree
+ * held on each day, kept by triggers in the writer's transaction like the roll-ups of migration
+ * 14 (the same bulk protocol rebuilds them), so that the dashboard draws "held per day" from one
+ * organisation's rows instead of a walk of its subtree; and the indexes its lists start from
+ * (open comment rounds and complaints, whatever their subtree). */
+// clang-format off
+#define HELD_UPSERT " ON CONFLICT DO UPDATE SET held = held + excluded.held;"
+/* Adds the rows (org, term, day, n) that sel selects to every strict ancestor's days. */
+#define HELD_ADD(sel)                                                                              \
+    "INSERT INTO rollup_held(org_id, term_id, day, held) "                                         \
+    "WITH RECURSIVE d(org, t, day, n) AS (" sel "), "                                              \
+    "up(id, t, day, n, k) AS (SELECT o.parent_id, d.t, d.day, d.n, 1 FROM d JOIN orgs o "         \
+    "ON o.id = d.org WHERE o.parent_id IS NOT NULL UNION ALL SELECT o.parent_id, up.t, up.day, "   \
+    "up.n, up.k + 1 FROM up JOIN orgs o ON o.id = up.id WHERE o.parent_id IS NOT NULL "            \
+    "AND up.k < " TREE_DEPTH_MAX ") "                                                              \
+    "SELECT id, t, day, sum(n) FROM up WHERE true GROUP BY id, t, day" HELD_UPSERT
+/* Congress row r's held day, times g. */
+#define CONGRESS_HELD(r, g)                                                                        \
+    "SELECT " r ".org_id, " r ".term_id, " r ".actual_start, " g " WHERE " r ".status = 'held' "   \
+    "AND " r ".actual_start IS NOT NULL"
+#define SUBTREE_HELD_OF(x, g)                                                                      \
+    "SELECT " x ", term_id, day, " g " * sum(held) FROM (SELECT * FROM rollup_held WHERE "         \
+    "org_id = " x " UNION ALL SELECT * FROM rollup_held_own WHERE org_id = " x ") "                \
+    "GROUP BY term_id, day"
+#define HELD_PUSH_UP(lv)                                                                           \
+    "INSERT INTO rollup_held(org_id, term_id, day, held) SELECT o.parent_id, r.term_id, r.day, "   \
+    "sum(r.held) FROM rollup_held r CROSS JOIN orgs o ON o.id = r.org_id WHERE o.level = '" lv "' "\
+    "AND o.parent_id IS NOT NULL GROUP BY 1, 2, 3" HELD_UPSERT
+
+static const char schema_rollup_held[] =
+    "CREATE TABLE rollup_held ("
+    "  org_id INTEGER NOT NULL,"
+    "  term_id INTEGER NOT NULL,"
+    "  day TEXT NOT NULL,"
+    "  held INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (org_id, term_id, day)"
+    ") STRICT, WITHOUT ROWID;"
+    /* What each organisation's own congresses add to its ancestors' days. */
+    "CREATE VIEW rollup_held_own(org_id, term_id, day, held) AS "
+    "SELECT org_id, term_id, actual_start, count(*) FROM congresses WHERE status = 'held' "
+    "AND actual_start IS NOT NULL GROUP BY org_id, term_id, actual_start;"
+    "CREATE TRIGGER rollup_held_congress_added AFTER INSERT ON congresses WHEN " RU_LIVE
+    " AND new.status = 'held' BEGIN " HELD_ADD(CONGRESS_HELD("new", "1")) "END;"
+    "CREATE TRIGGER rollup_held_congress_changed AFTER UPDATE OF org_id, term_id, status, "
+    "actual_start ON congresses WHEN " RU_LIVE " AND (old.status = 'held' OR new.status = 'held') "
+    "BEGIN " HELD_ADD(CONGRESS_HELD("old", "-1") " UNION ALL " CONGRESS_HELD("new", "1")) "END;"
+    "CREATE TRIGGER rollup_held_congress_removed AFTER DELETE ON congresses WHEN " RU_LIVE
+    " AND old.status = 'held' BEGIN " HELD_ADD(CONGRESS_HELD("old", "-1")) "END;"
+    "CREATE TRIGGER rollup_held_org_leaving BEFORE UPDATE OF parent_id ON orgs WHEN " RU_LIVE
+    " AND old.parent_id IS NOT new.parent_id BEGIN " HELD_ADD(SUBTREE_HELD_OF("old.id", "-1"))
+    "END;"
+    "CREATE TRIGGER rollup_held_org_arrived AFTER UPDATE OF parent_id ON orgs WHEN " RU_LIVE
+    " AND old.parent_id IS NOT new.parent_id BEGIN " HELD_ADD(SUBTREE_HELD_OF("new.id", "1"))
+    "END;"
+    "CREATE TRIGGER rollup_held_rebuilt AFTER DELETE ON settings WHEN old.key = 'rollups.bulk' "
+    "BEGIN DELETE FROM rollup_held;"
+    "INSERT INTO rollup_held(org_id, term_id, day, held) SELECT o.parent_id, r.term_id, r.day, "
+    "sum(r.held) FROM rollup_held_own r JOIN orgs o ON o.id = r.org_id "
+    "WHERE o.parent_id IS NOT NULL GROUP BY 1, 2, 3;"
+    HELD_PUSH_UP("grassroots") HELD_PUSH_UP("district") HELD_PUSH_UP("province")
+    "END;"
+    "CREATE INDEX comment_rounds_by_status ON comment_rounds(status, deadline);"
+    "CREATE INDEX complaints_by_status ON complaints(status, congress_id);"
+    "INSERT INTO settings(key, value) VALUES ('rollups.bulk', 'migration');"
+    "DELETE FROM settings WHERE key = 'rollups.bulk';";
+// clang-format on
+
 /* One line a migration, in order: the line's place is the schema version it brings. */
 /* clang-format off */
 static const char *const migrations[] = {
@@ -902,6 +969,7 @@ static const char *const migrations[] = {
     schema_auth,
     schema_http,
     schema_rollups,
+    schema_rollup_held,
 };
 /* clang-format on */
 

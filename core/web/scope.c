@@ -1,5 +1,7 @@
-/* scope.c: the home page's queries over one subtree (see scope.h). Every query starts from the
- * same recursive walk of the subtree, bounded by its LIMIT where it lists. */
+/* scope.c: the home page's queries over one subtree (see scope.h). None walks the subtree:
+ * counts come from the roll-ups (store migrations 14 and 15), and lists are first pages read
+ * from an index (congresses by date, open rounds and complaints by status) and kept to the
+ * subtree by the range of its materialised path. */
 #include "scope.h"
 
 #include <stdlib.h>
@@ -13,10 +15,12 @@
 #include "domain/term.h"
 #include "i18n/collate.h"
 
-/* ?1 the root organisation's id: sub(id) is every organisation below it and the root. */
-#define SUBTREE                                                                                    \
-    "WITH RECURSIVE sub(id) AS (SELECT ?1 UNION ALL "                                              \
-    "  SELECT o.id FROM orgs o JOIN sub ON o.parent_id = sub.id) "
+/* ?1 the root organisation's id: root(p, u) bounds the paths of its subtree, root included
+ * (p <= path < u: every path that starts with p). */
+#define ROOT                                                                                       \
+    "WITH root(p, u) AS (SELECT path, substr(path, 1, length(path) - 1) || '0' FROM orgs "         \
+    "  WHERE id = ?1) "
+#define IN_ROOT(o) o ".path >= root.p AND " o ".path < root.u"
 
 static const char *col(sqlite3_stmt *st, int i)
 {
@@ -48,19 +52,17 @@ static int by_name(const void *a, const void *b)
                           cv_json_text(*(json_t *const *)b, "name"));
 }
 
-/* Each direct child with its own congress's status and its subtree's held of total. */
+/* Each direct child with its own congress's status and its subtree's held of total (itself
+ * included), from its roll-ups. */
 static int children(cv_store *s, int64_t root, int64_t term, json_t *out, cv_err *e)
 {
     sqlite3_stmt *st = cv_store_prepare(
         s,
-        "WITH RECURSIVE sub(id, top) AS (SELECT id, id FROM orgs WHERE parent_id = ?1 "
-        "  UNION ALL SELECT o.id, sub.top FROM orgs o JOIN sub ON o.parent_id = sub.id) "
-        "SELECT t.code, t.name, t.level, tc.status, count(*), "
-        "  coalesce(sum(c.status = 'held'), 0) "
-        "FROM sub JOIN orgs t ON t.id = sub.top "
-        "LEFT JOIN congresses c ON c.org_id = sub.id AND c.term_id = ?2 "
-        "LEFT JOIN congresses tc ON tc.org_id = t.id AND tc.term_id = ?2 "
-        "GROUP BY sub.top",
+        "SELECT o.code, o.name, o.level, c.status, 1 + coalesce((SELECT sum(r.orgs) FROM rollups r "
+        "  WHERE r.org_id = o.id AND r.term_id = 0), 0), coalesce(c.status = 'held', 0) + "
+        "  coalesce((SELECT sum(r.held) FROM rollups r WHERE r.org_id = o.id AND r.term_id = ?2), 0) "
+        "FROM orgs o LEFT JOIN congresses c ON c.org_id = o.id AND c.term_id = ?2 "
+        "WHERE o.parent_id = ?1",
         e);
     if (!st)
         return e->code;
@@ -133,41 +135,41 @@ struct query {
 /* ?1 root id, ?2 term id, ?3 today, ?4 today + 14 days, ?5 the list bound (a query that uses
  * fewer parameters ignores the others' bindings). */
 static const struct query queries[] = {
-    {"soon",
-     SUBTREE "SELECT o.code, o.name, c.planned_start, c.planned_end, c.status "
-             "FROM sub JOIN orgs o ON o.id = sub.id JOIN congresses c ON c.org_id = o.id "
-             "WHERE c.term_id = ?2 AND c.status <> 'held' AND c.planned_start BETWEEN ?3 AND ?4 "
-             "ORDER BY c.planned_start, o.code LIMIT ?5",
+    {"soon", /* by the date index, in its order: a busy fortnight is not read whole */
+     ROOT "SELECT o.code, o.name, c.planned_start, c.planned_end, c.status "
+          "FROM congresses c JOIN orgs o ON o.id = c.org_id, root "
+          "WHERE coalesce(c.actual_start, c.planned_start) BETWEEN ?3 AND ?4 "
+          "AND +c.term_id = ?2 AND c.status <> 'held' AND " IN_ROOT("o") " "
+          "ORDER BY coalesce(c.actual_start, c.planned_start), c.id LIMIT ?5",
      "reading the congresses of the next 14 days", soon_row},
     {"rounds",
-     SUBTREE "SELECT r.id, d.title, o.code, r.deadline, "
-             "  (SELECT count(*) FROM round_recipients x WHERE x.round_id = r.id "
-             "     AND x.responded_on IS NOT NULL), "
-             "  (SELECT count(*) FROM round_recipients x WHERE x.round_id = r.id) "
-             "FROM sub JOIN congresses c ON c.org_id = sub.id AND c.term_id = ?2 "
-             "JOIN documents d ON d.congress_id = c.id JOIN orgs o ON o.id = c.org_id "
-             "JOIN comment_rounds r ON r.document_id = d.id AND r.status = 'open' "
-             "ORDER BY r.deadline, r.id LIMIT ?5",
+     ROOT "SELECT r.id, d.title, o.code, r.deadline, "
+          "  (SELECT count(*) FROM round_recipients x WHERE x.round_id = r.id "
+          "     AND x.responded_on IS NOT NULL), "
+          "  (SELECT count(*) FROM round_recipients x WHERE x.round_id = r.id) "
+          "FROM comment_rounds r JOIN documents d ON d.id = r.document_id "
+          "JOIN congresses c ON c.id = d.congress_id AND c.term_id = ?2 "
+          "JOIN orgs o ON o.id = c.org_id, root WHERE r.status = 'open' AND " IN_ROOT("o") " "
+          "ORDER BY r.deadline, r.id LIMIT ?5",
      "reading the open comment rounds", round_row},
     {"complaints",
-     SUBTREE "SELECT k.id, o.code, c.planned_start, p.name, k.summary, k.deadline "
-             "FROM sub JOIN congresses c ON c.org_id = sub.id AND c.term_id = ?2 "
-             "  AND c.status <> 'held' "
-             "JOIN orgs o ON o.id = c.org_id JOIN complaints k ON k.congress_id = c.id "
-             "  AND k.status = 'open' JOIN people p ON p.id = k.about_id "
-             "WHERE EXISTS (SELECT 1 FROM candidates x JOIN elections el ON el.id = x.election_id "
-             "  WHERE x.person_id = k.about_id AND el.congress_id = c.id) "
-             "ORDER BY c.planned_start, k.id LIMIT ?5",
+     ROOT "SELECT k.id, o.code, c.planned_start, p.name, k.summary, k.deadline "
+          "FROM complaints k JOIN congresses c ON c.id = k.congress_id AND c.term_id = ?2 "
+          "  AND c.status <> 'held' "
+          "JOIN orgs o ON o.id = c.org_id JOIN people p ON p.id = k.about_id, root "
+          "WHERE k.status = 'open' AND " IN_ROOT("o") " AND EXISTS (SELECT 1 FROM candidates x "
+          "  JOIN elections el ON el.id = x.election_id "
+          "  WHERE x.person_id = k.about_id AND el.congress_id = c.id) "
+          "ORDER BY c.planned_start, k.id LIMIT ?5",
      "reading the complaints about candidates", complaint_row},
     {"held",
-     SUBTREE "SELECT c.actual_start, count(*) FROM sub JOIN congresses c ON c.org_id = sub.id "
-             "WHERE sub.id <> ?1 AND c.term_id = ?2 AND c.status = 'held' "
-             "GROUP BY c.actual_start ORDER BY c.actual_start",
+     "SELECT day, held FROM rollup_held WHERE org_id = ?1 AND term_id = ?2 AND held <> 0 "
+     "ORDER BY day",
      "reading the congresses held per day", held_row},
     {"windows",
-     SUBTREE "SELECT w.level, w.opens, w.closes FROM term_windows w WHERE w.term_id = ?2 "
-             "AND w.level IN (SELECT o.level FROM sub JOIN orgs o ON o.id = sub.id "
-             "WHERE sub.id <> ?1) ORDER BY w.closes",
+     "SELECT w.level, w.opens, w.closes FROM term_windows w WHERE w.term_id = ?2 "
+     "AND w.level IN (SELECT level FROM rollups WHERE org_id = ?1 AND term_id = 0 AND orgs > 0) "
+     "ORDER BY w.closes",
      "reading the windows of the term", window_row},
     {"scenario",
      "SELECT sn.code, sn.name FROM scenarios sn JOIN congresses c ON c.id = sn.congress_id "

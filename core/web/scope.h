@@ -13,7 +13,8 @@
 /* The home page's data for org's subtree in term (NULL: current):
  * {"status": cv_status_report's report of org, "term", "today",
  *  "children": [{code, name, level, status, total, held}] in Vietnamese order of name,
- *  "soon": [{code, name, planned_start, planned_end, status}] in the next 14 days,
+ *  "soon": [{code, name, planned_start, planned_end, status}] not held, starting (actual
+ *          start, else planned) in the next 14 days, by that date,
  *  "rounds": [{id, document, org, deadline, answered, total}] still open,
  *  "complaints": [{id, org, congress_start, person, summary, deadline}] open about candidates
  *                of congresses not yet held,

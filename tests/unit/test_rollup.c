@@ -458,11 +458,36 @@ static void test_check_names_a_planted_difference(void **state)
     json_decref(out);
 }
 
+/* So is a day of the burn-up's roll-up (rollup_held) planted behind the triggers' back. */
+static void test_check_names_a_planted_held_day(void **state)
+{
+    fixture *f = *state;
+    prop p = {.f = f, .rng = 7};
+    build_tree(&p);
+    assert_int_equal(sqlite3_exec(cv_store_db(f->s),
+                                  "INSERT INTO rollup_held(org_id, term_id, day, held) SELECT id, "
+                                  "(SELECT id FROM terms WHERE code = '2020-2025'), '2020-05-20', "
+                                  "1 FROM orgs WHERE code = 'P1'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    json_t *out = NULL;
+    assert_int_equal(cv_rollup_check(f->s, NULL, &out, &f->e), 0);
+    assert_int_equal(json_integer_value(json_object_get(out, "differences")), 1);
+    json_t *d = json_array_get(json_object_get(out, "first"), 0);
+    assert_string_equal(json_string_value(json_object_get(d, "org")), "P1");
+    assert_string_equal(json_string_value(json_object_get(d, "at")), "2020-05-20");
+    json_t *held = json_object_get(json_object_get(d, "counts"), "held");
+    assert_int_equal(json_integer_value(json_object_get(held, "recomputed")), 0);
+    assert_int_equal(json_integer_value(json_object_get(held, "stored")), 1);
+    json_decref(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rollups_equal_a_recomputation_after_every_change),
         FIXTURE_TEST(test_check_names_a_planted_difference),
+        FIXTURE_TEST(test_check_names_a_planted_held_day),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
