@@ -47,6 +47,7 @@ struct cv_daemon {
     uint64_t check_began;
     char read_only[600];
     const char *read_only_now;
+    int checking; /* the check runs: events wait in the journal for the services that write */
     int rc; /* the error the daemon stopped with, if any */
     cv_err err;
 };
@@ -169,14 +170,15 @@ static void check_done(uv_work_t *w, int status)
 {
     cv_daemon *d = w->data;
     size_t n = d->check_rc == 0 && status == 0 ? json_array_size(d->check_problems) : 0;
+    d->checking = 0;
     if (d->stopping || status != 0)
         return;
     if (d->check_rc < 0) {
         cv_err_set(&d->err, d->check_err.code, "%s", d->check_err.msg);
     } else if (n) {
         cv_err_set(&d->err, CV_EIO,
-                   "%s failed its check at start (quick_check: %s%s); it is not served for "
-                   "changes: run 'convene check' on it and restore it from a backup",
+                   "%s failed its check at start (quick_check: %s%s): run 'convene check' on it "
+                   "and restore it from a backup",
                    d->opt->db_path,
                    json_string_value(
                        json_object_get(json_array_get(d->check_problems, 0), "problem")),
@@ -191,12 +193,14 @@ static void check_done(uv_work_t *w, int status)
             cv_log(CV_LOG_ERROR, "daemon", NULL, "%s", d->err.msg);
             cv_daemon_stop(d);
         }
+        cv_daemon_poke(d); /* the events written meanwhile, to every service */
         return;
     }
-    snprintf(d->read_only, sizeof d->read_only, "%s", d->err.msg);
+    snprintf(d->read_only, sizeof d->read_only, "%s; it is served for reading only", d->err.msg);
     d->read_only_now = d->read_only;
     if (serving_reads(d)) {
-        cv_log(CV_LOG_ERROR, "daemon", NULL, "%s; serving reads only", d->err.msg);
+        cv_log(CV_LOG_ERROR, "daemon", NULL, "%s", d->read_only);
+        cv_daemon_poke(d);
         return;
     }
     d->rc = d->err.code;
@@ -211,6 +215,7 @@ static void check_begin(cv_daemon *d)
              "taken once it passes: try again in a moment");
     d->read_only_now = d->read_only;
     d->check.data = d;
+    d->checking = 1;
     d->check_began = uv_now(&d->loop);
     uv_queue_work(&d->loop, &d->check, check_run, check_done);
 }
@@ -241,7 +246,9 @@ static void drain_journal(cv_daemon *d)
 {
     cv_event ev;
     cv_err e;
-    int rc;
+    int rc = 0;
+    if (d->checking)
+        return;
     while (!d->stopping && (rc = cv_journal_next(d->store, d->cursor, &ev, &e)) == 1) {
         d->cursor = ev.id;
         log_event(&ev);

@@ -92,7 +92,9 @@ class Server:
                 return entry
 
     def serving(self):
+        """Waits until it serves HTTP and, its store's check at start passed, takes changes."""
         self.wait_for(lambda e: e["msg"].startswith("serving HTTP"))
+        self.wait_for(lambda e: e["msg"].startswith("store checked"))
         return self
 
     def conn(self, timeout=10):

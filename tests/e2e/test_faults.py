@@ -14,6 +14,7 @@ import threading
 import time
 
 from harness import BIN, StoreTest, main
+from httpd import Server
 from notify_peers import WebhookReceiver, wait_until
 
 SECRET = "bí-mật-của-văn-phòng-tỉnh-ủy"
@@ -314,15 +315,51 @@ class StoreFaultTest(FaultTest):
         for bad in self.corrupt_copies():
             r = self.run_fast("run", db=bad)
             self.assertEqual(r.returncode, EX_IOERR, (bad, r.stderr))
-            # refused by the check at start, or earlier by SQLite opening it
-            self.assertRegex(r.stderr, "failed its check|malformed")
-            self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+            # refused by the check at start (after the line that it serves, since nothing
+            # serves reads without --listen), or earlier by SQLite opening it: one error line
+            lines = r.stderr.strip().splitlines()
+            self.assertRegex(lines[-1], "^convene: .*(failed its check|malformed)")
+            self.assertEqual([x for x in lines[:-1] if "serving" not in x], [], r.stderr)
+            self.assertNotIn("services that write", r.stderr)
             r = self.run_fast("check", db=bad)
             self.assertEqual(r.returncode, EX_IOERR, (bad, r.stderr))
             self.assertRegex(r.stdout + r.stderr, "integrity_check|malformed")
         r = self.run_fast("check", "store")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("integrity_check: ok", r.stdout)
+
+    def test_a_corrupt_store_is_served_for_reading_only_and_says_so(self):
+        bad = self.corrupt_copies()[0]
+        env = self.env()
+        env["CONVENE_DB"] = bad
+        d = Server(self, env=env)
+        d.wait_for(lambda e: e["msg"].startswith("serving HTTP"))
+        entry = d.wait_for(lambda e: e["level"] == "error", deadline=30)
+        self.assertIn("failed its check at start", entry["msg"])
+        self.assertIn("served for reading only", entry["msg"])
+        self.assertEqual(d.get("/login").status, 200)
+        r = d.login("admin", "whatever-password")
+        self.assertEqual(r.status, 503, r.body)
+        self.assertIn("served for reading only", r.body.decode())
+        self.assertIsNone(d.proc.poll())
+        d.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(d.proc.wait(timeout=60), 0)
+
+    def test_the_services_that_write_start_only_after_the_check_passed(self):
+        self.tree()
+        d = Server(self)
+        seen = []
+        d.wait_for(lambda e: seen.append(e["msg"]) or e["msg"].startswith("scheduler started"),
+                   deadline=60)
+        http = next(i for i, m in enumerate(seen) if m.startswith("serving HTTP"))
+        checked = next(i for i, m in enumerate(seen) if m.startswith("store checked"))
+        # the server answers reads before the check; the scheduler (which writes) after it
+        self.assertLess(http, checked)
+        self.assertEqual(len(seen) - 1, max(i for i, m in enumerate(seen)
+                                            if m.startswith("scheduler started")))
+        self.assertLess(checked, len(seen) - 1)
+        d.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(d.proc.wait(timeout=60), 0)
 
     def test_a_parent_cycle_written_behind_its_back_makes_nothing_spin(self):
         self.tree()
