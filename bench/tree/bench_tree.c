@@ -46,8 +46,8 @@ typedef int (*reader)(cv_store *s, const char *org, const char *term, json_t **o
 
 /* The mean wall and CPU time of runs calls of read (cv_status_report, cv_web_scope) for org
  * (after two unmeasured ones). */
-static int time_read(cv_store *s, reader read, const char *org, int runs, double *mean,
-                     double *cpu, cv_err *e)
+static int time_read(cv_store *s, reader read, const char *org, int runs, double *mean, double *cpu,
+                     cv_err *e)
 {
     double total = 0, total_cpu = 0;
     for (int i = -2; i < runs; i++) {
@@ -135,23 +135,25 @@ int main(int argc, char **argv)
     while (n < 20 && sqlite3_step(st) == SQLITE_ROW)
         snprintf(codes[n++], CV_CODE_MAX, "%s", (const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
-    double total = 0;
+    double total = 0, total_cpu = 0;
     for (int i = 0; i < n; i++) {
-        double t0 = ms();
+        double t0 = ms(), c0 = cpu_ms();
         if (cv_congress_mark_held(s, codes[i], NULL, "2020-05-20", NULL, "bench", &e) < 0)
             return die(&e);
         total += ms() - t0;
+        total_cpu += cpu_ms() - c0;
     }
-    printf("held_ms %.3f\n", n ? total / n : 0.0);
+    printf("held_ms %.3f\nheld_cpu_ms %.3f\n", n ? total / n : 0.0, n ? total_cpu / n : 0.0);
     /* The district P01-D00 to P02 and back, three times. */
-    total = 0;
+    total = total_cpu = 0;
     for (int i = 0; i < 6; i++) {
-        double t0 = ms();
+        double t0 = ms(), c0 = cpu_ms();
         if (cv_org_move(s, "P01-D00", i % 2 ? "P01" : "P02", &e) < 0)
             return die(&e);
         total += ms() - t0;
+        total_cpu += cpu_ms() - c0;
     }
-    printf("move_ms %.3f\n", total / 6);
+    printf("move_ms %.3f\nmove_cpu_ms %.3f\n", total / 6, total_cpu / 6);
     cv_store_close(s);
     return 0;
 }

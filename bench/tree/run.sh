@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # run.sh: convene on a country-sized store (312,757 organisations, about 5.5 million members),
-# built through convene's own import (organisations and member counts) and the store's bulk
-# protocol (congresses in a mix of states, work items), so that roll-ups and paths are the
-# store's own. Then, in one run, each beside its peer:
+# built by bench/tree/make-store.sh through convene's own import (organisations and member
+# counts) and the store's bulk protocol (congresses in a mix of states, work items), so that
+# roll-ups and paths are the store's own. Then, in one run, each beside its peer:
 #   the orgs import beside `sqlite3 .import --csv` of the same rows into a plain table;
 #   `convene status` of a province and of the whole country beside the recursive SQL of
-#   bench/tree/peer-status.sql (the tally status used to walk), with ratios;
+#   bench/tree/peer-status.sql (the tally status used to walk), with ratios, and the
+#   dashboard's home page data of the same two (cv_web_scope, in process);
 #   a congress marked held (the UPDATE and its roll-up triggers, in the sqlite3 shell) beside
 #   the same UPDATE with the triggers set aside;
 #   a district with its subtree moved to another province (the same, both ways);
 #   `convene check rollups` of a province;
 #   the daemon's start time and resident memory (bench/daemon-start.py: blocking reads of its
-#   log, no polling loop beside it).
+#   log, no polling loop beside it), to serving and to its store's check passed.
 # Usage: bench/tree/run.sh [BUILD_DIR]   (default build/)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -21,16 +22,13 @@ DIR=$(mktemp -d)
 trap 'rm -rf "$DIR"' EXIT
 DB=$DIR/country.db
 export CONVENE_NOW=2020-05-22T09:00 CONVENE_PLUGIN_PATH=$BUILD/plugins
-"$BIN" --db "$DB" init >/dev/null
-"$BIN" --db "$DB" plugin enable import-csv >/dev/null
-/usr/bin/python3 bench/tree/make-country.py "$DIR"
+
+echo "== the country through convene import (orgs with member counts), beside sqlite3 .import"
+bench/tree/make-store.sh "$BUILD" "$DIR"
 tail -n +2 "$DIR/orgs.csv" > "$DIR/rows.csv"
 sqlite3 "$DIR/peer.db" "CREATE TABLE staging (code TEXT PRIMARY KEY, name TEXT NOT NULL,
   level TEXT NOT NULL, parent TEXT, kind TEXT, members INTEGER) STRICT"
 sync
-
-echo "== the country through convene import (orgs with member counts), beside sqlite3 .import"
-/usr/bin/time -o "$DIR/t.convene" -f "%e %U %S" "$BIN" --db "$DB" import "$DIR/orgs.csv" --as orgs
 /usr/bin/time -o "$DIR/t.peer" -f "%e %U %S" sqlite3 "$DIR/peer.db" ".import --csv $DIR/rows.csv staging"
 read -r cw cu cs < "$DIR/t.convene"
 read -r pw pu ps < "$DIR/t.peer"
@@ -39,8 +37,7 @@ awk -v cw="$cw" -v cu="$cu" -v cs="$cs" -v pw="$pw" -v pu="$pu" -v ps="$ps" 'BEG
          "ratio %.2f wall, %.2f CPU (goal <= 1.0)\n", cw, cu + cs, pw, pu + ps, cw / pw,
          (cu + cs) / (pu + ps) }'
 
-echo "== congresses and work items (sqlite3 shell, the store's bulk protocol)"
-/usr/bin/time -f "   written in %e s" sqlite3 "$DB" < bench/tree/congresses.sql
+echo "== congresses and work items (written by make-store.sh: sqlite3 shell, the store's bulk protocol)"
 sqlite3 "$DB" "SELECT '   organisations: ' || count(*) || ', members: ' || sum(members) FROM orgs;
   SELECT '   congresses: ' || group_concat(status || ' ' || n, ', ') FROM
     (SELECT status, count(*) AS n FROM congresses GROUP BY status);
@@ -59,6 +56,9 @@ for root in P01 VN; do
     printf "== status %s (in process): convene %.2f ms wall, %.2f ms CPU (goal <= %d); recursive " \
            "SQL %.1f ms wall, %.1f ms CPU; recursive/convene %.0fx wall, %.0fx CPU (goal >= 20x)\n",
            r, a, c, g, b, d, b / a, d / c }'
+  awk -v r=$root -v a="$(fig home_${root}_ms)" -v c="$(fig home_${root}_cpu_ms)" 'BEGIN {
+    printf "   the home page data of %s (in process, cv_web_scope: status, children, lists, " \
+           "burn-up): %.2f ms wall, %.2f ms CPU (goal <= 50 ms)\n", r, a, c }'
   sed "s/ROOT/$root/" bench/tree/peer-status.sql > "$DIR/peer-$root.sql"
   hyperfine -N -w 2 -r 10 --export-json "$DIR/$root.json" "$BIN --db $DB status $root --json" \
     "sqlite3 -batch $DB '.read $DIR/peer-$root.sql'" "$BIN --db $DB term show" >/dev/null 2>&1
@@ -71,9 +71,9 @@ print(f"   whole processes: convene status {a:.1f} ms (convene term show, the st
 PY
 done
 echo "== a congress marked held (cv_congress_mark_held, its whole transaction): $(fig held_ms) ms" \
-  "(mean of 20)"
+  "wall, $(fig held_cpu_ms) ms CPU (mean of 20)"
 echo "== district P01-D00 moved to P02 and back (cv_org_move, whole transaction): $(fig move_ms) ms" \
-  "(mean of 6)"
+  "wall, $(fig move_cpu_ms) ms CPU (mean of 6)"
 
 # One statement timed inside the sqlite3 shell (.timer), the mean of several, in ms.
 timed() {
@@ -123,3 +123,6 @@ echo "   its UPDATE alone, P01-D00 ($n organisations): with roll-ups and paths $
 echo "== daemon start on the country store: time to 'serving' and resident memory (10 runs;" \
   "goals <= 100 ms, <= 32 MB)"
 /usr/bin/python3 bench/daemon-start.py 10 '"serving' "$BIN" --db "$DB" run
+echo "   and to 'store checked' (its quick_check on the thread pool passed; the services that" \
+  "write start then):"
+/usr/bin/python3 bench/daemon-start.py 10 'store checked' "$BIN" --db "$DB" run

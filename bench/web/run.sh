@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# run.sh: the dashboard's server time on the country-sized store (bench/tree: 313,000
-# organisations). `convene run --listen` serves the home page and a congress page of a province
+# run.sh: the dashboard's server time on the country-sized store (bench/tree/make-store.sh:
+# 312,757 organisations). `convene run --listen` serves the home page and a congress page of a province
 # (P01, what a province office opens) and of the whole country (VN, what the national admin
 # opens); wrk measures each over one connection for a fixed time (so p99 is the server's time
 # plus loopback), beside the same server answering its JSON status of the same subtree
@@ -9,15 +9,15 @@
 # Usage: bench/web/run.sh [BUILD_DIR] [SECONDS]   (defaults: build/, 10)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-BIN=$(realpath "${1:-build}")/core/convene
+BUILD=$(realpath "${1:-build}")
+BIN=$BUILD/core/convene
 SECS=${2:-10}
 DIR=$(mktemp -d)
 PID=
 trap '[ -n "$PID" ] && kill $PID 2>/dev/null; rm -rf "$DIR"' EXIT
 DB=$DIR/country.db
-"$BIN" --db "$DB" init >/dev/null
-echo "== generating the country (sqlite3 CLI)"
-sqlite3 "$DB" < bench/tree/make-country.sql
+echo "== building the country (bench/tree/make-store.sh: convene import and the bulk protocol)"
+bench/tree/make-store.sh "$BUILD" "$DIR" >/dev/null
 sqlite3 "$DB" "SELECT '   organisations: ' || count(*) FROM orgs"
 "$BIN" --db "$DB" clock set 2020-05-22T09:00 >/dev/null
 # The national admin and a province office (P01), each signed in through the login form.
@@ -30,7 +30,7 @@ export CONVENE_ACCOUNT=admin
 PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$BIN" --db "$DB" run --listen "127.0.0.1:$PORT" 2> "$DIR/run.log" &
 PID=$!
-until grep -q 'serving HTTP' "$DIR/run.log"; do
+until grep -q 'store checked' "$DIR/run.log"; do
   kill -0 $PID 2>/dev/null || { cat "$DIR/run.log"; exit 1; }
   sleep 0.1
 done

@@ -48,7 +48,7 @@ struct cv_daemon {
     char read_only[600];
     const char *read_only_now;
     int checking; /* the check runs: events wait in the journal for the services that write */
-    int rc; /* the error the daemon stopped with, if any */
+    int rc;       /* the error the daemon stopped with, if any */
     cv_err err;
 };
 
@@ -176,13 +176,13 @@ static void check_done(uv_work_t *w, int status)
     if (d->check_rc < 0) {
         cv_err_set(&d->err, d->check_err.code, "%s", d->check_err.msg);
     } else if (n) {
-        cv_err_set(&d->err, CV_EIO,
-                   "%s failed its check at start (quick_check: %s%s): run 'convene check' on it "
-                   "and restore it from a backup",
-                   d->opt->db_path,
-                   json_string_value(
-                       json_object_get(json_array_get(d->check_problems, 0), "problem")),
-                   n > 1 ? ", ..." : "");
+        cv_err_set(
+            &d->err, CV_EIO,
+            "%s failed its check at start (quick_check: %s%s): run 'convene check' on it "
+            "and restore it from a backup",
+            d->opt->db_path,
+            json_string_value(json_object_get(json_array_get(d->check_problems, 0), "problem")),
+            n > 1 ? ", ..." : "");
     } else {
         cv_log(CV_LOG_INFO, "daemon",
                json_pack("{s:I}", "check_ms", (json_int_t)(uv_now(&d->loop) - d->check_began)),

@@ -16,11 +16,11 @@
 #include "i18n/collate.h"
 
 /* ?1 the root organisation's id: root(p, u) bounds the paths of its subtree, root included
- * (p <= path < u: every path that starts with p). */
+ * (p <= path < u: every path that starts with p); IN_ROOT keeps organisation o in it. */
 #define ROOT                                                                                       \
     "WITH root(p, u) AS (SELECT path, substr(path, 1, length(path) - 1) || '0' FROM orgs "         \
     "  WHERE id = ?1) "
-#define IN_ROOT(o) o ".path >= root.p AND " o ".path < root.u"
+#define IN_ROOT " o.path >= root.p AND o.path < root.u "
 
 static const char *col(sqlite3_stmt *st, int i)
 {
@@ -60,7 +60,8 @@ static int children(cv_store *s, int64_t root, int64_t term, json_t *out, cv_err
         s,
         "SELECT o.code, o.name, o.level, c.status, 1 + coalesce((SELECT sum(r.orgs) FROM rollups r "
         "  WHERE r.org_id = o.id AND r.term_id = 0), 0), coalesce(c.status = 'held', 0) + "
-        "  coalesce((SELECT sum(r.held) FROM rollups r WHERE r.org_id = o.id AND r.term_id = ?2), 0) "
+        "  coalesce((SELECT sum(r.held) FROM rollups r WHERE r.org_id = o.id "
+        "    AND r.term_id = ?2), 0) "
         "FROM orgs o LEFT JOIN congresses c ON c.org_id = o.id AND c.term_id = ?2 "
         "WHERE o.parent_id = ?1",
         e);
@@ -139,7 +140,7 @@ static const struct query queries[] = {
      ROOT "SELECT o.code, o.name, c.planned_start, c.planned_end, c.status "
           "FROM congresses c JOIN orgs o ON o.id = c.org_id, root "
           "WHERE coalesce(c.actual_start, c.planned_start) BETWEEN ?3 AND ?4 "
-          "AND +c.term_id = ?2 AND c.status <> 'held' AND " IN_ROOT("o") " "
+          "AND +c.term_id = ?2 AND c.status <> 'held' AND " IN_ROOT
           "ORDER BY coalesce(c.actual_start, c.planned_start), c.id LIMIT ?5",
      "reading the congresses of the next 14 days", soon_row},
     {"rounds",
@@ -149,7 +150,7 @@ static const struct query queries[] = {
           "  (SELECT count(*) FROM round_recipients x WHERE x.round_id = r.id) "
           "FROM comment_rounds r JOIN documents d ON d.id = r.document_id "
           "JOIN congresses c ON c.id = d.congress_id AND c.term_id = ?2 "
-          "JOIN orgs o ON o.id = c.org_id, root WHERE r.status = 'open' AND " IN_ROOT("o") " "
+          "JOIN orgs o ON o.id = c.org_id, root WHERE r.status = 'open' AND " IN_ROOT
           "ORDER BY r.deadline, r.id LIMIT ?5",
      "reading the open comment rounds", round_row},
     {"complaints",
@@ -157,7 +158,7 @@ static const struct query queries[] = {
           "FROM complaints k JOIN congresses c ON c.id = k.congress_id AND c.term_id = ?2 "
           "  AND c.status <> 'held' "
           "JOIN orgs o ON o.id = c.org_id JOIN people p ON p.id = k.about_id, root "
-          "WHERE k.status = 'open' AND " IN_ROOT("o") " AND EXISTS (SELECT 1 FROM candidates x "
+          "WHERE k.status = 'open' AND " IN_ROOT "AND EXISTS (SELECT 1 FROM candidates x "
           "  JOIN elections el ON el.id = x.election_id "
           "  WHERE x.person_id = k.about_id AND el.congress_id = c.id) "
           "ORDER BY c.planned_start, k.id LIMIT ?5",
