@@ -123,6 +123,6 @@ echo "   its UPDATE alone, P01-D00 ($n organisations): with roll-ups and paths $
 echo "== daemon start on the country store: time to 'serving' and resident memory (10 runs;" \
   "goals <= 100 ms, <= 32 MB)"
 /usr/bin/python3 bench/daemon-start.py 10 '"serving' "$BIN" --db "$DB" run
-echo "   and to 'store checked' (its quick_check on the thread pool passed; the services that" \
-  "write start then):"
-/usr/bin/python3 bench/daemon-start.py 10 'store checked' "$BIN" --db "$DB" run
+echo "   and to 'taking changes' (its quick_check on the thread pool passed and the services that" \
+  "write started):"
+/usr/bin/python3 bench/daemon-start.py 10 'taking changes' "$BIN" --db "$DB" run

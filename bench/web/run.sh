@@ -30,7 +30,7 @@ export CONVENE_ACCOUNT=admin
 PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$BIN" --db "$DB" run --listen "127.0.0.1:$PORT" 2> "$DIR/run.log" &
 PID=$!
-until grep -q 'store checked' "$DIR/run.log"; do
+until grep -q 'taking changes' "$DIR/run.log"; do
   kill -0 $PID 2>/dev/null || { cat "$DIR/run.log"; exit 1; }
   sleep 0.1
 done

@@ -192,7 +192,9 @@ static void check_done(uv_work_t *w, int status)
             d->rc = d->err.code;
             cv_log(CV_LOG_ERROR, "daemon", NULL, "%s", d->err.msg);
             cv_daemon_stop(d);
+            return;
         }
+        cv_log(CV_LOG_INFO, "daemon", NULL, "taking changes; every service started");
         cv_daemon_poke(d); /* the events written meanwhile, to every service */
         return;
     }

@@ -94,7 +94,7 @@ class Server:
     def serving(self):
         """Waits until it serves HTTP and, its store's check at start passed, takes changes."""
         self.wait_for(lambda e: e["msg"].startswith("serving HTTP"))
-        self.wait_for(lambda e: e["msg"].startswith("store checked"))
+        self.wait_for(lambda e: e["msg"].startswith("taking changes"))
         return self
 
     def conn(self, timeout=10):
