@@ -7,6 +7,7 @@
 #include <convene/plugin.h>
 
 #include "csvread.h"
+#include "journal.h"
 #include "nfc.h"
 
 #define ROWS_COLS_MAX   12
@@ -49,6 +50,7 @@ struct importer {
     struct people_batch *people; /* people rows waiting for their statement (owned) */
     struct org_slot *orgs;       /* organisation ids looked up (owned) */
     struct orgs_batch *org_rows; /* new organisations waiting for their statement (owned) */
+    journal jnl;                 /* what the rows written are journaled as */
 };
 
 /* The kind called as, or NULL. */
@@ -62,6 +64,9 @@ int rows_record(struct importer *im, const csvr_field *f, int n);
 
 /* Writes the rows the kind kept back for a batch (after the last record). */
 int rows_flush(struct importer *im);
+
+/* The id of the organisation called code, 0 when there is none (journal.h's org_of). */
+int64_t rows_org_of(void *arg, const char *code);
 
 /* Frees what the importer owns. */
 void rows_free(struct importer *im);
