@@ -281,7 +281,7 @@ static int batch_written(struct importer *im, const char *find_sql, const char *
                          uint64_t *mask)
 {
     struct first f;
-    *mask = inserted == n ? (((uint64_t)1 << n) - 1) : 0;
+    *mask = inserted == n ? UINT64_MAX >> (64 - n) : 0; /* 0 < n <= 64 */
     if (inserted == n || inserted == 0)
         return 0;
     if (exec(im, im->kind->max_id_sql, NULL, 0, &f, -1) < 0)
@@ -342,8 +342,9 @@ static const journal_kind org_journal = {"org", org_journal_columns};
 // clang-format on
 #define ORG_INSERT   "INSERT INTO orgs(code, name, level, kind, parent_id, members, path) VALUES "
 #define ORG_NEW_ONLY " ON CONFLICT(code) DO NOTHING"
-static const char ORG_INSERT_BATCH[] = ORG_INSERT O16 ", " O16 ORG_NEW_ONLY;
-_Static_assert(ORGS_BATCH == 32, "ORG_INSERT_BATCH lists 32 rows");
+#define O64 O16 ", " O16 ", " O16 ", " O16
+static const char ORG_INSERT_BATCH[] = ORG_INSERT O64 ORG_NEW_ONLY;
+_Static_assert(ORGS_BATCH == 64, "ORG_INSERT_BATCH lists 64 rows");
 
 /* While the setting rollups.bulk exists the store's roll-up triggers stand aside; deleting it
  * recomputes paths and roll-ups in bulk, in the import's transaction (store migration 9). */
@@ -740,8 +741,8 @@ static const char *const people_columns[] = {"*code",     "*name", "born",   "ge
 
 static const char PEOPLE_UPSERT_ONE[] = PEOPLE_INSERT P1 PEOPLE_UPDATE;
 static const char PEOPLE_INSERT_BATCH[] =
-    PEOPLE_INSERT P16 ", " P16 " ON CONFLICT(code) DO NOTHING";
-_Static_assert(PEOPLE_BATCH == 32, "PEOPLE_INSERT_BATCH lists 32 rows");
+    PEOPLE_INSERT P16 ", " P16 ", " P16 ", " P16 " ON CONFLICT(code) DO NOTHING";
+_Static_assert(PEOPLE_BATCH == 64, "PEOPLE_INSERT_BATCH lists 64 rows");
 
 static const char PERSON_JSON[] =
     "SELECT coalesce(p.org_id, 0), json_object('code', p.code, 'name', p.name, 'born', p.born, "
