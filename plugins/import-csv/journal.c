@@ -67,7 +67,7 @@ static int put_value(journal *j, const cv_plugin_value *v)
     return put(j, "null", 4);
 }
 
-/* The longest path both a and b begin with, cut after a '/': their common ancestor's path. */
+/* Cuts common to the longest start it shares with path, after a '/': their common ancestor's. */
 static void common_path(char *common, const char *path)
 {
     size_t i = 0, cut = 0;
@@ -118,8 +118,7 @@ static int start(journal *j, const journal_kind *kind, const char *path)
     return rc;
 }
 
-int journal_added(journal *j, const journal_kind *kind, const cv_plugin_value *v,
-                  const char *path)
+int journal_added(journal *j, const journal_kind *kind, const cv_plugin_value *v, const char *path)
 {
     int rc = 0;
     if (j->kind && j->kind != kind && (rc = journal_flush(j)) < 0)

@@ -33,8 +33,7 @@ typedef struct journal {
 
 /* Adds a new row of kind: v[i] is column i's value as stored; path is the materialised path
  * of the organisation it belongs to ("" when not known). Writes the batch when it is full. */
-int journal_added(journal *j, const journal_kind *kind, const cv_plugin_value *v,
-                  const char *path);
+int journal_added(journal *j, const journal_kind *kind, const cv_plugin_value *v, const char *path);
 
 /* Journals a changed row (after the waiting batch): {"code": code, "before": ..., "after": ...}
  * with before and after given as JSON object texts. */

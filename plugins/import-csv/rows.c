@@ -191,8 +191,7 @@ static const char ORG_FIND[] = "SELECT id, level, path FROM orgs WHERE code = ?1
 
 /* The id of the organisation called code (a checked code), or an error naming the column;
  * *path (if not NULL) points to its materialised path, "" when not known. */
-static int org_id_of(struct importer *im, int col, const char *code, int64_t *id,
-                     const char **path)
+static int org_id_of(struct importer *im, int col, const char *code, int64_t *id, const char **path)
 {
     struct org_slot *slot = org_slot(im, code);
     if (slot && strcmp(slot->code, code) == 0) {
@@ -259,15 +258,15 @@ static int row_json(struct importer *im, const char *sql, const char *code, stru
 }
 
 /* Journals a changed row: before is its JSON before the change; after is read now. */
-static int journal_change(struct importer *im, const char *sql, const char *type,
-                          const char *code, const struct row_json *before)
+static int journal_change(struct importer *im, const char *sql, const char *type, const char *code,
+                          const struct row_json *before)
 {
     struct row_json *after = malloc(sizeof *after);
     if (!after)
         return rows_fail(im, -1, "out of memory");
     int rc = row_json(im, sql, code, after);
-    if (rc == 0 && journal_updated(&im->jnl, type, after->org_id, code, before->text,
-                                   after->text) < 0)
+    if (rc == 0 &&
+        journal_updated(&im->jnl, type, after->org_id, code, before->text, after->text) < 0)
         rc = store_fail(im, -1);
     free(after);
     return rc;
@@ -276,9 +275,9 @@ static int journal_change(struct importer *im, const char *sql, const char *type
 /* Which rows of a batch statement (n rows, ON CONFLICT DO NOTHING) it inserted, as bits: all
  * when it inserted n; else, as ids are given in order (the largest plus one), the rows whose
  * id is among the `inserted` largest, each code only the first time it is listed. */
-static int batch_written(struct importer *im, const char *find_sql, const char *(*code_of)(
-                         const void *rows, int i), const void *rows, int n, int64_t inserted,
-                         uint64_t *mask)
+static int batch_written(struct importer *im, const char *find_sql,
+                         const char *(*code_of)(const void *rows, int i), const void *rows, int n,
+                         int64_t inserted, uint64_t *mask)
 {
     struct first f;
     *mask = inserted == n ? UINT64_MAX >> (64 - n) : 0; /* 0 < n <= 64 */
@@ -329,8 +328,8 @@ static const char ORG_JSON[] =
     "SELECT o.id, json_object('code', o.code, 'name', o.name, 'level', o.level, 'kind', o.kind, "
     "  'members', o.members, 'parent', p.code) FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id "
     "WHERE o.code = ?1";
-static const char *const org_journal_columns[] = {"code", "name",    "level",
-                                                  "kind", "members", "parent", NULL};
+static const char *const org_journal_columns[] = {"code",    "name",   "level", "kind",
+                                                  "members", "parent", NULL};
 static const journal_kind org_journal = {"org", org_journal_columns};
 
 /* New organisations, ORGS_BATCH a statement, their parents' ids and levels checked here; a code
@@ -342,7 +341,7 @@ static const journal_kind org_journal = {"org", org_journal_columns};
 // clang-format on
 #define ORG_INSERT   "INSERT INTO orgs(code, name, level, kind, parent_id, members, path) VALUES "
 #define ORG_NEW_ONLY " ON CONFLICT(code) DO NOTHING"
-#define O64 O16 ", " O16 ", " O16 ", " O16
+#define O64          O16 ", " O16 ", " O16 ", " O16
 static const char ORG_INSERT_BATCH[] = ORG_INSERT O64 ORG_NEW_ONLY;
 _Static_assert(ORGS_BATCH == 64, "ORG_INSERT_BATCH lists 64 rows");
 
@@ -402,8 +401,10 @@ static void org_forget(struct importer *im, const char *code)
 /* A new organisation's row as the journal names it. */
 static int org_added(struct importer *im, const struct org_row *r)
 {
-    cv_plugin_value v[] = {text(r->code), text(r->name),
-                           text(r->level), text(r->kind),
+    cv_plugin_value v[] = {text(r->code),
+                           text(r->name),
+                           text(r->level),
+                           text(r->kind),
                            integer(r->members < 0 ? 0 : r->members, 1),
                            text(*r->parent ? r->parent : NULL)};
     return journal_added(&im->jnl, &org_journal, v, r->path) < 0 ? store_fail(im, -1) : 0;
@@ -471,8 +472,8 @@ static int orgs_write(struct importer *im)
                                  NULL) == 0) {
             int64_t inserted = im->host->store_changes(im->ctx);
             im->changed += inserted;
-            if (batch_written(im, "SELECT id FROM orgs WHERE code = ?1", org_code_of, b->rows,
-                              b->n, inserted, &written) < 0)
+            if (batch_written(im, "SELECT id FROM orgs WHERE code = ?1", org_code_of, b->rows, b->n,
+                              inserted, &written) < 0)
                 return CV_PLUGIN_ECONFLICT;
         }
     }
@@ -485,7 +486,6 @@ static int orgs_write(struct importer *im)
     b->n = 0;
     return rc;
 }
-
 
 /* path: the parent's path and the code (a checked code fits: depth is at most five); "" (NULL
  * for the store, which then computes it) when the parent's is not known. */
@@ -602,8 +602,8 @@ static int member_row(struct importer *im, const char *const *v)
     if (!before)
         return rows_fail(im, -1, "out of memory");
     int rc = row_json(im, ORG_JSON, v[M_ORG], before);
-    if (rc == 0 && exec(im, "UPDATE orgs SET members = ?2 WHERE code = ?1 AND members IS NOT ?2",
-                        p, 2, NULL, M_MEMBERS) < 0)
+    if (rc == 0 && exec(im, "UPDATE orgs SET members = ?2 WHERE code = ?1 AND members IS NOT ?2", p,
+                        2, NULL, M_MEMBERS) < 0)
         rc = CV_PLUGIN_ECONFLICT;
     if (rc == 0 && im->changed > changed)
         rc = journal_change(im, ORG_JSON, "org.updated", v[M_ORG], before);
@@ -748,8 +748,8 @@ static const char PERSON_JSON[] =
     "SELECT coalesce(p.org_id, 0), json_object('code', p.code, 'name', p.name, 'born', p.born, "
     "  'gender', p.gender, 'ethnicity', p.ethnicity, 'org', o.code, 'titles', p.titles) "
     "FROM people p LEFT JOIN orgs o ON o.id = p.org_id WHERE p.code = ?1";
-static const char *const person_journal_columns[] = {
-    "code", "name", "born", "gender", "ethnicity", "org", "titles", NULL};
+static const char *const person_journal_columns[] = {"code",      "name", "born",   "gender",
+                                                     "ethnicity", "org",  "titles", NULL};
 static const journal_kind person_journal = {"person", person_journal_columns};
 
 /* One checked row waiting for its batch: the values it binds, in storage of its own. */
@@ -780,9 +780,8 @@ static void bind_person(const struct person *r, cv_plugin_value *p)
 /* A new person's row as the journal names it. */
 static int person_added(struct importer *im, const struct person *r)
 {
-    cv_plugin_value v[] = {text(r->code),      text(r->name),
-                           text(*r->born ? r->born : NULL), text(r->gender),
-                           text(r->ethnicity), text(*r->org ? r->org : NULL),
+    cv_plugin_value v[] = {text(r->code),   text(r->name),      text(*r->born ? r->born : NULL),
+                           text(r->gender), text(r->ethnicity), text(*r->org ? r->org : NULL),
                            text(r->titles)};
     return journal_added(&im->jnl, &person_journal, v, r->org_path) < 0 ? store_fail(im, -1) : 0;
 }
@@ -828,8 +827,8 @@ static int people_flush(struct importer *im)
                                  NULL) == 0) {
             int64_t inserted = im->host->store_changes(im->ctx);
             im->changed += inserted;
-            if (batch_written(im, "SELECT id FROM people WHERE code = ?1", person_code_of,
-                              b->rows, b->n, inserted, &written) < 0)
+            if (batch_written(im, "SELECT id FROM people WHERE code = ?1", person_code_of, b->rows,
+                              b->n, inserted, &written) < 0)
                 return CV_PLUGIN_ECONFLICT;
         }
     }
@@ -855,7 +854,8 @@ static int person_row(struct importer *im, const char *const *v)
         (given(v, P_ETHNICITY) &&
          check_text(im, P_ETHNICITY, v[P_ETHNICITY], &t[P_ETHNICITY]) < 0) ||
         (given(v, P_TITLES) && check_text(im, P_TITLES, v[P_TITLES], &t[P_TITLES]) < 0) ||
-        (org && (check_code(im, P_ORG, org) < 0 || org_id_of(im, P_ORG, org, &org_id, &org_path) < 0)))
+        (org &&
+         (check_code(im, P_ORG, org) < 0 || org_id_of(im, P_ORG, org, &org_id, &org_path) < 0)))
         return CV_PLUGIN_EINVAL;
     if (gender && strcmp(gender, "male") != 0 && strcmp(gender, "female") != 0)
         return rows_fail(im, P_GENDER, "'%.32s' is not male or female", gender);
