@@ -62,8 +62,9 @@ int cv_cmd_import(cv_cli *cli, int argc, char **argv)
     cv_store *s = cv_cli_store(cli);
     if (!s || cv_plugin_load_for(s, NULL, CV_PLUGIN_KIND_IMPORT, fmt, &p, &cli->err) < 0)
         return cli->err.code;
-    /* The importer writes rows with its own SQL and journals them (host journal: org.added in
-     * batches of rows, org.updated, ...) as the account running the import. */
+    /* The importer writes rows with its own SQL and journals them through the host (new rows in
+     * batches, import.rows; each changed row alone, org.updated, ...) as the account running the
+     * import, via the file. */
     cv_actor importer = *cv_store_actor(s);
     snprintf(importer.via, sizeof importer.via, "import %.100s", req.path);
     cv_store_set_actor(s, &importer);
