@@ -9,7 +9,6 @@
 #include "base/json.h"
 #include "cli/cli.h"
 #include "plugin/loader.h"
-#include "store/journal.h"
 
 static long long num(json_t *j, const char *key)
 {
@@ -63,15 +62,13 @@ int cv_cmd_import(cv_cli *cli, int argc, char **argv)
     cv_store *s = cv_cli_store(cli);
     if (!s || cv_plugin_load_for(s, NULL, CV_PLUGIN_KIND_IMPORT, fmt, &p, &cli->err) < 0)
         return cli->err.code;
-    /* The importer writes rows with its own SQL: each row it writes is journaled as the domain
-     * would (org.added, person.updated, ...), by the account running the import. */
+    /* The importer writes rows with its own SQL and journals them through the host (new rows in
+     * batches, import.rows; each changed row alone, org.updated, ...) as the account running the
+     * import, via the file. */
     cv_actor importer = *cv_store_actor(s);
     snprintf(importer.via, sizeof importer.via, "import %.100s", req.path);
     cv_store_set_actor(s, &importer);
-    int rc = cv_journal_rows_begin(s, &cli->err);
-    if (rc == 0)
-        rc = cv_plugin_import_run(p, &req, &cli->err);
-    cv_journal_rows_end(s);
+    int rc = cv_plugin_import_run(p, &req, &cli->err);
     cv_store_set_actor(s, &cli->actor);
     cv_plugin_close(p);
     if (rc < 0)

@@ -730,6 +730,55 @@ static int handle(cv_lua_pkg *p, const batch_event *bev, cv_err *e)
     return rc;
 }
 
+/* The organisation a row of import.rows belongs to: an org row's own code, a person's org. */
+static int64_t row_org(cv_lua_pkg *p, const char *kind, json_t *row, cv_err *e)
+{
+    const char *code =
+        json_string_value(json_object_get(row, strcmp(kind, "org") ? "org" : "code"));
+    cv_org o;
+    cv_err missing;
+    if (!code)
+        return 0;
+    if (cv_org_get(p->store, code, &o, &missing) == 0)
+        return o.id;
+    return cv_store_faulted(missing.code) ? (cv_err_set(e, missing.code, "%s", missing.msg), -1)
+                                          : 0;
+}
+
+/* import.rows, a batch of new rows an import wrote ({"kind", "columns", "added": [[values]]}),
+ * reaches hooks and campaigns as one <kind>.added event a row (org.added, person.added) with
+ * the row's values as its data, as though each had been journaled alone. */
+static int handle_rows(cv_lua_pkg *p, const batch_event *bev, cv_err *e)
+{
+    json_t *d = json_loads(bev->data, 0, NULL);
+    const char *kind = json_string_value(json_object_get(d, "kind"));
+    json_t *columns = json_object_get(d, "columns"), *added = json_object_get(d, "added"), *row;
+    batch_event one = {bev->id, bev->at, 0, "", NULL};
+    size_t i;
+    int rc = 0;
+    if (kind)
+        snprintf(one.type, sizeof one.type, "%.32s.added", kind);
+    if (kind && (has_hooks(p, one.type) || cv_lua_campaign_count(p) > 0))
+        json_array_foreach(added, i, row)
+        {
+            json_t *obj = json_object();
+            for (size_t c = 0; c < json_array_size(columns) && c < json_array_size(row); c++)
+                json_object_set(obj, json_string_value(json_array_get(columns, c)),
+                                json_array_get(row, c));
+            one.org_id = row_org(p, kind, obj, e);
+            one.data = json_dumps(obj, JSON_COMPACT);
+            json_decref(obj);
+            rc = one.org_id < 0 ? e->code
+                 : one.data     ? handle(p, &one, e)
+                                : cv_err_set(e, CV_ENOMEM, "out of memory");
+            free(one.data);
+            if (rc < 0)
+                break;
+        }
+    json_decref(d);
+    return rc;
+}
+
 static void free_batch(batch_event *evs, int n)
 {
     for (int i = 0; i < n; i++)
@@ -777,7 +826,8 @@ int cv_lua_pkg_dispatch(cv_lua_pkg *p, int *handled, int *hook_errors, cv_err *e
      * longer than CV_LUA_BATCH_MS and one callback's wall-clock budget. */
     int64_t until = monotonic_ms() + CV_LUA_BATCH_MS;
     for (; i < n && rc == 0 && !p->suspended[0] && (i == 0 || monotonic_ms() < until); i++)
-        rc = handle(p, &evs[i], e);
+        rc =
+            strcmp(evs[i].type, "import.rows") ? handle(p, &evs[i], e) : handle_rows(p, &evs[i], e);
     int read_only = rc == 0 && sqlite3_total_changes64(db) == changes;
     if (rc == 0 && read_only) /* nothing to commit with: the cursor moves in a short write */
         rc = cv_store_commit(p->store, e) < 0 ? e->code : cv_store_begin(p->store, e);

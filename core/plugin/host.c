@@ -314,6 +314,19 @@ static int host_emit(cv_plugin_ctx *p, const char *type, int64_t org_id, const c
     return host_store_commit(p);
 }
 
+/* The plugin's rows, journaled as whoever runs it (unlike emit, whose actor is the plugin). */
+static int host_journal(cv_plugin_ctx *p, const char *type, int64_t org_id, const char *data_json)
+{
+    cv_err e;
+    if (!type || !data_json)
+        return host_error(p, CV_PLUGIN_EINVAL, "journal needs a type and data");
+    if (p->depth <= 0)
+        return host_error(p, CV_PLUGIN_EINVAL, "journal outside store_begin");
+    if (cv_journal_emit_text(p->store, type, org_id, data_json, strlen(data_json), &e) < 0)
+        return host_error(p, e.code, "%s", e.msg);
+    return 0;
+}
+
 /* timers and watches ------------------------------------------------------------------------- */
 
 static struct plugin_handle *handle_new(cv_plugin *p, size_t size)
@@ -621,4 +634,5 @@ const cv_host_api cv_plugin_host = {
     .last_error = host_last_error,
     .store_changes = host_store_changes,
     .check = host_check,
+    .journal = host_journal,
 };

@@ -3,6 +3,7 @@
 #include "journal.h"
 
 #include <assert.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,22 +12,29 @@
 int cv_journal_emit(cv_store *s, const char *type, int64_t org_id, json_t *data, int64_t *id_out,
                     cv_err *e)
 {
-    assert(!sqlite3_get_autocommit(cv_store_db(s)) && "an event commits with its change");
     if (!data)
         data = json_object();
     char *text = data ? json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(data);
     if (!text)
         return cv_err_set(e, CV_ENOMEM, "out of memory writing event %s", type);
-    int rc = 0;
+    int rc = cv_journal_emit_text(s, type, org_id, text, strlen(text), e);
+    free(text);
+    if (rc == 0 && id_out)
+        *id_out = sqlite3_last_insert_rowid(cv_store_db(s));
+    return rc;
+}
+
+int cv_journal_emit_text(cv_store *s, const char *type, int64_t org_id, const char *text,
+                         size_t len, cv_err *e)
+{
+    assert(!sqlite3_get_autocommit(cv_store_db(s)) && "an event commits with its change");
     const cv_actor *a = cv_store_actor(s);
-    if (a->kind == CV_ACTOR_NONE) {
-        rc = cv_err_set(e, CV_EPERM,
-                        "event %s has no actor: nobody may change the store "
-                        "anonymously",
-                        type);
-        goto end;
-    }
+    if (a->kind == CV_ACTOR_NONE)
+        return cv_err_set(e, CV_EPERM,
+                          "event %s has no actor: nobody may change the store anonymously", type);
+    if (len > INT_MAX)
+        return cv_err_set(e, CV_ELIMIT, "event %s: its data is too large", type);
     /* at is the domain time the event concerns (cv_clock_now, which `clock set` moves);
      * recorded_at is the real time it was written, never earlier than the event before it, so
      * the journal's order is its order in time whatever the domain clock says. */
@@ -36,15 +44,13 @@ int cv_journal_emit(cv_store *s, const char *type, int64_t org_id, json_t *data,
         "actor_token, actor_via, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
         "max(?10, coalesce((SELECT recorded_at FROM events ORDER BY id DESC LIMIT 1), 0)))",
         e);
-    if (!st) {
-        rc = e->code;
-        goto end;
-    }
+    if (!st)
+        return e->code;
     sqlite3_bind_int64(st, 1, cv_clock_now());
     sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
     if (org_id > 0)
         sqlite3_bind_int64(st, 3, org_id);
-    sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, text, (int)len, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, cv_actor_kind_name(a->kind), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, a->name, -1, SQLITE_STATIC);
     if (a->account_id > 0)
@@ -53,154 +59,7 @@ int cv_journal_emit(cv_store *s, const char *type, int64_t org_id, json_t *data,
         sqlite3_bind_int64(st, 8, a->token_id);
     sqlite3_bind_text(st, 9, a->via, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 10, cv_clock_real());
-    rc = cv_store_exec(s, st, e);
-    if (rc == 0 && id_out)
-        *id_out = sqlite3_last_insert_rowid(cv_store_db(s));
-end:
-    free(text);
-    return rc;
-}
-
-#define ROW_EVENT(type, org, data)                                                                 \
-    "INSERT INTO events(at, type, org_id, data, actor_kind, actor_name, actor_account, "           \
-    "actor_token, actor_via, recorded_at) VALUES (cv_clock('domain'), '" type "', " org ", " data  \
-    ", cv_actor('kind'), cv_actor('name'), cv_actor('account'), cv_actor('token'), "               \
-    "cv_actor('via'), max(cv_clock('real'), coalesce((SELECT recorded_at FROM events ORDER BY id " \
-    "DESC LIMIT 1), 0)));"
-
-#define ORG_JSON(r)                                                                                \
-    "json_object('code', " r ".code, 'name', " r ".name, 'level', " r ".level, 'kind', " r         \
-    ".kind, 'members', " r ".members, 'parent', (SELECT code FROM orgs p WHERE p.id = " r          \
-    ".parent_id))"
-
-#define PERSON_JSON(r)                                                                             \
-    "json_object('code', " r ".code, 'name', " r ".name, 'born', " r ".born, 'gender', " r         \
-    ".gender, 'ethnicity', " r ".ethnicity, 'org', (SELECT code FROM orgs o WHERE o.id = " r       \
-    ".org_id), 'titles', " r ".titles)"
-
-static const char rows_begin[] =
-    "CREATE TEMP TRIGGER IF NOT EXISTS cv_rows_org_added AFTER INSERT ON main.orgs "
-    "BEGIN " ROW_EVENT(
-        "org.added",
-        "new.id", ORG_JSON("new")) " END;"
-                                   "CREATE TEMP TRIGGER IF NOT EXISTS cv_rows_org_updated AFTER "
-                                   "UPDATE ON main.orgs BEGIN " ROW_EVENT(
-                                       "org.updated", "new.id",
-                                       "json_object('code', new.code, 'before', " ORG_JSON("old") ", 'after', " ORG_JSON(
-                                           "new") ")") " END;"
-                                                       "CREATE TEMP TRIGGER IF NOT EXISTS "
-                                                       "cv_rows_person_added AFTER INSERT ON "
-                                                       "main.people BEGIN " ROW_EVENT(
-                                                           "person.added", "new.org_id",
-                                                           PERSON_JSON(
-                                                               "new")) " END;"
-                                                                       "CREATE TEMP TRIGGER IF NOT "
-                                                                       "EXISTS "
-                                                                       "cv_rows_person_updated "
-                                                                       "AFTER UPDATE ON "
-                                                                       "main.people "
-                                                                       "BEGIN " ROW_EVENT(
-                                                                           "person.updated",
-                                                                           "new.org_id",
-                                                                           "json_object('code', "
-                                                                           "new.code, "
-                                                                           "'before', " PERSON_JSON("old") ", 'after', " PERSON_JSON(
-                                                                               "new") ")") " END;"
-                                                                                           "CREATE "
-                                                                                           "TEMP "
-                                                                                           "TRIGGER"
-                                                                                           " IF "
-                                                                                           "NOT "
-                                                                                           "EXISTS "
-                                                                                           "cv_"
-                                                                                           "rows_"
-                                                                                           "work_"
-                                                                                           "added "
-                                                                                           "AFTER "
-                                                                                           "INSERT "
-                                                                                           "ON "
-                                                                                           "main."
-                                                                                           "work_"
-                                                                                           "items "
-                                                                                           "BEGIN"
-                                                                                           " " ROW_EVENT(
-                                                                                               "wor"
-                                                                                               "k_"
-                                                                                               "ite"
-                                                                                               "m."
-                                                                                               "add"
-                                                                                               "ed",
-                                                                                               "(SE"
-                                                                                               "LEC"
-                                                                                               "T "
-                                                                                               "org"
-                                                                                               "_id"
-                                                                                               " FR"
-                                                                                               "OM "
-                                                                                               "con"
-                                                                                               "gre"
-                                                                                               "sse"
-                                                                                               "s "
-                                                                                               "c "
-                                                                                               "WHE"
-                                                                                               "RE "
-                                                                                               "c."
-                                                                                               "id "
-                                                                                               "= "
-                                                                                               "new"
-                                                                                               ".co"
-                                                                                               "ngr"
-                                                                                               "ess"
-                                                                                               "_id"
-                                                                                               ")",
-                                                                                               "jso"
-                                                                                               "n_"
-                                                                                               "obj"
-                                                                                               "ect"
-                                                                                               "('"
-                                                                                               "id'"
-                                                                                               ", "
-                                                                                               "new"
-                                                                                               ".id"
-                                                                                               ", "
-                                                                                               "'ti"
-                                                                                               "tle"
-                                                                                               "', "
-                                                                                               "new"
-                                                                                               ".ti"
-                                                                                               "tle"
-                                                                                               ", "
-                                                                                               "'gr"
-                                                                                               "oup"
-                                                                                               "', "
-                                                                                               "new"
-                                                                                               ".gr"
-                                                                                               "oup"
-                                                                                               "_na"
-                                                                                               "me,"
-                                                                                               " '"
-                                                                                               "due"
-                                                                                               "', "
-                                                                                               "new"
-                                                                                               ".du"
-                                                                                               "e)") " END;";
-
-int cv_journal_rows_begin(cv_store *s, cv_err *e)
-{
-    if (sqlite3_exec(cv_store_db(s), rows_begin, NULL, NULL, NULL) != SQLITE_OK)
-        return cv_store_fail(s, "journaling rows", e);
-    return 0;
-}
-
-void cv_journal_rows_end(cv_store *s)
-{
-    sqlite3_exec(cv_store_db(s),
-                 "DROP TRIGGER IF EXISTS temp.cv_rows_org_added; "
-                 "DROP TRIGGER IF EXISTS temp.cv_rows_org_updated; "
-                 "DROP TRIGGER IF EXISTS temp.cv_rows_person_added; "
-                 "DROP TRIGGER IF EXISTS temp.cv_rows_person_updated; "
-                 "DROP TRIGGER IF EXISTS temp.cv_rows_work_added;",
-                 NULL, NULL, NULL);
+    return cv_store_exec(s, st, e);
 }
 
 int cv_journal_next(cv_store *s, int64_t after, cv_event *ev, cv_err *e)

@@ -25,13 +25,11 @@ typedef struct cv_event {
 int cv_journal_emit(cv_store *s, const char *type, int64_t org_id, json_t *data, int64_t *id_out,
                     cv_err *e);
 
-/* Journals every row written to orgs, people and work_items from now on, one event a row
- * (org.added / org.updated, person.added / person.updated, work_item.added), with the store's
- * actor, through temporary triggers on this connection: for writers that do not call the domain
- * (an importer plugin's SQL), so that a Lua hook on org.added sees imported organisations too.
- * cv_journal_rows_end drops them. Never around domain calls, which journal for themselves. */
-int cv_journal_rows_begin(cv_store *s, cv_err *e);
-void cv_journal_rows_end(cv_store *s);
+/* As cv_journal_emit, with data given as JSON object text (len bytes, not NUL-terminated
+ * necessarily) stored as is: the events table's CHECK refuses text that is not JSON. For bulk
+ * writers (an importer journaling a batch of rows), which must not pay for a parse. */
+int cv_journal_emit_text(cv_store *s, const char *type, int64_t org_id, const char *text,
+                         size_t len, cv_err *e);
 
 /* Reads the first event with id > after into ev. Returns 1 when one was read, 0 at the end. */
 int cv_journal_next(cv_store *s, int64_t after, cv_event *ev, cv_err *e);

@@ -234,48 +234,6 @@ static int apply_size_bound(cv_store *s, cv_err *e)
     return exec_sql(s, sql, "bounding the store", e);
 }
 
-/* cv_actor(FIELD): the store's current actor to SQL ('kind', 'name', 'via', 'account', 'token'),
- * and cv_clock('domain'|'real'): the two clocks, so that triggers can journal rows they see
- * written (cv_journal_rows_begin) exactly as cv_journal_emit would. */
-static void sql_actor(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    const cv_actor *a = &((cv_store *)sqlite3_user_data(ctx))->actor;
-    const char *field = (const char *)sqlite3_value_text(argv[0]);
-    if (!field)
-        sqlite3_result_null(ctx);
-    else if (strcmp(field, "kind") == 0)
-        sqlite3_result_text(ctx, cv_actor_kind_name(a->kind), -1, SQLITE_STATIC);
-    else if (strcmp(field, "name") == 0)
-        sqlite3_result_text(ctx, a->name, -1, SQLITE_TRANSIENT);
-    else if (strcmp(field, "via") == 0)
-        sqlite3_result_text(ctx, a->via, -1, SQLITE_TRANSIENT);
-    else if (strcmp(field, "account") == 0 && a->account_id > 0)
-        sqlite3_result_int64(ctx, a->account_id);
-    else if (strcmp(field, "token") == 0 && a->token_id > 0)
-        sqlite3_result_int64(ctx, a->token_id);
-    else
-        sqlite3_result_null(ctx);
-}
-
-static void sql_clock(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    const char *which = (const char *)sqlite3_value_text(argv[0]);
-    sqlite3_result_int64(ctx,
-                         which && strcmp(which, "real") == 0 ? cv_clock_real() : cv_clock_now());
-}
-
-static int register_functions(cv_store *s, cv_err *e)
-{
-    if (sqlite3_create_function(s->db, "cv_actor", 1, SQLITE_UTF8, s, sql_actor, NULL, NULL) !=
-            SQLITE_OK ||
-        sqlite3_create_function(s->db, "cv_clock", 1, SQLITE_UTF8, NULL, sql_clock, NULL, NULL) !=
-            SQLITE_OK)
-        return cv_store_fail(s, "registering functions", e);
-    return 0;
-}
-
 /* Creates path empty with mode 0600 if it does not exist yet, so that the store (and the WAL and
  * shared-memory files SQLite creates with the same mode) is never readable by others. */
 static int create_private(const char *path, cv_err *e)
@@ -324,7 +282,7 @@ int cv_store_open(const char *path, int flags, cv_store **out, cv_err *e)
                  "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
                  "PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY",
                  "configuring the store", e) < 0 ||
-        migrate(s, e) < 0 || register_functions(s, e) < 0 ||
+        migrate(s, e) < 0 ||
         exec_sql(s, "PRAGMA foreign_keys=ON", "configuring the store", e) < 0 ||
         apply_size_bound(s, e) < 0) {
         cv_store_close(s);

@@ -200,6 +200,7 @@ static int import(void *state, cv_plugin_import *req)
 {
     struct state *s = state;
     struct importer im = {.host = host, .ctx = s->ctx, .req = req};
+    im.jnl = (journal){.host = host, .ctx = s->ctx, .org_of = rows_org_of, .arg = &im};
     if (!(im.kind = rows_kind(req->as)))
         return host->error(s->ctx, CV_PLUGIN_EINVAL,
                            "--as must be orgs, members, work-items or people, not '%s'", req->as);
@@ -231,7 +232,7 @@ static const cv_plugin_descriptor descriptor = {
 
 CV_PLUGIN_EXPORT const cv_plugin_descriptor *convene_plugin_entry(const cv_host_api *h)
 {
-    if (!CV_HOST_HAS(h, check)) /* 1.2: the engine's own checks */
+    if (!CV_HOST_HAS(h, journal)) /* 1.3: rows journaled as the account importing */
         return NULL;
     host = h;
     return &descriptor;

@@ -168,26 +168,132 @@ static struct org_slot *org_slot(struct importer *im, const char *code)
     return &im->orgs[(h[0] | (unsigned)h[1] << 8) & (ORG_CACHE_SLOTS - 1)];
 }
 
-/* The id of the organisation called code (a checked code), or an error naming the column. */
-static int org_id_of(struct importer *im, int col, const char *code, int64_t *id)
+/* An organisation's id, level and path, as a statement returns them. */
+struct parent_found {
+    int have;
+    int64_t id;
+    char level[16], path[ORG_PATH_MAX];
+};
+
+static int parent_row(void *arg, const cv_plugin_value *cols, int n)
+{
+    struct parent_found *f = arg;
+    if (n < 3 || cols[1].type != CV_PLUGIN_TEXT)
+        return 0;
+    f->have = 1;
+    f->id = cols[0].i;
+    keep(f->level, sizeof f->level, cols[1].s);
+    keep(f->path, sizeof f->path, cols[2].type == CV_PLUGIN_TEXT ? cols[2].s : "");
+    return 0;
+}
+
+static const char ORG_FIND[] = "SELECT id, level, path FROM orgs WHERE code = ?1";
+
+/* The id of the organisation called code (a checked code), or an error naming the column;
+ * *path (if not NULL) points to its materialised path, "" when not known. */
+static int org_id_of(struct importer *im, int col, const char *code, int64_t *id, const char **path)
 {
     struct org_slot *slot = org_slot(im, code);
     if (slot && strcmp(slot->code, code) == 0) {
         *id = slot->id;
+        if (path)
+            *path = slot->path;
         return 0;
     }
-    struct first f;
+    struct parent_found f = {0};
     cv_plugin_value p = text(code);
-    if (exec(im, "SELECT id FROM orgs WHERE code = ?1", &p, 1, &f, col) < 0)
-        return CV_PLUGIN_ECONFLICT;
+    if (im->host->store_exec(im->ctx, ORG_FIND, &p, 1, parent_row, &f) < 0)
+        return store_fail(im, col);
     if (!f.have)
         return rows_fail(im, col, "unknown organisation '%s'", code);
-    *id = f.v[0].i;
+    *id = f.id;
+    if (path)
+        *path = "";
     if (slot) {
         keep(slot->code, sizeof slot->code, code);
         slot->id = *id;
         slot->rank = -1;
-        slot->path[0] = '\0';
+        keep(slot->path, sizeof slot->path, f.path);
+        if (path)
+            *path = slot->path;
+    }
+    return 0;
+}
+
+int64_t rows_org_of(void *arg, const char *code)
+{
+    struct importer *im = arg;
+    int64_t id = 0;
+    return org_id_of(im, -1, code, &id, NULL) < 0 ? 0 : id;
+}
+
+/* A row as the journal names it before and after a change: the id of the organisation it
+ * belongs to and its values as a JSON object. */
+#define ROW_JSON_MAX 8192
+struct row_json {
+    int have;
+    int64_t org_id;
+    char text[ROW_JSON_MAX];
+};
+
+static int keep_json(void *arg, const cv_plugin_value *cols, int n)
+{
+    struct row_json *r = arg;
+    if (n < 2 || cols[1].type != CV_PLUGIN_TEXT)
+        return 0;
+    r->have = 1;
+    r->org_id = cols[0].i;
+    keep(r->text, sizeof r->text, cols[1].s);
+    return 0;
+}
+
+/* Reads the row of code (sql selects its organisation's id and its JSON). */
+static int row_json(struct importer *im, const char *sql, const char *code, struct row_json *out)
+{
+    cv_plugin_value p = text(code);
+    out->have = 0;
+    if (im->host->store_exec(im->ctx, sql, &p, 1, keep_json, out) < 0)
+        return store_fail(im, -1);
+    return 0;
+}
+
+/* Journals a changed row: before is its JSON before the change; after is read now. */
+static int journal_change(struct importer *im, const char *sql, const char *type, const char *code,
+                          const struct row_json *before)
+{
+    struct row_json *after = malloc(sizeof *after);
+    if (!after)
+        return rows_fail(im, -1, "out of memory");
+    int rc = row_json(im, sql, code, after);
+    if (rc == 0 &&
+        journal_updated(&im->jnl, type, after->org_id, code, before->text, after->text) < 0)
+        rc = store_fail(im, -1);
+    free(after);
+    return rc;
+}
+
+/* Which rows of a batch statement (n rows, ON CONFLICT DO NOTHING) it inserted, as bits: all
+ * when it inserted n; else, as ids are given in order (the largest plus one), the rows whose
+ * id is among the `inserted` largest, each code only the first time it is listed. */
+static int batch_written(struct importer *im, const char *find_sql,
+                         const char *(*code_of)(const void *rows, int i), const void *rows, int n,
+                         int64_t inserted, uint64_t *mask)
+{
+    struct first f;
+    *mask = inserted == n ? UINT64_MAX >> (64 - n) : 0; /* 0 < n <= 64 */
+    if (inserted == n || inserted == 0)
+        return 0;
+    if (exec(im, im->kind->max_id_sql, NULL, 0, &f, -1) < 0)
+        return CV_PLUGIN_ECONFLICT;
+    int64_t base = f.v[0].i - inserted;
+    for (int i = 0; i < n; i++) {
+        cv_plugin_value p = text(code_of(rows, i));
+        if (exec(im, find_sql, &p, 1, &f, -1) < 0)
+            return CV_PLUGIN_ECONFLICT;
+        int first = f.have && f.v[0].i > base;
+        for (int k = 0; first && k < i; k++)
+            first = strcmp(code_of(rows, k), p.s) != 0;
+        *mask |= (uint64_t)first << i;
     }
     return 0;
 }
@@ -218,6 +324,14 @@ static const char ORG_UPSERT[] =
     "  (SELECT count(*) FROM orgs c WHERE c.parent_id = orgs.id AND "
     "     instr('" LEVELS "', c.level) <= instr('" LEVELS "', orgs.level))";
 
+static const char ORG_JSON[] =
+    "SELECT o.id, json_object('code', o.code, 'name', o.name, 'level', o.level, 'kind', o.kind, "
+    "  'members', o.members, 'parent', p.code) FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id "
+    "WHERE o.code = ?1";
+static const char *const org_journal_columns[] = {"code",    "name",   "level", "kind",
+                                                  "members", "parent", NULL};
+static const journal_kind org_journal = {"org", org_journal_columns};
+
 /* New organisations, ORGS_BATCH a statement, their parents' ids and levels checked here; a code
  * already in the store is left alone for ORG_UPSERT. */
 // clang-format off
@@ -227,8 +341,9 @@ static const char ORG_UPSERT[] =
 // clang-format on
 #define ORG_INSERT   "INSERT INTO orgs(code, name, level, kind, parent_id, members, path) VALUES "
 #define ORG_NEW_ONLY " ON CONFLICT(code) DO NOTHING"
-static const char ORG_INSERT_BATCH[] = ORG_INSERT O16 ", " O16 ORG_NEW_ONLY;
-_Static_assert(ORGS_BATCH == 32, "ORG_INSERT_BATCH lists 32 rows");
+#define O64          O16 ", " O16 ", " O16 ", " O16
+static const char ORG_INSERT_BATCH[] = ORG_INSERT O64 ORG_NEW_ONLY;
+_Static_assert(ORGS_BATCH == 64, "ORG_INSERT_BATCH lists 64 rows");
 
 /* While the setting rollups.bulk exists the store's roll-up triggers stand aside; deleting it
  * recomputes paths and roll-ups in bulk, in the import's transaction (store migration 9). */
@@ -283,7 +398,20 @@ static void org_forget(struct importer *im, const char *code)
         slot->rank = -1;
 }
 
-/* A row of an organisation already in the store: the one-row upsert with every check. */
+/* A new organisation's row as the journal names it. */
+static int org_added(struct importer *im, const struct org_row *r)
+{
+    cv_plugin_value v[] = {text(r->code),
+                           text(r->name),
+                           text(r->level),
+                           text(r->kind),
+                           integer(r->members < 0 ? 0 : r->members, 1),
+                           text(*r->parent ? r->parent : NULL)};
+    return journal_added(&im->jnl, &org_journal, v, r->path) < 0 ? store_fail(im, -1) : 0;
+}
+
+/* A row of an organisation already in the store (or one the batch did not write): the one-row
+ * upsert with every check, journaled. */
 static int org_upsert(struct importer *im, const struct org_row *r)
 {
     cv_plugin_value p[] = {text(r->code),
@@ -293,8 +421,19 @@ static int org_upsert(struct importer *im, const struct org_row *r)
                            text(*r->parent ? r->parent : NULL),
                            integer(r->members, r->members >= 0)};
     struct first f;
-    if (exec(im, ORG_UPSERT, p, 6, &f, -1) < 0)
-        return CV_PLUGIN_ECONFLICT;
+    struct row_json *before = malloc(sizeof *before);
+    int64_t changed = im->changed;
+    if (!before)
+        return rows_fail(im, -1, "out of memory");
+    int rc = row_json(im, ORG_JSON, r->code, before);
+    if (rc == 0 && exec(im, ORG_UPSERT, p, 6, &f, -1) < 0)
+        rc = CV_PLUGIN_ECONFLICT;
+    if (rc == 0 && im->changed > changed && (f.have && !f.v[1].i))
+        rc = before->have ? journal_change(im, ORG_JSON, "org.updated", r->code, before)
+                          : org_added(im, r);
+    free(before);
+    if (rc < 0)
+        return rc;
     if (f.have && f.v[1].i)
         return rows_fail(im, O_PARENT,
                          "unknown organisation '%s' (it must be in the store or on an earlier row)",
@@ -309,9 +448,14 @@ static int org_upsert(struct importer *im, const struct org_row *r)
     return 0;
 }
 
-/* Writes the waiting rows: new ones in one statement. Should it insert fewer than all (a code
- * already in the store) or be refused, each row goes again, in file order, through ORG_UPSERT:
- * a row the statement inserted is then unchanged, and an error names its row. */
+static const char *org_code_of(const void *rows, int i)
+{
+    return ((const struct org_row *)rows)[i].code;
+}
+
+/* Writes the waiting rows: new ones in one statement. The rest (a code already in the store),
+ * or every row should the statement be refused, go one by one, in file order, through
+ * ORG_UPSERT, so that an error names its row. */
 static int orgs_write(struct importer *im)
 {
     struct orgs_batch *b = im->org_rows;
@@ -319,47 +463,28 @@ static int orgs_write(struct importer *im)
     int64_t record = im->record;
     if (!b || b->n == 0)
         return 0;
+    uint64_t written = 0;
     if (b->n == ORGS_BATCH) {
         for (int i = 0; i < b->n; i++)
             bind_org(&b->rows[i], p + i * (O_NCOLS + 1));
+        /* Refused, the statement is undone: each row goes again, to name its error. */
         if (im->host->store_exec(im->ctx, ORG_INSERT_BATCH, p, ORGS_BATCH * (O_NCOLS + 1), NULL,
                                  NULL) == 0) {
             int64_t inserted = im->host->store_changes(im->ctx);
             im->changed += inserted;
-            if (inserted == ORGS_BATCH) {
-                b->n = 0;
-                return 0;
-            }
+            if (batch_written(im, "SELECT id FROM orgs WHERE code = ?1", org_code_of, b->rows, b->n,
+                              inserted, &written) < 0)
+                return CV_PLUGIN_ECONFLICT;
         }
     }
     int rc = 0;
     for (int i = 0; rc == 0 && i < b->n; i++) {
         im->record = b->rows[i].record;
-        rc = org_upsert(im, &b->rows[i]);
+        rc = written >> i & 1 ? org_added(im, &b->rows[i]) : org_upsert(im, &b->rows[i]);
     }
     im->record = record;
     b->n = 0;
     return rc;
-}
-
-/* The waiting row's parent: its id, level and path, from the cache or the store (after the
- * waiting rows are written, should one of them be the parent). */
-struct parent_found {
-    int have;
-    int64_t id;
-    char level[16], path[ORG_PATH_MAX];
-};
-
-static int parent_row(void *arg, const cv_plugin_value *cols, int n)
-{
-    struct parent_found *f = arg;
-    if (n < 3 || cols[1].type != CV_PLUGIN_TEXT)
-        return 0;
-    f->have = 1;
-    f->id = cols[0].i;
-    keep(f->level, sizeof f->level, cols[1].s);
-    keep(f->path, sizeof f->path, cols[2].type == CV_PLUGIN_TEXT ? cols[2].s : "");
-    return 0;
 }
 
 /* path: the parent's path and the code (a checked code fits: depth is at most five); "" (NULL
@@ -395,8 +520,7 @@ static int org_parent(struct importer *im, const char *code, struct org_row *r)
         cv_plugin_value p = text(code);
         if (org_waiting(im->org_rows, code) && orgs_write(im) < 0)
             return CV_PLUGIN_ECONFLICT;
-        if (im->host->store_exec(im->ctx, "SELECT id, level, path FROM orgs WHERE code = ?1", &p, 1,
-                                 parent_row, &f) < 0)
+        if (im->host->store_exec(im->ctx, ORG_FIND, &p, 1, parent_row, &f) < 0)
             return store_fail(im, O_PARENT);
         if (!f.have)
             return rows_fail(im, O_PARENT,
@@ -473,12 +597,19 @@ static int member_row(struct importer *im, const char *const *v)
         return CV_PLUGIN_EINVAL;
     cv_plugin_value p[] = {text(v[M_ORG]), integer(members, 1)};
     struct first f;
-    int64_t before = im->changed;
-    if (exec(im, "UPDATE orgs SET members = ?2 WHERE code = ?1 AND members IS NOT ?2", p, 2, NULL,
-             M_MEMBERS) < 0)
-        return CV_PLUGIN_ECONFLICT;
-    if (im->changed > before)
-        return 0;
+    int64_t changed = im->changed;
+    struct row_json *before = malloc(sizeof *before);
+    if (!before)
+        return rows_fail(im, -1, "out of memory");
+    int rc = row_json(im, ORG_JSON, v[M_ORG], before);
+    if (rc == 0 && exec(im, "UPDATE orgs SET members = ?2 WHERE code = ?1 AND members IS NOT ?2", p,
+                        2, NULL, M_MEMBERS) < 0)
+        rc = CV_PLUGIN_ECONFLICT;
+    if (rc == 0 && im->changed > changed)
+        rc = journal_change(im, ORG_JSON, "org.updated", v[M_ORG], before);
+    free(before);
+    if (rc < 0 || im->changed > changed)
+        return rc;
     if (exec(im, "SELECT 1 FROM orgs WHERE code = ?1", p, 1, &f, M_ORG) < 0)
         return CV_PLUGIN_ECONFLICT;
     return f.have ? 0 : rows_fail(im, M_ORG, "unknown organisation '%s'", v[M_ORG]);
@@ -492,7 +623,7 @@ static const char *const work_columns[] = {"*org",   "*group",  "*title", "subco
                                            "status", "done_on", NULL};
 
 static const char WORK_CONGRESS[] =
-    "SELECT c.id FROM congresses c JOIN orgs o ON o.id = c.org_id WHERE o.code = ?1 "
+    "SELECT c.id, o.id FROM congresses c JOIN orgs o ON o.id = c.org_id WHERE o.code = ?1 "
     "AND c.term_id = ?2";
 static const char WORK_SUB[] = "SELECT id FROM subcommittees WHERE congress_id = ?1 AND code = ?2";
 static const char WORK_FIND[] = "SELECT id FROM work_items WHERE congress_id = ?1 AND "
@@ -500,7 +631,8 @@ static const char WORK_FIND[] = "SELECT id FROM work_items WHERE congress_id = ?
 static const char WORK_INSERT[] =
     "INSERT INTO work_items(congress_id, group_name, title, subcommittee_id, unit, person, due, "
     "  budget, status, done_on) VALUES (?1, ?2, ?3, ?4, coalesce(?5, ''), coalesce(?6, ''), ?7, "
-    "  coalesce(?8, 0), coalesce(?9, 'open'), ?10)";
+    "  coalesce(?8, 0), coalesce(?9, 'open'), ?10) "
+    "RETURNING 0, json_object('id', id, 'title', title, 'group', group_name, 'due', due)";
 static const char WORK_UPDATE[] =
     "UPDATE work_items SET subcommittee_id = coalesce(?4, subcommittee_id), "
     "  unit = coalesce(?5, unit), person = coalesce(?6, person), due = coalesce(?7, due), "
@@ -562,8 +694,23 @@ static int work_row(struct importer *im, const char *const *v)
                            text(t[W_UNIT]),          text(t[W_PERSON]),
                            text(given(v, W_DUE)),    integer(budget, given(v, W_BUDGET) != NULL),
                            text(given(v, W_STATUS)), text(given(v, W_DONE))};
-    return exec(im, f.have ? WORK_UPDATE : WORK_INSERT, p, 10, NULL, -1) < 0 ? CV_PLUGIN_ECONFLICT
-                                                                             : 0;
+    if (f.have)
+        return exec(im, WORK_UPDATE, p, 10, NULL, -1) < 0 ? CV_PLUGIN_ECONFLICT : 0;
+    struct row_json *added = malloc(sizeof *added);
+    if (!added)
+        return rows_fail(im, -1, "out of memory");
+    added->have = 0;
+    int rc = im->host->store_exec(im->ctx, WORK_INSERT, p, 10, keep_json, added) < 0
+                 ? store_fail(im, -1)
+                 : 0;
+    if (rc == 0 && added->have) {
+        im->changed += im->host->store_changes(im->ctx);
+        if (journal_flush(&im->jnl) < 0 ||
+            im->host->journal(im->ctx, "work_item.added", c.v[1].i, added->text) < 0)
+            rc = store_fail(im, -1);
+    }
+    free(added);
+    return rc;
 }
 
 /* people (the table the elections subsystem owns): upsert by code, PEOPLE_BATCH rows a
@@ -593,14 +740,24 @@ static const char *const people_columns[] = {"*code",     "*name", "born",   "ge
 // clang-format on
 
 static const char PEOPLE_UPSERT_ONE[] = PEOPLE_INSERT P1 PEOPLE_UPDATE;
-static const char PEOPLE_UPSERT_BATCH[] = PEOPLE_INSERT P16 ", " P16 PEOPLE_UPDATE;
-_Static_assert(PEOPLE_BATCH == 32, "PEOPLE_UPSERT_BATCH lists 32 rows");
+static const char PEOPLE_INSERT_BATCH[] =
+    PEOPLE_INSERT P16 ", " P16 ", " P16 ", " P16 " ON CONFLICT(code) DO NOTHING";
+_Static_assert(PEOPLE_BATCH == 64, "PEOPLE_INSERT_BATCH lists 64 rows");
+
+static const char PERSON_JSON[] =
+    "SELECT coalesce(p.org_id, 0), json_object('code', p.code, 'name', p.name, 'born', p.born, "
+    "  'gender', p.gender, 'ethnicity', p.ethnicity, 'org', o.code, 'titles', p.titles) "
+    "FROM people p LEFT JOIN orgs o ON o.id = p.org_id WHERE p.code = ?1";
+static const char *const person_journal_columns[] = {"code",      "name", "born",   "gender",
+                                                     "ethnicity", "org",  "titles", NULL};
+static const journal_kind person_journal = {"person", person_journal_columns};
 
 /* One checked row waiting for its batch: the values it binds, in storage of its own. */
 struct person {
     int64_t record;
     int64_t org_id; /* 0: not given */
-    char code[64], born[11], gender[8];
+    char code[64], born[11], gender[8], org[64];
+    char org_path[ORG_PATH_MAX]; /* its organisation's path, "" when not known */
     char name[ROWS_TEXT_MAX], ethnicity[ROWS_TEXT_MAX], titles[ROWS_TEXT_MAX];
 };
 
@@ -620,39 +777,76 @@ static void bind_person(const struct person *r, cv_plugin_value *p)
     p[P_TITLES] = text(r->titles);
 }
 
-/* Writes the waiting rows: a full batch in one statement. Should the store refuse it (the
- * statement is then undone), the rows go one by one so that the error names its row. */
+/* A new person's row as the journal names it. */
+static int person_added(struct importer *im, const struct person *r)
+{
+    cv_plugin_value v[] = {text(r->code),   text(r->name),      text(*r->born ? r->born : NULL),
+                           text(r->gender), text(r->ethnicity), text(*r->org ? r->org : NULL),
+                           text(r->titles)};
+    return journal_added(&im->jnl, &person_journal, v, r->org_path) < 0 ? store_fail(im, -1) : 0;
+}
+
+/* One row through the one-row upsert, journaled. */
+static int person_upsert(struct importer *im, const struct person *r)
+{
+    cv_plugin_value p[P_NCOLS];
+    struct row_json *before = malloc(sizeof *before);
+    int64_t changed = im->changed;
+    if (!before)
+        return rows_fail(im, -1, "out of memory");
+    bind_person(r, p);
+    int rc = row_json(im, PERSON_JSON, r->code, before);
+    if (rc == 0 && exec(im, PEOPLE_UPSERT_ONE, p, P_NCOLS, NULL, -1) < 0)
+        rc = CV_PLUGIN_ECONFLICT;
+    if (rc == 0 && im->changed > changed)
+        rc = before->have ? journal_change(im, PERSON_JSON, "person.updated", r->code, before)
+                          : person_added(im, r);
+    free(before);
+    return rc;
+}
+
+static const char *person_code_of(const void *rows, int i)
+{
+    return ((const struct person *)rows)[i].code;
+}
+
+/* Writes the waiting rows: a full batch of new people in one statement. The rest (a code
+ * already in the store), or every row should the store refuse the statement (it is then
+ * undone), go one by one so that an error names its row. */
 static int people_flush(struct importer *im)
 {
     struct people_batch *b = im->people;
     cv_plugin_value p[PEOPLE_BATCH * P_NCOLS];
     if (!b || b->n == 0)
         return 0;
+    uint64_t written = 0;
     if (b->n == PEOPLE_BATCH) {
         for (int i = 0; i < b->n; i++)
             bind_person(&b->rows[i], p + i * P_NCOLS);
-        if (im->host->store_exec(im->ctx, PEOPLE_UPSERT_BATCH, p, PEOPLE_BATCH * P_NCOLS, NULL,
+        if (im->host->store_exec(im->ctx, PEOPLE_INSERT_BATCH, p, PEOPLE_BATCH * P_NCOLS, NULL,
                                  NULL) == 0) {
-            im->changed += im->host->store_changes(im->ctx);
-            b->n = 0;
-            return 0;
+            int64_t inserted = im->host->store_changes(im->ctx);
+            im->changed += inserted;
+            if (batch_written(im, "SELECT id FROM people WHERE code = ?1", person_code_of, b->rows,
+                              b->n, inserted, &written) < 0)
+                return CV_PLUGIN_ECONFLICT;
         }
     }
     int64_t record = im->record;
-    for (int i = 0; i < b->n; i++) {
-        bind_person(&b->rows[i], p);
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < b->n; i++) {
         im->record = b->rows[i].record;
-        if (exec(im, PEOPLE_UPSERT_ONE, p, P_NCOLS, NULL, -1) < 0)
-            return CV_PLUGIN_ECONFLICT;
+        rc = written >> i & 1 ? person_added(im, &b->rows[i]) : person_upsert(im, &b->rows[i]);
     }
     im->record = record;
     b->n = 0;
-    return 0;
+    return rc;
 }
 
 static int person_row(struct importer *im, const char *const *v)
 {
     const char *t[P_NCOLS] = {0}, *gender = given(v, P_GENDER), *org = given(v, P_ORG);
+    const char *org_path = "";
     int64_t org_id = 0;
     if (check_code(im, P_CODE, v[P_CODE]) < 0 ||
         check_text(im, P_NAME, v[P_NAME], &t[P_NAME]) < 0 ||
@@ -660,7 +854,8 @@ static int person_row(struct importer *im, const char *const *v)
         (given(v, P_ETHNICITY) &&
          check_text(im, P_ETHNICITY, v[P_ETHNICITY], &t[P_ETHNICITY]) < 0) ||
         (given(v, P_TITLES) && check_text(im, P_TITLES, v[P_TITLES], &t[P_TITLES]) < 0) ||
-        (org && (check_code(im, P_ORG, org) < 0 || org_id_of(im, P_ORG, org, &org_id) < 0)))
+        (org &&
+         (check_code(im, P_ORG, org) < 0 || org_id_of(im, P_ORG, org, &org_id, &org_path) < 0)))
         return CV_PLUGIN_EINVAL;
     if (gender && strcmp(gender, "male") != 0 && strcmp(gender, "female") != 0)
         return rows_fail(im, P_GENDER, "'%.32s' is not male or female", gender);
@@ -672,6 +867,8 @@ static int person_row(struct importer *im, const char *const *v)
     keep(r->code, sizeof r->code, v[P_CODE]);
     keep(r->born, sizeof r->born, given(v, P_BORN));
     keep(r->gender, sizeof r->gender, gender);
+    keep(r->org, sizeof r->org, org);
+    keep(r->org_path, sizeof r->org_path, org_path);
     keep(r->name, sizeof r->name, t[P_NAME]);
     keep(r->ethnicity, sizeof r->ethnicity, t[P_ETHNICITY]);
     keep(r->titles, sizeof r->titles, t[P_TITLES]);
@@ -765,7 +962,9 @@ int rows_record(struct importer *im, const csvr_field *f, int n)
 
 int rows_flush(struct importer *im)
 {
-    return im->kind->flush ? im->kind->flush(im) : 0;
+    if (im->kind->flush && im->kind->flush(im) < 0)
+        return CV_PLUGIN_EINVAL;
+    return journal_flush(&im->jnl) < 0 ? store_fail(im, -1) : 0;
 }
 
 void rows_free(struct importer *im)
@@ -773,4 +972,5 @@ void rows_free(struct importer *im)
     free(im->org_rows);
     free(im->people);
     free(im->orgs);
+    journal_free(&im->jnl);
 }

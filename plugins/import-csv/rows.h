@@ -7,12 +7,13 @@
 #include <convene/plugin.h>
 
 #include "csvread.h"
+#include "journal.h"
 #include "nfc.h"
 
 #define ROWS_COLS_MAX   12
 #define ROWS_TEXT_MAX   NFC_MAX /* bytes of one text cell, after NFC, with its NUL */
-#define PEOPLE_BATCH    32      /* people rows written by one statement */
-#define ORGS_BATCH      32      /* new organisations written by one statement */
+#define PEOPLE_BATCH    64      /* people rows written by one statement (at most 64) */
+#define ORGS_BATCH      64      /* new organisations written by one statement (at most 64) */
 #define ORG_PATH_MAX    336     /* a materialised path: five codes and their slashes */
 #define ORG_CACHE_SLOTS 4096    /* organisation codes remembered (a power of two) */
 
@@ -49,6 +50,7 @@ struct importer {
     struct people_batch *people; /* people rows waiting for their statement (owned) */
     struct org_slot *orgs;       /* organisation ids looked up (owned) */
     struct orgs_batch *org_rows; /* new organisations waiting for their statement (owned) */
+    journal jnl;                 /* what the rows written are journaled as */
 };
 
 /* The kind called as, or NULL. */
@@ -62,6 +64,9 @@ int rows_record(struct importer *im, const csvr_field *f, int n);
 
 /* Writes the rows the kind kept back for a batch (after the last record). */
 int rows_flush(struct importer *im);
+
+/* The id of the organisation called code, 0 when there is none (journal.h's org_of). */
+int64_t rows_org_of(void *arg, const char *code);
 
 /* Frees what the importer owns. */
 void rows_free(struct importer *im);

@@ -1,6 +1,7 @@
 """test_import.py: `convene import FILE --as KIND` through the import-csv plugin: RFC 4180 files
 with or without a BOM, CRLF or LF, Windows-1258; names stored in NFC; errors naming file, row and
 column; --dry-run; an import lands whole or not at all; re-importing changes nothing."""
+import json
 import os
 import pty
 import sqlite3
@@ -324,6 +325,61 @@ class ImportTest(StoreTest):
         self.assertEqual(people["P0066"], old["P0066"])
         self.assertNotEqual(people["P0070"][4], old["P0070"][4])
         self.assertIn("P0100", people)
+
+    def journal(self, after=0):
+        con = sqlite3.connect(self.db)
+        try:
+            return [(r[0], r[1], json.loads(r[2]), r[3]) for r in con.execute(
+                "SELECT id, type, data, actor_via FROM events WHERE id > ? AND type IN "
+                "('import.rows', 'person.updated', 'org.updated') ORDER BY id", (after,))]
+        finally:
+            con.close()
+
+    def test_people_journal_names_each_new_row_and_each_change_before_and_after(self):
+        self.ok("import", self.write("o.csv", ORGS), "--as", "orgs")
+        self.ok("import", self.people_file(100), "--as", "people")
+        first = self.journal()
+        batches = [d for _, t, d, _ in first if t == "import.rows" and d["kind"] == "person"]
+        self.assertEqual(len(batches), 1)
+        cols = batches[0]["columns"]
+        added = {r[0]: dict(zip(cols, r)) for r in batches[0]["added"]}
+        self.assertEqual(len(added), 100)
+        self.assertEqual(added["P0044"], {"code": "P0044", "name": "Hoàng Thị Thu 44",
+                                          "born": "1994-09-18", "gender": "male",
+                                          "ethnicity": "Tày", "org": "LS-TP-DN", "titles": ""})
+        self.assertTrue(all(via.startswith("import ") for *_, via in first))
+
+        def edits(i, cells):
+            if i == 5:
+                cells[3] = "male"  # was female
+            if i == 70:
+                cells[5] = "LS-TP-VT" if cells[5] == "LS-TP-DN" else "LS-TP-DN"
+        # P0100 is new in the last rows; the full batches hold only known codes
+        self.ok("import", self.people_file(101, edits), "--as", "people")
+        second = self.journal(first[-1][0])
+        self.assertEqual([t for _, t, _, _ in second],
+                         ["person.updated", "person.updated", "import.rows"])
+        p5 = second[0][2]
+        self.assertEqual((p5["code"], p5["before"]["gender"], p5["after"]["gender"]),
+                         ("P0005", "female", "male"))
+        self.assertEqual(p5["before"]["name"], p5["after"]["name"])
+        self.assertNotEqual(second[1][2]["before"]["org"], second[1][2]["after"]["org"])
+        self.assertEqual([r[0] for r in second[2][2]["added"]], ["P0100"])
+
+    def test_a_batch_partly_known_journals_only_its_new_rows_as_added(self):
+        self.ok("import", self.write("o.csv", ORGS), "--as", "orgs")
+        self.ok("import", self.people_file(10), "--as", "people")
+        known = self.journal()[-1][0]
+
+        def fresh(i, cells):
+            if i >= 10:
+                cells[0] = f"N{i:04d}"  # codes not yet in the store, among ten known ones
+        r = self.js("import", self.people_file(200, fresh), "--as", "people")
+        self.assertEqual((r["inserted"], r["updated"], r["unchanged"]), (190, 0, 10))
+        events = self.journal(known)
+        self.assertEqual({t for _, t, _, _ in events}, {"import.rows"})
+        codes = [row[0] for _, _, d, _ in events for row in d["added"]]
+        self.assertEqual(codes, [f"N{i:04d}" for i in range(10, 200)])
 
     def test_people_errors_name_row_and_column_and_change_nothing(self):
         self.ok("import", self.write("o.csv", ORGS), "--as", "orgs")

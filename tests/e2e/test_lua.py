@@ -202,6 +202,37 @@ for _, u in ipairs(b.units) do convene.log("lr " .. u.org .. "=" .. u.delegates)
         self.assertEqual(self.js("script", "status", "city")[0]["lag"], 0)
         self.assertEqual(d.stop(signal.SIGTERM), 0)
 
+    def test_daemon_hands_each_imported_organisation_to_org_added_hooks(self):
+        """An import journals its new rows in batches (import.rows, a thousand rows an event);
+        a hook on org.added still runs once per organisation in its subtree, with its values."""
+        self.write('convene.on("org.added", function(ev)\n'
+                   '  convene.notify{to = "office@example.vn",\n'
+                   '                 subject = "added " .. ev.org .. " under " .. ev.data.parent}\n'
+                   'end)\n')
+        self.ok("org", "add", "BK", "Tỉnh Bắc Kạn", "--level", "province")
+        self.ok("script", "add", self.pkg, "--org", "LS-TP")
+        self.ok("plugin", "enable", "import-csv")
+        d = self.daemon()
+        cells = [f"LS-TP-C{i:04d},Chi bộ số {i},cell,LS-TP-VT" for i in range(1500)]
+        csv = os.path.join(self.dir, "orgs.csv")
+        with open(csv, "w", encoding="utf-8") as f:
+            f.write("\n".join(["code,name,level,parent", "BK-X,Huyện X,district,BK", *cells]) + "\n")
+        self.ok("import", csv, "--as", "orgs")
+        self.wait(lambda: len(self.outbox()) >= 1500, "a hook per imported organisation")
+        self.assertEqual(self.js("script", "status", "city")[0]["lag"], 0)
+        subjects = self.outbox()
+        self.assertEqual(sorted(subjects),
+                         [f"added LS-TP-C{i:04d} under LS-TP-VT" for i in range(1500)])
+        con = sqlite3.connect(self.db)
+        try:
+            batches = [r[0] for r in con.execute(
+                "SELECT json_array_length(data, '$.added') FROM events WHERE type = 'import.rows' "
+                "ORDER BY id")]
+        finally:
+            con.close()
+        self.assertEqual(batches, [1024, 477])
+        self.assertEqual(d.stop(signal.SIGTERM), 0)
+
     def test_daemon_runs_a_lua_job_that_fell_due_and_a_reload_keeps_one_job(self):
         self.write('convene.at("2020-01-01T08:00", function()\n'
                    '  convene.notify{to = "office@example.vn", subject = "job ran"}\nend, "new-year")\n')

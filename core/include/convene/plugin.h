@@ -1,4 +1,4 @@
-/* convene/plugin.h: the plugin ABI of convene, version 1.2, and the only header a plugin includes.
+/* convene/plugin.h: the plugin ABI of convene, version 1.3, and the only header a plugin includes.
  * It is the contract between the engine (the host) and a plugin: read it top to bottom. It must
  * never grow anything but new fields at the end of its structs and new constants (DESIGN.md 6). */
 #ifndef CONVENE_PLUGIN_H
@@ -24,7 +24,7 @@ extern "C" {
  * and a plugin must call a host function only if it lies within host->size (CV_HOST_HAS). Any
  * other combination is refused with a message naming the file and the reason. */
 #define CV_PLUGIN_ABI_MAJOR       1
-#define CV_PLUGIN_ABI_MINOR       2
+#define CV_PLUGIN_ABI_MINOR       3
 #define CV_PLUGIN_ABI_VERSION     ((uint32_t)((CV_PLUGIN_ABI_MAJOR << 16) | CV_PLUGIN_ABI_MINOR))
 #define CV_PLUGIN_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
 #define CV_PLUGIN_ABI_MINOR_OF(v) ((uint32_t)(v)&0xffffu)
@@ -240,6 +240,14 @@ typedef struct cv_host_api {
      * current term; *out = the term's id). Returns 0, or a negative code with the reason (the
      * engine's own words, without file or row) recorded as by error(). out may be NULL. */
     int (*check)(cv_plugin_ctx *ctx, const char *rule, const char *value, int64_t *out);
+
+    /* -- 1.3 -- */
+    /* Journals a change the plugin made with its own SQL, inside its open transaction
+     * (store_begin), as the actor running it (the account importing, say), not as the plugin:
+     * an event of type about org_id (0 for none) whose data is the JSON object text data_json,
+     * stored as given (the store refuses text that is not JSON). Unlike emit it never parses
+     * the text, so a bulk writer can journal a batch of rows cheaply. */
+    int (*journal)(cv_plugin_ctx *ctx, const char *type, int64_t org_id, const char *data_json);
 } cv_host_api;
 
 /* 8. The descriptor ---------------------------------------------------------------------------
