@@ -155,8 +155,8 @@ for _, u in ipairs(b.units) do convene.log("lr " .. u.org .. "=" .. u.delegates)
         d.wait_for(lambda e: e["msg"] == "package loaded")
         return d
 
-    def wait(self, predicate, what):
-        end = time.monotonic() + 10
+    def wait(self, predicate, what, timeout=10):
+        end = time.monotonic() + timeout
         while time.monotonic() < end:
             value = predicate()
             if value:
@@ -213,16 +213,17 @@ for _, u in ipairs(b.units) do convene.log("lr " .. u.org .. "=" .. u.delegates)
         self.ok("script", "add", self.pkg, "--org", "LS-TP")
         self.ok("plugin", "enable", "import-csv")
         d = self.daemon()
-        cells = [f"LS-TP-C{i:04d},Chi bộ số {i},cell,LS-TP-VT" for i in range(1500)]
+        cells = [f"LS-TP-C{i:04d},Chi bộ số {i},cell,LS-TP-VT" for i in range(1100)]
         csv = os.path.join(self.dir, "orgs.csv")
         with open(csv, "w", encoding="utf-8") as f:
             f.write("\n".join(["code,name,level,parent", "BK-X,Huyện X,district,BK", *cells]) + "\n")
         self.ok("import", csv, "--as", "orgs")
-        self.wait(lambda: len(self.outbox()) >= 1500, "a hook per imported organisation")
-        self.assertEqual(self.js("script", "status", "city")[0]["lag"], 0)
+        # 1,100 hooks: bounded generously for a loaded machine (and sanitizers)
+        self.wait(lambda: self.js("script", "status", "city")[0]["lag"] == 0,
+                  "the package to catch up", timeout=180)
         subjects = self.outbox()
         self.assertEqual(sorted(subjects),
-                         [f"added LS-TP-C{i:04d} under LS-TP-VT" for i in range(1500)])
+                         [f"added LS-TP-C{i:04d} under LS-TP-VT" for i in range(1100)])
         con = sqlite3.connect(self.db)
         try:
             batches = [r[0] for r in con.execute(
@@ -230,7 +231,7 @@ for _, u in ipairs(b.units) do convene.log("lr " .. u.org .. "=" .. u.delegates)
                 "ORDER BY id")]
         finally:
             con.close()
-        self.assertEqual(batches, [1024, 477])
+        self.assertEqual(batches, [1024, 77])
         self.assertEqual(d.stop(signal.SIGTERM), 0)
 
     def test_daemon_runs_a_lua_job_that_fell_due_and_a_reload_keeps_one_job(self):
