@@ -104,10 +104,17 @@ static int open_new(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e
     return create_or_open(c, args, result, 1, e);
 }
 
-static int start(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e)
+/* A step that takes only the election's id, answering with the election. */
+static int step(const cv_op_ctx *c, json_t *args, json_t **result,
+                int (*fn)(cv_store *, int64_t, cv_err *), cv_err *e)
 {
     int64_t id = cv_op_int(args, "id", 0);
-    return cv_election_start(c->s, id, e) < 0 ? e->code : cv_election_json(c->s, id, result, e);
+    return fn(c->s, id, e) < 0 ? e->code : cv_election_json(c->s, id, result, e);
+}
+
+static int start(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e)
+{
+    return step(c, args, result, cv_election_start, e);
 }
 
 static const char *const attendance_names[] = {
@@ -201,14 +208,12 @@ static int correct(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e)
 
 static int announce(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e)
 {
-    int64_t id = cv_op_int(args, "id", 0);
-    return cv_election_announce(c->s, id, e) < 0 ? e->code : cv_election_json(c->s, id, result, e);
+    return step(c, args, result, cv_election_announce, e);
 }
 
 static int approve(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e)
 {
-    int64_t id = cv_op_int(args, "id", 0);
-    return cv_election_approve(c->s, id, e) < 0 ? e->code : cv_election_json(c->s, id, result, e);
+    return step(c, args, result, cv_election_approve, e);
 }
 
 static int next_round(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e)
