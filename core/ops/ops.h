@@ -71,7 +71,8 @@ typedef struct cv_op {
     cv_op_fn run;
     /* Arguments that succeed in the tests' world, with placeholders $ORG (the organisation acted
      * on), $CELL (a cell under $ORG), $WORK, $ELECTION, $PERSON, $COMPLAINT, $INSPECTION, $GRANT,
-     * $SCRIPT (a package folder), $PACKAGE (a registered package), $N (a fresh number): the role
+     * $SCRIPT (a package folder), $PACKAGE (a registered, suspended package), $OUTBOX (a failed
+     * notification), $N (a fresh number): the role
      * matrix test runs every operation with them, and they are the documents' examples. */
     const char *example;
 } cv_op;
@@ -141,5 +142,7 @@ extern const cv_op cv_ops_allocate[];
 extern const cv_op cv_ops_docs[];
 extern const cv_op cv_ops_admin[];
 extern const cv_op cv_ops_notify[];
+extern const cv_op cv_ops_sched[];
+extern const cv_op cv_ops_plugin[];
 
 #endif
