@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/bound.h"
 #include "base/clock.h"
 #include "base/json.h"
 #include "cli/cli.h"
@@ -82,8 +83,7 @@ static int jobs_run_now(cv_cli *cli, int argc, char **argv)
     return jobs_one(cli, argc, argv, "jobs run-now NAME", "jobs.run-now");
 }
 
-/* Puts the option value v under key in args, as a whole number when numeric is set (its range
- * is the operation's). */
+/* Puts the option value v under key in args, as a whole number of days when numeric is set. */
 static int put_arg(cv_cli *cli, json_t *args, const char *key, const char *v, int numeric)
 {
     if (!v)
@@ -94,7 +94,7 @@ static int put_arg(cv_cli *cli, json_t *args, const char *key, const char *v, in
                    : cv_err_set(&cli->err, CV_EINVAL, "--%s is not valid UTF-8", key);
     char *end;
     long long n = strtoll(v, &end, 10);
-    if (*v == '\0' || *end)
+    if (*v == '\0' || *end || n < -CV_DAYS_MAX || n > CV_DAYS_MAX)
         return cv_err_set(&cli->err, CV_EINVAL, "--%s must be a whole number of days", key);
     return json_object_set_new(args, key, json_integer(n));
 }

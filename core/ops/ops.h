@@ -46,6 +46,7 @@ enum cv_op_at {
     CV_AT_PERSON,       /* arg is a person's code (someone of no organisation: the store) */
     CV_AT_COMPLAINT,    /* arg is a complaint id */
     CV_AT_INSPECTION,   /* arg is an inspection visit's id */
+    CV_AT_SELF,         /* arg is a login: that account itself may, anyone else needs the roles */
 };
 
 typedef struct cv_op_ctx {
