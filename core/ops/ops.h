@@ -145,5 +145,6 @@ extern const cv_op cv_ops_admin[];
 extern const cv_op cv_ops_notify[];
 extern const cv_op cv_ops_sched[];
 extern const cv_op cv_ops_plugin[];
+extern const cv_op cv_ops_report[];
 
 #endif

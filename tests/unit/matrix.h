@@ -20,6 +20,7 @@
 #include "elect/person.h"
 #include "lua/registry.h"
 #include "ops/ops.h"
+#include "plugin/registry.h"
 #include "sched/calendar.h"
 #include "sched/contact.h"
 #include "sched/job.h"
@@ -126,6 +127,7 @@ static inline int world_setup(void **state)
     /* store-wide things the admin's operations act on: a paused job, a contact, a holiday, a
      * failed delivery */
     assert_int_equal(cv_job_pause(f->s, "builtin.congress.soon", &f->e), 0);
+    assert_int_equal(cv_plugin_reg_enable(f->s, "report-json", 1, &f->e), 0);
     assert_int_equal(cv_contact_add(f->s, "Văn phòng", "log", "vp", &f->e), 0);
     assert_int_equal(cv_calendar_holiday_add(f->s, "2020-09-02", "Quốc khánh", &f->e), 0);
     cv_notification n = {"matrix:failed", "log", "vp", "Họp", "8 giờ"};
