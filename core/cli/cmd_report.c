@@ -1,10 +1,13 @@
-/* cmd_report.c: `convene report NAME [ORG] [--arg X] --format F [--output FILE]` and `convene
- * report list`: runs a producer (core/report) and renders its document through the enabled
- * reporter plugin of format F. It never formats a report itself. */
+/* cmd_report.c: `convene report NAME [ORG] [--arg X] --format F [--output FILE]` (the operation
+ * report.run, which renders through the enabled reporter plugin of format F) and `convene report
+ * list`; cv_cli_render, for the audit. It never formats a report itself. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
+#include "base/json.h"
 #include "base/path.h"
 #include "cli/cli.h"
 #include "report/report.h"
@@ -66,6 +69,33 @@ int cv_cli_render(cv_cli *cli, cv_store *s, json_t *doc, const char *format, con
     return rc;
 }
 
+/* Writes the report.run answer's content (decoded from base64 when it is binary) to output, or
+ * to stdout. */
+static int write_content(cv_cli *cli, json_t *r, const char *output)
+{
+    const char *text = json_string_value(json_object_get(r, "content"));
+    const char *b64 = json_string_value(json_object_get(r, "content_base64"));
+    size_t len = text ? strlen(text) : 0;
+    unsigned char *bin = NULL;
+    if (b64) {
+        size_t cap = strlen(b64) / 4 * 3 + 3;
+        if (!(bin = malloc(cap)) || sodium_base642bin(bin, cap, b64, strlen(b64), NULL, &len, NULL,
+                                                      sodium_base64_VARIANT_ORIGINAL) != 0) {
+            free(bin);
+            return cv_err_set(&cli->err, CV_EIO, "the report's content is not base64");
+        }
+    }
+    FILE *out = output ? cv_path_fopen(output, "wb", NULL, &cli->err) : stdout;
+    int rc = out ? 0 : cli->err.code;
+    if (rc == 0 && (fwrite(bin ? (const void *)bin : text, 1, len, out) != len || fflush(out)))
+        rc = cv_err_set(&cli->err, CV_EIO, "cannot write the report to %s",
+                        output ? output : "stdout");
+    if (output && out && fclose(out) != 0 && rc == 0)
+        rc = cv_err_set(&cli->err, CV_EIO, "cannot write %s", output);
+    free(bin);
+    return rc;
+}
+
 int cv_cmd_report(cv_cli *cli, int argc, char **argv)
 {
     const char *usage = "report NAME [ORG] [--arg X] [--format text|csv|json|html|xlsx] "
@@ -77,23 +107,28 @@ int cv_cmd_report(cv_cli *cli, int argc, char **argv)
                      {NULL, NULL, NULL}};
     char *pos[2];
     int npos;
-    json_t *doc = NULL;
     if (cv_cli_parse(cli, argc, argv, opts, usage, 1, 2, pos, &npos) < 0)
         return cli->err.code;
     if (strcmp(pos[0], "list") == 0 && npos == 1)
         return report_list(cli);
-    const cv_report_producer *prod = cv_report_find(pos[0]);
-    if (!prod)
+    if (!cv_report_find(pos[0]))
         return cv_err_set(&cli->err, CV_ENOTFOUND,
                           "no report named '%s' (see 'convene report list')", pos[0]);
-    if (!format)
-        format = cli->json ? "json" : "text";
-    cv_store *s = cv_cli_store(cli);
-    if (!s || prod->build(s, npos > 1 ? pos[1] : NULL, arg, &doc, &cli->err) < 0)
+    json_t *args = json_pack("{s:s, s:s}", "name", pos[0], "format",
+                             format      ? format
+                             : cli->json ? "json"
+                                         : "text"),
+           *result = NULL;
+    if (npos > 1)
+        json_object_set_new(args, "org", json_string(pos[1]));
+    if (arg)
+        json_object_set_new(args, "arg", json_string(arg));
+    if (cv_cli_op(cli, "report.run", args, &result) < 0)
         return cli->err.code;
-    int rc = cv_cli_render(cli, s, doc, format, output);
-    json_decref(doc);
+    int rc = write_content(cli, result, output);
     if (rc == 0 && output)
-        fprintf(stderr, "report %s written to %s (%s)\n", prod->name, output, format);
+        fprintf(stderr, "report %s written to %s (%s)\n", cv_json_text(result, "report"), output,
+                cv_json_text(result, "format"));
+    json_decref(result);
     return rc;
 }

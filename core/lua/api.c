@@ -14,6 +14,7 @@
 #include "domain/org.h"
 #include "domain/work.h"
 #include "lua/package.h"
+#include "ops/ops.h"
 #include "store/outbox.h"
 
 #define JSON_DEPTH_MAX 32
@@ -49,6 +50,37 @@ int64_t cv_lua_api_org_in_scope(lua_State *L, const char *code)
     cv_err e;
     cv_lua_api_check(L, cv_org_get(cv_lua_pkg_store(p), code, &o, &e), &e);
     cv_lua_api_id_in_scope(L, o.id);
+    return o.id;
+}
+
+void cv_lua_api_permit(lua_State *L, const char *op, int64_t org_id)
+{
+    cv_lua_pkg *p = cv_lua_pkg_of(L);
+    cv_store *s = cv_lua_pkg_store(p);
+    const cv_op *o = cv_ops_find(op);
+    cv_actor a;
+    cv_err e;
+    cv_lua_pkg_actor(p, &a);
+    int rc = cv_ops_permit(s, &a, o ? o->roles : CV_ROLE_OFFICE, org_id, op, &e);
+    if (rc != CV_EPERM)
+        return (void)cv_lua_api_check(L, rc, &e);
+    int inside = 0;
+    cv_err ignored;
+    cv_org org;
+    cv_org_in_subtree(s, cv_lua_pkg_root_id(p), org_id, &inside, &ignored);
+    if (inside)
+        luaL_error(L, "%s", e.msg);
+    const char *code = cv_org_get_by_id(s, org_id, &org, &ignored) == 0 ? org.code : "?";
+    luaL_error(L, "organisation %s is outside the subtree of %s that package %s may change (%s)",
+               code, cv_lua_pkg_root(p), cv_lua_pkg_name(p), e.msg);
+}
+
+int64_t cv_lua_api_permit_code(lua_State *L, const char *op, const char *code)
+{
+    cv_org o;
+    cv_err e;
+    cv_lua_api_check(L, cv_org_get(cv_lua_pkg_store(cv_lua_pkg_of(L)), code, &o, &e), &e);
+    cv_lua_api_permit(L, op, o.id);
     return o.id;
 }
 

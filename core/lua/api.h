@@ -38,6 +38,14 @@ int64_t cv_lua_api_org_in_scope(lua_State *L, const char *code);
 /* Raises unless the organisation id lies in the package's subtree. */
 void cv_lua_api_id_in_scope(lua_State *L, int64_t id);
 
+/* A write's permission: raises unless the package, as itself (kind package, the `office` role
+ * over its own subtree and nothing outside it), may run operation op (its roles in the
+ * operations table) at organisation org_id, checked by cv_ops_permit as for every front end. */
+void cv_lua_api_permit(lua_State *L, const char *op, int64_t org_id);
+
+/* The same for an organisation's code; returns its id. */
+int64_t cv_lua_api_permit_code(lua_State *L, const char *op, const char *code);
+
 #define CV_LUA_JSON_NODES_MAX 100000 /* values in one table converted to JSON */
 
 /* Converts between JSON and Lua values (objects <-> tables, arrays <-> sequences). to_json

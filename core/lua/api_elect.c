@@ -23,7 +23,7 @@ static int api_election_open(lua_State *L)
     spec.seats = cv_lua_int_field(L, 1, "seats", 0);
     if (!spec.org || !spec.body)
         return luaL_error(L, "convene.elections.open needs org and body");
-    cv_lua_api_org_in_scope(L, spec.org);
+    cv_lua_api_permit_code(L, "election.create", spec.org);
     const char *codes[CANDIDATES_MAX];
     if (lua_getfield(L, 1, "candidates") != LUA_TTABLE)
         return luaL_error(L, "convene.elections.open needs candidates = {PERSON, ...}");

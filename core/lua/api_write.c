@@ -1,7 +1,9 @@
 /* api_write.c: the changing half of the `convene` table: organisations, congresses and work items
  * created or changed through the domain functions (which keep every invariant and emit every
- * event). It never changes anything outside the package's subtree, and writes only inside a
- * hook, where the change commits with the package's cursor. */
+ * event). Each write first passes the permission check of the operation it matches
+ * (cv_lua_api_permit: the package as itself, with the office role over its own subtree), so it
+ * never changes anything outside that subtree; it writes only inside a hook, where the change
+ * commits with the package's cursor. */
 #include <lauxlib.h>
 #include <string.h>
 
@@ -27,7 +29,7 @@ static int api_add_org(lua_State *L)
     const char *kind = cv_lua_opt_field(L, 1, "kind");
     if (!code || !name || !level || !parent)
         return luaL_error(L, "convene.add_org needs code, name, level and parent");
-    cv_lua_api_org_in_scope(L, parent);
+    cv_lua_api_permit_code(L, "org.add", parent);
     cv_org in = {0};
     snprintf(in.code, sizeof in.code, "%s", code);
     snprintf(in.name, sizeof in.name, "%s", name);
@@ -48,7 +50,7 @@ static int api_update_org(lua_State *L)
     const char *code = cv_lua_text(L, 1, "an organisation code", CV_CODE_MAX);
     luaL_checktype(L, 2, LUA_TTABLE);
     cv_lua_pkg_write_begin(L);
-    cv_lua_api_org_in_scope(L, code);
+    cv_lua_api_permit_code(L, "org.set", code);
     cv_err e;
     cv_lua_api_check(L,
                      cv_org_update(store_of(L), code, cv_lua_opt_field(L, 2, "name"),
@@ -65,14 +67,14 @@ static int tristate(lua_State *L, int t, const char *key)
     return type == LUA_TNIL ? -1 : cv_lua_bool_field(L, t, key, 0);
 }
 
-static void congress_spec(lua_State *L, cv_congress_spec *spec)
+static void congress_spec(lua_State *L, const char *op, cv_congress_spec *spec)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     cv_lua_pkg_write_begin(L);
     spec->org = cv_lua_opt_field(L, 1, "org");
     if (!spec->org)
         luaL_error(L, "a congress needs its org");
-    cv_lua_api_org_in_scope(L, spec->org);
+    cv_lua_api_permit_code(L, op, spec->org);
     spec->term = cv_lua_opt_field(L, 1, "term");
     spec->ordinal = cv_lua_opt_field(L, 1, "ordinal");
     spec->kind = cv_lua_opt_field(L, 1, "kind");
@@ -89,7 +91,7 @@ static void congress_spec(lua_State *L, cv_congress_spec *spec)
 static int api_plan_congress(lua_State *L)
 {
     cv_congress_spec spec = {0};
-    congress_spec(L, &spec);
+    congress_spec(L, "congress.plan", &spec);
     if (!spec.ordinal)
         return luaL_error(L, "convene.plan_congress needs its ordinal");
     cv_err e;
@@ -103,7 +105,7 @@ static int api_plan_congress(lua_State *L)
 static int api_set_congress(lua_State *L)
 {
     cv_congress_spec spec = {0};
-    congress_spec(L, &spec);
+    congress_spec(L, "congress.set", &spec);
     cv_err e;
     cv_lua_api_check(L, cv_congress_set(store_of(L), &spec, &e), &e);
     return 0;
@@ -114,7 +116,7 @@ static int api_prepare_congress(lua_State *L)
 {
     const char *org = cv_lua_text(L, 1, "an organisation code", CV_CODE_MAX);
     cv_lua_pkg_write_begin(L);
-    cv_lua_api_org_in_scope(L, org);
+    cv_lua_api_permit_code(L, "congress.prepare", org);
     cv_err e;
     cv_lua_api_check(L,
                      cv_congress_prepare(store_of(L), org,
@@ -131,7 +133,7 @@ static int api_hold_congress(lua_State *L)
     const char *org = cv_lua_opt_field(L, 1, "org"), *on = cv_lua_opt_field(L, 1, "on");
     if (!org || !on)
         return luaL_error(L, "convene.hold_congress needs org and on");
-    cv_lua_api_org_in_scope(L, org);
+    cv_lua_api_permit_code(L, "congress.held", org);
     cv_err e;
     cv_lua_api_check(L,
                      cv_congress_mark_held(store_of(L), org, cv_lua_opt_field(L, 1, "term"), on,
@@ -152,7 +154,7 @@ static int api_add_work(lua_State *L)
     w.group = cv_lua_opt_field(L, 1, "group");
     if (!w.org || !w.title || !w.group)
         return luaL_error(L, "convene.add_work needs org, title and group");
-    cv_lua_api_org_in_scope(L, w.org);
+    cv_lua_api_permit_code(L, "work.add", w.org);
     w.term = cv_lua_opt_field(L, 1, "term");
     w.subcommittee = cv_lua_opt_field(L, 1, "subcommittee");
     w.unit = cv_lua_opt_field(L, 1, "unit");
@@ -166,12 +168,13 @@ static int api_add_work(lua_State *L)
     return 1;
 }
 
-static void work_in_scope(lua_State *L, int64_t id)
+/* Raises unless the package may run op on work item id. */
+static void work_permit(lua_State *L, const char *op, int64_t id)
 {
     cv_work_item w;
     cv_err e;
     cv_lua_api_check(L, cv_work_get(store_of(L), id, &w, &e), &e);
-    cv_lua_api_id_in_scope(L, w.org_id);
+    cv_lua_api_permit(L, op, w.org_id);
 }
 
 /* convene.done_work(id [, date]) */
@@ -179,7 +182,7 @@ static int api_done_work(lua_State *L)
 {
     int64_t id = luaL_checkinteger(L, 1);
     cv_lua_pkg_write_begin(L);
-    work_in_scope(L, id);
+    work_permit(L, "work.done", id);
     cv_err e;
     cv_lua_api_check(L, cv_work_done(store_of(L), id, cv_lua_opt_text(L, 2, "a date", 10), &e), &e);
     return 0;
@@ -191,7 +194,7 @@ static int api_assign_work(lua_State *L)
     int64_t id = luaL_checkinteger(L, 1);
     luaL_checktype(L, 2, LUA_TTABLE);
     cv_lua_pkg_write_begin(L);
-    work_in_scope(L, id);
+    work_permit(L, "work.assign", id);
     cv_err e;
     cv_lua_api_check(L,
                      cv_work_assign(store_of(L), id, cv_lua_opt_field(L, 2, "unit"),

@@ -592,14 +592,26 @@ void cv_lua_pkg_set_cause(cv_lua_pkg *p, const char *fmt, ...)
     }
 }
 
+/* A package acts with the office role over its subtree (none when it is bound to nothing). */
+static void package_actor(const char *name, int64_t org_id, const char *via, cv_actor *a)
+{
+    *a = (cv_actor){.kind = CV_ACTOR_PACKAGE,
+                    .scope_org = org_id,
+                    .scope_roles = org_id > 0 ? CV_ROLE_OFFICE : 0};
+    snprintf(a->name, sizeof a->name, "%s", name);
+    snprintf(a->via, sizeof a->via, "%s", via);
+}
+
 void cv_lua_pkg_act_as(cv_store *s, const char *name, int64_t org_id, const char *via)
 {
-    cv_actor a = {.kind = CV_ACTOR_PACKAGE,
-                  .scope_org = org_id,
-                  .scope_roles = org_id > 0 ? CV_ROLE_OFFICE : 0};
-    snprintf(a.name, sizeof a.name, "%s", name);
-    snprintf(a.via, sizeof a.via, "%s", via);
+    cv_actor a;
+    package_actor(name, org_id, via, &a);
     cv_store_set_actor(s, &a);
+}
+
+void cv_lua_pkg_actor(const cv_lua_pkg *p, cv_actor *a)
+{
+    package_actor(p->name, p->root_id, p->cause, a);
 }
 
 /* The package acts as itself while it runs; *saved receives the actor to put back afterwards. */

@@ -154,4 +154,8 @@ const char *cv_lua_pkg_suspended(const cv_lua_pkg *p);
  * (none when org_id is 0), with via naming what ran it ("load", an event, a job). */
 void cv_lua_pkg_act_as(cv_store *s, const char *name, int64_t org_id, const char *via);
 
+/* The package as an actor: kind package, its name and cause, and the `office` role over its own
+ * subtree (nothing outside it). */
+void cv_lua_pkg_actor(const cv_lua_pkg *p, cv_actor *a);
+
 #endif

@@ -54,6 +54,7 @@ enum cv_op_at {
     CV_AT_RECIPIENT,    /* arg is a comment round's id, and "recipient" one of its recipients:
                            the recipient organisation, or the document's for a recipient outside
                            the tree (a predecessor, a board, the level above) */
+    CV_AT_SELF,         /* arg is a login: that account itself may, anyone else needs the roles */
 };
 
 typedef struct cv_op_ctx {
@@ -79,9 +80,10 @@ typedef struct cv_op {
     cv_op_fn run;
     /* Arguments that succeed in the tests' world, with placeholders $ORG (the organisation acted
      * on), $CELL (a cell under $ORG), $WORK, $ELECTION, $PERSON, $COMPLAINT, $INSPECTION, $GRANT,
-     * $SCRIPT (a package folder), $PACKAGE (a registered package), $N (a fresh number), $DOC (a
-     * document with a version), $ROUND (an open comment round on it sent to $ORG), $PLAN (a plan
-     * of $ORG), $OPEN, $COUNTED, $ANNOUNCED (elections in those states): the role
+     * $SCRIPT (a package folder), $PACKAGE (a registered, suspended package), $OUTBOX (a failed
+     * notification), $N (a fresh number), $DOC (a document with a version), $ROUND (an open
+     * comment round on it sent to $ORG), $PLAN (a plan of $ORG), $OPEN, $COUNTED, $ANNOUNCED
+     * (elections in those states): the role
      * matrix test runs every operation with them, and they are the documents' examples. */
     const char *example;
 } cv_op;
@@ -152,5 +154,8 @@ extern const cv_op cv_ops_docs[];
 extern const cv_op cv_ops_documents[];
 extern const cv_op cv_ops_admin[];
 extern const cv_op cv_ops_notify[];
+extern const cv_op cv_ops_sched[];
+extern const cv_op cv_ops_plugin[];
+extern const cv_op cv_ops_report[];
 
 #endif

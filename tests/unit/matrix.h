@@ -25,6 +25,11 @@
 #include "elect/person.h"
 #include "lua/registry.h"
 #include "ops/ops.h"
+#include "plugin/registry.h"
+#include "sched/calendar.h"
+#include "sched/contact.h"
+#include "sched/job.h"
+#include "store/outbox.h"
 #include "tree.h"
 
 enum place { ROOT, INSIDE, OUTSIDE, ABOVE, PLACES };
@@ -42,7 +47,8 @@ typedef struct world {
     int64_t plan[PLACES];           /* a plan of each place */
     int64_t open[PLACES], counted[PLACES], announced[PLACES]; /* elections in those states */
     int64_t grant;                                            /* a grant to end */
-    char package_dir[64]; /* a Lua package that loads, registered as "pkg0" */
+    char package_dir[64]; /* a Lua package that loads, registered as "pkg0" and suspended */
+    int64_t outbox;                 /* a failed notification */
 } world;
 
 static world w;
@@ -197,6 +203,23 @@ static inline int world_setup(void **state)
     fputs("-- a package that loads and does nothing\n", lua);
     fclose(lua);
     assert_int_equal(cv_lua_reg_add(f->s, "pkg0", w.package_dir, "D1", NULL, &f->e), 0);
+    assert_int_equal(cv_lua_reg_suspend(f->s, "pkg0", "the matrix suspends it", &f->e), 0);
+    /* store-wide things the admin's operations act on: a paused job, a contact, a holiday, a
+     * failed delivery */
+    assert_int_equal(cv_job_pause(f->s, "builtin.congress.soon", &f->e), 0);
+    assert_int_equal(cv_plugin_reg_enable(f->s, "report-json", 1, &f->e), 0);
+    assert_int_equal(cv_contact_add(f->s, "Văn phòng", "log", "vp", &f->e), 0);
+    assert_int_equal(cv_calendar_holiday_add(f->s, "2020-09-02", "Quốc khánh", &f->e), 0);
+    cv_notification n = {"matrix:failed", "log", "vp", "Họp", "8 giờ"};
+    assert_int_equal(cv_store_begin(f->s, &f->e), 0);
+    assert_int_equal(cv_outbox_put(f->s, &n, &f->e), 1);
+    assert_int_equal(cv_store_commit(f->s, &f->e), 0);
+    w.outbox = fixture_count(f, "SELECT id FROM outbox WHERE key = 'matrix:failed'");
+    assert_int_equal(sqlite3_exec(cv_store_db(f->s),
+                                  "UPDATE outbox SET state = 'failed', tries = 5, "
+                                  "last_error = 'refused' WHERE key = 'matrix:failed'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
     return 0;
 }
 
@@ -254,12 +277,12 @@ static inline json_t *example_args(const cv_op *op, int p, int case_no)
         }
         const char *names[] = {"CELL",   "ORG",    "WORK",    "GRANT",     "N",          "ELECTION",
                                "PERSON", "SCRIPT", "PACKAGE", "COMPLAINT", "INSPECTION", "DOC",
-                               "ROUND",  "PLAN",   "OPEN",    "COUNTED",   "ANNOUNCED"};
+                               "ROUND",  "PLAN",   "OPEN",    "COUNTED",   "ANNOUNCED",  "OUTBOX"};
         const int64_t *ids[] = {w.doc, w.round, w.plan, w.open, w.counted, w.announced};
         int k = 0;
-        while (k < 17 && strncmp(s + 1, names[k], strlen(names[k])) != 0)
+        while (k < 18 && strncmp(s + 1, names[k], strlen(names[k])) != 0)
             k++;
-        assert_true(k < 17);
+        assert_true(k < 18);
         if (k == 0)
             o += sprintf(o, "%s", cell);
         else if (k == 1)
@@ -283,7 +306,7 @@ static inline json_t *example_args(const cv_op *op, int p, int case_no)
         else if (k == 10)
             o += sprintf(o, "%lld", (long long)w.inspection[p]);
         else
-            o += sprintf(o, "%lld", (long long)ids[k - 11][p]);
+            o += sprintf(o, "%lld", (long long)(k == 17 ? w.outbox : ids[k - 11][p]));
         s += strlen(names[k]);
     }
     *o = '\0';

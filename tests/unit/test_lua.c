@@ -187,6 +187,54 @@ static void test_a_failing_hook_undoes_only_its_own_writes_and_names_its_line(vo
     remove_package(dir);
 }
 
+/* A package's writes pass the operations layer's permission check as the package itself, with
+ * the office role over its own subtree: bound to one district, it changes that district's
+ * congress and cannot change another district's. */
+static void test_a_package_of_one_district_cannot_change_another_districts_congress(void **state)
+{
+    fixture *f = *state;
+    tree_add(f, "CL", "Huyện Cao Lộc", "district", "LS", 3000);
+    plan(f, "LS-TP", "2020-07-01");
+    plan(f, "CL", "2020-07-03");
+    char dir[64];
+    make_package(dir, "convene.on('congress.held', function(ev)\n"
+                      "  convene.set_congress{org = 'LS-TP', finish = '2020-07-02'}\n"
+                      "  convene.set_congress{org = 'CL', start = '2020-06-01'}\n"
+                      "end)\n");
+    cv_lua_pkg *p = add(f, "district", dir, "LS-TP");
+    emit(f, "congress.held", "LS-TP");
+    assert_int_equal(dispatch_all(f, p), 1);
+    const char *err = cv_lua_pkg_last_error(p);
+    if (!strstr(err, "organisation CL is outside the subtree of LS-TP") ||
+        !strstr(err, "permission denied: package district may not congress.set at CL"))
+        fail_msg("unclear refusal: %s", err);
+    /* the hook failed whole: neither congress changed, and no event says otherwise */
+    assert_int_equal(
+        count_with(f, "SELECT count(*) FROM congresses WHERE planned_start = ?1", "2020-06-01"), 0);
+    assert_int_equal(
+        count_with(f, "SELECT count(*) FROM congresses WHERE planned_end = ?1", "2020-07-02"), 0);
+    assert_int_equal(count_with(f, "SELECT count(*) FROM events WHERE actor_kind = ?1", "package"),
+                     0);
+    cv_lua_pkg_free(p);
+
+    /* inside its subtree the same write is made, as the package */
+    write_init(dir, "convene.on('congress.held', function(ev)\n"
+                    "  convene.set_congress{org = 'LS-TP', finish = '2020-07-02'}\n"
+                    "end)\n");
+    p = add(f, "district2", dir, "LS-TP");
+    emit(f, "congress.held", "LS-TP");
+    assert_int_equal(dispatch_all(f, p), 0);
+    assert_int_equal(
+        count_with(f, "SELECT count(*) FROM congresses WHERE planned_end = ?1", "2020-07-02"), 1);
+    assert_int_equal(count_with(f,
+                                "SELECT count(*) FROM events WHERE type = 'congress.updated' "
+                                "AND actor_kind = 'package' AND actor_name = ?1",
+                                "district2"),
+                     1);
+    cv_lua_pkg_free(p);
+    remove_package(dir);
+}
+
 static void test_a_write_outside_the_subtree_is_refused(void **state)
 {
     fixture *f = *state;
@@ -529,6 +577,7 @@ int main(void)
         TREE_TEST(test_a_hook_runs_once_per_event_and_its_writes_commit_with_the_cursor),
         TREE_TEST(test_a_failing_hook_undoes_only_its_own_writes_and_names_its_line),
         TREE_TEST(test_a_write_outside_the_subtree_is_refused),
+        TREE_TEST(test_a_package_of_one_district_cannot_change_another_districts_congress),
         TREE_TEST(test_a_campaign_moves_on_a_date_and_on_an_event),
         TREE_TEST(test_declared_jobs_are_named_and_a_reload_keeps_them_or_prunes_them),
         TREE_TEST(test_an_every_job_runs_at_its_instants_once_each),

@@ -153,7 +153,7 @@ static void test_arguments_are_checked_against_the_table(void **state)
     assert_int_equal(cv_ops_call(f->s, &admin, "org.fly", NULL, NULL, &f->e), CV_ENOTFOUND);
 }
 
-/* The README's role matrix is the table's: regenerate it with tools/ops-matrix. */
+/* The README's role matrix is the table's: regenerate it with `convene ops matrix`. */
 static void test_the_readme_matrix_is_the_tables(void **state)
 {
     (void)state;
