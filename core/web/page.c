@@ -57,7 +57,8 @@ static const struct {
     {"open", "○", N_("Open")},         {"overdue", "!", N_("Overdue")},
     {"drafting", "○", N_("Drafting")}, {"consultation", "◐", N_("In consultation")},
     {"revising", "◐", N_("Revising")}, {"submitted", "◑", N_("Submitted")},
-    {"adopted", "✓", N_("Adopted")},
+    {"adopted", "✓", N_("Adopted")},   {"scheduled", "○", N_("Scheduled")},
+    {"met", "✓", N_("Met")},           {"unmet", "!", N_("Not met")},
 };
 
 void cv_page_status(const cv_web_req *r, const char *status, cv_html *h)

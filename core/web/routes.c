@@ -4,6 +4,8 @@
  *   GET  /congress/CODE         the congress page
  *   GET  /congress/CODE/held    the secretary's form; POST records it (303 back to the congress,
  *                               or 422 with the form, the message beside its field, as typed)
+ *   GET  /congress/CODE/FORM    a form over an operation (opforms.c: plan, change, work-add,
+ *                               work-assign?id=N, work-done?id=N, ...); POST runs it, as held
  *   GET  /static/NAME           app.css, app.js
  *   GET  /login, POST /login    the login form (the API's own login: limits, journal, session)
  *   POST /logout
@@ -174,6 +176,13 @@ static int parse_form(const char *body, size_t len, cv_web_form *f, char *buf, s
     return 0;
 }
 
+/* 303 to path. */
+static void redirect(cv_http_resp *resp, const char *path)
+{
+    cv_http_resp_text(resp, 303, "text/plain; charset=utf-8", "", 0);
+    cv_http_resp_header(resp, "Location", "%s", path);
+}
+
 /* Changes made by the pages' own forms on the loop's connection, which SQLite's data_version
  * (moved only by other connections) does not count. */
 static int64_t page_writes;
@@ -224,6 +233,52 @@ static void route_held(const cv_web_req *r, const cv_actor *actor, const cv_http
         return;
     }
     reply_page(resp, 422, &h);
+}
+
+/* GET: the form (a form about one work item or election takes ?id=); POST: runs it, then 303
+ * back to the congress, or 422 with the form as typed and the refusal beside its field. */
+static void route_opform(const cv_web_req *r, const cv_actor *actor, const cv_http_req *req,
+                         cv_http_resp *resp, const char *org, const cv_web_opform *o)
+{
+    cv_html h = {0};
+    cv_err e;
+    cv_web_form f = {0};
+    char buf[CV_WEB_FORM_MAX * 2], msg[512];
+    const char *id = req->query(req->ctx, "id");
+    int post = strcmp(req->method, "POST") == 0;
+    if (post && (req->body_len > CV_WEB_FORM_MAX ||
+                 parse_form(req->body ? req->body : "", req->body_len, &f, buf, sizeof buf) < 0)) {
+        reply_message(r, resp, 400, cv_tr(r->lang, "The form could not be read."));
+        return;
+    }
+    if (post)
+        id = cv_web_form_get(&f, "id");
+    if (cv_web_opform_permit(r->store, actor, o, org, id, &e) < 0) {
+        reply_message(r, resp, status_of(e.code), e.msg);
+        return;
+    }
+    if (!post) {
+        f.names[0] = "id";
+        f.values[0] = id ? id : "";
+    } else if (!csrf_ok(r, &f)) {
+        reply_message(r, resp, 403, cv_tr(r->lang, "This form has expired; open it again."));
+        return;
+    } else {
+        int rc = cv_web_opform_submit(r->store, actor, o, org, &f, msg, sizeof msg);
+        page_writes++;
+        if (rc == 0) {
+            char back[CV_CODE_MAX + 16];
+            snprintf(back, sizeof back, "/congress/%s", org);
+            redirect(resp, back);
+            return;
+        }
+    }
+    if (cv_web_opform_page(r, o, org, &f, &h, &e) < 0) {
+        cv_html_free(&h);
+        reply_message(r, resp, status_of(e.code), e.msg);
+        return;
+    }
+    reply_page(resp, post ? 422 : 200, &h);
 }
 
 /* The code that follows prefix in path into code[CV_CODE_MAX], up to the next '/'; *rest is what
@@ -277,7 +332,7 @@ static void page_work(void *arg, cv_http_resp *resp)
     page_job *job = arg;
     cv_store *s = NULL;
     cv_err e;
-    cv_web_req r = {.lang = job->lang, .user = job->user, .csrf = job->csrf};
+    cv_web_req r = {.lang = job->lang, .user = job->user, .csrf = job->csrf, .actor = &job->actor};
     cv_html h = {0};
     int rc = cv_api_open_store(job->db_path, &job->actor, &s, &e);
     r.store = s;
@@ -338,13 +393,6 @@ static void route_page(cv_api *api, const cv_web_req *r, const cv_api_caller *c,
     resp->work = page_work;
     resp->after = page_done;
     resp->work_arg = job;
-}
-
-/* 303 to path. */
-static void redirect(cv_http_resp *resp, const char *path)
-{
-    cv_http_resp_text(resp, 303, "text/plain; charset=utf-8", "", 0);
-    cv_http_resp_header(resp, "Location", "%s", path);
 }
 
 /* The login form posted to /login goes through the API's own login (POST /api/v1/session: the
@@ -541,14 +589,15 @@ static int permitted(const cv_web_req *r, const cv_actor *a, const char *org, un
     return 1;
 }
 
-/* Whether path names a page (/, /logout, /org/CODE, /congress/CODE[/held]). */
+/* Whether path names a page (/, /logout, /org/CODE, /congress/CODE[/held|/FORM]). */
 static int is_page(const char *path)
 {
     char code[CV_CODE_MAX];
     const char *rest = "";
     return strcmp(path, "/") == 0 || strcmp(path, "/logout") == 0 ||
            (code_after(path, "/org/", code, &rest) && !*rest) ||
-           (code_after(path, "/congress/", code, &rest) && (!*rest || strcmp(rest, "/held") == 0));
+           (code_after(path, "/congress/", code, &rest) &&
+            (!*rest || strcmp(rest, "/held") == 0 || cv_web_opform_find(rest + 1)));
 }
 
 /* 404: a page for a browser (it asks for HTML), else the API's problem. */
@@ -615,6 +664,8 @@ void cv_web_handle(cv_api *api, const cv_http_req *req, cv_http_resp *resp)
         if (permitted(&r, &c.actor, code, CV_ROLE_OFFICE | CV_ROLE_SECRETARY,
                       "report the congress held of", resp))
             route_held(&r, &c.actor, req, resp, code);
+    } else if (code_after(p, "/congress/", code, &rest) && cv_web_opform_find(rest + 1)) {
+        route_opform(&r, &c.actor, req, resp, code, cv_web_opform_find(rest + 1));
     } else {
         reply_message(&r, resp, 405, cv_tr(r.lang, "There is no such page."));
     }
