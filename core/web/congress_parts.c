@@ -273,7 +273,7 @@ void cv_web_scheme(const cv_web_req *r, const cv_congress *c, cv_html *h)
     if (open) {
         char n[32];
         cv_html_raw(h, "<p class=\"warn\">");
-        cv_html_say(h, _("%s complaints about candidates are not settled yet."),
+        cv_html_say(h, _("Complaints about candidates not settled yet: %s."),
                     cv_page_num(r, (double)open, 0, n));
         cv_html_raw(h, "</p>\n");
     }

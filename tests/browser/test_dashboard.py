@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+import urllib.error
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -105,6 +106,130 @@ class Dashboard(unittest.TestCase):
                    if v.get("impact") in ("serious", "critical")]
         self.assertEqual(serious, [], f"{page}: " + "; ".join(
             f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in serious))
+
+    def forbidden(self, path):
+        """The page answers 403 with the operations layer's refusal, and shows no data."""
+        self.open(path)
+        self.assertEqual(self.text("h1"), "403", path)
+        self.assertIn("permission denied", self.text("main"))
+        self.assertFalse(self.d.find_elements(By.CSS_SELECTOR, "main form"), path)
+
+    def submit(self):
+        self.d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+
+    def test_7_congress_page_shows_elections_scheme_meetings_and_minutes(self):
+        self.login("vp.langson")
+        self.open("/congress/LS-TP-DK")
+        el = self.d.find_element(By.CSS_SELECTOR, "section[aria-labelledby=elections]").text
+        self.assertIn("Ban Chấp hành, lần bầu 1: 11 người", el)
+        self.assertIn("Cơ sở tính tỷ lệ\n147", el)
+        self.assertIn("Số phiếu cần có (quá một nửa)\n74", el)
+        self.assertIn("Hoàng Văn Thắng 141 95,9% Trúng cử", el)
+        self.assertIn("Chu Văn Bình 73 49,7% Không trúng cử (không quá một nửa)", el)
+        scheme = self.d.find_element(By.CSS_SELECTOR, "section[aria-labelledby=scheme]").text
+        self.assertIn("13 người ứng cử cho 11 chỗ (tối đa 14)", scheme)
+        self.assertIn("Nữ 25% 5 (38,5%) ✓ Đạt", scheme)
+        self.assertTrue(self.d.find_elements(By.ID, "meetings"))
+        self.assertTrue(self.d.find_elements(By.ID, "phases"))
+        self.shots("congress-dk")
+        self.assert_accessible("congress with elections")
+        cookie = self.d.get_cookie("convene")["value"]
+        for fmt, kind in (("html", "text/html"), ("xlsx", "spreadsheetml")):
+            href = self.d.find_element(
+                By.CSS_SELECTOR, f"a[href$='format={fmt}'][href*=minutes]").get_attribute("href")
+            req = urllib.request.Request(href, headers={"Cookie": f"convene={cookie}"})
+            with urllib.request.urlopen(req, timeout=120) as r:
+                self.assertEqual(r.status, 200)
+                self.assertIn(kind, r.headers["Content-Type"])
+                body = r.read()
+                if fmt == "html":
+                    self.assertIn("Biên bản kiểm phiếu", body.decode())
+        # Thái Nguyên's office may not read Đông Kinh's minutes.
+        self.login("vp.thainguyen")
+        req = urllib.request.Request(href, headers={
+            "Cookie": "convene=" + self.d.get_cookie("convene")["value"]})
+        with self.assertRaises(urllib.error.HTTPError) as cm:
+            urllib.request.urlopen(req, timeout=60)
+        self.assertEqual(cm.exception.code, 403)
+
+    def test_8_office_adds_a_work_item_after_a_refusal_and_the_secretary_marks_it_done(self):
+        self.login("vp.backan")
+        self.open("/congress/BK-TP-NTMK")
+        self.d.find_element(By.CSS_SELECTOR, "a[href$='/work-add']").click()
+        form = self.d.find_element(By.CSS_SELECTOR, "form[data-form=work-add]")
+        form.find_element(By.NAME, "title").send_keys("In tài liệu đại hội")
+        form.find_element(By.NAME, "group").send_keys("Hậu cần")
+        form.find_element(By.NAME, "person").send_keys("Nguyễn Văn Bình")
+        form.find_element(By.NAME, "due").send_keys("31/02/2020")
+        form.find_element(By.NAME, "budget").send_keys("1500000")
+        self.submit()
+        err = WebDriverWait(self.d, 10).until(lambda d: d.find_element(By.ID, "due-error"))
+        self.assertIn("is not a date", err.text)  # the operation's own words, as the CLI's
+        self.assertEqual(self.d.find_element(By.NAME, "due").get_attribute("value"), "31/02/2020")
+        self.assertEqual(self.d.find_element(By.NAME, "title").get_attribute("value"),
+                         "In tài liệu đại hội")
+        self.assertEqual(self.d.find_element(By.NAME, "due").get_attribute("aria-invalid"),
+                         "true")
+        self.shots("work-add-refused")
+        self.assert_accessible("work-add form")
+        due = self.d.find_element(By.NAME, "due")
+        due.clear()
+        due.send_keys("30/05/2020")
+        self.submit()
+        WebDriverWait(self.d, 30).until(lambda d: d.current_url.endswith("/congress/BK-TP-NTMK"))
+        row = self.d.find_element(By.XPATH, "//td[text()='In tài liệu đại hội']/..")
+        self.assertIn("Nguyễn Văn Bình", row.text)
+        self.assertIn("1.500.000", row.text)
+        # The secretary of the ward marks it done from the congress page; it may not add one.
+        self.login("bithu.ntmk")
+        self.open("/congress/BK-TP-NTMK")
+        self.assertFalse(self.d.find_elements(By.CSS_SELECTOR, "a[href$='/work-add']"))
+        row = self.d.find_element(By.XPATH, "//td[text()='In tài liệu đại hội']/..")
+        self.shots("congress-secretary")
+        self.assert_accessible("congress page as secretary")
+        row.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        WebDriverWait(self.d, 30).until(lambda d: "Hoàn thành" in d.find_element(
+            By.XPATH, "//td[text()='In tài liệu đại hội']/..").text)
+        self.forbidden("/congress/BK-TP-NTMK/work-add")
+        shown = self.cv("work", "list", "--org", "BK-TP-NTMK", "--json")
+        self.assertIn('"done"', shown)
+
+    def test_9_secretary_changes_the_dates_refused_figures_kept(self):
+        self.login("bithu.ntmk")
+        self.open("/congress/BK-TP-NTMK/change")
+        form = self.d.find_element(By.CSS_SELECTOR, "form[data-form=change]")
+        form.find_element(By.NAME, "summoned").send_keys("abc")
+        form.find_element(By.NAME, "present").send_keys("98")
+        self.submit()
+        err = WebDriverWait(self.d, 10).until(lambda d: d.find_element(By.ID, "summoned-error"))
+        self.assertIn("summoned must be a whole number", err.text)
+        self.assertEqual(self.d.find_element(By.NAME, "present").get_attribute("value"), "98")
+        self.shots("change-refused")
+        self.assert_accessible("change form")
+        s = self.d.find_element(By.NAME, "summoned")
+        s.clear()
+        s.send_keys("100")
+        self.submit()
+        WebDriverWait(self.d, 30).until(lambda d: d.current_url.endswith("/congress/BK-TP-NTMK"))
+        self.assertIn("100", self.text("dl.facts"))
+
+    def test_9_role_matrix_through_the_forms(self):
+        cases = [  # login, forms it may not use (403, no data)
+            ("xem.langson", ["/congress/LS-TP-DK/work-add", "/congress/LS-TP-DK/change",
+                             "/congress/LS-TP-DK/plan", "/congress/LS-TP-DK/work-done?id=1"]),
+            ("bithu.ntmk", ["/congress/BK-TP/change", "/congress/LS-TP-DK/work-done?id=1",
+                            "/congress/BK-TP-NTMK/work-assign?id=1"]),
+            ("vp.thainguyen", ["/congress/LS-TP-DK/work-add", "/congress/BK-TP/plan"]),
+        ]
+        for login, paths in cases:
+            with self.subTest(login=login):
+                self.login(login)
+                for p in paths:
+                    self.forbidden(p)
+        self.login("xem.langson")  # a viewer sees the page without any form
+        self.open("/congress/LS-TP-DK")
+        self.assertFalse(self.d.find_elements(By.CSS_SELECTOR, "main form"))
+        self.assertFalse(self.d.find_elements(By.CSS_SELECTOR, "main a.button"))
 
     def test_0_a_wrong_password_is_refused_and_the_name_kept(self):
         self.d.delete_all_cookies()
