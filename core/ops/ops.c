@@ -11,9 +11,10 @@
 #include "base/date.h"
 #include "base/text.h"
 
-static const cv_op *const groups[] = {
-    cv_ops_tree,     cv_ops_congress, cv_ops_elect, cv_ops_people, cv_ops_complaints, cv_ops_scheme,
-    cv_ops_allocate, cv_ops_docs,     cv_ops_auth,  cv_ops_notify, cv_ops_admin};
+static const cv_op *const groups[] = {cv_ops_tree,     cv_ops_congress,   cv_ops_elect,
+                                      cv_ops_people,   cv_ops_complaints, cv_ops_scheme,
+                                      cv_ops_allocate, cv_ops_documents,  cv_ops_docs,
+                                      cv_ops_auth,     cv_ops_notify,     cv_ops_admin};
 #define NGROUPS ((int)(sizeof groups / sizeof groups[0]))
 
 int cv_ops_count(void)
@@ -118,6 +119,10 @@ static int check_one(const cv_op *op, const cv_op_arg *a, json_t *v, cv_err *e)
         return 0;
     case CV_ARG_LIST:
         return check_list(op, a, v, e);
+    case CV_ARG_FILE:
+        if (!s || !*s || (int64_t)json_string_length(v) > a->max)
+            return cv_err_set(e, CV_EINVAL, "%s: %s must be a file", op->name, a->name);
+        return 0;
     default:
         return cv_err_set(e, CV_EINVAL, "%s: %s has no type", op->name, a->name);
     }
@@ -163,6 +168,15 @@ static const char *const at_sql[] = {
     [CV_AT_COMPLAINT] = "SELECT c.org_id FROM complaints x JOIN congresses c ON "
                         "c.id = x.congress_id WHERE x.id = ?1",
     [CV_AT_INSPECTION] = "SELECT org_id FROM inspections WHERE id = ?1",
+    [CV_AT_DOCUMENT] = "SELECT c.org_id FROM documents d JOIN congresses c ON "
+                       "c.id = d.congress_id WHERE d.id = ?1",
+    [CV_AT_ROUND] =
+        "SELECT c.org_id FROM comment_rounds r JOIN documents d ON "
+        "d.id = r.document_id JOIN congresses c ON c.id = d.congress_id WHERE r.id = ?1",
+    [CV_AT_RECIPIENT] = "SELECT coalesce((SELECT x.org_id FROM round_recipients x WHERE "
+                        "x.round_id = r.id AND x.kind = 'org' AND x.key = ?2), c.org_id) FROM "
+                        "comment_rounds r JOIN documents d ON d.id = r.document_id JOIN "
+                        "congresses c ON c.id = d.congress_id WHERE r.id = ?1",
 };
 
 int cv_ops_resolve(cv_store *s, int at, const char *arg, json_t *args, int64_t *org_id, cv_err *e)
@@ -178,6 +192,8 @@ int cv_ops_resolve(cv_store *s, int at, const char *arg, json_t *args, int64_t *
         sqlite3_bind_text(st, 1, json_string_value(v), -1, SQLITE_STATIC);
     else
         sqlite3_bind_int64(st, 1, json_integer_value(v));
+    if (at == CV_AT_RECIPIENT)
+        sqlite3_bind_text(st, 2, cv_op_text(args, "recipient"), -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *org_id = sqlite3_column_int64(st, 0);
@@ -189,7 +205,10 @@ int cv_ops_resolve(cv_store *s, int at, const char *arg, json_t *args, int64_t *
     static const char *const what[] = {
         [CV_AT_ORG] = "organisation",          [CV_AT_CONGRESS] = "congress",
         [CV_AT_SUBCOMMITTEE] = "subcommittee", [CV_AT_WORK] = "work item",
-        [CV_AT_ELECTION] = "election",         [CV_AT_PERSON] = "person"};
+        [CV_AT_ELECTION] = "election",         [CV_AT_PERSON] = "person",
+        [CV_AT_COMPLAINT] = "complaint",       [CV_AT_INSPECTION] = "inspection visit",
+        [CV_AT_DOCUMENT] = "document",         [CV_AT_ROUND] = "comment round",
+        [CV_AT_RECIPIENT] = "comment round"};
     if (json_is_string(v))
         return cv_err_set(e, CV_ENOTFOUND, "no %s '%.64s'", what[at], json_string_value(v));
     return cv_err_set(e, CV_ENOTFOUND, "no %s %lld", what[at], (long long)json_integer_value(v));

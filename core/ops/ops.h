@@ -21,6 +21,9 @@ enum cv_op_type {
     CV_ARG_BOOL,     /* true or false */
     CV_ARG_DATE,     /* YYYY-MM-DD */
     CV_ARG_LIST,     /* an array of at most max strings of at most 511 bytes each */
+    CV_ARG_FILE,     /* a path to a file the FRONT END provides (the CLI: the user's path; HTTP:
+                        an uploaded body in a private temp file, or where to write an answer's
+                        bytes); never taken from a client's JSON (core/http refuses it) */
 };
 
 typedef struct cv_op_arg {
@@ -46,6 +49,11 @@ enum cv_op_at {
     CV_AT_PERSON,       /* arg is a person's code (someone of no organisation: the store) */
     CV_AT_COMPLAINT,    /* arg is a complaint id */
     CV_AT_INSPECTION,   /* arg is an inspection visit's id */
+    CV_AT_DOCUMENT,     /* arg is a congress document's id */
+    CV_AT_ROUND,        /* arg is a comment round's id */
+    CV_AT_RECIPIENT,    /* arg is a comment round's id, and "recipient" one of its recipients:
+                           the recipient organisation, or the document's for a recipient outside
+                           the tree (a predecessor, a board, the level above) */
 };
 
 typedef struct cv_op_ctx {
@@ -71,7 +79,9 @@ typedef struct cv_op {
     cv_op_fn run;
     /* Arguments that succeed in the tests' world, with placeholders $ORG (the organisation acted
      * on), $CELL (a cell under $ORG), $WORK, $ELECTION, $PERSON, $COMPLAINT, $INSPECTION, $GRANT,
-     * $SCRIPT (a package folder), $PACKAGE (a registered package), $N (a fresh number): the role
+     * $SCRIPT (a package folder), $PACKAGE (a registered package), $N (a fresh number), $DOC (a
+     * document with a version), $ROUND (an open comment round on it sent to $ORG), $PLAN (a plan
+     * of $ORG), $OPEN, $COUNTED, $ANNOUNCED (elections in those states): the role
      * matrix test runs every operation with them, and they are the documents' examples. */
     const char *example;
 } cv_op;
@@ -139,6 +149,7 @@ extern const cv_op cv_ops_complaints[];
 extern const cv_op cv_ops_scheme[];
 extern const cv_op cv_ops_allocate[];
 extern const cv_op cv_ops_docs[];
+extern const cv_op cv_ops_documents[];
 extern const cv_op cv_ops_admin[];
 extern const cv_op cv_ops_notify[];
 

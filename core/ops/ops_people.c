@@ -231,6 +231,14 @@ static int scheme_contents(const cv_op_ctx *c, json_t *args, json_t **result, cv
     return scheme_result(c->s, args, result, e);
 }
 
+static int scheme_appoint(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e)
+{
+    if (cv_scheme_appoint(c->s, cv_op_text(args, "org"), cv_op_text(args, "term"),
+                          cv_op_text(args, "body"), cv_op_text(args, "person"), e) < 0)
+        return e->code;
+    return scheme_result(c->s, args, result, e);
+}
+
 static int scheme_show(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e)
 {
     return scheme_result(c->s, args, result, e);
@@ -262,6 +270,9 @@ static const cv_op_arg contents_args[] = {CV_OP_CODE("org", 1, "the organisation
                                           {"contents", CV_ARG_INT, 1, 0, 4, "4, 3 or 2"},
                                           TERM,
                                           CV_OP_ARGS_END};
+static const cv_op_arg appoint_args[] = {CV_OP_CODE("org", 1, "the organisation"), BODY,
+                                         CV_OP_CODE("person", 1, "the person appointed"), TERM,
+                                         CV_OP_ARGS_END};
 static const cv_op_arg scheme_args[] = {CV_OP_CODE("org", 1, "the organisation"), TERM,
                                         CV_OP_ARGS_END};
 static const cv_op_arg check_args[] = {CV_OP_CODE("org", 1, "the organisation"),
@@ -278,6 +289,10 @@ const cv_op cv_ops_scheme[] = {
      "{\"org\":\"$ORG\",\"target\":\"women\",\"pct\":15}"},
     {"scheme.contents", "how many contents the congress votes on", contents_args, PEOPLE, CV_AT_ORG,
      "org", 0, NULL, 1, scheme_contents, "{\"org\":\"$ORG\",\"contents\":4}"},
+    {"scheme.appoint", "record a person appointed to a body the congress does not elect",
+     appoint_args, PEOPLE, CV_AT_ORG, "org", 0, NULL, 1, scheme_appoint,
+     "{\"org\":\"$CELL\",\"term\":\"2025-2030\",\"body\":\"committee\",\"person\":"
+     "\"$PERSON\"}"},
     {"scheme.show", "the personnel scheme of a congress", scheme_args, CV_ROLES_ALL, CV_AT_ORG,
      "org", 0, NULL, 0, scheme_show, "{\"org\":\"$ORG\"}"},
     {"scheme.check", "check an election's list against the scheme", check_args, CV_ROLES_ALL,

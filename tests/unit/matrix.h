@@ -12,8 +12,13 @@
 #include "auth/account.h"
 #include "auth/grant.h"
 #include "auth/token.h"
+#include "docs/document.h"
 #include "docs/inspection.h"
 #include "docs/meeting.h"
+#include "docs/plan.h"
+#include "docs/round.h"
+#include "docs/scenario.h"
+#include "elect/scheme.h"
 #include "domain/work.h"
 #include "elect/complaint.h"
 #include "elect/election.h"
@@ -32,8 +37,12 @@ typedef struct world {
     int64_t election[PLACES];       /* an election of each place's congress */
     int64_t complaint[PLACES];      /* a complaint to each place's congress */
     int64_t inspection[PLACES];     /* a visit to each place */
-    int64_t grant;                  /* a grant to end */
-    char package_dir[64];           /* a Lua package that loads, registered as "pkg0" */
+    int64_t doc[PLACES];            /* a document with a version, in consultation */
+    int64_t round[PLACES];          /* an open comment round on it, sent to the place itself */
+    int64_t plan[PLACES];           /* a plan of each place */
+    int64_t open[PLACES], counted[PLACES], announced[PLACES]; /* elections in those states */
+    int64_t grant;                                            /* a grant to end */
+    char package_dir[64]; /* a Lua package that loads, registered as "pkg0" */
 } world;
 
 static world w;
@@ -74,6 +83,69 @@ static inline void plan_with_work(fixture *f, int p)
     assert_int_equal(cv_meeting_add(f->s, &meeting, "2020-05-15", "Họp thường kỳ", &f->e), 0);
 }
 
+/* An election of body at org with candidates p1 and p2 for 2 seats, taken to state: 1 open, 2
+ * counted, 3 announced. */
+static inline int64_t election_in(fixture *f, const char *org, const char *body, int state)
+{
+    char p1[CV_CODE_MAX], p2[CV_CODE_MAX];
+    snprintf(p1, sizeof p1, "%s-p1", org);
+    snprintf(p2, sizeof p2, "%s-p2", org);
+    const char *list[] = {p1, p2};
+    const int64_t votes[] = {80, state == 2 ? 40 : 70}; /* counted: a seat left for a round */
+    cv_election_spec spec = {.org = org, .body = body, .seats = 2, .candidates = list, .count = 2};
+    int64_t id;
+    assert_int_equal(cv_election_create(f->s, &spec, &id, &f->e), 0);
+    cv_attendance a = {.summoned = 100, .attending = 100};
+    assert_int_equal(cv_election_set_attendance(f->s, id, &a, &f->e), 0);
+    assert_int_equal(cv_election_start(f->s, id, &f->e), 0);
+    if (state >= 2)
+        assert_int_equal(
+            cv_election_tally(f->s, id, &(cv_tally){100, 100, 100, 0}, list, votes, 2, &f->e), 0);
+    if (state >= 3)
+        assert_int_equal(cv_election_announce(f->s, id, &f->e), 0);
+    return id;
+}
+
+/* The committee's election given its attendance; a document with a version and a round sent to org
+ * itself, a plan, a scenario "a" (not active), a congress of 2025-2030 at its cell that elects
+ * nothing (2 contents), and elections open, counted and announced. */
+static inline void documents_and_votes(fixture *f, int p)
+{
+    const char *org = place_org[p];
+    assert_int_equal(
+        cv_doc_add(f->s, org, NULL, "political_report", "Dự thảo báo cáo", &w.doc[p], &f->e), 0);
+    cv_doc_version_spec v = {.doc = w.doc[p], .link = "//may-chu/du-thao-1.docx", .author = "Tổ"};
+    assert_int_equal(cv_doc_add_version(f->s, &v, NULL, &f->e), 0);
+    cv_round_spec r = {.doc = w.doc[p], .deadline = "2020-06-30", .orgs = org};
+    fixture_clock("2020-05-20T09:00");
+    assert_int_equal(cv_round_open(f->s, &r, &w.round[p], &f->e), 0);
+    char number[32];
+    snprintf(number, sizeof number, "1-KH/%s", org);
+    cv_plan_spec plan = {.number = number,
+                         .issued = "2020-03-12",
+                         .issuer = "Ban Thường vụ",
+                         .kind = "plan",
+                         .org = org};
+    assert_int_equal(cv_plan_add(f->s, &plan, &w.plan[p], &f->e), 0);
+    assert_int_equal(cv_scenario_add(f->s, org, NULL, "a", "Dịch lan rộng", &f->e), 0);
+    char cell[CV_CODE_MAX];
+    snprintf(cell, sizeof cell, "%s.c", org);
+    cv_congress_spec next = {.org = cell,
+                             .ordinal = "II",
+                             .term = "2025-2030",
+                             .pilot = -1,
+                             .direct_secretary = -1,
+                             .summoned = -1,
+                             .present = -1};
+    assert_int_equal(cv_congress_plan(f->s, &next, NULL, &f->e), 0);
+    assert_int_equal(cv_scheme_set_contents(f->s, cell, "2025-2030", 2, &f->e), 0);
+    cv_attendance a = {.summoned = 100, .attending = 100};
+    assert_int_equal(cv_election_set_attendance(f->s, w.election[p], &a, &f->e), 0);
+    w.open[p] = election_in(f, org, "delegates", 1);
+    w.counted[p] = election_in(f, org, "alternates", 2);
+    w.announced[p] = election_in(f, org, "inspection", 3);
+}
+
 static inline void add_account(fixture *f, const char *login, int64_t *id)
 {
     assert_int_equal(cv_account_add(f->s, login, "Người thử", "", id, &f->e), 0);
@@ -91,6 +163,8 @@ static inline int world_setup(void **state)
     tree_add(f, "W2", "Xã Hai", "grassroots", "D2", 80);
     for (int p = 0; p < PLACES; p++)
         plan_with_work(f, p);
+    for (int p = 0; p < PLACES; p++)
+        documents_and_votes(f, p);
     cv_org d1;
     assert_int_equal(cv_org_get(f->s, "D1", &d1, &f->e), 0);
     assert_int_equal(cv_store_begin(f->s, &f->e), 0);
@@ -171,12 +245,14 @@ static inline json_t *example_args(const cv_op *op, int p, int case_no)
             *o++ = *s;
             continue;
         }
-        const char *names[] = {"CELL",   "ORG",    "WORK",    "GRANT",     "N",         "ELECTION",
-                               "PERSON", "SCRIPT", "PACKAGE", "COMPLAINT", "INSPECTION"};
+        const char *names[] = {"CELL",   "ORG",    "WORK",    "GRANT",     "N",          "ELECTION",
+                               "PERSON", "SCRIPT", "PACKAGE", "COMPLAINT", "INSPECTION", "DOC",
+                               "ROUND",  "PLAN",   "OPEN",    "COUNTED",   "ANNOUNCED"};
+        const int64_t *ids[] = {w.doc, w.round, w.plan, w.open, w.counted, w.announced};
         int k = 0;
-        while (k < 11 && strncmp(s + 1, names[k], strlen(names[k])) != 0)
+        while (k < 17 && strncmp(s + 1, names[k], strlen(names[k])) != 0)
             k++;
-        assert_true(k < 11);
+        assert_true(k < 17);
         if (k == 0)
             o += sprintf(o, "%s", cell);
         else if (k == 1)
@@ -197,8 +273,10 @@ static inline json_t *example_args(const cv_op *op, int p, int case_no)
             o += sprintf(o, "pkg0");
         else if (k == 9)
             o += sprintf(o, "%lld", (long long)w.complaint[p]);
-        else
+        else if (k == 10)
             o += sprintf(o, "%lld", (long long)w.inspection[p]);
+        else
+            o += sprintf(o, "%lld", (long long)ids[k - 11][p]);
         s += strlen(names[k]);
     }
     *o = '\0';
