@@ -143,51 +143,6 @@ static int work(const cv_web_req *r, const cv_congress *c, cv_html *h, cv_err *e
     return 0;
 }
 
-static const char *col(sqlite3_stmt *st, int i)
-{
-    const char *s = (const char *)sqlite3_column_text(st, i);
-    return s ? s : "";
-}
-
-/* Documents with their latest version, and each open round's recipients still to answer. */
-static int documents(const cv_web_req *r, const cv_congress *c, cv_html *h, cv_err *e)
-{
-    sqlite3_stmt *st = cv_store_prepare(
-        r->store,
-        "SELECT d.title, d.status, (SELECT max(n) FROM document_versions v "
-        "  WHERE v.document_id = d.id), "
-        "  (SELECT group_concat(x.name, '; ') FROM comment_rounds k JOIN round_recipients x "
-        "     ON x.round_id = k.id WHERE k.document_id = d.id AND k.status = 'open' "
-        "     AND x.responded_on IS NULL) "
-        "FROM documents d WHERE d.congress_id = ?1 ORDER BY d.id",
-        e);
-    if (!st)
-        return e->code;
-    sqlite3_bind_int64(st, 1, c->id);
-    cv_html_put(h, "<section class=\"card\" aria-labelledby=\"docs\"><h2 id=\"docs\">{}</h2>\n",
-                _("Documents"));
-    int rc, n = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n++ == 0)
-            cv_html_put(h, "<ul class=\"list\">");
-        cv_html_put(h, "<li>{} ", col(st, 0));
-        cv_page_status(r, col(st, 1), h);
-        cv_html_put(h, " <span class=\"meta\">v{}</span>", col(st, 2));
-        if (*col(st, 3)) {
-            cv_html_raw(h, "<br><span class=\"meta\">");
-            cv_html_say(h, _("Not yet answered: %s"), col(st, 3));
-            cv_html_raw(h, "</span>");
-        }
-        cv_html_raw(h, "</li>\n");
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return cv_store_fail(r->store, "reading the documents", e);
-    cv_html_put(h, n ? "</ul></section>\n" : "<p class=\"none\">{}</p></section>\n",
-                _("No document yet."));
-    return 0;
-}
-
 int cv_web_congress(const cv_web_req *r, const char *org, cv_html *h, cv_err *e)
 {
     cv_congress c;
@@ -204,11 +159,13 @@ int cv_web_congress(const cv_web_req *r, const char *org, cv_html *h, cv_err *e)
     cv_web_congress_actions(r, &c, h);
     cv_html_raw(h, "</p>\n");
     facts(r, &c, h);
-    if (work(r, &c, h, e) < 0 || documents(r, &c, h, e) < 0)
+    if (work(r, &c, h, e) < 0 || cv_web_rounds_to_answer(r, &c, h, e) < 0)
         return e->code;
+    cv_web_documents(r, &c, h);
     cv_web_meetings(r, &c, h);
     cv_web_elections(r, &c, h);
     cv_web_scheme(r, &c, h);
+    cv_web_scenarios(r, &c, h);
     if (cv_web_phases(r, &c, h, e) < 0)
         return e->code;
     cv_page_end(r, h);

@@ -177,6 +177,26 @@ static void election_candidates(const cv_web_req *r, const json_t *x, cv_html *h
     cv_html_raw(h, "</tbody></table></div>\n");
 }
 
+/* The outcome explained, one sentence per figure and candidate (election.count), once counted. */
+static void explain(const cv_web_req *r, const json_t *x, cv_html *h)
+{
+    if (!json_is_integer(json_object_get(x, "valid")))
+        return;
+    json_t *lines = read_op(r, "election.count",
+                            json_pack("{s:O}", "id", json_object_get(x, "id")));
+    json_t *list = json_is_array(lines) ? lines : json_object_get(lines, "lines"), *l;
+    size_t i;
+    json_array_foreach(list, i, l)
+    {
+        if (i == 0)
+            cv_html_put(h, "<details><summary>{}</summary>", _("How the outcome was reached"));
+        cv_html_put(h, "<p>{}</p>", json_string_value(l));
+    }
+    if (json_array_size(list))
+        cv_html_raw(h, "</details>\n");
+    json_decref(lines);
+}
+
 static const char *election_status(const cv_web_req *r, const char *s)
 {
     static const char *const names[][2] = {
@@ -206,6 +226,8 @@ void cv_web_elections(const cv_web_req *r, const cv_congress *c, cv_html *h)
                     election_status(r, str(x, "status")));
         election_figures(r, x, h);
         election_candidates(r, x, h);
+        explain(r, x, h);
+        cv_web_election_actions(r, c, x, h);
         if (json_is_integer(json_object_get(x, "base")))
             cv_html_put(h,
                         "<p class=\"actions no-print\">"
@@ -329,4 +351,151 @@ int cv_web_phases(const cv_web_req *r, const cv_congress *c, cv_html *h, cv_err 
     cv_html_put(h, n ? "</ol></section>\n" : "<p class=\"none\">{}</p></section>\n",
                 _("No campaign over this organisation."));
     return 0;
+}
+
+/* One version of a document: its number, who made it and when, and its download. */
+static void version_item(const cv_web_req *r, const cv_congress *c, int64_t doc, const json_t *v,
+                         cv_html *h)
+{
+    char n[24], d[32], id[24], size[32];
+    snprintf(id, sizeof id, "%lld", (long long)doc);
+    snprintf(n, sizeof n, "%lld", (long long)json_integer_value(json_object_get(v, "n")));
+    cv_html_put(h, "<li>v{} · {} · <span class=\"date\">{}</span>", n, str(v, "by"),
+                cv_page_date(r, str(v, "on"), d));
+    if (*str(v, "note"))
+        cv_html_put(h, " · {}", str(v, "note"));
+    if (json_is_integer(json_object_get(v, "size")))
+        cv_html_put(h, " · <a href=\"/congress/{}/file?doc={}&amp;version={}\">{} ({} B)</a>",
+                    c->org_code, id, n, _("Download"), num(r, v, "size", size));
+    cv_html_raw(h, "</li>\n");
+}
+
+/* One round of a document: its progress, who has not answered while it is open. */
+static void round_item(const cv_web_req *r, const json_t *k, cv_html *h)
+{
+    char d[32], a[32], b[32], m[32];
+    json_t *who = read_op(r, "round.show", json_pack("{s:I}", "id", json_integer_value(
+                                                                         json_object_get(k, "id"))));
+    cv_html_raw(h, "<li>");
+    cv_html_say(h, _("Round sent %s, due %s: %s of %s organisations have answered"),
+                cv_page_date(r, str(k, "opened_on"), d), cv_page_date(r, str(k, "deadline"), a),
+                num(r, k, "orgs_answered", b), num(r, k, "orgs", m));
+    cv_html_raw(h, " ");
+    cv_page_status(r, strcmp(str(k, "status"), "open") == 0 ? "open" : "done", h);
+    size_t i, n = 0;
+    json_t *x;
+    json_array_foreach(json_object_get(who, "recipients"), i, x)
+    {
+        if (strcmp(str(k, "status"), "open") != 0 || json_is_string(json_object_get(x, "responded_on")))
+            continue;
+        if (n++ == 0) {
+            cv_html_raw(h, "<br><span class=\"meta\">");
+            cv_html_say(h, _("Not yet answered: %s"), "");
+        } else {
+            cv_html_raw(h, "; ");
+        }
+        cv_html_text(h, str(x, "name"));
+    }
+    cv_html_raw(h, n ? "</span></li>\n" : "</li>\n");
+    json_decref(who);
+}
+
+void cv_web_documents(const cv_web_req *r, const cv_congress *c, cv_html *h)
+{
+    json_t *list = read_op(r, "doc.list", json_pack("{s:s}", "org", c->org_code)), *d;
+    size_t i, j;
+    json_t *v;
+    section_begin(h, "docs", _("Documents"));
+    json_array_foreach(list, i, d)
+    {
+        int64_t id = json_integer_value(json_object_get(d, "id"));
+        json_t *doc = read_op(r, "doc.show", json_pack("{s:I}", "id", (json_int_t)id));
+        cv_html_put(h, "<h3>{} ", str(d, "title"));
+        cv_page_status(r, str(d, "status"), h);
+        cv_html_raw(h, "</h3>\n<ul class=\"list\">\n");
+        json_array_foreach(json_object_get(doc, "version_list"), j, v)
+            version_item(r, c, id, v, h);
+        json_array_foreach(json_object_get(doc, "rounds"), j, v)
+            round_item(r, v, h);
+        cv_html_raw(h, "</ul>\n");
+        cv_web_document_actions(r, c, id, h);
+        json_decref(doc);
+    }
+    if (!json_array_size(list))
+        cv_html_put(h, "<p class=\"none\">{}</p>", _("No document yet."));
+    cv_html_raw(h, "</section>\n");
+    json_decref(list);
+}
+
+/* The open comment rounds sent to this organisation that it has not answered, each with the
+ * form to answer it when the reader may. The page is permitted over the organisation; these
+ * rows are what was sent to it. */
+int cv_web_rounds_to_answer(const cv_web_req *r, const cv_congress *c, cv_html *h, cv_err *e)
+{
+    sqlite3_stmt *st = cv_store_prepare(
+        r->store,
+        "SELECT k.id, d.title, k.deadline, x.key FROM round_recipients x "
+        "JOIN comment_rounds k ON k.id = x.round_id JOIN documents d ON d.id = k.document_id "
+        "WHERE x.org_id = ?1 AND k.status = 'open' AND x.responded_on IS NULL "
+        "ORDER BY k.deadline, k.id LIMIT 200",
+        e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, c->org_id);
+    int rc, n = 0, may = cv_web_may(r, "round.respond", c->org_id);
+    char d[32];
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n++ == 0)
+            cv_html_put(h,
+                        "<section class=\"card\" aria-labelledby=\"to-answer\"><h2 "
+                        "id=\"to-answer\">{}</h2><ul class=\"list\">\n",
+                        _("Comment rounds waiting for our answer"));
+        const char *id = (const char *)sqlite3_column_text(st, 0);
+        cv_html_put(h, "<li>{} <span class=\"meta\">", (const char *)sqlite3_column_text(st, 1));
+        cv_html_say(h, _("due %s"), cv_page_date(r, (const char *)sqlite3_column_text(st, 2), d));
+        cv_html_raw(h, "</span>");
+        if (may)
+            cv_html_put(h,
+                        " <a class=\"button small\" href=\"/congress/{}/round-respond?id={}&amp;"
+                        "recipient={}\">{}</a>",
+                        c->org_code, id, (const char *)sqlite3_column_text(st, 3), _("Answer"));
+        cv_html_raw(h, "</li>\n");
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return cv_store_fail(r->store, "reading the rounds to answer", e);
+    if (n)
+        cv_html_raw(h, "</ul></section>\n");
+    return 0;
+}
+
+void cv_web_scenarios(const cv_web_req *r, const cv_congress *c, cv_html *h)
+{
+    json_t *list = read_op(r, "scenario.show", json_pack("{s:s}", "org", c->org_code)), *x;
+    json_t *items = json_is_array(list) ? list : json_object_get(list, "scenarios");
+    size_t i;
+    int may = cv_web_may(r, "scenario.use", c->org_id);
+    section_begin(h, "scenarios", _("Scenarios"));
+    json_array_foreach(items, i, x)
+    {
+        int active = json_is_true(json_object_get(x, "active"));
+        if (i == 0)
+            cv_html_raw(h, "<ul class=\"list\">\n");
+        cv_html_put(h, "<li>{} · {} ", str(x, "code"), str(x, "name"));
+        if (active)
+            cv_html_put(h, "<span class=\"badge done\"><span aria-hidden=\"true\">✓</span> {}</span>",
+                        _("Active"));
+        else if (may)
+            cv_html_put(h,
+                        "<form method=\"post\" action=\"/congress/{}/scenario\" class=\"inline\">"
+                        "<input type=\"hidden\" name=\"csrf\" value=\"{}\"><input type=\"hidden\" "
+                        "name=\"code\" value=\"{}\"><button type=\"submit\" class=\"small\">{} {}"
+                        "</button></form>",
+                        c->org_code, r->csrf, str(x, "code"), _("Make active:"), str(x, "code"));
+        cv_html_raw(h, "</li>\n");
+    }
+    cv_html_put(h, json_array_size(items) ? "</ul></section>\n"
+                                          : "<p class=\"none\">{}</p></section>\n",
+                _("No scenario yet."));
+    json_decref(list);
 }

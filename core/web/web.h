@@ -24,6 +24,9 @@ typedef struct cv_web_req {
 #define CV_WEB_FIELDS 48
 typedef struct cv_web_form {
     const char *names[CV_WEB_FIELDS], *values[CV_WEB_FIELDS]; /* NULL-terminated */
+    /* The one file a form may carry: set only by the server from a multipart file part (its
+     * field's name and the private temporary file holding it), never from what a client types. */
+    const char *upload_name, *upload_path;
     const char *error_field; /* the field the refusal concerns, or NULL */
     const char *error;       /* the refusal's message, or NULL */
 } cv_web_form;
@@ -54,10 +57,18 @@ int cv_web_held_submit(cv_store *s, const cv_actor *actor, cv_lang lang, const c
 typedef struct cv_web_opform cv_web_opform;
 const cv_web_opform *cv_web_opform_find(const char *slug);
 
-/* Whether actor may use form o on org's congress (id: the work item or election it concerns, for
- * forms about one); the operations layer's check, with its refusal in e. */
+/* The name of form o's field i (0, 1, ...), or NULL past the last. */
+const char *cv_web_opform_field(const cv_web_opform *o, int i);
+
+/* The field naming what form o acts on, when it is about one work item, election, document or
+ * round ("id", "doc"); "org" for a form about the congress (its organisation is the path's). */
+const char *cv_web_opform_at(const cv_web_opform *o);
+
+/* Whether actor may use form o on org's congress, for the work item, election, document or round
+ * f names (its field cv_web_opform_at(o), and a round's recipient); the operations layer's check,
+ * with its refusal in e. */
 int cv_web_opform_permit(cv_store *s, const cv_actor *actor, const cv_web_opform *o,
-                         const char *org, const char *id, cv_err *e);
+                         const char *org, const cv_web_form *f, cv_err *e);
 
 /* The form o of org's congress, filled from f (NULL: empty), the refusal beside its field. */
 int cv_web_opform_page(const cv_web_req *r, const cv_web_opform *o, const char *org,
