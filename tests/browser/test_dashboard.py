@@ -5,6 +5,7 @@ the congress page, the secretary's "congress held" form with a refusal that keep
 typed, a change made in another session appearing live, a report exported, every page read
 without JavaScript, and 0 serious accessibility violations (axe-core). Screenshots at 1366 px and
 360 px go into the build folder (CONVENE_SHOTS)."""
+import json
 import os
 import shutil
 import subprocess
@@ -230,6 +231,109 @@ class Dashboard(unittest.TestCase):
         self.open("/congress/LS-TP-DK")
         self.assertFalse(self.d.find_elements(By.CSS_SELECTOR, "main form"))
         self.assertFalse(self.d.find_elements(By.CSS_SELECTOR, "main a.button"))
+
+    def field_error(self, name):
+        return WebDriverWait(self.d, 10).until(
+            lambda d: d.find_element(By.ID, name + "-error")).text
+
+    def typed(self, values):
+        form = self.d.find_element(By.CSS_SELECTOR, "main form")
+        for name, value in values.items():
+            el = form.find_element(By.NAME, name)
+            el.clear()
+            el.send_keys(value)
+
+    def test_a_board_enters_attendance_and_a_tally_reconciled_as_typed_then_announces(self):
+        self.cv("election", "create", "LS-TP-DK", "standing", "--seats", "4",
+                "--candidates", "DK01,DK02,DK03,DK04,DK05")
+        elections = json.loads(self.cv("--json", "election", "list", "LS-TP-DK"))
+        eid = str([x["id"] for x in elections if x["body"] == "standing"][0])
+        self.login("bch.dongkinh")
+        self.open(f"/congress/LS-TP-DK/attendance?id={eid}")
+        self.typed({"summoned": "150", "attending": "148", "convening_absent": "1",
+                    "unreplaced_absent": "2", "alternates_in": "1"})
+        self.assertIn("Cơ sở tính tỷ lệ: 147; cần ít nhất 74 phiếu.",
+                      self.text("main form p[role=status]"))
+        self.shots("attendance")
+        self.assert_accessible("attendance form")
+        self.submit()
+        WebDriverWait(self.d, 30).until(lambda d: d.current_url.endswith("/congress/LS-TP-DK"))
+        self.d.find_element(By.XPATH, f"//form[@action='/congress/LS-TP-DK/start']"
+                                      f"[input[@value='{eid}']]//button").click()
+        WebDriverWait(self.d, 30).until(lambda d: d.find_elements(
+            By.CSS_SELECTOR, f"a[href='/congress/LS-TP-DK/tally?id={eid}']"))
+        self.open(f"/congress/LS-TP-DK/tally?id={eid}")
+        # As the figures are typed, the server's rule in its words, beside the field it names.
+        self.typed({"issued": "148", "returned": "150", "valid": "146", "invalid": "4"})
+        self.assertEqual(self.field_error("returned"),
+                         "150 ballots returned is more than the 148 issued")
+        self.typed({"returned": "148", "invalid": "3"})
+        self.assertEqual(self.field_error("invalid"), "146 valid + 3 invalid is not the 148 returned")
+        self.assertFalse(self.d.find_elements(By.ID, "returned-error"))
+        self.typed({"invalid": "2", "v:DK01": "140", "v:DK02": "150", "v:DK03": "120",
+                    "v:DK04": "100", "v:DK05": "60"})
+        self.assertEqual(self.field_error("v:DK02"),
+                         "candidate 2 has 150 votes, more than the 146 valid ballots")
+        self.shots("tally-inline")
+        self.assert_accessible("tally form")
+        # Sent as it is (the script never blocks): the server refuses in the same words.
+        self.submit()
+        WebDriverWait(self.d, 10).until(lambda d: d.current_url.endswith("/tally"))
+        self.assertEqual(self.field_error("v:DK02"),
+                         "candidate 2 has 150 votes, more than the 146 valid ballots")
+        self.assertEqual(self.d.find_element(By.NAME, "v:DK05").get_attribute("value"), "60")
+        self.shots("tally-refused")
+        self.typed({"v:DK02": "130"})
+        self.submit()
+        WebDriverWait(self.d, 30).until(lambda d: d.current_url.endswith("/congress/LS-TP-DK"))
+        self.d.find_element(By.XPATH, f"//form[@action='/congress/LS-TP-DK/announce']"
+                                      f"[input[@value='{eid}']]//button").click()
+        WebDriverWait(self.d, 30).until(lambda d: d.find_elements(
+            By.CSS_SELECTOR, f"a[href='/congress/LS-TP-DK/correct?id={eid}']"))
+        shown = json.loads(self.cv("--json", "election", "show", eid))
+        self.assertEqual(shown["status"], "announced")
+        self.assertEqual(shown["base"], 147)
+        # A correction needs who and why: refused beside "why", the figures kept.
+        self.open(f"/congress/LS-TP-DK/correct?id={eid}")
+        self.assertEqual(self.d.find_element(By.NAME, "v:DK02").get_attribute("value"), "130")
+        self.typed({"v:DK05": "70", "by": "Ban kiểm phiếu"})
+        self.submit()
+        err = self.field_error("reason")
+        self.assertIn("reason", err)
+        self.assertEqual(self.d.find_element(By.NAME, "v:DK05").get_attribute("value"), "70")
+        self.shots("correct-refused")
+        self.assert_accessible("correct form")
+        self.typed({"reason": "Kiểm lại phiếu của tổ 3"})
+        self.submit()
+        WebDriverWait(self.d, 30).until(lambda d: d.current_url.endswith("/congress/LS-TP-DK"))
+        shown = json.loads(self.cv("--json", "election", "show", eid))
+        self.assertEqual([c["votes"] for c in shown["candidates"]], [140, 130, 120, 100, 70])
+        audit = self.cv("audit", "--type", "election.corrected")
+        self.assertIn("bch.dongkinh", audit)
+        # The viewer sees the result and none of these forms.
+        self.login("xem.langson")
+        for form in ("attendance", "tally", "correct", "start", "announce"):
+            self.forbidden(f"/congress/LS-TP-DK/{form}?id={eid}")
+
+    def test_b_an_office_switches_the_scenario(self):
+        self.login("vp.thainguyen")
+        self.open("/congress/TN")
+        self.d.find_element(By.XPATH, "//form[@action='/congress/TN/scenario']"
+                                      "[input[@value='covid']]//button").click()
+        WebDriverWait(self.d, 30).until(lambda d: "covid" in d.find_element(
+            By.XPATH, "//section[@aria-labelledby='scenarios']//li[.//span[contains(@class,"
+                      "'badge')]]").text)
+        self.shots("congress-tn-scenarios")
+        # A scenario the congress does not have: the operation's refusal beside the field.
+        self.open("/congress/TN/scenario")
+        self.typed({"code": "flood"})
+        self.submit()
+        self.assertIn("flood", self.field_error("code"))
+        self.assertEqual(self.d.find_element(By.NAME, "code").get_attribute("value"), "flood")
+        self.shots("scenario-refused")
+        self.assert_accessible("scenario form")
+        self.login("bithu.ntmk")
+        self.forbidden("/congress/BK-TP-NTMK/scenario")
 
     def test_0_a_wrong_password_is_refused_and_the_name_kept(self):
         self.d.delete_all_cookies()
