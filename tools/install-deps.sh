@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
   # libraries
   liblua5.4-dev libsqlite3-dev libuv1-dev libjansson-dev libutf8proc-dev
-  libcurl4-openssl-dev libcsv-dev libxlsxwriter-dev libsodium-dev libmicrohttpd-dev libicu-dev
+  libcurl4-openssl-dev libcsv-dev libxlsxwriter-dev libsodium-dev libmicrohttpd-dev libmagic-dev libicu-dev
   # the dashboard's message catalogues (msgfmt, xgettext)
   gettext
   # tests: cmocka, Debian's Python with an SMTP sink, Lua tools, LibreOffice, Chromium

@@ -247,6 +247,14 @@ int cv_cli_op_print(cv_cli *cli, const char *op, json_t *args, void (*human)(jso
     return cv_cli_print(cli, result, human);
 }
 
+json_t *cv_cli_texts(json_t *args, const char *const *names, const char *const *values, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (values[i])
+            json_object_set_new(args, names[i], json_string(values[i]));
+    return args;
+}
+
 int cv_cli_print(cv_cli *cli, json_t *j, void (*human)(json_t *j, FILE *out))
 {
     if (!j)

@@ -64,6 +64,9 @@ int cv_cli_op(cv_cli *cli, const char *op, json_t *args, json_t **result);
 /* Runs op with args (stolen) and prints its answer through human (NULL: nothing but --json). */
 int cv_cli_op_print(cv_cli *cli, const char *op, json_t *args, void (*human)(json_t *j, FILE *out));
 
+/* Puts each given (not NULL) values[i] into args (returned) as the text named names[i]. */
+json_t *cv_cli_texts(json_t *args, const char *const *names, const char *const *values, int n);
+
 /* Reads a password from path ("-": standard input), else from the terminal with echo off, and
  * puts it into args as "password". */
 int cv_cli_read_password(cv_cli *cli, const char *path, json_t *args);

@@ -37,15 +37,6 @@ static void print_congress(json_t *j, FILE *out)
         fputc('\n', out);
 }
 
-/* Puts each given text option into args under its name. */
-static json_t *put_texts(json_t *args, const char *const *names, const char *const *values, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (values[i])
-            json_object_set_new(args, names[i], json_string(values[i]));
-    return args;
-}
-
 /* Reads the options plan and set share into the arguments of congress.plan / congress.set. */
 static int congress_args(cv_cli *cli, int argc, char **argv, const char *usage, int npos_want,
                          json_t **out)
@@ -72,7 +63,7 @@ static int congress_args(cv_cli *cli, int argc, char **argv, const char *usage, 
         return cli->err.code;
     static const char *const names[] = {"org", "ordinal", "term", "kind", "start", "end"};
     const char *values[] = {pos[0], npos_want == 2 ? pos[1] : NULL, term, kind, start, end};
-    json_t *args = put_texts(json_object(), names, values, 6);
+    json_t *args = cv_cli_texts(json_object(), names, values, 6);
     if (is_pilot >= 0)
         json_object_set_new(args, "pilot", json_boolean(is_pilot));
     if (is_direct >= 0)
@@ -120,7 +111,7 @@ static int congress_at(cv_cli *cli, int argc, char **argv, const char *op, const
         return cli->err.code;
     static const char *const names[] = {"org", "term"};
     const char *values[] = {pos[0], term};
-    return cv_cli_op_print(cli, op, put_texts(json_object(), names, values, 2), print_congress);
+    return cv_cli_op_print(cli, op, cv_cli_texts(json_object(), names, values, 2), print_congress);
 }
 
 static int congress_prepare(cv_cli *cli, int argc, char **argv)
@@ -145,7 +136,7 @@ static int congress_held(cv_cli *cli, int argc, char **argv)
         return cv_err_set(&cli->err, CV_EINVAL, "--on DATE is required; usage: convene %s", usage);
     static const char *const names[] = {"org", "term", "on", "to", "override"};
     const char *values[] = {pos[0], term, on, to, override};
-    return cv_cli_op_print(cli, "congress.held", put_texts(json_object(), names, values, 5),
+    return cv_cli_op_print(cli, "congress.held", cv_cli_texts(json_object(), names, values, 5),
                            print_congress);
 }
 
@@ -182,7 +173,7 @@ static int subcommittee_add(cv_cli *cli, int argc, char **argv)
         return cli->err.code;
     static const char *const names[] = {"org", "code", "name", "term"};
     const char *values[] = {pos[0], pos[1], pos[2], term};
-    return cv_cli_op_print(cli, "subcommittee.add", put_texts(json_object(), names, values, 4),
+    return cv_cli_op_print(cli, "subcommittee.add", cv_cli_texts(json_object(), names, values, 4),
                            print_subcommittee);
 }
 
@@ -238,7 +229,7 @@ static int work_add(cv_cli *cli, int argc, char **argv)
     static const char *const names[] = {"org",  "title",  "group", "subcommittee",
                                         "unit", "person", "due",   "term"};
     const char *values[] = {pos[0], pos[1], group, subcommittee, unit, person, due, term};
-    json_t *args = put_texts(json_object(), names, values, 8);
+    json_t *args = cv_cli_texts(json_object(), names, values, 8);
     if (vnd >= 0)
         json_object_set_new(args, "budget", json_integer(vnd));
     return cv_cli_op_print(cli, "work.add", args, print_item);
@@ -262,7 +253,7 @@ static int work_assign(cv_cli *cli, int argc, char **argv)
         return cli->err.code;
     static const char *const names[] = {"unit", "person"};
     const char *values[] = {unit, person};
-    json_t *args = put_texts(json_pack("{s:I}", "id", (json_int_t)id), names, values, 2);
+    json_t *args = cv_cli_texts(json_pack("{s:I}", "id", (json_int_t)id), names, values, 2);
     return cv_cli_op_print(cli, "work.assign", args, print_item);
 }
 
@@ -299,8 +290,8 @@ static int work_list(cv_cli *cli, int argc, char **argv)
         return cli->err.code;
     static const char *const names[] = {"org", "term", "group", "subcommittee"};
     const char *values[] = {org, term, group, subcommittee};
-    json_t *args =
-        put_texts(json_pack("{s:b, s:b}", "overdue", overdue, "open", open_only), names, values, 4);
+    json_t *args = cv_cli_texts(json_pack("{s:b, s:b}", "overdue", overdue, "open", open_only),
+                                names, values, 4);
     return cv_cli_op_print(cli, "work.list", args, print_items);
 }
 

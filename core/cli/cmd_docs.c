@@ -1,11 +1,10 @@
 /* cmd_docs.c: `convene doc` and `convene round`: congress documents, their versions and status,
- * and the comment rounds they go through. The rules live in core/docs; this file only parses
- * and prints. */
+ * and the comment rounds they go through, mapped onto the operations doc.* and round.* (the
+ * files named on the command line are the operations' CV_ARG_FILE arguments). This file only
+ * parses and prints. */
 #include <string.h>
 
 #include "cli/cli.h"
-#include "docs/document.h"
-#include "docs/round.h"
 
 static const char *text(json_t *j, const char *key)
 {
@@ -61,52 +60,48 @@ static void print_docs(json_t *j, FILE *out)
         fprintf(out, "no documents\n");
 }
 
-static int show_doc(cv_cli *cli, cv_store *s, int64_t id)
+static json_t *id_args(const char *key, int64_t id)
 {
-    json_t *j;
-    if (cv_doc_show(s, id, &j, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, j, print_doc);
+    return json_pack("{s:I}", key, (json_int_t)id);
 }
 
 static int doc_add(cv_cli *cli, int argc, char **argv)
 {
-    const char *kind = NULL, *term = NULL;
-    cv_opt opts[] = {{"kind", &kind, NULL}, {"term", &term, NULL}, {NULL, NULL, NULL}};
+    const char *kind = NULL, *term = NULL, *file = NULL, *by = NULL, *note = NULL;
+    cv_opt opts[] = {{"kind", &kind, NULL}, {"term", &term, NULL}, {"file", &file, NULL},
+                     {"by", &by, NULL},     {"note", &note, NULL}, {NULL, NULL, NULL}};
     char *pos[2];
     int npos;
-    int64_t id;
-    if (cv_cli_parse(cli, argc, argv, opts,
-                     "doc add ORG TITLE --kind political_report|review_report|resolution|"
-                     "action_programme|other [--term T]",
-                     2, 2, pos, &npos) < 0)
+    const char *usage = "doc add ORG TITLE --kind political_report|review_report|resolution|"
+                        "action_programme|other [--term T] [--file FILE --by WHO [--note TEXT]]";
+    if (cv_cli_parse(cli, argc, argv, opts, usage, 2, 2, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_doc_add(s, pos[0], term, kind ? kind : "other", pos[1], &id, &cli->err) < 0)
-        return cli->err.code;
-    return show_doc(cli, s, id);
+    if (file && !by)
+        return cv_err_set(&cli->err, CV_EINVAL, "--file needs --by WHO; usage: convene %s", usage);
+    static const char *const names[] = {"org", "title", "kind", "term", "file", "by", "note"};
+    const char *values[] = {pos[0], pos[1], kind ? kind : "other", term, file, by, note};
+    return cv_cli_op_print(cli, "doc.add", cv_cli_texts(json_object(), names, values, 7),
+                           print_doc);
 }
 
 static int doc_version(cv_cli *cli, int argc, char **argv)
 {
-    cv_doc_version_spec spec = {0};
-    cv_opt opts[] = {{"by", &spec.author, NULL},
-                     {"note", &spec.note, NULL},
-                     {"link", &spec.link, NULL},
-                     {NULL, NULL, NULL}};
+    const char *by = NULL, *note = NULL, *link = NULL;
+    int64_t id;
+    cv_opt opts[] = {
+        {"by", &by, NULL}, {"note", &note, NULL}, {"link", &link, NULL}, {NULL, NULL, NULL}};
     char *pos[2];
     int npos;
     const char *usage = "doc version ID (FILE | --link PATH) --by WHO [--note TEXT]";
     if (cv_cli_parse(cli, argc, argv, opts, usage, 1, 2, pos, &npos) < 0 ||
-        id_arg(cli, pos[0], "document id", &spec.doc) < 0)
+        id_arg(cli, pos[0], "document id", &id) < 0)
         return cli->err.code;
-    if (!spec.author)
+    if (!by)
         return cv_err_set(&cli->err, CV_EINVAL, "--by WHO is required; usage: convene %s", usage);
-    spec.file = npos == 2 ? pos[1] : NULL;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_doc_add_version(s, &spec, NULL, &cli->err) < 0)
-        return cli->err.code;
-    return show_doc(cli, s, spec.doc);
+    static const char *const names[] = {"file", "link", "by", "note"};
+    const char *values[] = {npos == 2 ? pos[1] : NULL, link, by, note};
+    return cv_cli_op_print(cli, "doc.version", cv_cli_texts(id_args("id", id), names, values, 4),
+                           print_doc);
 }
 
 static int doc_get(cv_cli *cli, int argc, char **argv)
@@ -126,9 +121,13 @@ static int doc_get(cv_cli *cli, int argc, char **argv)
                           usage);
     if (version && (n < 1 || n > 100000))
         return cv_err_set(&cli->err, CV_EINVAL, "--version must be 1 or more");
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_doc_get_file(s, id, (int)n, output, &cli->err) < 0)
+    json_t *args = id_args("id", id), *result = NULL;
+    json_object_set_new(args, "output", json_string(output));
+    if (version)
+        json_object_set_new(args, "version", json_integer(n));
+    if (cv_cli_op(cli, "doc.get", args, &result) < 0)
         return cli->err.code;
+    json_decref(result);
     if (!cli->json)
         printf("wrote %s\n", output);
     else
@@ -147,10 +146,9 @@ static int doc_status(cv_cli *cli, int argc, char **argv)
                      &npos) < 0 ||
         id_arg(cli, pos[0], "document id", &id) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_doc_set_status(s, id, pos[1], &cli->err) < 0)
-        return cli->err.code;
-    return show_doc(cli, s, id);
+    json_t *args = id_args("id", id);
+    json_object_set_new(args, "status", json_string(pos[1]));
+    return cv_cli_op_print(cli, "doc.status", args, print_doc);
 }
 
 static int doc_show(cv_cli *cli, int argc, char **argv)
@@ -161,8 +159,7 @@ static int doc_show(cv_cli *cli, int argc, char **argv)
     if (cv_cli_parse(cli, argc, argv, NULL, "doc show ID", 1, 1, pos, &npos) < 0 ||
         id_arg(cli, pos[0], "document id", &id) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    return s ? show_doc(cli, s, id) : cli->err.code;
+    return cv_cli_op_print(cli, "doc.show", id_args("id", id), print_doc);
 }
 
 static int doc_list(cv_cli *cli, int argc, char **argv)
@@ -171,13 +168,12 @@ static int doc_list(cv_cli *cli, int argc, char **argv)
     cv_opt opts[] = {{"term", &term, NULL}, {NULL, NULL, NULL}};
     char *pos[1];
     int npos;
-    json_t *rows;
     if (cv_cli_parse(cli, argc, argv, opts, "doc list [ORG] [--term T]", 0, 1, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_doc_list(s, npos ? pos[0] : NULL, term, &rows, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, rows, print_docs);
+    static const char *const names[] = {"org", "term"};
+    const char *values[] = {npos ? pos[0] : NULL, term};
+    return cv_cli_op_print(cli, "doc.list", cv_cli_texts(json_object(), names, values, 2),
+                           print_docs);
 }
 
 int cv_cmd_doc(cv_cli *cli, int argc, char **argv)
@@ -229,43 +225,32 @@ static void print_rounds(json_t *j, FILE *out)
         fprintf(out, "no comment rounds\n");
 }
 
-static int show_round(cv_cli *cli, cv_store *s, int64_t id)
-{
-    json_t *j;
-    if (cv_round_show(s, id, &j, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, j, print_round);
-}
-
 static int round_open(cv_cli *cli, int argc, char **argv)
 {
-    cv_round_spec spec = {0};
-    const char *version = NULL;
-    cv_opt opts[] = {{"deadline", &spec.deadline, NULL},
-                     {"version", &version, NULL},
-                     {"children", &spec.children, NULL},
-                     {"orgs", &spec.orgs, NULL},
-                     {"predecessors", &spec.predecessors, NULL},
-                     {"boards", &spec.boards, NULL},
-                     {"above", &spec.above, NULL},
-                     {NULL, NULL, NULL}};
+    static const char *const names[] = {"deadline",     "children", "orgs",
+                                        "predecessors", "boards",   "above"};
+    const char *values[6] = {0}, *version = NULL;
+    cv_opt opts[8];
+    for (int i = 0; i < 6; i++)
+        opts[i] = (cv_opt){names[i], &values[i], NULL};
+    opts[6] = (cv_opt){"version", &version, NULL};
+    opts[7] = (cv_opt){NULL, NULL, NULL};
     char *pos[1];
     int npos;
-    int64_t n = 0, id;
+    int64_t n = 0, doc;
     if (cv_cli_parse(cli, argc, argv, opts,
                      "round open DOC --deadline DATE [--version N] [--children ORG] "
                      "[--orgs A,B] [--predecessors 'X;Y'] [--boards 'X;Y'] [--above 'X']",
                      1, 1, pos, &npos) < 0 ||
-        id_arg(cli, pos[0], "document id", &spec.doc) < 0 ||
+        id_arg(cli, pos[0], "document id", &doc) < 0 ||
         cv_cli_count(cli, version, "--version", &n) < 0)
         return cli->err.code;
     if (n > 100000)
         return cv_err_set(&cli->err, CV_EINVAL, "--version %lld is out of range", (long long)n);
-    spec.version = (int)n;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_round_open(s, &spec, &id, &cli->err) < 0)
-        return cli->err.code;
-    return show_round(cli, s, id);
+    json_t *args = cv_cli_texts(id_args("doc", doc), names, values, 6);
+    if (n > 0)
+        json_object_set_new(args, "version", json_integer(n));
+    return cv_cli_op_print(cli, "round.open", args, print_round);
 }
 
 static int round_respond(cv_cli *cli, int argc, char **argv)
@@ -281,10 +266,10 @@ static int round_respond(cv_cli *cli, int argc, char **argv)
                      2, pos, &npos) < 0 ||
         id_arg(cli, pos[0], "round id", &id) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_round_respond(s, id, pos[1], on, summary, file, &cli->err) < 0)
-        return cli->err.code;
-    return show_round(cli, s, id);
+    static const char *const names[] = {"recipient", "on", "summary", "file"};
+    const char *values[] = {pos[1], on, summary, file};
+    return cv_cli_op_print(cli, "round.respond", cv_cli_texts(id_args("id", id), names, values, 4),
+                           print_round);
 }
 
 static int round_close(cv_cli *cli, int argc, char **argv)
@@ -298,10 +283,10 @@ static int round_close(cv_cli *cli, int argc, char **argv)
                      &npos) < 0 ||
         id_arg(cli, pos[0], "round id", &id) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_round_close(s, id, taken_in, &cli->err) < 0)
-        return cli->err.code;
-    return show_round(cli, s, id);
+    json_t *args = id_args("id", id);
+    if (taken_in)
+        json_object_set_new(args, "taken_in", json_string(taken_in));
+    return cv_cli_op_print(cli, "round.close", args, print_round);
 }
 
 static int round_show(cv_cli *cli, int argc, char **argv)
@@ -312,8 +297,7 @@ static int round_show(cv_cli *cli, int argc, char **argv)
     if (cv_cli_parse(cli, argc, argv, NULL, "round show ROUND", 1, 1, pos, &npos) < 0 ||
         id_arg(cli, pos[0], "round id", &id) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    return s ? show_round(cli, s, id) : cli->err.code;
+    return cv_cli_op_print(cli, "round.show", id_args("id", id), print_round);
 }
 
 static int round_list(cv_cli *cli, int argc, char **argv)
@@ -324,15 +308,14 @@ static int round_list(cv_cli *cli, int argc, char **argv)
     char *pos[1];
     int npos;
     int64_t id = 0;
-    json_t *rows;
     if (cv_cli_parse(cli, argc, argv, opts, "round list [--doc ID] [--open]", 0, 0, pos, &npos) <
             0 ||
         (doc && id_arg(cli, doc, "document id", &id) < 0))
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_round_list(s, id, open_only ? "open" : NULL, &rows, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, rows, print_rounds);
+    json_t *args = json_pack("{s:b}", "open", open_only);
+    if (doc)
+        json_object_set_new(args, "doc", json_integer(id));
+    return cv_cli_op_print(cli, "round.list", args, print_rounds);
 }
 
 int cv_cmd_round(cv_cli *cli, int argc, char **argv)

@@ -6,8 +6,6 @@
 
 #include "cli/cli.h"
 #include "elect/election.h"
-#include "elect/minutes.h"
-#include "report/report.h"
 
 #define MAX_ARGS (CV_ELECT_MAX_CANDIDATES + 2)
 
@@ -56,30 +54,36 @@ static void print_election(json_t *j, FILE *out)
         fprintf(out, "  corrected by %s: %s\n", text(c, "by"), text(c, "reason"));
 }
 
-static int show(cv_cli *cli, cv_store *s, int64_t id)
-{
-    json_t *j;
-    if (cv_election_json(s, id, &j, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, j, print_election);
-}
-
 static int election_id(cv_cli *cli, const char *arg, int64_t *id)
 {
     return cv_cli_count(cli, arg[0] == '#' ? arg + 1 : arg, "election id", id);
 }
 
-/* Splits a comma-separated list in place into v (at most cap names). */
-static int split(cv_cli *cli, char *list, const char **v, int cap)
+/* A comma-separated list of people's codes as a JSON array into *out (at most cap of them). */
+static int split(cv_cli *cli, const char *list, int cap, json_t **out)
 {
-    int n = 0;
-    for (char *save = NULL, *t = list ? strtok_r(list, ",", &save) : NULL; t;
-         t = strtok_r(NULL, ",", &save)) {
-        if (n == cap)
-            return cv_err_set(&cli->err, CV_ELIMIT, "more than %d candidates", cap);
-        v[n++] = t;
+    char *copy = strdup(list ? list : "");
+    *out = json_array();
+    if (!copy || !*out) {
+        free(copy);
+        return cv_err_set(&cli->err, CV_ENOMEM, "out of memory");
     }
-    return n;
+    int n = 0, rc = 0;
+    for (char *save = NULL, *t = strtok_r(copy, ",", &save); t && rc == 0;
+         t = strtok_r(NULL, ",", &save))
+        rc = n++ == cap ? cv_err_set(&cli->err, CV_ELIMIT, "more than %d candidates", cap)
+                        : json_array_append_new(*out, json_string(t));
+    free(copy);
+    if (rc < 0) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+static json_t *id_args(int64_t id)
+{
+    return json_pack("{s:I}", "id", (json_int_t)id);
 }
 
 /* Runs the parse for a command taking an election id and at most max_pos more positionals,
@@ -99,56 +103,30 @@ static int election_create_or_open(cv_cli *cli, int argc, char **argv, int open)
                                "[--seats N] [--term T]"
                              : "election create ORG BODY [--seats N] [--candidates A,B,...] "
                                "[--term T]";
-    const char *seats = NULL, *cands = NULL;
-    cv_election_spec spec = {0};
+    const char *seats = NULL, *cands = NULL, *term = NULL;
     cv_opt opts[] = {{"seats", &seats, NULL},
                      {"candidates", &cands, NULL},
-                     {"term", &spec.term, NULL},
+                     {"term", &term, NULL},
                      {NULL, NULL, NULL}};
-    char **pos = NULL;
-    int npos, rc = 0;
-    int64_t id;
-    const char **names = calloc(CV_ELECT_MAX_CANDIDATES + 1, sizeof *names);
-    char *list = NULL;
-    if (!names || parse(cli, argc, argv, opts, usage, open ? 1 : 2, 2, &pos, &npos) < 0 ||
-        cv_cli_count(cli, seats, "--seats", &spec.seats) < 0) {
-        rc = names ? cli->err.code : CV_ENOMEM;
-        goto end;
-    }
-    cv_store *s = cv_cli_store(cli);
-    if (!s) {
-        rc = cli->err.code;
-        goto end;
-    }
-    if (open && npos == 1) {
-        if (election_id(cli, pos[0], &id) < 0 || cv_election_start(s, id, &cli->err) < 0)
-            rc = cli->err.code;
-        else
-            rc = show(cli, s, id);
-        goto end;
-    }
-    if (npos < 2) {
-        rc = cv_err_set(&cli->err, CV_EINVAL, "missing arguments; usage: convene %s", usage);
-        goto end;
-    }
-    list = cands ? strdup(cands) : NULL;
-    spec.org = pos[0];
-    spec.body = pos[1];
-    if ((spec.count = split(cli, list, names, CV_ELECT_MAX_CANDIDATES)) < 0) {
-        rc = cli->err.code;
-        goto end;
-    }
-    spec.candidates = names;
-    if ((open ? cv_election_open(s, &spec, &id, &cli->err)
-              : cv_election_create(s, &spec, &id, &cli->err)) < 0)
-        rc = cli->err.code;
-    else
-        rc = show(cli, s, id);
-end:
-    free(list);
-    free(names);
-    free(pos);
-    return rc;
+    char *pos[2];
+    int npos;
+    int64_t id, n_seats = -1;
+    json_t *list;
+    if (cv_cli_parse(cli, argc, argv, opts, usage, open ? 1 : 2, 2, pos, &npos) < 0 ||
+        cv_cli_count(cli, seats, "--seats", &n_seats) < 0)
+        return cli->err.code;
+    if (open && npos == 1)
+        return election_id(cli, pos[0], &id) < 0
+                   ? cli->err.code
+                   : cv_cli_op_print(cli, "election.start", id_args(id), print_election);
+    if (split(cli, cands, CV_ELECT_MAX_CANDIDATES, &list) < 0)
+        return cli->err.code;
+    json_t *args = json_pack("{s:s, s:s, s:o}", "org", pos[0], "body", pos[1], "candidates", list);
+    if (n_seats >= 0)
+        json_object_set_new(args, "seats", json_integer(n_seats));
+    if (term)
+        json_object_set_new(args, "term", json_string(term));
+    return cv_cli_op_print(cli, open ? "election.open" : "election.create", args, print_election);
 }
 
 static int election_create(cv_cli *cli, int argc, char **argv)
@@ -201,7 +179,7 @@ static int election_attendance(cv_cli *cli, int argc, char **argv)
     for (int i = 0; i < 9; i++)
         opts[i] = (cv_opt){names[i], &v[i], NULL};
     opts[9] = (cv_opt){NULL, NULL, NULL};
-    cv_attendance a = {.summoned = -1, .attending = -1};
+    cv_attendance a = {-1, -1, -1, -1, -1, -1, -1, -1, -1};
     int64_t *f[] = {&a.summoned,          &a.transferred,    &a.exempt_absent,
                     &a.suspended,         &a.excused_absent, &a.convening_absent,
                     &a.unreplaced_absent, &a.alternates_in,  &a.attending};
@@ -220,34 +198,35 @@ static int election_attendance(cv_cli *cli, int argc, char **argv)
     if (a.summoned < 0)
         return cv_err_set(&cli->err, CV_EINVAL, "--summoned N is required; usage: convene %s",
                           usage);
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_election_set_attendance(s, id, &a, &cli->err) < 0)
-        return cli->err.code;
-    return show(cli, s, id);
+    json_t *args = id_args(id);
+    for (int i = 0; i < 9; i++)
+        if (*f[i] >= 0) {
+            char key[32];
+            snprintf(key, sizeof key, "%s", names[i]);
+            for (char *k = key; *k; k++)
+                *k = *k == '-' ? '_' : *k;
+            json_object_set_new(args, key, json_integer(*f[i]));
+        }
+    return cv_cli_op_print(cli, "election.attendance", args, print_election);
 }
 
-/* Reads --issued/--returned/--valid/--invalid and CODE=VOTES positionals (pos[1..npos)). */
-static int read_tally(cv_cli *cli, const char *const *v, char **pos, int npos, cv_tally *t,
-                      const char **codes, int64_t *votes)
+/* Reads --issued/--returned/--valid/--invalid into args, and the PERSON=VOTES positionals
+ * (pos[1..npos)) as its votes. */
+static int read_tally(cv_cli *cli, const char *const *v, char **pos, int npos, json_t *args)
 {
-    int64_t *f[] = {&t->issued, &t->returned, &t->valid, &t->invalid};
     static const char *const what[] = {"--issued", "--returned", "--valid", "--invalid"};
     for (int i = 0; i < 4; i++) {
-        *f[i] = -1;
+        int64_t n = -1;
         if (!v[i])
             return cv_err_set(&cli->err, CV_EINVAL, "%s N is required", what[i]);
-        if (cv_cli_count(cli, v[i], what[i], f[i]) < 0)
+        if (cv_cli_count(cli, v[i], what[i], &n) < 0)
             return cli->err.code;
+        json_object_set_new(args, what[i] + 2, json_integer(n));
     }
-    for (int i = 1; i < npos; i++) {
-        char *eq = strchr(pos[i], '=');
-        if (!eq)
-            return cv_err_set(&cli->err, CV_EINVAL, "'%s' is not PERSON=VOTES", pos[i]);
-        *eq = 0;
-        codes[i - 1] = pos[i];
-        if (cv_cli_count(cli, eq + 1, "votes", &votes[i - 1]) < 0)
-            return cli->err.code;
-    }
+    json_t *votes = json_array();
+    for (int i = 1; i < npos; i++)
+        json_array_append_new(votes, json_string(pos[i]));
+    json_object_set_new(args, "votes", votes);
     return 0;
 }
 
@@ -262,36 +241,27 @@ static int tally_or_correct(cv_cli *cli, int argc, char **argv, int correct)
                      {"invalid", &v[3], NULL}, {"by", &by, NULL},         {"reason", &reason, NULL},
                      {NULL, NULL, NULL}};
     char **pos = NULL;
-    int npos, rc = 0;
+    int npos;
     int64_t id;
-    cv_tally t;
-    const char **codes = calloc(MAX_ARGS, sizeof *codes);
-    int64_t *votes = calloc(MAX_ARGS, sizeof *votes);
-    if (!codes || !votes) {
-        rc = cv_err_set(&cli->err, CV_ENOMEM, "out of memory");
-        goto end;
-    }
+    json_t *args = NULL;
     if (parse(cli, argc, argv, opts, usage, 2, MAX_ARGS - 1, &pos, &npos) < 0 ||
-        election_id(cli, pos[0], &id) < 0 || read_tally(cli, v, pos, npos, &t, codes, votes) < 0) {
-        rc = cli->err.code;
-        goto end;
-    }
+        election_id(cli, pos[0], &id) < 0 || read_tally(cli, v, pos, npos, args = id_args(id)) < 0)
+        goto fail;
     if (!correct && (by || reason)) {
-        rc = cv_err_set(&cli->err, CV_EINVAL, "--by and --reason belong to 'election correct'");
-        goto end;
+        cv_err_set(&cli->err, CV_EINVAL, "--by and --reason belong to 'election correct'");
+        goto fail;
     }
-    cv_store *s = cv_cli_store(cli);
-    if (!s ||
-        (correct ? cv_election_correct(s, id, by, reason, &t, codes, votes, npos - 1, &cli->err)
-                 : cv_election_tally(s, id, &t, codes, votes, npos - 1, &cli->err)) < 0)
-        rc = cli->err.code;
-    else
-        rc = show(cli, s, id);
-end:
-    free(codes);
-    free(votes);
+    if (by)
+        json_object_set_new(args, "by", json_string(by));
+    if (reason)
+        json_object_set_new(args, "reason", json_string(reason));
     free(pos);
-    return rc;
+    return cv_cli_op_print(cli, correct ? "election.correct" : "election.tally", args,
+                           print_election);
+fail:
+    json_decref(args);
+    free(pos);
+    return cli->err.code;
 }
 
 static int election_tally(cv_cli *cli, int argc, char **argv)
@@ -304,9 +274,9 @@ static int election_correct(cv_cli *cli, int argc, char **argv)
     return tally_or_correct(cli, argc, argv, 1);
 }
 
-/* announce, approve and show take only an id. */
-static int by_id(cv_cli *cli, int argc, char **argv, const char *usage,
-                 int (*fn)(cv_store *, int64_t, cv_err *))
+/* announce, approve, show and count take only an id. */
+static int by_id(cv_cli *cli, int argc, char **argv, const char *usage, const char *op,
+                 void (*human)(json_t *j, FILE *out))
 {
     char *pos[1];
     int npos;
@@ -314,32 +284,22 @@ static int by_id(cv_cli *cli, int argc, char **argv, const char *usage,
     if (cv_cli_parse(cli, argc, argv, NULL, usage, 1, 1, pos, &npos) < 0 ||
         election_id(cli, pos[0], &id) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || (fn && fn(s, id, &cli->err) < 0))
-        return cli->err.code;
-    return show(cli, s, id);
+    return cv_cli_op_print(cli, op, id_args(id), human);
 }
 
 static int election_announce(cv_cli *cli, int argc, char **argv)
 {
-    return by_id(cli, argc, argv, "election announce ID", cv_election_announce);
+    return by_id(cli, argc, argv, "election announce ID", "election.announce", print_election);
 }
 
 static int election_approve(cv_cli *cli, int argc, char **argv)
 {
-    return by_id(cli, argc, argv, "election approve ID", cv_election_approve);
+    return by_id(cli, argc, argv, "election approve ID", "election.approve", print_election);
 }
 
 static int election_show(cv_cli *cli, int argc, char **argv)
 {
-    char *pos[1];
-    int npos;
-    int64_t id;
-    if (cv_cli_parse(cli, argc, argv, NULL, "election show ID", 1, 1, pos, &npos) < 0 ||
-        election_id(cli, pos[0], &id) < 0)
-        return cli->err.code;
-    return cv_cli_op_print(cli, "election.show", json_pack("{s:I}", "id", (json_int_t)id),
-                           print_election);
+    return by_id(cli, argc, argv, "election show ID", "election.show", print_election);
 }
 
 static void print_lines(json_t *j, FILE *out)
@@ -352,17 +312,7 @@ static void print_lines(json_t *j, FILE *out)
 /* The outcome explained, one sentence per figure and per candidate. */
 static int election_count(cv_cli *cli, int argc, char **argv)
 {
-    char *pos[1];
-    int npos;
-    int64_t id;
-    json_t *lines;
-    if (cv_cli_parse(cli, argc, argv, NULL, "election count ID", 1, 1, pos, &npos) < 0 ||
-        election_id(cli, pos[0], &id) < 0)
-        return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_minutes_explain(s, id, &lines, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, lines, print_lines);
+    return by_id(cli, argc, argv, "election count ID", "election.count", print_lines);
 }
 
 static int election_round(cv_cli *cli, int argc, char **argv)
@@ -370,25 +320,22 @@ static int election_round(cv_cli *cli, int argc, char **argv)
     const char *cands = NULL;
     cv_opt opts[] = {{"candidates", &cands, NULL}, {NULL, NULL, NULL}};
     char *pos[1];
-    int npos, n = 0, rc;
-    int64_t id, next;
+    int npos;
+    int64_t id;
+    json_t *list;
     if (cv_cli_parse(cli, argc, argv, opts, "election round ID [--candidates A,B,...]", 1, 1, pos,
                      &npos) < 0 ||
         election_id(cli, pos[0], &id) < 0)
         return cli->err.code;
-    const char **names = calloc(CV_ELECT_MAX_CANDIDATES + 1, sizeof *names);
-    char *list = cands ? strdup(cands) : NULL;
-    cv_store *s = cv_cli_store(cli);
-    if (!names || (cands && !list))
-        rc = cv_err_set(&cli->err, CV_ENOMEM, "out of memory");
-    else if (!s || (n = split(cli, list, names, CV_ELECT_MAX_CANDIDATES)) < 0 ||
-             cv_election_next_round(s, id, cands ? names : NULL, n, &next, &cli->err) < 0)
-        rc = cli->err.code;
-    else
-        rc = show(cli, s, next);
-    free(names);
-    free(list);
-    return rc;
+    json_t *args = id_args(id);
+    if (cands) {
+        if (split(cli, cands, CV_ELECT_MAX_CANDIDATES, &list) < 0) {
+            json_decref(args);
+            return cli->err.code;
+        }
+        json_object_set_new(args, "candidates", list);
+    }
+    return cv_cli_op_print(cli, "election.round", args, print_election);
 }
 
 static void print_list(json_t *j, FILE *out)
@@ -426,15 +373,7 @@ static void print_doc(json_t *j, FILE *out)
 
 static int election_minutes(cv_cli *cli, int argc, char **argv)
 {
-    char *pos[1];
-    int npos;
-    json_t *doc;
-    if (cv_cli_parse(cli, argc, argv, NULL, "election minutes ID", 1, 1, pos, &npos) < 0)
-        return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_report_minutes(s, NULL, pos[0], &doc, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, doc, print_doc);
+    return by_id(cli, argc, argv, "election minutes ID", "election.minutes", print_doc);
 }
 
 int cv_cmd_election(cv_cli *cli, int argc, char **argv)

@@ -8,7 +8,6 @@
 #include "elect/allocate.h"
 #include "elect/complaint.h"
 #include "elect/person.h"
-#include "elect/scheme.h"
 
 static const char *text(json_t *j, const char *key)
 {
@@ -148,14 +147,6 @@ static void print_scheme(json_t *j, FILE *out)
     }
 }
 
-static int show_scheme(cv_cli *cli, cv_store *s, const char *org, const char *term)
-{
-    json_t *j;
-    if (cv_scheme_json(s, org, term, &j, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, j, print_scheme);
-}
-
 /* scheme seats|target|contents|appoint ORG A B, scheme show ORG. */
 static int scheme_change(cv_cli *cli, int argc, char **argv, int what)
 {
@@ -178,19 +169,15 @@ static int scheme_change(cv_cli *cli, int argc, char **argv, int what)
         return cli->err.code;
     if (what == 1 && n > 100)
         return cv_err_set(&cli->err, CV_EINVAL, "a target is a percentage, 0 to 100");
-    if (what == 3) { /* appoint: not yet an operation (admin's) */
-        cv_store *s = cv_cli_store(cli);
-        if (!s || cv_scheme_appoint(s, pos[0], term, pos[1], pos[2], &cli->err) < 0)
-            return cli->err.code;
-        return show_scheme(cli, s, pos[0], term);
-    }
-    static const char *const ops[] = {"scheme.seats", "scheme.target", "scheme.contents", "",
-                                      "scheme.show"};
+    static const char *const ops[] = {"scheme.seats", "scheme.target", "scheme.contents",
+                                      "scheme.appoint", "scheme.show"};
     json_t *args = json_pack("{s:s}", "org", pos[0]);
     if (term)
         json_object_set_new(args, "term", json_string(term));
-    if (what == 0)
+    if (what == 0 || what == 3)
         json_object_set_new(args, "body", json_string(pos[1]));
+    if (what == 3)
+        json_object_set_new(args, "person", json_string(pos[2]));
     if (what == 0)
         json_object_set_new(args, "seats", json_integer(n));
     if (what == 1)

@@ -1,12 +1,10 @@
 /* cmd_plans.c: `convene plan` and `convene scenario`: plans and legal references, the work items
- * citing them, and the scenarios a congress's plans are made in. Parses and prints only; the
- * rules live in core/docs. */
+ * citing them, and the scenarios a congress's plans are made in, mapped onto the operations
+ * plan.* and scenario.*. Parses and prints only. */
 #include <string.h>
 
 #include "base/json.h"
 #include "cli/cli.h"
-#include "docs/plan.h"
-#include "docs/scenario.h"
 
 static long long num(json_t *j, const char *key)
 {
@@ -47,48 +45,30 @@ static void print_plan(json_t *j, FILE *out)
     }
 }
 
-static int show_plan(cv_cli *cli, cv_store *s, const char *ref)
-{
-    json_t *j;
-    if (cv_plan_show(s, ref, &j, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, j, print_plan);
-}
-
 static int plan_add(cv_cli *cli, int argc, char **argv)
 {
     const char *usage = "plan add NUMBER --issued DATE --issuer WHO [--kind K] [--title T] "
                         "[--org ORG [--subcommittee CODE] [--department NAME] [--scenario CODE]] "
                         "[--term T]";
-    cv_plan_spec spec = {0};
-    cv_opt opts[] = {{"issued", &spec.issued, NULL},
-                     {"issuer", &spec.issuer, NULL},
-                     {"kind", &spec.kind, NULL},
-                     {"title", &spec.title, NULL},
-                     {"org", &spec.org, NULL},
-                     {"term", &spec.term, NULL},
-                     {"subcommittee", &spec.subcommittee, NULL},
-                     {"department", &spec.department, NULL},
-                     {"scenario", &spec.scenario, NULL},
-                     {NULL, NULL, NULL}};
-    char *pos[1], ref[32];
+    static const char *const names[] = {"number", "issued",       "issuer",     "kind",     "title",
+                                        "org",    "subcommittee", "department", "scenario", "term"};
+    const char *values[10] = {0};
+    cv_opt opts[10];
+    for (int i = 1; i < 10; i++)
+        opts[i - 1] = (cv_opt){names[i], &values[i], NULL};
+    opts[9] = (cv_opt){NULL, NULL, NULL};
+    char *pos[1];
     int npos;
-    int64_t id;
     if (cv_cli_parse(cli, argc, argv, opts, usage, 1, 1, pos, &npos) < 0)
         return cli->err.code;
-    if (!spec.issued || !spec.issuer)
+    if (!values[1] || !values[2])
         return cv_err_set(&cli->err, CV_EINVAL,
                           "--issued DATE and --issuer WHO identify a plan with its number; "
                           "usage: convene %s",
                           usage);
-    spec.number = pos[0];
-    if (!spec.kind)
-        spec.kind = "plan";
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_plan_add(s, &spec, &id, &cli->err) < 0)
-        return cli->err.code;
-    snprintf(ref, sizeof ref, "%lld", (long long)id);
-    return show_plan(cli, s, ref);
+    values[0] = pos[0];
+    return cv_cli_op_print(cli, "plan.add", cv_cli_texts(json_object(), names, values, 10),
+                           print_plan);
 }
 
 static int plan_list(cv_cli *cli, int argc, char **argv)
@@ -97,14 +77,13 @@ static int plan_list(cv_cli *cli, int argc, char **argv)
     cv_opt opts[] = {{"org", &org, NULL}, {"number", &number, NULL}, {NULL, NULL, NULL}};
     char *pos[1];
     int npos;
-    json_t *rows;
     if (cv_cli_parse(cli, argc, argv, opts, "plan list [--org ORG] [--number N]", 0, 0, pos,
                      &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_plan_list(s, org, number, &rows, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, rows, print_plans);
+    static const char *const names[] = {"org", "number"};
+    const char *values[] = {org, number};
+    return cv_cli_op_print(cli, "plan.list", cv_cli_texts(json_object(), names, values, 2),
+                           print_plans);
 }
 
 static int plan_show(cv_cli *cli, int argc, char **argv)
@@ -113,8 +92,7 @@ static int plan_show(cv_cli *cli, int argc, char **argv)
     int npos;
     if (cv_cli_parse(cli, argc, argv, NULL, "plan show ID|NUMBER[@DATE]", 1, 1, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    return s ? show_plan(cli, s, pos[0]) : cli->err.code;
+    return cv_cli_op_print(cli, "plan.show", json_pack("{s:s}", "ref", pos[0]), print_plan);
 }
 
 static int plan_cite(cv_cli *cli, int argc, char **argv)
@@ -131,10 +109,9 @@ static int plan_cite(cv_cli *cli, int argc, char **argv)
         return cv_err_set(&cli->err, CV_EINVAL, "--work ID is required; usage: convene %s", usage);
     if (cv_cli_count(cli, work[0] == '#' ? work + 1 : work, "--work", &id) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_plan_cite(s, pos[0], id, &cli->err) < 0)
-        return cli->err.code;
-    return show_plan(cli, s, pos[0]);
+    return cv_cli_op_print(cli, "plan.cite",
+                           json_pack("{s:s, s:I}", "ref", pos[0], "work", (json_int_t)id),
+                           print_plan);
 }
 
 int cv_cmd_plan(cv_cli *cli, int argc, char **argv)
@@ -165,12 +142,14 @@ static void print_scenarios(json_t *j, FILE *out)
     fprintf(out, "  work items out of force: %lld\n", num(j, "out_of_force"));
 }
 
-static int show_scenarios(cv_cli *cli, cv_store *s, const char *org, const char *term)
+/* scenario OP ORG [CODE ...] [--term T] [--notify TO]: args named after the positionals. */
+static int scenario_op(cv_cli *cli, const char *op, const char *const *names, char **pos, int npos,
+                       const char *term)
 {
-    json_t *j;
-    if (cv_scenario_show(s, org, term, &j, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, j, print_scenarios);
+    json_t *args = cv_cli_texts(json_object(), names, (const char *const *)pos, npos);
+    if (term)
+        json_object_set_new(args, "term", json_string(term));
+    return cv_cli_op_print(cli, op, args, print_scenarios);
 }
 
 static int scenario_add(cv_cli *cli, int argc, char **argv)
@@ -182,25 +161,22 @@ static int scenario_add(cv_cli *cli, int argc, char **argv)
     if (cv_cli_parse(cli, argc, argv, opts, "scenario add ORG CODE NAME [--term T]", 3, 3, pos,
                      &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_scenario_add(s, pos[0], term, pos[1], pos[2], &cli->err) < 0)
-        return cli->err.code;
-    return show_scenarios(cli, s, pos[0], term);
+    static const char *const names[] = {"org", "code", "name"};
+    return scenario_op(cli, "scenario.add", names, pos, 3, term);
 }
 
 static int scenario_use(cv_cli *cli, int argc, char **argv)
 {
     const char *term = NULL, *notify = NULL;
     cv_opt opts[] = {{"term", &term, NULL}, {"notify", &notify, NULL}, {NULL, NULL, NULL}};
-    char *pos[2];
+    char *pos[3];
     int npos;
     if (cv_cli_parse(cli, argc, argv, opts, "scenario use ORG CODE [--notify EMAIL|URL] [--term T]",
                      2, 2, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_scenario_use(s, pos[0], term, pos[1], notify, &cli->err) < 0)
-        return cli->err.code;
-    return show_scenarios(cli, s, pos[0], term);
+    static const char *const names[] = {"org", "code", "notify"};
+    pos[2] = (char *)notify;
+    return scenario_op(cli, "scenario.use", names, pos, 3, term);
 }
 
 static int scenario_assign(cv_cli *cli, int argc, char **argv)
@@ -218,10 +194,14 @@ static int scenario_assign(cv_cli *cli, int argc, char **argv)
         return cli->err.code;
     if (work && id == 0)
         return cv_err_set(&cli->err, CV_EINVAL, "--work must be a work item's id");
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_scenario_assign(s, pos[0], term, pos[1], id, plan, &cli->err) < 0)
-        return cli->err.code;
-    return show_scenarios(cli, s, pos[0], term);
+    json_t *args = json_pack("{s:s, s:s}", "org", pos[0], "code", pos[1]);
+    if (work)
+        json_object_set_new(args, "work", json_integer(id));
+    if (plan)
+        json_object_set_new(args, "plan", json_string(plan));
+    if (term)
+        json_object_set_new(args, "term", json_string(term));
+    return cv_cli_op_print(cli, "scenario.assign", args, print_scenarios);
 }
 
 static int scenario_show(cv_cli *cli, int argc, char **argv)
@@ -232,8 +212,8 @@ static int scenario_show(cv_cli *cli, int argc, char **argv)
     int npos;
     if (cv_cli_parse(cli, argc, argv, opts, "scenario show ORG [--term T]", 1, 1, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    return s ? show_scenarios(cli, s, pos[0], term) : cli->err.code;
+    static const char *const names[] = {"org"};
+    return scenario_op(cli, "scenario.show", names, pos, 1, term);
 }
 
 int cv_cmd_scenario(cv_cli *cli, int argc, char **argv)

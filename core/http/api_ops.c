@@ -9,10 +9,12 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "auth/grant.h"
 #include "base/clock.h"
 #include "http/api_int.h"
+#include "http/upload.h"
 #include "ops/ops.h"
 
 #define NAME_MAX_           64
@@ -33,6 +35,7 @@ typedef struct op_job {
     char if_none_match[128]; /* the request's, for a read */
     int64_t version;
     cv_api *api;
+    char output[CV_UPLOAD_PATH_MAX]; /* a read's file to send (upload.h), "" for none */
 } op_job;
 
 /* the route ---------------------------------------------------------------------------------- */
@@ -116,7 +119,7 @@ static json_t *typed(const cv_op *op, const cv_op_arg *a, const char *v, cv_err 
 
 /* The arguments of a call: the path's tail, the query's arguments, the body's members. */
 static int args_of(const cv_op *op, const cv_http_req *req, const char *tail, json_t **out,
-                   int *status, cv_err *e)
+                   char output[CV_UPLOAD_PATH_MAX], int *status, cv_err *e)
 {
     json_t *args = NULL;
     *status = 422;
@@ -154,6 +157,10 @@ static int args_of(const cv_op *op, const cv_http_req *req, const char *tail, js
             return *status = 404, a ? e->code : cv_err_set(e, CV_ENOTFOUND, "no such resource");
         }
         json_object_set_new(args, a->name, j);
+    }
+    if (cv_upload_args(op, req, args, output, status, e) < 0) {
+        json_decref(args);
+        return e->code;
     }
     *out = args;
     return 0;
@@ -256,7 +263,10 @@ static void run_op(void *arg, cv_http_resp *resp)
     int rc = cv_api_open_store(j->db_path, &j->actor, &s, &e);
     if (rc == 0 && *j->idem)
         rc = call_once(s, j, resp, &e);
-    else if (rc == 0 && (rc = call(s, j, &result, &e)) == 0 && !j->per_page)
+    else if (rc == 0 && *j->output && (rc = call(s, j, &result, &e)) == 0) {
+        cv_upload_reply_file(j->output, result, resp);
+        json_decref(result);
+    } else if (rc == 0 && (rc = call(s, j, &result, &e)) == 0 && !j->per_page)
         cv_api_reply_json(resp, 200, result ? result : json_object());
     else if (rc == 0) {
         result = paged(result ? result : json_object(), j->page, j->per_page);
@@ -278,8 +288,10 @@ static void run_op(void *arg, cv_http_resp *resp)
 static void after_op(void *arg, cv_http_resp *resp)
 {
     op_job *j = arg;
-    if (j->per_page)
+    if (j->per_page && !*j->output)
         cv_api_cache_put(j->api, j->cache_key, j->version, resp);
+    if (*j->output)
+        unlink(j->output);
     json_decref(j->args);
     free(j);
 }
@@ -358,12 +370,14 @@ int cv_api_ops_route(cv_api *api, const cv_http_req *req, cv_http_resp *resp,
     j->actor = c->actor;
     j->op = op;
     j->api = api;
-    int rc = args_of(op, req, tail, &j->args, &status, &e);
+    int rc = args_of(op, req, tail, &j->args, j->output, &status, &e);
     if (rc < 0)
         cv_http_resp_problem(resp, status, e.msg);
     else if ((rc = prepare(api, req, resp, j, c->version, &e)) < 0)
         cv_api_reply_error(resp, &e);
     if (rc != 0) {
+        if (*j->output)
+            unlink(j->output);
         json_decref(j->args);
         free(j);
         return 1;
@@ -391,6 +405,8 @@ static json_t *schema_of(const cv_op_arg *a)
                          (json_int_t)a->max, "items", "type", "string", "maxLength", 511);
     case CV_ARG_CODE:
         return json_pack("{s:s, s:i}", "type", "string", "maxLength", 64);
+    case CV_ARG_FILE:
+        return json_pack("{s:s, s:s}", "type", "string", "format", "binary");
     default:
         return json_pack("{s:s, s:I}", "type", "string", "maxLength", (json_int_t)a->max);
     }
@@ -428,8 +444,18 @@ static json_t *operation(const cv_op *op, int at_in_path)
                           "summary", op->summary, "tags", group, "x-roles", roles_of(op),
                           "responses", responses);
     json_t *params = json_array(), *props = json_object(), *required = json_array();
+    json_t *form = NULL; /* the multipart form of an operation taking a file */
+    int takes_file = 0;
     for (const cv_op_arg *a = op->args; a && a->name; a++) {
         int in_path = at_in_path && op->at_arg && strcmp(a->name, op->at_arg) == 0;
+        if (a->type == CV_ARG_FILE && !op->writes) /* the answer is the file (upload.h) */
+            json_object_set_new(responses, "200",
+                                json_pack("{s:s, s:{s:{s:{s:s, s:s}}}}", "description",
+                                          "the file's bytes", "content", "application/octet-stream",
+                                          "schema", "type", "string", "format", "binary"));
+        takes_file |= a->type == CV_ARG_FILE && op->writes;
+        if (a->type == CV_ARG_FILE)
+            continue;
         if (in_path || !op->writes)
             json_array_append_new(
                 params, json_pack("{s:s, s:s, s:b, s:s, s:o}", "name", a->name, "in",
@@ -441,19 +467,30 @@ static json_t *operation(const cv_op *op, int at_in_path)
                 json_array_append_new(required, json_string(a->name));
         }
     }
+    if (takes_file) { /* every argument, the file as a binary part */
+        form = json_object();
+        for (const cv_op_arg *a = op->args; a && a->name; a++)
+            json_object_set_new(form, a->name, schema_of(a));
+    }
     if (at_in_path) {
         char id[NAME_MAX_ + 16];
         snprintf(id, sizeof id, "%s.by_path", op->name);
         json_object_set_new(o, "operationId", json_string(id));
     }
     json_object_set_new(o, "parameters", params);
-    if (op->writes)
+    if (op->writes) {
+        json_t *content = json_pack("{s:{s:{s:s, s:o, s:o, s:b}}}", "application/json", "schema",
+                                    "type", "object", "properties", props, "required",
+                                    json_deep_copy(required), "additionalProperties", 0);
+        if (form)
+            json_object_set_new(content, "multipart/form-data",
+                                json_pack("{s:{s:s, s:o, s:o}}", "schema", "type", "object",
+                                          "properties", form, "required", required));
+        else
+            json_decref(required);
         json_object_set_new(o, "requestBody",
-                            json_pack("{s:b, s:{s:{s:{s:s, s:o, s:o, s:b}}}}", "required", 1,
-                                      "content", "application/json", "schema", "type", "object",
-                                      "properties", props, "required", required,
-                                      "additionalProperties", 0));
-    else {
+                            json_pack("{s:b, s:o}", "required", 1, "content", content));
+    } else {
         json_decref(props);
         json_decref(required);
     }

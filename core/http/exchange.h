@@ -36,6 +36,9 @@ typedef struct cv_http_req {
     const char *body; /* NULL when empty; not NUL-terminated */
     size_t body_len;
     const char *peer; /* the client's address ("127.0.0.1"), "unix" on a unix socket */
+    /* The path of a CV_ARG_FILE argument the server itself received (an upload's temp file,
+     * upload.h), or NULL; a NULL function for a request that carries no file. */
+    const char *(*file)(void *ctx, const char *name);
 } cv_http_req;
 
 typedef struct cv_http_resp cv_http_resp;

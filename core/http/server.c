@@ -20,6 +20,7 @@
 #include "http/api.h"
 #include "web/routes.h"
 #include "http/listen.h"
+#include "http/upload.h"
 
 #define SWEEP_MS     200
 #define HEARTBEAT_MS 15000
@@ -88,6 +89,7 @@ typedef struct exchange {
     char peer[INET6_ADDRSTRLEN];
     cv_http_resp resp;
     uv_work_t work;
+    cv_upload *up; /* a multipart body carrying a file (upload.h), else NULL */
 } exchange;
 
 static void run_mhd(server *s);
@@ -391,6 +393,8 @@ static enum MHD_Result answer(exchange *x, const char *url, const char *method)
                        .body = x->body,
                        .body_len = x->len,
                        .peer = x->peer};
+    if (x->up && cv_upload_request(x->up, &req, &x->resp) < 0)
+        return send_resp(x);
     if (strncmp(url, "/api/", 5) == 0)
         cv_api_handle(&x->srv->api, &req, &x->resp);
     else
@@ -409,7 +413,8 @@ static enum MHD_Result answer(exchange *x, const char *url, const char *method)
 }
 
 /* The first call for a request (its head is in): bounds the body from Content-Length. */
-static enum MHD_Result begin(server *s, struct MHD_Connection *c, const char *url, void **cls)
+static enum MHD_Result begin(server *s, struct MHD_Connection *c, const char *url,
+                             const char *method, void **cls)
 {
     exchange *x = calloc(1, sizeof *x);
     if (!x)
@@ -417,7 +422,8 @@ static enum MHD_Result begin(server *s, struct MHD_Connection *c, const char *ur
     *cls = x;
     x->srv = s;
     x->c = c;
-    x->max = cv_api_body_max(url);
+    x->up = cv_upload_begin(c, url, method);
+    x->max = x->up ? cv_upload_max() : cv_api_body_max(url);
     peer_of(c, x->peer, sizeof x->peer);
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
@@ -458,9 +464,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     (void)version;
     exchange *x = *req_cls;
     if (!x)
-        return begin(cls, c, url, req_cls);
+        return begin(cls, c, url, method, req_cls);
     if (*upload_size) {
-        take_body(x, upload, *upload_size);
+        if (!x->up)
+            take_body(x, upload, *upload_size);
+        else if (cv_upload_feed(x->up, upload, *upload_size) < 0)
+            x->too_big = 1;
         *upload_size = 0;
         return MHD_YES;
     }
@@ -481,6 +490,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
         x->k->since = uv_now(cv_daemon_loop(s->d));
     }
     free(x->body);
+    cv_upload_free(x->up);
     cv_http_resp_clear(&x->resp);
     free(x);
     *req_cls = NULL;

@@ -278,10 +278,11 @@ static const cv_op_arg attendance_args[] = {
     COUNT("alternates_in", 0, "delegates' congress: alternates replacing absent delegates"),
     CV_OP_ARGS_END};
 static const cv_op_arg tally_args_[] = {TALLY, CV_OP_ARGS_END};
-static const cv_op_arg correct_args[] = {TALLY,
-                                         {"by", CV_ARG_TEXT, 1, 0, 255, "who corrects it"},
-                                         {"reason", CV_ARG_TEXT, 1, 0, 1023, "why"},
-                                         CV_OP_ARGS_END};
+static const cv_op_arg correct_args[] = {
+    TALLY,
+    {"by", CV_ARG_TEXT, 0, 0, 255, "who corrects it (required)"},
+    {"reason", CV_ARG_TEXT, 0, 0, 1023, "why (required)"},
+    CV_OP_ARGS_END};
 static const cv_op_arg round_args[] = {ELECTION_ID, CANDIDATES, CV_OP_ARGS_END};
 
 static const cv_op_arg candidates_args[] = {

@@ -106,16 +106,23 @@ static inline int64_t election_in(fixture *f, const char *org, const char *body,
     return id;
 }
 
-/* The committee's election given its attendance; a document with a version and a round sent to org
- * itself, a plan, a scenario "a" (not active), a congress of 2025-2030 at its cell that elects
- * nothing (2 contents), and elections open, counted and announced. */
+/* The committee's election given its attendance; a document with a version kept in the store and a
+ * round sent to org itself, a plan, a scenario "a" (not active), a congress of 2025-2030 at its
+ * cell that elects nothing (2 contents), and elections open, counted and announced. */
 static inline void documents_and_votes(fixture *f, int p)
 {
     const char *org = place_org[p];
     assert_int_equal(
         cv_doc_add(f->s, org, NULL, "political_report", "Dự thảo báo cáo", &w.doc[p], &f->e), 0);
-    cv_doc_version_spec v = {.doc = w.doc[p], .link = "//may-chu/du-thao-1.docx", .author = "Tổ"};
+    char draft[] = "/tmp/cv-unit-draft-XXXXXX";
+    int fd = mkstemp(draft);
+    assert_true(fd >= 0);
+    static const char text[] = "Dự thảo\n";
+    assert_int_equal(write(fd, text, sizeof text - 1), (ssize_t)sizeof text - 1);
+    close(fd);
+    cv_doc_version_spec v = {.doc = w.doc[p], .file = draft, .author = "Tổ"};
     assert_int_equal(cv_doc_add_version(f->s, &v, NULL, &f->e), 0);
+    unlink(draft);
     cv_round_spec r = {.doc = w.doc[p], .deadline = "2020-06-30", .orgs = org};
     fixture_clock("2020-05-20T09:00");
     assert_int_equal(cv_round_open(f->s, &r, &w.round[p], &f->e), 0);

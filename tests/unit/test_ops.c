@@ -99,6 +99,46 @@ static void test_a_candidate_list_change_is_all_or_nothing(void **state)
                                  "actor_name = 'r-office' AND actor_kind = 'account'") >= 1);
 }
 
+/* doc.add with a version that is refused (no author) leaves no document behind either. */
+static void test_a_document_added_with_a_refused_version_is_not_added(void **state)
+{
+    fixture *f = *state;
+    cv_actor office = {.kind = CV_ACTOR_ACCOUNT, .account_id = w.account[1]};
+    snprintf(office.name, sizeof office.name, "r-office");
+    unsigned char before[32], after[32];
+    store_digest(f->s, before);
+    json_t *args = json_pack("{s:s, s:s, s:s}", "org", "D1", "title", "Biên bản", "link",
+                             "//may-chu/bien-ban.pdf");
+    assert_int_equal(cv_ops_call(f->s, &office, "doc.add", args, NULL, &f->e), CV_EINVAL);
+    assert_non_null(strstr(f->e.msg, "by"));
+    json_decref(args);
+    store_digest(f->s, after);
+    assert_memory_equal(before, after, sizeof before);
+}
+
+/* The secretary of D1 answers a round of the province's document sent to D1, and may not answer
+ * for P itself: the recipient, not the document, is the organisation acted on. */
+static void test_a_secretary_answers_the_rounds_sent_to_its_organisation(void **state)
+{
+    fixture *f = *state;
+    cv_actor secretary = {.kind = CV_ACTOR_ACCOUNT, .account_id = w.account[3]};
+    snprintf(secretary.name, sizeof secretary.name, "r-secretary");
+    fixture_clock("2020-05-22T09:00");
+    cv_round_spec spec = {.doc = w.doc[ABOVE], .deadline = "2020-06-30", .orgs = "D1,D2"};
+    int64_t round;
+    assert_int_equal(cv_round_open(f->s, &spec, &round, &f->e), 0);
+    json_t *args = json_pack("{s:I, s:s}", "id", (json_int_t)round, "recipient", "D2");
+    assert_int_equal(cv_ops_call(f->s, &secretary, "round.respond", args, NULL, &f->e), CV_EPERM);
+    json_decref(args);
+    args = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)round, "recipient", "D1", "summary",
+                     "Nhất trí");
+    assert_int_equal(cv_ops_call(f->s, &secretary, "round.respond", args, NULL, &f->e), 0);
+    json_decref(args);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM round_recipients WHERE "
+                                      "responded_on IS NOT NULL AND key = 'D1'"),
+                     1);
+}
+
 static void test_arguments_are_checked_against_the_table(void **state)
 {
     fixture *f = *state;
@@ -139,6 +179,11 @@ int main(void)
                                         world_teardown),
         cmocka_unit_test_setup_teardown(test_a_candidate_list_change_is_all_or_nothing, world_setup,
                                         world_teardown),
+        cmocka_unit_test_setup_teardown(test_a_document_added_with_a_refused_version_is_not_added,
+                                        world_setup, world_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_secretary_answers_the_rounds_sent_to_its_organisation, world_setup,
+            world_teardown),
         cmocka_unit_test_setup_teardown(test_arguments_are_checked_against_the_table, world_setup,
                                         world_teardown),
         cmocka_unit_test(test_the_readme_matrix_is_the_tables),
