@@ -657,3 +657,16 @@ void cv_web_document_actions(const cv_web_req *r, const cv_congress *c, int64_t 
     action(r, c, "round-open", "doc", id, 0, h);
     cv_html_raw(h, "</p>\n");
 }
+
+const char *cv_web_upload_op(const char *url)
+{
+    const char *slug = strncmp(url, "/congress/", 10) == 0 ? strchr(url + 10, '/') : NULL;
+    const cv_web_opform *o = slug ? cv_web_opform_find(slug + 1) : NULL;
+    if (!o || slug == url + 10)
+        return NULL;
+    const cv_op *op = cv_ops_find(o->op);
+    for (const field *fl = o->fields; fl->name; fl++)
+        if (arg_of(op, fl->name)->type == CV_ARG_FILE)
+            return o->op;
+    return NULL;
+}

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "auth/account.h"
@@ -320,15 +321,31 @@ static void route_opform(const cv_web_req *r, const cv_actor *actor, const cv_ht
     char buf[CV_WEB_FORM_MAX * 2], msg[512];
     const char *name;
     int post = strcmp(req->method, "POST") == 0;
-    if (post && (req->body_len > CV_WEB_FORM_MAX ||
-                 parse_form(req->body ? req->body : "", req->body_len, &f, buf, sizeof buf) < 0)) {
+    int fields = !post || req->file; /* a GET's query, or a multipart body (http/upload.c) */
+    if (!fields && (req->body_len > CV_WEB_FORM_MAX ||
+                    parse_form(req->body ? req->body : "", req->body_len, &f, buf, sizeof buf) <
+                        0)) {
         reply_message(r, resp, 400, cv_tr(r->lang, "The form could not be read."));
         return;
     }
-    /* A GET fills the form from the query (a link names the work item, election or round). */
-    for (int i = 0; !post && (name = cv_web_opform_field(o, i)) != NULL; i++) {
+    /* A GET fills the form from the query (a link names the work item, election or round); a
+     * multipart body's fields come the same way, and its file, kept by the server, as the one
+     * upload (an empty file part is no file). */
+    int i = 0;
+    for (; fields && (name = cv_web_opform_field(o, i)) != NULL; i++) {
+        const char *v = req->query(req->ctx, name), *path;
+        struct stat st;
         f.names[i] = name;
-        f.values[i] = req->query(req->ctx, name) ? req->query(req->ctx, name) : "";
+        f.values[i] = v ? v : "";
+        path = req->file ? req->file(req->ctx, name) : NULL;
+        if (path && stat(path, &st) == 0 && st.st_size > 0) {
+            f.upload_name = name;
+            f.upload_path = path;
+        }
+    }
+    if (post && fields) {
+        f.names[i] = "csrf";
+        f.values[i] = req->query(req->ctx, "csrf") ? req->query(req->ctx, "csrf") : "";
     }
     if (cv_web_opform_permit(r->store, actor, o, org, &f, &e) < 0) {
         reply_message(r, resp, status_of(e.code), e.msg);

@@ -57,6 +57,10 @@ int cv_web_held_submit(cv_store *s, const cv_actor *actor, cv_lang lang, const c
 typedef struct cv_web_opform cv_web_opform;
 const cv_web_opform *cv_web_opform_find(const char *slug);
 
+/* The operation of the dashboard form posted to url (/congress/CODE/FORM) when that form carries
+ * a file, else NULL: the HTTP server then reads its multipart body (http/upload.h). */
+const char *cv_web_upload_op(const char *url);
+
 /* The name of form o's field i (0, 1, ...), or NULL past the last. */
 const char *cv_web_opform_field(const cv_web_opform *o, int i);
 
