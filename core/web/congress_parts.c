@@ -336,10 +336,7 @@ int cv_web_phases(const cv_web_req *r, const cv_congress *c, cv_html *h, cv_err 
             snprintf(last, sizeof last, "%s", camp);
         }
         cv_html_put(h, "<li>{} ", ptitle);
-        cv_page_status(r, strcmp(state, "active") == 0 ? "preparing"
-                          : strcmp(state, "done") == 0 ? "done"
-                                                       : "planned",
-                       h);
+        cv_page_status(r, state, h); /* pending, active or done */
         if (from)
             cv_html_put(h, " <span class=\"meta\">{} – {}</span>", cv_page_date(r, from, d1),
                         to ? cv_page_date(r, to, d2) : "");

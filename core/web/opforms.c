@@ -578,6 +578,7 @@ void cv_web_congress_actions(const cv_web_req *r, const cv_congress *c, cv_html 
                     _("Report it held"));
     link_if(r, c, "change", h);
     link_if(r, c, "work-add", h);
+    link_if(r, c, "doc-add", h);
 }
 
 void cv_web_work_actions(const cv_web_req *r, const cv_congress *c, int64_t id, int done,

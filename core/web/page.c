@@ -59,6 +59,7 @@ static const struct {
     {"revising", "◐", N_("Revising")}, {"submitted", "◑", N_("Submitted")},
     {"adopted", "✓", N_("Adopted")},   {"scheduled", "○", N_("Scheduled")},
     {"met", "✓", N_("Met")},           {"unmet", "!", N_("Not met")},
+    {"active", "◐", N_("In progress")}, {"pending", "○", N_("Not started")},
 };
 
 void cv_page_status(const cv_web_req *r, const char *status, cv_html *h)

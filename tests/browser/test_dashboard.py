@@ -335,6 +335,84 @@ class Dashboard(unittest.TestCase):
         self.login("bithu.ntmk")
         self.forbidden("/congress/BK-TP-NTMK/scenario")
 
+    def a_file(self, name, text):
+        path = os.path.join(self.dir, name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    def test_c_a_secretary_uploads_its_minutes_and_answers_a_round_with_a_file(self):
+        minutes = self.a_file("bien-ban.txt", "BIÊN BẢN ĐẠI HỘI\nĐảng bộ phường Nguyễn Thị Minh Khai\n")
+        self.login("bithu.ntmk")
+        self.open("/congress/BK-TP-NTMK")
+        self.d.find_element(By.CSS_SELECTOR, "a[href$='/doc-add']").click()
+        form = self.d.find_element(By.CSS_SELECTOR, "form[data-form=doc-add]")
+        self.assertEqual(form.get_attribute("enctype"), "multipart/form-data")
+        self.assertEqual(form.find_element(By.NAME, "by").get_attribute("value"),
+                         "Bí thư Đảng ủy phường Nguyễn Thị Minh Khai")  # the reader's name
+        form.find_element(By.NAME, "note").send_keys("bản đã ký")
+        form.find_element(By.NAME, "file").send_keys(minutes)
+        self.submit()  # no title: the operation's refusal beside it, the note kept
+        self.assertIn("needs title", self.field_error("title"))
+        self.assertEqual(self.d.find_element(By.NAME, "note").get_attribute("value"), "bản đã ký")
+        self.shots("doc-add-refused")
+        self.assert_accessible("doc-add form")
+        self.typed({"title": "Biên bản Đại hội"})
+        self.d.find_element(By.NAME, "file").send_keys(minutes)  # a file is chosen again
+        self.submit()
+        WebDriverWait(self.d, 30).until(lambda d: d.current_url.endswith("/congress/BK-TP-NTMK"))
+        link = self.d.find_element(By.XPATH, "//h3[contains(., 'Biên bản Đại hội')]"
+                                             "/following-sibling::ul[1]//a[contains(@href,'/file?')]")
+        cookie = self.d.get_cookie("convene")["value"]
+        req = urllib.request.Request(link.get_attribute("href"),
+                                     headers={"Cookie": f"convene={cookie}"})
+        with urllib.request.urlopen(req, timeout=60) as r:
+            self.assertEqual(r.read().decode(), "BIÊN BẢN ĐẠI HỘI\nĐảng bộ phường Nguyễn Thị Minh Khai\n")
+        # The city's office sends a draft for comments to every organisation under it.
+        draft = self.a_file("du-thao.txt", "Dự thảo Nghị quyết\n")
+        self.login("vp.backan")
+        self.open("/congress/BK-TP/doc-add")
+        self.typed({"title": "Dự thảo Nghị quyết Đại hội VII"})
+        self.d.find_element(By.NAME, "file").send_keys(draft)
+        self.submit()
+        WebDriverWait(self.d, 30).until(lambda d: d.current_url.endswith("/congress/BK-TP"))
+        self.d.find_element(By.XPATH, "//h3[contains(., 'Dự thảo Nghị quyết Đại hội VII')]"
+                                      "/following-sibling::p[1]//a[contains(@href,'round-open')]"
+                            ).click()
+        self.typed({"deadline": "30/02/2020", "children": "BK-TP"})
+        self.submit()
+        self.assertIn("is not a date", self.field_error("deadline"))
+        self.assertEqual(self.d.find_element(By.NAME, "children").get_attribute("value"), "BK-TP")
+        self.shots("round-open-refused")
+        self.assert_accessible("round-open form")
+        self.typed({"deadline": "10/06/2020"})
+        self.submit()
+        WebDriverWait(self.d, 30).until(lambda d: d.current_url.endswith("/congress/BK-TP"))
+        self.assertIn("Đảng bộ phường Nguyễn Thị Minh Khai", self.text("section[aria-labelledby=docs]"))
+        # The ward's secretary answers it with a file from its own congress page.
+        answer = self.a_file("gop-y.txt", "Nhất trí với dự thảo.\n")
+        self.login("bithu.ntmk")
+        self.open("/congress/BK-TP-NTMK")
+        self.d.find_element(By.XPATH, "//section[@aria-labelledby='to-answer']"
+                                      "//li[contains(., 'Dự thảo Nghị quyết Đại hội VII')]//a").click()
+        self.typed({"on": "31/05/2020", "summary": "Nhất trí"})
+        self.d.find_element(By.NAME, "file").send_keys(answer)
+        self.submit()
+        self.assertIn("in the future", self.field_error("on"))
+        self.assertEqual(self.d.find_element(By.NAME, "summary").get_attribute("value"), "Nhất trí")
+        self.shots("round-respond-refused")
+        self.assert_accessible("round-respond form")
+        self.typed({"on": ""})
+        self.d.find_element(By.NAME, "file").send_keys(answer)
+        self.submit()
+        WebDriverWait(self.d, 30).until(lambda d: d.current_url.endswith("/congress/BK-TP-NTMK"))
+        self.assertFalse(self.d.find_elements(By.XPATH, "//section[@aria-labelledby='to-answer']"
+                                                        "//li[contains(., 'Nghị quyết Đại hội VII')]"))
+        self.shots("congress-secretary-after")
+        # It may not answer for another organisation, nor open a round.
+        self.forbidden("/congress/BK-TP-NTMK/round-respond?id=1&recipient=BK-TP-CB01")
+        self.forbidden("/congress/BK-TP/round-open?doc=5")
+
     def test_0_a_wrong_password_is_refused_and_the_name_kept(self):
         self.d.delete_all_cookies()
         self.open("/org/LS-TP")
