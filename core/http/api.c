@@ -376,8 +376,8 @@ static void run_report(void *arg, cv_http_resp *resp)
     if (fd >= 0)
         close(fd);
     if (rc == 0)
-        rc = job->prod->build(s, *job->org ? job->org : NULL, *job->arg ? job->arg : NULL, &doc,
-                              &e);
+        rc =
+            job->prod->build(s, *job->org ? job->org : NULL, *job->arg ? job->arg : NULL, &doc, &e);
     if (rc == 0)
         rc = cv_report_render(s, doc, job->format, tmp, &e);
     if (rc == 0)

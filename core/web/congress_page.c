@@ -127,8 +127,8 @@ static int work(const cv_web_req *r, const cv_congress *c, cv_html *h, cv_err *e
         "<th scope=\"col\">{}</th><th scope=\"col\" class=\"num\">{}</th>"
         "<th scope=\"col\">{}</th><th scope=\"col\" class=\"no-print\">{}</th></tr>"
         "</thead><tbody>\n",
-        _("Work items"), _("Work item"), _("Responsible"), _("Due"), _("Budget (VND)"),
-        _("Status"), _("Actions"));
+        _("Work items"), _("Work item"), _("Responsible"), _("Due"), _("Budget (VND)"), _("Status"),
+        _("Actions"));
     for (size_t i = 0; i < it.n; i++) {
         if (i == 0 || strcmp(it.list[i].group, it.list[i - 1].group) != 0 ||
             strcmp(it.list[i].subcommittee, it.list[i - 1].subcommittee) != 0)

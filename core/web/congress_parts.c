@@ -41,8 +41,8 @@ static json_t *read_op(const cv_web_req *r, const char *op, json_t *args)
 
 static void section_begin(cv_html *h, const char *id, const char *title)
 {
-    cv_html_put(h, "<section class=\"card\" aria-labelledby=\"{}\"><h2 id=\"{}\">{}</h2>\n", id,
-                id, title);
+    cv_html_put(h, "<section class=\"card\" aria-labelledby=\"{}\"><h2 id=\"{}\">{}</h2>\n", id, id,
+                title);
 }
 
 static const char *body_name(const cv_web_req *r, const char *body)
@@ -91,9 +91,9 @@ void cv_web_meetings(const cv_web_req *r, const cv_congress *c, cv_html *h)
         }
         cv_html_raw(h, json_array_size(agenda) ? "</ol></li>\n" : "</li>\n");
     }
-    cv_html_put(h, json_array_size(list) ? "</ul></section>\n"
-                                         : "<p class=\"none\">{}</p></section>\n",
-                _("No meeting yet."));
+    cv_html_put(
+        h, json_array_size(list) ? "</ul></section>\n" : "<p class=\"none\">{}</p></section>\n",
+        _("No meeting yet."));
     json_decref(list);
 }
 
@@ -167,8 +167,7 @@ static void election_candidates(const cv_web_req *r, const json_t *x, cv_html *h
         p[0] = '\0';
         if (json_is_integer(v) && base > 0)
             cv_i18n_fmt(p, sizeof p, "%s%%",
-                        cv_page_num(r, 100.0 * (double)json_integer_value(v) / (double)base, 1,
-                                    n));
+                        cv_page_num(r, 100.0 * (double)json_integer_value(v) / (double)base, 1, n));
         cv_html_put(h,
                     "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td>"
                     "<td class=\"num\">{}</td><td>{}</td></tr>\n",
@@ -182,8 +181,8 @@ static void explain(const cv_web_req *r, const json_t *x, cv_html *h)
 {
     if (!json_is_integer(json_object_get(x, "valid")))
         return;
-    json_t *lines = read_op(r, "election.count",
-                            json_pack("{s:O}", "id", json_object_get(x, "id")));
+    json_t *lines =
+        read_op(r, "election.count", json_pack("{s:O}", "id", json_object_get(x, "id")));
     json_t *list = json_is_array(lines) ? lines : json_object_get(lines, "lines"), *l;
     size_t i;
     json_array_foreach(list, i, l)
@@ -200,8 +199,10 @@ static void explain(const cv_web_req *r, const json_t *x, cv_html *h)
 static const char *election_status(const cv_web_req *r, const char *s)
 {
     static const char *const names[][2] = {
-        {"created", N_("List being drawn up")}, {"open", N_("Voting")},
-        {"counted", N_("Counted")},            {"announced", N_("Announced")},
+        {"created", N_("List being drawn up")},
+        {"open", N_("Voting")},
+        {"counted", N_("Counted")},
+        {"announced", N_("Announced")},
         {"approved", N_("Approved")},
     };
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
@@ -237,8 +238,7 @@ void cv_web_elections(const cv_web_req *r, const cv_congress *c, cv_html *h)
                         c->org_code, id, _("Counting minutes (HTML)"), c->org_code, id,
                         _("Minutes (XLSX)"));
     }
-    cv_html_put(h, json_array_size(list) ? "</section>\n"
-                                         : "<p class=\"none\">{}</p></section>\n",
+    cv_html_put(h, json_array_size(list) ? "</section>\n" : "<p class=\"none\">{}</p></section>\n",
                 _("No election yet."));
     json_decref(list);
 }
@@ -371,8 +371,8 @@ static void version_item(const cv_web_req *r, const cv_congress *c, int64_t doc,
 static void round_item(const cv_web_req *r, const json_t *k, cv_html *h)
 {
     char d[32], a[32], b[32], m[32];
-    json_t *who = read_op(r, "round.show", json_pack("{s:I}", "id", json_integer_value(
-                                                                         json_object_get(k, "id"))));
+    json_t *who = read_op(r, "round.show",
+                          json_pack("{s:I}", "id", json_integer_value(json_object_get(k, "id"))));
     cv_html_raw(h, "<li>");
     cv_html_say(h, _("Round sent %s, due %s: %s of %s organisations have answered"),
                 cv_page_date(r, str(k, "opened_on"), d), cv_page_date(r, str(k, "deadline"), a),
@@ -383,7 +383,8 @@ static void round_item(const cv_web_req *r, const json_t *k, cv_html *h)
     json_t *x;
     json_array_foreach(json_object_get(who, "recipients"), i, x)
     {
-        if (strcmp(str(k, "status"), "open") != 0 || json_is_string(json_object_get(x, "responded_on")))
+        if (strcmp(str(k, "status"), "open") != 0 ||
+            json_is_string(json_object_get(x, "responded_on")))
             continue;
         if (n++ == 0) {
             cv_html_raw(h, "<br><span class=\"meta\">");
@@ -410,10 +411,8 @@ void cv_web_documents(const cv_web_req *r, const cv_congress *c, cv_html *h)
         cv_html_put(h, "<h3>{} ", str(d, "title"));
         cv_page_status(r, str(d, "status"), h);
         cv_html_raw(h, "</h3>\n<ul class=\"list\">\n");
-        json_array_foreach(json_object_get(doc, "version_list"), j, v)
-            version_item(r, c, id, v, h);
-        json_array_foreach(json_object_get(doc, "rounds"), j, v)
-            round_item(r, v, h);
+        json_array_foreach(json_object_get(doc, "version_list"), j, v) version_item(r, c, id, v, h);
+        json_array_foreach(json_object_get(doc, "rounds"), j, v) round_item(r, v, h);
         cv_html_raw(h, "</ul>\n");
         cv_web_document_actions(r, c, id, h);
         json_decref(doc);
@@ -480,7 +479,8 @@ void cv_web_scenarios(const cv_web_req *r, const cv_congress *c, cv_html *h)
             cv_html_raw(h, "<ul class=\"list\">\n");
         cv_html_put(h, "<li>{} · {} ", str(x, "code"), str(x, "name"));
         if (active)
-            cv_html_put(h, "<span class=\"badge done\"><span aria-hidden=\"true\">✓</span> {}</span>",
+            cv_html_put(h,
+                        "<span class=\"badge done\"><span aria-hidden=\"true\">✓</span> {}</span>",
                         _("Active"));
         else if (may)
             cv_html_put(h,
@@ -491,8 +491,8 @@ void cv_web_scenarios(const cv_web_req *r, const cv_congress *c, cv_html *h)
                         c->org_code, r->csrf, str(x, "code"), _("Make active:"), str(x, "code"));
         cv_html_raw(h, "</li>\n");
     }
-    cv_html_put(h, json_array_size(items) ? "</ul></section>\n"
-                                          : "<p class=\"none\">{}</p></section>\n",
-                _("No scenario yet."));
+    cv_html_put(
+        h, json_array_size(items) ? "</ul></section>\n" : "<p class=\"none\">{}</p></section>\n",
+        _("No scenario yet."));
     json_decref(list);
 }

@@ -22,8 +22,8 @@ typedef struct opt {
 } opt;
 
 typedef struct field {
-    const char *name;  /* the form's field and the operation's argument */
-    const char *label; /* a message id */
+    const char *name;   /* the form's field and the operation's argument */
+    const char *label;  /* a message id */
     const opt *options; /* a choice among these (NULL-terminated), or NULL */
     int who;            /* a new form fills it with the reader's name */
 } field;
@@ -44,7 +44,7 @@ static const opt kinds[] = {{"delegates", N_("Delegates' congress")},
                             {"members", N_("All-members congress")},
                             {NULL, NULL}};
 
-#define FIELD(name, label, options)                                                                 \
+#define FIELD(name, label, options)                                                                \
     {                                                                                              \
         name, label, options, 0                                                                    \
     }
@@ -53,17 +53,16 @@ static const opt kinds[] = {{"delegates", N_("Delegates' congress")},
         name, label, NULL, 1                                                                       \
     }
 
-static const opt doc_kinds[] = {{"other", N_("Other (minutes, ...)")},
-                                {"political_report", N_("Political report")},
-                                {"review_report", N_("Review report")},
-                                {"resolution", N_("Resolution")},
-                                {"action_programme", N_("Action programme")},
-                                {NULL, NULL}};
+static const opt doc_kinds[] = {
+    {"other", N_("Other (minutes, ...)")},        {"political_report", N_("Political report")},
+    {"review_report", N_("Review report")},       {"resolution", N_("Resolution")},
+    {"action_programme", N_("Action programme")}, {NULL, NULL}};
 
 #define TALLY_FIELDS                                                                               \
-    FIELD("id", NULL, NULL), FIELD("issued", N_("Ballots issued"), NULL),                             \
-        FIELD("returned", N_("Ballots returned"), NULL), FIELD("valid", N_("Valid ballots"), NULL),    \
-        FIELD("invalid", N_("Invalid ballots"), NULL), FIELD("votes", N_("Votes"), NULL)
+    FIELD("id", NULL, NULL), FIELD("issued", N_("Ballots issued"), NULL),                          \
+        FIELD("returned", N_("Ballots returned"), NULL),                                           \
+        FIELD("valid", N_("Valid ballots"), NULL), FIELD("invalid", N_("Invalid ballots"), NULL),  \
+        FIELD("votes", N_("Votes"), NULL)
 
 static const cv_web_opform forms[] = {
     {"plan",
@@ -73,8 +72,7 @@ static const cv_web_opform forms[] = {
      N_("Plan the congress"),
      "ordinal",
      0,
-     {FIELD("ordinal", N_("Ordinal (VII or 7)"), NULL),
-      FIELD("kind", N_("Kind"), kinds),
+     {FIELD("ordinal", N_("Ordinal (VII or 7)"), NULL), FIELD("kind", N_("Kind"), kinds),
       FIELD("start", N_("First day (dd/mm/yyyy or yyyy-mm-dd)"), NULL),
       FIELD("end", N_("Last day (empty: one day)"), NULL),
       FIELD("pilot", N_("Pilot congress"), NULL),
@@ -88,8 +86,7 @@ static const cv_web_opform forms[] = {
      0,
      {FIELD("kind", N_("Kind"), kinds),
       FIELD("start", N_("First day (dd/mm/yyyy or yyyy-mm-dd)"), NULL),
-      FIELD("end", N_("Last day (empty: one day)"), NULL),
-      FIELD("summoned", N_("Summoned"), NULL),
+      FIELD("end", N_("Last day (empty: one day)"), NULL), FIELD("summoned", N_("Summoned"), NULL),
       FIELD("present", N_("Present"), NULL)}},
     {"work-add",
      "work.add",
@@ -98,13 +95,10 @@ static const cv_web_opform forms[] = {
      N_("Add a work item"),
      "title",
      0,
-     {FIELD("title", N_("Work item"), NULL),
-      FIELD("group", N_("Group of work"), NULL),
+     {FIELD("title", N_("Work item"), NULL), FIELD("group", N_("Group of work"), NULL),
       FIELD("subcommittee", N_("Subcommittee (its code, may be empty)"), NULL),
-      FIELD("unit", N_("Responsible unit"), NULL),
-      FIELD("person", N_("Responsible person"), NULL),
-      FIELD("due", N_("Due (dd/mm/yyyy)"), NULL),
-      FIELD("budget", N_("Budget (VND)"), NULL)}},
+      FIELD("unit", N_("Responsible unit"), NULL), FIELD("person", N_("Responsible person"), NULL),
+      FIELD("due", N_("Due (dd/mm/yyyy)"), NULL), FIELD("budget", N_("Budget (VND)"), NULL)}},
     {"work-assign",
      "work.assign",
      N_("Assign a work item of the congress of %s"),
@@ -112,8 +106,7 @@ static const cv_web_opform forms[] = {
      N_("Assign"),
      "unit",
      0,
-     {FIELD("id", NULL, NULL),
-      FIELD("unit", N_("Responsible unit"), NULL),
+     {FIELD("id", NULL, NULL), FIELD("unit", N_("Responsible unit"), NULL),
       FIELD("person", N_("Responsible person"), NULL)}},
     {"work-done",
      "work.done",
@@ -130,10 +123,8 @@ static const cv_web_opform forms[] = {
      N_("Upload a document (the minutes, ...)"),
      "file",
      0,
-     {FIELD("title", N_("Title"), NULL),
-      FIELD("kind", N_("Kind"), doc_kinds),
-      FIELD("file", N_("File"), NULL),
-      FIELD("note", N_("Note"), NULL),
+     {FIELD("title", N_("Title"), NULL), FIELD("kind", N_("Kind"), doc_kinds),
+      FIELD("file", N_("File"), NULL), FIELD("note", N_("Note"), NULL),
       FIELD_WHO("by", N_("Made by"))}},
     {"doc-version",
      "doc.version",
@@ -142,10 +133,8 @@ static const cv_web_opform forms[] = {
      N_("New version"),
      "file",
      0,
-     {FIELD("id", NULL, NULL),
-      FIELD("file", N_("File"), NULL),
-      FIELD("note", N_("What changed"), NULL),
-      FIELD_WHO("by", N_("Made by"))}},
+     {FIELD("id", NULL, NULL), FIELD("file", N_("File"), NULL),
+      FIELD("note", N_("What changed"), NULL), FIELD_WHO("by", N_("Made by"))}},
     {"round-open",
      "round.open",
      N_("Send a document of the congress of %s for comments"),
@@ -153,8 +142,7 @@ static const cv_web_opform forms[] = {
      N_("Open a comment round"),
      "deadline",
      0,
-     {FIELD("doc", NULL, NULL),
-      FIELD("deadline", N_("Answers due by (dd/mm/yyyy)"), NULL),
+     {FIELD("doc", NULL, NULL), FIELD("deadline", N_("Answers due by (dd/mm/yyyy)"), NULL),
       FIELD("children", N_("To every organisation directly under (its code)"), NULL),
       FIELD("orgs", N_("Or to these organisations (codes, separated by commas)"), NULL)}},
     {"round-respond",
@@ -164,11 +152,9 @@ static const cv_web_opform forms[] = {
      N_("Answer"),
      "recipient",
      0,
-     {FIELD("id", NULL, NULL),
-      FIELD("recipient", N_("Who answers (an organisation's code)"), NULL),
+     {FIELD("id", NULL, NULL), FIELD("recipient", N_("Who answers (an organisation's code)"), NULL),
       FIELD("on", N_("Answered on (empty: today)"), NULL),
-      FIELD("summary", N_("What it says"), NULL),
-      FIELD("file", N_("The answer as a file"), NULL)}},
+      FIELD("summary", N_("What it says"), NULL), FIELD("file", N_("The answer as a file"), NULL)}},
     {"scenario",
      "scenario.use",
      N_("Switch the scenario of the congress of %s"),
@@ -184,8 +170,7 @@ static const cv_web_opform forms[] = {
      N_("Attendance"),
      "summoned",
      0,
-     {FIELD("id", NULL, NULL),
-      FIELD("summoned", N_("Summoned"), NULL),
+     {FIELD("id", NULL, NULL), FIELD("summoned", N_("Summoned"), NULL),
       FIELD("attending", N_("Attending"), NULL),
       FIELD("convening_absent", N_("Convening committee absent"), NULL),
       FIELD("unreplaced_absent", N_("Absent with no alternate"), NULL),
@@ -225,9 +210,7 @@ static const cv_web_opform forms[] = {
      N_("Correct the tally"),
      "reason",
      1,
-     {TALLY_FIELDS,
-      FIELD("by", N_("Who corrects it"), NULL),
-      FIELD("reason", N_("Why"), NULL)}},
+     {TALLY_FIELDS, FIELD("by", N_("Who corrects it"), NULL), FIELD("reason", N_("Why"), NULL)}},
 };
 
 const char *cv_web_opform_field(const cv_web_opform *o, int i)
@@ -278,8 +261,8 @@ int cv_web_opform_permit(cv_store *s, const cv_actor *a, const cv_web_opform *o,
 {
     const cv_op *op = cv_ops_find(o->op);
     int64_t org_id = 0;
-    json_t *args = where(op, org, cv_web_form_get(f, cv_web_opform_at(o)),
-                         cv_web_form_get(f, "recipient"));
+    json_t *args =
+        where(op, org, cv_web_form_get(f, cv_web_opform_at(o)), cv_web_form_get(f, "recipient"));
     int rc = cv_ops_resolve(s, op->at, op->at_arg, args, &org_id, e);
     json_decref(args);
     return rc < 0 ? rc : cv_ops_permit(s, a, op->roles, org_id, op->name, e);
@@ -289,7 +272,8 @@ int cv_web_may(const cv_web_req *r, const char *op_name, int64_t org_id)
 {
     const cv_op *op = cv_ops_find(op_name);
     cv_err e;
-    return op && r->actor && cv_ops_permit(r->store, r->actor, op->roles, org_id, op->name, &e) == 0;
+    return op && r->actor &&
+           cv_ops_permit(r->store, r->actor, op->roles, org_id, op->name, &e) == 0;
 }
 
 /* Reads a date typed as dd/mm/yyyy into iso[11]; other text is kept as typed, for the
@@ -422,11 +406,14 @@ static void vote_inputs(const cv_web_req *r, const cv_web_form *f, int prefill, 
     json_decref(args);
     if (rc < 0)
         return;
-    snprintf(seats, sizeof seats, "%lld", (long long)json_integer_value(json_object_get(x, "seats")));
+    snprintf(seats, sizeof seats, "%lld",
+             (long long)json_integer_value(json_object_get(x, "seats")));
     json_t *a = json_object_get(json_object_get(x, "attendance"), "attending");
     snprintf(att, sizeof att, "%lld", json_is_integer(a) ? (long long)json_integer_value(a) : -1LL);
-    cv_html_put(h, "<fieldset class=\"votes\" data-seats=\"{}\" data-attending=\"{}\"><legend>{}</legend>\n",
-                seats, att, _("Votes per candidate"));
+    cv_html_put(
+        h,
+        "<fieldset class=\"votes\" data-seats=\"{}\" data-attending=\"{}\"><legend>{}</legend>\n",
+        seats, att, _("Votes per candidate"));
     json_array_foreach(json_object_get(x, "candidates"), i, c)
     {
         char name[CV_CODE_MAX + 2];
@@ -455,8 +442,8 @@ static void vote_inputs(const cv_web_req *r, const cv_web_form *f, int prefill, 
 }
 
 /* One labelled control for fl, typed by its argument, with the value typed and its refusal. */
-static void control(const cv_web_req *r, const cv_op_arg *a, const field *fl,
-                    const cv_web_form *f, const json_t *defaults, cv_html *h)
+static void control(const cv_web_req *r, const cv_op_arg *a, const field *fl, const cv_web_form *f,
+                    const json_t *defaults, cv_html *h)
 {
     const char *v = cv_web_form_get(f, fl->name);
     char was[24];
@@ -487,8 +474,9 @@ static void control(const cv_web_req *r, const cv_op_arg *a, const field *fl,
                     "id=\"{}\" name=\"{}\"",
                     fl->name, _(fl->label), fl->name, fl->name);
     } else if (fl->options) {
-        cv_html_put(h, "<div class=\"field\"><label for=\"{}\">{}</label><select id=\"{}\" name=\"{}\"",
-                    fl->name, _(fl->label), fl->name, fl->name);
+        cv_html_put(
+            h, "<div class=\"field\"><label for=\"{}\">{}</label><select id=\"{}\" name=\"{}\"",
+            fl->name, _(fl->label), fl->name, fl->name);
     } else {
         cv_html_put(h,
                     "<div class=\"field\"><label for=\"{}\">{}</label><input id=\"{}\" "
@@ -627,8 +615,7 @@ static void action(const cv_web_req *r, const cv_congress *c, const char *slug, 
                     c->org_code, slug, name, value, _(o->link));
 }
 
-void cv_web_election_actions(const cv_web_req *r, const cv_congress *c, const json_t *x,
-                             cv_html *h)
+void cv_web_election_actions(const cv_web_req *r, const cv_congress *c, const json_t *x, cv_html *h)
 {
     const char *st = json_string_value(json_object_get(x, "status"));
     char id[24];

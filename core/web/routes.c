@@ -322,9 +322,9 @@ static void route_opform(const cv_web_req *r, const cv_actor *actor, const cv_ht
     const char *name;
     int post = strcmp(req->method, "POST") == 0;
     int fields = !post || req->file; /* a GET's query, or a multipart body (http/upload.c) */
-    if (!fields && (req->body_len > CV_WEB_FORM_MAX ||
-                    parse_form(req->body ? req->body : "", req->body_len, &f, buf, sizeof buf) <
-                        0)) {
+    if (!fields &&
+        (req->body_len > CV_WEB_FORM_MAX ||
+         parse_form(req->body ? req->body : "", req->body_len, &f, buf, sizeof buf) < 0)) {
         reply_message(r, resp, 400, cv_tr(r->lang, "The form could not be read."));
         return;
     }

@@ -13,10 +13,10 @@
 typedef struct cv_web_req {
     cv_store *store;
     cv_lang lang;
-    const char *user; /* display name, NULL when nobody is logged in */
-    const char *role; /* the role of the grant that shows this scope ("secretary"), or NULL */
-    const char *root; /* the organisation at the root of the caller's scope */
-    const char *csrf; /* the token every form carries back, or NULL */
+    const char *user;      /* display name, NULL when nobody is logged in */
+    const char *role;      /* the role of the grant that shows this scope ("secretary"), or NULL */
+    const char *root;      /* the organisation at the root of the caller's scope */
+    const char *csrf;      /* the token every form carries back, or NULL */
     const cv_actor *actor; /* who reads: the sections read through cv_ops_call as this actor */
 } cv_web_req;
 
