@@ -322,7 +322,7 @@ static void route_events(cv_api *api, const cv_http_req *req, cv_http_resp *resp
 typedef struct report_job {
     char db_path[CV_API_PATH_MAX];
     const cv_report_producer *prod;
-    char org[64], format[16];
+    char org[64], format[16], arg[24]; /* arg: the producer's own (an election's id), or "" */
 } report_job;
 
 static const char *content_type_of(const char *format)
@@ -376,7 +376,8 @@ static void run_report(void *arg, cv_http_resp *resp)
     if (fd >= 0)
         close(fd);
     if (rc == 0)
-        rc = job->prod->build(s, *job->org ? job->org : NULL, NULL, &doc, &e);
+        rc =
+            job->prod->build(s, *job->org ? job->org : NULL, *job->arg ? job->arg : NULL, &doc, &e);
     if (rc == 0)
         rc = cv_report_render(s, doc, job->format, tmp, &e);
     if (rc == 0)
@@ -406,7 +407,8 @@ static int report_permitted(cv_api *api, const cv_api_caller *c, const char *org
     return rc;
 }
 
-/* /api/v1/reports/NAME[/ORG]?format=F */
+/* /api/v1/reports/NAME[/ORG]?format=F[&arg=A] (arg: the minutes' election, which the producer
+ * refuses unless it is ORG's) */
 static void route_report(cv_api *api, const cv_http_req *req, cv_http_resp *resp,
                          const cv_api_caller *c, const char *rest)
 {
@@ -414,7 +416,7 @@ static void route_report(cv_api *api, const cv_http_req *req, cv_http_resp *resp
     cv_err e;
     const char *slash = strchr(rest, '/'), *org = slash ? slash + 1 : "";
     size_t n = slash ? (size_t)(slash - rest) : strlen(rest);
-    const char *format = req->query(req->ctx, "format");
+    const char *format = req->query(req->ctx, "format"), *arg = req->query(req->ctx, "arg");
     const cv_report_producer *prod = NULL;
     if (n < sizeof name) {
         memcpy(name, rest, n);
@@ -431,8 +433,9 @@ static void route_report(cv_api *api, const cv_http_req *req, cv_http_resp *resp
     }
     report_job *job = calloc(1, sizeof *job);
     format = format ? format : "json";
+    arg = arg ? arg : "";
     if (!job || strlen(org) >= sizeof job->org || strlen(format) >= sizeof job->format ||
-        strlen(api->db_path) >= sizeof job->db_path) {
+        strlen(arg) >= sizeof job->arg || strlen(api->db_path) >= sizeof job->db_path) {
         free(job);
         cv_http_resp_problem(resp, 422, "the organisation code or format is too long");
         return;
@@ -440,6 +443,7 @@ static void route_report(cv_api *api, const cv_http_req *req, cv_http_resp *resp
     strcpy(job->db_path, api->db_path);
     strcpy(job->org, org);
     strcpy(job->format, format);
+    strcpy(job->arg, arg);
     job->prod = prod;
     resp->work = run_report;
     resp->work_arg = job;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "docs/file.h"
+#include "web/web.h"
 
 #define FIELDS_MAX (256 * 1024) /* bytes of all the fields but the file */
 #define PP_BUFFER  (64 * 1024)
@@ -30,6 +31,7 @@ struct cv_upload {
     int fd;
     char path[CV_UPLOAD_PATH_MAX]; /* the temp file, "" until the file part begins */
     const char *file_arg;          /* the op's FILE argument the file part fills */
+    int page;                      /* a dashboard form (core/web): it also carries its "csrf" */
     int too_big;
     char why[WHY_MAX]; /* set: the body is refused (422) */
 };
@@ -136,6 +138,8 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
     (void)off;
     cv_upload *u = cls;
     const cv_op_arg *a = key ? arg_named(u->op, key) : NULL;
+    if (!a && u->page && key && strcmp(key, "csrf") == 0)
+        return add_field(u, key, data, size) < 0 ? MHD_NO : MHD_YES;
     if (!a)
         refuse(u, "takes no argument", key);
     else if (a->type == CV_ARG_FILE && a->name != u->file_arg)
@@ -150,20 +154,32 @@ cv_upload *cv_upload_begin(struct MHD_Connection *c, const char *url, const char
 {
     char name[ROUTE_MAX];
     const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
-    if (strcmp(method, "POST") != 0 || strncmp(url, API_PREFIX, 8) != 0 || !ct ||
-        strncasecmp(ct, "multipart/form-data", 19) != 0 || strlen(url + 8) >= sizeof name)
+    if (strcmp(method, "POST") != 0 || !ct || strncasecmp(ct, "multipart/form-data", 19) != 0)
         return NULL;
-    snprintf(name, sizeof name, "%s", url + 8);
-    char *slash = strchr(name, '/');
-    if (!slash || strchr(slash + 1, '/'))
-        return NULL;
-    *slash = '.';
+    /* A dashboard form that carries a file names its operation in the page's table. */
+    const char *page_op = cv_web_upload_op(url);
+    if (page_op) {
+        snprintf(name, sizeof name, "%s", page_op);
+    } else {
+        if (strncmp(url, API_PREFIX, 8) != 0 || strlen(url + 8) >= sizeof name)
+            return NULL;
+        snprintf(name, sizeof name, "%s", url + 8);
+        char *slash = strchr(name, '/');
+        if (!slash || strchr(slash + 1, '/'))
+            return NULL;
+        *slash = '.';
+    }
     const cv_op *op = cv_ops_find(name);
     const cv_op_arg *file = op && op->writes ? file_arg_of(op) : NULL;
     cv_upload *u = file ? calloc(1, sizeof *u) : NULL;
     if (!u)
         return NULL;
-    *u = (cv_upload){.c = c, .op = op, .fields = json_object(), .fd = -1, .file_arg = file->name};
+    *u = (cv_upload){.c = c,
+                     .op = op,
+                     .fields = json_object(),
+                     .fd = -1,
+                     .file_arg = file->name,
+                     .page = page_op != NULL};
     u->pp = MHD_create_post_processor(c, PP_BUFFER, on_part, u);
     if (!u->pp)
         refuse(u, "cannot read the multipart body of", "");

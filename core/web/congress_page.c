@@ -1,6 +1,6 @@
 /* congress_page.c: one congress: its status, dates, kind and pilot flags, its work items by
- * group, its documents with their comment rounds and who has not answered; and the
- * secretary's form "our congress was held". */
+ * group and subcommittee, its documents with their comment rounds and who has not answered, then
+ * the later sections (congress_parts.c); and the secretary's form "our congress was held". */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +11,7 @@
 #include "domain/congress.h"
 #include "domain/work.h"
 #include "i18n/collate.h"
-#include "web/page.h"
+#include "web/congress.h"
 
 static void facts(const cv_web_req *r, const cv_congress *c, cv_html *h)
 {
@@ -66,27 +66,45 @@ static int keep_item(const cv_work_item *w, void *ctx)
     return 0;
 }
 
-/* By group in Vietnamese order, then by due date (undated last), then by id. */
+/* By group in Vietnamese order, then subcommittee, then by due date (undated last), then by
+ * id. */
 static int by_group(const void *pa, const void *pb)
 {
     const cv_work_item *a = pa, *b = pb;
     int c = cv_collate_cmp(a->group, b->group);
     if (c == 0)
+        c = strcmp(a->subcommittee, b->subcommittee);
+    if (c == 0)
         c = strcmp(a->due[0] ? a->due : "9999", b->due[0] ? b->due : "9999");
     return c ? c : (a->id > b->id) - (a->id < b->id);
 }
 
-static void item_row(const cv_web_req *r, const cv_work_item *w, const char *today, cv_html *h)
+static void item_row(const cv_web_req *r, const cv_congress *c, const cv_work_item *w,
+                     const char *today, cv_html *h)
 {
-    char d[32], b[32];
+    char d[32], b[32], id[24];
     int done = strcmp(w->status, "done") == 0;
     int overdue = !done && w->due[0] && strcmp(w->due, today) < 0;
-    cv_html_put(h, "<tr><td>{}</td><td>{}{}{}</td><td>{}</td><td class=\"num\">{}</td><td>",
-                w->title, w->unit, w->person[0] ? ", " : "", w->person,
+    snprintf(id, sizeof id, "%lld", (long long)w->id);
+    cv_html_put(h,
+                "<tr><td id=\"work-{}\">{}</td><td>{}{}{}</td><td>{}</td><td class=\"num\">{}"
+                "</td><td>",
+                id, w->title, w->unit, w->person[0] ? ", " : "", w->person,
                 w->due[0] ? cv_page_date(r, w->due, d) : "",
                 cv_page_num(r, (double)w->budget, 0, b));
     cv_page_status(r, done ? "done" : overdue ? "overdue" : "open", h);
+    cv_html_raw(h, "</td><td class=\"no-print\">");
+    cv_web_work_actions(r, c, w->id, done, h);
     cv_html_raw(h, "</td></tr>\n");
+}
+
+/* The header row of a group of work, with its subcommittee when it has one. */
+static void group_row(const cv_web_req *r, const cv_work_item *w, cv_html *h)
+{
+    cv_html_put(h, "<tr class=\"group\"><th colspan=\"6\" scope=\"colgroup\">{}", w->group);
+    if (w->subcommittee[0])
+        cv_html_put(h, " · {} {}", _("Subcommittee"), w->subcommittee);
+    cv_html_raw(h, "</th></tr>\n");
 }
 
 static int work(const cv_web_req *r, const cv_congress *c, cv_html *h, cv_err *e)
@@ -107,66 +125,21 @@ static int work(const cv_web_req *r, const cv_congress *c, cv_html *h, cv_err *e
         "<section class=\"card\" aria-labelledby=\"work\"><h2 id=\"work\">{}</h2>\n"
         "<table class=\"work\"><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>"
         "<th scope=\"col\">{}</th><th scope=\"col\" class=\"num\">{}</th>"
-        "<th scope=\"col\">{}</th></tr></thead><tbody>\n",
-        _("Work items"), _("Work item"), _("Responsible"), _("Due"), _("Budget (VND)"),
-        _("Status"));
+        "<th scope=\"col\">{}</th><th scope=\"col\" class=\"no-print\">{}</th></tr>"
+        "</thead><tbody>\n",
+        _("Work items"), _("Work item"), _("Responsible"), _("Due"), _("Budget (VND)"), _("Status"),
+        _("Actions"));
     for (size_t i = 0; i < it.n; i++) {
-        if (i == 0 || strcmp(it.list[i].group, it.list[i - 1].group) != 0)
-            cv_html_put(h,
-                        "<tr class=\"group\"><th colspan=\"5\" scope=\"colgroup\">{}</th></tr>\n",
-                        it.list[i].group);
-        item_row(r, &it.list[i], today, h);
+        if (i == 0 || strcmp(it.list[i].group, it.list[i - 1].group) != 0 ||
+            strcmp(it.list[i].subcommittee, it.list[i - 1].subcommittee) != 0)
+            group_row(r, &it.list[i], h);
+        item_row(r, c, &it.list[i], today, h);
     }
     cv_html_raw(h, "</tbody></table>\n");
     if (it.n == 0)
         cv_html_put(h, "<p class=\"none\">{}</p>", _("No work item yet."));
     cv_html_raw(h, "</section>\n");
     free(it.list);
-    return 0;
-}
-
-static const char *col(sqlite3_stmt *st, int i)
-{
-    const char *s = (const char *)sqlite3_column_text(st, i);
-    return s ? s : "";
-}
-
-/* Documents with their latest version, and each open round's recipients still to answer. */
-static int documents(const cv_web_req *r, const cv_congress *c, cv_html *h, cv_err *e)
-{
-    sqlite3_stmt *st = cv_store_prepare(
-        r->store,
-        "SELECT d.title, d.status, (SELECT max(n) FROM document_versions v "
-        "  WHERE v.document_id = d.id), "
-        "  (SELECT group_concat(x.name, '; ') FROM comment_rounds k JOIN round_recipients x "
-        "     ON x.round_id = k.id WHERE k.document_id = d.id AND k.status = 'open' "
-        "     AND x.responded_on IS NULL) "
-        "FROM documents d WHERE d.congress_id = ?1 ORDER BY d.id",
-        e);
-    if (!st)
-        return e->code;
-    sqlite3_bind_int64(st, 1, c->id);
-    cv_html_put(h, "<section class=\"card\" aria-labelledby=\"docs\"><h2 id=\"docs\">{}</h2>\n",
-                _("Documents"));
-    int rc, n = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n++ == 0)
-            cv_html_put(h, "<ul class=\"list\">");
-        cv_html_put(h, "<li>{} ", col(st, 0));
-        cv_page_status(r, col(st, 1), h);
-        cv_html_put(h, " <span class=\"meta\">v{}</span>", col(st, 2));
-        if (*col(st, 3)) {
-            cv_html_raw(h, "<br><span class=\"meta\">");
-            cv_html_say(h, _("Not yet answered: %s"), col(st, 3));
-            cv_html_raw(h, "</span>");
-        }
-        cv_html_raw(h, "</li>\n");
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return cv_store_fail(r->store, "reading the documents", e);
-    cv_html_put(h, n ? "</ul></section>\n" : "<p class=\"none\">{}</p></section>\n",
-                _("No document yet."));
     return 0;
 }
 
@@ -181,12 +154,19 @@ int cv_web_congress(const cv_web_req *r, const char *org, cv_html *h, cv_err *e)
     cv_page_begin(r, title, 1, h);
     cv_html_put(h,
                 "<p class=\"actions no-print\"><a href=\"/org/{}\">{}</a> "
-                "<a class=\"button\" href=\"/congress/{}/held\">{}</a> "
-                "<a href=\"/api/v1/reports/readiness/{}?format=xlsx\">{}</a></p>\n",
-                c.org_code, _("Progress of its subtree"), c.org_code, _("Report it held"),
-                c.org_code, _("Readiness sheet (XLSX)"));
+                "<a href=\"/api/v1/reports/readiness/{}?format=xlsx\">{}</a>",
+                c.org_code, _("Progress of its subtree"), c.org_code, _("Readiness sheet (XLSX)"));
+    cv_web_congress_actions(r, &c, h);
+    cv_html_raw(h, "</p>\n");
     facts(r, &c, h);
-    if (work(r, &c, h, e) < 0 || documents(r, &c, h, e) < 0)
+    if (work(r, &c, h, e) < 0 || cv_web_rounds_to_answer(r, &c, h, e) < 0)
+        return e->code;
+    cv_web_documents(r, &c, h);
+    cv_web_meetings(r, &c, h);
+    cv_web_elections(r, &c, h);
+    cv_web_scheme(r, &c, h);
+    cv_web_scenarios(r, &c, h);
+    if (cv_web_phases(r, &c, h, e) < 0)
         return e->code;
     cv_page_end(r, h);
     return 0;

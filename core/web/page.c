@@ -51,13 +51,24 @@ void cv_page_end(const cv_web_req *r, cv_html *h)
 static const struct {
     const char *status, *symbol, *label;
 } statuses[] = {
-    {"held", "✓", N_("Held")},         {"preparing", "◐", N_("Preparing")},
-    {"planned", "○", N_("Planned")},   {"unplanned", "–", N_("Not planned")},
-    {"late", "!", N_("Late")},         {"done", "✓", N_("Done")},
-    {"open", "○", N_("Open")},         {"overdue", "!", N_("Overdue")},
-    {"drafting", "○", N_("Drafting")}, {"consultation", "◐", N_("In consultation")},
-    {"revising", "◐", N_("Revising")}, {"submitted", "◑", N_("Submitted")},
+    {"held", "✓", N_("Held")},
+    {"preparing", "◐", N_("Preparing")},
+    {"planned", "○", N_("Planned")},
+    {"unplanned", "–", N_("Not planned")},
+    {"late", "!", N_("Late")},
+    {"done", "✓", N_("Done")},
+    {"open", "○", N_("Open")},
+    {"overdue", "!", N_("Overdue")},
+    {"drafting", "○", N_("Drafting")},
+    {"consultation", "◐", N_("In consultation")},
+    {"revising", "◐", N_("Revising")},
+    {"submitted", "◑", N_("Submitted")},
     {"adopted", "✓", N_("Adopted")},
+    {"scheduled", "○", N_("Scheduled")},
+    {"met", "✓", N_("Met")},
+    {"unmet", "!", N_("Not met")},
+    {"active", "◐", N_("In progress")},
+    {"pending", "○", N_("Not started")},
 };
 
 void cv_page_status(const cv_web_req *r, const char *status, cv_html *h)

@@ -4,6 +4,9 @@
  *   GET  /congress/CODE         the congress page
  *   GET  /congress/CODE/held    the secretary's form; POST records it (303 back to the congress,
  *                               or 422 with the form, the message beside its field, as typed)
+ *   GET  /congress/CODE/FORM    a form over an operation (opforms.c: plan, change, work-add,
+ *                               work-assign?id=N, work-done?id=N, ...); POST runs it, as held
+ *   GET  /congress/CODE/file?doc=ID&version=N   a document version's file (doc.get)
  *   GET  /static/NAME           app.css, app.js
  *   GET  /login, POST /login    the login form (the API's own login: limits, journal, session)
  *   POST /logout
@@ -17,9 +20,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "auth/account.h"
 #include "auth/grant.h"
+#include "base/text.h"
 #include "domain/org.h"
 #include "http/api_int.h"
 #include "ops/ops.h"
@@ -174,6 +180,84 @@ static int parse_form(const char *body, size_t len, cv_web_form *f, char *buf, s
     return 0;
 }
 
+/* A document version's file, read on the thread pool through doc.get as the reader. */
+typedef struct file_job {
+    char db_path[CV_API_PATH_MAX];
+    cv_actor actor;
+    cv_lang lang;
+    int64_t doc, version;
+} file_job;
+
+#define FILE_MAX (50 << 20) /* the store keeps files up to 50 MiB */
+
+static void file_work(void *arg, cv_http_resp *resp)
+{
+    file_job *job = arg;
+    cv_store *s = NULL;
+    cv_err e;
+    char tmp[] = "/tmp/convene-file-XXXXXX";
+    int fd = mkstemp(tmp);
+    if (fd >= 0)
+        close(fd);
+    json_t *args = json_pack("{s:I, s:s}", "id", (json_int_t)job->doc, "output", tmp);
+    if (job->version > 0)
+        json_object_set_new(args, "version", json_integer(job->version));
+    int rc = fd < 0 ? cv_err_set(&e, CV_EIO, "cannot create a temporary file")
+                    : cv_api_open_store(job->db_path, &job->actor, &s, &e);
+    if (rc == 0)
+        rc = cv_ops_call(s, &job->actor, "doc.get", args, NULL, &e);
+    FILE *f = rc == 0 ? fopen(tmp, "rb") : NULL;
+    char *buf = f ? malloc(FILE_MAX) : NULL;
+    size_t n = buf ? fread(buf, 1, FILE_MAX, f) : 0;
+    if (rc == 0 && (!buf || n == FILE_MAX))
+        rc = cv_err_set(&e, CV_ELIMIT, "the file cannot be read");
+    if (rc == 0) {
+        cv_http_resp_text(resp, 200, "application/octet-stream", buf, n);
+        cv_http_resp_header(resp, "Content-Disposition",
+                            "attachment; filename=\"document-%lld-v%lld\"", (long long)job->doc,
+                            (long long)job->version);
+        cv_http_resp_header(resp, "X-Content-Type-Options", "nosniff");
+    } else {
+        cv_web_req r = {.lang = job->lang};
+        reply_message(&r, resp, status_of(e.code), e.msg);
+    }
+    free(buf);
+    if (f)
+        fclose(f);
+    if (fd >= 0)
+        unlink(tmp);
+    json_decref(args);
+    cv_store_close(s);
+    free(job);
+}
+
+static void route_file(cv_api *api, const cv_web_req *r, const cv_api_caller *c,
+                       const cv_http_req *req, cv_http_resp *resp)
+{
+    const char *doc = req->query(req->ctx, "doc"), *version = req->query(req->ctx, "version");
+    file_job *job = calloc(1, sizeof *job);
+    cv_err e;
+    if (!job || strlen(api->db_path) >= sizeof job->db_path || !doc ||
+        cv_text_count(doc, &job->doc, "doc", &e) < 0 ||
+        (version && cv_text_count(version, &job->version, "version", &e) < 0)) {
+        free(job);
+        reply_message(r, resp, 400, cv_tr(r->lang, "There is no such page."));
+        return;
+    }
+    snprintf(job->db_path, sizeof job->db_path, "%s", api->db_path);
+    job->actor = c->actor;
+    job->lang = r->lang;
+    resp->work = file_work;
+    resp->work_arg = job;
+}
+
+/* 303 to path. */
+static void redirect(cv_http_resp *resp, const char *path)
+{
+    cv_http_resp_text(resp, 303, "text/plain; charset=utf-8", "", 0);
+    cv_http_resp_header(resp, "Location", "%s", path);
+}
+
 /* Changes made by the pages' own forms on the loop's connection, which SQLite's data_version
  * (moved only by other connections) does not count. */
 static int64_t page_writes;
@@ -224,6 +308,68 @@ static void route_held(const cv_web_req *r, const cv_actor *actor, const cv_http
         return;
     }
     reply_page(resp, 422, &h);
+}
+
+/* GET: the form (a form about one work item or election takes ?id=); POST: runs it, then 303
+ * back to the congress, or 422 with the form as typed and the refusal beside its field. */
+static void route_opform(const cv_web_req *r, const cv_actor *actor, const cv_http_req *req,
+                         cv_http_resp *resp, const char *org, const cv_web_opform *o)
+{
+    cv_html h = {0};
+    cv_err e;
+    cv_web_form f = {0};
+    char buf[CV_WEB_FORM_MAX * 2], msg[512];
+    const char *name;
+    int post = strcmp(req->method, "POST") == 0;
+    int fields = !post || req->file; /* a GET's query, or a multipart body (http/upload.c) */
+    if (!fields &&
+        (req->body_len > CV_WEB_FORM_MAX ||
+         parse_form(req->body ? req->body : "", req->body_len, &f, buf, sizeof buf) < 0)) {
+        reply_message(r, resp, 400, cv_tr(r->lang, "The form could not be read."));
+        return;
+    }
+    /* A GET fills the form from the query (a link names the work item, election or round); a
+     * multipart body's fields come the same way, and its file, kept by the server, as the one
+     * upload (an empty file part is no file). */
+    int i = 0;
+    for (; fields && (name = cv_web_opform_field(o, i)) != NULL; i++) {
+        const char *v = req->query(req->ctx, name), *path;
+        struct stat st;
+        f.names[i] = name;
+        f.values[i] = v ? v : "";
+        path = req->file ? req->file(req->ctx, name) : NULL;
+        if (path && stat(path, &st) == 0 && st.st_size > 0) {
+            f.upload_name = name;
+            f.upload_path = path;
+        }
+    }
+    if (post && fields) {
+        f.names[i] = "csrf";
+        f.values[i] = req->query(req->ctx, "csrf") ? req->query(req->ctx, "csrf") : "";
+    }
+    if (cv_web_opform_permit(r->store, actor, o, org, &f, &e) < 0) {
+        reply_message(r, resp, status_of(e.code), e.msg);
+        return;
+    }
+    if (post && !csrf_ok(r, &f)) {
+        reply_message(r, resp, 403, cv_tr(r->lang, "This form has expired; open it again."));
+        return;
+    } else if (post) {
+        int rc = cv_web_opform_submit(r->store, actor, o, org, &f, msg, sizeof msg);
+        page_writes++;
+        if (rc == 0) {
+            char back[CV_CODE_MAX + 16];
+            snprintf(back, sizeof back, "/congress/%s", org);
+            redirect(resp, back);
+            return;
+        }
+    }
+    if (cv_web_opform_page(r, o, org, &f, &h, &e) < 0) {
+        cv_html_free(&h);
+        reply_message(r, resp, status_of(e.code), e.msg);
+        return;
+    }
+    reply_page(resp, post ? 422 : 200, &h);
 }
 
 /* The code that follows prefix in path into code[CV_CODE_MAX], up to the next '/'; *rest is what
@@ -277,7 +423,7 @@ static void page_work(void *arg, cv_http_resp *resp)
     page_job *job = arg;
     cv_store *s = NULL;
     cv_err e;
-    cv_web_req r = {.lang = job->lang, .user = job->user, .csrf = job->csrf};
+    cv_web_req r = {.lang = job->lang, .user = job->user, .csrf = job->csrf, .actor = &job->actor};
     cv_html h = {0};
     int rc = cv_api_open_store(job->db_path, &job->actor, &s, &e);
     r.store = s;
@@ -338,13 +484,6 @@ static void route_page(cv_api *api, const cv_web_req *r, const cv_api_caller *c,
     resp->work = page_work;
     resp->after = page_done;
     resp->work_arg = job;
-}
-
-/* 303 to path. */
-static void redirect(cv_http_resp *resp, const char *path)
-{
-    cv_http_resp_text(resp, 303, "text/plain; charset=utf-8", "", 0);
-    cv_http_resp_header(resp, "Location", "%s", path);
 }
 
 /* The login form posted to /login goes through the API's own login (POST /api/v1/session: the
@@ -541,14 +680,16 @@ static int permitted(const cv_web_req *r, const cv_actor *a, const char *org, un
     return 1;
 }
 
-/* Whether path names a page (/, /logout, /org/CODE, /congress/CODE[/held]). */
+/* Whether path names a page (/, /logout, /org/CODE, /congress/CODE[/held|/FORM]). */
 static int is_page(const char *path)
 {
     char code[CV_CODE_MAX];
     const char *rest = "";
     return strcmp(path, "/") == 0 || strcmp(path, "/logout") == 0 ||
            (code_after(path, "/org/", code, &rest) && !*rest) ||
-           (code_after(path, "/congress/", code, &rest) && (!*rest || strcmp(rest, "/held") == 0));
+           (code_after(path, "/congress/", code, &rest) &&
+            (!*rest || strcmp(rest, "/held") == 0 || strcmp(rest, "/file") == 0 ||
+             cv_web_opform_find(rest + 1)));
 }
 
 /* 404: a page for a browser (it asks for HTML), else the API's problem. */
@@ -596,6 +737,7 @@ void cv_web_handle(cv_api *api, const cv_http_req *req, cv_http_resp *resp)
         r.user = c.actor.name;
     cv_session_csrf(c.token, csrf);
     r.csrf = c.session ? csrf : "";
+    r.actor = &c.actor;
     if (!get && cv_api_cross_site(req, &c)) {
         reply_message(&r, resp, 403, cv_tr(r.lang, "A change from another site is refused."));
     } else if (strcmp(p, "/logout") == 0 && !get) {
@@ -615,6 +757,10 @@ void cv_web_handle(cv_api *api, const cv_http_req *req, cv_http_resp *resp)
         if (permitted(&r, &c.actor, code, CV_ROLE_OFFICE | CV_ROLE_SECRETARY,
                       "report the congress held of", resp))
             route_held(&r, &c.actor, req, resp, code);
+    } else if (code_after(p, "/congress/", code, &rest) && strcmp(rest, "/file") == 0 && get) {
+        route_file(api, &r, &c, req, resp);
+    } else if (code_after(p, "/congress/", code, &rest) && cv_web_opform_find(rest + 1)) {
+        route_opform(&r, &c.actor, req, resp, code, cv_web_opform_find(rest + 1));
     } else {
         reply_message(&r, resp, 405, cv_tr(r.lang, "There is no such page."));
     }

@@ -13,16 +13,20 @@
 typedef struct cv_web_req {
     cv_store *store;
     cv_lang lang;
-    const char *user; /* display name, NULL when nobody is logged in */
-    const char *role; /* the role of the grant that shows this scope ("secretary"), or NULL */
-    const char *root; /* the organisation at the root of the caller's scope */
-    const char *csrf; /* the token every form carries back, or NULL */
+    const char *user;      /* display name, NULL when nobody is logged in */
+    const char *role;      /* the role of the grant that shows this scope ("secretary"), or NULL */
+    const char *root;      /* the organisation at the root of the caller's scope */
+    const char *csrf;      /* the token every form carries back, or NULL */
+    const cv_actor *actor; /* who reads: the sections read through cv_ops_call as this actor */
 } cv_web_req;
 
 /* What a form sends back, and the refusal to show beside one of its fields. */
-#define CV_WEB_FIELDS 8
+#define CV_WEB_FIELDS 48
 typedef struct cv_web_form {
     const char *names[CV_WEB_FIELDS], *values[CV_WEB_FIELDS]; /* NULL-terminated */
+    /* The one file a form may carry: set only by the server from a multipart file part (its
+     * field's name and the private temporary file holding it), never from what a client types. */
+    const char *upload_name, *upload_path;
     const char *error_field; /* the field the refusal concerns, or NULL */
     const char *error;       /* the refusal's message, or NULL */
 } cv_web_form;
@@ -47,6 +51,37 @@ int cv_web_held_form(const cv_web_req *r, const char *org, const cv_web_form *f,
  * changes nothing the refusal concerns. */
 int cv_web_held_submit(cv_store *s, const cv_actor *actor, cv_lang lang, const char *org,
                        cv_web_form *f, char *msg, size_t cap);
+
+/* Forms over operations (opforms.c), each found by the last part of its path
+ * (/congress/CODE/<slug>): plan, change, work-add, work-assign, work-done, ... */
+typedef struct cv_web_opform cv_web_opform;
+const cv_web_opform *cv_web_opform_find(const char *slug);
+
+/* The operation of the dashboard form posted to url (/congress/CODE/FORM) when that form carries
+ * a file, else NULL: the HTTP server then reads its multipart body (http/upload.h). */
+const char *cv_web_upload_op(const char *url);
+
+/* The name of form o's field i (0, 1, ...), or NULL past the last. */
+const char *cv_web_opform_field(const cv_web_opform *o, int i);
+
+/* The field naming what form o acts on, when it is about one work item, election, document or
+ * round ("id", "doc"); "org" for a form about the congress (its organisation is the path's). */
+const char *cv_web_opform_at(const cv_web_opform *o);
+
+/* Whether actor may use form o on org's congress, for the work item, election, document or round
+ * f names (its field cv_web_opform_at(o), and a round's recipient); the operations layer's check,
+ * with its refusal in e. */
+int cv_web_opform_permit(cv_store *s, const cv_actor *actor, const cv_web_opform *o,
+                         const char *org, const cv_web_form *f, cv_err *e);
+
+/* The form o of org's congress, filled from f (NULL: empty), the refusal beside its field. */
+int cv_web_opform_page(const cv_web_req *r, const cv_web_opform *o, const char *org,
+                       const cv_web_form *f, cv_html *h, cv_err *e);
+
+/* Runs o's operation for org as actor with what f holds; on a refusal sets f->error and
+ * f->error_field (kept in msg[cap]) and changes nothing. */
+int cv_web_opform_submit(cv_store *s, const cv_actor *actor, const cv_web_opform *o,
+                         const char *org, cv_web_form *f, char *msg, size_t cap);
 
 /* The login page, with the name typed and a refusal (both may be NULL). */
 void cv_web_login(const cv_web_req *r, const char *name, const char *error, cv_html *h);

@@ -1,8 +1,8 @@
 # 90-accounts.sh: who signs in to the demo's dashboard, one account per role the demo shows, all
 # with the password in $DEMO_PASSWORD ("demo-2020"): the national admin, Thái Nguyên's provincial
-# office, Bắc Kạn city's office, Nguyễn Thị Minh Khai ward's secretary, Lạng Sơn city's office and
-# a viewer of Lạng Sơn city. The Unix user who builds the demo acts as admin. Sourced by
-# demo/build.sh.
+# office, Bắc Kạn city's office, Nguyễn Thị Minh Khai ward's secretary, Lạng Sơn city's office,
+# a viewer of Lạng Sơn city and Đông Kinh ward's organisation board. The Unix user who builds the
+# demo acts as admin. Sourced by demo/build.sh.
 DEMO_PASSWORD=${DEMO_PASSWORD:-demo-2020}
 PWFILE=$(mktemp)
 printf '%s\n' "$DEMO_PASSWORD" > "$PWFILE"
@@ -18,4 +18,6 @@ account vp.backan "Văn phòng Thành ủy Bắc Kạn" office BK-TP
 account bithu.ntmk "Bí thư Đảng ủy phường Nguyễn Thị Minh Khai" secretary BK-TP-NTMK
 account vp.langson "Văn phòng Thành ủy Lạng Sơn" office LS-TP
 account xem.langson "Thường trực Thành ủy Lạng Sơn (xem)" viewer LS-TP
+# The organisation board of Đông Kinh ward: enters its election's attendance and tallies.
+account bch.dongkinh "Ban tổ chức đại hội phường Đông Kinh" organisation LS-TP-DK
 rm -f "$PWFILE"

@@ -5,12 +5,14 @@ the congress page, the secretary's "congress held" form with a refusal that keep
 typed, a change made in another session appearing live, a report exported, every page read
 without JavaScript, and 0 serious accessibility violations (axe-core). Screenshots at 1366 px and
 360 px go into the build folder (CONVENE_SHOTS)."""
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import unittest
+import urllib.error
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -105,6 +107,310 @@ class Dashboard(unittest.TestCase):
                    if v.get("impact") in ("serious", "critical")]
         self.assertEqual(serious, [], f"{page}: " + "; ".join(
             f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in serious))
+
+    def forbidden(self, path):
+        """The page answers 403 with the operations layer's refusal, and shows no data."""
+        self.open(path)
+        self.assertEqual(self.text("h1"), "403", path)
+        self.assertIn("permission denied", self.text("main"))
+        self.assertFalse(self.d.find_elements(By.CSS_SELECTOR, "main form"), path)
+
+    def submit(self):
+        self.d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+
+    def test_7_congress_page_shows_elections_scheme_meetings_and_minutes(self):
+        self.login("vp.langson")
+        self.open("/congress/LS-TP-DK")
+        el = self.d.find_element(By.CSS_SELECTOR, "section[aria-labelledby=elections]").text
+        self.assertIn("Ban Chấp hành, lần bầu 1: 11 người", el)
+        self.assertIn("Cơ sở tính tỷ lệ\n147", el)
+        self.assertIn("Số phiếu cần có (quá một nửa)\n74", el)
+        self.assertIn("Hoàng Văn Thắng 141 95,9% Trúng cử", el)
+        self.assertIn("Chu Văn Bình 73 49,7% Không trúng cử (không quá một nửa)", el)
+        scheme = self.d.find_element(By.CSS_SELECTOR, "section[aria-labelledby=scheme]").text
+        self.assertIn("13 người ứng cử cho 11 chỗ (tối đa 14)", scheme)
+        self.assertIn("Nữ 25% 5 (38,5%) ✓ Đạt", scheme)
+        self.assertTrue(self.d.find_elements(By.ID, "meetings"))
+        self.assertTrue(self.d.find_elements(By.ID, "phases"))
+        self.shots("congress-dk")
+        self.assert_accessible("congress with elections")
+        cookie = self.d.get_cookie("convene")["value"]
+        for fmt, kind in (("html", "text/html"), ("xlsx", "spreadsheetml")):
+            href = self.d.find_element(
+                By.CSS_SELECTOR, f"a[href$='format={fmt}'][href*=minutes]").get_attribute("href")
+            req = urllib.request.Request(href, headers={"Cookie": f"convene={cookie}"})
+            with urllib.request.urlopen(req, timeout=120) as r:
+                self.assertEqual(r.status, 200)
+                self.assertIn(kind, r.headers["Content-Type"])
+                body = r.read()
+                if fmt == "html":
+                    self.assertIn("Biên bản kiểm phiếu", body.decode())
+        # Thái Nguyên's office may not read Đông Kinh's minutes.
+        self.login("vp.thainguyen")
+        req = urllib.request.Request(href, headers={
+            "Cookie": "convene=" + self.d.get_cookie("convene")["value"]})
+        with self.assertRaises(urllib.error.HTTPError) as cm:
+            urllib.request.urlopen(req, timeout=60)
+        self.assertEqual(cm.exception.code, 403)
+
+    def test_8_office_adds_a_work_item_after_a_refusal_and_the_secretary_marks_it_done(self):
+        self.login("vp.backan")
+        self.open("/congress/BK-TP-NTMK")
+        self.d.find_element(By.CSS_SELECTOR, "a[href$='/work-add']").click()
+        form = self.d.find_element(By.CSS_SELECTOR, "form[data-form=work-add]")
+        form.find_element(By.NAME, "title").send_keys("In tài liệu đại hội")
+        form.find_element(By.NAME, "group").send_keys("Hậu cần")
+        form.find_element(By.NAME, "person").send_keys("Nguyễn Văn Bình")
+        form.find_element(By.NAME, "due").send_keys("31/02/2020")
+        form.find_element(By.NAME, "budget").send_keys("1500000")
+        self.submit()
+        err = WebDriverWait(self.d, 10).until(lambda d: d.find_element(By.ID, "due-error"))
+        self.assertIn("is not a date", err.text)  # the operation's own words, as the CLI's
+        self.assertEqual(self.d.find_element(By.NAME, "due").get_attribute("value"), "31/02/2020")
+        self.assertEqual(self.d.find_element(By.NAME, "title").get_attribute("value"),
+                         "In tài liệu đại hội")
+        self.assertEqual(self.d.find_element(By.NAME, "due").get_attribute("aria-invalid"),
+                         "true")
+        self.shots("work-add-refused")
+        self.assert_accessible("work-add form")
+        due = self.d.find_element(By.NAME, "due")
+        due.clear()
+        due.send_keys("30/05/2020")
+        self.submit()
+        WebDriverWait(self.d, 30).until(lambda d: d.current_url.endswith("/congress/BK-TP-NTMK"))
+        row = self.d.find_element(By.XPATH, "//td[text()='In tài liệu đại hội']/..")
+        self.assertIn("Nguyễn Văn Bình", row.text)
+        self.assertIn("1.500.000", row.text)
+        # The secretary of the ward marks it done from the congress page; it may not add one.
+        self.login("bithu.ntmk")
+        self.open("/congress/BK-TP-NTMK")
+        self.assertFalse(self.d.find_elements(By.CSS_SELECTOR, "a[href$='/work-add']"))
+        row = self.d.find_element(By.XPATH, "//td[text()='In tài liệu đại hội']/..")
+        self.shots("congress-secretary")
+        self.assert_accessible("congress page as secretary")
+        row.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        WebDriverWait(self.d, 30).until(lambda d: "Hoàn thành" in d.find_element(
+            By.XPATH, "//td[text()='In tài liệu đại hội']/..").text)
+        self.forbidden("/congress/BK-TP-NTMK/work-add")
+        shown = self.cv("work", "list", "--org", "BK-TP-NTMK", "--json")
+        self.assertIn('"done"', shown)
+
+    def test_9_secretary_changes_the_dates_refused_figures_kept(self):
+        self.login("bithu.ntmk")
+        self.open("/congress/BK-TP-NTMK/change")
+        form = self.d.find_element(By.CSS_SELECTOR, "form[data-form=change]")
+        form.find_element(By.NAME, "summoned").send_keys("abc")
+        form.find_element(By.NAME, "present").send_keys("98")
+        self.submit()
+        err = WebDriverWait(self.d, 10).until(lambda d: d.find_element(By.ID, "summoned-error"))
+        self.assertIn("summoned must be a whole number", err.text)
+        self.assertEqual(self.d.find_element(By.NAME, "present").get_attribute("value"), "98")
+        self.shots("change-refused")
+        self.assert_accessible("change form")
+        s = self.d.find_element(By.NAME, "summoned")
+        s.clear()
+        s.send_keys("100")
+        self.submit()
+        WebDriverWait(self.d, 30).until(lambda d: d.current_url.endswith("/congress/BK-TP-NTMK"))
+        self.assertIn("100", self.text("dl.facts"))
+
+    def test_9_role_matrix_through_the_forms(self):
+        cases = [  # login, forms it may not use (403, no data)
+            ("xem.langson", ["/congress/LS-TP-DK/work-add", "/congress/LS-TP-DK/change",
+                             "/congress/LS-TP-DK/plan", "/congress/LS-TP-DK/work-done?id=1"]),
+            ("bithu.ntmk", ["/congress/BK-TP/change", "/congress/LS-TP-DK/work-done?id=1",
+                            "/congress/BK-TP-NTMK/work-assign?id=1"]),
+            ("vp.thainguyen", ["/congress/LS-TP-DK/work-add", "/congress/BK-TP/plan"]),
+        ]
+        for login, paths in cases:
+            with self.subTest(login=login):
+                self.login(login)
+                for p in paths:
+                    self.forbidden(p)
+        self.login("xem.langson")  # a viewer sees the page without any form
+        self.open("/congress/LS-TP-DK")
+        self.assertFalse(self.d.find_elements(By.CSS_SELECTOR, "main form"))
+        self.assertFalse(self.d.find_elements(By.CSS_SELECTOR, "main a.button"))
+
+    def field_error(self, name):
+        return WebDriverWait(self.d, 10).until(
+            lambda d: d.find_element(By.ID, name + "-error")).text
+
+    def typed(self, values):
+        form = self.d.find_element(By.CSS_SELECTOR, "main form")
+        for name, value in values.items():
+            el = form.find_element(By.NAME, name)
+            el.clear()
+            el.send_keys(value)
+
+    def test_a_board_enters_attendance_and_a_tally_reconciled_as_typed_then_announces(self):
+        self.cv("election", "create", "LS-TP-DK", "standing", "--seats", "4",
+                "--candidates", "DK01,DK02,DK03,DK04,DK05")
+        elections = json.loads(self.cv("--json", "election", "list", "LS-TP-DK"))
+        eid = str([x["id"] for x in elections if x["body"] == "standing"][0])
+        self.login("bch.dongkinh")
+        self.open(f"/congress/LS-TP-DK/attendance?id={eid}")
+        self.typed({"summoned": "150", "attending": "148", "convening_absent": "1",
+                    "unreplaced_absent": "2", "alternates_in": "1"})
+        self.assertIn("Cơ sở tính tỷ lệ: 147; cần ít nhất 74 phiếu.",
+                      self.text("main form p[role=status]"))
+        self.shots("attendance")
+        self.assert_accessible("attendance form")
+        self.submit()
+        WebDriverWait(self.d, 30).until(lambda d: d.current_url.endswith("/congress/LS-TP-DK"))
+        self.d.find_element(By.XPATH, f"//form[@action='/congress/LS-TP-DK/start']"
+                                      f"[input[@value='{eid}']]//button").click()
+        WebDriverWait(self.d, 30).until(lambda d: d.find_elements(
+            By.CSS_SELECTOR, f"a[href='/congress/LS-TP-DK/tally?id={eid}']"))
+        self.open(f"/congress/LS-TP-DK/tally?id={eid}")
+        # As the figures are typed, the server's rule in its words, beside the field it names.
+        self.typed({"issued": "148", "returned": "150", "valid": "146", "invalid": "4"})
+        self.assertEqual(self.field_error("returned"),
+                         "150 ballots returned is more than the 148 issued")
+        self.typed({"returned": "148", "invalid": "3"})
+        self.assertEqual(self.field_error("invalid"), "146 valid + 3 invalid is not the 148 returned")
+        self.assertFalse(self.d.find_elements(By.ID, "returned-error"))
+        self.typed({"invalid": "2", "v:DK01": "140", "v:DK02": "150", "v:DK03": "120",
+                    "v:DK04": "100", "v:DK05": "60"})
+        self.assertEqual(self.field_error("v:DK02"),
+                         "candidate 2 has 150 votes, more than the 146 valid ballots")
+        self.shots("tally-inline")
+        self.assert_accessible("tally form")
+        # Sent as it is (the script never blocks): the server refuses in the same words.
+        self.submit()
+        WebDriverWait(self.d, 10).until(lambda d: d.current_url.endswith("/tally"))
+        self.assertEqual(self.field_error("v:DK02"),
+                         "candidate 2 has 150 votes, more than the 146 valid ballots")
+        self.assertEqual(self.d.find_element(By.NAME, "v:DK05").get_attribute("value"), "60")
+        self.shots("tally-refused")
+        self.typed({"v:DK02": "130"})
+        self.submit()
+        WebDriverWait(self.d, 30).until(lambda d: d.current_url.endswith("/congress/LS-TP-DK"))
+        self.d.find_element(By.XPATH, f"//form[@action='/congress/LS-TP-DK/announce']"
+                                      f"[input[@value='{eid}']]//button").click()
+        WebDriverWait(self.d, 30).until(lambda d: d.find_elements(
+            By.CSS_SELECTOR, f"a[href='/congress/LS-TP-DK/correct?id={eid}']"))
+        shown = json.loads(self.cv("--json", "election", "show", eid))
+        self.assertEqual(shown["status"], "announced")
+        self.assertEqual(shown["base"], 147)
+        # A correction needs who and why: refused beside "why", the figures kept.
+        self.open(f"/congress/LS-TP-DK/correct?id={eid}")
+        self.assertEqual(self.d.find_element(By.NAME, "v:DK02").get_attribute("value"), "130")
+        self.typed({"v:DK05": "70", "by": "Ban kiểm phiếu"})
+        self.submit()
+        self.assertIn("why", self.field_error("reason"))  # the operation's words, beside "why"
+        self.assertEqual(self.d.find_element(By.NAME, "v:DK05").get_attribute("value"), "70")
+        self.shots("correct-refused")
+        self.assert_accessible("correct form")
+        self.typed({"reason": "Kiểm lại phiếu của tổ 3"})
+        self.submit()
+        WebDriverWait(self.d, 30).until(lambda d: d.current_url.endswith("/congress/LS-TP-DK"))
+        shown = json.loads(self.cv("--json", "election", "show", eid))
+        self.assertEqual([c["votes"] for c in shown["candidates"]], [140, 130, 120, 100, 70])
+        audit = self.cv("audit", "--type", "election.corrected")
+        self.assertIn("bch.dongkinh", audit)
+        # The viewer sees the result and none of these forms.
+        self.login("xem.langson")
+        for form in ("attendance", "tally", "correct", "start", "announce"):
+            self.forbidden(f"/congress/LS-TP-DK/{form}?id={eid}")
+
+    def test_b_an_office_switches_the_scenario(self):
+        self.login("vp.thainguyen")
+        self.open("/congress/TN")
+        self.d.find_element(By.XPATH, "//form[@action='/congress/TN/scenario']"
+                                      "[input[@value='covid']]//button").click()
+        WebDriverWait(self.d, 30).until(lambda d: "covid" in d.find_element(
+            By.XPATH, "//section[@aria-labelledby='scenarios']//li[.//span[contains(@class,"
+                      "'badge')]]").text)
+        self.shots("congress-tn-scenarios")
+        # A scenario the congress does not have: the operation's refusal beside the field.
+        self.open("/congress/TN/scenario")
+        self.typed({"code": "flood"})
+        self.submit()
+        self.assertIn("flood", self.field_error("code"))
+        self.assertEqual(self.d.find_element(By.NAME, "code").get_attribute("value"), "flood")
+        self.shots("scenario-refused")
+        self.assert_accessible("scenario form")
+        self.login("bithu.ntmk")
+        self.forbidden("/congress/BK-TP-NTMK/scenario")
+
+    def a_file(self, name, text):
+        path = os.path.join(self.dir, name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    def test_c_a_secretary_uploads_its_minutes_and_answers_a_round_with_a_file(self):
+        minutes = self.a_file("bien-ban.txt", "BIÊN BẢN ĐẠI HỘI\nĐảng bộ phường Nguyễn Thị Minh Khai\n")
+        self.login("bithu.ntmk")
+        self.open("/congress/BK-TP-NTMK")
+        self.d.find_element(By.CSS_SELECTOR, "a[href$='/doc-add']").click()
+        form = self.d.find_element(By.CSS_SELECTOR, "form[data-form=doc-add]")
+        self.assertEqual(form.get_attribute("enctype"), "multipart/form-data")
+        self.assertEqual(form.find_element(By.NAME, "by").get_attribute("value"),
+                         "Bí thư Đảng ủy phường Nguyễn Thị Minh Khai")  # the reader's name
+        form.find_element(By.NAME, "note").send_keys("bản đã ký")
+        form.find_element(By.NAME, "file").send_keys(minutes)
+        self.submit()  # no title: the operation's refusal beside it, the note kept
+        self.assertIn("needs title", self.field_error("title"))
+        self.assertEqual(self.d.find_element(By.NAME, "note").get_attribute("value"), "bản đã ký")
+        self.shots("doc-add-refused")
+        self.assert_accessible("doc-add form")
+        self.typed({"title": "Biên bản Đại hội"})
+        self.d.find_element(By.NAME, "file").send_keys(minutes)  # a file is chosen again
+        self.submit()
+        WebDriverWait(self.d, 30).until(lambda d: d.current_url.endswith("/congress/BK-TP-NTMK"))
+        link = self.d.find_element(By.XPATH, "//h3[contains(., 'Biên bản Đại hội')]"
+                                             "/following-sibling::ul[1]//a[contains(@href,'/file?')]")
+        cookie = self.d.get_cookie("convene")["value"]
+        req = urllib.request.Request(link.get_attribute("href"),
+                                     headers={"Cookie": f"convene={cookie}"})
+        with urllib.request.urlopen(req, timeout=60) as r:
+            self.assertEqual(r.read().decode(), "BIÊN BẢN ĐẠI HỘI\nĐảng bộ phường Nguyễn Thị Minh Khai\n")
+        # The city's office sends a draft for comments to every organisation under it.
+        draft = self.a_file("du-thao.txt", "Dự thảo Nghị quyết\n")
+        self.login("vp.backan")
+        self.open("/congress/BK-TP/doc-add")
+        self.typed({"title": "Dự thảo Nghị quyết Đại hội VII"})
+        self.d.find_element(By.NAME, "file").send_keys(draft)
+        self.submit()
+        WebDriverWait(self.d, 30).until(lambda d: d.current_url.endswith("/congress/BK-TP"))
+        self.d.find_element(By.XPATH, "//h3[contains(., 'Dự thảo Nghị quyết Đại hội VII')]"
+                                      "/following-sibling::p[1]//a[contains(@href,'round-open')]"
+                            ).click()
+        self.typed({"deadline": "30/02/2020", "children": "BK-TP"})
+        self.submit()
+        self.assertIn("is not a date", self.field_error("deadline"))
+        self.assertEqual(self.d.find_element(By.NAME, "children").get_attribute("value"), "BK-TP")
+        self.shots("round-open-refused")
+        self.assert_accessible("round-open form")
+        self.typed({"deadline": "10/06/2020"})
+        self.submit()
+        WebDriverWait(self.d, 30).until(lambda d: d.current_url.endswith("/congress/BK-TP"))
+        self.assertIn("Đảng bộ phường Nguyễn Thị Minh Khai", self.text("section[aria-labelledby=docs]"))
+        # The ward's secretary answers it with a file from its own congress page.
+        answer = self.a_file("gop-y.txt", "Nhất trí với dự thảo.\n")
+        self.login("bithu.ntmk")
+        self.open("/congress/BK-TP-NTMK")
+        self.d.find_element(By.XPATH, "//section[@aria-labelledby='to-answer']"
+                                      "//li[contains(., 'Dự thảo Nghị quyết Đại hội VII')]//a").click()
+        self.typed({"on": "31/05/2020", "summary": "Nhất trí"})
+        self.d.find_element(By.NAME, "file").send_keys(answer)
+        self.submit()
+        self.assertIn("in the future", self.field_error("on"))
+        self.assertEqual(self.d.find_element(By.NAME, "summary").get_attribute("value"), "Nhất trí")
+        self.shots("round-respond-refused")
+        self.assert_accessible("round-respond form")
+        self.typed({"on": ""})
+        self.d.find_element(By.NAME, "file").send_keys(answer)
+        self.submit()
+        WebDriverWait(self.d, 30).until(lambda d: d.current_url.endswith("/congress/BK-TP-NTMK"))
+        self.assertFalse(self.d.find_elements(By.XPATH, "//section[@aria-labelledby='to-answer']"
+                                                        "//li[contains(., 'Nghị quyết Đại hội VII')]"))
+        self.shots("congress-secretary-after")
+        # It may not answer for another organisation, nor open a round.
+        self.forbidden("/congress/BK-TP-NTMK/round-respond?id=1&recipient=BK-TP-CB01")
+        self.forbidden("/congress/BK-TP/round-open?doc=5")
 
     def test_0_a_wrong_password_is_refused_and_the_name_kept(self):
         self.d.delete_all_cookies()

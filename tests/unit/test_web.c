@@ -133,14 +133,52 @@ static void test_congress_page_shows_status_dates_and_flags(void **state)
 {
     fixture *f = *state;
     tree_plan(f, "VT", "VIII", 1);
-    cv_web_req r = {.store = f->s, .lang = CV_LANG_VI, .user = "A", .csrf = "tok"};
+    cv_actor a = {.kind = CV_ACTOR_ACCOUNT, .scope_roles = 0x7f};
+    snprintf(a.name, sizeof a.name, "unit-test");
+    cv_web_req r = {.store = f->s, .lang = CV_LANG_VI, .user = "A", .csrf = "tok", .actor = &a};
     cv_html h = {0};
     assert_int_equal(cv_web_congress(&r, "VT", &h, &f->e), 0);
     char *page = cv_html_take(&h, NULL);
     assert_non_null(strstr(page, "<h1>Đại hội VIII – Phường Vĩnh Trại</h1>"));
     assert_non_null(strstr(page, "<dt>Đại hội điểm</dt><dd>Có</dd>"));
     assert_non_null(strstr(page, "Đại hội đại biểu"));
+    /* The later sections, read through the operations layer as the reader. */
+    assert_non_null(strstr(page, "<h2 id=\"meetings\">Hội nghị, cuộc họp</h2>"));
+    assert_non_null(strstr(page, "<h2 id=\"elections\">Bầu cử</h2>"));
+    assert_non_null(strstr(page, "<h2 id=\"scheme\">Đối chiếu phương án nhân sự</h2>"));
+    assert_non_null(strstr(page, "<h2 id=\"phases\">Các đợt tuyên truyền</h2>"));
+    /* This reader holds every role: the forms' links are there. */
+    assert_non_null(strstr(page, "href=\"/congress/VT/work-add\""));
     free(page);
+}
+
+static void test_a_form_over_an_operation_refuses_beside_the_field_and_changes_nothing(void **state)
+{
+    fixture *f = *state;
+    tree_plan(f, "VT", "VIII", 0);
+    cv_actor a = {.kind = CV_ACTOR_ACCOUNT, .scope_roles = 0x7f};
+    snprintf(a.name, sizeof a.name, "unit-test");
+    const cv_web_opform *add = cv_web_opform_find("work-add");
+    assert_non_null(add);
+    char msg[512];
+    cv_web_form bad = {.names = {"title", "group", "due", "budget"},
+                       .values = {"In tài liệu", "Hậu cần", "31/02/2020", "1500000"}};
+    assert_int_equal(cv_web_opform_submit(f->s, &a, add, "VT", &bad, msg, sizeof msg), CV_EINVAL);
+    assert_string_equal(bad.error_field, "due");
+    assert_non_null(strstr(bad.error, "is not a date"));
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM work_items"), 0);
+    cv_web_req r = {.store = f->s, .lang = CV_LANG_VI, .user = "A", .csrf = "tok", .actor = &a};
+    cv_html h = {0};
+    assert_int_equal(cv_web_opform_page(&r, add, "VT", &bad, &h, &f->e), 0);
+    char *page = cv_html_take(&h, NULL);
+    assert_non_null(strstr(page, "value=\"31/02/2020\" placeholder=\"dd/mm/yyyy\" "
+                                 "aria-invalid=\"true\" aria-describedby=\"due-error\""));
+    assert_non_null(strstr(page, "value=\"In tài liệu\""));
+    free(page);
+    cv_web_form good = {.names = {"title", "group", "due", "budget"},
+                        .values = {"In tài liệu", "Hậu cần", "30/05/2020", "1500000"}};
+    assert_int_equal(cv_web_opform_submit(f->s, &a, add, "VT", &good, msg, sizeof msg), 0);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM work_items"), 1);
 }
 
 static int setup(void **state)
@@ -166,6 +204,7 @@ int main(void)
         WEB_TEST(test_drill_down_to_an_unknown_organisation_is_refused),
         WEB_TEST(test_held_form_refusals_name_the_field_and_keep_the_input),
         WEB_TEST(test_congress_page_shows_status_dates_and_flags),
+        WEB_TEST(test_a_form_over_an_operation_refuses_beside_the_field_and_changes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

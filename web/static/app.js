@@ -3,6 +3,9 @@
 //    something in the reader's scope changes, fetches itself again and replaces its <main>.
 // 2. Inline checks: a form marked data-check shows the same refusals the server gives, as the
 //    figures are typed (the server checks again).
+// 3. A tally (form data-form=tally or correct) is reconciled as it is typed by the rules of
+//    core/elect/rules.c (cv_rules_reconcile), in its words, beside the field the server would
+//    name; an attendance (data-form=attendance) shows the base and the votes needed.
 "use strict";
 
 (function live() {
@@ -73,4 +76,94 @@
     show("present", !isNaN(s) && !isNaN(p) && p > s ? say.present : "");
   }
   form.addEventListener("input", check);
+})();
+
+// Shows msg beside the control named field of form (an empty msg clears what this script said).
+function inlineSay(form, field, msg) {
+  const input = form.elements[field];
+  if (!input) return;
+  let p = document.getElementById(field + "-error");
+  if (!msg) {
+    if (p && p.dataset.inline) { p.remove(); input.removeAttribute("aria-invalid"); }
+    return;
+  }
+  if (!p) {
+    p = document.createElement("p");
+    p.id = field + "-error";
+    p.className = "error";
+    p.dataset.inline = "1";
+    input.after(p);
+  }
+  p.textContent = msg;
+  input.setAttribute("aria-invalid", "true");
+  input.setAttribute("aria-describedby", p.id);
+}
+
+(function tally() {
+  const form = document.querySelector("form[data-form=tally], form[data-form=correct]");
+  const box = form && form.querySelector("fieldset.votes");
+  if (!box) return;
+  const figures = ["issued", "returned", "valid", "invalid"];
+  const seats = parseInt(box.dataset.seats, 10), attending = parseInt(box.dataset.attending, 10);
+  const votes = [...box.querySelectorAll("input[data-n]")];
+  const num = (el) => /^\d+$/.test(el.value.trim()) ? parseInt(el.value.trim(), 10) : NaN;
+  // The first rule broken, as cv_rules_reconcile checks them, or null.
+  function rule() {
+    const [issued, returned, valid, invalid] = figures.map((f) => num(form.elements[f]));
+    if ([issued, returned, valid, invalid].some(isNaN)) return null;
+    if (returned > issued) return `${returned} ballots returned is more than the ${issued} issued`;
+    if (valid + invalid !== returned)
+      return `${valid} valid + ${invalid} invalid is not the ${returned} returned`;
+    if (attending >= 0 && issued > attending)
+      return `${issued} ballots issued is more than the ${attending} attending`;
+    let total = 0;
+    for (let i = 0; i < votes.length; i++) {
+      const v = num(votes[i]);
+      if (isNaN(v)) return null; // not typed yet
+      if (v > valid) return `candidate ${i + 1} has ${v} votes, more than the ${valid} valid ballots`;
+      total += v;
+    }
+    if (total > valid * seats)
+      return `${total} votes in all is more than ${valid} valid ballots x ${seats} seats`;
+    return null;
+  }
+  // The field the server names for msg (opforms.c, blamed): the candidate's, else the last figure
+  // the message names.
+  function blamed(msg) {
+    const m = /^candidate (\d+) /.exec(msg);
+    if (m) return votes[parseInt(m[1], 10) - 1].name;
+    let last = null;
+    for (const f of figures) if (new RegExp(`\\b${f}\\b`).test(msg)) last = f;
+    return last;
+  }
+  let shown = null;
+  form.addEventListener("input", () => {
+    const msg = rule();
+    const field = msg && blamed(msg);
+    if (shown && shown !== field) inlineSay(form, shown, "");
+    if (field) inlineSay(form, field, msg);
+    shown = field;
+  });
+})();
+
+(function attendance() {
+  const form = document.querySelector("form[data-form=attendance]");
+  if (!form) return;
+  const out = document.createElement("p");
+  out.setAttribute("role", "status");
+  out.className = "meta";
+  form.querySelector("button[type=submit]").before(out);
+  const vi = document.documentElement.lang === "vi";
+  const less = ["transferred", "exempt_absent", "suspended", "excused_absent", "convening_absent",
+    "unreplaced_absent"];
+  form.addEventListener("input", () => {
+    const n = (f) => parseInt((form.elements[f] || {}).value, 10) || 0;
+    const summoned = parseInt(form.elements.summoned.value, 10);
+    if (isNaN(summoned)) { out.textContent = ""; return; }
+    const base = summoned - less.reduce((s, f) => s + n(f), 0);
+    // 244-QĐ/TW: elected with more than half of the base (rules.c, cv_rules_threshold).
+    const need = Math.floor(base / 2) + 1;
+    out.textContent = base < 0 ? "" : vi ? `Cơ sở tính tỷ lệ: ${base}; cần ít nhất ${need} phiếu.`
+      : `Base: ${base}; at least ${need} votes needed.`;
+  });
 })();
