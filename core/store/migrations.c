@@ -885,6 +885,11 @@ static const char schema_rollups[] =
     "DELETE FROM settings WHERE key = 'rollups.bulk';";
 // clang-format on
 
+/* The language the dashboard speaks to each account (issue 12: English per account). */
+static const char schema_account_lang[] =
+    "ALTER TABLE accounts ADD COLUMN lang TEXT NOT NULL DEFAULT 'vi' "
+    "CHECK (lang IN ('vi', 'en'));";
+
 /* One line a migration, in order: the line's place is the schema version it brings. */
 /* clang-format off */
 static const char *const migrations[] = {
@@ -902,6 +907,7 @@ static const char *const migrations[] = {
     schema_auth,
     schema_http,
     schema_rollups,
+    schema_account_lang,
 };
 /* clang-format on */
 
