@@ -10,9 +10,10 @@
 #include "base/json.h"
 #include "base/text.h"
 #include "ops/ops.h"
-#include "web/page.h"
+#include "web/admin.h"
 
-#define AUDIT_ROWS 100 /* the newest events the page shows; the exports carry them all */
+#define AUDIT_ROWS 50  /* the newest events the page shows; the exports carry them all */
+#define DATA_SHOWN 240 /* bytes of an event's data the page shows; the exports carry it whole */
 
 /* The forms of the page: the action's name, the operation it runs, the section that shows its
  * refusal, and the fields it passes (a leading '#' reads the field as a whole number). */
@@ -26,6 +27,14 @@ static const admin_action actions[] = {
     {"account-lang", "account.set", "accounts", {"login", "lang", NULL}},
     {"grant-add", "grant.add", "grants", {"login", "role", "org", NULL}},
     {"grant-end", "grant.end", "grants", {"#id", NULL}},
+    {"plugin-enable", "plugin.enable", "plugins", {"name", NULL}},
+    {"plugin-disable", "plugin.disable", "plugins", {"name", NULL}},
+    {"plugin-config", "plugin.config", "plugins", {"name", "key", "value", NULL}},
+    {"script-resume", "script.resume", "packages", {"name", NULL}},
+    {"job-pause", "jobs.pause", "jobs", {"name", NULL}},
+    {"job-resume", "jobs.resume", "jobs", {"name", NULL}},
+    {"job-run", "jobs.run-now", "jobs", {"name", NULL}},
+    {"outbox-retry", "outbox.retry", "outbox", {"#id", NULL}},
 };
 
 static const admin_action *find_action(const char *name)
@@ -82,8 +91,7 @@ const char *cv_web_admin_submit(cv_store *s, const cv_actor *actor, cv_lang lang
 
 /* reading ------------------------------------------------------------------------------------ */
 
-/* Runs the reading operation op as the reader; NULL (and the refusal in e) when refused. */
-static json_t *read_op(const cv_web_req *r, const char *op, json_t *args, cv_err *e)
+json_t *cv_web_admin_read(const cv_web_req *r, const char *op, json_t *args, cv_err *e)
 {
     json_t *out = NULL;
     int rc = cv_ops_call(r->store, r->actor, op, args, &out, e);
@@ -99,8 +107,7 @@ static const char *day_of(const cv_web_req *r, json_int_t ms, char buf[32])
     return cv_page_date(r, iso, buf);
 }
 
-/* The form's opening: the section's action, the CSRF token, and the refusal if it is this one. */
-static void form_open(const cv_web_req *r, const char *action, const char *cls, cv_html *h)
+void cv_web_admin_form(const cv_web_req *r, const char *action, const char *cls, cv_html *h)
 {
     cv_html_put(h,
                 "<form method=\"post\" action=\"/admin\" class=\"{}\">"
@@ -124,8 +131,7 @@ static void input(const cv_web_form *f, const char *form, const char *name, cons
     cv_html_raw(h, required ? " required></div>" : "></div>");
 }
 
-/* Opens a section; the refusal of its form, if any, shows first. */
-static void section_open(const cv_web_form *f, const char *id, const char *title, cv_html *h)
+void cv_web_admin_section(const cv_web_form *f, const char *id, const char *title, cv_html *h)
 {
     cv_html_put(
         h, "<section class=\"card\" aria-labelledby=\"{}-h\" id=\"{}\"><h2 id=\"{}-h\">{}</h2>\n",
@@ -134,8 +140,7 @@ static void section_open(const cv_web_form *f, const char *id, const char *title
         cv_html_put(h, "<p class=\"error\" role=\"alert\" id=\"{}-error\">{}</p>\n", id, f->error);
 }
 
-/* A table in a region that scrolls sideways on a phone (reachable by keyboard). */
-static void table_open(const char *label, const char *const *heads, cv_html *h)
+void cv_web_admin_table(const char *label, const char *const *heads, cv_html *h)
 {
     cv_html_put(
         h,
@@ -146,17 +151,17 @@ static void table_open(const char *label, const char *const *heads, cv_html *h)
     cv_html_raw(h, "</tr></thead><tbody>\n");
 }
 
-static void table_close(cv_html *h)
+void cv_web_admin_table_end(cv_html *h)
 {
     cv_html_raw(h, "</tbody></table></div>\n");
 }
 
 static void accounts(const cv_web_req *r, const cv_web_form *f, cv_html *h, cv_err *e)
 {
-    section_open(f, "accounts", _("Accounts"), h);
-    json_t *list = read_op(r, "account.list", json_object(), e);
+    cv_web_admin_section(f, "accounts", _("Accounts"), h);
+    json_t *list = cv_web_admin_read(r, "account.list", json_object(), e);
     const char *heads[] = {_("Login"), _("Name"), _("E-mail"), _("State"), _("Language"), NULL};
-    table_open(_("Accounts"), heads, h);
+    cv_web_admin_table(_("Accounts"), heads, h);
     size_t i;
     json_t *a;
     json_array_foreach(list, i, a)
@@ -166,7 +171,7 @@ static void accounts(const cv_web_req *r, const cv_web_form *f, cv_html *h, cv_e
                     cv_json_text(a, "login"), cv_json_text(a, "display_name"),
                     cv_json_text(a, "email"),
                     strcmp(cv_json_text(a, "state"), "active") == 0 ? _("active") : _("disabled"));
-        form_open(r, "account-lang", "inline", h);
+        cv_web_admin_form(r, "account-lang", "inline", h);
         cv_html_put(h,
                     "<input type=\"hidden\" name=\"login\" value=\"{}\">"
                     "<input type=\"hidden\" name=\"lang\" value=\"{}\">{} "
@@ -177,9 +182,9 @@ static void accounts(const cv_web_req *r, const cv_web_form *f, cv_html *h, cv_e
                     en ? "→ Tiếng Việt" : "→ English");
     }
     json_decref(list);
-    table_close(h);
+    cv_web_admin_table_end(h);
     cv_html_put(h, "<h3>{}</h3>\n", _("Add an account"));
-    form_open(r, "account-add", "row", h);
+    cv_web_admin_form(r, "account-add", "row", h);
     input(f, "account-add", "login", _("Login name"), "text", 1, h);
     input(f, "account-add", "name", _("Display name"), "text", 1, h);
     input(f, "account-add", "email", _("E-mail"), "email", 0, h);
@@ -188,13 +193,33 @@ static void accounts(const cv_web_req *r, const cv_web_form *f, cv_html *h, cv_e
                 _("Add the account"));
 }
 
+/* The role of a new grant, one of the roles (their names as the CLI writes them). */
+static void role_select(const cv_web_req *r, const cv_web_form *f, cv_html *h)
+{
+    static const char *const roles[] = {"viewer",       "office",    "organisation", "secretary",
+                                        "subcommittee", "inspector", "admin"};
+    const char *typed = f && strcmp(cv_web_form_get(f, "action"), "grant-add") == 0
+                            ? cv_web_form_get(f, "role")
+                            : "";
+    cv_html_put(h,
+                "<div class=\"field\"><label for=\"grant-add-role\">{}</label>"
+                "<select id=\"grant-add-role\" name=\"role\">",
+                _("Role"));
+    for (size_t i = 0; i < sizeof roles / sizeof *roles; i++)
+        cv_html_put(h,
+                    strcmp(typed, roles[i]) == 0 ? "<option selected>{}</option>"
+                                                 : "<option>{}</option>",
+                    roles[i]);
+    cv_html_raw(h, "</select></div>");
+}
+
 static void grants(const cv_web_req *r, const cv_web_form *f, cv_html *h, cv_err *e)
 {
-    section_open(f, "grants", _("Grants, with their history"), h);
-    json_t *list = read_op(r, "grant.list", json_pack("{s:b}", "history", 1), e);
+    cv_web_admin_section(f, "grants", _("Grants, with their history"), h);
+    json_t *list = cv_web_admin_read(r, "grant.list", json_pack("{s:b}", "history", 1), e);
     const char *heads[] = {"#",       _("Account"), _("Role"), _("Organisation"),
                            _("From"), _("Until"),   "",        NULL};
-    table_open(_("Grants, with their history"), heads, h);
+    cv_web_admin_table(_("Grants, with their history"), heads, h);
     size_t i;
     json_t *g;
     char d1[32], d2[32], id[32];
@@ -208,7 +233,7 @@ static void grants(const cv_web_req *r, const cv_web_form *f, cv_html *h, cv_err
                     day_of(r, json_integer_value(json_object_get(g, "starts")), d1),
                     json_is_integer(ends) ? day_of(r, json_integer_value(ends), d2) : "");
         if (!json_is_integer(ends)) {
-            form_open(r, "grant-end", "inline", h);
+            cv_web_admin_form(r, "grant-end", "inline", h);
             cv_html_put(
                 h,
                 "<input type=\"hidden\" name=\"id\" value=\"{}\">"
@@ -218,13 +243,11 @@ static void grants(const cv_web_req *r, const cv_web_form *f, cv_html *h, cv_err
         cv_html_raw(h, "</td></tr>\n");
     }
     json_decref(list);
-    table_close(h);
+    cv_web_admin_table_end(h);
     cv_html_put(h, "<h3>{}</h3>\n", _("Add a grant"));
-    form_open(r, "grant-add", "row", h);
+    cv_web_admin_form(r, "grant-add", "row", h);
     input(f, "grant-add", "login", _("Login name"), "text", 1, h);
-    input(f, "grant-add", "role",
-          _("Role (admin, office, organisation, secretary, subcommittee, inspector, viewer)"),
-          "text", 1, h);
+    role_select(r, f, h);
     input(f, "grant-add", "org", _("Organisation code (empty for admin)"), "text", 0, h);
     cv_html_put(h, "<p><button type=\"submit\">{}</button></p></form>\n</section>\n",
                 _("Grant the role"));
@@ -277,13 +300,23 @@ static void audit_filters(const cv_web_req *r, const cv_web_form *q, cv_html *h)
     cv_html_put(h, "<p><button type=\"submit\">{}</button></p></form>\n", _("Filter"));
 }
 
+/* Cuts text (if longer than max bytes) at a character's start and ends it with an ellipsis. */
+static void shorten(char *text, size_t max)
+{
+    if (!text || strlen(text) <= max + 3) /* room for the ellipsis's 3 bytes */
+        return;
+    while (max > 0 && ((unsigned char)text[max] & 0xC0) == 0x80)
+        max--;
+    memcpy(text + max, "…", sizeof "…");
+}
+
 static void audit(const cv_web_req *r, const cv_web_form *q, cv_html *h)
 {
     cv_err e;
     char query[512], d[32];
-    section_open(NULL, "audit", _("Audit log"), h);
+    cv_web_admin_section(NULL, "audit", _("Audit log"), h);
     audit_filters(r, q, h);
-    json_t *rows = read_op(r, "audit", cv_web_audit_args(q), &e);
+    json_t *rows = cv_web_admin_read(r, "audit", cv_web_audit_args(q), &e);
     if (!rows) {
         cv_html_put(h, "<p class=\"error\" role=\"alert\" id=\"audit-error\">{}</p></section>\n",
                     e.msg);
@@ -304,11 +337,12 @@ static void audit(const cv_web_req *r, const cv_web_form *q, cv_html *h)
     cv_html_raw(h, "</p>\n");
     const char *heads[] = {"#",       _("Day"), _("Actor"), _("Event"), _("Organisation"),
                            _("Data"), NULL};
-    table_open(_("Audit log"), heads, h);
+    cv_web_admin_table(_("Audit log"), heads, h);
     for (size_t i = total; i > 0 && total - i < AUDIT_ROWS; i--) {
         json_t *ev = json_array_get(rows, i - 1);
         char id[32];
         char *data = json_dumps(json_object_get(ev, "data"), JSON_COMPACT | JSON_SORT_KEYS);
+        shorten(data, DATA_SHOWN);
         snprintf(id, sizeof id, "%lld", (long long)json_integer_value(json_object_get(ev, "id")));
         cv_html_put(h,
                     "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
@@ -317,7 +351,7 @@ static void audit(const cv_web_req *r, const cv_web_form *q, cv_html *h)
                     cv_json_text(ev, "type"), cv_json_text(ev, "org"), data ? data : "");
         free(data);
     }
-    table_close(h);
+    cv_web_admin_table_end(h);
     cv_html_raw(h, "</section>\n");
     json_decref(rows);
 }
@@ -326,7 +360,7 @@ static void backup(const cv_web_req *r, cv_html *h)
 {
     json_t *last = cv_backup_last(r->store);
     char d[32];
-    section_open(NULL, "backup", _("Last good backup"), h);
+    cv_web_admin_section(NULL, "backup", _("Last good backup"), h);
     if (!last) {
         cv_html_put(h, "<p class=\"none\">{}</p></section>\n", _("No backup has been made yet."));
         return;

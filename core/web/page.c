@@ -73,7 +73,10 @@ static const struct {
     {"open", "○", N_("Open")},         {"overdue", "!", N_("Overdue")},
     {"drafting", "○", N_("Drafting")}, {"consultation", "◐", N_("In consultation")},
     {"revising", "◐", N_("Revising")}, {"submitted", "◑", N_("Submitted")},
-    {"adopted", "✓", N_("Adopted")},
+    {"adopted", "✓", N_("Adopted")},   {"enabled", "✓", N_("Enabled")},
+    {"disabled", "–", N_("Disabled")}, {"active", "✓", N_("Active")},
+    {"paused", "Ⅱ", N_("Paused")},     {"suspended", "!", N_("Suspended")},
+    {"pending", "○", N_("Pending")},
 };
 
 void cv_page_status(const cv_web_req *r, const char *status, cv_html *h)
