@@ -12,7 +12,7 @@ cd "$root"
 sources=(core/web/*.c core/cli/cmd_status.c
   core/domain/congress.c core/domain/work.c core/domain/org.c core/ops/ops.c core/ops/ops_auth.c
   core/auth/account.c core/auth/grant.c core/base/date.c core/base/text.c core/elect/election.c
-  core/docs/document.c core/docs/round.c)
+  core/docs/document.c core/docs/round.c core/docs/scenario.c core/elect/count.c core/elect/rules.c)
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 xgettext --keyword=_ --keyword=N_ --keyword=cv_tr:2 --from-code=UTF-8 --language=C --package-name=convene \
