@@ -381,10 +381,17 @@ int cv_web_admin(const cv_web_req *r, const cv_web_form *q, const cv_web_form *f
     cv_html_put(
         h,
         "<nav aria-label=\"{}\" class=\"toc\"><a href=\"#accounts\">{}</a> "
-        "<a href=\"#grants\">{}</a> <a href=\"#audit\">{}</a> <a href=\"#backup\">{}</a></nav>\n",
-        _("Sections"), _("Accounts"), _("Grants"), _("Audit log"), _("Backup"));
+        "<a href=\"#grants\">{}</a> <a href=\"#plugins\">{}</a> <a href=\"#packages\">{}</a> "
+        "<a href=\"#jobs\">{}</a> <a href=\"#outbox\">{}</a> <a href=\"#audit\">{}</a> "
+        "<a href=\"#backup\">{}</a></nav>\n",
+        _("Sections"), _("Accounts"), _("Grants"), _("Plugins"), _("Lua packages"), _("Jobs"),
+        _("Failed deliveries"), _("Audit log"), _("Backup"));
     accounts(r, f, h, e);
     grants(r, f, h, e);
+    cv_web_admin_plugins(r, f, h);
+    cv_web_admin_packages(r, f, h);
+    cv_web_admin_jobs(r, f, h);
+    cv_web_admin_outbox(r, f, h);
     audit(r, q, h);
     backup(r, h);
     cv_page_end(r, h);
