@@ -27,7 +27,7 @@ int cv_role_parse(const char *name, unsigned *role, cv_err *e)
         }
     return cv_err_set(e, CV_EINVAL,
                       N_("role '%.32s' is not one of admin, office, organisation, secretary, "
-                      "subcommittee, inspector, viewer"),
+                         "subcommittee, inspector, viewer"),
                       name);
 }
 

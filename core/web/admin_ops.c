@@ -120,8 +120,7 @@ void cv_web_admin_plugins(const cv_web_req *r, const cv_web_form *f, cv_html *h)
         cv_html_put(h, "</td><td>{}</td><td>", cv_json_text(p, "last_error"));
         button(r, on ? "plugin-disable" : "plugin-enable", "name", name,
                on ? _("Disable") : _("Enable"), h);
-        if (on)
-            plugin_settings(r, name, h);
+        plugin_settings(r, name, h);
         cv_html_raw(h, "</td></tr>\n");
     }
     section_end(list, h);

@@ -369,17 +369,62 @@ class Dashboard(unittest.TestCase):
             self.cv("account", "set", "vp.backan", "--lang", "vi")
         # A reader switches its own language with the button every page carries.
         self.login("vp.langson")
-        self.open("/org/LS-TP-DK")
+        self.open("/org/LS-TP")
         self.d.find_element(By.CSS_SELECTOR, "header button[name=lang]").click()
         WebDriverWait(self.d, 30).until(
             lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
-        self.assertTrue(self.d.current_url.endswith("/org/LS-TP-DK"))
+        self.assertTrue(self.d.current_url.endswith("/org/LS-TP"))
         self.assertIn("directly subordinate organisations", self.text("#headline"))
         self.shots("home-english")
         self.assert_accessible("home in English")
         self.d.find_element(By.CSS_SELECTOR, "header button[name=lang]").click()
         WebDriverWait(self.d, 30).until(
             lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "vi")
+
+    def admin_button(self, section, label, name):
+        """The form of the button labelled label (for a screen reader: "label name") in section."""
+        return self.d.find_element(
+            By.CSS_SELECTOR, f"#{section} button[aria-label='{label} {name}']").find_element(
+                By.XPATH, "..")
+
+    def test_9_jobs_and_plugins_from_the_administration_page(self):
+        self.login("admin")
+        self.open("/admin")
+        self.assertIn("builtin.work.due_soon", self.text("#jobs table"))
+        self.assertFalse(self.d.find_elements(By.CSS_SELECTOR, "#jobs .error"))
+        # A job paused, resumed, then run now: each a form through the operations layer.
+        job = "builtin.work.due_soon"
+
+        def state():
+            line = [x for x in self.cv("jobs", "list").splitlines() if x.startswith(job)][0]
+            return line.split()[1]
+        self.submit(self.admin_button("jobs", "Tạm dừng", job))
+        self.assertEqual(state(), "paused")
+        self.assertTrue(self.admin_button("jobs", "Tiếp tục", job))
+        self.submit(self.admin_button("jobs", "Tiếp tục", job))
+        self.assertEqual(state(), "active")
+        self.submit(self.admin_button("jobs", "Chạy ngay", job))
+        self.assertFalse(self.d.find_elements(By.CSS_SELECTOR, "#jobs .error"))
+        # A plugin disabled and enabled again.
+        self.submit(self.admin_button("plugins", "Tắt", "report-text"))
+        self.assertIn("no", [x for x in self.cv("plugin", "list").splitlines()
+                             if x.startswith("report-text")][0].split())
+        self.submit(self.admin_button("plugins", "Bật", "report-text"))
+        # A secret is written, and shown only as set: its value is never on the page.
+        secret = "bí-mật-của-thử-nghiệm"
+        field = self.d.find_element(By.ID, "cfg-notify-smtp-password")
+        self.assertEqual(field.get_attribute("type"), "password")
+        field.send_keys(secret)
+        self.submit(field.find_element(By.XPATH, ".."))
+        self.assertFalse(self.d.find_elements(By.CSS_SELECTOR, "#plugins .error"),
+                         self.text("#plugins"))
+        self.assertNotIn(secret, self.d.page_source)
+        row = self.d.find_element(By.ID, "cfg-notify-smtp-password").find_element(
+            By.XPATH, "../../..")
+        self.assertIn("đã đặt", row.text)
+        self.assertNotIn(secret, self.cv("plugin", "info", "notify-smtp"))
+        self.shots("admin-plugins-jobs")
+        self.assert_accessible("administration with plugins and jobs")
 
 
 if __name__ == "__main__":
