@@ -17,6 +17,10 @@
 /* A configuration value counted in MiB (a file size limit): 1 TiB at most. */
 #define CV_MIB_MAX INT64_C(1048576)
 
+/* A span of days from or to a date (a job's offset from its anchor, a token's life): ten years
+ * either way, which keeps every shifted date inside the four-digit years. */
+#define CV_DAYS_MAX 3660
+
 /* Checks lo <= v <= hi; what names the number in the message ("budget"). */
 int cv_bound_check(int64_t v, int64_t lo, int64_t hi, const char *what, cv_err *e);
 

@@ -162,15 +162,22 @@ static int account_list(cv_cli *cli, int argc, char **argv)
 
 static int account_passwd(cv_cli *cli, int argc, char **argv)
 {
-    const char *pwfile = NULL;
-    cv_opt opts[] = {{"password-file", &pwfile, NULL}, {NULL, NULL, NULL}};
-    char *pos[1];
+    const char *pwfile = NULL, *current = NULL;
+    cv_opt opts[] = {
+        {"password-file", &pwfile, NULL}, {"current-file", &current, NULL}, {NULL, NULL, NULL}};
+    char *pos[1], buf[CV_PASSWORD_MAX + 2];
     int npos;
-    if (cv_cli_parse(cli, argc, argv, opts, "account passwd LOGIN [--password-file F]", 1, 1, pos,
+    if (cv_cli_parse(cli, argc, argv, opts,
+                     "account passwd LOGIN [--password-file F] [--current-file F]", 1, 1, pos,
                      &npos) < 0)
         return cli->err.code;
     json_t *args = json_pack("{s:s}", "login", pos[0]);
-    if (cv_cli_read_password(cli, pwfile, args) < 0) {
+    /* the current password first: an account changing its own gives it (admin needs not) */
+    int rc = current ? read_password(cli, current, buf, sizeof buf) : 0;
+    if (rc == 0 && current)
+        json_object_set_new(args, "current", json_string(buf));
+    memset(buf, 0, sizeof buf);
+    if (rc < 0 || cv_cli_read_password(cli, pwfile, args) < 0) {
         json_decref(args);
         return cli->err.code;
     }

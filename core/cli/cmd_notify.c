@@ -1,18 +1,10 @@
 /* cmd_notify.c: `convene notify` (queue a notification by hand, configure delivery) and
- * `convene outbox` (what is queued, sent and failed). Delivery itself is the daemon's: nothing
- * here sends. */
+ * `convene outbox` (what is queued, sent and failed; requeueing a failed one), mapped onto
+ * operations. Delivery itself is the daemon's: nothing here sends. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/clock.h"
-#include "base/text.h"
 #include "cli/cli.h"
-#include "notify/deliver.h"
-#include "notify/notify.h"
-#include "notify/template.h"
-#include "sched/contact.h"
-#include "store/journal.h"
-#include "store/outbox.h"
 
 #define NOTIFY_USAGE                                                                               \
     "notify NAME|ADDRESS [--channel C] (--subject S --body B | --template T "                      \
@@ -126,21 +118,37 @@ static int outbox_list(cv_cli *cli, int argc, char **argv)
     if (cv_cli_parse(cli, argc, argv, opts, usage, 0, 0, pos, &npos) < 0 ||
         cv_cli_count(cli, limit, "--limit", &n) < 0)
         return cli->err.code;
-    if (state && strcmp(state, "pending") && strcmp(state, "sent") && strcmp(state, "failed"))
-        return cv_err_set(&cli->err, CV_EINVAL, "--state must be pending, sent or failed");
     if (n < 1 || n > 100000)
         return cv_err_set(&cli->err, CV_EINVAL, "--limit must be between 1 and 100000");
-    cv_store *s = cv_cli_store(cli);
-    json_t *rows;
-    if (!s || cv_deliver_list(s, state, (int)n, &rows, &cli->err) < 0)
+    json_t *args = json_pack("{s:I}", "limit", (json_int_t)n);
+    if (state)
+        json_object_set_new(args, "state", json_string(state));
+    return cv_cli_op_print(cli, "outbox.list", args, print_outbox);
+}
+
+static void print_retried(json_t *j, FILE *out)
+{
+    fprintf(out, "notification #%lld requeued\n",
+            (long long)json_integer_value(json_object_get(j, "id")));
+}
+
+static int outbox_retry(cv_cli *cli, int argc, char **argv)
+{
+    char *pos[1];
+    int npos;
+    int64_t id;
+    if (cv_cli_parse(cli, argc, argv, NULL, "outbox retry ID", 1, 1, pos, &npos) < 0 ||
+        cv_cli_count(cli, pos[0], "ID", &id) < 0)
         return cli->err.code;
-    return cv_cli_print(cli, rows, print_outbox);
+    return cv_cli_op_print(cli, "outbox.retry", json_pack("{s:I}", "id", (json_int_t)id),
+                           print_retried);
 }
 
 int cv_cmd_outbox(cv_cli *cli, int argc, char **argv)
 {
     static const cv_cli_command sub[] = {
         {"list", outbox_list, "outbox list [--state S] [--limit N]"},
+        {"retry", outbox_retry, "outbox retry ID"},
         {NULL, NULL, NULL},
     };
     return cv_cli_dispatch(cli, sub, "outbox", argc, argv);

@@ -1,17 +1,13 @@
 /* cmd_sched.c: `convene jobs`, `contact` and `holiday`: the scheduler's durable jobs (list, set,
- * pause, resume, run-now, zone), the contacts reminders go to, and the holiday calendar. */
+ * pause, resume, run-now, zone, simulate), the contacts reminders go to, and the holiday
+ * calendar: argv mapped onto the operations of core/ops/ops_sched.c, and their printers. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/bound.h"
 #include "base/clock.h"
-#include "base/date.h"
 #include "base/json.h"
-#include "backup/nightly.h"
 #include "cli/cli.h"
-#include "sched/calendar.h"
-#include "sched/contact.h"
-#include "sched/job.h"
-#include "sched/run.h"
 
 /* "2020-05-22 08:00" on the wall clock of the store's zone (the offset is in the JSON). */
 static void local_time(json_t *j, const char *key, char out[20])
@@ -52,82 +48,42 @@ static void print_jobs(json_t *j, FILE *out)
         fprintf(out, "no jobs\n");
 }
 
-typedef struct list_ctx {
-    cv_store *s;
-    json_t *rows;
-    int offset_min;
-    const char *prefix;
-} list_ctx;
-
-static int add_job(const cv_job *j, void *p)
-{
-    list_ctx *c = p;
-    if (c->prefix && strncmp(j->name, c->prefix, strlen(c->prefix)) != 0)
-        return 0;
-    json_t *o = cv_job_json(j);
-    json_object_set_new(o, "offset_min", json_integer(c->offset_min));
-    /* A job the daemon has not planned yet (a new store's built-ins): show when it will be. */
-    int64_t next;
-    cv_err ignored;
-    if (j->next_at < 0 && strcmp(j->state, "active") == 0 && strcmp(j->kind, "event") != 0 &&
-        cv_job_next_due(c->s, j, cv_clock_now(), &next, &ignored) == 0 && next >= 0)
-        json_object_set_new(o, "next_at", json_integer(next));
-    json_array_append_new(c->rows, o);
-    return 0;
-}
-
-static int list_jobs(cv_cli *cli, cv_store *s, const char *prefix)
-{
-    char zone[CV_ZONE_MAX];
-    list_ctx c = {s, json_array(), 0, prefix};
-    if (cv_calendar_zone(s, zone, &c.offset_min, &cli->err) < 0 ||
-        cv_job_list(s, add_job, &c, &cli->err) < 0) {
-        json_decref(c.rows);
-        return cli->err.code;
-    }
-    return cv_cli_print(cli, c.rows, print_jobs);
-}
-
 static int jobs_list(cv_cli *cli, int argc, char **argv)
 {
     char *pos[1];
     int npos;
     if (cv_cli_parse(cli, argc, argv, NULL, "jobs list [PREFIX]", 0, 1, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    return s ? list_jobs(cli, s, npos ? pos[0] : NULL) : cli->err.code;
+    json_t *args = npos ? json_pack("{s:s}", "prefix", pos[0]) : json_object();
+    return cv_cli_op_print(cli, "jobs.list", args, print_jobs);
 }
 
 /* pause, resume and run-now: one job by name, then show it. */
-static int jobs_one(cv_cli *cli, int argc, char **argv, const char *usage,
-                    int (*fn)(cv_store *, const char *, cv_err *))
+static int jobs_one(cv_cli *cli, int argc, char **argv, const char *usage, const char *op)
 {
     char *pos[1];
     int npos;
     if (cv_cli_parse(cli, argc, argv, NULL, usage, 1, 1, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || fn(s, pos[0], &cli->err) < 0)
-        return cli->err.code;
-    return list_jobs(cli, s, pos[0]);
+    return cv_cli_op_print(cli, op, json_pack("{s:s}", "name", pos[0]), print_jobs);
 }
 
 static int jobs_pause(cv_cli *cli, int argc, char **argv)
 {
-    return jobs_one(cli, argc, argv, "jobs pause NAME", cv_job_pause);
+    return jobs_one(cli, argc, argv, "jobs pause NAME", "jobs.pause");
 }
 
 static int jobs_resume(cv_cli *cli, int argc, char **argv)
 {
-    return jobs_one(cli, argc, argv, "jobs resume NAME", cv_job_resume);
+    return jobs_one(cli, argc, argv, "jobs resume NAME", "jobs.resume");
 }
 
 static int jobs_run_now(cv_cli *cli, int argc, char **argv)
 {
-    return jobs_one(cli, argc, argv, "jobs run-now NAME", cv_sched_run_now);
+    return jobs_one(cli, argc, argv, "jobs run-now NAME", "jobs.run-now");
 }
 
-/* Puts the option value v under key in args, as an integer when numeric is set. */
+/* Puts the option value v under key in args, as a whole number of days when numeric is set. */
 static int put_arg(cv_cli *cli, json_t *args, const char *key, const char *v, int numeric)
 {
     if (!v)
@@ -137,8 +93,8 @@ static int put_arg(cv_cli *cli, json_t *args, const char *key, const char *v, in
                    ? 0
                    : cv_err_set(&cli->err, CV_EINVAL, "--%s is not valid UTF-8", key);
     char *end;
-    long n = strtol(v, &end, 10);
-    if (*v == '\0' || *end || n < -3660 || n > 3660)
+    long long n = strtoll(v, &end, 10);
+    if (*v == '\0' || *end || n < -CV_DAYS_MAX || n > CV_DAYS_MAX)
         return cv_err_set(&cli->err, CV_EINVAL, "--%s must be a whole number of days", key);
     return json_object_set_new(args, key, json_integer(n));
 }
@@ -148,73 +104,53 @@ static int jobs_set(cv_cli *cli, int argc, char **argv)
     const char *usage = "jobs set NAME --cron EXPR|--at TIME|--anchor congress:ORG|work:ID|"
                         "--on EVENTS --action A [--to WHO] [--subject S] [--body B] [--days N] "
                         "[--working-days N] [--time HH:MM] [--while PHASE]";
-    const char *cron = NULL, *at = NULL, *anchor = NULL, *on = NULL, *action = NULL, *to = NULL,
-               *subject = NULL, *body = NULL, *days = NULL, *wdays = NULL, *time = NULL,
-               *phase = NULL;
-    cv_opt opts[] = {{"cron", &cron, NULL},       {"at", &at, NULL},
-                     {"anchor", &anchor, NULL},   {"on", &on, NULL},
-                     {"action", &action, NULL},   {"to", &to, NULL},
-                     {"subject", &subject, NULL}, {"body", &body, NULL},
-                     {"days", &days, NULL},       {"working-days", &wdays, NULL},
-                     {"time", &time, NULL},       {"while", &phase, NULL},
-                     {NULL, NULL, NULL}};
+    static const char *const keys[] = {"cron",   "at",           "anchor",  "on",
+                                       "action", "to",           "subject", "body",
+                                       "days",   "working_days", "time",    "while"};
+    const char *v[12] = {0};
+    cv_opt opts[13];
+    for (int i = 0; i < 12; i++)
+        opts[i] = (cv_opt){i == 9 ? "working-days" : keys[i], &v[i], NULL};
+    opts[12] = (cv_opt){NULL, NULL, NULL};
     char *pos[1];
     int npos;
     if (cv_cli_parse(cli, argc, argv, opts, usage, 1, 1, pos, &npos) < 0)
         return cli->err.code;
-    if (!!cron + !!at + !!anchor + !!on != 1 || !action)
+    if (!!v[0] + !!v[1] + !!v[2] + !!v[3] != 1 || !v[4])
         return cv_err_set(&cli->err, CV_EINVAL,
                           "one schedule and --action are needed; usage: "
                           "convene %s",
                           usage);
-    json_t *args = json_object();
-    cv_job_spec spec = {pos[0],
-                        cron     ? "cron"
-                        : at     ? "at"
-                        : anchor ? "anchor"
-                                 : "event",
-                        cron     ? cron
-                        : at     ? at
-                        : anchor ? anchor
-                                 : on,
-                        action, args};
-    cv_store *s;
-    int rc = -1;
-    if (put_arg(cli, args, "to", to, 0) == 0 && put_arg(cli, args, "subject", subject, 0) == 0 &&
-        put_arg(cli, args, "body", body, 0) == 0 && put_arg(cli, args, "days", days, 1) == 0 &&
-        put_arg(cli, args, "working_days", wdays, 1) == 0 &&
-        put_arg(cli, args, "time", time, 0) == 0 && put_arg(cli, args, "while", phase, 0) == 0 &&
-        (s = cv_cli_store(cli)) && cv_job_define(s, &spec, &cli->err) >= 0)
-        rc = list_jobs(cli, s, pos[0]);
-    json_decref(args);
-    return rc < 0 ? cli->err.code : rc;
+    json_t *args = json_pack("{s:s}", "name", pos[0]);
+    for (int i = 0; i < 12; i++)
+        if (put_arg(cli, args, keys[i], v[i], i == 8 || i == 9) < 0) {
+            json_decref(args);
+            return cli->err.code;
+        }
+    return cv_cli_op_print(cli, "jobs.set", args, print_jobs);
+}
+
+static void print_zone(json_t *j, FILE *out)
+{
+    int off = (int)json_integer_value(json_object_get(j, "offset_min"));
+    fprintf(out, "%s (UTC%+d:%02d)\n", cv_json_text(j, "zone"), off / 60, abs(off) % 60);
 }
 
 static int jobs_zone(cv_cli *cli, int argc, char **argv)
 {
-    char *pos[1], zone[CV_ZONE_MAX];
-    int npos, off;
+    char *pos[1];
+    int npos;
     if (cv_cli_parse(cli, argc, argv, NULL, "jobs zone [ZONE]", 0, 1, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || (npos && cv_calendar_set_zone(s, pos[0], &cli->err) < 0) ||
-        cv_calendar_zone(s, zone, &off, &cli->err) < 0)
-        return cli->err.code;
-    if (cli->json)
-        return cv_cli_print(cli, json_pack("{s:s, s:i}", "zone", zone, "offset_min", off), NULL);
-    printf("%s (UTC%+d:%02d)\n", zone, off / 60, abs(off) % 60);
-    return 0;
+    return cv_cli_op_print(cli, "jobs.zone",
+                           npos ? json_pack("{s:s}", "zone", pos[0]) : json_object(), print_zone);
 }
 
-static int count_outbox(cv_cli *cli, cv_store *s, int64_t *n)
+static void print_simulated(json_t *j, FILE *out)
 {
-    sqlite3_stmt *st = cv_store_prepare(s, "SELECT count(*) FROM outbox", &cli->err);
-    if (!st)
-        return cli->err.code;
-    int rc = sqlite3_step(st);
-    *n = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 0 : cv_store_fail(s, "counting the outbox", &cli->err);
+    fprintf(out, "simulated until %s: %lld job runs, %lld notifications queued\n",
+            cv_json_text(j, "until"), (long long)json_integer_value(json_object_get(j, "runs")),
+            (long long)json_integer_value(json_object_get(j, "queued")));
 }
 
 /* Replays the scheduler under a simulated clock from the store's clock up to --until. */
@@ -222,31 +158,14 @@ static int jobs_simulate(cv_cli *cli, int argc, char **argv)
 {
     const char *until = NULL;
     cv_opt opts[] = {{"until", &until, NULL}, {NULL, NULL, NULL}};
-    char *pos[1], zone[CV_ZONE_MAX];
-    int npos, off;
-    int64_t end, runs, before, after;
+    char *pos[1];
+    int npos;
     if (cv_cli_parse(cli, argc, argv, opts, "jobs simulate --until TIME", 0, 0, pos, &npos) < 0)
         return cli->err.code;
     if (!until)
         return cv_err_set(&cli->err, CV_EINVAL, "usage: convene jobs simulate --until TIME");
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_calendar_zone(s, zone, &off, &cli->err) < 0 ||
-        cv_date_parse_instant(until, off, &end, "--until", &cli->err) < 0 ||
-        count_outbox(cli, s, &before) < 0)
-        return cli->err.code;
-    if (end < cv_clock_now())
-        return cv_err_set(&cli->err, CV_EINVAL, "--until %s is in the past", until);
-    cv_clock_fix(cv_clock_now());
-    if (cv_sched_simulate(s, end, &runs, &cli->err) < 0 || count_outbox(cli, s, &after) < 0)
-        return cli->err.code;
-    json_t *j = json_pack("{s:s, s:I, s:I}", "until", until, "runs", (json_int_t)runs, "queued",
-                          (json_int_t)(after - before));
-    if (cli->json)
-        return cv_cli_print(cli, j, NULL);
-    printf("simulated until %s: %lld job runs, %lld notifications queued\n", until, (long long)runs,
-           (long long)(after - before));
-    json_decref(j);
-    return 0;
+    return cv_cli_op_print(cli, "jobs.simulate", json_pack("{s:s}", "until", until),
+                           print_simulated);
 }
 
 int cv_cmd_jobs(cv_cli *cli, int argc, char **argv)
@@ -256,8 +175,6 @@ int cv_cmd_jobs(cv_cli *cli, int argc, char **argv)
         {"pause", jobs_pause, NULL},       {"resume", jobs_resume, NULL},
         {"run-now", jobs_run_now, NULL},   {"zone", jobs_zone, NULL},
         {"simulate", jobs_simulate, NULL}, {NULL, NULL, NULL}};
-    if (cv_backup_register(NULL, NULL, &cli->err) < 0) /* builtin.backup.nightly runs here */
-        return cli->err.code;
     return cv_cli_dispatch(cli, sub, "jobs", argc, argv);
 }
 
@@ -273,8 +190,7 @@ static void print_contacts(json_t *j, FILE *out)
         fprintf(out, "no contacts\n");
 }
 
-static int contact_change(cv_cli *cli, int argc, char **argv, const char *usage,
-                          int (*fn)(cv_store *, const char *, const char *, const char *, cv_err *))
+static int contact_change(cv_cli *cli, int argc, char **argv, const char *usage, const char *op)
 {
     const char *email = NULL, *webhook = NULL, *log = NULL;
     cv_opt opts[] = {{"email", &email, NULL},
@@ -290,45 +206,38 @@ static int contact_change(cv_cli *cli, int argc, char **argv, const char *usage,
                           "give one of --email, --webhook, --log; usage: "
                           "convene %s",
                           usage);
-    cv_store *s = cv_cli_store(cli);
-    json_t *rows;
-    if (!s ||
-        fn(s, pos[0],
-           email     ? "smtp"
-           : webhook ? "webhook"
-                     : "log",
-           email     ? email
-           : webhook ? webhook
-                     : log,
-           &cli->err) < 0 ||
-        cv_contact_list(s, pos[0], &rows, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, rows, print_contacts);
+    json_t *args = json_pack("{s:s}", "name", pos[0]);
+    json_object_set_new(args,
+                        email     ? "email"
+                        : webhook ? "webhook"
+                                  : "log",
+                        json_string(email     ? email
+                                    : webhook ? webhook
+                                              : log));
+    return cv_cli_op_print(cli, op, args, print_contacts);
 }
 
 static int contact_add(cv_cli *cli, int argc, char **argv)
 {
     return contact_change(cli, argc, argv, "contact add NAME --email A|--webhook URL|--log TAG",
-                          cv_contact_add);
+                          "contact.add");
 }
 
 static int contact_remove(cv_cli *cli, int argc, char **argv)
 {
     return contact_change(cli, argc, argv, "contact remove NAME --email A|--webhook URL|--log TAG",
-                          cv_contact_remove);
+                          "contact.remove");
 }
 
 static int contact_list(cv_cli *cli, int argc, char **argv)
 {
     char *pos[1];
     int npos;
-    json_t *rows;
     if (cv_cli_parse(cli, argc, argv, NULL, "contact list [NAME]", 0, 1, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_contact_list(s, npos ? pos[0] : NULL, &rows, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, rows, print_contacts);
+    return cv_cli_op_print(cli, "contact.list",
+                           npos ? json_pack("{s:s}", "name", pos[0]) : json_object(),
+                           print_contacts);
 }
 
 int cv_cmd_contact(cv_cli *cli, int argc, char **argv)
@@ -356,17 +265,17 @@ static int holiday_cmd(cv_cli *cli, int argc, char **argv, int want)
 {
     static const char *const usage[] = {"holiday list", "holiday remove DATE",
                                         "holiday add DATE NAME"};
+    static const char *const op[] = {"holiday.list", "holiday.remove", "holiday.add"};
     char *pos[2];
     int npos;
-    json_t *rows;
     if (cv_cli_parse(cli, argc, argv, NULL, usage[want], want, want, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || (want == 2 && cv_calendar_holiday_add(s, pos[0], pos[1], &cli->err) < 0) ||
-        (want == 1 && cv_calendar_holiday_remove(s, pos[0], &cli->err) < 0) ||
-        cv_calendar_holidays(s, &rows, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, rows, print_holidays);
+    json_t *args = json_object();
+    if (want)
+        json_object_set_new(args, "day", json_string(pos[0]));
+    if (want == 2)
+        json_object_set_new(args, "name", json_string(pos[1]));
+    return cv_cli_op_print(cli, op[want], args, print_holidays);
 }
 
 static int holiday_add(cv_cli *cli, int argc, char **argv)

@@ -7,9 +7,7 @@
 
 #include "base/json.h"
 #include "cli/cli.h"
-#include "lua/check.h"
 #include "lua/package.h"
-#include "lua/registry.h"
 #include "lua/rehearsal.h"
 
 static void print_added(json_t *j, FILE *out)
@@ -57,12 +55,6 @@ static void print_limits(json_t *j, FILE *out)
     free(raised);
 }
 
-static int append_reg(const cv_lua_reg *r, void *ctx)
-{
-    json_array_append_new(ctx, cv_lua_reg_json(r));
-    return 0;
-}
-
 static void print_list(json_t *j, FILE *out)
 {
     size_t i;
@@ -82,77 +74,7 @@ static int script_list(cv_cli *cli, int argc, char **argv)
     int npos;
     if (cv_cli_parse(cli, argc, argv, NULL, "script list", 0, 0, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    json_t *list = json_array();
-    if (!s || cv_lua_reg_list(s, append_reg, list, &cli->err) < 0) {
-        json_decref(list);
-        return cli->err.code;
-    }
-    return cv_cli_print(cli, list, print_list);
-}
-
-/* The campaigns of one package with each phase's state and days. */
-static json_t *campaigns_json(cv_cli *cli, cv_store *s, const char *package)
-{
-    sqlite3_stmt *st = cv_store_prepare(
-        s,
-        "SELECT c.name, ph.ordinal, ph.name, ph.state, coalesce(ph.started_on, ''), "
-        "coalesce(ph.ended_on, '') FROM lua_campaigns c JOIN lua_phases ph ON ph.campaign_id = "
-        "c.id WHERE c.package = ?1 ORDER BY c.name, ph.ordinal",
-        &cli->err);
-    if (!st)
-        return NULL;
-    json_t *list = json_array();
-    sqlite3_bind_text(st, 1, package, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        json_array_append_new(list,
-                              json_pack("{s:s, s:i, s:s, s:s, s:s, s:s}", "campaign",
-                                        (const char *)sqlite3_column_text(st, 0), "ordinal",
-                                        sqlite3_column_int(st, 1), "phase",
-                                        (const char *)sqlite3_column_text(st, 2), "state",
-                                        (const char *)sqlite3_column_text(st, 3), "started_on",
-                                        (const char *)sqlite3_column_text(st, 4), "ended_on",
-                                        (const char *)sqlite3_column_text(st, 5)));
-    sqlite3_reset(st);
-    return list;
-}
-
-/* The package's jobs that failed on their last run, with the error. */
-static json_t *failed_jobs_json(cv_cli *cli, cv_store *s, const char *package)
-{
-    sqlite3_stmt *st = cv_store_prepare(
-        s,
-        "SELECT name, last_error, coalesce(last_due_at, 0) FROM jobs WHERE last_error IS NOT NULL "
-        "AND substr(name, 1, length(?1) + 5) = 'lua:' || ?1 || ':' ORDER BY name",
-        &cli->err);
-    if (!st)
-        return NULL;
-    json_t *list = json_array();
-    sqlite3_bind_text(st, 1, package, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        json_array_append_new(list, json_pack("{s:s, s:s, s:I}", "job",
-                                              (const char *)sqlite3_column_text(st, 0), "error",
-                                              (const char *)sqlite3_column_text(st, 1), "due",
-                                              (json_int_t)sqlite3_column_int64(st, 2)));
-    sqlite3_reset(st);
-    return list;
-}
-
-static int status_one(const cv_lua_reg *r, void *ctx)
-{
-    cv_cli *cli = ((void **)ctx)[0];
-    json_t *list = ((void **)ctx)[1];
-    json_t *j = cv_lua_reg_json(r), *phases = campaigns_json(cli, cli->store, r->name);
-    json_t *jobs = phases ? failed_jobs_json(cli, cli->store, r->name) : NULL;
-    if (!phases || !jobs) {
-        json_decref(j);
-        json_decref(phases);
-        return cli->err.code;
-    }
-    json_object_set_new(j, "phases", phases);
-    json_object_set_new(j, "failed_jobs", jobs);
-    json_array_append_new(list, j);
-    return 0;
+    return cv_cli_op_print(cli, "script.list", json_object(), print_list);
 }
 
 static void print_status(json_t *j, FILE *out)
@@ -193,20 +115,8 @@ static int script_status(cv_cli *cli, int argc, char **argv)
     int npos;
     if (cv_cli_parse(cli, argc, argv, NULL, "script status [NAME]", 0, 1, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s)
-        return cli->err.code;
-    json_t *list = json_array();
-    void *ctx[2] = {cli, list};
-    cv_lua_reg r;
-    int rc = npos ? cv_lua_reg_get(s, pos[0], &r, &cli->err) : 0;
-    if (rc == 0)
-        rc = npos ? status_one(&r, ctx) : cv_lua_reg_list(s, status_one, ctx, &cli->err);
-    if (rc < 0) {
-        json_decref(list);
-        return cli->err.code;
-    }
-    return cv_cli_print(cli, list, print_status);
+    return cv_cli_op_print(cli, "script.status",
+                           npos ? json_pack("{s:s}", "name", pos[0]) : json_object(), print_status);
 }
 
 static void print_check(json_t *j, FILE *out)
@@ -226,36 +136,23 @@ static void print_check(json_t *j, FILE *out)
     }
 }
 
-/* The organisation a package is checked against: --org, else the registered package's. */
-static int check_org(cv_cli *cli, cv_store *s, const char *path, const char **org, char *buf)
-{
-    if (*org)
-        return 0;
-    const char *base = strrchr(path, '/');
-    cv_lua_reg r;
-    if (cv_lua_reg_get(s, base ? base + 1 : path, &r, &cli->err) < 0)
-        return cv_err_set(&cli->err, CV_EINVAL,
-                          "%s is not registered; give the subtree with --org CODE", path);
-    snprintf(buf, CV_CODE_MAX, "%s", r.org);
-    *org = buf;
-    return 0;
-}
-
 static int script_check(cv_cli *cli, int argc, char **argv)
 {
     const char *usage = "script check PATH [--org CODE] [--config JSON]";
     const char *org = NULL, *config = NULL;
     cv_opt opts[] = {{"org", &org, NULL}, {"config", &config, NULL}, {NULL, NULL, NULL}};
-    char *pos[1], abs[PATH_MAX], orgbuf[CV_CODE_MAX];
+    char *pos[1], abs[PATH_MAX];
     int npos;
     if (cv_cli_parse(cli, argc, argv, opts, usage, 1, 1, pos, &npos) < 0)
         return cli->err.code;
     if (!realpath(pos[0], abs))
         return cv_err_set(&cli->err, CV_ENOTFOUND, "no package folder %s", pos[0]);
-    cv_store *s = cv_cli_store(cli);
-    json_t *report;
-    if (!s || check_org(cli, s, abs, &org, orgbuf) < 0 ||
-        cv_lua_check(s, abs, org, config, &report, &cli->err) < 0)
+    json_t *args = json_pack("{s:s}", "path", abs), *report = NULL;
+    if (org)
+        json_object_set_new(args, "org", json_string(org));
+    if (config)
+        json_object_set_new(args, "config", json_string(config));
+    if (cv_cli_op(cli, "script.check", args, &report) < 0)
         return cli->err.code;
     size_t findings = json_array_size(json_object_get(report, "findings"));
     cv_cli_print(cli, report, print_check);
@@ -264,6 +161,8 @@ static int script_check(cv_cli *cli, int argc, char **argv)
     return 0;
 }
 
+/* Not an operation: the rehearsal runs this binary on a fresh store of its own and never opens
+ * the caller's, so it needs no account. */
 static int script_test(cv_cli *cli, int argc, char **argv)
 {
     char *pos[2], abs[PATH_MAX];
@@ -295,18 +194,10 @@ static int script_resume(cv_cli *cli, int argc, char **argv)
     int npos;
     if (cv_cli_parse(cli, argc, argv, NULL, "script resume NAME", 1, 1, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    cv_lua_reg r;
-    if (!s || cv_lua_reg_get(s, pos[0], &r, &cli->err) < 0)
-        return cli->err.code;
-    if (!r.suspended[0])
-        return cv_err_set(&cli->err, CV_EINVAL, "package %s is not suspended", r.name);
-    if (cv_lua_reg_resume(s, r.name, &cli->err) < 0 || cv_lua_reg_get(s, r.name, &r, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, cv_lua_reg_json(&r), print_added);
+    return cv_cli_op_print(cli, "script.resume", json_pack("{s:s}", "name", pos[0]), print_added);
 }
 
-/* Merges KEY=N arguments into the package's limits. */
+/* Passes KEY=N arguments on to be merged into the package's limits. */
 static int script_limits(cv_cli *cli, int argc, char **argv)
 {
     const char *usage = "script limits NAME [KEY=N ...]";
@@ -314,30 +205,11 @@ static int script_limits(cv_cli *cli, int argc, char **argv)
     int npos;
     if (cv_cli_parse(cli, argc, argv, NULL, usage, 1, 12, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    cv_lua_reg r;
-    if (!s || cv_lua_reg_get(s, pos[0], &r, &cli->err) < 0)
-        return cli->err.code;
-    json_t *l = json_loads(r.limits, 0, NULL);
-    for (int i = 1; i < npos; i++) {
-        char key[64];
-        long long v;
-        int used = 0;
-        if (sscanf(pos[i], "%63[a-z_]=%lld%n", key, &v, &used) != 2 || pos[i][used] != '\0') {
-            json_decref(l);
-            return cv_err_set(&cli->err, CV_EINVAL, "'%s' is not KEY=N; usage: convene %s", pos[i],
-                              usage);
-        }
-        json_object_set_new(l, key, json_integer(v));
-    }
-    char *text = json_dumps(l, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(l);
-    int rc = text ? (npos > 1 ? cv_lua_reg_set_limits(s, r.name, text, &cli->err) : 0)
-                  : cv_err_set(&cli->err, CV_ENOMEM, "out of memory");
-    free(text);
-    if (rc < 0 || cv_lua_reg_get(s, r.name, &r, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, cv_lua_reg_json(&r), print_limits);
+    json_t *set = json_array();
+    for (int i = 1; i < npos; i++)
+        json_array_append_new(set, json_string(pos[i]));
+    return cv_cli_op_print(cli, "script.limits",
+                           json_pack("{s:s, s:o}", "name", pos[0], "set", set), print_limits);
 }
 
 int cv_cmd_script(cv_cli *cli, int argc, char **argv)

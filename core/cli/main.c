@@ -27,7 +27,7 @@ static const cv_cli_command commands[] = {
     {"contact", cv_cmd_contact, "contact add|list|remove NAME ..."},
     {"holiday", cv_cmd_holiday, "holiday add|list|remove ..."},
     {"notify", cv_cmd_notify, "notify ADDRESS --channel C --subject S --body B | notify config"},
-    {"outbox", cv_cmd_outbox, "outbox list [--state S]"},
+    {"outbox", cv_cmd_outbox, "outbox list [--state S] | outbox retry ID"},
     {"person", cv_cmd_person, "person add|set|show|list ..."},
     {"scheme", cv_cmd_scheme, "scheme seats|target|contents|appoint|show|check ORG ..."},
     {"election", cv_cmd_election,

@@ -192,6 +192,33 @@ int cv_session_close(cv_store *s, int64_t session_id, cv_err *e)
                            json_pack("{s:I}", "session", (json_int_t)session_id), NULL, e);
 }
 
+int cv_session_close_all(cv_store *s, int64_t account_id, int *n, cv_err *e)
+{
+    sqlite3_stmt *st = cv_store_prepare(
+        s, "SELECT id FROM http_sessions WHERE account_id = ?1 AND closed_at IS NULL ORDER BY id",
+        e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, account_id);
+    int64_t ids[64];
+    int count = 0, rc;
+    /* in batches: closing changes the rows the query walks */
+    do {
+        count = 0;
+        while (count < 64 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+            ids[count++] = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        if (count == 0 && rc != SQLITE_DONE)
+            return cv_store_fail(s, "reading sessions", e);
+        for (int i = 0; i < count; i++)
+            if (cv_session_close(s, ids[i], e) < 0)
+                return e->code;
+        if (n)
+            *n += count;
+    } while (count == 64);
+    return 0;
+}
+
 void cv_session_csrf(const char *token, char out[CV_SESSION_CSRF_MAX])
 {
     unsigned char mac[32];

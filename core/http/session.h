@@ -47,6 +47,10 @@ int cv_session_check(cv_store *s, cv_session_memo *memo, int64_t version, const 
 /* Ends session id (logout; journals session.closed). Inside the caller's transaction. */
 int cv_session_close(cv_store *s, int64_t session_id, cv_err *e);
 
+/* Ends every open session of account_id (each through cv_session_close); *n (may be NULL)
+ * receives how many. Inside the caller's transaction. */
+int cv_session_close_all(cv_store *s, int64_t account_id, int *n, cv_err *e);
+
 /* The CSRF token of a session token (hex of a keyed BLAKE2b). */
 void cv_session_csrf(const char *token, char out[CV_SESSION_CSRF_MAX]);
 

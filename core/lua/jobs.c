@@ -11,6 +11,7 @@
 #include <string.h>
 #include <uv.h>
 
+#include "base/bound.h"
 #include "base/date.h"
 #include "lua/api.h"
 #include "sched/calendar.h"
@@ -152,8 +153,8 @@ static int relative(lua_State *L, int sign)
     if (!org == !work)
         return luaL_error(L, "convene.%s needs congress = ORG or work = ID",
                           sign < 0 ? "before" : "after");
-    if (days < 0 || days > 3660)
-        return luaL_error(L, "days must be between 0 and 3660");
+    if (days < 0 || days > CV_DAYS_MAX)
+        return luaL_error(L, "days must be between 0 and %d", CV_DAYS_MAX);
     if (time && (strlen(time) != 5 || time[2] != ':'))
         return luaL_error(L, "time is HH:MM, not '%s'", time);
     if (lua_getfield(L, 1, "fn") != LUA_TFUNCTION)

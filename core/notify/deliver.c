@@ -285,6 +285,55 @@ int cv_deliver_failed(cv_store *s, const cv_deliver_policy *p, int64_t id, const
     return 0;
 }
 
+int cv_deliver_retry(cv_store *s, int64_t id, cv_err *e)
+{
+    sqlite3_stmt *st = cv_store_prepare(
+        s,
+        "SELECT state, key, channel, recipient, tries, coalesce(last_error, '') FROM outbox "
+        "WHERE id = ?1",
+        e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    json_t *data = NULL;
+    if (rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), "failed") == 0)
+        data = json_pack("{s:I, s:s, s:s, s:s, s:{s:s, s:i, s:s}, s:{s:s, s:i}}", "id",
+                         (json_int_t)id, "key", (const char *)sqlite3_column_text(st, 1), "channel",
+                         (const char *)sqlite3_column_text(st, 2), "recipient",
+                         (const char *)sqlite3_column_text(st, 3), "before", "state", "failed",
+                         "tries", sqlite3_column_int(st, 4), "last_error",
+                         (const char *)sqlite3_column_text(st, 5), "after", "state", "pending",
+                         "tries", 0);
+    else if (rc == SQLITE_ROW)
+        cv_err_set(e, CV_ECONFLICT,
+                   "notification #%lld is %s, not failed: only a failed one is "
+                   "retried",
+                   (long long)id, (const char *)sqlite3_column_text(st, 0));
+    else if (rc == SQLITE_DONE)
+        cv_err_set(e, CV_ENOTFOUND, "no notification #%lld in the outbox", (long long)id);
+    else
+        cv_store_fail(s, "reading the outbox", e);
+    sqlite3_reset(st);
+    if (!data)
+        return e->code ? e->code : CV_ENOMEM;
+    st = cv_store_prepare(s,
+                          "UPDATE outbox SET state = 'pending', tries = 0, last_error = NULL, "
+                          "next_at = ?2 WHERE id = ?1",
+                          e);
+    if (!st) {
+        json_decref(data);
+        return e->code;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, cv_clock_now());
+    if (cv_store_exec(s, st, e) < 0) {
+        json_decref(data);
+        return e->code;
+    }
+    return cv_journal_emit(s, "notification.retried", 0, data, NULL, e);
+}
+
 static json_t *row_json(sqlite3_stmt *st)
 {
     json_t *j = json_pack(

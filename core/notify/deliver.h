@@ -64,6 +64,11 @@ int cv_deliver_sent(cv_store *s, int64_t id, cv_err *e);
 int cv_deliver_failed(cv_store *s, const cv_deliver_policy *p, int64_t id, const char *reason,
                       int permanent, int *gave_up, cv_err *e);
 
+/* Puts failed row id back to pending, due now with its tries counted afresh, and journals
+ * notification.retried with the state before and after. A row that is not failed is refused
+ * (CV_ECONFLICT), an unknown one is CV_ENOTFOUND. Runs in the caller's transaction. */
+int cv_deliver_retry(cv_store *s, int64_t id, cv_err *e);
+
 /* The rows of the outbox (state NULL: all; else pending|sent|failed), newest first, at most
  * limit, as a JSON array. */
 int cv_deliver_list(cv_store *s, const char *state, int limit, json_t **out, cv_err *e);

@@ -7,19 +7,21 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/account.h"
 #include "base/bound.h"
 #include "base/date.h"
 #include "base/text.h"
 
 static const cv_op *const groups[] = {
-    cv_ops_tree,     cv_ops_congress, cv_ops_elect, cv_ops_people, cv_ops_complaints, cv_ops_scheme,
-    cv_ops_allocate, cv_ops_docs,     cv_ops_auth,  cv_ops_notify, cv_ops_admin};
-#define NGROUPS ((int)(sizeof groups / sizeof groups[0]))
+    cv_ops_tree,   cv_ops_congress, cv_ops_elect, cv_ops_people, cv_ops_complaints,
+    cv_ops_scheme, cv_ops_allocate, cv_ops_docs,  cv_ops_auth,   cv_ops_notify,
+    cv_ops_admin,  cv_ops_sched,    cv_ops_plugin};
+#define OPS_GROUPS ((int)(sizeof groups / sizeof groups[0]))
 
 int cv_ops_count(void)
 {
     int n = 0;
-    for (int g = 0; g < NGROUPS; g++)
+    for (int g = 0; g < OPS_GROUPS; g++)
         for (const cv_op *o = groups[g]; o->name; o++)
             n++;
     return n;
@@ -27,7 +29,7 @@ int cv_ops_count(void)
 
 const cv_op *cv_ops_at(int i)
 {
-    for (int g = 0; g < NGROUPS; g++)
+    for (int g = 0; g < OPS_GROUPS; g++)
         for (const cv_op *o = groups[g]; o->name; o++)
             if (i-- == 0)
                 return o;
@@ -36,7 +38,7 @@ const cv_op *cv_ops_at(int i)
 
 const cv_op *cv_ops_find(const char *name)
 {
-    for (int g = 0; g < NGROUPS; g++)
+    for (int g = 0; g < OPS_GROUPS; g++)
         for (const cv_op *o = groups[g]; o->name; o++)
             if (strcmp(o->name, name) == 0)
                 return o;
@@ -171,7 +173,7 @@ int cv_ops_resolve(cv_store *s, int at, const char *arg, json_t *args, int64_t *
 {
     *org_id = 0;
     json_t *v = arg ? json_object_get(args, arg) : NULL;
-    if (at == CV_AT_STORE || at == CV_AT_ACCOUNT || !v || json_is_null(v))
+    if (at == CV_AT_STORE || at == CV_AT_ACCOUNT || at == CV_AT_SELF || !v || json_is_null(v))
         return 0;
     sqlite3_stmt *st = cv_store_prepare(s, at_sql[at], e);
     if (!st)
@@ -287,12 +289,24 @@ int cv_ops_permit(cv_store *s, const cv_actor *actor, unsigned roles, int64_t or
 
 /* calling ----------------------------------------------------------------------------------- */
 
+/* Whether actor is the account an operation on CV_AT_SELF names (its own password). */
+static int is_self(cv_store *s, const cv_op *op, const cv_actor *actor, json_t *args)
+{
+    cv_account a;
+    cv_err missing;
+    const char *login = cv_op_text(args, op->at_arg);
+    return op->at == CV_AT_SELF && actor->kind == CV_ACTOR_ACCOUNT && actor->account_id && login &&
+           cv_account_get(s, login, &a, &missing) == 0 && a.id == actor->account_id;
+}
+
 /* Finds the organisation(s) acted on and checks the actor may act there. An operation that acts
  * on an organisation but was given none acts on the whole store, which only admin may. */
 static int authorise(cv_store *s, const cv_op *op, const cv_actor *actor, json_t *args,
                      int64_t *org_id, cv_err *e)
 {
     int64_t second = 0;
+    if (is_self(s, op, actor, args))
+        return 0;
     if (cv_ops_resolve(s, op->at, op->at_arg, args, org_id, e) < 0 ||
         (op->at2 && cv_ops_resolve(s, op->at2, op->at2_arg, args, &second, e) < 0))
         return e->code;

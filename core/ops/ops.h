@@ -46,6 +46,7 @@ enum cv_op_at {
     CV_AT_PERSON,       /* arg is a person's code (someone of no organisation: the store) */
     CV_AT_COMPLAINT,    /* arg is a complaint id */
     CV_AT_INSPECTION,   /* arg is an inspection visit's id */
+    CV_AT_SELF,         /* arg is a login: that account itself may, anyone else needs the roles */
 };
 
 typedef struct cv_op_ctx {
@@ -71,7 +72,8 @@ typedef struct cv_op {
     cv_op_fn run;
     /* Arguments that succeed in the tests' world, with placeholders $ORG (the organisation acted
      * on), $CELL (a cell under $ORG), $WORK, $ELECTION, $PERSON, $COMPLAINT, $INSPECTION, $GRANT,
-     * $SCRIPT (a package folder), $PACKAGE (a registered package), $N (a fresh number): the role
+     * $SCRIPT (a package folder), $PACKAGE (a registered, suspended package), $OUTBOX (a failed
+     * notification), $N (a fresh number): the role
      * matrix test runs every operation with them, and they are the documents' examples. */
     const char *example;
 } cv_op;
@@ -141,5 +143,7 @@ extern const cv_op cv_ops_allocate[];
 extern const cv_op cv_ops_docs[];
 extern const cv_op cv_ops_admin[];
 extern const cv_op cv_ops_notify[];
+extern const cv_op cv_ops_sched[];
+extern const cv_op cv_ops_plugin[];
 
 #endif

@@ -6,9 +6,12 @@
 #include "auth/account.h"
 #include "auth/grant.h"
 #include "auth/token.h"
+#include "base/bound.h"
 #include "base/clock.h"
 #include "base/date.h"
 #include "domain/org.h"
+#include "http/session.h"
+#include "base/bound.h"
 #include "ops/ops.h"
 
 #define ADMIN CV_ROLE_ADMIN
@@ -86,12 +89,33 @@ static int account_disable(const cv_op_ctx *c, json_t *args, json_t **result, cv
     return account_result(c->s, login, result, e);
 }
 
+/* An admin sets anyone's password; an account that is not admin sets its own (the layer lets
+ * nobody else through) by giving its current one. Every open session of the account ends. */
 static int account_passwd(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e)
 {
-    const char *login = cv_op_text(args, "login");
-    if (set_password(c->s, login, cv_op_text(args, "password"), e) < 0)
+    const char *login = cv_op_text(args, "login"), *current = cv_op_text(args, "current");
+    unsigned held = 0;
+    int64_t id;
+    cv_account a;
+    if (cv_account_get(c->s, login, &a, e) < 0 ||
+        cv_ops_actor_roles(c->s, c->actor, 0, &held, e) < 0)
         return e->code;
-    return account_result(c->s, login, result, e);
+    if (!(held & CV_ROLE_ADMIN)) {
+        if (!current)
+            return cv_err_set(e, CV_EPERM,
+                              "account.passwd: give the current password of %s (--current-file F)",
+                              a.login);
+        if (cv_password_check(c->s, login, current, &id, e) < 0)
+            return cv_err_set(e, CV_EPERM, "account.passwd: the current password of %s is wrong",
+                              a.login);
+    }
+    int closed = 0;
+    if (set_password(c->s, login, cv_op_text(args, "password"), e) < 0 ||
+        cv_session_close_all(c->s, a.id, &closed, e) < 0 ||
+        account_result(c->s, login, result, e) < 0)
+        return e->code;
+    json_object_set_new(*result, "sessions_closed", json_integer(closed));
+    return 0;
 }
 
 static int account_list(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e)
@@ -258,12 +282,14 @@ static const cv_op_arg account_set_args[] = {
 static const cv_op_arg language_args[] = {TEXT("lang", 1, 3, "vi or en"), CV_OP_ARGS_END};
 static const cv_op_arg login_args[] = {LOGIN, CV_OP_ARGS_END};
 static const cv_op_arg passwd_args[] = {
-    LOGIN, TEXT("password", 1, CV_PASSWORD_MAX, "the new password"), CV_OP_ARGS_END};
+    LOGIN, TEXT("password", 1, CV_PASSWORD_MAX, "the new password"),
+    TEXT("current", 0, CV_PASSWORD_MAX, "the current one (when not admin: its own account only)"),
+    CV_OP_ARGS_END};
 static const cv_op_arg no_args[] = {CV_OP_ARGS_END};
 static const cv_op_arg token_add_args[] = {
     LOGIN,
     TEXT("label", 1, CV_TOKEN_LABEL_MAX - 1, "what the token is for"),
-    {"days", CV_ARG_INT, 0, 1, 3660, "it expires after this many days (never)"},
+    {"days", CV_ARG_INT, 0, 1, CV_DAYS_MAX, "it expires after this many days (never)"},
     CV_OP_ARGS_END};
 static const cv_op_arg token_revoke_args[] = {
     LOGIN, TEXT("label", 1, CV_TOKEN_LABEL_MAX - 1, "the token's label"), CV_OP_ARGS_END};
@@ -296,8 +322,9 @@ const cv_op cv_ops_auth[] = {
      CV_ROLES_ALL, CV_AT_STORE, NULL, 0, NULL, 1, account_language, "{\"lang\":\"en\"}"},
     {"account.disable", "disable an account (its grants and tokens stop working)", login_args,
      ADMIN, CV_AT_STORE, NULL, 0, NULL, 1, account_disable, "{\"login\":\"someone\"}"},
-    {"account.passwd", "set an account's password", passwd_args, ADMIN, CV_AT_STORE, NULL, 0, NULL,
-     1, account_passwd, "{\"login\":\"someone\",\"password\":\"correct horse\"}"},
+    {"account.passwd", "set an account's password (any account its own, with its current one)",
+     passwd_args, ADMIN, CV_AT_SELF, "login", 0, NULL, 1, account_passwd,
+     "{\"login\":\"someone\",\"password\":\"correct horse\"}"},
     {"account.list", "every account", no_args, ADMIN, CV_AT_STORE, NULL, 0, NULL, 0, account_list,
      "{}"},
     {"account.show", "one account and its current grants", login_args, ADMIN, CV_AT_STORE, NULL, 0,

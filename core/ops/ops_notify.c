@@ -7,6 +7,7 @@
 
 #include "base/clock.h"
 #include "base/text.h"
+#include "notify/deliver.h"
 #include "notify/notify.h"
 #include "notify/template.h"
 #include "ops/ops.h"
@@ -140,6 +141,24 @@ static int config(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e)
     return cv_notify_config_list(c->s, result, e);
 }
 
+static int outbox_list(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e)
+{
+    const char *state = cv_op_text(args, "state");
+    if (state && strcmp(state, "pending") && strcmp(state, "sent") && strcmp(state, "failed"))
+        return cv_err_set(e, CV_EINVAL, "--state must be pending, sent or failed");
+    return cv_deliver_list(c->s, state, (int)cv_op_int(args, "limit", 100), result, e);
+}
+
+/* Requeues a failed delivery: pending again, due now, its tries counted afresh. */
+static int outbox_retry(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e)
+{
+    int64_t id = cv_op_int(args, "id", 0);
+    if (cv_deliver_retry(c->s, id, e) < 0)
+        return e->code;
+    *result = json_pack("{s:I, s:s}", "id", (json_int_t)id, "state", "pending");
+    return 0;
+}
+
 static const cv_op_arg send_args[] = {
     {"recipient", CV_ARG_TEXT, 1, 0, CV_NAME_MAX - 1, "an address, or a contact's name"},
     {"channel", CV_ARG_TEXT, 0, 0, 16, "smtp, webhook or log (none: every address of the contact)"},
@@ -155,6 +174,13 @@ static const cv_op_arg send_args[] = {
 static const cv_op_arg config_args[] = {TEXT("key", 95, "a setting"),
                                         TEXT("value", 1023, "its new value"), CV_OP_ARGS_END};
 
+static const cv_op_arg outbox_args[] = {
+    TEXT("state", 7, "pending, sent or failed"),
+    {"limit", CV_ARG_INT, 0, 1, 100000, "at most this many rows, newest first (100)"},
+    CV_OP_ARGS_END};
+static const cv_op_arg retry_args[] = {
+    {"id", CV_ARG_INT, 1, 1, INT64_MAX, "the failed notification's number"}, CV_OP_ARGS_END};
+
 const cv_op cv_ops_notify[] = {
     {"notify.send", "queue a notification by hand", send_args, CV_ROLE_ADMIN, CV_AT_STORE, NULL, 0,
      NULL, 1, queue_by_hand,
@@ -163,5 +189,9 @@ const cv_op cv_ops_notify[] = {
     {"notify.config", "delivery settings and templates (with key and value: change one)",
      config_args, CV_ROLE_ADMIN, CV_AT_STORE, NULL, 0, NULL, 1, config,
      "{\"key\":\"notify.max_tries\",\"value\":\"5\"}"},
+    {"outbox.list", "what is queued, sent and failed", outbox_args, CV_ROLE_ADMIN, CV_AT_STORE,
+     NULL, 0, NULL, 0, outbox_list, "{\"state\":\"failed\",\"limit\":10}"},
+    {"outbox.retry", "requeue a failed notification", retry_args, CV_ROLE_ADMIN, CV_AT_STORE, NULL,
+     0, NULL, 1, outbox_retry, "{\"id\":$OUTBOX}"},
     CV_OPS_END,
 };

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/bound.h"
 #include "base/clock.h"
 #include "base/date.h"
 #include "domain/congress.h"
@@ -113,8 +114,8 @@ static int anchor_instant(cv_store *s, const cv_job *j, int offset_min, int64_t 
         return 0;
     json_int_t days = json_integer_value(json_object_get(j->args, "days"));
     const char *time = json_string_value(json_object_get(j->args, "time"));
-    if (days < -3660 || days > 3660)
-        return cv_err_set(e, CV_EINVAL, "an anchor's days must be within ten years");
+    if (cv_bound_check(days, -CV_DAYS_MAX, CV_DAYS_MAX, "an anchor's days", e) < 0)
+        return e->code;
     char shifted[11];
     cv_date_from_days(cv_date_days(date) + days, shifted);
     snprintf(when, sizeof when, "%sT%.5s", shifted, time ? time : "08:00");

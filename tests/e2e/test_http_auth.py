@@ -155,6 +155,46 @@ class HttpAuthTest(StoreTest):
         self.assert_problem(srv.get("/api/v1/status/LS"), 401)
         self.assert_problem(srv.login("vp", "một mật khẩu mới"), 401, "wrong login or password")
 
+    def test_an_account_changes_its_own_password_with_its_current_one(self):
+        srv = self.server()
+        srv.login("vp", PASSWORD)
+        new = "mật khẩu mới của văn phòng"
+        r = srv.request("POST", "/api/v1/account/passwd",
+                        {"login": "vp", "password": new, "current": "sai rồi"})
+        self.assert_problem(r, 403, "account.passwd: the current password of vp is wrong")
+        r = srv.request("POST", "/api/v1/account/passwd", {"login": "vp", "password": new})
+        self.assert_problem(r, 403)
+        r = srv.request("POST", "/api/v1/account/passwd",
+                        {"login": "xem", "password": new, "current": PASSWORD})
+        self.assert_problem(r, 403)
+        r = srv.request("POST", "/api/v1/account/passwd",
+                        {"login": "vp", "password": new, "current": PASSWORD})
+        self.assertEqual(r.status, 200, r.body)
+        self.assertEqual(r.json()["sessions_closed"], 1)
+        self.assert_problem(srv.get("/api/v1/status/LS"), 401)
+        con = sqlite3.connect(self.db)
+        try:
+            closed = con.execute("SELECT actor_kind, actor_name FROM events "
+                                 "WHERE type = 'session.closed'").fetchall()
+        finally:
+            con.close()
+        self.assertEqual(closed, [("account", "vp")])
+        self.assert_problem(srv.login("vp", PASSWORD), 401, "wrong login or password")
+        self.assertEqual(srv.login("vp", new).status, 200)
+        # the CLI: the same rule as the account itself
+        cur, nxt = (os.path.join(self.dir, n) for n in ("cur", "next"))
+        for path, text in ((cur, new), (nxt, "lại một mật khẩu khác")):
+            with open(path, "w") as f:
+                f.write(text + "\n")
+        self.refused("--as", "xem", "account", "passwd", "vp", "--password-file", nxt,
+                     "--current-file", cur, code=77)
+        self.refused("--as", "vp", "account", "passwd", "vp", "--password-file", nxt, code=77,
+                     says="give the current password of vp")
+        self.ok("--as", "vp", "account", "passwd", "vp", "--password-file", nxt, "--current-file",
+                cur)
+        self.assert_problem(srv.get("/api/v1/status/LS"), 401)
+        self.assertEqual(srv.login("vp", "lại một mật khẩu khác").status, 200)
+
     def test_changes_from_a_browser_need_our_origin_and_the_csrf_token(self):
         srv = self.server()
         srv.login("vp", PASSWORD)

@@ -147,6 +147,46 @@ class NotifyTest(StoreTest):
         failed = self.js("journal", "--type", "notification.failed")
         self.assertEqual(len(failed), 1)
 
+    def test_a_plugin_secret_is_write_only(self):
+        set_ = self.js("plugin", "config", "notify-webhook", "secret", SECRET)
+        self.assertEqual(set_["value"], "(secret)")
+        info = self.ok("plugin", "info", "notify-webhook", "--json").out
+        self.assertNotIn(SECRET, info)
+        self.assertNotIn(SECRET, self.ok("plugin", "info", "notify-webhook").out)
+        self.assertNotIn(SECRET, self.ok("journal", "--json").out)
+        for path in (self.db, self.db + "-wal"):
+            if os.path.exists(path):
+                with open(path, "rb") as f:
+                    self.assertNotIn(SECRET.encode(), f.read(), path)
+
+    def test_a_failed_notification_is_retried_by_an_admin_and_journaled(self):
+        rx = self.webhook(status=410, reply=b"gone")
+        self.queue("webhook", rx.url, "k-retry")
+        self.run_daemon()
+        [row] = wait_until(lambda: self.outbox("failed"), "the notification to fail")
+        self.refused("outbox", "retry", "999999", code=65, says="no notification #999999")
+        self.assertEqual(self.js("outbox", "retry", str(row["id"])),
+                         {"id": row["id"], "state": "pending"})
+        wait_until(lambda: len(rx.received()) == 2, "the daemon to try it again")
+        [again] = wait_until(lambda: [r for r in self.outbox("failed") if r["tries"] == 1
+                                      and len(rx.received()) == 2], "it to fail again")
+        self.assertEqual(again["id"], row["id"])
+        [ev] = self.js("journal", "--type", "notification.retried")
+        self.assertEqual(ev["data"]["before"], {"state": "failed", "tries": 1,
+                                                "last_error": "webhook: HTTP 410: gone"})
+        self.assertEqual(ev["data"]["after"], {"state": "pending", "tries": 0})
+        self.ok("org", "add", "TN", "Tỉnh ủy Thái Nguyên", "--level", "province")
+        pw = os.path.join(self.dir, "pw")
+        with open(pw, "w") as f:
+            f.write("mật khẩu đủ dài\n")
+        self.ok("account", "add", "boss", "Quản trị", "--password-file", pw)
+        self.ok("grant", "add", "boss", "admin")
+        self.ok("--as", "boss", "account", "add", "xem", "Người xem")
+        self.ok("--as", "boss", "grant", "add", "xem", "viewer", "--org", "TN")
+        self.refused("--as", "xem", "outbox", "retry", str(row["id"]), code=77,
+                     says="outbox.retry")
+        self.refused("--as", "boss", "outbox", "retry", str(row["id"]) + "0", code=65)
+
     def test_config_change_reaches_a_running_daemon_without_restart(self):
         rx = WebhookReceiver(SECRET)
         self.closers.append(rx.close)

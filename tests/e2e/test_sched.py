@@ -82,6 +82,14 @@ class SchedTest(StoreTest):
         self.refused("contact", "add", "Văn phòng", "--email", "not-an-address", code=EX_USAGE)
         self.refused("contact", "add", "Văn phòng", "--webhook", "ftp://x", code=EX_USAGE)
         self.refused("holiday", "add", "2020-13-01", "Tết", code=EX_USAGE)
+        # an anchor's offset is within ten years either way (base/bound.h: CV_DAYS_MAX)
+        for days in ("3661", "-3661"):
+            self.refused("jobs", "set", "x", "--anchor", "work:1", "--action", "notify", "--days",
+                         days, code=EX_USAGE, says="--days must be a whole number of days")
+        self.ok("org", "add", "LS", "Tỉnh Lạng Sơn", "--level", "province")
+        self.ok("congress", "plan", "LS", "XVIII", "--start", "2020-09-10")
+        self.ok("jobs", "set", "x", "--anchor", "congress:LS", "--action", "notify", "--to",
+                "Văn phòng", "--subject", "s", "--days", "-3660")
 
     def test_set_twice_keeps_one_job_and_pause_resume_work(self):
         for _ in range(2):

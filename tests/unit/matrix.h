@@ -20,6 +20,10 @@
 #include "elect/person.h"
 #include "lua/registry.h"
 #include "ops/ops.h"
+#include "sched/calendar.h"
+#include "sched/contact.h"
+#include "sched/job.h"
+#include "store/outbox.h"
 #include "tree.h"
 
 enum place { ROOT, INSIDE, OUTSIDE, ABOVE, PLACES };
@@ -33,7 +37,9 @@ typedef struct world {
     int64_t complaint[PLACES];      /* a complaint to each place's congress */
     int64_t inspection[PLACES];     /* a visit to each place */
     int64_t grant;                  /* a grant to end */
-    char package_dir[64];           /* a Lua package that loads, registered as "pkg0" */
+    char package_dir[64];           /* a Lua package that loads, registered as "pkg0" and
+                                       suspended */
+    int64_t outbox;                 /* a failed notification */
 } world;
 
 static world w;
@@ -116,6 +122,20 @@ static inline int world_setup(void **state)
     fputs("-- a package that loads and does nothing\n", lua);
     fclose(lua);
     assert_int_equal(cv_lua_reg_add(f->s, "pkg0", w.package_dir, "D1", NULL, &f->e), 0);
+    assert_int_equal(cv_lua_reg_suspend(f->s, "pkg0", "the matrix suspends it", &f->e), 0);
+    /* store-wide things the admin's operations act on: a paused job, a contact, a holiday, a
+     * failed delivery */
+    assert_int_equal(cv_job_pause(f->s, "builtin.congress.soon", &f->e), 0);
+    assert_int_equal(cv_contact_add(f->s, "Văn phòng", "log", "vp", &f->e), 0);
+    assert_int_equal(cv_calendar_holiday_add(f->s, "2020-09-02", "Quốc khánh", &f->e), 0);
+    cv_notification n = {"matrix:failed", "log", "vp", "Họp", "8 giờ"};
+    assert_int_equal(cv_outbox_put(f->s, &n, &f->e), 1);
+    w.outbox = fixture_count(f, "SELECT id FROM outbox WHERE key = 'matrix:failed'");
+    assert_int_equal(sqlite3_exec(cv_store_db(f->s),
+                                  "UPDATE outbox SET state = 'failed', tries = 5, "
+                                  "last_error = 'refused' WHERE key = 'matrix:failed'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
     return 0;
 }
 
@@ -171,12 +191,12 @@ static inline json_t *example_args(const cv_op *op, int p, int case_no)
             *o++ = *s;
             continue;
         }
-        const char *names[] = {"CELL",   "ORG",    "WORK",    "GRANT",     "N",         "ELECTION",
-                               "PERSON", "SCRIPT", "PACKAGE", "COMPLAINT", "INSPECTION"};
+        const char *names[] = {"CELL",   "ORG",    "WORK",    "GRANT",     "N",          "ELECTION",
+                               "PERSON", "SCRIPT", "PACKAGE", "COMPLAINT", "INSPECTION", "OUTBOX"};
         int k = 0;
-        while (k < 11 && strncmp(s + 1, names[k], strlen(names[k])) != 0)
+        while (k < 12 && strncmp(s + 1, names[k], strlen(names[k])) != 0)
             k++;
-        assert_true(k < 11);
+        assert_true(k < 12);
         if (k == 0)
             o += sprintf(o, "%s", cell);
         else if (k == 1)
@@ -197,8 +217,10 @@ static inline json_t *example_args(const cv_op *op, int p, int case_no)
             o += sprintf(o, "pkg0");
         else if (k == 9)
             o += sprintf(o, "%lld", (long long)w.complaint[p]);
-        else
+        else if (k == 10)
             o += sprintf(o, "%lld", (long long)w.inspection[p]);
+        else
+            o += sprintf(o, "%lld", (long long)w.outbox);
         s += strlen(names[k]);
     }
     *o = '\0';
