@@ -76,7 +76,7 @@ static const struct {
     {"adopted", "✓", N_("Adopted")},   {"enabled", "✓", N_("Enabled")},
     {"disabled", "–", N_("Disabled")}, {"active", "✓", N_("Active")},
     {"paused", "Ⅱ", N_("Paused")},     {"suspended", "!", N_("Suspended")},
-    {"pending", "○", N_("Pending")},
+    {"pending", "○", N_("Pending")},   {"loaded", "✓", N_("Loaded")},
 };
 
 void cv_page_status(const cv_web_req *r, const char *status, cv_html *h)

@@ -9,6 +9,7 @@ per account (the domain's refusals in it too), and 0 serious accessibility viola
 360 px go into the build folder (CONVENE_SHOTS)."""
 import csv
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -22,6 +23,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 sys.path.insert(0, HERE)
 
 from harness import BIN, SOURCE  # noqa: E402
+from notify_peers import WebhookReceiver, wait_until  # noqa: E402
 from httpd import Server  # noqa: E402
 from browser import Browser  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -425,6 +427,31 @@ class Dashboard(unittest.TestCase):
         self.assertNotIn(secret, self.cv("plugin", "info", "notify-smtp"))
         self.shots("admin-plugins-jobs")
         self.assert_accessible("administration with plugins and jobs")
+
+    def test_10_a_failed_delivery_is_retried_from_the_administration_page(self):
+        secret = "bí-mật-webhook-thử"
+        rx = WebhookReceiver(secret, 410, b"gone")  # a permanent refusal: failed at once
+        try:
+            self.cv("plugin", "config", "notify-webhook", "secret", secret)
+            self.cv("plugin", "enable", "notify-webhook")
+            self.cv("notify", rx.url, "--channel", "webhook", "--subject", "Thử gửi",
+                    "--body", "Nội dung thử", "--key", "browser-retry")
+            [row] = wait_until(lambda: [
+                r for r in json.loads(self.cv("outbox", "list", "--state", "failed", "--json"))
+                if r["recipient"] == rx.url], "the delivery to fail")
+            self.login("admin")
+            self.open("/admin")
+            self.assertIn(rx.url, self.text("#outbox table"))
+            self.assertIn("410", self.text("#outbox table"))
+            self.shots("admin-outbox")
+            self.submit(self.admin_button("outbox", "Gửi lại", str(row["id"])))
+            self.assertFalse(self.d.find_elements(By.CSS_SELECTOR, "#outbox .error"))
+            ev = json.loads(self.cv("journal", "--type", "notification.retried", "--json"))
+            self.assertEqual(ev[-1]["data"]["before"]["state"], "failed")
+            wait_until(lambda: len(rx.received()) == 2, "the daemon to send it again")
+        finally:
+            rx.close()
+            self.cv("plugin", "disable", "notify-webhook")
 
 
 if __name__ == "__main__":
