@@ -415,6 +415,7 @@ class Dashboard(unittest.TestCase):
         # A secret is written, and shown only as set: its value is never on the page.
         secret = "bí-mật-của-thử-nghiệm"
         field = self.d.find_element(By.ID, "cfg-notify-smtp-password")
+        field.find_element(By.XPATH, "ancestor::details/summary").click()  # the settings open
         self.assertEqual(field.get_attribute("type"), "password")
         field.send_keys(secret)
         self.submit(field.find_element(By.XPATH, ".."))
