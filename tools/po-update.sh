@@ -3,12 +3,16 @@
 #   bash tools/po-update.sh          # rewrite web/po/convene.pot and merge it into every web/po/*.po
 #   bash tools/po-update.sh --check  # fail when a message of the sources is missing, untranslated
 #                                    # or fuzzy in a catalogue (a test runs this)
-# Messages are marked in C with _("...") (N_("...") in tables, cv_tr(lang, "...") elsewhere); ids
+# Messages are marked in C with _("...") (N_("...") in tables and in the domain's refusals given to
+# cv_err_set, cv_tr(lang, "...") elsewhere); ids
 # are the English text.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-sources=(core/web/*.c core/cli/cmd_status.c)
+sources=(core/web/*.c core/cli/cmd_status.c
+  core/domain/congress.c core/domain/work.c core/domain/org.c core/ops/ops.c core/ops/ops_auth.c
+  core/auth/account.c core/auth/grant.c core/base/date.c core/base/text.c core/elect/election.c
+  core/docs/document.c core/docs/round.c core/docs/scenario.c core/elect/count.c core/elect/rules.c)
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 xgettext --keyword=_ --keyword=N_ --keyword=cv_tr:2 --from-code=UTF-8 --language=C --package-name=convene \

@@ -19,7 +19,7 @@ int cv_account_check_login(const char *login, cv_err *e)
 {
     size_t n = strlen(login);
     if (n == 0 || n >= CV_LOGIN_MAX)
-        return cv_err_set(e, CV_EINVAL, "login '%s' must be 1 to %d characters", login,
+        return cv_err_set(e, CV_EINVAL, N_("login '%s' must be 1 to %d characters"), login,
                           CV_LOGIN_MAX - 1);
     for (size_t i = 0; i < n; i++) {
         char c = login[i];
@@ -27,8 +27,8 @@ int cv_account_check_login(const char *login, cv_err *e)
                  (i > 0 && (c == '.' || c == '_' || c == '-'));
         if (!ok)
             return cv_err_set(e, CV_EINVAL,
-                              "login '%s' may hold only a-z, 0-9, '.', '_' and '-', starting "
-                              "with a letter or digit",
+                              N_("login '%s' may hold only a-z, 0-9, '.', '_' and '-', starting "
+                                 "with a letter or digit"),
                               login);
     }
     return 0;
@@ -38,7 +38,7 @@ static int check_email(const char *email, cv_err *e)
 {
     size_t n = strlen(email);
     if (n >= CV_EMAIL_MAX || (n && (!strchr(email, '@') || strpbrk(email, " \t\r\n<>,;"))))
-        return cv_err_set(e, CV_EINVAL, "e-mail '%.64s' is not one address", email);
+        return cv_err_set(e, CV_EINVAL, N_("e-mail '%.64s' is not one address"), email);
     return 0;
 }
 
@@ -46,11 +46,12 @@ static int check_unix_user(const char *u, cv_err *e)
 {
     size_t n = strlen(u);
     if (n >= CV_UNIX_USER_MAX)
-        return cv_err_set(e, CV_EINVAL, "Unix user name '%.40s' is too long", u);
+        return cv_err_set(e, CV_EINVAL, N_("Unix user name '%.40s' is too long"), u);
     for (size_t i = 0; i < n; i++)
         if (!((u[i] >= 'a' && u[i] <= 'z') || (u[i] >= 'A' && u[i] <= 'Z') ||
               (u[i] >= '0' && u[i] <= '9') || strchr("._-", u[i])))
-            return cv_err_set(e, CV_EINVAL, "Unix user name '%s' has a character not allowed", u);
+            return cv_err_set(e, CV_EINVAL, N_("Unix user name '%s' has a character not allowed"),
+                              u);
     return 0;
 }
 
@@ -63,7 +64,7 @@ int cv_account_add(cv_store *s, const char *login, const char *display_name, con
         check_email(email ? email : "", e) < 0)
         return e->code;
     if (!name[0])
-        return cv_err_set(e, CV_EINVAL, "the display name of %s is empty", login);
+        return cv_err_set(e, CV_EINVAL, N_("the display name of %s is empty"), login);
     sqlite3_stmt *st = cv_store_prepare(s,
                                         "INSERT INTO accounts(login, display_name, email, "
                                         "created_at) VALUES (?1, ?2, ?3, ?4)",
@@ -76,7 +77,7 @@ int cv_account_add(cv_store *s, const char *login, const char *display_name, con
     sqlite3_bind_int64(st, 4, cv_clock_real());
     if (cv_store_exec(s, st, e) < 0)
         return e->code == CV_ECONFLICT
-                   ? cv_err_set(e, CV_ECONFLICT, "an account '%s' already exists", login)
+                   ? cv_err_set(e, CV_ECONFLICT, N_("an account '%s' already exists"), login)
                    : e->code;
     int64_t new_id = sqlite3_last_insert_rowid(cv_store_db(s));
     if (id)
@@ -88,7 +89,8 @@ int cv_account_add(cv_store *s, const char *login, const char *display_name, con
 }
 
 #define ACCOUNT_COLUMNS                                                                            \
-    "id, login, display_name, email, state, coalesce(unix_user, ''), password_hash IS NOT NULL"
+    "id, login, display_name, email, state, coalesce(unix_user, ''), password_hash IS NOT NULL, "  \
+    "lang"
 
 static int fetch_account(cv_store *s, sqlite3_stmt *st, cv_account *a, const char *what, cv_err *e)
 {
@@ -102,12 +104,13 @@ static int fetch_account(cv_store *s, sqlite3_stmt *st, cv_account *a, const cha
         snprintf(a->state, sizeof a->state, "%s", (const char *)sqlite3_column_text(st, 4));
         snprintf(a->unix_user, sizeof a->unix_user, "%s", (const char *)sqlite3_column_text(st, 5));
         a->has_password = sqlite3_column_int(st, 6);
+        snprintf(a->lang, sizeof a->lang, "%s", (const char *)sqlite3_column_text(st, 7));
     }
     sqlite3_reset(st);
     if (rc == SQLITE_ROW)
         return 0;
     if (rc == SQLITE_DONE)
-        return cv_err_set(e, CV_ENOTFOUND, "no account %s", what);
+        return cv_err_set(e, CV_ENOTFOUND, N_("no account %s"), what);
     return cv_store_fail(s, "reading an account", e);
 }
 
@@ -152,7 +155,7 @@ int cv_account_actor(cv_store *s, int64_t account_id, const char *via, cv_actor 
     cv_account a;
     cv_err missing;
     if (cv_account_get_by_id(s, account_id, &a, &missing) < 0 || strcmp(a.state, "active") != 0)
-        return cv_err_set(e, CV_EPERM, "account %lld may not act (unknown or disabled)",
+        return cv_err_set(e, CV_EPERM, N_("account %lld may not act (unknown or disabled)"),
                           (long long)account_id);
     memset(actor, 0, sizeof *actor);
     actor->kind = CV_ACTOR_ACCOUNT;
@@ -164,9 +167,10 @@ int cv_account_actor(cv_store *s, int64_t account_id, const char *via, cv_actor 
 
 json_t *cv_account_json(const cv_account *a)
 {
-    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b}", "id", (json_int_t)a->id, "login",
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:s}", "id", (json_int_t)a->id, "login",
                      a->login, "display_name", a->display_name, "email", a->email, "state",
-                     a->state, "unix_user", a->unix_user, "password", a->has_password);
+                     a->state, "unix_user", a->unix_user, "password", a->has_password, "lang",
+                     a->lang);
 }
 
 int cv_account_list(cv_store *s, json_t **out, cv_err *e)
@@ -208,11 +212,12 @@ static int check_update(const char *display_name, char *name, const char *email,
     if (display_name && cv_text_nfc(display_name, name, CV_NAME_MAX, "display name", e) < 0)
         return e->code;
     if (display_name && !name[0])
-        return cv_err_set(e, CV_EINVAL, "a display name must not be empty");
+        return cv_err_set(e, CV_EINVAL, N_("a display name must not be empty"));
     if ((email && check_email(email, e) < 0) || (unix_user && check_unix_user(unix_user, e) < 0))
         return e->code;
     if (state && strcmp(state, "active") != 0 && strcmp(state, "disabled") != 0)
-        return cv_err_set(e, CV_EINVAL, "state must be 'active' or 'disabled', not '%s'", state);
+        return cv_err_set(e, CV_EINVAL, N_("state must be 'active' or 'disabled', not '%s'"),
+                          state);
     return 0;
 }
 
@@ -240,7 +245,7 @@ int cv_account_update(cv_store *s, const char *login, const char *display_name, 
     sqlite3_bind_text(st, 5, state, -1, SQLITE_STATIC);
     if (cv_store_exec(s, st, e) < 0)
         return e->code == CV_ECONFLICT
-                   ? cv_err_set(e, CV_ECONFLICT, "Unix user %s is mapped to another account",
+                   ? cv_err_set(e, CV_ECONFLICT, N_("Unix user %s is mapped to another account"),
                                 unix_user ? unix_user : "")
                    : e->code;
     json_t *before = json_object(), *after = json_object();
@@ -253,12 +258,33 @@ int cv_account_update(cv_store *s, const char *login, const char *display_name, 
         json_pack("{s:s, s:o, s:o}", "login", login, "before", before, "after", after), NULL, e);
 }
 
+int cv_account_set_lang(cv_store *s, const char *login, const char *lang, cv_err *e)
+{
+    cv_account a;
+    if (strcmp(lang, "vi") != 0 && strcmp(lang, "en") != 0)
+        return cv_err_set(e, CV_EINVAL, N_("the language must be 'vi' or 'en', not '%s'"), lang);
+    if (cv_account_get(s, login, &a, e) < 0)
+        return e->code;
+    sqlite3_stmt *st = cv_store_prepare(s, "UPDATE accounts SET lang = ?2 WHERE id = ?1", e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, a.id);
+    sqlite3_bind_text(st, 2, lang, -1, SQLITE_STATIC);
+    if (cv_store_exec(s, st, e) < 0)
+        return e->code;
+    json_t *before = json_object(), *after = json_object();
+    diff(before, after, "lang", a.lang, lang);
+    return cv_journal_emit(
+        s, "account.updated", 0,
+        json_pack("{s:s, s:o, s:o}", "login", login, "before", before, "after", after), NULL, e);
+}
+
 static int check_password_length(const char *password, cv_err *e)
 {
     size_t n = strnlen(password, CV_PASSWORD_MAX + 1);
     if (n < CV_PASSWORD_MIN || n > CV_PASSWORD_MAX)
-        return cv_err_set(e, CV_EINVAL, "a password must be %d to %d bytes long", CV_PASSWORD_MIN,
-                          CV_PASSWORD_MAX);
+        return cv_err_set(e, CV_EINVAL, N_("a password must be %d to %d bytes long"),
+                          CV_PASSWORD_MIN, CV_PASSWORD_MAX);
     return 0;
 }
 
@@ -363,7 +389,7 @@ static void verify(pw_job *j)
 static int finish(pw_job *j, int64_t *account_id, cv_err *e)
 {
     if (!j->ok)
-        return cv_err_set(e, CV_EPERM, "wrong login or password");
+        return cv_err_set(e, CV_EPERM, N_("wrong login or password"));
     if (j->rehashed) {
         const cv_actor previous = *cv_store_actor(j->s);
         cv_actor self = {.kind = CV_ACTOR_ACCOUNT, .account_id = j->account_id};
@@ -386,7 +412,7 @@ static int finish(pw_job *j, int64_t *account_id, cv_err *e)
 static pw_job *new_job(cv_store *s, const char *login, const char *password, cv_err *e)
 {
     if (strnlen(password, CV_PASSWORD_MAX + 1) > CV_PASSWORD_MAX) {
-        cv_err_set(e, CV_EPERM, "wrong login or password");
+        cv_err_set(e, CV_EPERM, N_("wrong login or password"));
         return NULL;
     }
     pw_job *j = calloc(1, sizeof *j);
@@ -435,7 +461,7 @@ static void work_done(uv_work_t *w, int status)
     pw_job *j = w->data;
     cv_err e = {0};
     int64_t id = 0;
-    int rc = status < 0 ? cv_err_set(&e, CV_EBUSY, "the password check was cancelled")
+    int rc = status < 0 ? cv_err_set(&e, CV_EBUSY, N_("the password check was cancelled"))
                         : finish(j, &id, &e);
     j->done(j->ctx, rc, id, &e);
     free_job(j);
@@ -453,7 +479,7 @@ int cv_password_check_async(uv_loop_t *loop, cv_store *s, const char *login, con
     int rc = uv_queue_work(loop, &j->work, work_verify, work_done);
     if (rc < 0) {
         free_job(j);
-        return cv_err_set(e, CV_EBUSY, "cannot queue a password check: %s", uv_strerror(rc));
+        return cv_err_set(e, CV_EBUSY, N_("cannot queue a password check: %s"), uv_strerror(rc));
     }
     return 0;
 }

@@ -27,6 +27,7 @@ typedef struct cv_account {
     char state[16]; /* active, disabled */
     char unix_user[CV_UNIX_USER_MAX];
     int has_password;
+    char lang[4]; /* the dashboard's language: vi or en */
 } cv_account;
 
 /* Checks a login name. */
@@ -35,6 +36,10 @@ int cv_account_check_login(const char *login, cv_err *e);
 /* Adds an active account without a password; *id (if not NULL) receives its id. */
 int cv_account_add(cv_store *s, const char *login, const char *display_name, const char *email,
                    int64_t *id, cv_err *e);
+
+/* Sets the language the dashboard speaks to the account ("vi" or "en"); the event names the
+ * languages before and after. */
+int cv_account_set_lang(cv_store *s, const char *login, const char *lang, cv_err *e);
 
 /* Changes what is not NULL: display name, e-mail ("" clears), Unix user ("" clears), state
  * ("active" or "disabled"). The event names the values before and after. */

@@ -26,8 +26,8 @@ int cv_role_parse(const char *name, unsigned *role, cv_err *e)
             return 0;
         }
     return cv_err_set(e, CV_EINVAL,
-                      "role '%.32s' is not one of admin, office, organisation, secretary, "
-                      "subcommittee, inspector, viewer",
+                      N_("role '%.32s' is not one of admin, office, organisation, secretary, "
+                         "subcommittee, inspector, viewer"),
                       name);
 }
 
@@ -54,7 +54,7 @@ int cv_grant_add(cv_store *s, int64_t account_id, unsigned role, int64_t org_id,
 {
     const char *name = cv_role_name(role);
     if (!*name)
-        return cv_err_set(e, CV_EINVAL, "a grant names exactly one role");
+        return cv_err_set(e, CV_EINVAL, N_("a grant names exactly one role"));
     if ((role == CV_ROLE_ADMIN) != (org_id == 0))
         return cv_err_set(e, CV_EINVAL,
                           role == CV_ROLE_ADMIN ? "admin is granted over the whole store, not "
@@ -97,11 +97,11 @@ int cv_grant_end(cv_store *s, int64_t id, cv_err *e)
     int ended = rc == SQLITE_ROW && sqlite3_column_int(st, 2);
     sqlite3_reset(st);
     if (rc == SQLITE_DONE)
-        return cv_err_set(e, CV_ENOTFOUND, "no grant %lld", (long long)id);
+        return cv_err_set(e, CV_ENOTFOUND, N_("no grant %lld"), (long long)id);
     if (rc != SQLITE_ROW)
         return cv_store_fail(s, "reading a grant", e);
     if (ended)
-        return cv_err_set(e, CV_ECONFLICT, "grant %lld has already ended", (long long)id);
+        return cv_err_set(e, CV_ECONFLICT, N_("grant %lld has already ended"), (long long)id);
     st = cv_store_prepare(s, "UPDATE grants SET ends = max(starts, ?2) WHERE id = ?1", e);
     if (!st)
         return e->code;

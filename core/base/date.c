@@ -67,7 +67,7 @@ int cv_date_check(const char *s, const char *what, cv_err *e)
 {
     int y, m, d;
     if (strlen(s) != 10 || parse_ymd(s, &y, &m, &d) < 0)
-        return cv_err_set(e, CV_EINVAL, "%s '%s' is not a date (YYYY-MM-DD)", what, s);
+        return cv_err_set(e, CV_EINVAL, N_("%s '%s' is not a date (YYYY-MM-DD)"), what, s);
     return 0;
 }
 
@@ -120,6 +120,6 @@ int cv_date_parse_instant(const char *s, int offset_min, int64_t *ms, const char
           1000;
     return 0;
 bad:
-    return cv_err_set(e, CV_EINVAL, "%s '%s' is not a date or time (YYYY-MM-DD[THH:MM[:SS]])", what,
-                      s);
+    return cv_err_set(e, CV_EINVAL, N_("%s '%s' is not a date or time (YYYY-MM-DD[THH:MM[:SS]])"),
+                      what, s);
 }

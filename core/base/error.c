@@ -47,10 +47,19 @@ static void escape_msg(char *msg, size_t cap)
     msg[out] = '\0';
 }
 
+static const char *(*translate)(const char *fmt);
+
+void cv_err_translator(const char *(*fn)(const char *fmt))
+{
+    translate = fn;
+}
+
 int cv_err_set(cv_err *e, int code, const char *fmt, ...)
 {
     if (e) {
         va_list ap;
+        if (translate)
+            fmt = translate(fmt);
         va_start(ap, fmt);
         e->code = code;
         vsnprintf(e->msg, sizeof e->msg, fmt, ap);

@@ -29,6 +29,16 @@ typedef struct cv_err {
  * can write `return cv_err_set(e, CV_EINVAL, "...")`. */
 int cv_err_set(cv_err *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Marks a message for the catalogue (xgettext keyword N_, tools/po-update.sh): a marked format
+ * given to cv_err_set reaches a person in their language when a translator is set. */
+#define N_(msgid) msgid
+
+/* The function cv_err_set passes every format through before formatting (NULL: none). It must
+ * return fmt or a format with the same conversions (msgfmt --check proves it of a catalogue).
+ * Set once at start, before threads (i18n's loader sets one that answers in the calling
+ * thread's language). */
+void cv_err_translator(const char *(*fn)(const char *fmt));
+
 /* Clears e to CV_OK with an empty message. */
 void cv_err_clear(cv_err *e);
 

@@ -14,15 +14,15 @@ static int nfc(const char *in, char *out, size_t cap, const char *what, int line
                                       UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE |
                                           (lines ? UTF8PROC_NLF2LF : 0));
     if (n < 0)
-        return cv_err_set(e, CV_EINVAL, "%s is not valid UTF-8 text", what);
+        return cv_err_set(e, CV_EINVAL, N_("%s is not valid UTF-8 text"), what);
     int rc = 0;
     if (n == 0)
-        rc = cv_err_set(e, CV_EINVAL, "%s must not be empty", what);
+        rc = cv_err_set(e, CV_EINVAL, N_("%s must not be empty"), what);
     else if ((size_t)n >= cap)
-        rc = cv_err_set(e, CV_ELIMIT, "%s is longer than %zu bytes", what, cap - 1);
+        rc = cv_err_set(e, CV_ELIMIT, N_("%s is longer than %zu bytes"), what, cap - 1);
     for (utf8proc_ssize_t i = 0; rc == 0 && i < n; i++)
         if ((nfc[i] < 0x20 && !(lines && nfc[i] == '\n')) || nfc[i] == 0x7f)
-            rc = cv_err_set(e, CV_EINVAL, "%s contains a control character", what);
+            rc = cv_err_set(e, CV_EINVAL, N_("%s contains a control character"), what);
     if (rc == 0)
         memcpy(out, nfc, (size_t)n + 1);
     free(nfc);
@@ -43,15 +43,15 @@ int cv_text_line(const char *s, size_t max, const char *what, cv_err *e)
 {
     size_t n = strnlen(s, max + 1);
     if (n == 0 || n > max)
-        return cv_err_set(e, CV_EINVAL, "%s must be 1 to %zu bytes", what, max);
+        return cv_err_set(e, CV_EINVAL, N_("%s must be 1 to %zu bytes"), what, max);
     for (size_t i = 0; i < n;) {
         utf8proc_int32_t cp;
         utf8proc_ssize_t len =
             utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
         if (len < 0)
-            return cv_err_set(e, CV_EINVAL, "%s is not valid UTF-8 text", what);
+            return cv_err_set(e, CV_EINVAL, N_("%s is not valid UTF-8 text"), what);
         if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
-            return cv_err_set(e, CV_EINVAL, "%s contains a control character", what);
+            return cv_err_set(e, CV_EINVAL, N_("%s contains a control character"), what);
         i += (size_t)len;
     }
     return 0;
@@ -64,7 +64,7 @@ int cv_text_utf8(const char *s, const char *what, cv_err *e)
     while (*p) {
         utf8proc_ssize_t n = utf8proc_iterate(p, -1, &cp);
         if (n <= 0)
-            return cv_err_set(e, CV_EINVAL, "%s is not valid UTF-8 text", what);
+            return cv_err_set(e, CV_EINVAL, N_("%s is not valid UTF-8 text"), what);
         p += n;
     }
     return 0;
@@ -80,24 +80,26 @@ int cv_text_code(const char *code, const char *what, cv_err *e)
 {
     size_t n = strlen(code);
     if (n == 0 || n >= CV_CODE_MAX)
-        return cv_err_set(e, CV_EINVAL, "%s must be 1 to %d characters", what, CV_CODE_MAX - 1);
+        return cv_err_set(e, CV_EINVAL, N_("%s must be 1 to %d characters"), what, CV_CODE_MAX - 1);
     if (!is_code_char(code[0]) || code[0] == '.' || code[0] == '_' || code[0] == '-')
-        return cv_err_set(e, CV_EINVAL, "%s '%s' must start with a letter or digit", what, code);
+        return cv_err_set(e, CV_EINVAL, N_("%s '%s' must start with a letter or digit"), what,
+                          code);
     for (size_t i = 0; i < n; i++)
         if (!is_code_char(code[i]))
-            return cv_err_set(e, CV_EINVAL, "%s '%s' may only use letters, digits, '.', '_', '-'",
-                              what, code);
+            return cv_err_set(e, CV_EINVAL,
+                              N_("%s '%s' may only use letters, digits, '.', '_', '-'"), what,
+                              code);
     return 0;
 }
 
 int cv_text_count(const char *s, int64_t *out, const char *what, cv_err *e)
 {
     if (*s == '\0' || strspn(s, "0123456789") != strlen(s))
-        return cv_err_set(e, CV_EINVAL, "%s '%s' is not a whole number", what, s);
+        return cv_err_set(e, CV_EINVAL, N_("%s '%s' is not a whole number"), what, s);
     errno = 0;
     long long v = strtoll(s, NULL, 10);
     if (errno == ERANGE)
-        return cv_err_set(e, CV_ELIMIT, "%s '%s' is too large", what, s);
+        return cv_err_set(e, CV_ELIMIT, N_("%s '%s' is too large"), what, s);
     *out = v;
     return 0;
 }
@@ -131,7 +133,7 @@ int cv_text_parse_ordinal(const char *s, int *out, cv_err *e)
         char upper[16];
         size_t len = strlen(s);
         if (len == 0 || len >= sizeof upper)
-            return cv_err_set(e, CV_EINVAL, "ordinal '%s' is not a Roman numeral", s);
+            return cv_err_set(e, CV_EINVAL, N_("ordinal '%s' is not a Roman numeral"), s);
         for (size_t i = 0; i <= len; i++)
             upper[i] = (s[i] >= 'a' && s[i] <= 'z') ? (char)(s[i] - 32) : s[i];
         const char *p = upper;
@@ -145,10 +147,10 @@ int cv_text_parse_ordinal(const char *s, int *out, cv_err *e)
         char back[16];
         cv_text_roman((int)n, back);
         if (*p != '\0' || n == 0 || strcmp(back, upper) != 0)
-            return cv_err_set(e, CV_EINVAL, "ordinal '%s' is not a Roman numeral", s);
+            return cv_err_set(e, CV_EINVAL, N_("ordinal '%s' is not a Roman numeral"), s);
     }
     if (n < 1 || n > 3999)
-        return cv_err_set(e, CV_EINVAL, "ordinal '%s' must be between 1 and 3999", s);
+        return cv_err_set(e, CV_EINVAL, N_("ordinal '%s' must be between 1 and 3999"), s);
     *out = (int)n;
     return 0;
 }

@@ -59,10 +59,12 @@ int cv_cli_read_password(cv_cli *cli, const char *path, json_t *args)
 
 static void print_account(json_t *j, FILE *out)
 {
-    fprintf(out, "%s  %s%s%s  (%s%s%s)\n", cv_json_text(j, "login"),
+    int en = strcmp(cv_json_text(j, "lang"), "en") == 0;
+    fprintf(out, "%s  %s%s%s  (%s%s%s%s)\n", cv_json_text(j, "login"),
             cv_json_text(j, "display_name"), *cv_json_text(j, "email") ? " <" : "",
             *cv_json_text(j, "email") ? cv_json_text(j, "email") : "", cv_json_text(j, "state"),
-            *cv_json_text(j, "unix_user") ? ", Unix user " : "", cv_json_text(j, "unix_user"));
+            *cv_json_text(j, "unix_user") ? ", Unix user " : "", cv_json_text(j, "unix_user"),
+            en ? ", pages in English" : "");
     size_t i;
     json_t *g;
     json_array_foreach(json_object_get(j, "grants"), i, g) fprintf(
@@ -114,20 +116,18 @@ static int account_add(cv_cli *cli, int argc, char **argv)
 static int account_set(cv_cli *cli, int argc, char **argv)
 {
     const char *usage = "account set LOGIN [--name N] [--email E] [--unix-user U] "
-                        "[--state active|disabled]";
-    const char *name = NULL, *email = NULL, *unix_user = NULL, *state = NULL;
-    cv_opt opts[] = {{"name", &name, NULL},
-                     {"email", &email, NULL},
-                     {"unix-user", &unix_user, NULL},
-                     {"state", &state, NULL},
-                     {NULL, NULL, NULL}};
+                        "[--state active|disabled] [--lang vi|en]";
+    const char *name = NULL, *email = NULL, *unix_user = NULL, *state = NULL, *lang = NULL;
+    cv_opt opts[] = {{"name", &name, NULL},           {"email", &email, NULL},
+                     {"unix-user", &unix_user, NULL}, {"state", &state, NULL},
+                     {"lang", &lang, NULL},           {NULL, NULL, NULL}};
     char *pos[1];
     int npos;
     if (cv_cli_parse(cli, argc, argv, opts, usage, 1, 1, pos, &npos) < 0)
         return cli->err.code;
-    static const char *const names[] = {"login", "name", "email", "unix_user", "state"};
-    const char *values[] = {pos[0], name, email, unix_user, state};
-    return cv_cli_op_print(cli, "account.set", texts(json_object(), names, values, 5),
+    static const char *const names[] = {"login", "name", "email", "unix_user", "state", "lang"};
+    const char *values[] = {pos[0], name, email, unix_user, state, lang};
+    return cv_cli_op_print(cli, "account.set", texts(json_object(), names, values, 6),
                            print_account);
 }
 
@@ -367,35 +367,6 @@ static void print_audit(json_t *j, FILE *out)
         fprintf(out, "no events\n");
 }
 
-/* The audit as a report document: one row per event, who, where, when, before and after. */
-static json_t *audit_doc(json_t *rows)
-{
-    json_t *doc = cv_report_doc("Nhật ký thay đổi", "Ai đã làm gì, ở đâu, khi nào");
-    const char *cols[] = {"Số",  "Ngày ghi", "Sự kiện", "Tổ chức", "Loại", "Người thực hiện",
-                          "Qua", "Trước",    "Sau",     "Dữ liệu", NULL};
-    json_t *table = cv_report_table(cv_report_section(doc, "Sự kiện"), cols, "idtttttttt");
-    size_t i;
-    json_t *r;
-    json_array_foreach(rows, i, r)
-    {
-        json_t *data = json_object_get(r, "data");
-        char *before = json_dumps(json_object_get(data, "before"), JSON_COMPACT | JSON_SORT_KEYS);
-        char *after = json_dumps(json_object_get(data, "after"), JSON_COMPACT | JSON_SORT_KEYS);
-        char *all = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
-        json_array_append_new(table,
-                              json_pack("[I, s, s, s, s, s, s, s, s, s]",
-                                        (json_int_t)json_integer_value(json_object_get(r, "id")),
-                                        cv_json_text(r, "day"), cv_json_text(r, "type"),
-                                        cv_json_text(r, "org"), cv_json_text(r, "actor_kind"),
-                                        cv_json_text(r, "actor"), cv_json_text(r, "via"),
-                                        before ? before : "", after ? after : "", all ? all : ""));
-        free(before);
-        free(after);
-        free(all);
-    }
-    return doc;
-}
-
 int cv_cmd_audit(cv_cli *cli, int argc, char **argv)
 {
     const char *org = NULL, *actor = NULL, *since = NULL, *type = NULL, *format = NULL,
@@ -418,7 +389,7 @@ int cv_cmd_audit(cv_cli *cli, int argc, char **argv)
     json_t *rows = NULL;
     if (cv_cli_op(cli, "audit", args, &rows) < 0)
         return cli->err.code;
-    json_t *doc = audit_doc(rows);
+    json_t *doc = cv_report_audit(rows);
     json_decref(rows);
     int rc = cv_cli_render(cli, cli->store, doc, format, output);
     json_decref(doc);

@@ -104,7 +104,8 @@ int main(int argc, char **argv)
         return 0;
     }
     cv_err ignored; /* without its catalogue the CLI speaks English, the catalogue's ids */
-    cv_i18n_load(NULL, &ignored);
+    if (cv_i18n_load(NULL, &ignored) == 0)
+        cv_i18n_use(cv_i18n_env_lang()); /* refusals in the locale's language */
     cli.command = argv[first];
     int rc = cv_cli_dispatch(&cli, commands, "", argc - first + 1, argv + first - 1);
     cv_store_close(cli.store);

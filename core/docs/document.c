@@ -19,8 +19,8 @@ static int check_kind(const char *kind, cv_err *e)
         if (strcmp(kind, kinds[i]) == 0)
             return 0;
     return cv_err_set(e, CV_EINVAL,
-                      "document kind '%s' is not one of political_report, review_report, "
-                      "resolution, action_programme, other",
+                      N_("document kind '%s' is not one of political_report, review_report, "
+                         "resolution, action_programme, other"),
                       kind ? kind : "");
 }
 
@@ -92,7 +92,7 @@ int cv_doc_get(cv_store *s, int64_t id, cv_doc *out, cv_err *e)
         read_doc(st, out);
     sqlite3_reset(st);
     if (rc == SQLITE_DONE)
-        return cv_err_set(e, CV_ENOTFOUND, "no document %lld", (long long)id);
+        return cv_err_set(e, CV_ENOTFOUND, N_("no document %lld"), (long long)id);
     return rc == SQLITE_ROW ? 0 : cv_store_fail(s, "reading a document", e);
 }
 
@@ -123,7 +123,7 @@ int cv_doc_add_version(cv_store *s, const cv_doc_version_spec *spec, int *n, cv_
     cv_doc d;
     int64_t file_id = 0;
     if (!spec->file == !spec->link)
-        return cv_err_set(e, CV_EINVAL, "give either a file to keep or --link PATH, not both");
+        return cv_err_set(e, CV_EINVAL, N_("give either a file to keep or --link PATH, not both"));
     if (cv_text_nfc(spec->author ? spec->author : "", author, sizeof author, "--by (author)", e) <
             0 ||
         (spec->note && *spec->note && cv_text_nfc(spec->note, note, sizeof note, "note", e) < 0) ||
@@ -134,7 +134,7 @@ int cv_doc_add_version(cv_store *s, const cv_doc_version_spec *spec, int *n, cv_
     if (cv_doc_get(s, spec->doc, &d, e) < 0)
         return cv_docs_fail(s, e);
     if (strcmp(d.status, "adopted") == 0) {
-        cv_err_set(e, CV_ECONFLICT, "document %lld is adopted; it takes no new version",
+        cv_err_set(e, CV_ECONFLICT, N_("document %lld is adopted; it takes no new version"),
                    (long long)d.id);
         return cv_docs_fail(s, e);
     }
@@ -170,8 +170,10 @@ int cv_doc_version_id(cv_store *s, int64_t doc, int n, int64_t *id, int *n_out, 
     }
     sqlite3_reset(st);
     if (rc == SQLITE_DONE)
-        return n ? cv_err_set(e, CV_ENOTFOUND, "document %lld has no version %d", (long long)doc, n)
-                 : cv_err_set(e, CV_ENOTFOUND, "document %lld has no version yet", (long long)doc);
+        return n ? cv_err_set(e, CV_ENOTFOUND, N_("document %lld has no version %d"),
+                              (long long)doc, n)
+                 : cv_err_set(e, CV_ENOTFOUND, N_("document %lld has no version yet"),
+                              (long long)doc);
     return rc == SQLITE_ROW ? 0 : cv_store_fail(s, "reading a version", e);
 }
 
@@ -196,8 +198,8 @@ int cv_doc_get_file(cv_store *s, int64_t doc, int n, const char *out_path, cv_er
         return cv_store_fail(s, "reading a version", e);
     if (!file_id)
         return cv_err_set(e, CV_ENOTFOUND,
-                          "version %d of document %lld is not kept in the store; it lies at %s", n,
-                          (long long)doc, path);
+                          N_("version %d of document %lld is not kept in the store; it lies at %s"),
+                          n, (long long)doc, path);
     return cv_file_write(s, file_id, out_path, e);
 }
 
@@ -223,22 +225,23 @@ static int check_move(cv_store *s, const cv_doc *d, const char *to, cv_err *e)
         known |= strcmp(statuses[i], to) == 0;
     if (!known)
         return cv_err_set(e, CV_EINVAL,
-                          "status '%s' is not one of drafting, consultation, revising, "
-                          "submitted, adopted",
+                          N_("status '%s' is not one of drafting, consultation, revising, "
+                             "submitted, adopted"),
                           to);
     if (!allowed(d->status, to))
-        return cv_err_set(e, CV_ECONFLICT, "document %lld cannot go from %s to %s",
+        return cv_err_set(e, CV_ECONFLICT, N_("document %lld cannot go from %s to %s"),
                           (long long)d->id, d->status, to);
     if (d->versions == 0)
-        return cv_err_set(e, CV_ECONFLICT, "document %lld has no version yet (convene doc version)",
+        return cv_err_set(e, CV_ECONFLICT,
+                          N_("document %lld has no version yet (convene doc version)"),
                           (long long)d->id);
     int64_t open_round = 0;
     if (strcmp(to, "adopted") == 0 && cv_round_open_of(s, d->id, &open_round, e) < 0)
         return e->code;
     if (open_round)
         return cv_err_set(e, CV_ECONFLICT,
-                          "document %lld cannot be adopted while comment round %lld is open "
-                          "(convene round close %lld)",
+                          N_("document %lld cannot be adopted while comment round %lld is open "
+                             "(convene round close %lld)"),
                           (long long)d->id, (long long)open_round, (long long)open_round);
     return 0;
 }

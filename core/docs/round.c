@@ -32,7 +32,7 @@ static int add_recipient(cv_store *s, int64_t round, const char *kind, int64_t o
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc == SQLITE_CONSTRAINT_UNIQUE)
-        return cv_err_set(e, CV_EINVAL, "recipient '%s' is named twice", key);
+        return cv_err_set(e, CV_EINVAL, N_("recipient '%s' is named twice"), key);
     return rc == SQLITE_DONE ? 0 : cv_store_fail(s, "adding a recipient", e);
 }
 
@@ -68,7 +68,7 @@ static int add_list(cv_store *s, int64_t round, const char *kind, const char *li
                     cv_err *e)
 {
     if (strlen(list) >= LIST_MAX)
-        return cv_err_set(e, CV_ELIMIT, "the list of %s recipients is too long", kind);
+        return cv_err_set(e, CV_ELIMIT, N_("the list of %s recipients is too long"), kind);
     char *copy = strdup(list);
     if (!copy)
         return cv_err_set(e, CV_ENOMEM, "out of memory");
@@ -95,11 +95,11 @@ static int add_children(cv_store *s, int64_t round, const char *parent, cv_err *
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc == SQLITE_CONSTRAINT_UNIQUE)
-        return cv_err_set(e, CV_EINVAL, "an organisation under %s is named twice", parent);
+        return cv_err_set(e, CV_EINVAL, N_("an organisation under %s is named twice"), parent);
     if (rc != SQLITE_DONE)
         return cv_store_fail(s, "adding recipients", e);
     if (sqlite3_changes(cv_store_db(s)) == 0)
-        return cv_err_set(e, CV_EINVAL, "%s has no organisations under it", parent);
+        return cv_err_set(e, CV_EINVAL, N_("%s has no organisations under it"), parent);
     return 0;
 }
 
@@ -129,10 +129,10 @@ static int add_all_recipients(cv_store *s, int64_t round, const cv_round_spec *s
         return e->code;
     if (n == 0)
         return cv_err_set(e, CV_EINVAL,
-                          "a round needs recipients: --children ORG, --orgs A,B, "
-                          "--predecessors, --boards or --above");
+                          N_("a round needs recipients: --children ORG, --orgs A,B, "
+                             "--predecessors, --boards or --above"));
     if (n > CV_ROUND_RECIPIENTS_MAX)
-        return cv_err_set(e, CV_ELIMIT, "a round has at most %d recipients, not %lld",
+        return cv_err_set(e, CV_ELIMIT, N_("a round has at most %d recipients, not %lld"),
                           CV_ROUND_RECIPIENTS_MAX, (long long)n);
     return 0;
 }
@@ -165,7 +165,7 @@ static int move_to_consultation(cv_store *s, const cv_doc *d, cv_err *e)
         return 0;
     if (strcmp(d->status, "drafting") == 0 || strcmp(d->status, "revising") == 0)
         return cv_doc_set_status(s, d->id, "consultation", e);
-    return cv_err_set(e, CV_ECONFLICT, "document %lld is %s; comment rounds are for drafts",
+    return cv_err_set(e, CV_ECONFLICT, N_("document %lld is %s; comment rounds are for drafts"),
                       (long long)d->id, d->status);
 }
 
@@ -177,12 +177,12 @@ int cv_round_open(cv_store *s, const cv_round_spec *spec, int64_t *id, cv_err *e
     int n = 0;
     cv_clock_today(today);
     if (!spec->deadline)
-        return cv_err_set(e, CV_EINVAL, "a round needs a --deadline DATE");
+        return cv_err_set(e, CV_EINVAL, N_("a round needs a --deadline DATE"));
     if (cv_date_check(spec->deadline, "deadline", e) < 0)
         return e->code;
     if (strcmp(spec->deadline, today) < 0)
-        return cv_err_set(e, CV_EINVAL, "deadline %s is already past (today is %s)", spec->deadline,
-                          today);
+        return cv_err_set(e, CV_EINVAL, N_("deadline %s is already past (today is %s)"),
+                          spec->deadline, today);
     if (cv_store_begin(s, e) < 0)
         return e->code;
     if (cv_doc_get(s, spec->doc, &d, e) < 0 ||
@@ -219,7 +219,7 @@ static int find_recipient(cv_store *s, int64_t round, const char *key, int64_t *
     }
     sqlite3_reset(st);
     if (rc == SQLITE_DONE)
-        return cv_err_set(e, CV_ENOTFOUND, "'%s' is not a recipient of round %lld", key,
+        return cv_err_set(e, CV_ENOTFOUND, N_("'%s' is not a recipient of round %lld"), key,
                           (long long)round);
     return rc == SQLITE_ROW ? 0 : cv_store_fail(s, "reading a recipient", e);
 }
@@ -228,16 +228,16 @@ static int check_response(const cv_round_progress *p, const char *on, const char
                           const char *answered_on, const char *key, cv_err *e)
 {
     if (strcmp(p->status, "open") != 0)
-        return cv_err_set(e, CV_ECONFLICT, "round %lld was closed on %s", (long long)p->id,
+        return cv_err_set(e, CV_ECONFLICT, N_("round %lld was closed on %s"), (long long)p->id,
                           p->closed_on);
     if (answered_on[0])
-        return cv_err_set(e, CV_ECONFLICT, "%s already responded on %s", key, answered_on);
+        return cv_err_set(e, CV_ECONFLICT, N_("%s already responded on %s"), key, answered_on);
     if (strcmp(on, today) > 0)
-        return cv_err_set(e, CV_EINVAL, "a response on %s is in the future (today is %s)", on,
+        return cv_err_set(e, CV_EINVAL, N_("a response on %s is in the future (today is %s)"), on,
                           today);
     if (strcmp(on, p->opened_on) < 0)
-        return cv_err_set(e, CV_EINVAL, "a response on %s comes before round %lld opened (%s)", on,
-                          (long long)p->id, p->opened_on);
+        return cv_err_set(e, CV_EINVAL, N_("a response on %s comes before round %lld opened (%s)"),
+                          on, (long long)p->id, p->opened_on);
     return 0;
 }
 
@@ -307,8 +307,8 @@ int cv_round_close(cv_store *s, int64_t round, const char *taken_in, cv_err *e)
     }
     int rc = cv_round_progress_of(s, round, &p, e);
     if (rc == 0 && strcmp(p.status, "open") != 0)
-        rc = cv_err_set(e, CV_ECONFLICT, "round %lld was already closed on %s", (long long)round,
-                        p.closed_on);
+        rc = cv_err_set(e, CV_ECONFLICT, N_("round %lld was already closed on %s"),
+                        (long long)round, p.closed_on);
     sqlite3_stmt *st = rc ? NULL
                           : cv_store_prepare(s,
                                              "UPDATE comment_rounds SET status = 'closed', "
@@ -374,7 +374,7 @@ int cv_round_progress_of(cv_store *s, int64_t round, cv_round_progress *out, cv_
         read_progress(st, out);
     sqlite3_reset(st);
     if (rc == SQLITE_DONE)
-        return cv_err_set(e, CV_ENOTFOUND, "no comment round %lld", (long long)round);
+        return cv_err_set(e, CV_ENOTFOUND, N_("no comment round %lld"), (long long)round);
     return rc == SQLITE_ROW ? 0 : cv_store_fail(s, "reading a round", e);
 }
 

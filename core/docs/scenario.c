@@ -25,9 +25,9 @@ int cv_scenario_id(cv_store *s, int64_t congress_id, const char *code, int64_t *
     *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
     if (rc == SQLITE_DONE)
-        return cv_err_set(e, CV_ENOTFOUND,
-                          "no scenario '%s' for this congress (add it with 'convene scenario add')",
-                          code);
+        return cv_err_set(
+            e, CV_ENOTFOUND,
+            N_("no scenario '%s' for this congress (add it with 'convene scenario add')"), code);
     return rc == SQLITE_ROW ? 0 : cv_store_fail(s, "reading a scenario", e);
 }
 
@@ -53,7 +53,8 @@ int cv_scenario_add(cv_store *s, const char *org, const char *term, const char *
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc == SQLITE_CONSTRAINT_UNIQUE) {
-        cv_err_set(e, CV_ECONFLICT, "the congress of %s already has a scenario '%s'", org, code);
+        cv_err_set(e, CV_ECONFLICT, N_("the congress of %s already has a scenario '%s'"), org,
+                   code);
         return cv_docs_fail(s, e);
     }
     if (rc != SQLITE_DONE) {
@@ -121,7 +122,7 @@ static int announce(cv_store *s, const cv_congress *c, const char *from, const c
                           : strchr(notify, '@')             ? "smtp"
                                                             : NULL;
     if (notify && !channel)
-        return cv_err_set(e, CV_EINVAL, "--notify '%s' is neither an e-mail address nor a URL",
+        return cv_err_set(e, CV_EINVAL, N_("--notify '%s' is neither an e-mail address nor a URL"),
                           notify);
     snprintf(key, sizeof key, "scenario.switched:%lld:%lld:log", (long long)c->id, at);
     cv_notification n = {key, "log", c->org_code, subject, body};
@@ -162,7 +163,7 @@ int cv_scenario_use(cv_store *s, const char *org, const char *term, const char *
         active_of(s, c.id, from, from_name, e) < 0)
         return cv_docs_fail(s, e);
     if (strcmp(from, code) == 0) {
-        cv_err_set(e, CV_ECONFLICT, "scenario '%s' is already the active one of %s", code, org);
+        cv_err_set(e, CV_ECONFLICT, N_("scenario '%s' is already the active one of %s"), code, org);
         return cv_docs_fail(s, e);
     }
     if (activate(s, c.id, id, e) < 0 || active_of(s, c.id, to, to_name, e) < 0 ||
@@ -207,12 +208,13 @@ static int check_members(cv_store *s, const cv_congress *c, int64_t work, int64_
     if (work && cv_work_get(s, work, &w, e) < 0)
         return e->code;
     if (work && w.congress_id != c->id)
-        return cv_err_set(e, CV_EINVAL, "work item %lld belongs to the congress of %s, not of %s",
+        return cv_err_set(e, CV_EINVAL,
+                          N_("work item %lld belongs to the congress of %s, not of %s"),
                           (long long)work, w.org_code, c->org_code);
     if (plan && plan_org(s, plan, &owner, e) < 0)
         return e->code;
     if (plan && owner != c->org_id)
-        return cv_err_set(e, CV_EINVAL, "plan %lld is not a plan of %s", (long long)plan,
+        return cv_err_set(e, CV_EINVAL, N_("plan %lld is not a plan of %s"), (long long)plan,
                           c->org_code);
     return 0;
 }
@@ -223,7 +225,7 @@ int cv_scenario_assign(cv_store *s, const char *org, const char *term, const cha
     cv_congress c;
     int64_t id, plan = 0;
     if (work <= 0 && !plan_ref)
-        return cv_err_set(e, CV_EINVAL, "give --work ID or --plan REF to put in the scenario");
+        return cv_err_set(e, CV_EINVAL, N_("give --work ID or --plan REF to put in the scenario"));
     if (cv_store_begin(s, e) < 0)
         return e->code;
     if (cv_congress_get(s, org, term, &c, e) < 0 || cv_scenario_id(s, c.id, code, &id, e) < 0 ||

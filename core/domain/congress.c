@@ -77,7 +77,8 @@ int cv_congress_get(cv_store *s, const char *org, const char *term, cv_congress 
         cv_org o;
         if (cv_org_get(s, org, &o, e) < 0)
             return e->code;
-        return cv_err_set(e, CV_ENOTFOUND, "%s has no congress planned for term %s", org, t.code);
+        return cv_err_set(e, CV_ENOTFOUND, N_("%s has no congress planned for term %s"), org,
+                          t.code);
     }
     return rc == SQLITE_ROW ? 0 : cv_store_fail(s, "reading a congress", e);
 }
@@ -89,7 +90,7 @@ static int apply_spec(const cv_congress_spec *spec, cv_congress *c, cv_err *e)
         return e->code;
     if (spec->kind) {
         if (strcmp(spec->kind, "delegates") != 0 && strcmp(spec->kind, "members") != 0)
-            return cv_err_set(e, CV_EINVAL, "kind '%s' is not 'delegates' or 'members'",
+            return cv_err_set(e, CV_EINVAL, N_("kind '%s' is not 'delegates' or 'members'"),
                               spec->kind);
         snprintf(c->kind, sizeof c->kind, "%s", spec->kind);
     }
@@ -103,9 +104,9 @@ static int apply_spec(const cv_congress_spec *spec, cv_congress *c, cv_err *e)
     else if (spec->start && (!c->planned_end[0] || strcmp(c->planned_end, spec->start) < 0))
         snprintf(c->planned_end, sizeof c->planned_end, "%s", spec->start);
     if (c->planned_end[0] && !c->planned_start[0])
-        return cv_err_set(e, CV_EINVAL, "an end date needs a start date");
+        return cv_err_set(e, CV_EINVAL, N_("an end date needs a start date"));
     if (c->planned_start[0] && strcmp(c->planned_end, c->planned_start) < 0)
-        return cv_err_set(e, CV_EINVAL, "the congress ends (%s) before it starts (%s)",
+        return cv_err_set(e, CV_EINVAL, N_("the congress ends (%s) before it starts (%s)"),
                           c->planned_end, c->planned_start);
     if (spec->pilot >= 0)
         c->pilot = spec->pilot != 0;
@@ -122,10 +123,10 @@ static int apply_spec(const cv_congress_spec *spec, cv_congress *c, cv_err *e)
         c->delegates_present = spec->present;
     if (c->delegates_present >= 0 && c->delegates_summoned >= 0 &&
         c->delegates_present > c->delegates_summoned)
-        return cv_err_set(e, CV_EINVAL, "%lld present is more than the %lld summoned",
+        return cv_err_set(e, CV_EINVAL, N_("%lld present is more than the %lld summoned"),
                           (long long)c->delegates_present, (long long)c->delegates_summoned);
     if (c->delegates_present >= 0 && c->delegates_summoned < 0)
-        return cv_err_set(e, CV_EINVAL, "give the number summoned with the number present");
+        return cv_err_set(e, CV_EINVAL, N_("give the number summoned with the number present"));
     return 0;
 }
 
@@ -172,8 +173,8 @@ static int write_congress(cv_store *s, cv_congress *c, cv_err *e)
     sqlite3_reset(st);
     if (rc == SQLITE_CONSTRAINT_UNIQUE)
         return cv_err_set(e, CV_ECONFLICT,
-                          "%s already has a congress in term %s: one congress per organisation "
-                          "per term (use 'congress set' to change it)",
+                          N_("%s already has a congress in term %s: one congress per organisation "
+                             "per term (use 'congress set' to change it)"),
                           c->org_code, c->term);
     if (rc != SQLITE_DONE)
         return cv_store_fail(s, "writing a congress", e);
@@ -188,7 +189,7 @@ int cv_congress_plan(cv_store *s, const cv_congress_spec *spec, int64_t *id, cv_
     cv_org o;
     cv_term t;
     if (!spec->ordinal)
-        return cv_err_set(e, CV_EINVAL, "a congress needs its ordinal (e.g. VII)");
+        return cv_err_set(e, CV_EINVAL, N_("a congress needs its ordinal (e.g. VII)"));
     if (cv_store_begin(s, e) < 0)
         return e->code;
     if (cv_org_get(s, spec->org, &o, e) < 0 || cv_term_get(s, spec->term, &t, e) < 0)
@@ -232,8 +233,8 @@ static int check_kind_change(cv_store *s, const cv_congress *c, const char *kind
         return cv_store_fail(s, "reading the elections of a congress", e);
     if (n > 0)
         return cv_err_set(e, CV_ECONFLICT,
-                          "the congress of %s is a %s congress: %lld election(s) were opened or "
-                          "counted on that base, so its kind cannot change",
+                          N_("the congress of %s is a %s congress: %lld election(s) were opened or "
+                             "counted on that base, so its kind cannot change"),
                           c->org_code, c->kind, (long long)n);
     return 0;
 }
@@ -278,7 +279,7 @@ int cv_congress_prepare(cv_store *s, const char *org, const char *term, cv_err *
     if (cv_congress_get(s, org, term, &c, e) < 0)
         goto fail;
     if (strcmp(c.status, "planned") != 0) {
-        cv_err_set(e, CV_ECONFLICT, "the congress of %s is already %s", org, c.status);
+        cv_err_set(e, CV_ECONFLICT, N_("the congress of %s is already %s"), org, c.status);
         goto fail;
     }
     snprintf(c.status, sizeof c.status, "preparing");
@@ -353,9 +354,10 @@ static int check_held_dates(const char *start, const char *end, cv_err *e)
     if (cv_date_check(start, "start date", e) < 0 || (end && cv_date_check(end, "end date", e) < 0))
         return e->code;
     if (end && strcmp(end, start) < 0)
-        return cv_err_set(e, CV_EINVAL, "the congress ends (%s) before it starts (%s)", end, start);
+        return cv_err_set(e, CV_EINVAL, N_("the congress ends (%s) before it starts (%s)"), end,
+                          start);
     if (strcmp(end ? end : start, today) > 0)
-        return cv_err_set(e, CV_EINVAL, "cannot mark a congress held on %s: today is %s",
+        return cv_err_set(e, CV_EINVAL, N_("cannot mark a congress held on %s: today is %s"),
                           end ? end : start, today);
     return 0;
 }
@@ -375,7 +377,7 @@ int cv_congress_mark_held(cv_store *s, const char *org, const char *term, const 
     if (cv_congress_get(s, org, term, &c, e) < 0)
         goto fail;
     if (strcmp(c.status, "held") == 0) {
-        cv_err_set(e, CV_ECONFLICT, "the congress of %s was already held on %s", org,
+        cv_err_set(e, CV_ECONFLICT, N_("the congress of %s was already held on %s"), org,
                    c.actual_start);
         goto fail;
     }
@@ -386,8 +388,8 @@ int cv_congress_mark_held(cv_store *s, const char *org, const char *term, const 
         goto fail;
     if (json_array_size(broken) > 0 && !override) {
         cv_err_set(e, CV_ECONFLICT,
-                   "cannot mark the congress of %s held: %s; give --override "
-                   "REASON to record an exception",
+                   N_("cannot mark the congress of %s held: %s; give --override "
+                      "REASON to record an exception"),
                    org, json_string_value(json_array_get(broken, 0)));
         goto fail;
     }

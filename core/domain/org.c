@@ -21,9 +21,9 @@ int cv_org_level_check(const char *level, int *rank, cv_err *e)
 {
     *rank = cv_org_level_rank(level);
     if (*rank < 0)
-        return cv_err_set(e, CV_EINVAL,
-                          "level '%s' is not one of national, province, district, grassroots, cell",
-                          level);
+        return cv_err_set(
+            e, CV_EINVAL,
+            N_("level '%s' is not one of national, province, district, grassroots, cell"), level);
     return 0;
 }
 
@@ -55,7 +55,7 @@ static int fetch_one(cv_store *s, sqlite3_stmt *st, cv_org *out, const char *wha
     if (rc == SQLITE_ROW)
         return 0;
     if (rc == SQLITE_DONE)
-        return cv_err_set(e, CV_ENOTFOUND, "no organisation %s", what);
+        return cv_err_set(e, CV_ENOTFOUND, N_("no organisation %s"), what);
     return cv_store_fail(s, "reading an organisation", e);
 }
 
@@ -96,8 +96,8 @@ static int check_levels(const cv_org *parent, const char *child_level, const cha
 {
     if (cv_org_level_rank(child_level) <= cv_org_level_rank(parent->level))
         return cv_err_set(e, CV_ECONFLICT,
-                          "%s (%s) cannot be placed under %s (%s): a child's level must be "
-                          "below its parent's",
+                          N_("%s (%s) cannot be placed under %s (%s): a child's level must be "
+                             "below its parent's"),
                           child_code, child_level, parent->code, parent->level);
     return 0;
 }
@@ -148,7 +148,7 @@ static int insert_org(cv_store *s, const cv_org *o, int64_t *id, cv_err *e)
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc == SQLITE_CONSTRAINT_UNIQUE)
-        return cv_err_set(e, CV_ECONFLICT, "organisation code '%s' is already used", o->code);
+        return cv_err_set(e, CV_ECONFLICT, N_("organisation code '%s' is already used"), o->code);
     if (rc != SQLITE_DONE)
         return cv_store_fail(s, "adding an organisation", e);
     *id = sqlite3_last_insert_rowid(cv_store_db(s));
@@ -177,10 +177,11 @@ fail:
 
 int cv_org_too_deep(const char *where, cv_err *e)
 {
-    return cv_err_set(e, CV_ECONFLICT,
-                      "the tree %s is more than %d levels deep: a parent cycle was written behind "
-                      "convene's back ('convene check' names it)",
-                      where, CV_ORG_DEPTH_MAX);
+    return cv_err_set(
+        e, CV_ECONFLICT,
+        N_("the tree %s is more than %d levels deep: a parent cycle was written behind "
+           "convene's back ('convene check' names it)"),
+        where, CV_ORG_DEPTH_MAX);
 }
 
 int cv_org_in_subtree(cv_store *s, int64_t root_id, int64_t id, int *yes, cv_err *e)
@@ -227,8 +228,8 @@ int cv_org_move(cv_store *s, const char *code, const char *new_parent_code, cv_e
         cv_org_in_subtree(s, o.id, parent.id, &cycle, e) < 0)
         goto fail;
     if (cycle) {
-        cv_err_set(e, CV_ECONFLICT, "cannot move %s under %s: %s is inside %s's own subtree", code,
-                   new_parent_code, new_parent_code, code);
+        cv_err_set(e, CV_ECONFLICT, N_("cannot move %s under %s: %s is inside %s's own subtree"),
+                   code, new_parent_code, new_parent_code, code);
         goto fail;
     }
     if (check_levels(&parent, o.level, o.code, e) < 0 || set_parent(s, o.id, parent.id, e) < 0)
@@ -317,7 +318,7 @@ int cv_org_walk(cv_store *s, const char *root_code, int max_depth, cv_org_visit 
     if (rc != SQLITE_DONE)
         return cv_store_fail(s, "walking the tree", e);
     if (root_code && !seen)
-        return cv_err_set(e, CV_ENOTFOUND, "no organisation with code '%s'", root_code);
+        return cv_err_set(e, CV_ENOTFOUND, N_("no organisation with code '%s'"), root_code);
     return 0;
 }
 

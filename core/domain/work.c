@@ -33,7 +33,7 @@ int cv_subcommittee_add(cv_store *s, const char *org, const char *term, const ch
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc == SQLITE_CONSTRAINT_UNIQUE) {
-        cv_err_set(e, CV_ECONFLICT, "the congress of %s already has a subcommittee '%s'", org,
+        cv_err_set(e, CV_ECONFLICT, N_("the congress of %s already has a subcommittee '%s'"), org,
                    code);
         goto fail;
     }
@@ -67,8 +67,8 @@ static int subcommittee_id(cv_store *s, int64_t congress_id, const char *code, i
     sqlite3_reset(st);
     if (rc == SQLITE_DONE)
         return cv_err_set(e, CV_ENOTFOUND,
-                          "no subcommittee '%s' for this congress "
-                          "(add it with 'convene subcommittee add')",
+                          N_("no subcommittee '%s' for this congress "
+                             "(add it with 'convene subcommittee add')"),
                           code);
     return rc == SQLITE_ROW ? 0 : cv_store_fail(s, "reading a subcommittee", e);
 }
@@ -78,7 +78,7 @@ static int clean_spec(const cv_work_spec *spec, cv_work_item *w, cv_err *e)
 {
     memset(w, 0, sizeof *w);
     if (!spec->title || !spec->group)
-        return cv_err_set(e, CV_EINVAL, "a work item needs a title and a group");
+        return cv_err_set(e, CV_EINVAL, N_("a work item needs a title and a group"));
     if (cv_text_nfc(spec->title, w->title, sizeof w->title, "title", e) < 0 ||
         cv_text_nfc(spec->group, w->group, sizeof w->group, "group", e) < 0 ||
         (spec->unit && cv_text_nfc(spec->unit, w->unit, sizeof w->unit, "unit", e) < 0) ||
@@ -179,7 +179,7 @@ int cv_work_get(cv_store *s, int64_t id, cv_work_item *out, cv_err *e)
         read_item(st, out);
     sqlite3_reset(st);
     if (rc == SQLITE_DONE)
-        return cv_err_set(e, CV_ENOTFOUND, "no work item %lld", (long long)id);
+        return cv_err_set(e, CV_ENOTFOUND, N_("no work item %lld"), (long long)id);
     return rc == SQLITE_ROW ? 0 : cv_store_fail(s, "reading a work item", e);
 }
 
@@ -215,7 +215,7 @@ int cv_work_assign(cv_store *s, int64_t id, const char *unit, const char *person
 {
     cv_work_item w;
     if (!unit && !person)
-        return cv_err_set(e, CV_EINVAL, "give --unit or --person to assign");
+        return cv_err_set(e, CV_EINVAL, N_("give --unit or --person to assign"));
     if (cv_store_begin(s, e) < 0)
         return e->code;
     if (cv_work_get(s, id, &w, e) < 0 ||
@@ -234,7 +234,7 @@ int cv_work_check_done_on(const char *date, cv_err *e)
     if (cv_date_check(date, "done date", e) < 0)
         return e->code;
     if (strcmp(date, today) > 0)
-        return cv_err_set(e, CV_EINVAL, "cannot mark done on %s: today is %s", date, today);
+        return cv_err_set(e, CV_EINVAL, N_("cannot mark done on %s: today is %s"), date, today);
     return 0;
 }
 
@@ -253,8 +253,8 @@ int cv_work_done(cv_store *s, int64_t id, const char *date, cv_err *e)
     }
     if (strcmp(w.status, "done") == 0) {
         cv_store_rollback(s);
-        return cv_err_set(e, CV_ECONFLICT, "work item %lld was already done on %s", (long long)id,
-                          w.done_on);
+        return cv_err_set(e, CV_ECONFLICT, N_("work item %lld was already done on %s"),
+                          (long long)id, w.done_on);
     }
     snprintf(w.status, sizeof w.status, "done");
     snprintf(w.done_on, sizeof w.done_on, "%s", date ? date : today);

@@ -21,14 +21,14 @@ static int votes_by_candidate(const cv_candidate *c, int nc, const char *const *
         while (i < nc && strcmp(c[i].code, codes[j]) != 0)
             i++;
         if (i == nc)
-            return cv_err_set(e, CV_EINVAL, "%s is not a candidate of this election", codes[j]);
+            return cv_err_set(e, CV_EINVAL, N_("%s is not a candidate of this election"), codes[j]);
         if (out[i] >= 0)
-            return cv_err_set(e, CV_EINVAL, "votes for %s given twice", codes[j]);
+            return cv_err_set(e, CV_EINVAL, N_("votes for %s given twice"), codes[j]);
         out[i] = votes[j];
     }
     for (int i = 0; i < nc; i++)
         if (out[i] < 0)
-            return cv_err_set(e, CV_EINVAL, "no votes given for %s (%s)", c[i].name, c[i].code);
+            return cv_err_set(e, CV_EINVAL, N_("no votes given for %s (%s)"), c[i].name, c[i].code);
     return 0;
 }
 
@@ -116,8 +116,8 @@ static int transition(cv_store *s, int64_t id, const char *const *states, const 
     for (int i = 0; states[i]; i++)
         ok |= strcmp(x.status, states[i]) == 0;
     if (!ok) {
-        cv_err_set(e, CV_ECONFLICT, "election #%lld is %s: cannot %s it%s", (long long)id, x.status,
-                   doing,
+        cv_err_set(e, CV_ECONFLICT, N_("election #%lld is %s: cannot %s it%s"), (long long)id,
+                   x.status, doing,
                    strcmp(x.status, "approved") == 0 ? " (an approved result is final)"
                    : strcmp(x.status, "announced") == 0
                        ? " (an announced result changes only by 'election correct')"
@@ -155,7 +155,7 @@ static int no_next_round(cv_store *s, const cv_election *x, cv_err *e)
     if (rc != SQLITE_ROW)
         return cv_store_fail(s, "checking later rounds", e);
     return n ? cv_err_set(e, CV_ECONFLICT,
-                          "election #%lld already has a further round: its count stands",
+                          N_("election #%lld already has a further round: its count stands"),
                           (long long)x->id)
              : 0;
 }
@@ -264,7 +264,7 @@ int cv_election_correct(cv_store *s, int64_t id, const char *by, const char *rea
     static const char *const states[] = {"announced", NULL};
     char who[CV_NAME_MAX], why[CV_NAME_MAX];
     if (!by || !reason || !by[0] || !reason[0])
-        return cv_err_set(e, CV_EINVAL, "a correction needs who makes it and why");
+        return cv_err_set(e, CV_EINVAL, N_("a correction needs who makes it and why"));
     if (cv_text_nfc(by, who, sizeof who, "who", e) < 0 ||
         cv_text_nfc(reason, why, sizeof why, "reason", e) < 0)
         return e->code;

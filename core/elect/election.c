@@ -21,8 +21,8 @@ int cv_election_body_check(const char *body, cv_err *e)
         if (body && strcmp(body, bodies[i]) == 0)
             return 0;
     return cv_err_set(e, CV_EINVAL,
-                      "body '%s' is not one of committee, standing, secretary, deputy, "
-                      "inspection, delegates, alternates",
+                      N_("body '%s' is not one of committee, standing, secretary, deputy, "
+                         "inspection, delegates, alternates"),
                       body ? body : "");
 }
 
@@ -83,7 +83,7 @@ int cv_election_get(cv_store *s, int64_t id, cv_election *out, cv_err *e)
     }
     sqlite3_reset(st);
     if (rc == SQLITE_DONE)
-        return cv_err_set(e, CV_ENOTFOUND, "no election #%lld", (long long)id);
+        return cv_err_set(e, CV_ENOTFOUND, N_("no election #%lld"), (long long)id);
     return rc == SQLITE_ROW ? 0 : cv_store_fail(s, "reading an election", e);
 }
 
@@ -135,7 +135,7 @@ static int need_status(const cv_election *x, const char *want, const char *doing
 {
     if (strcmp(x->status, want) == 0)
         return 0;
-    return cv_err_set(e, CV_ECONFLICT, "election #%lld is %s: %s needs it %s", (long long)x->id,
+    return cv_err_set(e, CV_ECONFLICT, N_("election #%lld is %s: %s needs it %s"), (long long)x->id,
                       x->status, doing, want);
 }
 
@@ -171,8 +171,8 @@ static int insert_candidate(cv_store *s, const cv_election *x, const char *code,
         return e->code;
     if (yes)
         return cv_err_set(e, CV_ECONFLICT,
-                          "%s (%s) was already elected to the %s in an earlier round: a later "
-                          "round leaves out those already elected",
+                          N_("%s (%s) was already elected to the %s in an earlier round: a later "
+                             "round leaves out those already elected"),
                           p.name, code, x->body);
     sqlite3_stmt *st = cv_store_prepare(
         s,
@@ -189,7 +189,7 @@ static int insert_candidate(cv_store *s, const cv_election *x, const char *code,
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
-        return cv_err_set(e, CV_ECONFLICT, "%s is already on the list of election #%lld", code,
+        return cv_err_set(e, CV_ECONFLICT, N_("%s is already on the list of election #%lld"), code,
                           (long long)x->id);
     return rc == SQLITE_DONE ? 0 : cv_store_fail(s, "adding a candidate", e);
 }
@@ -265,21 +265,21 @@ static int resolve(cv_store *s, const cv_election_spec *spec, cv_congress *c, in
         return e->code;
     if (!cv_scheme_body_elected(contents, spec->body))
         return cv_err_set(e, CV_ECONFLICT,
-                          "the congress of %s has %d contents: the %s is not elected there%s",
+                          N_("the congress of %s has %d contents: the %s is not elected there%s"),
                           c->org_code, contents, spec->body,
                           contents == 2 ? " (record it with 'scheme appoint')" : "");
     *seats = spec->seats;
     if (*seats <= 0 && cv_scheme_seats(s, c->id, spec->body, seats, e) < 0)
         return e->code;
     if (*seats <= 0)
-        return cv_err_set(e, CV_EINVAL, "give --seats or set the seats of the %s in the scheme",
+        return cv_err_set(e, CV_EINVAL, N_("give --seats or set the seats of the %s in the scheme"),
                           spec->body);
     if (*seats > 2000)
-        return cv_err_set(e, CV_ELIMIT, "%lld seats is more than 2000", (long long)*seats);
+        return cv_err_set(e, CV_ELIMIT, N_("%lld seats is more than 2000"), (long long)*seats);
     if (spec->count > cv_rules_max_candidates(*seats))
         return cv_err_set(e, CV_ECONFLICT,
-                          "%d candidates for %lld seats is a surplus of more than 30%% (at most "
-                          "%lld)",
+                          N_("%d candidates for %lld seats is a surplus of more than 30%% (at most "
+                             "%lld)"),
                           spec->count, (long long)*seats,
                           (long long)cv_rules_max_candidates(*seats));
     return 0;
@@ -339,14 +339,14 @@ static int start_in_tx(cv_store *s, int64_t id, cv_err *e)
     if ((n = count_candidates(s, id, e)) < 0)
         return e->code;
     if (n == 0)
-        return cv_err_set(e, CV_ECONFLICT, "election #%lld has no candidates", (long long)id);
+        return cv_err_set(e, CV_ECONFLICT, N_("election #%lld has no candidates"), (long long)id);
     if (x.round == 1 && n > cv_rules_max_candidates(x.seats))
         return cv_err_set(e, CV_ECONFLICT,
-                          "%lld candidates for %lld seats is a surplus of more than 30%%",
+                          N_("%lld candidates for %lld seats is a surplus of more than 30%%"),
                           (long long)n, (long long)x.seats);
     if (x.att.summoned < 0)
         return cv_err_set(e, CV_ECONFLICT,
-                          "election #%lld has no attendance: record those summoned first",
+                          N_("election #%lld has no attendance: record those summoned first"),
                           (long long)id);
     if (cv_rules_base(x.kind, &x.att, &x.base, e) < 0)
         return e->code;
@@ -391,19 +391,19 @@ int cv_election_add_candidate(cv_store *s, int64_t id, const char *person, const
     cv_election x;
     int floor = strcmp(source, "floor") == 0 || strcmp(source, "self") == 0;
     if (!floor && strcmp(source, "list") != 0)
-        return cv_err_set(e, CV_EINVAL, "source '%s' is not list, floor or self", source);
+        return cv_err_set(e, CV_EINVAL, N_("source '%s' is not list, floor or self"), source);
     if (cv_store_begin(s, e) < 0)
         return e->code;
     if (cv_election_get(s, id, &x, e) < 0 || need_status(&x, "created", "changing the list", e) < 0)
         goto fail;
     if (floor && x.att.attending < 0) {
-        cv_err_set(e, CV_ECONFLICT, "the opinion ballot needs the number attending first");
+        cv_err_set(e, CV_ECONFLICT, N_("the opinion ballot needs the number attending first"));
         goto fail;
     }
     if (floor && !cv_rules_opinion_admits(agree, x.att.attending)) {
         cv_err_set(e, CV_ECONFLICT,
-                   "%s is not admitted: %lld of %lld attending agreed, not more than 30%%", person,
-                   (long long)agree, (long long)x.att.attending);
+                   N_("%s is not admitted: %lld of %lld attending agreed, not more than 30%%"),
+                   person, (long long)agree, (long long)x.att.attending);
         goto fail;
     }
     if (insert_candidate(s, &x, person, source, floor ? agree : -1, e) < 0 ||
@@ -434,7 +434,7 @@ int cv_election_remove_candidate(cv_store *s, int64_t id, const char *person, cv
     if (cv_store_exec(s, st, e) < 0)
         goto fail;
     if (sqlite3_changes(cv_store_db(s)) == 0) {
-        cv_err_set(e, CV_ENOTFOUND, "%s is not on the list of election #%lld", person,
+        cv_err_set(e, CV_ENOTFOUND, N_("%s is not on the list of election #%lld"), person,
                    (long long)id);
         goto fail;
     }
@@ -498,8 +498,8 @@ static int next_round_in_tx(cv_store *s, const cv_election *x, const cv_candidat
     for (int i = 0; i < nc; i++)
         elected += strcmp(c[i].outcome, "elected") == 0;
     if (elected >= x->seats)
-        return cv_err_set(e, CV_ECONFLICT, "election #%lld filled its %lld seats", (long long)x->id,
-                          (long long)x->seats);
+        return cv_err_set(e, CV_ECONFLICT, N_("election #%lld filled its %lld seats"),
+                          (long long)x->id, (long long)x->seats);
     if (insert_election(s, x->congress_id, x->body, x->round + 1, x->id, x->seats - elected, x->id,
                         next_id, e) < 0)
         return e->code;
@@ -522,8 +522,9 @@ int cv_election_next_round(cv_store *s, int64_t id, const char *const *codes, in
     if (cv_election_get(s, id, &x, e) < 0)
         return e->code;
     if (!strcmp(x.status, "created") || !strcmp(x.status, "open"))
-        return cv_err_set(e, CV_ECONFLICT, "election #%lld is %s: count it before another round",
-                          (long long)id, x.status);
+        return cv_err_set(e, CV_ECONFLICT,
+                          N_("election #%lld is %s: count it before another round"), (long long)id,
+                          x.status);
     if (cv_election_candidates(s, id, &c, &nc, e) < 0)
         return e->code;
     const char **list = NULL;

@@ -31,29 +31,31 @@ int cv_rules_base(const char *kind, const cv_attendance *a, int64_t *base, cv_er
 {
     int64_t less;
     if (a->summoned < 0)
-        return cv_err_set(e, CV_EINVAL, "the number summoned is not known");
+        return cv_err_set(e, CV_EINVAL, N_("the number summoned is not known"));
     if (check_attendance(a, e) < 0)
         return e->code;
     if (strcmp(kind, "members") == 0) {
         if (a->convening_absent || a->unreplaced_absent || a->alternates_in)
             return cv_err_set(e, CV_EINVAL,
-                              "an all-members congress has no delegates, alternates or "
-                              "convening-committee deductions");
+                              N_("an all-members congress has no delegates, alternates or "
+                                 "convening-committee deductions"));
         less = a->transferred + a->exempt_absent + a->suspended + a->excused_absent;
     } else if (strcmp(kind, "delegates") == 0) {
         if (a->transferred || a->exempt_absent || a->suspended || a->excused_absent)
             return cv_err_set(e, CV_EINVAL,
-                              "a delegates' congress deducts only convening-committee members "
-                              "and delegates absent with no alternate");
+                              N_("a delegates' congress deducts only convening-committee members "
+                                 "and delegates absent with no alternate"));
         less = a->convening_absent + a->unreplaced_absent;
     } else {
-        return cv_err_set(e, CV_EINVAL, "congress kind '%s' is not 'members' or 'delegates'", kind);
+        return cv_err_set(e, CV_EINVAL, N_("congress kind '%s' is not 'members' or 'delegates'"),
+                          kind);
     }
     if (less > a->summoned)
-        return cv_err_set(e, CV_EINVAL, "%lld left out of the base is more than the %lld summoned",
+        return cv_err_set(e, CV_EINVAL,
+                          N_("%lld left out of the base is more than the %lld summoned"),
                           (long long)less, (long long)a->summoned);
     if (a->attending > a->summoned + a->alternates_in)
-        return cv_err_set(e, CV_EINVAL, "%lld attending is more than the %lld summoned%s",
+        return cv_err_set(e, CV_EINVAL, N_("%lld attending is more than the %lld summoned%s"),
                           (long long)a->attending, (long long)(a->summoned + a->alternates_in),
                           a->alternates_in ? " with the alternates" : "");
     *base = a->summoned - less;
@@ -79,29 +81,30 @@ int cv_rules_reconcile(const cv_tally *t, int64_t attending, int64_t seats, cons
                        int n, cv_err *e)
 {
     if (t->issued < 0 || t->returned < 0 || t->valid < 0 || t->invalid < 0)
-        return cv_err_set(e, CV_EINVAL, "a tally needs ballots issued, returned, valid, invalid");
+        return cv_err_set(e, CV_EINVAL,
+                          N_("a tally needs ballots issued, returned, valid, invalid"));
     if (cv_bound_check(t->issued, 0, CV_PEOPLE_MAX, "ballots issued", e) < 0 ||
         cv_bound_check(t->returned, 0, CV_PEOPLE_MAX, "ballots returned", e) < 0 ||
         cv_bound_check(t->valid, 0, CV_PEOPLE_MAX, "valid ballots", e) < 0 ||
         cv_bound_check(t->invalid, 0, CV_PEOPLE_MAX, "invalid ballots", e) < 0)
         return e->code;
     if (t->returned > t->issued)
-        return cv_err_set(e, CV_EINVAL, "%lld ballots returned is more than the %lld issued",
+        return cv_err_set(e, CV_EINVAL, N_("%lld ballots returned is more than the %lld issued"),
                           (long long)t->returned, (long long)t->issued);
     if (t->valid + t->invalid != t->returned)
-        return cv_err_set(e, CV_EINVAL, "%lld valid + %lld invalid is not the %lld returned",
+        return cv_err_set(e, CV_EINVAL, N_("%lld valid + %lld invalid is not the %lld returned"),
                           (long long)t->valid, (long long)t->invalid, (long long)t->returned);
     if (attending >= 0 && t->issued > attending)
-        return cv_err_set(e, CV_EINVAL, "%lld ballots issued is more than the %lld attending",
+        return cv_err_set(e, CV_EINVAL, N_("%lld ballots issued is more than the %lld attending"),
                           (long long)t->issued, (long long)attending);
     int64_t total = 0;
     for (int i = 0; i < n; i++) {
         if (votes[i] < 0)
-            return cv_err_set(e, CV_EINVAL, "candidate %d has no vote count", i + 1);
+            return cv_err_set(e, CV_EINVAL, N_("candidate %d has no vote count"), i + 1);
         if (votes[i] > t->valid)
             return cv_err_set(e, CV_EINVAL,
-                              "candidate %d has %lld votes, more than the %lld valid "
-                              "ballots",
+                              N_("candidate %d has %lld votes, more than the %lld valid "
+                                 "ballots"),
                               i + 1, (long long)votes[i], (long long)t->valid);
         if (cv_bound_add(total, votes[i], &total, "the votes in all", e) < 0)
             return e->code;
@@ -111,7 +114,7 @@ int cv_rules_reconcile(const cv_tally *t, int64_t attending, int64_t seats, cons
         return e->code;
     if (total > most)
         return cv_err_set(e, CV_EINVAL,
-                          "%lld votes in all is more than %lld valid ballots x %lld seats",
+                          N_("%lld votes in all is more than %lld valid ballots x %lld seats"),
                           (long long)total, (long long)t->valid, (long long)seats);
     return 0;
 }
@@ -129,7 +132,7 @@ int cv_tie_rule_parse(const char *s, cv_tie_rule *out, cv_err *e)
     else if (strcmp(s, "older") == 0)
         *out = CV_TIE_OLDER;
     else
-        return cv_err_set(e, CV_EINVAL, "tie rule '%s' is not 'revote' or 'older'", s);
+        return cv_err_set(e, CV_EINVAL, N_("tie rule '%s' is not 'revote' or 'older'"), s);
     return 0;
 }
 

@@ -22,6 +22,7 @@ typedef struct catalogue {
 } catalogue;
 
 static catalogue cats[2]; /* indexed by cv_lang; English stays empty */
+static _Thread_local cv_lang thread_lang = CV_LANG_EN;
 
 cv_lang cv_i18n_lang(const char *name)
 {
@@ -121,6 +122,12 @@ static const char *default_dir(void)
     return CONVENE_INSTALL_LOCALE_DIR;
 }
 
+/* cv_err_set's translator: a refusal in the calling thread's language. */
+static const char *err_translate(const char *fmt)
+{
+    return thread_lang == CV_LANG_VI ? cv_tr(CV_LANG_VI, fmt) : fmt;
+}
+
 int cv_i18n_load(const char *dir, cv_err *e)
 {
     char path[1024];
@@ -133,11 +140,20 @@ int cv_i18n_load(const char *dir, cv_err *e)
         return e->code;
     free(cats[CV_LANG_VI].data);
     cats[CV_LANG_VI] = vi;
+    cv_err_translator(err_translate);
     return 0;
+}
+
+cv_lang cv_i18n_use(cv_lang lang)
+{
+    cv_lang was = thread_lang;
+    thread_lang = lang;
+    return was;
 }
 
 void cv_i18n_unload(void)
 {
+    cv_err_translator(NULL);
     free(cats[CV_LANG_VI].data);
     memset(cats, 0, sizeof cats);
 }

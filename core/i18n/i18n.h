@@ -27,6 +27,11 @@ cv_lang cv_i18n_env_lang(void);
  * at start, before any thread translates. */
 int cv_i18n_load(const char *dir, cv_err *e);
 
+/* The language of the calling thread's refusals (cv_err messages marked N_), English until set;
+ * returns the one it replaces, for the caller to restore. A server sets its reader's language
+ * around the work it does for them; the CLI sets its locale's at start. */
+cv_lang cv_i18n_use(cv_lang lang);
+
 /* Releases the catalogues (tests; the process keeps them otherwise). */
 void cv_i18n_unload(void);
 

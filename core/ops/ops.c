@@ -67,16 +67,17 @@ int cv_op_bool(json_t *args, const char *name, int def)
 static int check_list(const cv_op *op, const cv_op_arg *a, json_t *v, cv_err *e)
 {
     if (!json_is_array(v) || (int64_t)json_array_size(v) > a->max)
-        return cv_err_set(e, CV_EINVAL, "%s: %s must be a list of at most %lld texts", op->name,
+        return cv_err_set(e, CV_EINVAL, N_("%s: %s must be a list of at most %lld texts"), op->name,
                           a->name, (long long)a->max);
     size_t i;
     json_t *item;
     json_array_foreach(
-        v, i, item) if (!json_is_string(item) ||
-                        json_string_length(item) >
-                            511) return cv_err_set(e, CV_EINVAL,
-                                                   "%s: %s holds an item that is not a short text",
-                                                   op->name, a->name);
+        v, i,
+        item) if (!json_is_string(item) ||
+                  json_string_length(item) >
+                      511) return cv_err_set(e, CV_EINVAL,
+                                             N_("%s: %s holds an item that is not a short text"),
+                                             op->name, a->name);
     return 0;
 }
 
@@ -95,28 +96,29 @@ static int check_one(const cv_op *op, const cv_op_arg *a, json_t *v, cv_err *e)
     switch (a->type) {
     case CV_ARG_TEXT:
         if (!s || (int64_t)json_string_length(v) > a->max)
-            return cv_err_set(e, CV_EINVAL, "%s: %s must be a text of at most %lld bytes", op->name,
-                              a->name, (long long)a->max);
+            return cv_err_set(e, CV_EINVAL, N_("%s: %s must be a text of at most %lld bytes"),
+                              op->name, a->name, (long long)a->max);
         if (strlen(s) != json_string_length(v))
-            return cv_err_set(e, CV_EINVAL, "%s: %s holds a NUL byte", op->name, a->name);
+            return cv_err_set(e, CV_EINVAL, N_("%s: %s holds a NUL byte"), op->name, a->name);
         return 0;
     case CV_ARG_CODE:
         if (!s)
-            return cv_err_set(e, CV_EINVAL, "%s: %s must be a code", op->name, a->name);
+            return cv_err_set(e, CV_EINVAL, N_("%s: %s must be a code"), op->name, a->name);
         return cv_text_code(s, a->name, e);
     case CV_ARG_DATE:
         if (!s)
-            return cv_err_set(e, CV_EINVAL, "%s: %s must be a date YYYY-MM-DD", op->name, a->name);
+            return cv_err_set(e, CV_EINVAL, N_("%s: %s must be a date YYYY-MM-DD"), op->name,
+                              a->name);
         return check_date(a->name, s, e);
     case CV_ARG_INT:
         if (!json_is_integer(v))
-            return cv_err_set(e, CV_EINVAL, "%s: %s must be a whole number from %lld to %lld",
+            return cv_err_set(e, CV_EINVAL, N_("%s: %s must be a whole number from %lld to %lld"),
                               op->name, a->name, (long long)a->min, (long long)a->max);
         /* the words of base/bound.h, as the importer and Lua give them */
         return cv_bound_check(json_integer_value(v), a->min, a->max, a->name, e);
     case CV_ARG_BOOL:
         if (!json_is_boolean(v))
-            return cv_err_set(e, CV_EINVAL, "%s: %s must be true or false", op->name, a->name);
+            return cv_err_set(e, CV_EINVAL, N_("%s: %s must be true or false"), op->name, a->name);
         return 0;
     case CV_ARG_LIST:
         return check_list(op, a, v, e);
@@ -125,7 +127,7 @@ static int check_one(const cv_op *op, const cv_op_arg *a, json_t *v, cv_err *e)
             return cv_err_set(e, CV_EINVAL, "%s: %s must be a file", op->name, a->name);
         return 0;
     default:
-        return cv_err_set(e, CV_EINVAL, "%s: %s has no type", op->name, a->name);
+        return cv_err_set(e, CV_EINVAL, N_("%s: %s has no type"), op->name, a->name);
     }
 }
 
@@ -133,7 +135,7 @@ static int check_one(const cv_op *op, const cv_op_arg *a, json_t *v, cv_err *e)
 static int check_args(const cv_op *op, json_t *args, cv_err *e)
 {
     if (!json_is_object(args))
-        return cv_err_set(e, CV_EINVAL, "%s: arguments must be a JSON object", op->name);
+        return cv_err_set(e, CV_EINVAL, N_("%s: arguments must be a JSON object"), op->name);
     const char *key;
     json_t *v;
     json_object_foreach(args, key, v)
@@ -142,14 +144,14 @@ static int check_args(const cv_op *op, json_t *args, cv_err *e)
         while (a && a->name && strcmp(a->name, key) != 0)
             a++;
         if (!a || !a->name)
-            return cv_err_set(e, CV_EINVAL, "%s takes no argument '%.40s'", op->name, key);
+            return cv_err_set(e, CV_EINVAL, N_("%s takes no argument '%.40s'"), op->name, key);
         if (!json_is_null(v) && check_one(op, a, v, e) < 0)
             return e->code;
     }
     for (const cv_op_arg *a = op->args; a && a->name; a++) {
         json_t *given = json_object_get(args, a->name);
         if (a->required && (!given || json_is_null(given)))
-            return cv_err_set(e, CV_EINVAL, "%s needs %s", op->name, a->name);
+            return cv_err_set(e, CV_EINVAL, N_("%s needs %s"), op->name, a->name);
     }
     return 0;
 }
@@ -211,8 +213,9 @@ int cv_ops_resolve(cv_store *s, int at, const char *arg, json_t *args, int64_t *
         [CV_AT_DOCUMENT] = "document",         [CV_AT_ROUND] = "comment round",
         [CV_AT_RECIPIENT] = "comment round"};
     if (json_is_string(v))
-        return cv_err_set(e, CV_ENOTFOUND, "no %s '%.64s'", what[at], json_string_value(v));
-    return cv_err_set(e, CV_ENOTFOUND, "no %s %lld", what[at], (long long)json_integer_value(v));
+        return cv_err_set(e, CV_ENOTFOUND, N_("no %s '%.64s'"), what[at], json_string_value(v));
+    return cv_err_set(e, CV_ENOTFOUND, N_("no %s %lld"), what[at],
+                      (long long)json_integer_value(v));
 }
 
 /* permission -------------------------------------------------------------------------------- */
@@ -285,7 +288,7 @@ static int refuse(cv_store *s, const cv_actor *a, unsigned roles, int64_t org_id
             sqlite3_reset(st);
         }
     }
-    return cv_err_set(e, CV_EPERM, "permission denied: %s %s may not %s at %s (needs %s)",
+    return cv_err_set(e, CV_EPERM, N_("permission denied: %s %s may not %s at %s (needs %s)"),
                       a->kind ? cv_actor_kind_name(a->kind) : "nobody", a->name, what, where,
                       names);
 }
@@ -356,7 +359,7 @@ int cv_ops_call(cv_store *s, const cv_actor *actor, const char *name, json_t *ar
 {
     const cv_op *op = cv_ops_find(name);
     if (!op)
-        return cv_err_set(e, CV_ENOTFOUND, "no operation '%.64s'", name);
+        return cv_err_set(e, CV_ENOTFOUND, N_("no operation '%.64s'"), name);
     json_t *empty = args ? NULL : json_object();
     json_t *out = NULL;
     cv_op_ctx c = {.s = s, .actor = actor};

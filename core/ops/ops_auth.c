@@ -60,10 +60,25 @@ static int account_add(const cv_op_ctx *c, json_t *args, json_t **result, cv_err
 static int account_set(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e)
 {
     const char *login = cv_op_text(args, "login");
+    const char *lang = cv_op_text(args, "lang");
     if (cv_account_update(c->s, login, cv_op_text(args, "name"), cv_op_text(args, "email"),
-                          cv_op_text(args, "unix_user"), cv_op_text(args, "state"), e) < 0)
+                          cv_op_text(args, "unix_user"), cv_op_text(args, "state"), e) < 0 ||
+        (lang && cv_account_set_lang(c->s, login, lang, e) < 0))
         return e->code;
     return account_result(c->s, login, result, e);
+}
+
+/* The caller's own language: any account may choose the one its pages speak. */
+static int account_language(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e)
+{
+    cv_account a;
+    if (c->actor->account_id <= 0)
+        return cv_err_set(e, CV_EINVAL, N_("only an account has a language of its own"));
+    if (cv_account_get_by_id(c->s, c->actor->account_id, &a, e) < 0 ||
+        cv_account_set_lang(c->s, a.login, cv_op_text(args, "lang"), e) < 0)
+        return e->code;
+    *result = json_pack("{s:s, s:s}", "login", a.login, "lang", cv_op_text(args, "lang"));
+    return 0;
 }
 
 static int account_disable(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e)
@@ -262,7 +277,9 @@ static const cv_op_arg account_set_args[] = {
     TEXT("email", 0, CV_EMAIL_MAX - 1, "an e-mail address (\"\" clears)"),
     TEXT("unix_user", 0, CV_UNIX_USER_MAX - 1, "the Unix user (\"\" clears)"),
     TEXT("state", 0, 15, "active or disabled"),
+    TEXT("lang", 0, 3, "the dashboard's language: vi or en"),
     CV_OP_ARGS_END};
+static const cv_op_arg language_args[] = {TEXT("lang", 1, 3, "vi or en"), CV_OP_ARGS_END};
 static const cv_op_arg login_args[] = {LOGIN, CV_OP_ARGS_END};
 static const cv_op_arg passwd_args[] = {
     LOGIN, TEXT("password", 1, CV_PASSWORD_MAX, "the new password"),
@@ -298,9 +315,11 @@ static const cv_op_arg audit_args[] = {
 const cv_op cv_ops_auth[] = {
     {"account.add", "add an account", account_add_args, ADMIN, CV_AT_STORE, NULL, 0, NULL, 1,
      account_add, "{\"login\":\"a$N\",\"name\":\"Nguyễn Văn A\"}"},
-    {"account.set", "change an account's name, e-mail, Unix user or state", account_set_args, ADMIN,
-     CV_AT_STORE, NULL, 0, NULL, 1, account_set,
+    {"account.set", "change an account's name, e-mail, Unix user, state or language",
+     account_set_args, ADMIN, CV_AT_STORE, NULL, 0, NULL, 1, account_set,
      "{\"login\":\"someone\",\"email\":\"someone@example.org\"}"},
+    {"account.language", "choose the language of one's own pages (vi or en)", language_args,
+     CV_ROLES_ALL, CV_AT_STORE, NULL, 0, NULL, 1, account_language, "{\"lang\":\"en\"}"},
     {"account.disable", "disable an account (its grants and tokens stop working)", login_args,
      ADMIN, CV_AT_STORE, NULL, 0, NULL, 1, account_disable, "{\"login\":\"someone\"}"},
     {"account.passwd", "set an account's password (any account its own, with its current one)",

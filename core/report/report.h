@@ -41,6 +41,10 @@ json_t *cv_report_table(json_t *section, const char *const *names, const char *t
 /* Renders doc through the enabled reporter plugin of format into the file at path. */
 int cv_report_render(cv_store *s, json_t *doc, const char *format, const char *path, cv_err *e);
 
+/* The audit's rows (the operation audit's answer, borrowed) as a document: one row per event,
+ * who, where, when, before and after. */
+json_t *cv_report_audit(json_t *rows);
+
 /* The producers' builders (one file each). */
 int cv_report_progress(cv_store *s, const char *org, const char *arg, json_t **doc, cv_err *e);
 int cv_report_work(cv_store *s, const char *org, const char *arg, json_t **doc, cv_err *e);

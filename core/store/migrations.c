@@ -951,6 +951,10 @@ static const char schema_rollup_held[] =
     "INSERT INTO settings(key, value) VALUES ('rollups.bulk', 'migration');"
     "DELETE FROM settings WHERE key = 'rollups.bulk';";
 // clang-format on
+/* The language the dashboard speaks to each account (issue 12: English per account). */
+static const char schema_account_lang[] =
+    "ALTER TABLE accounts ADD COLUMN lang TEXT NOT NULL DEFAULT 'vi' "
+    "CHECK (lang IN ('vi', 'en'));";
 
 /* One line a migration, in order: the line's place is the schema version it brings. */
 /* clang-format off */
@@ -970,6 +974,7 @@ static const char *const migrations[] = {
     schema_http,
     schema_rollups,
     schema_rollup_held,
+    schema_account_lang,
 };
 /* clang-format on */
 

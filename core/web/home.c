@@ -99,8 +99,9 @@ static void children(const cv_web_req *r, const json_t *scope, cv_html *h)
     json_array_foreach(list, i, c)
     {
         ratio(r, num(c, "held"), num(c, "total"), buf);
-        cv_html_put(h, "<tr><th scope=\"row\"><a href=\"/org/{}\">{}</a></th><td>",
-                    cv_json_text(c, "code"), cv_json_text(c, "name"));
+        cv_html_raw(h, "<tr><th scope=\"row\">");
+        cv_page_link(r, "/org/", cv_json_text(c, "code"), cv_json_text(c, "name"), h);
+        cv_html_raw(h, "</th><td>");
         cv_page_status(r, cv_json_text(c, "status"), h);
         cv_html_raw(h, "</td><td>");
         cv_chart_bar(h, num(c, "held"), num(c, "total"), buf);
@@ -139,8 +140,9 @@ static void late(const cv_web_req *r, const json_t *st, cv_html *h)
     {
         if (i == CV_SCOPE_LIST_MAX)
             break;
-        cv_html_put(h, "<li><a href=\"/org/{}\">{}</a> ", cv_json_text(v, "org"),
-                    cv_json_text(v, "name"));
+        cv_html_raw(h, "<li>");
+        cv_page_link(r, "/org/", cv_json_text(v, "org"), cv_json_text(v, "name"), h);
+        cv_html_raw(h, " ");
         cv_page_status(r, "late", h);
         cv_html_raw(h, " ");
         cv_page_status(r, cv_json_text(v, "status"), h);
@@ -163,9 +165,10 @@ static void soon(const cv_web_req *r, const json_t *scope, cv_html *h)
     cv_html_raw(h, "<ul class=\"list\">\n");
     json_array_foreach(list, i, v)
     {
-        cv_html_put(h, "<li><span class=\"date\">{}</span> <a href=\"/congress/{}\">{}</a> ",
-                    cv_page_date(r, cv_json_text(v, "planned_start"), d), cv_json_text(v, "code"),
-                    cv_json_text(v, "name"));
+        cv_html_put(h, "<li><span class=\"date\">{}</span> ",
+                    cv_page_date(r, cv_json_text(v, "planned_start"), d));
+        cv_page_link(r, "/congress/", cv_json_text(v, "code"), cv_json_text(v, "name"), h);
+        cv_html_raw(h, " ");
         cv_page_status(r, cv_json_text(v, "status"), h);
         cv_html_raw(h, "</li>\n");
     }
@@ -230,8 +233,9 @@ static void complaints(const cv_web_req *r, const json_t *scope, cv_html *h)
     cv_html_raw(h, "<ul class=\"list\">\n");
     json_array_foreach(list, i, v)
     {
-        cv_html_put(h, "<li><a href=\"/congress/{}\">{}</a>: {} <span class=\"meta\">{}",
-                    cv_json_text(v, "org"), cv_json_text(v, "org"), cv_json_text(v, "person"),
+        cv_html_raw(h, "<li>");
+        cv_page_link(r, "/congress/", cv_json_text(v, "org"), cv_json_text(v, "org"), h);
+        cv_html_put(h, ": {} <span class=\"meta\">{}", cv_json_text(v, "person"),
                     cv_json_text(v, "summary"));
         if (*cv_json_text(v, "deadline")) {
             cv_html_raw(h, " · ");

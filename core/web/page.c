@@ -3,6 +3,9 @@
 
 #include <string.h>
 
+#include "domain/org.h"
+#include "ops/ops.h"
+
 const char *cv_page_date(const cv_web_req *r, const char *iso, char buf[32])
 {
     cv_i18n_date(r->lang, iso, buf, 32);
@@ -28,13 +31,26 @@ void cv_page_begin(const cv_web_req *r, const char *title, int live, cv_html *h)
     cv_html_put(h, "<a class=\"skip\" href=\"#main\">{}</a>\n", _("Skip to content"));
     cv_html_put(h, "<header class=\"top\"><a class=\"brand\" href=\"/\">convene</a>\n");
     if (r->user) {
+        cv_html_put(h, "<nav aria-label=\"{}\"><a href=\"/\">{}</a>", _("Main"), _("Home"));
+        if (r->admin)
+            cv_html_put(h, "<a href=\"/admin\">{}</a>", _("Administration"));
+        if (r->csrf && *r->csrf) {
+            int en = r->lang == CV_LANG_EN;
+            cv_html_put(h,
+                        "<form method=\"post\" action=\"/language\" class=\"inline\">"
+                        "<input type=\"hidden\" name=\"csrf\" value=\"{}\">"
+                        "<input type=\"hidden\" name=\"back\" value=\"{}\">"
+                        "<button type=\"submit\" name=\"lang\" value=\"{}\" lang=\"{}\">{}</button>"
+                        "</form>",
+                        r->csrf, r->path ? r->path : "/", en ? "vi" : "en", en ? "vi" : "en",
+                        en ? "Tiếng Việt" : "English");
+        }
         cv_html_put(h,
-                    "<nav aria-label=\"{}\"><a href=\"/\">{}</a>"
                     "<span class=\"who\">{}</span>"
                     "<form method=\"post\" action=\"/logout\" class=\"inline\">"
                     "<input type=\"hidden\" name=\"csrf\" value=\"{}\">"
                     "<button type=\"submit\">{}</button></form></nav>\n",
-                    _("Main"), _("Home"), r->user, r->csrf, _("Log out"));
+                    r->user, r->csrf, _("Log out"));
     }
     cv_html_put(h,
                 "</header>\n<p id=\"live-status\" class=\"live\" role=\"status\" "
@@ -67,8 +83,13 @@ static const struct {
     {"scheduled", "○", N_("Scheduled")},
     {"met", "✓", N_("Met")},
     {"unmet", "!", N_("Not met")},
-    {"active", "◐", N_("In progress")},
-    {"pending", "○", N_("Not started")},
+    {"active", "◐", N_("Active")},
+    {"pending", "○", N_("Pending")},
+    {"enabled", "✓", N_("Enabled")},
+    {"disabled", "–", N_("Disabled")},
+    {"paused", "Ⅱ", N_("Paused")},
+    {"suspended", "!", N_("Suspended")},
+    {"loaded", "✓", N_("Loaded")},
 };
 
 void cv_page_status(const cv_web_req *r, const char *status, cv_html *h)
@@ -96,6 +117,19 @@ const char *cv_page_level(const cv_web_req *r, const char *level)
         if (strcmp(level, names[i][0]) == 0)
             return _(names[i][1]);
     return level;
+}
+
+void cv_page_link(const cv_web_req *r, const char *prefix, const char *code, const char *text,
+                  cv_html *h)
+{
+    cv_org o;
+    cv_err e;
+    if (r->actor && (cv_org_get(r->store, code, &o, &e) < 0 ||
+                     cv_ops_permit(r->store, r->actor, CV_ROLES_ALL, o.id, "read", &e) < 0)) {
+        cv_html_text(h, text);
+        return;
+    }
+    cv_html_put(h, "<a href=\"{}{}\">{}</a>", prefix, code, text);
 }
 
 void cv_page_field_error(const cv_web_req *r, const cv_web_form *f, const char *field, cv_html *h)

@@ -26,6 +26,11 @@ void cv_page_status(const cv_web_req *r, const char *status, cv_html *h);
 /* The name of a level (national, province, ...) in the reader's language. */
 const char *cv_page_level(const cv_web_req *r, const char *level);
 
+/* A link to the page prefix+code ("/org/", "/congress/") reading text, made only where the
+ * reader may go (cv_ops_permit over code's organisation); elsewhere the text alone. */
+void cv_page_link(const cv_web_req *r, const char *prefix, const char *code, const char *text,
+                  cv_html *h);
+
 /* A refusal beside a field: the message, linked to the field by id "<field>-error". */
 void cv_page_field_error(const cv_web_req *r, const cv_web_form *f, const char *field, cv_html *h);
 

@@ -10,11 +10,16 @@
  *   GET  /static/NAME           app.css, app.js
  *   GET  /login, POST /login    the login form (the API's own login: limits, journal, session)
  *   POST /logout
+ *   GET  /admin, POST /admin    the administration page and its forms (admin_routes.c), and
+ *   GET  /admin/audit.csv|xlsx  the audit's exports
+ *   POST /language              the reader's own language
  * Every other page needs a session (else 303 to /login) and a grant over the organisation it
  * shows (cv_ops_permit, the operations layer's one check); a form also needs the session's
- * CSRF token and a same-site request. The language is ?lang=vi|en (remembered in a cookie),
- * Vietnamese by default. */
+ * CSRF token and a same-site request. The language is ?lang=vi|en, else the account's own
+ * (account.language), else the cookie ?lang= left (before a login), else Vietnamese; the
+ * domain's refusals are given in it too (cv_i18n_use on the thread that does the work). */
 #include "web/routes.h"
+#include "web/routes_int.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -270,6 +275,36 @@ static int csrf_ok(const cv_web_req *r, const cv_web_form *f)
     return n > 0 && strlen(got) == n && sodium_memcmp(got, r->csrf, n) == 0;
 }
 
+void cv_web_reply_page(cv_http_resp *resp, int status, cv_html *h)
+{
+    reply_page(resp, status, h);
+}
+
+void cv_web_reply_message(const cv_web_req *r, cv_http_resp *resp, int status, const char *msg)
+{
+    reply_message(r, resp, status, msg);
+}
+
+int cv_web_read_form(const cv_web_req *r, const cv_http_req *req, cv_web_form *f, char *buf,
+                     size_t cap, cv_http_resp *resp)
+{
+    if (req->body_len > CV_WEB_FORM_MAX ||
+        parse_form(req->body ? req->body : "", req->body_len, f, buf, cap) < 0) {
+        reply_message(r, resp, 400, cv_tr(r->lang, "The form could not be read."));
+        return 0;
+    }
+    if (!csrf_ok(r, f)) {
+        reply_message(r, resp, 403, cv_tr(r->lang, "This form has expired; open it again."));
+        return 0;
+    }
+    return 1;
+}
+
+void cv_web_wrote(void)
+{
+    page_writes++;
+}
+
 static void route_held(const cv_web_req *r, const cv_actor *actor, const cv_http_req *req,
                        cv_http_resp *resp, const char *org)
 {
@@ -414,8 +449,8 @@ typedef struct page_job {
     char db_path[CV_API_PATH_MAX];
     cv_actor actor;
     cv_lang lang;
-    int congress;
-    char org[CV_CODE_MAX], user[CV_NAME_MAX], csrf[CV_SESSION_CSRF_MAX];
+    int congress, admin;
+    char org[CV_CODE_MAX], user[CV_NAME_MAX], csrf[CV_SESSION_CSRF_MAX], path[256];
 } page_job;
 
 static void page_work(void *arg, cv_http_resp *resp)
@@ -423,8 +458,14 @@ static void page_work(void *arg, cv_http_resp *resp)
     page_job *job = arg;
     cv_store *s = NULL;
     cv_err e;
-    cv_web_req r = {.lang = job->lang, .user = job->user, .csrf = job->csrf, .actor = &job->actor};
+    cv_web_req r = {.lang = job->lang,
+                    .user = job->user,
+                    .csrf = job->csrf,
+                    .actor = &job->actor,
+                    .admin = job->admin,
+                    .path = job->path};
     cv_html h = {0};
+    cv_lang was = cv_i18n_use(job->lang);
     int rc = cv_api_open_store(job->db_path, &job->actor, &s, &e);
     r.store = s;
     if (rc == 0)
@@ -438,6 +479,7 @@ static void page_work(void *arg, cv_http_resp *resp)
     } else {
         reply_page(resp, 200, &h);
     }
+    cv_i18n_use(was);
 }
 
 /* Back on the loop: the page is kept while the store stays as it was. */
@@ -478,6 +520,8 @@ static void route_page(cv_api *api, const cv_web_req *r, const cv_api_caller *c,
     job->actor = c->actor;
     job->lang = r->lang;
     job->congress = congress;
+    job->admin = r->admin;
+    snprintf(job->path, sizeof job->path, "%s", req->path);
     snprintf(job->org, sizeof job->org, "%s", org);
     snprintf(job->user, sizeof job->user, "%s", r->user ? r->user : "");
     snprintf(job->csrf, sizeof job->csrf, "%s", r->csrf);
@@ -673,7 +717,7 @@ static int permitted(const cv_web_req *r, const cv_actor *a, const char *org, un
     cv_org o;
     cv_err e;
     if (cv_org_get(r->store, org, &o, &e) < 0 ||
-        cv_ops_permit(r->store, a, roles, o.id, what, &e) < 0) {
+        cv_ops_permit(r->store, a, roles, o.id, cv_tr(r->lang, what), &e) < 0) {
         reply_message(r, resp, status_of(e.code), e.msg);
         return 0;
     }
@@ -686,6 +730,8 @@ static int is_page(const char *path)
     char code[CV_CODE_MAX];
     const char *rest = "";
     return strcmp(path, "/") == 0 || strcmp(path, "/logout") == 0 ||
+           strcmp(path, "/language") == 0 || strcmp(path, "/admin") == 0 ||
+           strncmp(path, "/admin/audit.", 13) == 0 ||
            (code_after(path, "/org/", code, &rest) && !*rest) ||
            (code_after(path, "/congress/", code, &rest) &&
             (!*rest || strcmp(rest, "/held") == 0 || strcmp(rest, "/file") == 0 ||
@@ -731,31 +777,42 @@ void cv_web_handle(cv_api *api, const cv_http_req *req, cv_http_resp *resp)
         return;
     }
     cv_account acc;
-    if (c.actor.account_id > 0 && cv_account_get_by_id(s, c.actor.account_id, &acc, &e) == 0)
+    unsigned held = 0;
+    if (c.actor.account_id > 0 && cv_account_get_by_id(s, c.actor.account_id, &acc, &e) == 0) {
         r.user = acc.display_name[0] ? acc.display_name : acc.login;
-    else
+        if (!req->query(req->ctx, "lang"))
+            r.lang = cv_i18n_lang(acc.lang);
+    } else {
         r.user = c.actor.name;
+    }
+    r.actor = &c.actor;
+    r.admin = cv_ops_actor_roles(s, &c.actor, 0, &held, &e) == 0 && (held & CV_ROLE_ADMIN);
+    r.path = p;
+    cv_lang was = cv_i18n_use(r.lang);
     cv_session_csrf(c.token, csrf);
     r.csrf = c.session ? csrf : "";
-    r.actor = &c.actor;
     if (!get && cv_api_cross_site(req, &c)) {
         reply_message(&r, resp, 403, cv_tr(r.lang, "A change from another site is refused."));
     } else if (strcmp(p, "/logout") == 0 && !get) {
         route_logout(api, &r, req, resp, &c);
+    } else if (strcmp(p, "/language") == 0 && !get) {
+        cv_web_language_route(&r, &c, req, resp);
+    } else if (strncmp(p, "/admin", 6) == 0) {
+        cv_web_admin_route(api, &r, &c, req, resp);
     } else if (strcmp(p, "/") == 0 && get) {
         if (scope_root(s, &c.actor, code, &e) < 0)
             reply_message(&r, resp, status_of(e.code), e.msg);
-        else if (permitted(&r, &c.actor, code, CV_ROLES_ALL, "read the progress of", resp))
+        else if (permitted(&r, &c.actor, code, CV_ROLES_ALL, N_("read the progress of"), resp))
             route_page(api, &r, &c, req, resp, 0, code);
     } else if (code_after(p, "/org/", code, &rest) && !*rest && get) {
-        if (permitted(&r, &c.actor, code, CV_ROLES_ALL, "read the progress of", resp))
+        if (permitted(&r, &c.actor, code, CV_ROLES_ALL, N_("read the progress of"), resp))
             route_page(api, &r, &c, req, resp, 0, code);
     } else if (code_after(p, "/congress/", code, &rest) && !*rest && get) {
-        if (permitted(&r, &c.actor, code, CV_ROLES_ALL, "read the congress of", resp))
+        if (permitted(&r, &c.actor, code, CV_ROLES_ALL, N_("read the congress of"), resp))
             route_page(api, &r, &c, req, resp, 1, code);
     } else if (code_after(p, "/congress/", code, &rest) && strcmp(rest, "/held") == 0) {
         if (permitted(&r, &c.actor, code, CV_ROLE_OFFICE | CV_ROLE_SECRETARY,
-                      "report the congress held of", resp))
+                      N_("report the congress held of"), resp))
             route_held(&r, &c.actor, req, resp, code);
     } else if (code_after(p, "/congress/", code, &rest) && strcmp(rest, "/file") == 0 && get) {
         route_file(api, &r, &c, req, resp);
@@ -764,4 +821,5 @@ void cv_web_handle(cv_api *api, const cv_http_req *req, cv_http_resp *resp)
     } else {
         reply_message(&r, resp, 405, cv_tr(r.lang, "There is no such page."));
     }
+    cv_i18n_use(was);
 }

@@ -5,6 +5,8 @@
 #ifndef CV_WEB_H
 #define CV_WEB_H
 
+#include <jansson.h>
+
 #include "i18n/i18n.h"
 #include "store/store.h"
 #include "web/html.h"
@@ -17,7 +19,9 @@ typedef struct cv_web_req {
     const char *role;      /* the role of the grant that shows this scope ("secretary"), or NULL */
     const char *root;      /* the organisation at the root of the caller's scope */
     const char *csrf;      /* the token every form carries back, or NULL */
-    const cv_actor *actor; /* who reads: the sections read through cv_ops_call as this actor */
+    const cv_actor *actor; /* who reads, for the operations a page reads through, or NULL */
+    int admin;             /* the reader holds admin (the navigation shows Administration) */
+    const char *path;      /* the page's path, where the language switch comes back to, or NULL */
 } cv_web_req;
 
 /* What a form sends back, and the refusal to show beside one of its fields. */
@@ -82,6 +86,20 @@ int cv_web_opform_page(const cv_web_req *r, const cv_web_opform *o, const char *
  * f->error_field (kept in msg[cap]) and changes nothing. */
 int cv_web_opform_submit(cv_store *s, const cv_actor *actor, const cv_web_opform *o,
                          const char *org, cv_web_form *f, char *msg, size_t cap);
+/* The administration page (admin only, else CV_EPERM): accounts and grants with their history,
+ * the audit filtered by q (org, actor, since, type) with its exports, the last good backup; f
+ * is a refused form to show again (its refusal in its section, what was typed kept), or NULL. */
+int cv_web_admin(const cv_web_req *r, const cv_web_form *q, const cv_web_form *f, cv_html *h,
+                 cv_err *e);
+
+/* Runs the administration form f (its field "action" names one of the page's actions) as actor
+ * through the operations layer. Returns the id of the page's section the form belongs to; on a
+ * refusal sets f->error (kept in msg[cap]) and f->error_field to that section. */
+const char *cv_web_admin_submit(cv_store *s, const cv_actor *actor, cv_lang lang, cv_web_form *f,
+                                char *msg, size_t cap);
+
+/* The audit's filters of q (org, actor, since, type) as the operation audit's arguments. */
+json_t *cv_web_audit_args(const cv_web_form *q);
 
 /* The login page, with the name typed and a refusal (both may be NULL). */
 void cv_web_login(const cv_web_req *r, const char *name, const char *error, cv_html *h);

@@ -3,8 +3,12 @@ the demo store (Lạng Sơn city's 42 of 72 on 22 May 2020): logging in as each 
 seeing only that role's subtree, the home page and its drill-down,
 the congress page, the secretary's "congress held" form with a refusal that keeps what was
 typed, a change made in another session appearing live, a report exported, every page read
-without JavaScript, and 0 serious accessibility violations (axe-core). Screenshots at 1366 px and
+without JavaScript, the administration page (admin's only) and each of its actions, a language
+per account (the domain's refusals in it too), and 0 serious accessibility violations
+(axe-core). Screenshots at 1366 px and
 360 px go into the build folder (CONVENE_SHOTS)."""
+import csv
+import io
 import json
 import os
 import shutil
@@ -20,10 +24,11 @@ sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 sys.path.insert(0, HERE)
 
 from harness import BIN, SOURCE  # noqa: E402
+from notify_peers import WebhookReceiver, wait_until  # noqa: E402
 from httpd import Server  # noqa: E402
 from browser import Browser  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 BUILD = os.environ.get("CONVENE_BUILD", tempfile.gettempdir())
 SHOTS = os.environ.get("CONVENE_SHOTS", os.path.join(BUILD, "screenshots"))
@@ -440,12 +445,19 @@ class Dashboard(unittest.TestCase):
                 self.assertEqual(self.text("h1"), title)
                 if login == "bithu.ntmk":
                     self.shots("home-secretary")
+                    # Every link of its home leads somewhere it may go (no 403 behind a link).
+                    links = {a.get_attribute("href") for a in
+                             self.d.find_elements(By.CSS_SELECTOR, "main a[href]")}
+                    for href in sorted(links):
+                        self.d.get(href)
+                        self.assertNotEqual(self.text("h1"), "403", href)
                     self.open("/congress/BK-TP-NTMK/held")  # its own congress: the form
                     self.assertTrue(self.d.find_elements(By.NAME, "start"))
                 for path in [outside] + ([form] if form else []):
                     self.open(path)
                     self.assertEqual(self.text("h1"), "403", path)
-                    self.assertIn("permission denied", self.text("main"))
+                    # The refusal in the reader's language (Vietnamese, the account's).
+                    self.assertIn("không có quyền", self.text("main"))
                     self.assertNotIn("trên", self.text("main"))  # no figures leak
         self.login("admin")
         self.open("/org/BK-TP")
@@ -499,8 +511,10 @@ class Dashboard(unittest.TestCase):
         form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()  # the form's own
         err = WebDriverWait(self.d, 10).until(
             lambda d: d.find_element(By.ID, "start-error"))
-        # The server's refusal, the CLI's own message, beside the field, with the input kept.
-        self.assertIn("today is 2020-05-22", err.text)
+        # The server's refusal, the CLI's own message in Vietnamese, beside the field, with the
+        # input kept.
+        self.assertIn("không thể ghi đại hội đã tổ chức ngày 2020-06-01: hôm nay là 2020-05-22",
+                      err.text)
         self.assertEqual(self.d.find_element(By.NAME, "start").get_attribute("value"),
                          "01/06/2020")
         self.assertEqual(self.d.find_element(By.NAME, "present").get_attribute("value"), "110")
@@ -549,9 +563,8 @@ class Dashboard(unittest.TestCase):
         self.open("/org/LS-TP?lang=en")
         self.assertIn("of 72 directly subordinate organisations have held their congress",
                       self.text("#headline"))
-        self.open("/org/LS-TP")  # the cookie keeps English
-        self.assertEqual(self.d.find_element(By.TAG_NAME, "html").get_attribute("lang"), "en")
-        self.open("/org/LS-TP?lang=vi")
+        self.open("/org/LS-TP")  # ?lang= is for one page: the account's language is Vietnamese
+        self.assertEqual(self.d.find_element(By.TAG_NAME, "html").get_attribute("lang"), "vi")
         nojs = Browser(1366, 900, javascript=False)
         try:
             self.login("vp.langson", driver=nojs.driver)  # the login form posts without script
@@ -566,6 +579,185 @@ class Dashboard(unittest.TestCase):
                              "32/13/2020")
         finally:
             nojs.close()
+
+    def fetch(self, href):
+        """GET href with the browser's session; the answer's headers and body."""
+        cookie = self.d.get_cookie("convene")["value"]
+        req = urllib.request.Request(href, headers={"Cookie": f"convene={cookie}"})
+        with urllib.request.urlopen(req, timeout=120) as r:
+            return r.status, r.headers, r.read()
+
+    def submit(self, form):
+        """Submits form with its own button and waits for the next page."""
+        old = self.d.find_element(By.TAG_NAME, "html")
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        WebDriverWait(self.d, 30).until(lambda d: old.id != d.find_element(By.TAG_NAME, "html").id)
+
+    def test_7_administration_is_admins_and_each_action_works(self):
+        for login in ("vp.langson", "bithu.ntmk", "xem.langson"):
+            with self.subTest(login=login):
+                self.login(login)
+                self.assertFalse(self.d.find_elements(By.CSS_SELECTOR, "a[href='/admin']"))
+                for path in ("/admin", "/admin/audit.csv"):
+                    self.open(path)
+                    self.assertEqual(self.text("h1"), "403", path)
+        self.login("admin")
+        self.d.find_element(By.CSS_SELECTOR, "header a[href='/admin']").click()
+        WebDriverWait(self.d, 30).until(lambda d: d.current_url.endswith("/admin"))
+        self.assertEqual(self.text("h1"), "Quản trị")
+        self.shots("admin")
+        self.assert_accessible("administration")
+        # A refused account keeps what was typed and says why in Vietnamese, in its section.
+        form = self.d.find_element(By.CSS_SELECTOR, "form input[value=account-add]") \
+            .find_element(By.XPATH, "..")
+        form.find_element(By.NAME, "login").send_keys("Sai Tên")
+        form.find_element(By.NAME, "name").send_keys("Nguyễn Văn Thử")
+        self.submit(form)
+        self.assertIn("tên đăng nhập 'Sai Tên' chỉ được dùng", self.text("#accounts-error"))
+        self.assertEqual(self.d.find_element(By.ID, "account-add-name").get_attribute("value"),
+                         "Nguyễn Văn Thử")
+        self.shots("admin-refused")
+        form = self.d.find_element(By.ID, "account-add-login").find_element(By.XPATH, "../..")
+        login = form.find_element(By.NAME, "login")
+        login.clear()
+        login.send_keys("thu.nghiem")
+        self.submit(form)
+        self.assertIn("thu.nghiem", self.text("#accounts table"))
+        # A grant, then its end: the row stays, with the day it ended.
+        form = self.d.find_element(By.ID, "grant-add-login").find_element(By.XPATH, "../..")
+        form.find_element(By.NAME, "login").send_keys("thu.nghiem")
+        Select(form.find_element(By.NAME, "role")).select_by_visible_text("viewer")
+        form.find_element(By.NAME, "org").send_keys("LS-TP")
+        self.submit(form)
+        row = self.d.find_elements(By.CSS_SELECTOR, "#grants tbody tr")[-1]
+        self.assertIn("thu.nghiem", row.text)
+        self.assertNotIn("22/05/2020", row.find_elements(By.TAG_NAME, "td")[5].text)
+        self.submit(row.find_element(By.TAG_NAME, "form"))
+        row = self.d.find_elements(By.CSS_SELECTOR, "#grants tbody tr")[-1]
+        self.assertIn("thu.nghiem", row.text)
+        self.assertTrue(row.find_elements(By.TAG_NAME, "td")[5].text)  # ended: a day
+        self.assertFalse(row.find_elements(By.TAG_NAME, "form"))
+        self.assertIn("grant.ended", self.cv("audit", "--type", "grant.ended"))
+        # The audit filtered by type, and its CSV export through the reporter plugin, opened.
+        self.open("/admin")
+        self.d.find_element(By.ID, "audit-type").send_keys("grant.ended")
+        self.submit(self.d.find_element(By.ID, "audit-type").find_element(By.XPATH, "../.."))
+        self.assertIn("grant.ended", self.text("#audit table"))
+        href = self.d.find_element(By.PARTIAL_LINK_TEXT, "CSV").get_attribute("href")
+        self.assertIn("type=grant.ended", href)
+        status, headers, body = self.fetch(href)
+        self.assertEqual(status, 200)
+        self.assertIn("text/csv", headers["Content-Type"])
+        rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+        events = [r for r in rows if len(r) == 10 and r[2] == "grant.ended"]
+        self.assertEqual(len(events), 1, rows)
+        self.assertIn('"role":"viewer"', events[0][9])
+        self.assertEqual(events[0][5], "admin")
+
+    def test_8_an_english_account_reads_english_refusals_included(self):
+        self.cv("account", "set", "vp.backan", "--lang", "en")
+        try:
+            self.login("vp.backan")
+            self.assertEqual(self.d.find_element(By.TAG_NAME, "html").get_attribute("lang"), "en")
+            self.assertIn("directly subordinate organisations have held their congress",
+                          self.text("#headline"))
+            self.open("/congress/BK-TP-NTMK/held")
+            form = self.d.find_element(By.CSS_SELECTOR, "main form")
+            form.find_element(By.NAME, "start").clear()
+            form.find_element(By.NAME, "end").clear()
+            form.find_element(By.NAME, "start").send_keys("2020-06-01")
+            self.submit(form)
+            self.assertIn("cannot mark a congress held on 2020-06-01: today is 2020-05-22",
+                          self.text("#start-error"))
+            self.shots("held-refused-english")
+            self.open("/org/LS-TP")
+            self.assertIn("permission denied", self.text("main"))
+        finally:
+            self.cv("account", "set", "vp.backan", "--lang", "vi")
+        # A reader switches its own language with the button every page carries.
+        self.login("vp.langson")
+        self.open("/org/LS-TP")
+        self.d.find_element(By.CSS_SELECTOR, "header button[name=lang]").click()
+        WebDriverWait(self.d, 30).until(
+            lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
+        self.assertTrue(self.d.current_url.endswith("/org/LS-TP"))
+        self.assertIn("directly subordinate organisations", self.text("#headline"))
+        self.shots("home-english")
+        self.assert_accessible("home in English")
+        self.d.find_element(By.CSS_SELECTOR, "header button[name=lang]").click()
+        WebDriverWait(self.d, 30).until(
+            lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "vi")
+
+    def admin_button(self, section, label, name):
+        """The form of the button labelled label (for a screen reader: "label name") in section."""
+        return self.d.find_element(
+            By.CSS_SELECTOR, f"#{section} button[aria-label='{label} {name}']").find_element(
+                By.XPATH, "..")
+
+    def test_9_jobs_and_plugins_from_the_administration_page(self):
+        self.login("admin")
+        self.open("/admin")
+        self.assertIn("builtin.work.due_soon", self.text("#jobs table"))
+        self.assertFalse(self.d.find_elements(By.CSS_SELECTOR, "#jobs .error"))
+        # A job paused, resumed, then run now: each a form through the operations layer.
+        job = "builtin.work.due_soon"
+
+        def state():
+            line = [x for x in self.cv("jobs", "list").splitlines() if x.startswith(job)][0]
+            return line.split()[1]
+        self.submit(self.admin_button("jobs", "Tạm dừng", job))
+        self.assertEqual(state(), "paused")
+        self.assertTrue(self.admin_button("jobs", "Tiếp tục", job))
+        self.submit(self.admin_button("jobs", "Tiếp tục", job))
+        self.assertEqual(state(), "active")
+        self.submit(self.admin_button("jobs", "Chạy ngay", job))
+        self.assertFalse(self.d.find_elements(By.CSS_SELECTOR, "#jobs .error"))
+        # A plugin disabled and enabled again.
+        self.submit(self.admin_button("plugins", "Tắt", "report-text"))
+        self.assertIn("no", [x for x in self.cv("plugin", "list").splitlines()
+                             if x.startswith("report-text")][0].split())
+        self.submit(self.admin_button("plugins", "Bật", "report-text"))
+        # A secret is written, and shown only as set: its value is never on the page.
+        secret = "bí-mật-của-thử-nghiệm"
+        field = self.d.find_element(By.ID, "cfg-notify-smtp-password")
+        field.find_element(By.XPATH, "ancestor::details/summary").click()  # the settings open
+        self.assertEqual(field.get_attribute("type"), "password")
+        field.send_keys(secret)
+        self.submit(field.find_element(By.XPATH, ".."))
+        self.assertFalse(self.d.find_elements(By.CSS_SELECTOR, "#plugins .error"),
+                         self.text("#plugins"))
+        self.assertNotIn(secret, self.d.page_source)
+        row = self.d.find_element(By.ID, "cfg-notify-smtp-password").find_element(
+            By.XPATH, "../../..")
+        self.assertIn("đã đặt", row.get_attribute("textContent"))  # its settings closed again
+        self.assertNotIn(secret, self.cv("plugin", "info", "notify-smtp"))
+        self.shots("admin-plugins-jobs")
+        self.assert_accessible("administration with plugins and jobs")
+
+    def test_10_a_failed_delivery_is_retried_from_the_administration_page(self):
+        secret = "bí-mật-webhook-thử"
+        rx = WebhookReceiver(secret, 410, b"gone")  # a permanent refusal: failed at once
+        try:
+            self.cv("plugin", "config", "notify-webhook", "secret", secret)
+            self.cv("plugin", "enable", "notify-webhook")
+            self.cv("notify", rx.url, "--channel", "webhook", "--subject", "Thử gửi",
+                    "--body", "Nội dung thử", "--key", "browser-retry")
+            [row] = wait_until(lambda: [
+                r for r in json.loads(self.cv("outbox", "list", "--state", "failed", "--json"))
+                if r["recipient"] == rx.url], "the delivery to fail")
+            self.login("admin")
+            self.open("/admin")
+            self.assertIn(rx.url, self.text("#outbox table"))
+            self.assertIn("410", self.text("#outbox table"))
+            self.shots("admin-outbox")
+            self.submit(self.admin_button("outbox", "Gửi lại", str(row["id"])))
+            self.assertFalse(self.d.find_elements(By.CSS_SELECTOR, "#outbox .error"))
+            ev = json.loads(self.cv("journal", "--type", "notification.retried", "--json"))
+            self.assertEqual(ev[-1]["data"]["before"]["state"], "failed")
+            wait_until(lambda: len(rx.received()) == 2, "the daemon to send it again")
+        finally:
+            rx.close()
+            self.cv("plugin", "disable", "notify-webhook")
 
 
 if __name__ == "__main__":

@@ -145,6 +145,24 @@ class AuthTest(StoreTest):
         self.assertEqual(updated["data"]["before"]["name"], "Phường Minh Khai")
         self.assertEqual(updated["data"]["after"]["name"], "Phường Minh Khai mới")
 
+    def test_an_account_speaks_its_language_and_the_cli_its_locales(self):
+        self.as_("boss", "account", "set", "office-tp", "--lang", "en")
+        self.assertEqual(self.js("--as", "boss", "account", "show", "office-tp")["lang"], "en")
+        self.assertIn("pages in English", self.as_("boss", "account", "show", "office-tp").out)
+        changed = self.js("--as", "boss", "audit", "--type", "account.updated")[-1]["data"]
+        self.assertEqual((changed["before"], changed["after"]), ({"lang": "vi"}, {"lang": "en"}))
+        self.refused("--as", "boss", "account", "set", "office-tp", "--lang", "fr",
+                     says="the language must be 'vi' or 'en', not 'fr'")
+        # The CLI's refusals: English by default, Vietnamese when the locale names vi.
+        args = ("--as", "office-tp", "congress", "plan", "MK", "VIII", "--start", "2020-06-02",
+                "--end", "2020-06-01")
+        self.refused(*args, says="the congress ends (2020-06-01) before it starts (2020-06-02)")
+        env = self.env()
+        env["CONVENE_LANG"] = "vi"
+        r = subprocess.run([BIN, *args], capture_output=True, text=True, env=env, timeout=60)
+        self.assertEqual(r.stderr.strip(), "convene: đại hội kết thúc (2020-06-01) trước khi "
+                         "bắt đầu (2020-06-02)")
+
     def test_the_clock_is_an_admin_change_and_journaled(self):
         self.as_("boss", "clock", "set", "2020-06-01T08:00")
         ev = self.js("--as", "boss", "journal", "--type", "clock.set")

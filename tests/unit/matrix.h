@@ -211,7 +211,7 @@ static inline int world_setup(void **state)
     assert_int_equal(cv_contact_add(f->s, "Văn phòng", "log", "vp", &f->e), 0);
     assert_int_equal(cv_calendar_holiday_add(f->s, "2020-09-02", "Quốc khánh", &f->e), 0);
     cv_notification n = {"matrix:failed", "log", "vp", "Họp", "8 giờ"};
-    assert_int_equal(cv_store_begin(f->s, &f->e), 0);
+    assert_int_equal(cv_store_begin(f->s, &f->e), 0); /* a notification commits with a cause */
     assert_int_equal(cv_outbox_put(f->s, &n, &f->e), 1);
     assert_int_equal(cv_store_commit(f->s, &f->e), 0);
     w.outbox = fixture_count(f, "SELECT id FROM outbox WHERE key = 'matrix:failed'");

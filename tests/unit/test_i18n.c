@@ -1,5 +1,6 @@
 /* test_i18n.c: the catalogue compiled from web/po/vi.po, Vietnamese dates and numbers, and
  * names in Vietnamese alphabetical order. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -49,6 +50,37 @@ static void test_a_broken_catalogue_is_refused_with_its_path(void **st)
     unlink(path);
     rmdir(dir);
     assert_int_equal(cv_i18n_load(dir, &e), CV_EIO);
+}
+
+/* A refusal of the domain as another thread, speaking English, writes it. */
+static void *refuse_in_english(void *arg)
+{
+    cv_err_set(arg, CV_EINVAL, N_("an end date needs a start date"));
+    return NULL;
+}
+
+static void test_a_refusal_is_given_in_the_language_of_its_thread(void **st)
+{
+    (void)st;
+    cv_err e, other;
+    assert_int_equal(cv_i18n_load(NULL, &e), 0);
+    assert_int_equal(cv_i18n_use(CV_LANG_VI), CV_LANG_EN); /* English until a thread chooses */
+    cv_err_set(&e, CV_EINVAL, N_("cannot mark a congress held on %s: today is %s"), "2020-06-01",
+               "2020-05-22");
+    assert_string_equal(e.msg, "không thể ghi đại hội đã tổ chức ngày 2020-06-01: hôm nay là "
+                               "2020-05-22");
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, refuse_in_english, &other), 0);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_string_equal(other.msg, "an end date needs a start date");
+    assert_int_equal(cv_i18n_use(CV_LANG_EN), CV_LANG_VI);
+    cv_err_set(&e, CV_EINVAL, N_("an end date needs a start date"));
+    assert_string_equal(e.msg, "an end date needs a start date");
+    cv_i18n_use(CV_LANG_VI);
+    cv_i18n_unload(); /* no catalogue: the message id, in any thread */
+    cv_err_set(&e, CV_EINVAL, N_("an end date needs a start date"));
+    assert_string_equal(e.msg, "an end date needs a start date");
+    cv_i18n_use(CV_LANG_EN);
 }
 
 static void test_dates_and_numbers_are_written_the_vietnamese_way(void **st)
@@ -106,6 +138,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_catalogue_translates_into_vietnamese_and_english_is_the_message_id),
         cmocka_unit_test(test_a_broken_catalogue_is_refused_with_its_path),
+        cmocka_unit_test(test_a_refusal_is_given_in_the_language_of_its_thread),
         cmocka_unit_test(test_dates_and_numbers_are_written_the_vietnamese_way),
         cmocka_unit_test(test_names_sort_in_vietnamese_alphabetical_order),
     };
