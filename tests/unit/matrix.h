@@ -232,8 +232,19 @@ static inline int world_teardown(void **state)
     return fixture_teardown(state);
 }
 
-/* Every row of every table, hashed: what "unchanged" means. */
-static inline void store_digest(cv_store *s, unsigned char out[32])
+/* Whether name is in the NULL-ended list (NULL: none). */
+static inline int listed(const char *const *list, const char *name)
+{
+    for (; list && *list; list++)
+        if (strcmp(*list, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* Every row of every table but those listed in except (NULL: none), hashed: what "unchanged"
+ * means. */
+static inline void store_digest_except(cv_store *s, const char *const *except,
+                                       unsigned char out[32])
 {
     crypto_generichash_state h;
     crypto_generichash_init(&h, NULL, 0, 32);
@@ -245,6 +256,8 @@ static inline void store_digest(cv_store *s, unsigned char out[32])
                                         -1, &tables, NULL),
                      SQLITE_OK);
     while (sqlite3_step(tables) == SQLITE_ROW) {
+        if (listed(except, (const char *)sqlite3_column_text(tables, 0)))
+            continue;
         char sql[128];
         snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" ORDER BY 1",
                  (const char *)sqlite3_column_text(tables, 0));
@@ -262,6 +275,11 @@ static inline void store_digest(cv_store *s, unsigned char out[32])
     }
     sqlite3_finalize(tables);
     crypto_generichash_final(&h, out, 32);
+}
+
+static inline void store_digest(cv_store *s, unsigned char out[32])
+{
+    store_digest_except(s, NULL, out);
 }
 
 /* The example's placeholders filled in for place p; case_no makes fresh names. */
