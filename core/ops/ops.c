@@ -13,9 +13,9 @@
 #include "base/text.h"
 
 static const cv_op *const groups[] = {
-    cv_ops_tree,      cv_ops_congress, cv_ops_elect, cv_ops_people,  cv_ops_complaints,
-    cv_ops_scheme,    cv_ops_allocate, cv_ops_documents, cv_ops_docs, cv_ops_auth,
-    cv_ops_notify,    cv_ops_admin,    cv_ops_sched, cv_ops_plugin,  cv_ops_report};
+    cv_ops_tree,   cv_ops_congress, cv_ops_elect,     cv_ops_people, cv_ops_complaints,
+    cv_ops_scheme, cv_ops_allocate, cv_ops_documents, cv_ops_docs,   cv_ops_auth,
+    cv_ops_notify, cv_ops_admin,    cv_ops_sched,     cv_ops_plugin, cv_ops_report};
 #define OPS_GROUPS ((int)(sizeof groups / sizeof groups[0]))
 
 int cv_ops_count(void)
