@@ -58,6 +58,7 @@ int cv_err_set(cv_err *e, int code, const char *fmt, ...)
 {
     if (e) {
         va_list ap;
+        e->fmt = fmt;
         if (translate)
             fmt = translate(fmt);
         va_start(ap, fmt);
@@ -74,6 +75,7 @@ void cv_err_clear(cv_err *e)
     if (e) {
         e->code = CV_OK;
         e->msg[0] = '\0';
+        e->fmt = NULL;
     }
 }
 

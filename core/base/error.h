@@ -21,6 +21,8 @@ enum cv_code {
 typedef struct cv_err {
     int code;
     char msg[512];
+    const char *fmt; /* the format msg was made from, untranslated (a literal), or NULL: what a
+                        form reads to find the field a refusal names in any language */
 } cv_err;
 
 /* Functions that take a cv_err *e require it non-NULL unless they say otherwise.

@@ -142,10 +142,10 @@ void cv_web_admin_section(const cv_web_form *f, const char *id, const char *titl
 
 void cv_web_admin_table(const char *label, const char *const *heads, cv_html *h)
 {
-    cv_html_put(
-        h,
-        "<div class=\"scroll rows\" role=\"region\" tabindex=\"0\" aria-label=\"{}\"><table><thead><tr>",
-        label);
+    cv_html_put(h,
+                "<div class=\"scroll rows\" role=\"region\" tabindex=\"0\" "
+                "aria-label=\"{}\"><table><thead><tr>",
+                label);
     for (; *heads; heads++)
         cv_html_put(h, "<th scope=\"col\">{}</th>", *heads);
     cv_html_raw(h, "</tr></thead><tbody>\n");

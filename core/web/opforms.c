@@ -358,18 +358,20 @@ static const char *vote_field(const cv_web_form *f, long nth)
     return NULL;
 }
 
-/* The field a refusal concerns: "candidate N ..." is the Nth candidate's votes; else the last
- * visible field its message names (of "160 returned is more than the 150 issued", the figure
- * typed later), else the form's usual one. app.js's inline checks apply the same rule. */
-static const char *blamed(const cv_web_opform *o, const cv_web_form *f, const char *msg)
+/* The field refusal e concerns, read from its English format so that it holds in every
+ * language: "candidate %d ..." is the votes of the candidate its message numbers first; else the
+ * last visible field the format or the message's arguments name (of "%lld returned is more than
+ * the %lld issued", the figure typed later), else the form's usual one. app.js's inline checks
+ * apply the same rule. */
+static const char *blamed(const cv_web_opform *o, const cv_web_form *f, const cv_err *e)
 {
-    long nth;
-    int n = 0;
+    const char *fmt = e->fmt ? e->fmt : e->msg;
+    const char *digit = strpbrk(e->msg, "0123456789");
+    if (strncmp(fmt, "candidate %d ", 13) == 0 && digit && vote_field(f, strtol(digit, NULL, 10)))
+        return vote_field(f, strtol(digit, NULL, 10));
     const char *last = NULL;
-    if (sscanf(msg, "candidate %ld %n", &nth, &n) == 1 && n > 0 && vote_field(f, nth))
-        return vote_field(f, nth);
     for (const field *fl = o->fields; fl->name; fl++)
-        if (fl->label && names(msg, fl->name))
+        if (fl->label && (names(fmt, fl->name) || names(e->msg, fl->name)))
             last = fl->name;
     return last ? last : o->blame;
 }
@@ -386,7 +388,7 @@ int cv_web_opform_submit(cv_store *s, const cv_actor *actor, const cv_web_opform
         return 0;
     snprintf(msg, cap, "%s", e.msg);
     f->error = msg;
-    f->error_field = blamed(o, f, msg);
+    f->error_field = blamed(o, f, &e);
     return rc;
 }
 
@@ -410,10 +412,16 @@ static void vote_inputs(const cv_web_req *r, const cv_web_form *f, int prefill, 
              (long long)json_integer_value(json_object_get(x, "seats")));
     json_t *a = json_object_get(json_object_get(x, "attendance"), "attending");
     snprintf(att, sizeof att, "%lld", json_is_integer(a) ? (long long)json_integer_value(a) : -1LL);
-    cv_html_put(
-        h,
-        "<fieldset class=\"votes\" data-seats=\"{}\" data-attending=\"{}\"><legend>{}</legend>\n",
-        seats, att, _("Votes per candidate"));
+    cv_html_put(h,
+                "<fieldset class=\"votes\" data-seats=\"{}\" data-attending=\"{}\" "
+                "data-returned=\"{}\" data-sum=\"{}\" data-issued=\"{}\" data-candidate=\"{}\" "
+                "data-total=\"{}\"><legend>{}</legend>\n",
+                seats, att, cv_tr(r->lang, "%lld ballots returned is more than the %lld issued"),
+                cv_tr(r->lang, "%lld valid + %lld invalid is not the %lld returned"),
+                cv_tr(r->lang, "%lld ballots issued is more than the %lld attending"),
+                cv_tr(r->lang, "candidate %d has %lld votes, more than the %lld valid ballots"),
+                cv_tr(r->lang, "%lld votes in all is more than %lld valid ballots x %lld seats"),
+                _("Votes per candidate"));
     json_array_foreach(json_object_get(x, "candidates"), i, c)
     {
         char name[CV_CODE_MAX + 2];

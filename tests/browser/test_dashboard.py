@@ -167,7 +167,7 @@ class Dashboard(unittest.TestCase):
         form.find_element(By.NAME, "budget").send_keys("1500000")
         self.submit()
         err = WebDriverWait(self.d, 10).until(lambda d: d.find_element(By.ID, "due-error"))
-        self.assertIn("is not a date", err.text)  # the operation's own words, as the CLI's
+        self.assertIn("không phải là một ngày", err.text)  # the operation's own words
         self.assertEqual(self.d.find_element(By.NAME, "due").get_attribute("value"), "31/02/2020")
         self.assertEqual(self.d.find_element(By.NAME, "title").get_attribute("value"),
                          "In tài liệu đại hội")
@@ -205,7 +205,7 @@ class Dashboard(unittest.TestCase):
         form.find_element(By.NAME, "present").send_keys("98")
         self.submit()
         err = WebDriverWait(self.d, 10).until(lambda d: d.find_element(By.ID, "summoned-error"))
-        self.assertIn("summoned must be a whole number", err.text)
+        self.assertIn("summoned phải là số nguyên", err.text)
         self.assertEqual(self.d.find_element(By.NAME, "present").get_attribute("value"), "98")
         self.shots("change-refused")
         self.assert_accessible("change form")
@@ -268,21 +268,22 @@ class Dashboard(unittest.TestCase):
         # As the figures are typed, the server's rule in its words, beside the field it names.
         self.typed({"issued": "148", "returned": "150", "valid": "146", "invalid": "4"})
         self.assertEqual(self.field_error("returned"),
-                         "150 ballots returned is more than the 148 issued")
+                         "150 phiếu thu về nhiều hơn 148 phiếu phát ra")
         self.typed({"returned": "148", "invalid": "3"})
-        self.assertEqual(self.field_error("invalid"), "146 valid + 3 invalid is not the 148 returned")
+        self.assertEqual(self.field_error("invalid"),
+                         "146 phiếu hợp lệ + 3 phiếu không hợp lệ không bằng 148 phiếu thu về")
         self.assertFalse(self.d.find_elements(By.ID, "returned-error"))
         self.typed({"invalid": "2", "v:DK01": "140", "v:DK02": "150", "v:DK03": "120",
                     "v:DK04": "100", "v:DK05": "60"})
         self.assertEqual(self.field_error("v:DK02"),
-                         "candidate 2 has 150 votes, more than the 146 valid ballots")
+                         "người ứng cử thứ 2 được 150 phiếu, nhiều hơn 146 phiếu hợp lệ")
         self.shots("tally-inline")
         self.assert_accessible("tally form")
         # Sent as it is (the script never blocks): the server refuses in the same words.
         self.submit()
         WebDriverWait(self.d, 10).until(lambda d: d.current_url.endswith("/tally"))
         self.assertEqual(self.field_error("v:DK02"),
-                         "candidate 2 has 150 votes, more than the 146 valid ballots")
+                         "người ứng cử thứ 2 được 150 phiếu, nhiều hơn 146 phiếu hợp lệ")
         self.assertEqual(self.d.find_element(By.NAME, "v:DK05").get_attribute("value"), "60")
         self.shots("tally-refused")
         self.typed({"v:DK02": "130"})
@@ -300,7 +301,7 @@ class Dashboard(unittest.TestCase):
         self.assertEqual(self.d.find_element(By.NAME, "v:DK02").get_attribute("value"), "130")
         self.typed({"v:DK05": "70", "by": "Ban kiểm phiếu"})
         self.submit()
-        self.assertIn("why", self.field_error("reason"))  # the operation's words, beside "why"
+        self.assertIn("lý do", self.field_error("reason"))  # the operation's words, beside "why"
         self.assertEqual(self.d.find_element(By.NAME, "v:DK05").get_attribute("value"), "70")
         self.shots("correct-refused")
         self.assert_accessible("correct form")
@@ -354,7 +355,7 @@ class Dashboard(unittest.TestCase):
         form.find_element(By.NAME, "note").send_keys("bản đã ký")
         form.find_element(By.NAME, "file").send_keys(minutes)
         self.submit()  # no title: the operation's refusal beside it, the note kept
-        self.assertIn("needs title", self.field_error("title"))
+        self.assertIn("cần title", self.field_error("title"))
         self.assertEqual(self.d.find_element(By.NAME, "note").get_attribute("value"), "bản đã ký")
         self.shots("doc-add-refused")
         self.assert_accessible("doc-add form")
@@ -382,7 +383,7 @@ class Dashboard(unittest.TestCase):
                             ).click()
         self.typed({"deadline": "30/02/2020", "children": "BK-TP"})
         self.submit()
-        self.assertIn("is not a date", self.field_error("deadline"))
+        self.assertIn("không phải là một ngày", self.field_error("deadline"))
         self.assertEqual(self.d.find_element(By.NAME, "children").get_attribute("value"), "BK-TP")
         self.shots("round-open-refused")
         self.assert_accessible("round-open form")
@@ -399,7 +400,7 @@ class Dashboard(unittest.TestCase):
         self.typed({"on": "31/05/2020", "summary": "Nhất trí"})
         self.d.find_element(By.NAME, "file").send_keys(answer)
         self.submit()
-        self.assertIn("in the future", self.field_error("on"))
+        self.assertIn("trong tương lai", self.field_error("on"))
         self.assertEqual(self.d.find_element(By.NAME, "summary").get_attribute("value"), "Nhất trí")
         self.shots("round-respond-refused")
         self.assert_accessible("round-respond form")

@@ -48,7 +48,7 @@ typedef struct world {
     int64_t open[PLACES], counted[PLACES], announced[PLACES]; /* elections in those states */
     int64_t grant;                                            /* a grant to end */
     char package_dir[64]; /* a Lua package that loads, registered as "pkg0" and suspended */
-    int64_t outbox;                 /* a failed notification */
+    int64_t outbox;       /* a failed notification */
 } world;
 
 static world w;

@@ -107,39 +107,32 @@ function inlineSay(form, field, msg) {
   const seats = parseInt(box.dataset.seats, 10), attending = parseInt(box.dataset.attending, 10);
   const votes = [...box.querySelectorAll("input[data-n]")];
   const num = (el) => /^\d+$/.test(el.value.trim()) ? parseInt(el.value.trim(), 10) : NaN;
-  // The first rule broken, as cv_rules_reconcile checks them, or null.
+  // A rule's words in the reader's language (the server's own formats, carried by the fieldset),
+  // its %d and %lld filled in order.
+  const say = (rule, ...args) => box.dataset[rule].replace(/%(lld|d)/g, () => args.shift());
+  // The first rule broken, as cv_rules_reconcile checks them, and the field the server would name
+  // for it (opforms.c, blamed: the candidate's votes, else the last figure the rule names), or null.
   function rule() {
     const [issued, returned, valid, invalid] = figures.map((f) => num(form.elements[f]));
     if ([issued, returned, valid, invalid].some(isNaN)) return null;
-    if (returned > issued) return `${returned} ballots returned is more than the ${issued} issued`;
-    if (valid + invalid !== returned)
-      return `${valid} valid + ${invalid} invalid is not the ${returned} returned`;
+    if (returned > issued) return ["returned", say("returned", returned, issued)];
+    if (valid + invalid !== returned) return ["invalid", say("sum", valid, invalid, returned)];
     if (attending >= 0 && issued > attending)
-      return `${issued} ballots issued is more than the ${attending} attending`;
+      return ["issued", say("issued", issued, attending)];
     let total = 0;
     for (let i = 0; i < votes.length; i++) {
       const v = num(votes[i]);
       if (isNaN(v)) return null; // not typed yet
-      if (v > valid) return `candidate ${i + 1} has ${v} votes, more than the ${valid} valid ballots`;
+      if (v > valid) return [votes[i].name, say("candidate", i + 1, v, valid)];
       total += v;
     }
-    if (total > valid * seats)
-      return `${total} votes in all is more than ${valid} valid ballots x ${seats} seats`;
+    if (total > valid * seats) return ["valid", say("total", total, valid, seats)];
     return null;
-  }
-  // The field the server names for msg (opforms.c, blamed): the candidate's, else the last figure
-  // the message names.
-  function blamed(msg) {
-    const m = /^candidate (\d+) /.exec(msg);
-    if (m) return votes[parseInt(m[1], 10) - 1].name;
-    let last = null;
-    for (const f of figures) if (new RegExp(`\\b${f}\\b`).test(msg)) last = f;
-    return last;
   }
   let shown = null;
   form.addEventListener("input", () => {
-    const msg = rule();
-    const field = msg && blamed(msg);
+    const broken = rule();
+    const [field, msg] = broken || [null, null];
     if (shown && shown !== field) inlineSay(form, shown, "");
     if (field) inlineSay(form, field, msg);
     shown = field;
