@@ -27,6 +27,7 @@ from harness import BIN, SOURCE  # noqa: E402
 from notify_peers import WebhookReceiver, wait_until  # noqa: E402
 from httpd import Server  # noqa: E402
 from browser import Browser  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
@@ -680,14 +681,14 @@ class Dashboard(unittest.TestCase):
         self.login("vp.langson")
         self.open("/org/LS-TP")
         self.d.find_element(By.CSS_SELECTOR, "header button[name=lang]").click()
-        WebDriverWait(self.d, 30).until(
+        WebDriverWait(self.d, 30, ignored_exceptions=(StaleElementReferenceException,)).until(
             lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
         self.assertTrue(self.d.current_url.endswith("/org/LS-TP"))
         self.assertIn("directly subordinate organisations", self.text("#headline"))
         self.shots("home-english")
         self.assert_accessible("home in English")
         self.d.find_element(By.CSS_SELECTOR, "header button[name=lang]").click()
-        WebDriverWait(self.d, 30).until(
+        WebDriverWait(self.d, 30, ignored_exceptions=(StaleElementReferenceException,)).until(
             lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "vi")
 
     def admin_button(self, section, label, name):
