@@ -52,7 +52,7 @@ static int sync_dir(const char *dir, cv_err *e)
         int err = errno;
         if (fd >= 0)
             close(fd);
-        return cv_err_set(e, CV_EIO, "cannot sync %s: %s", dir, strerror(err));
+        return cv_err_set(e, CV_EIO, N_("cannot sync %s: %s"), dir, strerror(err));
     }
     close(fd);
     return 0;
@@ -86,13 +86,14 @@ static int verify_file(const char *file, int64_t want_event_id, const volatile i
 static int open_source(const char *path, sqlite3 **db, int64_t *last_id, cv_err *e)
 {
     if (sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-        return cv_err_set(e, CV_ENOTFOUND, "cannot open the store %s: %s", path,
+        return cv_err_set(e, CV_ENOTFOUND, N_("cannot open the store %s: %s"), path,
                           *db ? sqlite3_errmsg(*db) : "out of memory");
     sqlite3_busy_timeout(*db, 5000);
     if (sqlite3_exec(*db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
         return db_fail(*db, "cannot read", path, e);
     if (query_int(*db, "SELECT coalesce(max(id), 0) FROM events", last_id) < 0)
-        return cv_err_set(e, CV_EINVAL, "%s is not a convene store: %s", path, sqlite3_errmsg(*db));
+        return cv_err_set(e, CV_EINVAL, N_("%s is not a convene store: %s"), path,
+                          sqlite3_errmsg(*db));
     return 0;
 }
 
@@ -114,9 +115,9 @@ static int copy_pages(sqlite3 *src, const char *tmp, const volatile int *stop, c
         rc = sqlite3_backup_step(b, PAGES_PER_STEP);
     int finish = sqlite3_backup_finish(b);
     if (rc == SQLITE_OK)
-        cv_err_set(e, CV_EBUSY, "the backup to %s was stopped", tmp);
+        cv_err_set(e, CV_EBUSY, N_("the backup to %s was stopped"), tmp);
     else if (rc != SQLITE_DONE || finish != SQLITE_OK)
-        cv_err_set(e, rc == SQLITE_FULL ? CV_EIO : CV_ESTORE, "copying into %s: %s", tmp,
+        cv_err_set(e, rc == SQLITE_FULL ? CV_EIO : CV_ESTORE, N_("copying into %s: %s"), tmp,
                    sqlite3_errstr(rc != SQLITE_DONE ? rc : finish));
     else if (sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) != SQLITE_OK)
         db_fail(dst, "cannot finish", tmp, e);
@@ -134,17 +135,17 @@ static int open_partial(const char *dest, char *tmp, size_t cap, int *fd, cv_err
     char dir[CV_BACKUP_PATH_MAX], base[CV_BACKUP_PATH_MAX];
     split_path(dest, dir, base, sizeof dir);
     if ((size_t)snprintf(tmp, cap, "%s/.%s.partial", dir, base) >= cap)
-        return cv_err_set(e, CV_EINVAL, "the path %s is too long", dest);
+        return cv_err_set(e, CV_EINVAL, N_("the path %s is too long"), dest);
     *fd = open(tmp, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
     if (*fd < 0)
-        return cv_err_set(e, CV_EIO, "cannot write %s: %s", tmp, strerror(errno));
+        return cv_err_set(e, CV_EIO, N_("cannot write %s: %s"), tmp, strerror(errno));
     if (flock(*fd, LOCK_EX | LOCK_NB) < 0) {
         close(*fd);
         *fd = -1;
-        return cv_err_set(e, CV_EBUSY, "another backup is writing %s", dest);
+        return cv_err_set(e, CV_EBUSY, N_("another backup is writing %s"), dest);
     }
     if (ftruncate(*fd, 0) < 0)
-        return cv_err_set(e, CV_EIO, "cannot write %s: %s", tmp, strerror(errno));
+        return cv_err_set(e, CV_EIO, N_("cannot write %s: %s"), tmp, strerror(errno));
     return 0;
 }
 
@@ -152,9 +153,10 @@ static int check_dest(const char *dest, cv_err *e)
 {
     struct stat st;
     if (stat(dest, &st) == 0 && S_ISDIR(st.st_mode))
-        return cv_err_set(e, CV_EINVAL, "%s is a directory: name the backup file", dest);
+        return cv_err_set(e, CV_EINVAL, N_("%s is a directory: name the backup file"), dest);
     if (path_exists(dest, "-wal"))
-        return cv_err_set(e, CV_EBUSY, "%s is open as a live store (%s-wal exists)", dest, dest);
+        return cv_err_set(e, CV_EBUSY, N_("%s is open as a live store (%s-wal exists)"), dest,
+                          dest);
     return 0;
 }
 
@@ -172,7 +174,7 @@ static int write_checked(const char *src_path, const char *tmp, int fd, const vo
     if (rc < 0)
         return rc;
     if (fsync(fd) < 0)
-        return cv_err_set(e, CV_EIO, "cannot sync %s: %s", tmp, strerror(errno));
+        return cv_err_set(e, CV_EIO, N_("cannot sync %s: %s"), tmp, strerror(errno));
     return verify_file(tmp, last_id, stop, r, e);
 }
 
@@ -191,7 +193,7 @@ int cv_backup_make(const char *src_path, const char *dest, const volatile int *s
     int rc = write_checked(src_path, tmp, fd, stop, r, e);
     split_path(dest, dir, base, sizeof dir);
     if (rc == 0 && rename(tmp, dest) < 0)
-        rc = cv_err_set(e, CV_EIO, "cannot rename %s to %s: %s", tmp, dest, strerror(errno));
+        rc = cv_err_set(e, CV_EIO, N_("cannot rename %s to %s: %s"), tmp, dest, strerror(errno));
     if (rc == 0)
         rc = sync_dir(dir, e);
     if (rc < 0)
@@ -213,7 +215,7 @@ static int check_pragma(sqlite3 *db, const char *sql, int ok_is_row, const char 
         rc = sqlite3_step(st);
     const char *first = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
     if (rc == SQLITE_ROW && (!ok_is_row || !first || strcmp(first, "ok") != 0))
-        cv_err_set(e, CV_ECONFLICT, "%s fails %s: %s%s", file, sql + 7, first ? first : "",
+        cv_err_set(e, CV_ECONFLICT, N_("%s fails %s: %s%s"), file, sql + 7, first ? first : "",
                    ok_is_row ? "" : " has rows referring to nothing");
     else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         db_fail(db, "cannot check", file, e);
@@ -231,12 +233,13 @@ static int verify_open(sqlite3 *db, const char *file, int64_t want, cv_backup_re
         return e->code;
     if (query_int(db, "PRAGMA user_version", &version) < 0 ||
         query_int(db, "SELECT coalesce(max(id), 0) FROM events", &last) < 0)
-        return cv_err_set(e, CV_ECONFLICT, "%s is not a convene store", file);
+        return cv_err_set(e, CV_ECONFLICT, N_("%s is not a convene store"), file);
     if (version < 1 || version > cv_store_schema_version())
-        return cv_err_set(e, CV_ECONFLICT, "%s has schema version %lld; this convene reads 1 to %d",
-                          file, (long long)version, cv_store_schema_version());
+        return cv_err_set(e, CV_ECONFLICT,
+                          N_("%s has schema version %lld; this convene reads 1 to %d"), file,
+                          (long long)version, cv_store_schema_version());
     if (want >= 0 && last != want)
-        return cv_err_set(e, CV_ECONFLICT, "%s ends at event %lld, the store was at %lld", file,
+        return cv_err_set(e, CV_ECONFLICT, N_("%s ends at event %lld, the store was at %lld"), file,
                           (long long)last, (long long)want);
     r->schema = (int)version;
     r->last_event_id = last;
@@ -255,7 +258,7 @@ static int verify_file(const char *file, int64_t want_event_id, const volatile i
 {
     struct stat st;
     if (stat(file, &st) < 0 || !S_ISREG(st.st_mode))
-        return cv_err_set(e, CV_ENOTFOUND, "no backup file at %s", file);
+        return cv_err_set(e, CV_ENOTFOUND, N_("no backup file at %s"), file);
     sqlite3 *db = NULL;
     if (sqlite3_open_v2(file, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
         db_fail(db, "cannot open", file, e);
@@ -267,7 +270,7 @@ static int verify_file(const char *file, int64_t want_event_id, const volatile i
     int rc = verify_open(db, file, want_event_id, r, e);
     sqlite3_close(db);
     if (rc < 0 && stopped((void *)stop))
-        return cv_err_set(e, CV_EBUSY, "the backup to %s was stopped", file);
+        return cv_err_set(e, CV_EBUSY, N_("the backup to %s was stopped"), file);
     if (rc < 0)
         return rc;
     r->size = (int64_t)st.st_size;
@@ -296,9 +299,10 @@ static int quiesce(const char *db_path, cv_err *e)
     if (rc != SQLITE_OK)
         return e->code;
     if (path_exists(db_path, "-wal"))
-        return cv_err_set(e, CV_EBUSY,
-                          "%s is open in another convene process (%s-wal remains): stop it first",
-                          db_path, db_path);
+        return cv_err_set(
+            e, CV_EBUSY,
+            N_("%s is open in another convene process (%s-wal remains): stop it first"), db_path,
+            db_path);
     char shm[CV_BACKUP_PATH_MAX + 8];
     snprintf(shm, sizeof shm, "%s-shm", db_path);
     unlink(shm); /* a stale index of no WAL */
@@ -313,14 +317,14 @@ static int set_aside(const char *db_path, const char *stamp, char *aside, size_t
         int len = n == 1 ? snprintf(aside, cap, "%s.replaced-%s", db_path, stamp)
                          : snprintf(aside, cap, "%s.replaced-%s-%d", db_path, stamp, n);
         if (len < 0 || (size_t)len >= cap)
-            return cv_err_set(e, CV_EINVAL, "the path %s is too long", db_path);
+            return cv_err_set(e, CV_EINVAL, N_("the path %s is too long"), db_path);
         if (link(db_path, aside) == 0)
             return 0;
         if (errno != EEXIST)
-            return cv_err_set(e, CV_EIO, "cannot keep %s as %s: %s", db_path, aside,
+            return cv_err_set(e, CV_EIO, N_("cannot keep %s as %s: %s"), db_path, aside,
                               strerror(errno));
     }
-    return cv_err_set(e, CV_EIO, "too many replaced stores beside %s", db_path);
+    return cv_err_set(e, CV_EIO, N_("too many replaced stores beside %s"), db_path);
 }
 
 static int same_file(const char *a, const char *b)
@@ -337,7 +341,7 @@ int cv_backup_restore(const char *src, const char *db_path, const char *stamp, c
     *aside = '\0';
     if (cv_daemon_lock(db_path, &lock_fd, e) < 0)
         return e->code;
-    int rc = same_file(src, db_path) ? cv_err_set(e, CV_EINVAL, "%s is the store itself", src)
+    int rc = same_file(src, db_path) ? cv_err_set(e, CV_EINVAL, N_("%s is the store itself"), src)
                                      : cv_backup_verify(src, -1, r, e);
     if (rc == 0 && had_store && (rc = quiesce(db_path, e)) == 0)
         rc = set_aside(db_path, stamp, aside, cap, e);

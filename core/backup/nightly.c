@@ -37,7 +37,7 @@ static int setting_int(cv_store *s, const char *key, int dflt, int *out, cv_err 
     char *end;
     long v = strtol(buf, &end, 10);
     if (*end || v < 0 || v > CV_BACKUP_KEEP_MAX)
-        return cv_err_set(e, CV_EINVAL, "setting %s is not a count of 0 to %d", key,
+        return cv_err_set(e, CV_EINVAL, N_("setting %s is not a count of 0 to %d"), key,
                           CV_BACKUP_KEEP_MAX);
     *out = (int)v;
     return 0;
@@ -60,7 +60,8 @@ int cv_backup_plan_read(cv_store *s, int64_t now, int offset_min, cv_backup_plan
     memset(p, 0, sizeof *p);
     if (cv_store_setting_get(s, "backup.dir", p->dir, sizeof p->dir, e) < 0)
         return e->code == CV_ENOTFOUND
-                   ? cv_err_set(e, CV_EINVAL, "no backup folder: convene backup config --dir DIR")
+                   ? cv_err_set(e, CV_EINVAL,
+                                N_("no backup folder: convene backup config --dir DIR"))
                    : e->code;
     if (setting_int(s, "backup.daily", 7, &p->daily, e) < 0 ||
         setting_int(s, "backup.weekly", 4, &p->weekly, e) < 0)
@@ -132,7 +133,7 @@ static int list_backups(const char *dir, char ***out, size_t *n, cv_err *e)
 {
     DIR *d = opendir(dir);
     if (!d)
-        return cv_err_set(e, CV_EIO, "cannot read %s: %s", dir, strerror(errno));
+        return cv_err_set(e, CV_EIO, N_("cannot read %s: %s"), dir, strerror(errno));
     char **names = calloc(FILES_MAX, sizeof *names);
     struct dirent *de;
     int64_t day;
@@ -148,7 +149,7 @@ static int list_backups(const char *dir, char ***out, size_t *n, cv_err *e)
         if (!names[i])
             names = NULL;
     if (!names)
-        return cv_err_set(e, CV_ENOMEM, "out of memory listing %s", dir);
+        return cv_err_set(e, CV_ENOMEM, N_("out of memory listing %s"), dir);
     qsort(names, *n, sizeof *names, newest_first);
     *out = names;
     return 0;
@@ -258,7 +259,7 @@ static int record_made(cv_store *s, const cv_backup_result *r, const char *by, i
                   (json_int_t)r->duration_ms, "by", by, "deleted", deleted);
     if (data && *prune_error)
         json_object_set_new(data, "prune_error", json_string(prune_error));
-    int rc = !text || !data ? cv_err_set(e, CV_ENOMEM, "out of memory")
+    int rc = !text || !data ? cv_err_set(e, CV_ENOMEM, N_("out of memory"))
                             : cv_store_setting_set(s, "backup.last", text, e);
     if (rc == 0)
         rc = cv_journal_emit(s, "backup.made", 0, data, NULL, e);
@@ -319,7 +320,7 @@ static int at_to_cron(const char *at, char cron[16], cv_err *e)
     int h, m, end = 0;
     if (sscanf(at, "%2d:%2d%n", &h, &m, &end) != 2 || at[end] || strlen(at) != 5 || h > 23 ||
         m > 59 || h < 0 || m < 0)
-        return cv_err_set(e, CV_EINVAL, "--at '%.16s' is not a time HH:MM", at);
+        return cv_err_set(e, CV_EINVAL, N_("--at '%.16s' is not a time HH:MM"), at);
     snprintf(cron, 16, "%d %d * * *", m, h);
     return 0;
 }
@@ -328,16 +329,16 @@ static int check_config(const cv_backup_config *c, cv_err *e)
 {
     struct stat st;
     if (c->dir && (c->dir[0] != '/' || strlen(c->dir) > CV_BACKUP_PATH_MAX - 64))
-        return cv_err_set(e, CV_EINVAL, "--dir must be an absolute path of at most %d bytes",
+        return cv_err_set(e, CV_EINVAL, N_("--dir must be an absolute path of at most %d bytes"),
                           CV_BACKUP_PATH_MAX - 64);
     if (c->dir && (stat(c->dir, &st) < 0 || !S_ISDIR(st.st_mode)))
-        return cv_err_set(e, CV_EINVAL, "--dir %s is not a directory", c->dir);
+        return cv_err_set(e, CV_EINVAL, N_("--dir %s is not a directory"), c->dir);
     if ((c->daily != -1 && (c->daily < 0 || c->daily > CV_BACKUP_KEEP_MAX)) ||
         (c->weekly != -1 && (c->weekly < 0 || c->weekly > CV_BACKUP_KEEP_MAX)))
-        return cv_err_set(e, CV_EINVAL, "--daily and --weekly are counts of 0 to %d",
+        return cv_err_set(e, CV_EINVAL, N_("--daily and --weekly are counts of 0 to %d"),
                           CV_BACKUP_KEEP_MAX);
     if (c->notify && (!*c->notify || strlen(c->notify) > 200))
-        return cv_err_set(e, CV_EINVAL, "--notify names a contact of 1 to 200 bytes");
+        return cv_err_set(e, CV_EINVAL, N_("--notify names a contact of 1 to 200 bytes"));
     return 0;
 }
 
@@ -360,7 +361,8 @@ static int apply_config(cv_store *s, const cv_backup_config *c, const char *cron
         setting_int(s, "backup.weekly", 4, &weekly, e) < 0)
         return e->code;
     if (daily + weekly == 0)
-        return cv_err_set(e, CV_EINVAL, "keep at least one backup (--daily or --weekly above 0)");
+        return cv_err_set(e, CV_EINVAL,
+                          N_("keep at least one backup (--daily or --weekly above 0)"));
     if (*cron) {
         json_t *args = json_object(); /* cv_job_define would leak its own default {} */
         int rc = cv_job_define(s, &(cv_job_spec){CV_BACKUP_JOB, "cron", cron, "backup", args}, e);

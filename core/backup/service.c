@@ -78,14 +78,14 @@ static int hand_over(void *arg, const cv_backup_plan *p, cv_err *e)
     cv_log(CV_LOG_INFO, "backup", json_pack("{s:s, s:s}", "dir", p->dir, "file", p->name),
            "backup started");
     r->running = uv_queue_work(cv_daemon_loop(r->d), &r->work, work, done) == 0;
-    return r->running ? 0 : cv_err_set(e, CV_EBUSY, "cannot start the backup");
+    return r->running ? 0 : cv_err_set(e, CV_EBUSY, N_("cannot start the backup"));
 }
 
 static int start(cv_daemon *d, void **state, cv_err *e)
 {
     runner *r = calloc(1, sizeof *r);
     if (!r)
-        return cv_err_set(e, CV_ENOMEM, "out of memory");
+        return cv_err_set(e, CV_ENOMEM, N_("out of memory"));
     r->d = d;
     if (cv_backup_register(hand_over, r, e) < 0) {
         free(r);

@@ -31,19 +31,19 @@ static int read_bounded(const char *path, unsigned char **buf, size_t *len, cv_e
     *buf = NULL;
     if (st.st_size > CV_FILE_MAX) {
         rc = cv_err_set(e, CV_ELIMIT,
-                        "%s is %lld bytes; the store keeps files of at most %d MB (record a "
-                        "larger one by its path with --link)",
+                        N_("%s is %lld bytes; the store keeps files of at most %d MB (record a "
+                           "larger one by its path with --link)"),
                         path, (long long)st.st_size, CV_FILE_MAX / (1024 * 1024));
         goto end;
     }
     *len = (size_t)st.st_size;
     *buf = malloc(*len ? *len : 1);
     if (!*buf) {
-        rc = cv_err_set(e, CV_ENOMEM, "out of memory reading %s", path);
+        rc = cv_err_set(e, CV_ENOMEM, N_("out of memory reading %s"), path);
         goto end;
     }
     if (fread(*buf, 1, *len, f) != *len || fgetc(f) != EOF) {
-        rc = cv_err_set(e, CV_EIO, "%s changed while it was being read", path);
+        rc = cv_err_set(e, CV_EIO, N_("%s changed while it was being read"), path);
         free(*buf);
         *buf = NULL;
     }
@@ -69,7 +69,7 @@ int cv_file_put(cv_store *s, const char *path, int64_t *id, char hex[65], cv_err
     unsigned char *buf;
     size_t len = 0;
     if (sodium_init() < 0)
-        return cv_err_set(e, CV_EIO, "libsodium could not be initialised");
+        return cv_err_set(e, CV_EIO, N_("libsodium could not be initialised"));
     if (read_bounded(path, &buf, &len, e) < 0)
         return e->code;
     cv_file_sha256(buf, len, hex);
@@ -100,8 +100,9 @@ int cv_file_write(cv_store *s, int64_t id, const char *out_path, cv_err *e)
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
-        return rc == SQLITE_DONE ? cv_err_set(e, CV_ENOTFOUND, "no stored file %lld", (long long)id)
-                                 : cv_store_fail(s, "reading a file", e);
+        return rc == SQLITE_DONE
+                   ? cv_err_set(e, CV_ENOTFOUND, N_("no stored file %lld"), (long long)id)
+                   : cv_store_fail(s, "reading a file", e);
     }
     const void *data = sqlite3_column_blob(st, 1);
     size_t len = (size_t)sqlite3_column_bytes(st, 1);
@@ -109,7 +110,7 @@ int cv_file_write(cv_store *s, int64_t id, const char *out_path, cv_err *e)
     cv_file_sha256(data ? data : "", len, hex);
     if (strcmp(hex, (const char *)sqlite3_column_text(st, 0)) != 0) {
         sqlite3_reset(st);
-        return cv_err_set(e, CV_ECONFLICT, "stored file %lld no longer matches its SHA-256",
+        return cv_err_set(e, CV_ECONFLICT, N_("stored file %lld no longer matches its SHA-256"),
                           (long long)id);
     }
     FILE *f = cv_path_fopen(out_path, "wb", NULL, e);
@@ -120,7 +121,7 @@ int cv_file_write(cv_store *s, int64_t id, const char *out_path, cv_err *e)
         bool short_write = len && fwrite(data, 1, len, f) != len;
         bool close_failed = fclose(f) != 0;
         if (short_write || close_failed)
-            rc = cv_err_set(e, CV_EIO, "writing %s failed", out_path);
+            rc = cv_err_set(e, CV_EIO, N_("writing %s failed"), out_path);
     }
     sqlite3_reset(st);
     return rc;

@@ -43,7 +43,7 @@ int cv_inspection_add(cv_store *s, const cv_inspection_spec *spec, int64_t *id, 
         cv_date_check(spec->on ? spec->on : "", "visit date", e) < 0)
         return e->code;
     if (strcmp(spec->on, today) > 0)
-        return cv_err_set(e, CV_EINVAL, "a visit on %s has not happened yet (today is %s)",
+        return cv_err_set(e, CV_EINVAL, N_("a visit on %s has not happened yet (today is %s)"),
                           spec->on, today);
     if (cv_docs_long_text(spec->findings, &findings, "findings", e) < 0)
         return e->code;
@@ -84,7 +84,7 @@ static int visit_of(cv_store *s, int64_t id, cv_org *o, char on[11], cv_err *e)
     }
     sqlite3_reset(st);
     if (rc == SQLITE_DONE)
-        return cv_err_set(e, CV_ENOTFOUND, "no inspection %lld", (long long)id);
+        return cv_err_set(e, CV_ENOTFOUND, N_("no inspection %lld"), (long long)id);
     if (rc != SQLITE_ROW)
         return cv_store_fail(s, "reading an inspection", e);
     return cv_org_get(s, code, o, e);
@@ -104,7 +104,7 @@ int cv_inspection_request(cv_store *s, int64_t id, const char *text, const char 
     if (visit_of(s, id, &o, on, e) < 0)
         return cv_docs_fail(s, e);
     if (strcmp(due, on) < 0) {
-        cv_err_set(e, CV_EINVAL, "deadline %s comes before the visit of %s", due, on);
+        cv_err_set(e, CV_EINVAL, N_("deadline %s comes before the visit of %s"), due, on);
         return cv_docs_fail(s, e);
     }
     cv_work_spec spec = {.org = o.code,

@@ -22,13 +22,14 @@ static int check_body(const cv_meeting_key *k, cv_err *e)
     const char *b = k->body ? k->body : "";
     if (strcmp(b, "standing") != 0 && strcmp(b, "executive") != 0 && strcmp(b, "subcommittee") != 0)
         return cv_err_set(e, CV_EINVAL,
-                          "meeting body '%s' is not one of standing, executive, subcommittee", b);
+                          N_("meeting body '%s' is not one of standing, executive, subcommittee"),
+                          b);
     if ((strcmp(b, "subcommittee") == 0) != (k->subcommittee != NULL))
         return cv_err_set(e, CV_EINVAL,
-                          "a subcommittee meeting, and only one, names "
-                          "--subcommittee CODE");
+                          N_("a subcommittee meeting, and only one, names "
+                             "--subcommittee CODE"));
     if (k->number < 1 || k->number > 9999)
-        return cv_err_set(e, CV_EINVAL, "a meeting number is 1-9999, not %d", k->number);
+        return cv_err_set(e, CV_EINVAL, N_("a meeting number is 1-9999, not %d"), k->number);
     return 0;
 }
 
@@ -54,7 +55,7 @@ static int resolve(cv_store *s, const cv_meeting_key *k, struct found *f, cv_err
     f->unit = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
     if (rc == SQLITE_DONE)
-        return cv_err_set(e, CV_ENOTFOUND, "no subcommittee '%s' for the congress of %s",
+        return cv_err_set(e, CV_ENOTFOUND, N_("no subcommittee '%s' for the congress of %s"),
                           k->subcommittee, k->org);
     return rc == SQLITE_ROW ? 0 : cv_store_fail(s, "reading a subcommittee", e);
 }
@@ -83,8 +84,9 @@ static int find(cv_store *s, const cv_meeting_key *k, struct found *f, cv_err *e
     }
     sqlite3_reset(st);
     if (rc == SQLITE_DONE)
-        return cv_err_set(e, CV_ENOTFOUND, "no %s meeting number %d of %s (convene meeting add)",
-                          k->body, k->number, k->org);
+        return cv_err_set(e, CV_ENOTFOUND,
+                          N_("no %s meeting number %d of %s (convene meeting add)"), k->body,
+                          k->number, k->org);
     return rc == SQLITE_ROW ? 0 : cv_store_fail(s, "reading a meeting", e);
 }
 
@@ -122,8 +124,8 @@ int cv_meeting_add(cv_store *s, const cv_meeting_key *k, const char *on, const c
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc == SQLITE_CONSTRAINT_UNIQUE)
-        cv_err_set(e, CV_ECONFLICT, "%s already has a %s meeting number %d in this term", k->org,
-                   k->body, k->number);
+        cv_err_set(e, CV_ECONFLICT, N_("%s already has a %s meeting number %d in this term"),
+                   k->org, k->body, k->number);
     else if (rc != SQLITE_DONE)
         cv_store_fail(s, "adding a meeting", e);
     if (rc != SQLITE_DONE)
@@ -191,7 +193,7 @@ static int write_conclusion(cv_store *s, int64_t meeting, int item, const char *
     if (cv_store_exec(s, st, e) < 0)
         return e->code;
     if (sqlite3_changes(cv_store_db(s)) == 0)
-        return cv_err_set(e, CV_ENOTFOUND, "the meeting has no agenda item %d", item);
+        return cv_err_set(e, CV_ENOTFOUND, N_("the meeting has no agenda item %d"), item);
     st = cv_store_prepare(s, "UPDATE meetings SET status = 'held' WHERE id = ?1", e);
     if (!st)
         return e->code;
@@ -206,9 +208,9 @@ int cv_meeting_conclude(cv_store *s, const cv_meeting_key *k, int item, const ch
     struct found f;
     cv_clock_today(today);
     if (item < 0)
-        return cv_err_set(e, CV_EINVAL, "an agenda item number is 1 or more");
+        return cv_err_set(e, CV_EINVAL, N_("an agenda item number is 1 or more"));
     if (!conclusion || !*conclusion)
-        return cv_err_set(e, CV_EINVAL, "a conclusion must not be empty");
+        return cv_err_set(e, CV_EINVAL, N_("a conclusion must not be empty"));
     if (cv_docs_long_text(conclusion, &text, "conclusion", e) < 0)
         return e->code;
     if (cv_store_begin(s, e) < 0) {
@@ -217,9 +219,9 @@ int cv_meeting_conclude(cv_store *s, const cv_meeting_key *k, int item, const ch
     }
     int rc = find(s, k, &f, e);
     if (rc == 0 && strcmp(f.held_on, today) > 0)
-        rc =
-            cv_err_set(e, CV_EINVAL, "meeting %d is on %s; it cannot conclude before (today is %s)",
-                       k->number, f.held_on, today);
+        rc = cv_err_set(e, CV_EINVAL,
+                        N_("meeting %d is on %s; it cannot conclude before (today is %s)"),
+                        k->number, f.held_on, today);
     if (rc < 0 || write_conclusion(s, f.id, item, text, e) < 0) {
         free(text);
         return cv_docs_fail(s, e);

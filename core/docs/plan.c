@@ -26,8 +26,8 @@ static int check_kind(const char *kind, cv_err *e)
         if (strcmp(kind, kinds[i]) == 0)
             return 0;
     return cv_err_set(e, CV_EINVAL,
-                      "plan kind '%s' is not one of plan, notice, directive, regulation, "
-                      "guidance, decision, resolution, other",
+                      N_("plan kind '%s' is not one of plan, notice, directive, regulation, "
+                         "guidance, decision, resolution, other"),
                       kind ? kind : "");
 }
 
@@ -38,8 +38,8 @@ static int check_number(const char *number, char *out, size_t cap, cv_err *e)
     if (cv_text_nfc(number ? number : "", out, cap, "plan number", e) < 0)
         return e->code;
     if (strchr(out, '@') || strspn(out, "0123456789") == strlen(out))
-        return cv_err_set(e, CV_EINVAL, "plan number '%s' must not contain '@' or be only digits",
-                          out);
+        return cv_err_set(e, CV_EINVAL,
+                          N_("plan number '%s' must not contain '@' or be only digits"), out);
     return 0;
 }
 
@@ -55,7 +55,7 @@ static int subcommittee_of(cv_store *s, int64_t congress, const char *code, int6
     *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
     if (rc == SQLITE_DONE)
-        return cv_err_set(e, CV_ENOTFOUND, "no subcommittee '%s' for this congress", code);
+        return cv_err_set(e, CV_ENOTFOUND, N_("no subcommittee '%s' for this congress"), code);
     return rc == SQLITE_ROW ? 0 : cv_store_fail(s, "reading a subcommittee", e);
 }
 
@@ -64,7 +64,7 @@ static int resolve_owner(cv_store *s, const cv_plan_spec *spec, struct plan_row 
 {
     if (!spec->org) {
         if (spec->subcommittee || spec->scenario)
-            return cv_err_set(e, CV_EINVAL, "--subcommittee and --scenario need --org");
+            return cv_err_set(e, CV_EINVAL, N_("--subcommittee and --scenario need --org"));
         return 0;
     }
     cv_congress c;
@@ -103,7 +103,7 @@ static int insert_plan(cv_store *s, const cv_plan_spec *spec, const struct plan_
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc == SQLITE_CONSTRAINT_UNIQUE)
-        return cv_err_set(e, CV_ECONFLICT, "%s of %s by %s is already recorded", r->number,
+        return cv_err_set(e, CV_ECONFLICT, N_("%s of %s by %s is already recorded"), r->number,
                           spec->issued, r->issuer);
     return rc == SQLITE_DONE ? 0 : cv_store_fail(s, "adding a plan", e);
 }
@@ -112,7 +112,7 @@ int cv_plan_add(cv_store *s, const cv_plan_spec *spec, int64_t *id, cv_err *e)
 {
     struct plan_row *r = calloc(1, sizeof *r);
     if (!r)
-        return cv_err_set(e, CV_ENOMEM, "out of memory");
+        return cv_err_set(e, CV_ENOMEM, N_("out of memory"));
     int rc = 0;
     if (check_number(spec->number, r->number, sizeof r->number, e) < 0 ||
         check_kind(spec->kind, e) < 0 ||
@@ -170,11 +170,12 @@ static int find_by_number(cv_store *s, const char *number, const char *date, int
     if (rc != SQLITE_DONE)
         return cv_store_fail(s, "finding a plan", e);
     if (n == 0)
-        return cv_err_set(e, CV_ENOTFOUND, "no plan %s%s%s", number, date ? " of " : "",
+        return cv_err_set(e, CV_ENOTFOUND, N_("no plan %s%s%s"), number, date ? " of " : "",
                           date ? date : "");
     if (n > 1)
-        return cv_err_set(e, CV_ECONFLICT, "%s is ambiguous: %s; write %s@DATE or the plan's id",
-                          number, seen, number);
+        return cv_err_set(e, CV_ECONFLICT,
+                          N_("%s is ambiguous: %s; write %s@DATE or the plan's id"), number, seen,
+                          number);
     return 0;
 }
 
@@ -182,11 +183,11 @@ int cv_plan_ref_parse(const char *ref, cv_plan_ref *out, cv_err *e)
 {
     memset(out, 0, sizeof *out);
     if (!ref || !*ref)
-        return cv_err_set(e, CV_EINVAL, "a plan reference must not be empty");
+        return cv_err_set(e, CV_EINVAL, N_("a plan reference must not be empty"));
     if (strspn(ref, "0123456789") == strlen(ref)) {
         if (cv_text_count(ref, &out->id, "plan id", e) < 0)
             return e->code;
-        return out->id > 0 ? 0 : cv_err_set(e, CV_EINVAL, "a plan id is 1 or more");
+        return out->id > 0 ? 0 : cv_err_set(e, CV_EINVAL, N_("a plan id is 1 or more"));
     }
     if (cv_text_nfc(ref, out->number, sizeof out->number, "plan reference", e) < 0)
         return e->code;
@@ -195,7 +196,7 @@ int cv_plan_ref_parse(const char *ref, cv_plan_ref *out, cv_err *e)
         return 0;
     *at++ = '\0';
     if (!out->number[0])
-        return cv_err_set(e, CV_EINVAL, "a plan reference needs a number before '@'");
+        return cv_err_set(e, CV_EINVAL, N_("a plan reference needs a number before '@'"));
     if (cv_date_check(at, "the date in a plan reference", e) < 0)
         return e->code;
     snprintf(out->date, sizeof out->date, "%s", at);
@@ -217,7 +218,7 @@ int cv_plan_find(cv_store *s, const char *ref, int64_t *id, cv_err *e)
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     *id = r.id;
-    return rc == SQLITE_ROW ? 0 : cv_err_set(e, CV_ENOTFOUND, "no plan %s", ref);
+    return rc == SQLITE_ROW ? 0 : cv_err_set(e, CV_ENOTFOUND, N_("no plan %s"), ref);
 }
 
 int cv_plan_cite(cv_store *s, const char *ref, int64_t work, cv_err *e)

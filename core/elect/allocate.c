@@ -57,21 +57,21 @@ int cv_alloc_largest_remainder(const cv_alloc_request *r, cv_alloc_unit *u, int 
             return e->code;
     int64_t seats = r->total - r->ex_officio;
     if (seats < 0)
-        return cv_err_set(e, CV_EINVAL, "%lld ex officio is more than the %lld delegates",
+        return cv_err_set(e, CV_EINVAL, N_("%lld ex officio is more than the %lld delegates"),
                           (long long)r->ex_officio, (long long)r->total);
     if (n == 0)
-        return cv_err_set(e, CV_EINVAL, "there is no organisation to allocate to");
+        return cv_err_set(e, CV_EINVAL, N_("there is no organisation to allocate to"));
     if (r->minimum * n > seats)
         return cv_err_set(e, CV_EINVAL,
-                          "a minimum of %lld for %d organisations needs %lld seats; only %lld "
-                          "are allocated",
+                          N_("a minimum of %lld for %d organisations needs %lld seats; only %lld "
+                             "are allocated"),
                           (long long)r->minimum, n, (long long)(r->minimum * n), (long long)seats);
     char *fixed = calloc((size_t)n, 1);
     quota *q = calloc((size_t)n, sizeof *q);
     if (!fixed || !q) {
         free(fixed);
         free(q);
-        return cv_err_set(e, CV_ENOMEM, "out of memory");
+        return cv_err_set(e, CV_ENOMEM, N_("out of memory"));
     }
     int64_t free_seats = seats, pool = 0;
     int nfixed = 0, k = 0;
@@ -84,7 +84,7 @@ int cv_alloc_largest_remainder(const cv_alloc_request *r, cv_alloc_unit *u, int 
     if (pool == 0 && free_seats > 0) {
         free(fixed);
         free(q);
-        return cv_err_set(e, CV_EINVAL, "no members to apportion %lld seats by",
+        return cv_err_set(e, CV_EINVAL, N_("no members to apportion %lld seats by"),
                           (long long)free_seats);
     }
     int64_t given = 0;
@@ -125,14 +125,14 @@ static method methods[9] = {{"largest-remainder", cv_alloc_largest_remainder}};
 int cv_alloc_register(const char *name, cv_alloc_method fn, cv_err *e)
 {
     if (!name || strlen(name) >= sizeof methods[0].name || !fn)
-        return cv_err_set(e, CV_EINVAL, "a method needs a short name and a function");
+        return cv_err_set(e, CV_EINVAL, N_("a method needs a short name and a function"));
     for (int i = 0; i < 9; i++)
         if (!methods[i].fn || strcmp(methods[i].name, name) == 0) {
             snprintf(methods[i].name, sizeof methods[i].name, "%s", name);
             methods[i].fn = fn;
             return 0;
         }
-    return cv_err_set(e, CV_ELIMIT, "too many allocation methods");
+    return cv_err_set(e, CV_ELIMIT, N_("too many allocation methods"));
 }
 
 cv_alloc_method cv_alloc_find(const char *name)
@@ -176,12 +176,12 @@ static int check_result(const cv_alloc_request *r, const cv_alloc_unit *u, int n
     int minimum_fits = r->minimum * n <= seats;
     for (int i = 0; i < n; i++) {
         if (u[i].seats < 0 || (minimum_fits && u[i].seats < r->minimum))
-            return cv_err_set(e, CV_EINVAL, "the method gave %s %lld delegates (minimum %lld)",
+            return cv_err_set(e, CV_EINVAL, N_("the method gave %s %lld delegates (minimum %lld)"),
                               u[i].code, (long long)u[i].seats, (long long)r->minimum);
         sum += u[i].seats;
     }
     if (n > 0 && sum != seats)
-        return cv_err_set(e, CV_EINVAL, "the method allocated %lld delegates, not %lld",
+        return cv_err_set(e, CV_EINVAL, N_("the method allocated %lld delegates, not %lld"),
                           (long long)sum, (long long)seats);
     return 0;
 }
@@ -192,7 +192,7 @@ int cv_alloc_run_with(cv_store *s, const char *org, const char *label, cv_alloc_
     units v = {0};
     int rc = cv_org_walk(s, org, 1, add_child, &v, e);
     if (rc == CV_ENOMEM)
-        rc = cv_err_set(e, CV_ENOMEM, "out of memory");
+        rc = cv_err_set(e, CV_ENOMEM, N_("out of memory"));
     if (rc < 0 || fn(ctx, r, v.u, v.n, e) < 0 || check_result(r, v.u, v.n, e) < 0) {
         free(v.u);
         return e->code;
@@ -230,6 +230,6 @@ int cv_alloc_run(cv_store *s, const char *org, const char *name, const cv_alloc_
     name = name ? name : "largest-remainder";
     struct named m = {cv_alloc_find(name)};
     if (!m.fn)
-        return cv_err_set(e, CV_ENOTFOUND, "no allocation method '%s'", name);
+        return cv_err_set(e, CV_ENOTFOUND, N_("no allocation method '%s'"), name);
     return cv_alloc_run_with(s, org, name, call_named, &m, r, out, e);
 }

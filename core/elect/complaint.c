@@ -82,13 +82,13 @@ int cv_complaint_add(cv_store *s, const cv_complaint_spec *spec, int64_t *id, cv
     char received[11], deadline[11], sender[CV_NAME_MAX] = "", summary[CV_NAME_MAX] = "";
     int64_t tmp;
     if (!spec->kind || (strcmp(spec->kind, "complaint") && strcmp(spec->kind, "denunciation")))
-        return cv_err_set(e, CV_EINVAL, "kind must be 'complaint' or 'denunciation'");
+        return cv_err_set(e, CV_EINVAL, N_("kind must be 'complaint' or 'denunciation'"));
     if (spec->received && cv_date_check(spec->received, "received date", e) < 0)
         return e->code;
     if ((spec->sender && cv_text_nfc(spec->sender, sender, sizeof sender, "sender", e) < 0) ||
         (spec->summary && cv_text_nfc(spec->summary, summary, sizeof summary, "summary", e) < 0) ||
         (spec->address && strlen(spec->address) >= CV_NAME_MAX &&
-         cv_err_set(e, CV_ELIMIT, "the address is too long") < 0))
+         cv_err_set(e, CV_ELIMIT, N_("the address is too long")) < 0))
         return e->code;
     if (spec->received)
         snprintf(received, sizeof received, "%s", spec->received);
@@ -144,12 +144,12 @@ int cv_complaint_settle(cv_store *s, int64_t id, const char *on, const char *con
     }
     sqlite3_reset(q);
     if (!status[0])
-        return cv_err_set(e, CV_ENOTFOUND, "no complaint #%lld", (long long)id);
+        return cv_err_set(e, CV_ENOTFOUND, N_("no complaint #%lld"), (long long)id);
     if (strcmp(status, "open") != 0)
-        return cv_err_set(e, CV_ECONFLICT, "complaint #%lld is %s, not open", (long long)id,
+        return cv_err_set(e, CV_ECONFLICT, N_("complaint #%lld is %s, not open"), (long long)id,
                           status);
     if (strcmp(day, received) < 0)
-        return cv_err_set(e, CV_EINVAL, "settled on %s, before it was received (%s)", day,
+        return cv_err_set(e, CV_EINVAL, N_("settled on %s, before it was received (%s)"), day,
                           received);
     sqlite3_stmt *st = cv_store_prepare(
         s,

@@ -41,7 +41,7 @@ static int read_one(cv_store *s, sqlite3_stmt *st, const char *what, cv_person *
         read_row(st, out);
     sqlite3_reset(st);
     if (rc == SQLITE_DONE)
-        return cv_err_set(e, CV_ENOTFOUND, "no person %s", what);
+        return cv_err_set(e, CV_ENOTFOUND, N_("no person %s"), what);
     return rc == SQLITE_ROW ? 0 : cv_store_fail(s, "reading a person", e);
 }
 
@@ -75,7 +75,8 @@ static int apply(const cv_person_spec *spec, cv_person *p, cv_err *e)
     }
     if (spec->gender) {
         if (strcmp(spec->gender, "male") && strcmp(spec->gender, "female") && spec->gender[0])
-            return cv_err_set(e, CV_EINVAL, "gender '%s' is not 'male' or 'female'", spec->gender);
+            return cv_err_set(e, CV_EINVAL, N_("gender '%s' is not 'male' or 'female'"),
+                              spec->gender);
         snprintf(p->gender, sizeof p->gender, "%s", spec->gender);
     }
     if (spec->ethnicity &&
@@ -89,7 +90,7 @@ static int apply(const cv_person_spec *spec, cv_person *p, cv_err *e)
     if (spec->incumbent >= 0)
         p->incumbent = spec->incumbent != 0;
     if (!p->name[0])
-        return cv_err_set(e, CV_EINVAL, "a person needs a name");
+        return cv_err_set(e, CV_EINVAL, N_("a person needs a name"));
     return 0;
 }
 
@@ -124,7 +125,7 @@ static int write_person(cv_store *s, cv_person *p, cv_err *e)
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc == SQLITE_CONSTRAINT_UNIQUE)
-        return cv_err_set(e, CV_ECONFLICT, "person %s already exists", p->code);
+        return cv_err_set(e, CV_ECONFLICT, N_("person %s already exists"), p->code);
     if (rc != SQLITE_DONE)
         return cv_store_fail(s, "writing a person", e);
     if (!p->id)
@@ -149,7 +150,7 @@ int cv_person_add(cv_store *s, const cv_person_spec *spec, int64_t *id, cv_err *
 {
     cv_person p = {0};
     if (!spec->code || cv_text_code(spec->code, "person code", e) < 0)
-        return spec->code ? e->code : cv_err_set(e, CV_EINVAL, "a person needs a code");
+        return spec->code ? e->code : cv_err_set(e, CV_EINVAL, N_("a person needs a code"));
     snprintf(p.code, sizeof p.code, "%s", spec->code);
     if (apply(spec, &p, e) < 0 || save(s, &p, "person.added", e) < 0)
         return e->code;

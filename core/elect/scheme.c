@@ -42,7 +42,7 @@ int cv_scheme_set_seats(cv_store *s, const char *org, const char *term, const ch
     if (cv_election_body_check(body, e) < 0 || cv_congress_get(s, org, term, &c, e) < 0)
         return e->code;
     if (seats > 2000)
-        return cv_err_set(e, CV_ELIMIT, "%lld seats is more than 2000", (long long)seats);
+        return cv_err_set(e, CV_ELIMIT, N_("%lld seats is more than 2000"), (long long)seats);
     sqlite3_stmt *st = cv_store_prepare(
         s,
         seats > 0 ? "INSERT INTO scheme_seats(congress_id, body, seats) VALUES (?1, ?2, ?3) "
@@ -79,11 +79,11 @@ int cv_scheme_set_target(cv_store *s, const char *org, const char *term, const c
         known |= strcmp(target, targets[i]) == 0;
     if (!known)
         return cv_err_set(e, CV_EINVAL,
-                          "target '%s' is not one of women, minorities, under40, age40to50, "
-                          "over50, renewal",
+                          N_("target '%s' is not one of women, minorities, under40, age40to50, "
+                             "over50, renewal"),
                           target);
     if (pct > 100)
-        return cv_err_set(e, CV_EINVAL, "a target is a percentage, 0 to 100");
+        return cv_err_set(e, CV_EINVAL, N_("a target is a percentage, 0 to 100"));
     if (cv_congress_get(s, org, term, &c, e) < 0)
         return e->code;
     sqlite3_stmt *st = cv_store_prepare(
@@ -103,13 +103,13 @@ int cv_scheme_set_contents(cv_store *s, const char *org, const char *term, int c
 {
     cv_congress c;
     if (contents < 2 || contents > 4)
-        return cv_err_set(e, CV_EINVAL, "a congress has 4, 3 or 2 contents");
+        return cv_err_set(e, CV_EINVAL, N_("a congress has 4, 3 or 2 contents"));
     if (cv_congress_get(s, org, term, &c, e) < 0)
         return e->code;
     if (strcmp(c.term, "2025-2030") != 0 && contents != 4)
         return cv_err_set(e, CV_ECONFLICT,
-                          "3 or 2 contents are the rule of Directive 45-CT/TW for 2025-2030; "
-                          "the congress of %s is in %s",
+                          N_("3 or 2 contents are the rule of Directive 45-CT/TW for 2025-2030; "
+                             "the congress of %s is in %s"),
                           c.org_code, c.term);
     sqlite3_stmt *st =
         cv_store_prepare(s,
@@ -157,7 +157,7 @@ int cv_scheme_appoint(cv_store *s, const char *org, const char *term, const char
         return e->code;
     if (cv_scheme_body_elected(contents, body))
         return cv_err_set(e, CV_ECONFLICT,
-                          "the congress of %s (%d contents) elects its %s: it is not appointed",
+                          N_("the congress of %s (%d contents) elects its %s: it is not appointed"),
                           c.org_code, contents, body);
     sqlite3_stmt *st = cv_store_prepare(
         s,
@@ -300,7 +300,7 @@ int cv_scheme_check(cv_store *s, const char *org, const char *term, const char *
         cv_scheme_seats(s, c.id, body, &seats, e) < 0)
         return e->code;
     if (!(id = first_round(s, c.id, body, e)))
-        return cv_err_set(e, CV_ENOTFOUND, "the congress of %s has no list for the %s yet", org,
+        return cv_err_set(e, CV_ENOTFOUND, N_("the congress of %s has no list for the %s yet"), org,
                           body);
     if (cv_election_candidates(s, id, &cand, &n, e) < 0)
         return e->code;

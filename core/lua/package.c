@@ -100,7 +100,7 @@ int cv_lua_limits_parse(const char *text, cv_lua_limits *l, cv_err *e)
     json_t *j = json_loads(text, 0, &jerr);
     if (!json_is_object(j)) {
         json_decref(j);
-        return cv_err_set(e, CV_EINVAL, "package limits are not a JSON object");
+        return cv_err_set(e, CV_EINVAL, N_("package limits are not a JSON object"));
     }
     const char *k;
     json_t *v;
@@ -111,13 +111,13 @@ int cv_lua_limits_parse(const char *text, cv_lua_limits *l, cv_err *e)
         while (i < NLIMITS && strcmp(LIMITS[i].key, k) != 0)
             i++;
         if (i == NLIMITS) {
-            rc = cv_err_set(e, CV_EINVAL, "no package limit named '%s'", k);
+            rc = cv_err_set(e, CV_EINVAL, N_("no package limit named '%s'"), k);
             break;
         }
         if (!json_is_integer(v) || json_integer_value(v) < LIMITS[i].min ||
             json_integer_value(v) > LIMITS[i].max) {
-            rc = cv_err_set(e, CV_EINVAL, "package limit %s is a whole number from %ld to %ld", k,
-                            LIMITS[i].min, LIMITS[i].max);
+            rc = cv_err_set(e, CV_EINVAL, N_("package limit %s is a whole number from %ld to %ld"),
+                            k, LIMITS[i].min, LIMITS[i].max);
             break;
         }
         *(long *)((char *)l + LIMITS[i].off) = (long)json_integer_value(v);
@@ -254,10 +254,11 @@ static int note_caused(cv_lua_pkg *p, cv_err *e)
         return 0;
     long depth = p->depth + 1;
     if (depth > p->limits.cascade)
-        return cv_err_set(e, CV_ELIMIT,
-                          "cascade of events %ld deep: the package's hooks keep answering events "
-                          "their own writes caused (limit cascade %ld)",
-                          depth, p->limits.cascade);
+        return cv_err_set(
+            e, CV_ELIMIT,
+            N_("cascade of events %ld deep: the package's hooks keep answering events "
+               "their own writes caused (limit cascade %ld)"),
+            depth, p->limits.cascade);
     p->caused[p->caused_next] = (struct caused){p->write_from + 1, last, depth};
     p->caused_next = (p->caused_next + 1) % CAUSED_MAX;
     return 0;
@@ -333,7 +334,7 @@ static int read_file(const char *path, char **text, size_t *len, cv_err *e)
     int bad = ferror(f);
     fclose(f);
     if (!buf)
-        return cv_err_set(e, CV_ENOMEM, "out of memory reading %s", path);
+        return cv_err_set(e, CV_ENOMEM, N_("out of memory reading %s"), path);
     if (bad || n > CV_LUA_FILE_MAX) {
         free(buf);
         return cv_err_set(e, bad ? CV_EIO : CV_ELIMIT, "%s: %s", path,
@@ -408,7 +409,8 @@ static int bind_package(cv_lua_pkg *p, const char *config, cv_err *e)
     json_t *j = json_loads(config && *config ? config : "{}", 0, &jerr);
     if (!json_is_object(j)) {
         json_decref(j);
-        return cv_err_set(e, CV_EINVAL, "package %s: configuration is not a JSON object", p->name);
+        return cv_err_set(e, CV_EINVAL, N_("package %s: configuration is not a JSON object"),
+                          p->name);
     }
     lua_getglobal(L, "convene");
     cv_lua_push_json(L, j);
@@ -435,7 +437,7 @@ static int prepare(cv_store *s, const cv_lua_pkg_options *opt, cv_lua_pkg *p, cv
     if (cv_text_code(p->name, "package name", e) < 0)
         return e->code;
     if (strlen(opt->path) >= sizeof p->path)
-        return cv_err_set(e, CV_ELIMIT, "package path too long");
+        return cv_err_set(e, CV_ELIMIT, N_("package path too long"));
     snprintf(p->path, sizeof p->path, "%s", opt->path);
     size_t n = strlen(p->path);
     while (n > 1 && p->path[n - 1] == '/')
@@ -468,7 +470,7 @@ int cv_lua_pkg_load(cv_store *s, const cv_lua_pkg_options *opt, cv_lua_pkg **out
 {
     cv_lua_pkg *p = calloc(1, sizeof *p);
     if (!p)
-        return cv_err_set(e, CV_ENOMEM, "out of memory loading a package");
+        return cv_err_set(e, CV_ENOMEM, N_("out of memory loading a package"));
     char init[CV_LUA_PATH_MAX + 16];
     int rc = prepare(s, opt, p, e);
     if (rc == 0) {
@@ -734,8 +736,8 @@ static int handle(cv_lua_pkg *p, const batch_event *bev, cv_err *e)
         run_hooks(p, &ev);
     if (p->store_failed)
         return cv_err_set(e, CV_ESTORE,
-                          "event %lld was not finished (the store was busy or the daemon is "
-                          "stopping); the batch is retried whole",
+                          N_("event %lld was not finished (the store was busy or the daemon is "
+                             "stopping); the batch is retried whole"),
                           (long long)bev->id);
     int rc = campaigns && !p->suspended[0] ? cv_lua_campaign_step(p, &ev, e) : 0;
     p->depth = 0;
@@ -782,7 +784,7 @@ static int handle_rows(cv_lua_pkg *p, const batch_event *bev, cv_err *e)
             json_decref(obj);
             rc = one.org_id < 0 ? e->code
                  : one.data     ? handle(p, &one, e)
-                                : cv_err_set(e, CV_ENOMEM, "out of memory");
+                                : cv_err_set(e, CV_ENOMEM, N_("out of memory"));
             free(one.data);
             if (rc < 0)
                 break;
@@ -811,7 +813,7 @@ int cv_lua_pkg_dispatch(cv_lua_pkg *p, int *handled, int *hook_errors, cv_err *e
     batch_event *evs = calloc(CV_LUA_BATCH, sizeof *evs);
     int n = 0, rc;
     if (!evs)
-        return cv_err_set(e, CV_ENOMEM, "out of memory");
+        return cv_err_set(e, CV_ENOMEM, N_("out of memory"));
     if ((rc = cv_journal_cursor_get(p->store, consumer, &cursor, e)) < 0 ||
         (rc = read_batch(p, cursor, evs, &n, e)) < 0 || n == 0) {
         free_batch(evs, n);

@@ -23,7 +23,7 @@ int cv_lua_reg_add(cv_store *s, const char *name, const char *path, const char *
     if (cv_text_code(name, "package name", e) < 0 || cv_org_get(s, org, &o, e) < 0)
         return e->code;
     if (strlen(path) >= CV_LUA_PATH_MAX || (config && strlen(config) >= 4096))
-        return cv_err_set(e, CV_ELIMIT, "package path or configuration too long");
+        return cv_err_set(e, CV_ELIMIT, N_("package path or configuration too long"));
     if (cv_store_begin(s, e) < 0)
         return e->code;
     sqlite3_stmt *st = cv_store_prepare(
@@ -38,8 +38,8 @@ int cv_lua_reg_add(cv_store *s, const char *name, const char *path, const char *
     if (cv_store_exec(s, st, e) < 0) {
         if (e->code == CV_ECONFLICT)
             cv_err_set(e, CV_ECONFLICT,
-                       "a package named %s is already registered (or the "
-                       "configuration is not a JSON object)",
+                       N_("a package named %s is already registered (or the "
+                          "configuration is not a JSON object)"),
                        name);
         goto fail;
     }
@@ -131,7 +131,7 @@ int cv_lua_reg_set_limits(cv_store *s, const char *name, const char *limits, cv_
 {
     cv_lua_limits l;
     if (strlen(limits) >= sizeof((cv_lua_reg *)0)->limits)
-        return cv_err_set(e, CV_ELIMIT, "package limits too long");
+        return cv_err_set(e, CV_ELIMIT, N_("package limits too long"));
     if (cv_lua_limits_parse(limits, &l, e) < 0)
         return e->code;
     return change(s, name,
@@ -175,7 +175,8 @@ int cv_lua_reg_get(cv_store *s, const char *name, cv_lua_reg *out, cv_err *e)
         read_row(st, out);
     sqlite3_reset(st);
     if (rc == SQLITE_DONE)
-        return cv_err_set(e, CV_ENOTFOUND, "no package named '%s'; see convene script list", name);
+        return cv_err_set(e, CV_ENOTFOUND, N_("no package named '%s'; see convene script list"),
+                          name);
     return rc == SQLITE_ROW ? 0 : cv_store_fail(s, "reading packages", e);
 }
 

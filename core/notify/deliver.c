@@ -28,7 +28,7 @@ static int parse_key(const policy_key *k, const char *text, int64_t *out, cv_err
     errno = 0;
     long long v = strtoll(text, &end, 10);
     if (errno || end == text || *end || v < k->min || v > k->max)
-        return cv_err_set(e, CV_EINVAL, "%s must be a whole number from %lld to %lld, not '%s'",
+        return cv_err_set(e, CV_EINVAL, N_("%s must be a whole number from %lld to %lld, not '%s'"),
                           k->key, (long long)k->min, (long long)k->max, text);
     *out = v;
     return 0;
@@ -62,9 +62,9 @@ int cv_deliver_policy_set(cv_store *s, const char *key, const char *value, cv_er
     }
     return cv_err_set(
         e, CV_EINVAL,
-        "unknown setting '%s' (notify.max_tries, notify.backoff_base_ms, "
-        "notify.backoff_cap_ms, notify.concurrency, notify.template.NAME.subject|body;"
-        " a notifier's settings: convene plugin config)",
+        N_("unknown setting '%s' (notify.max_tries, notify.backoff_base_ms, "
+           "notify.backoff_cap_ms, notify.concurrency, notify.template.NAME.subject|body;"
+           " a notifier's settings: convene plugin config)"),
         key);
 }
 
@@ -161,7 +161,7 @@ int cv_deliver_due(cv_store *s, int64_t now, const char *channel, const int64_t 
         return e->code;
     cv_deliver_item *out = calloc((size_t)cap, sizeof *out);
     if (!out)
-        return cv_err_set(e, CV_ENOMEM, "out of memory");
+        return cv_err_set(e, CV_ENOMEM, N_("out of memory"));
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int(st, 2, cap + nskip);
     if (channel)
@@ -182,7 +182,7 @@ int cv_deliver_due(cv_store *s, int64_t now, const char *channel, const int64_t 
             cv_deliver_item_free(&out[i]);
         free(out);
         *n = 0;
-        return rc == SQLITE_NOMEM ? cv_err_set(e, CV_ENOMEM, "out of memory")
+        return rc == SQLITE_NOMEM ? cv_err_set(e, CV_ENOMEM, N_("out of memory"))
                                   : cv_store_fail(s, "reading the outbox", e);
     }
     *items = out;
@@ -307,11 +307,11 @@ int cv_deliver_retry(cv_store *s, int64_t id, cv_err *e)
                          "tries", 0);
     else if (rc == SQLITE_ROW)
         cv_err_set(e, CV_ECONFLICT,
-                   "notification #%lld is %s, not failed: only a failed one is "
-                   "retried",
+                   N_("notification #%lld is %s, not failed: only a failed one is "
+                      "retried"),
                    (long long)id, (const char *)sqlite3_column_text(st, 0));
     else if (rc == SQLITE_DONE)
-        cv_err_set(e, CV_ENOTFOUND, "no notification #%lld in the outbox", (long long)id);
+        cv_err_set(e, CV_ENOTFOUND, N_("no notification #%lld in the outbox"), (long long)id);
     else
         cv_store_fail(s, "reading the outbox", e);
     sqlite3_reset(st);

@@ -193,7 +193,7 @@ static void start_one(notify *svc, cv_deliver_item *it)
     cv_err e;
     if (!p)
         cv_err_set(&e, CV_EPLUGIN,
-                   "no enabled notifier plugin for channel '%s' (see convene plugin list)",
+                   N_("no enabled notifier plugin for channel '%s' (see convene plugin list)"),
                    it->channel);
     if (!p || cv_plugin_deliver(p, &m, on_done, f, &e) < 0) /* on_done will not run */
         finish(svc, f, CV_PLUGIN_RETRY, e.msg);
@@ -270,7 +270,7 @@ static int notify_start(cv_daemon *d, void **state, cv_err *e)
 {
     notify *svc = calloc(1, sizeof *svc);
     if (!svc)
-        return cv_err_set(e, CV_ENOMEM, "out of memory");
+        return cv_err_set(e, CV_ENOMEM, N_("out of memory"));
     svc->d = d;
     svc->s = cv_daemon_store(d);
     if (cv_deliver_policy_load(svc->s, &svc->pol, e) < 0) {

@@ -51,7 +51,7 @@ static const char *var(const char *const *vars, const char *name, size_t len)
 static int append(char *out, size_t *len, const char *s, size_t n, cv_err *e)
 {
     if (*len + n > TEXT_MAX)
-        return cv_err_set(e, CV_ELIMIT, "a rendered notification is longer than %d bytes",
+        return cv_err_set(e, CV_ELIMIT, N_("a rendered notification is longer than %d bytes"),
                           TEXT_MAX);
     memcpy(out + *len, s, n);
     *len += n;
@@ -64,7 +64,7 @@ int cv_template_expand(const char *tmpl, const char *const *vars, char **out, cv
     char *buf = malloc(TEXT_MAX + 1);
     size_t len = 0;
     if (!buf)
-        return cv_err_set(e, CV_ENOMEM, "out of memory");
+        return cv_err_set(e, CV_ENOMEM, N_("out of memory"));
     buf[0] = '\0';
     const char *p = tmpl;
     while (*p) {
@@ -76,7 +76,7 @@ int cv_template_expand(const char *tmpl, const char *const *vars, char **out, cv
         }
         const char *v = var(vars, open + 2, (size_t)(close - open - 2));
         if (!v) {
-            cv_err_set(e, CV_EINVAL, "the template needs a value for {{%.*s}}",
+            cv_err_set(e, CV_EINVAL, N_("the template needs a value for {{%.*s}}"),
                        (int)(close - open - 2), open + 2);
             goto fail;
         }
@@ -109,10 +109,10 @@ int cv_template_render(cv_store *s, const char *name, const char *const *vars, c
     const template *t = find(name);
     if (!t)
         return cv_err_set(e, CV_ENOTFOUND,
-                          "no template '%s' (message, reminder, overdue, congress)", name);
+                          N_("no template '%s' (message, reminder, overdue, congress)"), name);
     char *buf = malloc(TEXT_MAX + 1);
     if (!buf)
-        return cv_err_set(e, CV_ENOMEM, "out of memory");
+        return cv_err_set(e, CV_ENOMEM, N_("out of memory"));
     *subject = *body = NULL;
     int rc = cv_template_expand(text_of(s, t, "subject", buf, TEXT_MAX + 1), vars, subject, e);
     if (rc == 0)
@@ -131,13 +131,14 @@ int cv_template_set(cv_store *s, const char *key, const char *text, cv_err *e)
     char n[32];
     if (!dot || (size_t)(dot - name) >= sizeof n ||
         (strcmp(dot, ".subject") != 0 && strcmp(dot, ".body") != 0))
-        return cv_err_set(e, CV_EINVAL, "a template setting is notify.template.NAME.subject|body");
+        return cv_err_set(e, CV_EINVAL,
+                          N_("a template setting is notify.template.NAME.subject|body"));
     memcpy(n, name, (size_t)(dot - name));
     n[dot - name] = '\0';
     if (!find(n))
         return cv_err_set(e, CV_ENOTFOUND,
-                          "no template '%s' (message, reminder, overdue, congress)", n);
+                          N_("no template '%s' (message, reminder, overdue, congress)"), n);
     if (strlen(text) > TEXT_MAX / 4)
-        return cv_err_set(e, CV_ELIMIT, "a template is at most %d bytes", TEXT_MAX / 4);
+        return cv_err_set(e, CV_ELIMIT, N_("a template is at most %d bytes"), TEXT_MAX / 4);
     return cv_store_setting_set(s, key, text, e);
 }

@@ -167,7 +167,7 @@ static int script_resume(const cv_op_ctx *c, json_t *args, json_t **result, cv_e
     if (cv_lua_reg_get(c->s, cv_op_text(args, "name"), &r, e) < 0)
         return e->code;
     if (!r.suspended[0])
-        return cv_err_set(e, CV_EINVAL, "package %s is not suspended", r.name);
+        return cv_err_set(e, CV_EINVAL, N_("package %s is not suspended"), r.name);
     if (cv_lua_reg_resume(c->s, r.name, e) < 0)
         return e->code;
     return reg_result(c->s, r.name, result, e);
@@ -194,8 +194,8 @@ static int script_limits(const cv_op_ctx *c, json_t *args, json_t **result, cv_e
         if (sscanf(kv, "%63[a-z_]=%lld%n", key, &v, &used) != 2 || kv[used] != '\0') {
             json_decref(l);
             return cv_err_set(e, CV_EINVAL,
-                              "'%.64s' is not KEY=N; usage: convene script limits "
-                              "NAME [KEY=N ...]",
+                              N_("'%.64s' is not KEY=N; usage: convene script limits "
+                                 "NAME [KEY=N ...]"),
                               kv);
         }
         json_object_set_new(l, key, json_integer(v));
@@ -203,7 +203,7 @@ static int script_limits(const cv_op_ctx *c, json_t *args, json_t **result, cv_e
     char *text = json_dumps(l, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(l);
     int rc = text ? cv_lua_reg_set_limits(c->s, r.name, text, e)
-                  : cv_err_set(e, CV_ENOMEM, "out of memory");
+                  : cv_err_set(e, CV_ENOMEM, N_("out of memory"));
     free(text);
     return rc < 0 ? rc : reg_result(c->s, r.name, result, e);
 }
@@ -218,7 +218,7 @@ static int script_check(const cv_op_ctx *c, json_t *args, json_t **result, cv_er
         const char *base = strrchr(path, '/');
         if (cv_lua_reg_get(c->s, base ? base + 1 : path, &r, e) < 0)
             return cv_err_set(e, CV_EINVAL,
-                              "%s is not registered; give the subtree with --org CODE", path);
+                              N_("%s is not registered; give the subtree with --org CODE"), path);
         org = r.org;
     }
     return cv_lua_check(c->s, path, org, cv_op_text(args, "config"), result, e);

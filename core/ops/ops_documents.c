@@ -45,7 +45,7 @@ static int doc_add_version(cv_store *s, int64_t doc, json_t *args, cv_err *e)
                                 .author = cv_op_text(args, "by"),
                                 .note = cv_op_text(args, "note")};
     if (!spec.author)
-        return cv_err_set(e, CV_EINVAL, "a version needs by (who made it)");
+        return cv_err_set(e, CV_EINVAL, N_("a version needs by (who made it)"));
     return cv_doc_add_version(s, &spec, NULL, e);
 }
 

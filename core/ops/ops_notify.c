@@ -91,7 +91,7 @@ static int compose(cv_store *s, json_t *args, const char *recipient, char **subj
         }
     vars[n] = NULL;
     if (!tmpl && (!cv_op_text(args, "subject") || !cv_op_text(args, "body")))
-        return cv_err_set(e, CV_EINVAL, "--subject and --body (or --template) are required");
+        return cv_err_set(e, CV_EINVAL, N_("--subject and --body (or --template) are required"));
     return cv_template_render(s, tmpl ? tmpl : "message", vars, subject, body, e);
 }
 
@@ -126,7 +126,7 @@ static int config(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e)
 {
     const char *key = cv_op_text(args, "key"), *value = cv_op_text(args, "value");
     if (!key != !value)
-        return cv_err_set(e, CV_EINVAL, "notify config takes KEY and VALUE together");
+        return cv_err_set(e, CV_EINVAL, N_("notify config takes KEY and VALUE together"));
     if (key) {
         char before[1024] = "";
         cv_err unset;
@@ -145,7 +145,7 @@ static int outbox_list(const cv_op_ctx *c, json_t *args, json_t **result, cv_err
 {
     const char *state = cv_op_text(args, "state");
     if (state && strcmp(state, "pending") && strcmp(state, "sent") && strcmp(state, "failed"))
-        return cv_err_set(e, CV_EINVAL, "--state must be pending, sent or failed");
+        return cv_err_set(e, CV_EINVAL, N_("--state must be pending, sent or failed"));
     return cv_deliver_list(c->s, state, (int)cv_op_int(args, "limit", 100), result, e);
 }
 

@@ -38,7 +38,7 @@ static int plugin_list(const cv_op_ctx *c, json_t *args, json_t **result, cv_err
         if (!row) {
             free(all);
             json_decref(rows);
-            return e->code ? e->code : cv_err_set(e, CV_ENOMEM, "out of memory");
+            return e->code ? e->code : cv_err_set(e, CV_ENOMEM, N_("out of memory"));
         }
         json_array_append_new(rows, row);
     }
@@ -127,7 +127,7 @@ static int plugin_info(const cv_op_ctx *c, json_t *args, json_t **result, cv_err
         return e->code;
     json_t *j = found_json(c->s, &f, e);
     if (!j)
-        return e->code ? e->code : cv_err_set(e, CV_ENOMEM, "out of memory");
+        return e->code ? e->code : cv_err_set(e, CV_ENOMEM, N_("out of memory"));
     json_t *config = json_array();
     json_object_set_new(j, "config", config);
     int failed = 0;
@@ -144,7 +144,7 @@ static int plugin_info(const cv_op_ctx *c, json_t *args, json_t **result, cv_err
     }
     if (failed) {
         json_decref(j);
-        return e->code ? e->code : cv_err_set(e, CV_ENOMEM, "out of memory");
+        return e->code ? e->code : cv_err_set(e, CV_ENOMEM, N_("out of memory"));
     }
     *result = j;
     return 0;

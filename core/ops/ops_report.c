@@ -19,16 +19,16 @@ static int slurp(const char *path, char **out, long *len, cv_err *e)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return cv_err_set(e, CV_EIO, "cannot read the rendered report");
+        return cv_err_set(e, CV_EIO, N_("cannot read the rendered report"));
     long n = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
     char *buf = n >= 0 && n <= REPORT_MAX ? malloc((size_t)n + 1) : NULL;
     int ok = buf && fseek(f, 0, SEEK_SET) == 0 && fread(buf, 1, (size_t)n, f) == (size_t)n;
     fclose(f);
     if (!ok) {
         free(buf);
-        return n > REPORT_MAX
-                   ? cv_err_set(e, CV_ELIMIT, "the report is larger than %ld MiB", REPORT_MAX >> 20)
-                   : cv_err_set(e, CV_EIO, "cannot read the rendered report");
+        return n > REPORT_MAX ? cv_err_set(e, CV_ELIMIT, N_("the report is larger than %ld MiB"),
+                                           REPORT_MAX >> 20)
+                              : cv_err_set(e, CV_EIO, N_("cannot read the rendered report"));
     }
     buf[n] = '\0';
     *out = buf;
@@ -58,7 +58,7 @@ static int report_run(const cv_op_ctx *c, json_t *args, json_t **result, cv_err 
     const char *name = cv_op_text(args, "name"), *format = cv_op_text(args, "format");
     const cv_report_producer *prod = cv_report_find(name);
     if (!prod)
-        return cv_err_set(e, CV_ENOTFOUND, "no report named '%s' (see 'convene report list')",
+        return cv_err_set(e, CV_ENOTFOUND, N_("no report named '%s' (see 'convene report list')"),
                           name);
     format = format ? format : "json";
     json_t *doc = NULL;
@@ -66,7 +66,7 @@ static int report_run(const cv_op_ctx *c, json_t *args, json_t **result, cv_err 
     long len = 0;
     int fd = mkstemp(tmp);
     if (fd < 0)
-        return cv_err_set(e, CV_EIO, "cannot create a temporary file for the report");
+        return cv_err_set(e, CV_EIO, N_("cannot create a temporary file for the report"));
     close(fd);
     int rc = prod->build(c->s, cv_op_text(args, "org"), cv_op_text(args, "arg"), &doc, e);
     if (rc == 0)
@@ -81,7 +81,7 @@ static int report_run(const cv_op_ctx *c, json_t *args, json_t **result, cv_err 
     int text = content && (long)strlen(buf) == len && json_string_length(content) == (size_t)len;
     free(buf);
     if (!content)
-        return cv_err_set(e, CV_ENOMEM, "out of memory");
+        return cv_err_set(e, CV_ENOMEM, N_("out of memory"));
     *result = json_pack("{s:s, s:s, s:o}", "report", prod->name, "format", format,
                         text ? "content" : "content_base64", content);
     return 0;

@@ -113,8 +113,8 @@ static int jobs_set(const cv_op_ctx *c, json_t *args, json_t **result, cv_err *e
         }
     if (given != 1)
         return cv_err_set(e, CV_EINVAL,
-                          "one schedule and --action are needed: one of cron, at, "
-                          "anchor or on");
+                          N_("one schedule and --action are needed: one of cron, at, "
+                             "anchor or on"));
     json_t *job_args = json_object();
     for (size_t i = 0; i < sizeof action_keys / sizeof action_keys[0]; i++) {
         json_t *v = json_object_get(args, action_keys[i]);
@@ -163,7 +163,7 @@ static int jobs_simulate(const cv_op_ctx *c, json_t *args, json_t **result, cv_e
         count_outbox(c->s, &before, e) < 0)
         return e->code;
     if (end < cv_clock_now())
-        return cv_err_set(e, CV_EINVAL, "--until %s is in the past", until);
+        return cv_err_set(e, CV_EINVAL, N_("--until %s is in the past"), until);
     cv_clock_fix(cv_clock_now());
     if (cv_sched_simulate(c->s, end, &runs, e) < 0 || count_outbox(c->s, &after, e) < 0)
         return e->code;
@@ -186,7 +186,7 @@ static int channel_of(json_t *args, const char **channel, const char **address, 
             *address = cv_op_text(args, keys[i][0]);
             given++;
         }
-    return given == 1 ? 0 : cv_err_set(e, CV_EINVAL, "give one of --email, --webhook, --log");
+    return given == 1 ? 0 : cv_err_set(e, CV_EINVAL, N_("give one of --email, --webhook, --log"));
 }
 
 static int contact_change(const cv_op_ctx *c, json_t *args, json_t **result,

@@ -115,26 +115,26 @@ int cv_plugin_config_check(cv_plugin *p, const char *key, const char *value, cha
     int i = config_index(d, key);
     if (i < 0)
         return cv_err_set(e, CV_EINVAL,
-                          "plugin %s has no setting '%s' (see 'convene plugin info "
-                          "%s')",
+                          N_("plugin %s has no setting '%s' (see 'convene plugin info "
+                             "%s')"),
                           d->name, key, d->name);
     int type = d->config[i].type;
     if (strlen(value) >= cap)
-        return cv_err_set(e, CV_ELIMIT, "%s.%s: the value is longer than %zu bytes", d->name, key,
-                          cap - 1);
+        return cv_err_set(e, CV_ELIMIT, N_("%s.%s: the value is longer than %zu bytes"), d->name,
+                          key, cap - 1);
     if (type == CV_PLUGIN_CONFIG_INT) {
         char *end;
         errno = 0;
         (void)strtoll(value, &end, 10);
         if (!*value || *end || errno == ERANGE)
-            return cv_err_set(e, CV_EINVAL, "%s.%s must be an integer (64 bits), not '%s'", d->name,
-                              key, value);
+            return cv_err_set(e, CV_EINVAL, N_("%s.%s must be an integer (64 bits), not '%s'"),
+                              d->name, key, value);
     } else if (type == CV_PLUGIN_CONFIG_BOOL) {
         int yes = !strcmp(value, "true") || !strcmp(value, "yes") || !strcmp(value, "1");
         int no = !strcmp(value, "false") || !strcmp(value, "no") || !strcmp(value, "0");
         if (!yes && !no)
-            return cv_err_set(e, CV_EINVAL, "%s.%s must be true or false, not '%s'", d->name, key,
-                              value);
+            return cv_err_set(e, CV_EINVAL, N_("%s.%s must be true or false, not '%s'"), d->name,
+                              key, value);
         value = yes ? "true" : "false";
     }
     if (DESC_HAS(d, config_check)) {
@@ -484,10 +484,10 @@ int cv_plugin_deliver(cv_plugin *p, const cv_plugin_message *m, cv_plugin_done_f
                       cv_err *e)
 {
     if (!p->started || !(p->d->kinds & CV_PLUGIN_KIND_NOTIFY))
-        return cv_err_set(e, CV_EPLUGIN, "plugin %s is not a started notifier", p->name);
+        return cv_err_set(e, CV_EPLUGIN, N_("plugin %s is not a started notifier"), p->name);
     struct cv_plugin_delivery *d = calloc(1, sizeof *d);
     if (!d)
-        return cv_err_set(e, CV_ENOMEM, "out of memory delivering %s", m->key);
+        return cv_err_set(e, CV_ENOMEM, N_("out of memory delivering %s"), m->key);
     *d = (struct cv_plugin_delivery){p, done, arg, p->deliveries};
     p->deliveries = d;
     p->last_error[0] = '\0';
@@ -554,7 +554,7 @@ int cv_plugin_host_attach(cv_plugin *p, cv_err *e)
     if (!p->async || pthread_mutex_init(&p->post_lock, NULL) != 0) {
         free(p->async);
         p->async = NULL;
-        return cv_err_set(e, CV_ENOMEM, "out of memory starting %s", p->name);
+        return cv_err_set(e, CV_ENOMEM, N_("out of memory starting %s"), p->name);
     }
     uv_async_init(p->loop, p->async, on_async);
     p->async->data = p;

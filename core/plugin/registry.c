@@ -108,7 +108,7 @@ int cv_plugin_reg_config_get(cv_store *s, const char *name, const char *key, cha
         return 0;
     if (rc != SQLITE_DONE)
         return cv_store_fail(s, "reading plugin config", e);
-    return cv_err_set(e, CV_ENOTFOUND, "%s: %s is not set", name, key);
+    return cv_err_set(e, CV_ENOTFOUND, N_("%s: %s is not set"), name, key);
 }
 
 int cv_plugin_reg_error(cv_store *s, const char *name, const char *msg, cv_err *e)

@@ -32,7 +32,7 @@ int cv_calendar_zone_offset(const char *zone, int *offset_min, cv_err *e)
         strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
         strncat(list, zones[i].name, sizeof list - strlen(list) - 1);
     }
-    return cv_err_set(e, CV_EINVAL, "unknown time zone '%.64s'; known zones: %s", zone, list);
+    return cv_err_set(e, CV_EINVAL, N_("unknown time zone '%.64s'; known zones: %s"), zone, list);
 }
 
 int cv_calendar_zone(cv_store *s, char name[CV_ZONE_MAX], int *offset_min, cv_err *e)
@@ -75,7 +75,7 @@ static int holiday_change(cv_store *s, const char *sql, const char *day, const c
     if (cv_store_exec(s, st, e) < 0)
         goto fail;
     if (sqlite3_changes(cv_store_db(s)) == 0) {
-        cv_err_set(e, CV_ENOTFOUND, "%s is not in the holiday calendar", day);
+        cv_err_set(e, CV_ENOTFOUND, N_("%s is not in the holiday calendar"), day);
         goto fail;
     }
     if (cv_journal_emit(s, event, 0, json_pack("{s:s}", "day", day), NULL, e) < 0 ||
@@ -144,7 +144,7 @@ int cv_calendar_working_days_before(cv_store *s, const char *day, int n, char ou
     if (cv_date_check(day, "date", e) < 0)
         return e->code;
     if (n < 0 || n > 1000)
-        return cv_err_set(e, CV_EINVAL, "working days must be between 0 and 1000");
+        return cv_err_set(e, CV_EINVAL, N_("working days must be between 0 and 1000"));
     int64_t d = cv_date_days(day);
     char ymd[11];
     while (n > 0) {

@@ -67,7 +67,8 @@ int cv_job_get(cv_store *s, const char *name, cv_job *out, cv_err *e)
         read_row(st, out);
     sqlite3_reset(st);
     if (rc == SQLITE_DONE)
-        return cv_err_set(e, CV_ENOTFOUND, "no job named '%.200s'; see convene jobs list", name);
+        return cv_err_set(e, CV_ENOTFOUND, N_("no job named '%.200s'; see convene jobs list"),
+                          name);
     return rc == SQLITE_ROW ? 0 : cv_store_fail(s, "reading a job", e);
 }
 
@@ -100,7 +101,7 @@ static int anchor_date(cv_store *s, const char *spec, char date[11], cv_err *e)
             snprintf(date, 11, "%s", w.due);
         return 0;
     }
-    return cv_err_set(e, CV_EINVAL, "an anchor is congress:ORG or work:ID, not '%.64s'", spec);
+    return cv_err_set(e, CV_EINVAL, N_("an anchor is congress:ORG or work:ID, not '%.64s'"), spec);
 }
 
 /* args.days days after (negative: before) the anchor's date, at args.time, in the zone. */
@@ -155,7 +156,7 @@ static int check_texts(const json_t *args, cv_err *e)
         char nfc[CV_NAME_MAX], what[16];
         snprintf(what, sizeof what, "--%s", keys[i]);
         if (v && !json_is_string(v))
-            return cv_err_set(e, CV_EINVAL, "%s must be text", what);
+            return cv_err_set(e, CV_EINVAL, N_("%s must be text"), what);
         if (v && cv_text_nfc(json_string_value(v), nfc, sizeof nfc, what, e) < 0)
             return e->code;
     }
@@ -168,14 +169,15 @@ static int check_spec(cv_store *s, const cv_job_spec *spec, cv_err *e)
     if (!spec->name || cv_text_nfc(spec->name, nfc, sizeof nfc, "job name", e) < 0)
         return e->code;
     if (strlen(spec->name) > 200 || strcmp(nfc, spec->name) != 0)
-        return cv_err_set(e, CV_EINVAL, "a job name is NFC text of at most 200 bytes");
+        return cv_err_set(e, CV_EINVAL, N_("a job name is NFC text of at most 200 bytes"));
     if (!spec->kind || (strcmp(spec->kind, "cron") && strcmp(spec->kind, "at") &&
                         strcmp(spec->kind, "anchor") && strcmp(spec->kind, "event")))
-        return cv_err_set(e, CV_EINVAL, "a job's kind is cron, at, anchor or event");
+        return cv_err_set(e, CV_EINVAL, N_("a job's kind is cron, at, anchor or event"));
     if (!spec->spec || !*spec->spec || strlen(spec->spec) >= CV_NAME_MAX)
-        return cv_err_set(e, CV_EINVAL, "a job needs a schedule of 1 to %d bytes", CV_NAME_MAX - 1);
+        return cv_err_set(e, CV_EINVAL, N_("a job needs a schedule of 1 to %d bytes"),
+                          CV_NAME_MAX - 1);
     if (!spec->action || !cv_sched_action_known(spec->action))
-        return cv_err_set(e, CV_EINVAL, "unknown job action '%.64s'",
+        return cv_err_set(e, CV_EINVAL, N_("unknown job action '%.64s'"),
                           spec->action ? spec->action : "");
     if (check_texts(spec->args, e) < 0)
         return e->code;
@@ -228,7 +230,7 @@ int cv_job_define(cv_store *s, const cv_job_spec *spec, cv_err *e)
     char *args = json_dumps(spec->args ? spec->args : json_object(), JSON_COMPACT | JSON_SORT_KEYS);
     if (!args || strlen(args) >= CV_JOB_ARGS_MAX) {
         free(args);
-        return cv_err_set(e, CV_ELIMIT, "a job's args are at most %d bytes", CV_JOB_ARGS_MAX);
+        return cv_err_set(e, CV_ELIMIT, N_("a job's args are at most %d bytes"), CV_JOB_ARGS_MAX);
     }
     sqlite3_stmt *st;
     int created = 0;
@@ -290,7 +292,7 @@ static int change_state(cv_store *s, const char *name, const char *from, const c
     if (cv_job_get(s, name, &j, e) < 0)
         goto fail;
     if (strcmp(j.state, from) != 0) {
-        cv_err_set(e, CV_ECONFLICT, "job '%.200s' is %s, not %s", name, j.state, from);
+        cv_err_set(e, CV_ECONFLICT, N_("job '%.200s' is %s, not %s"), name, j.state, from);
         goto fail;
     }
     sqlite3_stmt *st =
@@ -329,7 +331,7 @@ int cv_job_prune(cv_store *s, const char *prefix, json_t *keep, int *n, cv_err *
     sqlite3_stmt *st;
     *n = 0;
     if (!keep_text)
-        return cv_err_set(e, CV_ENOMEM, "out of memory");
+        return cv_err_set(e, CV_ENOMEM, N_("out of memory"));
     if (cv_store_begin(s, e) < 0)
         goto out;
     if (!(st = cv_store_prepare(s,
@@ -388,7 +390,7 @@ static int collect(cv_store *s, const char *sql, cv_job **out, size_t *n, cv_err
             cv_job *grown = realloc(*out, cap * sizeof **out);
             if (!grown) {
                 sqlite3_reset(st);
-                return cv_err_set(e, CV_ENOMEM, "out of memory");
+                return cv_err_set(e, CV_ENOMEM, N_("out of memory"));
             }
             *out = grown;
         }

@@ -11,8 +11,11 @@
 
 #include <cmocka.h>
 
+#include "elect/allocate.h"
 #include "i18n/collate.h"
 #include "i18n/i18n.h"
+#include "notify/template.h"
+#include "sched/calendar.h"
 
 static void test_catalogue_translates_into_vietnamese_and_english_is_the_message_id(void **st)
 {
@@ -83,6 +86,44 @@ static void test_a_refusal_is_given_in_the_language_of_its_thread(void **st)
     cv_i18n_use(CV_LANG_EN);
 }
 
+/* Refusals of the scheduler, the notifier and the delegate allocation, in English by default and
+ * in Vietnamese once the thread chooses it. */
+static void refuse_in_both_languages(const char *en_zone, const char *en_template,
+                                     const char *en_alloc)
+{
+    cv_err e;
+    int offset;
+    char *out = NULL;
+    const char *vars[] = {"org", "Lạng Sơn", NULL};
+    cv_alloc_request r = {.total = 3, .ex_officio = 5};
+    cv_alloc_unit u[1] = {{.members = 10}};
+    assert_int_equal(cv_calendar_zone_offset("Mars/Olympus", &offset, &e), CV_EINVAL);
+    assert_non_null(strstr(e.msg, en_zone));
+    assert_int_equal(cv_template_expand("{{org}}: {{due}}", vars, &out, &e), CV_EINVAL);
+    assert_null(out);
+    assert_string_equal(e.msg, en_template);
+    assert_int_equal(cv_alloc_largest_remainder(&r, u, 1, &e), CV_EINVAL);
+    assert_string_equal(e.msg, en_alloc);
+}
+
+static void test_refusals_of_jobs_notices_and_allocation_are_translated(void **st)
+{
+    (void)st;
+    cv_err e;
+    assert_int_equal(cv_i18n_load(NULL, &e), 0);
+    refuse_in_both_languages(
+        "unknown time zone 'Mars/Olympus'; known zones: ", "the template needs a value for {{due}}",
+        "5 ex officio is more than the 3 delegates");
+    cv_i18n_use(CV_LANG_VI);
+    refuse_in_both_languages("không rõ múi giờ 'Mars/Olympus'; các múi giờ đã biết: ",
+                             "mẫu thông báo cần giá trị cho {{due}}",
+                             "5 đại biểu đương nhiên vượt quá tổng số 3 đại biểu");
+    cv_err_set(&e, CV_ENOTFOUND, N_("no job named '%.200s'; see convene jobs list"), "nhac-viec");
+    assert_string_equal(e.msg, "không có tác vụ nào tên 'nhac-viec'; xem convene jobs list");
+    cv_i18n_use(CV_LANG_EN);
+    cv_i18n_unload();
+}
+
 static void test_dates_and_numbers_are_written_the_vietnamese_way(void **st)
 {
     (void)st;
@@ -139,6 +180,7 @@ int main(void)
         cmocka_unit_test(test_catalogue_translates_into_vietnamese_and_english_is_the_message_id),
         cmocka_unit_test(test_a_broken_catalogue_is_refused_with_its_path),
         cmocka_unit_test(test_a_refusal_is_given_in_the_language_of_its_thread),
+        cmocka_unit_test(test_refusals_of_jobs_notices_and_allocation_are_translated),
         cmocka_unit_test(test_dates_and_numbers_are_written_the_vietnamese_way),
         cmocka_unit_test(test_names_sort_in_vietnamese_alphabetical_order),
     };
