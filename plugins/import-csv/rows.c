@@ -865,9 +865,6 @@ static int people_flush(struct importer *im)
                                  NULL) == 0) {
             int64_t inserted = im->host->store_changes(im->ctx);
             im->changed += inserted;
-            im->orgs_new += inserted;
-            if (im->orgs_new > im->orgs_before && org_indexes(im, 1) < 0)
-                return CV_PLUGIN_ECONFLICT;
             if (batch_written(im, "SELECT id FROM people WHERE code = ?1", person_code_of, b->rows,
                               b->n, inserted, &written) < 0)
                 return CV_PLUGIN_ECONFLICT;

@@ -338,9 +338,11 @@ class ImportTest(StoreTest):
         def names(i, cells):
             if i == 7:
                 cells[1] = nfd  # typed with combining marks: stored as NFC
+        indexes = self.index_sql()
         path = self.people_file(100, names)  # three statements of 32 rows, then 4 one by one
         r = self.js("import", path, "--as", "people")
         self.assertEqual((r["rows"], r["inserted"], r["updated"], r["unchanged"]), (100, 100, 0, 0))
+        self.assertEqual(self.index_sql(), indexes)  # only an import of orgs touches them
         people = self.people()
         self.assertEqual(len(people), 100)
         self.assertEqual(people["P0007"][0], unicodedata.normalize("NFC", "Nông Văn Dền"))
