@@ -351,6 +351,34 @@ static const char ORGS_BULK_BEGIN[] =
     "INSERT INTO settings(key, value) VALUES ('rollups.bulk', 'import-csv') "
     "ON CONFLICT DO NOTHING";
 static const char ORGS_BULK_END[] = "DELETE FROM settings WHERE key = 'rollups.bulk'";
+static const char ORGS_COUNT[] = "SELECT count(*) FROM orgs";
+
+/* Once the batches have inserted more organisations than the store held, orgs' secondary
+ * indexes (store migration 9, schema_rollups) are dropped, inside the import's transaction, and
+ * made again, sorted in one pass, after the last new row: keys inserted in file order land all
+ * over the indexes. They are made again before any row that goes one by one (ORG_UPSERT counts
+ * children through orgs_by_parent). The e2e test test_import_orgs_bulk_indexes checks that the
+ * store's schema after such an import is a fresh store's. */
+static const char *const ORG_INDEX_DROP[] = {"DROP INDEX orgs_by_parent",
+                                             "DROP INDEX orgs_by_path"};
+static const char *const ORG_INDEX_MAKE[] = {
+    "CREATE INDEX orgs_by_parent ON orgs(parent_id, level)",
+    "CREATE INDEX orgs_by_path ON orgs(level, path)"};
+_Static_assert(sizeof ORG_INDEX_DROP == sizeof ORG_INDEX_MAKE, "each dropped index is made again");
+
+/* Drops (off) or makes again the secondary indexes of orgs; once made again they stay, so that
+ * a file mixing new and known codes cannot make them over and over. */
+static int org_indexes(struct importer *im, int off)
+{
+    const char *const *sql = off ? ORG_INDEX_DROP : ORG_INDEX_MAKE;
+    if (im->unindexed != (off ? 0 : 1))
+        return 0;
+    for (size_t i = 0; i < sizeof ORG_INDEX_DROP / sizeof *ORG_INDEX_DROP; i++)
+        if (im->host->store_exec(im->ctx, sql[i], NULL, 0, NULL, NULL) < 0)
+            return store_fail(im, -1);
+    im->unindexed = off ? 1 : -1;
+    return 0;
+}
 
 /* One checked row waiting for its batch. */
 struct org_row {
@@ -472,6 +500,9 @@ static int orgs_write(struct importer *im)
                                  NULL) == 0) {
             int64_t inserted = im->host->store_changes(im->ctx);
             im->changed += inserted;
+            im->orgs_new += inserted;
+            if (im->orgs_new > im->orgs_before && org_indexes(im, 1) < 0)
+                return CV_PLUGIN_ECONFLICT;
             if (batch_written(im, "SELECT id FROM orgs WHERE code = ?1", org_code_of, b->rows, b->n,
                               inserted, &written) < 0)
                 return CV_PLUGIN_ECONFLICT;
@@ -480,7 +511,10 @@ static int orgs_write(struct importer *im)
     int rc = 0;
     for (int i = 0; rc == 0 && i < b->n; i++) {
         im->record = b->rows[i].record;
-        rc = written >> i & 1 ? org_added(im, &b->rows[i]) : org_upsert(im, &b->rows[i]);
+        if (!(written >> i & 1) && org_indexes(im, 0) < 0)
+            rc = CV_PLUGIN_ECONFLICT;
+        else
+            rc = written >> i & 1 ? org_added(im, &b->rows[i]) : org_upsert(im, &b->rows[i]);
     }
     im->record = record;
     b->n = 0;
@@ -552,9 +586,13 @@ static int org_row(struct importer *im, const char *const *v)
     if (rank < 0)
         return CV_PLUGIN_EINVAL;
     if (!im->bulk) {
+        struct first f;
         if (im->host->store_exec(im->ctx, ORGS_BULK_BEGIN, NULL, 0, NULL, NULL) < 0)
             return store_fail(im, -1);
+        if (exec(im, ORGS_COUNT, NULL, 0, &f, -1) < 0)
+            return CV_PLUGIN_ECONFLICT;
         im->bulk = 1;
+        im->orgs_before = f.v[0].i;
     }
     if (!im->org_rows && !(im->org_rows = calloc(1, sizeof *im->org_rows)))
         return rows_fail(im, -1, "out of memory");
@@ -576,7 +614,7 @@ static int org_row(struct importer *im, const char *const *v)
 /* After the last row: the waiting rows, then the roll-ups and paths recomputed in bulk. */
 static int orgs_flush(struct importer *im)
 {
-    if (orgs_write(im) < 0)
+    if (orgs_write(im) < 0 || org_indexes(im, 0) < 0)
         return CV_PLUGIN_ECONFLICT;
     if (im->bulk && im->host->store_exec(im->ctx, ORGS_BULK_END, NULL, 0, NULL, NULL) < 0)
         return store_fail(im, -1);

@@ -39,12 +39,15 @@ struct importer {
     int fcol[ROWS_COLS_MAX];  /* kind column -> file column (1-based), 0 for absent */
     int ncols;                /* columns in the header */
     int64_t record;
-    int field;       /* the file column of a header error (1-based), 0 for none */
-    int64_t max_id;  /* ids above it were inserted by this import */
-    int64_t changed; /* rows the import's statements inserted or updated */
-    int64_t term_id; /* the current term (work items) */
-    int bar;         /* a progress bar is on the terminal */
-    int bulk;        /* the store's roll-ups are set aside until the last row (orgs) */
+    int field;           /* the file column of a header error (1-based), 0 for none */
+    int64_t max_id;      /* ids above it were inserted by this import */
+    int64_t changed;     /* rows the import's statements inserted or updated */
+    int64_t term_id;     /* the current term (work items) */
+    int bar;             /* a progress bar is on the terminal */
+    int bulk;            /* the store's roll-ups are set aside until the last row (orgs) */
+    int64_t orgs_before; /* organisations in the store when a bulk import of orgs began */
+    int64_t orgs_new;    /* organisations its batches inserted */
+    int unindexed;       /* orgs' secondary indexes: 1 dropped until the last row, -1 made again */
     char scratch[ROWS_COLS_MAX][ROWS_TEXT_MAX];
     char lines[ROWS_TEXT_MAX];   /* a multi-line cell with its line breaks made LF */
     struct people_batch *people; /* people rows waiting for their statement (owned) */

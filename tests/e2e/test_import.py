@@ -174,6 +174,51 @@ class ImportTest(StoreTest):
                      "--as", "orgs", says="row 52, column 6 (members)")
         self.assertEqual(self.orgs(), {})
 
+    def index_sql(self):
+        con = sqlite3.connect(self.db)
+        try:
+            return con.execute("SELECT name, sql FROM sqlite_schema WHERE tbl_name = 'orgs' "
+                               "AND type = 'index' ORDER BY name").fetchall()
+        finally:
+            con.close()
+
+    def test_import_orgs_bulk_indexes(self):
+        """A file with more new organisations than the store holds lands with orgs' indexes
+        dropped and made again: the schema after it is a fresh store's, the roll-ups check, and
+        a row of a known code on the way makes them again first."""
+        fresh = self.index_sql()
+        self.assertEqual([n for n, _ in fresh], ["orgs_by_parent", "orgs_by_path",
+                                                 "sqlite_autoindex_orgs_1"])
+        self.ok("import", self.write("a.csv", ORGS), "--as", "orgs")
+        rows = "".join(f"LS-TP-X{i},Xã {i},grassroots,LS-TP,commune,{i}\n" for i in range(150))
+        rows += "LS-TP-VT,Phường Vĩnh Trại,grassroots,LS-TP,ward,310\n"  # known: one by one
+        rows += "".join(f"LS-TP-Y{i},Xã Y{i},grassroots,LS-TP,,\n" for i in range(100))
+        r = self.js("import", self.write("b.csv", "code,name,level,parent,kind,members\n" + rows),
+                    "--as", "orgs")
+        self.assertEqual((r["inserted"], r["updated"]), (250, 1))
+        self.assertEqual(self.index_sql(), fresh)
+        self.ok("check", "rollups")
+        levels = {lv["level"]: lv["total"] for lv in self.js("status", "LS")["reports"][0]["levels"]}
+        self.assertEqual(levels, {"district": 1, "grassroots": 252})
+        con = sqlite3.connect(self.db)
+        try:
+            plan = " ".join(r[3] for r in con.execute(
+                "EXPLAIN QUERY PLAN SELECT id FROM orgs WHERE level = 'grassroots' AND path > '/'"))
+        finally:
+            con.close()
+        self.assertIn("orgs_by_path", plan)
+
+    def test_a_bad_row_after_the_indexes_are_dropped_leaves_the_store_unchanged(self):
+        self.ok("import", self.write("a.csv", ORGS), "--as", "orgs")
+        fresh = self.index_sql()
+        rows = "".join(f"LS-TP-X{i},Xã {i},grassroots,LS-TP,,\n" for i in range(200))
+        self.refused("import", self.write("x.csv", "code,name,level,parent,kind,members\n" + rows +
+                                          "LS-TP-Z,Xã Z,grassroots,NOPE,,\n"),
+                     "--as", "orgs", says="row 202, column 4 (parent)")
+        self.assertEqual(self.index_sql(), fresh)
+        self.assertEqual(len(self.orgs()), 4)
+        self.ok("check", "rollups")
+
     def test_dry_run_validates_and_writes_nothing(self):
         before = self.snapshot()
         r = self.ok("import", self.write("o.csv", ORGS), "--as", "orgs", "--dry-run")
@@ -293,9 +338,11 @@ class ImportTest(StoreTest):
         def names(i, cells):
             if i == 7:
                 cells[1] = nfd  # typed with combining marks: stored as NFC
+        indexes = self.index_sql()
         path = self.people_file(100, names)  # three statements of 32 rows, then 4 one by one
         r = self.js("import", path, "--as", "people")
         self.assertEqual((r["rows"], r["inserted"], r["updated"], r["unchanged"]), (100, 100, 0, 0))
+        self.assertEqual(self.index_sql(), indexes)  # only an import of orgs touches them
         people = self.people()
         self.assertEqual(len(people), 100)
         self.assertEqual(people["P0007"][0], unicodedata.normalize("NFC", "Nông Văn Dền"))
