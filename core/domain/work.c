@@ -275,8 +275,9 @@ int cv_work_list(cv_store *s, const cv_work_filter *f, cv_work_visit visit, void
     }
     sqlite3_stmt *st = cv_store_prepare(
         s,
-        "WITH RECURSIVE sub(id) AS (SELECT id FROM orgs WHERE ?1 IS NULL OR code = ?1 "
-        "  UNION SELECT o.id FROM orgs o JOIN sub ON o.parent_id = sub.id WHERE ?1 IS NOT "
+        "WITH RECURSIVE sub(id) AS (SELECT id FROM orgs WHERE code = ?1 " /* the code's index */
+        "  UNION SELECT id FROM orgs WHERE ?1 IS NULL UNION SELECT o.id FROM orgs o JOIN sub ON "
+        "o.parent_id = sub.id WHERE ?1 IS NOT "
         "NULL AND NOT ?8) " WORK_SELECT "WHERE c.term_id = ?2 AND o.id IN sub "
         "AND (?3 IS NULL OR w.group_name = ?3) AND (?4 IS NULL OR sc.code = ?4) "
         "AND (NOT ?5 OR (w.status = 'open' AND w.due < ?6)) AND (NOT ?7 OR w.status = 'open') "
