@@ -50,6 +50,13 @@ static const char *column(sqlite3_stmt *st, int i)
     return (const char *)sqlite3_column_text(st, i);
 }
 
+/* Sets key of o to the text v, or null. Member by member rather than by json_pack, whose format
+ * parsing cost a status report a tenth of its time. */
+static void put_text(json_t *o, const char *key, const char *v)
+{
+    json_object_set_new_nocheck(o, key, v ? json_string(v) : json_null());
+}
+
 /* The counts of each level below root, from its roll-ups (term 0 holds the organisations): a
  * level is late in full once its window has closed, less what was held on time. */
 static int tally_levels(cv_store *s, int64_t root, const cv_term *t, const char *today,
@@ -146,11 +153,15 @@ static int list_late(cv_store *s, int64_t root, const cv_term *t, const char *to
         sqlite3_bind_int64(st, 5, (sqlite3_int64)room);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
             const char *status = column(st, 3);
-            json_array_append_new(
-                r->late, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s}", "org", column(st, 0),
-                                   "name", column(st, 1), "level", column(st, 2), "status",
-                                   status ? status : "unplanned", "planned_start", column(st, 4),
-                                   "actual_start", column(st, 5), "window_closes", column(st, 6)));
+            json_t *c = json_object();
+            put_text(c, "org", column(st, 0));
+            put_text(c, "name", column(st, 1));
+            put_text(c, "level", column(st, 2));
+            put_text(c, "status", status ? status : "unplanned");
+            put_text(c, "planned_start", column(st, 4));
+            put_text(c, "actual_start", column(st, 5));
+            put_text(c, "window_closes", column(st, 6));
+            json_array_append_new(r->late, c);
         }
         sqlite3_reset(st);
     }

@@ -275,8 +275,9 @@ int cv_work_list(cv_store *s, const cv_work_filter *f, cv_work_visit visit, void
     }
     sqlite3_stmt *st = cv_store_prepare(
         s,
-        "WITH RECURSIVE sub(id) AS (SELECT id FROM orgs WHERE ?1 IS NULL OR code = ?1 "
-        "  UNION SELECT o.id FROM orgs o JOIN sub ON o.parent_id = sub.id WHERE ?1 IS NOT "
+        "WITH RECURSIVE sub(id) AS (SELECT id FROM orgs WHERE code = ?1 " /* the code's index */
+        "  UNION SELECT id FROM orgs WHERE ?1 IS NULL UNION SELECT o.id FROM orgs o JOIN sub ON "
+        "o.parent_id = sub.id WHERE ?1 IS NOT "
         "NULL AND NOT ?8) " WORK_SELECT "WHERE c.term_id = ?2 AND o.id IN sub "
         "AND (?3 IS NULL OR w.group_name = ?3) AND (?4 IS NULL OR sc.code = ?4) "
         "AND (NOT ?5 OR (w.status = 'open' AND w.due < ?6)) AND (NOT ?7 OR w.status = 'open') "
@@ -351,12 +352,26 @@ int cv_work_overdue_page(cv_store *s, int64_t root, int64_t term_id, int limit, 
     return rc == SQLITE_DONE ? 0 : cv_store_fail(s, "listing overdue work items", e);
 }
 
+/* Sets key of o to the text v, or null when v is empty. Built member by member rather than by
+ * json_pack, whose format parsing cost a status report a quarter of its time. */
+static void put_text(json_t *o, const char *key, const char *v, int empty_is_null)
+{
+    json_object_set_new_nocheck(o, key, empty_is_null && !v[0] ? json_null() : json_string(v));
+}
+
 json_t *cv_work_json(const cv_work_item *w)
 {
-    return json_pack("{s:I, s:s, s:s, s:s?, s:s, s:s, s:s, s:s?, s:I, s:s, s:s?}", "id",
-                     (json_int_t)w->id, "org", w->org_code, "group", w->group, "subcommittee",
-                     w->subcommittee[0] ? w->subcommittee : NULL, "title", w->title, "unit",
-                     w->unit, "person", w->person, "due", w->due[0] ? w->due : NULL, "budget",
-                     (json_int_t)w->budget, "status", w->status, "done_on",
-                     w->done_on[0] ? w->done_on : NULL);
+    json_t *o = json_object();
+    json_object_set_new_nocheck(o, "id", json_integer((json_int_t)w->id));
+    put_text(o, "org", w->org_code, 0);
+    put_text(o, "group", w->group, 0);
+    put_text(o, "subcommittee", w->subcommittee, 1);
+    put_text(o, "title", w->title, 0);
+    put_text(o, "unit", w->unit, 0);
+    put_text(o, "person", w->person, 0);
+    put_text(o, "due", w->due, 1);
+    json_object_set_new_nocheck(o, "budget", json_integer((json_int_t)w->budget));
+    put_text(o, "status", w->status, 0);
+    put_text(o, "done_on", w->done_on, 1);
+    return o;
 }

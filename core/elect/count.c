@@ -403,11 +403,14 @@ int cv_election_list(cv_store *s, const char *org, const char *term,
     cv_term t;
     if (cv_term_get(s, term, &t, e) < 0)
         return e->code;
+    /* One organisation's through its code's index and its congress; all of them in code order.
+     * One statement for both would plan for all and walk every congress of the term. */
     sqlite3_stmt *st = cv_store_prepare(
         s,
-        "SELECT el.id FROM elections el JOIN congresses c ON c.id = el.congress_id "
-        "JOIN orgs o ON o.id = c.org_id WHERE (?1 IS NULL OR o.code = ?1) AND c.term_id = ?2 "
-        "ORDER BY o.code, el.id",
+        org ? "SELECT el.id FROM orgs o JOIN congresses c ON c.org_id = o.id AND c.term_id = ?2 "
+              "JOIN elections el ON el.congress_id = c.id WHERE o.code = ?1 ORDER BY el.id"
+            : "SELECT el.id FROM elections el JOIN congresses c ON c.id = el.congress_id "
+              "JOIN orgs o ON o.id = c.org_id WHERE c.term_id = ?2 ORDER BY o.code, el.id",
         e);
     if (!st)
         return e->code;
