@@ -19,6 +19,7 @@
 #include "store/journal.h"
 #include "http/api.h"
 #include "web/routes.h"
+#include "web/web.h"
 #include "http/listen.h"
 #include "http/upload.h"
 
@@ -417,6 +418,25 @@ static enum MHD_Result answer(exchange *x, const char *url, const char *method)
     return MHD_YES;
 }
 
+/* Whether an upload (or a multipart body for no operation) is refused from its head alone, before
+ * a byte of its body is read or written: the caller (api.h) and then the operation (404). */
+static int refused_early(exchange *x, const char *url, int unknown)
+{
+    cv_http_req req = {.method = MHD_HTTP_METHOD_POST,
+                       .path = url,
+                       .header = header_of,
+                       .query = query_of,
+                       .ctx = x,
+                       .peer = x->peer};
+    int page = cv_web_upload_op(url) != NULL;
+    if (cv_api_upload_allowed(&x->srv->api, &req, page, &x->resp) < 0)
+        return 1;
+    if (!unknown)
+        return 0;
+    cv_http_resp_problem(&x->resp, 404, "no such operation (GET /api/v1/openapi.json lists them)");
+    return 1;
+}
+
 /* The first call for a request (its head is in): bounds the body from Content-Length. */
 static enum MHD_Result begin(server *s, struct MHD_Connection *c, const char *url,
                              const char *method, void **cls)
@@ -427,7 +447,8 @@ static enum MHD_Result begin(server *s, struct MHD_Connection *c, const char *ur
     *cls = x;
     x->srv = s;
     x->c = c;
-    x->up = cv_upload_begin(c, url, method);
+    int unknown;
+    x->up = cv_upload_begin(c, url, method, &unknown);
     x->max = x->up ? cv_upload_max() : cv_api_body_max(url);
     peer_of(c, x->peer, sizeof x->peer);
     const union MHD_ConnectionInfo *ci =
@@ -436,6 +457,12 @@ static enum MHD_Result begin(server *s, struct MHD_Connection *c, const char *ur
     if (x->k) {
         x->k->phase = C_BODY;
         x->k->since = uv_now(cv_daemon_loop(s->d));
+    }
+    if ((x->up || unknown) && refused_early(x, url, unknown)) {
+        cv_upload_free(x->up); /* nothing more of the body is kept or written */
+        x->up = NULL;
+        x->too_big = 1;
+        return send_resp(x);
     }
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
     if (cl && strtoull(cl, NULL, 10) > x->max) {

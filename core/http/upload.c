@@ -150,9 +150,11 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
     return MHD_YES;
 }
 
-cv_upload *cv_upload_begin(struct MHD_Connection *c, const char *url, const char *method)
+cv_upload *cv_upload_begin(struct MHD_Connection *c, const char *url, const char *method,
+                           int *unknown)
 {
     char name[ROUTE_MAX];
+    *unknown = 0;
     const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
     if (strcmp(method, "POST") != 0 || !ct || strncasecmp(ct, "multipart/form-data", 19) != 0)
         return NULL;
@@ -170,6 +172,7 @@ cv_upload *cv_upload_begin(struct MHD_Connection *c, const char *url, const char
         *slash = '.';
     }
     const cv_op *op = cv_ops_find(name);
+    *unknown = op == NULL;
     const cv_op_arg *file = op && op->writes ? file_arg_of(op) : NULL;
     cv_upload *u = file ? calloc(1, sizeof *u) : NULL;
     if (!u)
