@@ -152,6 +152,22 @@ class HttpFilesTest(StoreTest):
             time.sleep(0.01)
         self.assertEqual(os.listdir(tmp), [])
 
+    def test_an_upload_retried_with_its_idempotency_key_is_done_once(self):
+        fields = {"org": "BK-TP", "title": "Biên bản", "by": "Văn phòng"}
+        key = {"Idempotency-Key": "upload-1"}
+        body, mp = multipart(fields, "a.pdf", PDF)
+        first = self.srv.request("POST", "/api/v1/doc/add", body=body, headers={**mp, **key})
+        self.assertEqual(first.status, 200, first.body)
+        body, mp = multipart(fields, "a.pdf", PDF)  # the same bytes, a new temp file
+        again = self.srv.request("POST", "/api/v1/doc/add", body=body, headers={**mp, **key})
+        self.assertEqual(again.status, 200, again.body)
+        self.assertEqual(again.json()["id"], first.json()["id"])
+        self.assertEqual(len(self.js("doc", "list", "BK-TP")), 1)
+        body, mp = multipart(fields, "a.pdf", PDF + b"% other\n")
+        other = self.srv.request("POST", "/api/v1/doc/add", body=body, headers={**mp, **key})
+        self.assertEqual(other.status, 422, other.body)
+        self.assertIn("different request", other.json()["detail"])
+
     def test_the_openapi_document_shows_files_as_multipart_binary(self):
         doc = self.srv.get("/api/v1/openapi.json").json()
         body = doc["paths"]["/api/v1/doc/version"]["post"]["requestBody"]["content"]
