@@ -19,7 +19,7 @@ int cv_cmd_run(cv_cli *cli, int argc, char **argv)
     if (cv_cli_parse(cli, argc, argv, opts,
                      "run [--poll-ms N] [--listen HOST:PORT|unix:PATH] [--max-connections N] "
                      "[--max-per-ip N] [--header-timeout S] [--request-timeout S] "
-                     "[--idle-timeout S] [--header-bytes N]",
+                     "[--idle-timeout S] [--header-bytes N] [--request-deadline-ms MS]",
                      0, 0, pos, &npos) < 0 ||
         cv_cli_count(cli, poll, "--poll-ms", &poll_ms) < 0)
         return cli->err.code;

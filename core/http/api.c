@@ -262,6 +262,29 @@ static int csrf_refused(const cv_http_req *req, const cv_api_caller *c, cv_http_
     return 1;
 }
 
+int cv_api_upload_allowed(cv_api *api, const cv_http_req *req, int page, cv_http_resp *resp)
+{
+    cv_api_caller c = {0};
+    cv_err e;
+    where_from(req, &c);
+    c.version = cv_api_store_version(api);
+    if (identify(api, req, &c, &e) < 0) {
+        if (page) {
+            cv_http_resp_text(resp, 303, "text/plain; charset=utf-8", "", 0);
+            cv_http_resp_header(resp, "Location", "/login");
+        } else {
+            cv_http_resp_problem(resp, 401, e.msg);
+            cv_http_resp_header(resp, "WWW-Authenticate", "Bearer realm=\"convene\"");
+        }
+        return -1;
+    }
+    if (page && c.session && cv_api_cross_site(req, &c)) {
+        cv_http_resp_problem(resp, 403, "a change from another site is refused");
+        return -1;
+    }
+    return !page && csrf_refused(req, &c, resp) ? -1 : 0;
+}
+
 /* events ------------------------------------------------------------------------------------ */
 
 /* What the caller may see of the journal: everything for an admin, else the subtrees of its

@@ -30,6 +30,12 @@ size_t cv_api_body_max(const char *path);
 /* Answers req into resp (which starts zeroed). */
 void cv_api_handle(cv_api *api, const cv_http_req *req, cv_http_resp *resp);
 
+/* Checks an upload from its head alone, before its body is read: the caller must be signed in
+ * and, with a session cookie, the request must come from this site with the session's CSRF token
+ * (a dashboard form's token is in its body: only its origin is checked here). 0 if it may go
+ * on, else -1 with the refusal in resp (401, 403, or for a form 303 to the login). */
+int cv_api_upload_allowed(cv_api *api, const cv_http_req *req, int page, cv_http_resp *resp);
+
 /* Frees what the API keeps between requests. */
 void cv_api_close(cv_api *api);
 

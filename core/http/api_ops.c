@@ -316,6 +316,15 @@ static int prepare(cv_api *api, const cv_http_req *req, cv_http_resp *resp, op_j
                    int64_t version, cv_err *e)
 {
     char *canon = json_dumps(j->args, JSON_COMPACT | JSON_SORT_KEYS);
+    if (canon && req->file_digest && j->op->writes) {
+        free(canon); /* an upload's temp path differs at every try: its bytes' hash stands in */
+        json_t *same = json_copy(j->args);
+        for (const cv_op_arg *a = j->op->args; same && a && a->name; a++)
+            if (a->type == CV_ARG_FILE && json_object_get(same, a->name))
+                json_object_set_new(same, a->name, json_string(req->file_digest));
+        canon = same ? json_dumps(same, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+        json_decref(same);
+    }
     const char *idem = req->header(req->ctx, "Idempotency-Key");
     int rc = canon ? 0 : cv_err_set(e, CV_ENOMEM, "out of memory");
     if (rc == 0 && !j->op->writes && (rc = paging(req, j, e)) == 0) {

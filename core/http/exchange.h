@@ -39,6 +39,7 @@ typedef struct cv_http_req {
     /* The path of a CV_ARG_FILE argument the server itself received (an upload's temp file,
      * upload.h), or NULL; a NULL function for a request that carries no file. */
     const char *(*file)(void *ctx, const char *name);
+    const char *file_digest; /* an upload's file: its bytes' BLAKE2b in hex, else NULL */
 } cv_http_req;
 
 typedef struct cv_http_resp cv_http_resp;

@@ -19,6 +19,7 @@
 #include "store/journal.h"
 #include "http/api.h"
 #include "web/routes.h"
+#include "web/web.h"
 #include "http/listen.h"
 #include "http/upload.h"
 
@@ -35,10 +36,22 @@ const cv_http_setting cv_http_settings[] = {
     {"http.request_timeout", "request-timeout", "seconds to send a request's body", 60, 1, 3600},
     {"http.idle_timeout", "idle-timeout", "seconds a connection may stay silent", 60, 1, 86400},
     {"http.header_bytes", "header-bytes", "bytes of a request's head", 16384, 4096, 1048576},
+    {"http.request_deadline_ms", "request-deadline-ms",
+     "milliseconds a request's work on the thread pool may take (then 503)", 10000, 100, 3600000},
     {NULL, NULL, NULL, 0, 0, 0},
 };
 
-enum { S_LISTEN, S_MAX_CONN, S_PER_IP, S_HEADER_T, S_REQUEST_T, S_IDLE_T, S_HEADER_B, S_COUNT };
+enum {
+    S_LISTEN,
+    S_MAX_CONN,
+    S_PER_IP,
+    S_HEADER_T,
+    S_REQUEST_T,
+    S_IDLE_T,
+    S_HEADER_B,
+    S_DEADLINE,
+    S_COUNT
+};
 
 /* A connection as the sweep sees it: when it began waiting for what it must send next. */
 typedef struct conn {
@@ -63,6 +76,18 @@ typedef struct stream {
     size_t pend_len, pend_off;
 } stream;
 
+/* A request's work on the thread pool. It owns the response the work writes and outlives the
+ * request: past the deadline the request is answered 503 and let go (x set to NULL), and the
+ * work's late answer is dropped when it finishes. */
+typedef struct job {
+    struct job *prev, *next;
+    uv_work_t work;
+    struct server *srv;
+    struct exchange *x; /* the request waiting for it, or NULL once answered without it */
+    cv_http_resp resp;
+    uint64_t deadline; /* uv_now */
+} job;
+
 typedef struct server {
     cv_daemon *d;
     struct MHD_Daemon *mhd;
@@ -75,6 +100,7 @@ typedef struct server {
     conn conns;     /* list head */
     stream streams; /* list head */
     uv_timer_t heartbeat;
+    job jobs; /* list head: the work out on the thread pool */
     cv_api api;
 } server;
 
@@ -88,7 +114,7 @@ typedef struct exchange {
     int too_big;
     char peer[INET6_ADDRSTRLEN];
     cv_http_resp resp;
-    uv_work_t work;
+    job *job;      /* its work on the thread pool, while it waits for it */
     cv_upload *up; /* a multipart body carrying a file (upload.h), else NULL */
 } exchange;
 
@@ -352,28 +378,65 @@ static void on_heartbeat(uv_timer_t *t)
 
 static void work_run(uv_work_t *w)
 {
-    exchange *x = w->data;
-    x->resp.work(x->resp.work_arg, &x->resp);
+    job *j = w->data;
+    j->resp.work(j->resp.work_arg, &j->resp);
 }
 
 static void maybe_free(server *s);
 
-static void work_done(uv_work_t *w, int status)
+/* Answers x, suspended while its work ran, with its response and lets it go on. */
+static void resume_with(exchange *x)
 {
-    exchange *x = w->data;
-    server *s = x->srv;
-    s->inflight--;
-    x->resp.work = NULL;
-    if (status != 0)
-        cv_http_resp_problem(&x->resp, 503, "the server is shutting down");
-    if (x->resp.after)
-        x->resp.after(x->resp.work_arg, &x->resp);
-    cv_daemon_poke(s->d); /* the work may have written events */
+    x->job = NULL;
     send_resp(x);
     MHD_resume_connection(x->c);
+}
+
+static void work_done(uv_work_t *w, int status)
+{
+    job *j = w->data;
+    server *s = j->srv;
+    s->inflight--;
+    j->prev->next = j->next;
+    j->next->prev = j->prev;
+    j->resp.work = NULL;
+    if (status != 0)
+        cv_http_resp_problem(&j->resp, 503, "the server is shutting down");
+    if (j->resp.after)
+        j->resp.after(j->resp.work_arg, &j->resp); /* frees work_arg, even for a late answer */
+    cv_daemon_poke(s->d);                          /* the work may have written events */
+    if (j->x) {
+        cv_http_resp_clear(&j->x->resp);
+        j->x->resp = j->resp;
+        resume_with(j->x);
+    } else {
+        cv_http_resp_clear(&j->resp); /* late: its request was answered 503 at the deadline */
+    }
+    free(j);
     if (s->stopping)
         maybe_free(s);
     else
+        run_mhd(s);
+}
+
+/* Answers 503 to the requests whose work has passed the deadline; the work goes on and its
+ * answer is dropped (a change it makes stays made: a retry with the same Idempotency-Key is
+ * safe). */
+static void expire_jobs(server *s, uint64_t now)
+{
+    int woke = 0;
+    for (job *j = s->jobs.next; j != &s->jobs; j = j->next) {
+        if (!j->x || now < j->deadline)
+            continue;
+        exchange *x = j->x;
+        j->x = NULL;
+        cv_http_resp_problem(&x->resp, 503,
+                             "the request's work took longer than its deadline; try again");
+        cv_http_resp_header(&x->resp, "Retry-After", "%d", 1);
+        resume_with(x);
+        woke = 1;
+    }
+    if (woke)
         run_mhd(s);
 }
 
@@ -408,13 +471,49 @@ static enum MHD_Result answer(exchange *x, const char *url, const char *method)
         return send_stream(x);
     if (!x->resp.work)
         return send_resp(x);
-    x->work.data = x;
+    server *s = x->srv;
+    job *j = calloc(1, sizeof *j);
+    if (!j) {
+        x->resp.work(x->resp.work_arg, &x->resp); /* too little memory to wait: done here */
+        x->resp.work = NULL;
+        if (x->resp.after)
+            x->resp.after(x->resp.work_arg, &x->resp);
+        return send_resp(x);
+    }
+    *j = (job){.srv = s, .x = x, .resp = x->resp};
+    j->deadline = uv_now(cv_daemon_loop(s->d)) + (uint64_t)s->v[S_DEADLINE];
+    j->work.data = j;
+    memset(&x->resp, 0, sizeof x->resp);
+    x->job = j;
+    j->next = s->jobs.next;
+    j->prev = &s->jobs;
+    s->jobs.next->prev = j;
+    s->jobs.next = j;
     MHD_suspend_connection(x->c);
-    x->srv->inflight++;
+    s->inflight++;
     if (x->k)
         x->k->phase = C_ANSWER;
-    uv_queue_work(cv_daemon_loop(x->srv->d), &x->work, work_run, work_done);
+    uv_queue_work(cv_daemon_loop(s->d), &j->work, work_run, work_done);
     return MHD_YES;
+}
+
+/* Whether an upload (or a multipart body for no operation) is refused from its head alone, before
+ * a byte of its body is read or written: the caller (api.h) and then the operation (404). */
+static int refused_early(exchange *x, const char *url, int unknown)
+{
+    cv_http_req req = {.method = MHD_HTTP_METHOD_POST,
+                       .path = url,
+                       .header = header_of,
+                       .query = query_of,
+                       .ctx = x,
+                       .peer = x->peer};
+    int page = cv_web_upload_op(url) != NULL;
+    if (cv_api_upload_allowed(&x->srv->api, &req, page, &x->resp) < 0)
+        return 1;
+    if (!unknown)
+        return 0;
+    cv_http_resp_problem(&x->resp, 404, "no such operation (GET /api/v1/openapi.json lists them)");
+    return 1;
 }
 
 /* The first call for a request (its head is in): bounds the body from Content-Length. */
@@ -427,7 +526,8 @@ static enum MHD_Result begin(server *s, struct MHD_Connection *c, const char *ur
     *cls = x;
     x->srv = s;
     x->c = c;
-    x->up = cv_upload_begin(c, url, method);
+    int unknown;
+    x->up = cv_upload_begin(c, url, method, &unknown);
     x->max = x->up ? cv_upload_max() : cv_api_body_max(url);
     peer_of(c, x->peer, sizeof x->peer);
     const union MHD_ConnectionInfo *ci =
@@ -436,6 +536,12 @@ static enum MHD_Result begin(server *s, struct MHD_Connection *c, const char *ur
     if (x->k) {
         x->k->phase = C_BODY;
         x->k->since = uv_now(cv_daemon_loop(s->d));
+    }
+    if ((x->up || unknown) && refused_early(x, url, unknown)) {
+        cv_upload_free(x->up); /* nothing more of the body is kept or written */
+        x->up = NULL;
+        x->too_big = 1;
+        return send_resp(x);
     }
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
     if (cl && strtoull(cl, NULL, 10) > x->max) {
@@ -490,6 +596,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
     exchange *x = *req_cls;
     if (!x)
         return;
+    if (x->job)
+        x->job->x = NULL; /* its work's answer, if it comes, is dropped */
     if (x->k) {
         x->k->phase = C_HEAD;
         x->k->since = uv_now(cv_daemon_loop(s->d));
@@ -547,6 +655,7 @@ static void on_sweep(uv_timer_t *t)
     uint64_t now = uv_now(cv_daemon_loop(s->d));
     uint64_t head_ms = (uint64_t)s->v[S_HEADER_T] * 1000,
              body_ms = (uint64_t)s->v[S_REQUEST_T] * 1000;
+    expire_jobs(s, now);
     for (conn *k = s->conns.next; k != &s->conns; k = k->next) {
         uint64_t limit = k->phase == C_HEAD ? head_ms : k->phase == C_BODY ? body_ms : 0;
         if (limit && now - k->since > limit && k->fd >= 0) {
@@ -659,6 +768,7 @@ static int http_start(cv_daemon *d, void **state, cv_err *e)
     s->d = d;
     s->conns.next = s->conns.prev = &s->conns;
     s->streams.next = s->streams.prev = &s->streams;
+    s->jobs.next = s->jobs.prev = &s->jobs;
     for (int i = 0; i < S_COUNT; i++)
         if (read_setting(s, i, e) < 0) {
             free(s);

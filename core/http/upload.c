@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <magic.h>
+#include <sodium.h>
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,8 @@ struct cv_upload {
     const char *file_arg;          /* the op's FILE argument the file part fills */
     int page;                      /* a dashboard form (core/web): it also carries its "csrf" */
     int too_big;
+    crypto_generichash_state hash; /* of the file's bytes, as they arrive */
+    char digest[crypto_generichash_BYTES * 2 + 1];
     char why[WHY_MAX]; /* set: the body is refused (422) */
 };
 
@@ -100,6 +103,7 @@ static int write_file(cv_upload *u, const char *data, size_t size)
         off += (size_t)w;
     }
     u->file_bytes += size;
+    crypto_generichash_update(&u->hash, (const unsigned char *)data, size);
     return 0;
 }
 
@@ -150,9 +154,11 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
     return MHD_YES;
 }
 
-cv_upload *cv_upload_begin(struct MHD_Connection *c, const char *url, const char *method)
+cv_upload *cv_upload_begin(struct MHD_Connection *c, const char *url, const char *method,
+                           int *unknown)
 {
     char name[ROUTE_MAX];
+    *unknown = 0;
     const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
     if (strcmp(method, "POST") != 0 || !ct || strncasecmp(ct, "multipart/form-data", 19) != 0)
         return NULL;
@@ -170,6 +176,7 @@ cv_upload *cv_upload_begin(struct MHD_Connection *c, const char *url, const char
         *slash = '.';
     }
     const cv_op *op = cv_ops_find(name);
+    *unknown = op == NULL;
     const cv_op_arg *file = op && op->writes ? file_arg_of(op) : NULL;
     cv_upload *u = file ? calloc(1, sizeof *u) : NULL;
     if (!u)
@@ -180,6 +187,7 @@ cv_upload *cv_upload_begin(struct MHD_Connection *c, const char *url, const char
                      .fd = -1,
                      .file_arg = file->name,
                      .page = page_op != NULL};
+    crypto_generichash_init(&u->hash, NULL, 0, crypto_generichash_BYTES);
     u->pp = MHD_create_post_processor(c, PP_BUFFER, on_part, u);
     if (!u->pp)
         refuse(u, "cannot read the multipart body of", "");
@@ -229,6 +237,12 @@ int cv_upload_request(cv_upload *u, cv_http_req *req, cv_http_resp *resp)
     req->header = header_of;
     req->query = query_of;
     req->file = file_of;
+    if (u->path[0]) {
+        unsigned char h[crypto_generichash_BYTES];
+        crypto_generichash_final(&u->hash, h, sizeof h);
+        sodium_bin2hex(u->digest, sizeof u->digest, h, sizeof h);
+        req->file_digest = u->digest;
+    }
     req->ctx = u;
     req->body = NULL;
     req->body_len = 0;

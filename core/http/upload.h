@@ -21,8 +21,10 @@ typedef struct cv_upload cv_upload;
 struct MHD_Connection;
 
 /* A new upload when method and url name an operation taking a file and the request's body is
- * multipart/form-data; NULL otherwise (the request is an ordinary one). */
-cv_upload *cv_upload_begin(struct MHD_Connection *c, const char *url, const char *method);
+ * multipart/form-data; NULL otherwise (the request is an ordinary one), with *unknown set when
+ * such a body was posted to /api/v1/GROUP/VERB and no operation has that name. */
+cv_upload *cv_upload_begin(struct MHD_Connection *c, const char *url, const char *method,
+                           int *unknown);
 
 /* The most bytes an upload's body may carry: the file's cap and room for the other fields. */
 size_t cv_upload_max(void);

@@ -5,6 +5,7 @@ without harming the other clients; SIGTERM still stops it within a second."""
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import time
 
@@ -147,6 +148,36 @@ class HttpTest(StoreTest):
         self.assertTrue(closed, "the slow body was never cut off")
         self.assertLess(time.monotonic() - started, 5)
         self.assertEqual(srv.get("/api/v1/status/LS").status, 200)
+
+    def test_work_past_its_deadline_is_503_and_the_server_goes_on(self):
+        add_account(self, "vanphong", "office", "LS")
+        office = token_of(self, "vanphong")
+        srv = self.server("--request-deadline-ms", "300")
+        lock = sqlite3.connect(self.db, isolation_level=None, timeout=10)
+        lock.execute("BEGIN IMMEDIATE")  # the change's work waits for the store (5 s at most)
+        try:
+            started = time.monotonic()
+            r = srv.request("POST", "/api/v1/org/add", {"code": "LS-1", "name": "Phường 1",
+                                                        "level": "grassroots", "parent": "LS-TP"},
+                            office)
+            waited = time.monotonic() - started
+            self.assert_problem(r, 503)
+            self.assertEqual(r.headers["Retry-After"], "1")
+            self.assertLess(waited, 4)  # the deadline, not the store's busy timeout
+            self.assertEqual(srv.get("/api/v1/status/LS").status, 200)
+        finally:
+            lock.execute("ROLLBACK")
+            lock.close()
+        # The late work finishes once the store is free; its answer is dropped, its change made.
+        end = time.monotonic() + 10
+        while srv.get("/api/v1/org/show?code=LS-1").status != 200 and time.monotonic() < end:
+            time.sleep(0.05)
+        self.assertEqual(srv.get("/api/v1/org/show?code=LS-1").status, 200)
+        r = srv.request("POST", "/api/v1/org/add", {"code": "LS-2", "name": "Phường 2",
+                                                    "level": "grassroots", "parent": "LS-TP"},
+                        office)
+        self.assertEqual(r.status, 200, r.body)
+        self.assertEqual(srv.stop(), 0)
 
     def test_too_many_connections_are_refused_without_harming_the_others(self):
         srv = self.server("--max-connections", "4", "--max-per-ip", "100")

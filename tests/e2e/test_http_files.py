@@ -3,10 +3,12 @@ round/respond take multipart/form-data whose file part is streamed to a private 
 the documents' 50 MB cap (413 beyond it, the store unchanged); a path sent by the client itself
 is refused, never read; doc/get answers with the bytes, their type and a file name."""
 import hashlib
+import os
+import time
 import uuid
 
 from harness import StoreTest, main
-from httpd import Server, add_account, token_of
+from httpd import PASSWORD, Server, add_account, closed_by_peer, token_of
 
 PDF = b"%PDF-1.4\n% convene test\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 FILE_MAX = 50 * 1024 * 1024
@@ -105,6 +107,66 @@ class HttpFilesTest(StoreTest):
         self.assertEqual(self.snapshot(), before)
         r = self.post("/api/v1/doc/version", {"id": doc["id"], "by": "A"}, PDF)
         self.assertEqual(r.status, 200, r.body)
+
+    def refused_before_the_body(self, srv, path, headers):
+        """Sends the head of a 40 MB multipart POST and 64 KB of its body, then reads the answer
+        (it must come with most of the body unsent); its status."""
+        body, mp = multipart({"org": "BK-TP", "title": "X"}, "lon.bin", b"x" * (40 << 20))
+        head = "".join(f"{k}: {v}\r\n" for k, v in {**mp, **headers}.items())
+        sock = srv.raw_socket()
+        try:
+            sock.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{srv.port}\r\n{head}"
+                         f"Content-Length: {len(body)}\r\n\r\n".encode() + body[:65536])
+            got = closed_by_peer(sock)
+        finally:
+            sock.close()
+        return int(got.split(b" ", 2)[1])
+
+    def test_an_upload_is_refused_from_its_head_and_no_temp_file_is_made(self):
+        tmp = os.path.join(self.dir, "tmp")
+        os.mkdir(tmp)
+        token = self.srv.headers
+        self.srv.stop()
+        srv = Server(self, env={**self.env(), "TMPDIR": tmp}).serving()
+        srv.headers = {}
+        self.assertEqual(srv.login("vanphong", PASSWORD).status, 200)
+        cookie = srv.headers["Cookie"]
+        before = self.snapshot()
+        self.assertEqual(self.refused_before_the_body(srv, "/api/v1/doc/add", {}), 401)
+        self.assertEqual(self.refused_before_the_body(
+            srv, "/api/v1/doc/add", {"Authorization": "Bearer nope"}), 401)
+        self.assertEqual(self.refused_before_the_body(
+            srv, "/api/v1/doc/add", {"Cookie": cookie}), 403)  # no CSRF token
+        self.assertEqual(self.refused_before_the_body(
+            srv, "/api/v1/doc/add", {**srv.headers, "Origin": "http://evil.example"}), 403)
+        self.assertEqual(self.refused_before_the_body(
+            srv, "/api/v1/doc/nothing", token), 404)
+        self.assertEqual(os.listdir(tmp), [])
+        self.assertEqual(self.snapshot(), before)
+        body, mp = multipart({"org": "BK-TP", "title": "Dự thảo", "by": "Tổ"}, "a.pdf", PDF)
+        r = srv.request("POST", "/api/v1/doc/add", body=body, headers={**token, **mp})
+        self.assertEqual(r.status, 200, r.body)
+        # the accepted upload's temp file goes when its exchange ends, just after the answer
+        end = time.monotonic() + 10
+        while os.listdir(tmp) and time.monotonic() < end:
+            time.sleep(0.01)
+        self.assertEqual(os.listdir(tmp), [])
+
+    def test_an_upload_retried_with_its_idempotency_key_is_done_once(self):
+        fields = {"org": "BK-TP", "title": "Biên bản", "by": "Văn phòng"}
+        key = {"Idempotency-Key": "upload-1"}
+        body, mp = multipart(fields, "a.pdf", PDF)
+        first = self.srv.request("POST", "/api/v1/doc/add", body=body, headers={**mp, **key})
+        self.assertEqual(first.status, 200, first.body)
+        body, mp = multipart(fields, "a.pdf", PDF)  # the same bytes, a new temp file
+        again = self.srv.request("POST", "/api/v1/doc/add", body=body, headers={**mp, **key})
+        self.assertEqual(again.status, 200, again.body)
+        self.assertEqual(again.json()["id"], first.json()["id"])
+        self.assertEqual(len(self.js("doc", "list", "BK-TP")), 1)
+        body, mp = multipart(fields, "a.pdf", PDF + b"% other\n")
+        other = self.srv.request("POST", "/api/v1/doc/add", body=body, headers={**mp, **key})
+        self.assertEqual(other.status, 422, other.body)
+        self.assertIn("different request", other.json()["detail"])
 
     def test_the_openapi_document_shows_files_as_multipart_binary(self):
         doc = self.srv.get("/api/v1/openapi.json").json()
