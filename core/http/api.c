@@ -23,9 +23,9 @@
 #define CACHE_KEY_MAX 512
 #define REPORT_MAX    (64 * 1024 * 1024)
 
-size_t cv_api_body_max(const char *path)
+size_t cv_api_body_max(void)
 {
-    return strncmp(path, "/api/v1/documents", 17) == 0 ? CV_FILE_MAX : API_BODY_MAX;
+    return API_BODY_MAX;
 }
 
 /* replies ----------------------------------------------------------------------------------- */

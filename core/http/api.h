@@ -23,9 +23,8 @@ typedef struct cv_api {
     cv_session_memo *sessions; /* sessions checked before (session.h) */
 } cv_api;
 
-/* The most bytes a request body may carry on path (documents' own cap for uploads, small for
- * everything else). */
-size_t cv_api_body_max(const char *path);
+/* The most bytes a request body that is not an upload may carry (uploads: cv_upload_max). */
+size_t cv_api_body_max(void);
 
 /* Answers req into resp (which starts zeroed). */
 void cv_api_handle(cv_api *api, const cv_http_req *req, cv_http_resp *resp);

@@ -528,7 +528,7 @@ static enum MHD_Result begin(server *s, struct MHD_Connection *c, const char *ur
     x->c = c;
     int unknown;
     x->up = cv_upload_begin(c, url, method, &unknown);
-    x->max = x->up ? cv_upload_max() : cv_api_body_max(url);
+    x->max = x->up ? cv_upload_max() : cv_api_body_max();
     peer_of(c, x->peer, sizeof x->peer);
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
