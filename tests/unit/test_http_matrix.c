@@ -12,6 +12,7 @@
 
 typedef struct http_case {
     json_t *query; /* a read's arguments, as query text */
+    json_t *files; /* the FILE arguments, as an upload's temp file provides them */
     const char *authorization;
 } http_case;
 
@@ -48,6 +49,23 @@ static json_t *as_query(json_t *args)
         json_object_set_new(q, key, json_string(buf));
     }
     return q;
+}
+
+static const char *file_of(void *ctx, const char *name)
+{
+    return json_string_value(json_object_get(((http_case *)ctx)->files, name));
+}
+
+/* The FILE arguments of args moved into an upload's files: a client never names a path. */
+static json_t *as_upload(const cv_op *op, json_t *args)
+{
+    json_t *files = json_object();
+    for (const cv_op_arg *a = op->args; a && a->name; a++)
+        if (a->type == CV_ARG_FILE && json_object_get(args, a->name)) {
+            json_object_set(files, a->name, json_object_get(args, a->name));
+            json_object_del(args, a->name);
+        }
+    return files;
 }
 
 static int matrix_setup(void **state)
@@ -87,7 +105,7 @@ static int run_case(fixture *f, cv_api *api, const cv_op *op, int r, int p, int 
 {
     unsigned role = 1u << r;
     json_t *args = example_args(op, p, case_no);
-    http_case c = {.authorization = tokens[r]};
+    http_case c = {.authorization = tokens[r], .files = as_upload(op, args)};
     char path[128], *body = NULL;
     snprintf(path, sizeof path, "/api/v1/%s", op->name);
     for (char *s = path + 8; *s; s++)
@@ -100,6 +118,7 @@ static int run_case(fixture *f, cv_api *api, const cv_op *op, int r, int p, int 
                        .path = path,
                        .header = header_of,
                        .query = query_of,
+                       .file = file_of,
                        .ctx = &c,
                        .body = body,
                        .body_len = body ? strlen(body) : 0,
@@ -130,6 +149,7 @@ static int run_case(fixture *f, cv_api *api, const cv_op *op, int r, int p, int 
         restore(f);
     json_decref(answer);
     json_decref(c.query);
+    json_decref(c.files);
     json_decref(args);
     free(body);
     cv_http_resp_clear(&resp);
