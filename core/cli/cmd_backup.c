@@ -1,6 +1,7 @@
-/* cmd_backup.c: `convene backup DEST`, `backup verify FILE`, `backup config` and
- * `convene restore SRC`. The copying and checking are core/backup's; this file parses, journals
- * a backup made by hand, and prints. */
+/* cmd_backup.c: `convene backup DEST` and `backup config` (the operations backup.run and
+ * backup.config, core/ops/ops_store.c), `backup verify FILE` and `convene restore SRC` (which act
+ * on files, not through the store). The copying and checking are core/backup's; this file
+ * parses and prints. */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,19 +40,11 @@ static void print_verified(json_t *j, FILE *out)
 
 static int backup_make(cv_cli *cli, int argc, char **argv)
 {
-    char *pos[1], full[PATH_MAX];
+    char *pos[1];
     int npos;
-    cv_backup_result r;
     if (cv_cli_parse(cli, argc, argv, NULL, "backup DEST", 1, 1, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s || cv_backup_make(cv_store_path(s), pos[0], NULL, &r, &cli->err) < 0)
-        return cli->err.code;
-    if (realpath(r.file, full))
-        snprintf(r.file, sizeof r.file, "%s", full);
-    if (cv_backup_record_manual(s, &r, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, result_json(&r), print_made);
+    return cv_cli_op_print(cli, "backup.run", json_pack("{s:s}", "dest", pos[0]), print_made);
 }
 
 static int backup_verify(cv_cli *cli, int argc, char **argv)
@@ -75,42 +68,40 @@ static void print_config(json_t *j, FILE *out)
             cv_json_text(j, "state"), cv_json_text(j, "notify"));
 }
 
-static int count_opt(cv_cli *cli, const char *value, const char *what, int *out)
+static int count_opt(cv_cli *cli, json_t *args, const char *value, const char *what)
 {
     int64_t v = -1;
+    if (!value)
+        return 0;
     if (cv_cli_count(cli, value, what, &v) < 0)
         return cli->err.code;
     if (v > CV_BACKUP_KEEP_MAX)
         return cv_err_set(&cli->err, CV_EINVAL, "%s is at most %d", what, CV_BACKUP_KEEP_MAX);
-    *out = (int)v;
+    json_object_set_new(args, what + 2, json_integer(v));
     return 0;
 }
 
 static int backup_config(cv_cli *cli, int argc, char **argv)
 {
-    const char *daily = NULL, *weekly = NULL;
-    cv_backup_config c = {NULL, NULL, NULL, -1, -1};
-    cv_opt opts[] = {{"dir", &c.dir, NULL}, {"daily", &daily, NULL},     {"weekly", &weekly, NULL},
-                     {"at", &c.at, NULL},   {"notify", &c.notify, NULL}, {NULL, NULL, NULL}};
+    const char *dir = NULL, *daily = NULL, *weekly = NULL, *at = NULL, *notify = NULL;
+    cv_opt opts[] = {{"dir", &dir, NULL}, {"daily", &daily, NULL},   {"weekly", &weekly, NULL},
+                     {"at", &at, NULL},   {"notify", &notify, NULL}, {NULL, NULL, NULL}};
     char *pos[1];
     int npos;
-    json_t *j;
     if (cv_cli_parse(cli, argc, argv, opts,
                      "backup config [--dir DIR] [--daily N] [--weekly N] [--at HH:MM] "
                      "[--notify NAME]",
-                     0, 0, pos, &npos) < 0 ||
-        count_opt(cli, daily, "--daily", &c.daily) < 0 ||
-        count_opt(cli, weekly, "--weekly", &c.weekly) < 0 ||
-        cv_backup_register(NULL, NULL, &cli->err) < 0)
+                     0, 0, pos, &npos) < 0)
         return cli->err.code;
-    cv_store *s = cv_cli_store(cli);
-    if (!s)
+    static const char *const names[] = {"dir", "at", "notify"};
+    const char *values[] = {dir, at, notify};
+    json_t *args = cv_cli_texts(json_object(), names, values, 3);
+    if (count_opt(cli, args, daily, "--daily") < 0 ||
+        count_opt(cli, args, weekly, "--weekly") < 0) {
+        json_decref(args);
         return cli->err.code;
-    int changes = c.dir || c.at || c.notify || c.daily != -1 || c.weekly != -1;
-    if ((changes && cv_backup_config_set(s, &c, &cli->err) < 0) ||
-        cv_backup_config_get(s, &j, &cli->err) < 0)
-        return cli->err.code;
-    return cv_cli_print(cli, j, print_config);
+    }
+    return cv_cli_op_print(cli, "backup.config", args, print_config);
 }
 
 int cv_cmd_backup(cv_cli *cli, int argc, char **argv)

@@ -13,9 +13,10 @@
 #include "base/text.h"
 
 static const cv_op *const groups[] = {
-    cv_ops_tree,   cv_ops_congress, cv_ops_elect,     cv_ops_people, cv_ops_complaints,
-    cv_ops_scheme, cv_ops_allocate, cv_ops_documents, cv_ops_docs,   cv_ops_auth,
-    cv_ops_notify, cv_ops_admin,    cv_ops_sched,     cv_ops_plugin, cv_ops_report};
+    cv_ops_tree,       cv_ops_congress, cv_ops_elect,    cv_ops_people,
+    cv_ops_complaints, cv_ops_scheme,   cv_ops_allocate, cv_ops_documents,
+    cv_ops_docs,       cv_ops_auth,     cv_ops_notify,   cv_ops_admin,
+    cv_ops_sched,      cv_ops_plugin,   cv_ops_report,   cv_ops_store};
 #define OPS_GROUPS ((int)(sizeof groups / sizeof groups[0]))
 
 int cv_ops_count(void)
@@ -339,7 +340,7 @@ static int authorise(cv_store *s, const cv_op *op, const cv_actor *actor, json_t
 static int run(cv_store *s, const cv_op *op, const cv_op_ctx *c, json_t *args, json_t **result,
                cv_err *e)
 {
-    if (!op->writes)
+    if (op->writes != 1) /* a read, or an operation with transactions of its own */
         return op->run(c, args, result, e);
     if (cv_store_begin(s, e) < 0)
         return e->code;

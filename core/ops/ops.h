@@ -76,17 +76,20 @@ typedef struct cv_op {
     const char *at_arg;    /* the argument it is found from */
     int at2;               /* a second organisation that must also be permitted (org.move) */
     const char *at2_arg;
-    int writes; /* 1: runs in a transaction that commits whole or not at all */
+    int writes; /* 1: runs in a transaction that commits whole or not at all; CV_OP_OWN_TX: writes
+                   in transactions of its own (backup.run: no write lock while it copies) */
     cv_op_fn run;
     /* Arguments that succeed in the tests' world, with placeholders $ORG (the organisation acted
      * on), $CELL (a cell under $ORG), $WORK, $ELECTION, $PERSON, $COMPLAINT, $INSPECTION, $GRANT,
      * $SCRIPT (a package folder), $PACKAGE (a registered, suspended package), $OUTBOX (a failed
      * notification), $N (a fresh number), $DOC (a document with a version), $ROUND (an open
      * comment round on it sent to $ORG), $PLAN (a plan of $ORG), $OPEN, $COUNTED, $ANNOUNCED
-     * (elections in those states): the role
+     * (elections in those states), $IMPORT (a file of organisations), $BACKUP (a folder): the role
      * matrix test runs every operation with them, and they are the documents' examples. */
     const char *example;
 } cv_op;
+
+#define CV_OP_OWN_TX 2 /* cv_op.writes: a writing operation that manages its own transactions */
 
 /* For writing the tables (ops_*.c). */
 #define CV_OP_CODE(n, req, help)                                                                   \
@@ -157,5 +160,6 @@ extern const cv_op cv_ops_notify[];
 extern const cv_op cv_ops_sched[];
 extern const cv_op cv_ops_plugin[];
 extern const cv_op cv_ops_report[];
+extern const cv_op cv_ops_store[];
 
 #endif

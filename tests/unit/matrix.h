@@ -7,6 +7,7 @@
 
 #include "fixture.h"
 
+#include <dirent.h>
 #include <sodium.h>
 
 #include "auth/account.h"
@@ -49,6 +50,8 @@ typedef struct world {
     int64_t grant;                                            /* a grant to end */
     char package_dir[64]; /* a Lua package that loads, registered as "pkg0" and suspended */
     int64_t outbox;       /* a failed notification */
+    char import_csv[64];  /* $IMPORT: a file of one organisation under D1, for import-csv */
+    char backup_dir[64];  /* $BACKUP: a folder for backups made by hand */
 } world;
 
 static world w;
@@ -215,6 +218,16 @@ static inline int world_setup(void **state)
     assert_int_equal(cv_outbox_put(f->s, &n, &f->e), 1);
     assert_int_equal(cv_store_commit(f->s, &f->e), 0);
     w.outbox = fixture_count(f, "SELECT id FROM outbox WHERE key = 'matrix:failed'");
+    assert_int_equal(cv_plugin_reg_enable(f->s, "import-csv", 1, &f->e), 0);
+    snprintf(w.import_csv, sizeof w.import_csv, "/tmp/cv-unit-import-XXXXXX");
+    int fd = mkstemp(w.import_csv);
+    assert_true(fd >= 0);
+    static const char rows[] = "code,name,level,parent,kind,members\nD1.n,Chi bộ mới,grassroots,"
+                               "D1,,12\n";
+    assert_int_equal(write(fd, rows, sizeof rows - 1), (ssize_t)sizeof rows - 1);
+    close(fd);
+    snprintf(w.backup_dir, sizeof w.backup_dir, "/tmp/cv-unit-backup-XXXXXX");
+    assert_non_null(mkdtemp(w.backup_dir));
     assert_int_equal(sqlite3_exec(cv_store_db(f->s),
                                   "UPDATE outbox SET state = 'failed', tries = 5, "
                                   "last_error = 'refused' WHERE key = 'matrix:failed'",
@@ -229,6 +242,17 @@ static inline int world_teardown(void **state)
     snprintf(init, sizeof init, "%s/init.lua", w.package_dir);
     unlink(init);
     rmdir(w.package_dir);
+    unlink(w.import_csv);
+    DIR *d = opendir(w.backup_dir);
+    for (struct dirent *de; d && (de = readdir(d));) {
+        char path[384];
+        snprintf(path, sizeof path, "%s/%s", w.backup_dir, de->d_name);
+        if (de->d_name[0] != '.')
+            unlink(path);
+    }
+    if (d)
+        closedir(d);
+    rmdir(w.backup_dir);
     return fixture_teardown(state);
 }
 
@@ -293,14 +317,15 @@ static inline json_t *example_args(const cv_op *op, int p, int case_no)
             *o++ = *s;
             continue;
         }
-        const char *names[] = {"CELL",   "ORG",    "WORK",    "GRANT",     "N",          "ELECTION",
-                               "PERSON", "SCRIPT", "PACKAGE", "COMPLAINT", "INSPECTION", "DOC",
-                               "ROUND",  "PLAN",   "OPEN",    "COUNTED",   "ANNOUNCED",  "OUTBOX"};
+        const char *names[] = {"CELL",       "ORG",       "WORK",   "GRANT",   "N",
+                               "ELECTION",   "PERSON",    "SCRIPT", "PACKAGE", "COMPLAINT",
+                               "INSPECTION", "DOC",       "ROUND",  "PLAN",    "OPEN",
+                               "COUNTED",    "ANNOUNCED", "OUTBOX", "IMPORT",  "BACKUP"};
         const int64_t *ids[] = {w.doc, w.round, w.plan, w.open, w.counted, w.announced};
         int k = 0;
-        while (k < 18 && strncmp(s + 1, names[k], strlen(names[k])) != 0)
+        while (k < 20 && strncmp(s + 1, names[k], strlen(names[k])) != 0)
             k++;
-        assert_true(k < 18);
+        assert_true(k < 20);
         if (k == 0)
             o += sprintf(o, "%s", cell);
         else if (k == 1)
@@ -323,6 +348,8 @@ static inline json_t *example_args(const cv_op *op, int p, int case_no)
             o += sprintf(o, "%lld", (long long)w.complaint[p]);
         else if (k == 10)
             o += sprintf(o, "%lld", (long long)w.inspection[p]);
+        else if (k >= 18)
+            o += sprintf(o, "%s", k == 18 ? w.import_csv : w.backup_dir);
         else
             o += sprintf(o, "%lld", (long long)(k == 17 ? w.outbox : ids[k - 11][p]));
         s += strlen(names[k]);

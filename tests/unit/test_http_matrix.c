@@ -24,6 +24,7 @@ extern char **environ;
 
 typedef struct http_case {
     json_t *query; /* a read's arguments, as query text */
+    json_t *files; /* the FILE arguments, as an upload's temp file provides them */
     const char *authorization;
 } http_case;
 
@@ -60,6 +61,23 @@ static json_t *as_query(json_t *args)
         json_object_set_new(q, key, json_string(buf));
     }
     return q;
+}
+
+static const char *file_of(void *ctx, const char *name)
+{
+    return json_string_value(json_object_get(((http_case *)ctx)->files, name));
+}
+
+/* The FILE arguments of args moved into an upload's files: a client never names a path. */
+static json_t *as_upload(const cv_op *op, json_t *args)
+{
+    json_t *files = json_object();
+    for (const cv_op_arg *a = op->args; a && a->name; a++)
+        if (a->type == CV_ARG_FILE && json_object_get(args, a->name)) {
+            json_object_set(files, a->name, json_object_get(args, a->name));
+            json_object_del(args, a->name);
+        }
+    return files;
 }
 
 static int matrix_setup(void **state)
@@ -117,6 +135,7 @@ static void send_in_process(cv_api *api, const char *method, const char *path, h
                        .path = path,
                        .header = header_of,
                        .query = query_of,
+                       .file = file_of,
                        .ctx = c,
                        .body = body,
                        .body_len = body ? strlen(body) : 0,
@@ -146,7 +165,34 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
     return size * n;
 }
 
-/* Sends the request over the daemon's socket, as a client would (query escaped, JSON body). */
+/* The body as multipart/form-data, as a client uploads a file: each argument of the JSON body a
+ * field, each FILE argument a file part. */
+static curl_mime *as_multipart(CURL *h, const char *body, json_t *files)
+{
+    curl_mime *m = curl_mime_init(h);
+    json_t *args = json_loads(body ? body : "{}", 0, NULL), *v;
+    const char *key;
+    json_object_foreach(args, key, v)
+    {
+        curl_mimepart *part = curl_mime_addpart(m);
+        char *text = json_is_string(v) ? strdup(json_string_value(v))
+                                       : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+        curl_mime_name(part, key);
+        curl_mime_data(part, text, CURL_ZERO_TERMINATED);
+        free(text);
+    }
+    json_object_foreach(files, key, v)
+    {
+        curl_mimepart *part = curl_mime_addpart(m);
+        curl_mime_name(part, key);
+        assert_int_equal(curl_mime_filedata(part, json_string_value(v)), CURLE_OK);
+    }
+    json_decref(args);
+    return m;
+}
+
+/* Sends the request over the daemon's socket, as a client would (query escaped, JSON body, or
+ * multipart when it carries a file). */
 static void send_over_socket(const char *method, const char *path, http_case *c, const char *body,
                              answer *a)
 {
@@ -166,8 +212,10 @@ static void send_over_socket(const char *method, const char *path, http_case *c,
     char auth[CV_TOKEN_TEXT_MAX + 32];
     snprintf(auth, sizeof auth, "Authorization: %s", c->authorization);
     struct curl_slist *headers = curl_slist_append(NULL, auth);
-    headers = curl_slist_append(headers, "Content-Type: application/json");
     curl_easy_reset(h);
+    curl_mime *mime = json_object_size(c->files) ? as_multipart(h, body, c->files) : NULL;
+    if (!mime)
+        headers = curl_slist_append(headers, "Content-Type: application/json");
     curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, daemon_.sock);
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
@@ -175,13 +223,16 @@ static void send_over_socket(const char *method, const char *path, http_case *c,
     curl_easy_setopt(h, CURLOPT_TIMEOUT, 60L);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, a);
-    if (body)
+    if (mime)
+        curl_easy_setopt(h, CURLOPT_MIMEPOST, mime);
+    else if (body)
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
     CURLcode rc = curl_easy_perform(h);
     if (rc != CURLE_OK)
         fail_msg("%s %s: %s", method, url, curl_easy_strerror(rc));
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &a->status);
     curl_slist_free_all(headers);
+    curl_mime_free(mime);
 }
 
 /* The clock operations move the serving process's clock too: the daemon's is put back to the
@@ -200,7 +251,7 @@ static int run_case(fixture *f, cv_api *api, const cv_op *op, int r, int p, int 
 {
     unsigned role = 1u << r;
     json_t *args = example_args(op, p, case_no);
-    http_case c = {.authorization = tokens[r]};
+    http_case c = {.authorization = tokens[r], .files = as_upload(op, args)};
     char path[128], *body = NULL;
     snprintf(path, sizeof path, "/api/v1/%s", op->name);
     for (char *s = path + 8; *s; s++)
@@ -248,6 +299,7 @@ static int run_case(fixture *f, cv_api *api, const cv_op *op, int r, int p, int 
     }
     json_decref(reply);
     json_decref(c.query);
+    json_decref(c.files);
     json_decref(args);
     free(body);
     free(a.body);
