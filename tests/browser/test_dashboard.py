@@ -31,6 +31,12 @@ from selenium.common.exceptions import StaleElementReferenceException  # noqa: E
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
+
+def until_settled(driver, seconds):
+    """A wait that reads through a page being replaced: an element gone stale is the old page."""
+    return WebDriverWait(driver, seconds, ignored_exceptions=(StaleElementReferenceException,))
+
+
 BUILD = os.environ.get("CONVENE_BUILD", tempfile.gettempdir())
 SHOTS = os.environ.get("CONVENE_SHOTS", os.path.join(BUILD, "screenshots"))
 
@@ -89,7 +95,7 @@ class Dashboard(unittest.TestCase):
         d.find_element(By.ID, "name").send_keys(name)
         d.find_element(By.ID, "password").send_keys(password)
         d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-        WebDriverWait(d, 30).until(lambda d: not d.current_url.endswith("/login"))
+        until_settled(d, 30).until(lambda d: not d.current_url.endswith("/login"))
 
     def cv(self, *args):
         r = subprocess.run([BIN, *args], capture_output=True, text=True, env=self.env(),
@@ -167,7 +173,7 @@ class Dashboard(unittest.TestCase):
         form.find_element(By.NAME, "due").send_keys("31/02/2020")
         form.find_element(By.NAME, "budget").send_keys("1500000")
         self.submit()
-        err = WebDriverWait(self.d, 10).until(lambda d: d.find_element(By.ID, "due-error"))
+        err = until_settled(self.d, 10).until(lambda d: d.find_element(By.ID, "due-error"))
         self.assertIn("không phải là một ngày", err.text)  # the operation's own words
         self.assertEqual(self.d.find_element(By.NAME, "due").get_attribute("value"), "31/02/2020")
         self.assertEqual(self.d.find_element(By.NAME, "title").get_attribute("value"),
@@ -180,7 +186,7 @@ class Dashboard(unittest.TestCase):
         due.clear()
         due.send_keys("30/05/2020")
         self.submit()
-        WebDriverWait(self.d, 30).until(lambda d: d.current_url.endswith("/congress/BK-TP-NTMK"))
+        until_settled(self.d, 30).until(lambda d: d.current_url.endswith("/congress/BK-TP-NTMK"))
         row = self.d.find_element(By.XPATH, "//td[text()='In tài liệu đại hội']/..")
         self.assertIn("Nguyễn Văn Bình", row.text)
         self.assertIn("1.500.000", row.text)
@@ -192,7 +198,7 @@ class Dashboard(unittest.TestCase):
         self.shots("congress-secretary")
         self.assert_accessible("congress page as secretary")
         row.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-        WebDriverWait(self.d, 30).until(lambda d: "Hoàn thành" in d.find_element(
+        until_settled(self.d, 30).until(lambda d: "Hoàn thành" in d.find_element(
             By.XPATH, "//td[text()='In tài liệu đại hội']/..").text)
         self.forbidden("/congress/BK-TP-NTMK/work-add")
         shown = self.cv("work", "list", "--org", "BK-TP-NTMK", "--json")
@@ -205,7 +211,7 @@ class Dashboard(unittest.TestCase):
         form.find_element(By.NAME, "summoned").send_keys("abc")
         form.find_element(By.NAME, "present").send_keys("98")
         self.submit()
-        err = WebDriverWait(self.d, 10).until(lambda d: d.find_element(By.ID, "summoned-error"))
+        err = until_settled(self.d, 10).until(lambda d: d.find_element(By.ID, "summoned-error"))
         self.assertIn("summoned phải là số nguyên", err.text)
         self.assertEqual(self.d.find_element(By.NAME, "present").get_attribute("value"), "98")
         self.shots("change-refused")
@@ -214,7 +220,7 @@ class Dashboard(unittest.TestCase):
         s.clear()
         s.send_keys("100")
         self.submit()
-        WebDriverWait(self.d, 30).until(lambda d: d.current_url.endswith("/congress/BK-TP-NTMK"))
+        until_settled(self.d, 30).until(lambda d: d.current_url.endswith("/congress/BK-TP-NTMK"))
         self.assertIn("100", self.text("dl.facts"))
 
     def test_9_role_matrix_through_the_forms(self):
@@ -236,7 +242,7 @@ class Dashboard(unittest.TestCase):
         self.assertFalse(self.d.find_elements(By.CSS_SELECTOR, "main a.button"))
 
     def field_error(self, name):
-        return WebDriverWait(self.d, 10).until(
+        return until_settled(self.d, 10).until(
             lambda d: d.find_element(By.ID, name + "-error")).text
 
     def typed(self, values):
@@ -260,10 +266,10 @@ class Dashboard(unittest.TestCase):
         self.shots("attendance")
         self.assert_accessible("attendance form")
         self.submit()
-        WebDriverWait(self.d, 30).until(lambda d: d.current_url.endswith("/congress/LS-TP-DK"))
+        until_settled(self.d, 30).until(lambda d: d.current_url.endswith("/congress/LS-TP-DK"))
         self.d.find_element(By.XPATH, f"//form[@action='/congress/LS-TP-DK/start']"
                                       f"[input[@value='{eid}']]//button").click()
-        WebDriverWait(self.d, 30).until(lambda d: d.find_elements(
+        until_settled(self.d, 30).until(lambda d: d.find_elements(
             By.CSS_SELECTOR, f"a[href='/congress/LS-TP-DK/tally?id={eid}']"))
         self.open(f"/congress/LS-TP-DK/tally?id={eid}")
         # As the figures are typed, the server's rule in its words, beside the field it names.
@@ -282,17 +288,17 @@ class Dashboard(unittest.TestCase):
         self.assert_accessible("tally form")
         # Sent as it is (the script never blocks): the server refuses in the same words.
         self.submit()
-        WebDriverWait(self.d, 10).until(lambda d: d.current_url.endswith("/tally"))
+        until_settled(self.d, 10).until(lambda d: d.current_url.endswith("/tally"))
         self.assertEqual(self.field_error("v:DK02"),
                          "người ứng cử thứ 2 được 150 phiếu, nhiều hơn 146 phiếu hợp lệ")
         self.assertEqual(self.d.find_element(By.NAME, "v:DK05").get_attribute("value"), "60")
         self.shots("tally-refused")
         self.typed({"v:DK02": "130"})
         self.submit()
-        WebDriverWait(self.d, 30).until(lambda d: d.current_url.endswith("/congress/LS-TP-DK"))
+        until_settled(self.d, 30).until(lambda d: d.current_url.endswith("/congress/LS-TP-DK"))
         self.d.find_element(By.XPATH, f"//form[@action='/congress/LS-TP-DK/announce']"
                                       f"[input[@value='{eid}']]//button").click()
-        WebDriverWait(self.d, 30).until(lambda d: d.find_elements(
+        until_settled(self.d, 30).until(lambda d: d.find_elements(
             By.CSS_SELECTOR, f"a[href='/congress/LS-TP-DK/correct?id={eid}']"))
         shown = json.loads(self.cv("--json", "election", "show", eid))
         self.assertEqual(shown["status"], "announced")
@@ -308,7 +314,7 @@ class Dashboard(unittest.TestCase):
         self.assert_accessible("correct form")
         self.typed({"reason": "Kiểm lại phiếu của tổ 3"})
         self.submit()
-        WebDriverWait(self.d, 30).until(lambda d: d.current_url.endswith("/congress/LS-TP-DK"))
+        until_settled(self.d, 30).until(lambda d: d.current_url.endswith("/congress/LS-TP-DK"))
         shown = json.loads(self.cv("--json", "election", "show", eid))
         self.assertEqual([c["votes"] for c in shown["candidates"]], [140, 130, 120, 100, 70])
         audit = self.cv("audit", "--type", "election.corrected")
@@ -323,7 +329,7 @@ class Dashboard(unittest.TestCase):
         self.open("/congress/TN")
         self.d.find_element(By.XPATH, "//form[@action='/congress/TN/scenario']"
                                       "[input[@value='covid']]//button").click()
-        WebDriverWait(self.d, 30).until(lambda d: "covid" in d.find_element(
+        until_settled(self.d, 30).until(lambda d: "covid" in d.find_element(
             By.XPATH, "//section[@aria-labelledby='scenarios']//li[.//span[contains(@class,"
                       "'badge')]]").text)
         self.shots("congress-tn-scenarios")
@@ -363,7 +369,7 @@ class Dashboard(unittest.TestCase):
         self.typed({"title": "Biên bản Đại hội"})
         self.d.find_element(By.NAME, "file").send_keys(minutes)  # a file is chosen again
         self.submit()
-        WebDriverWait(self.d, 30).until(lambda d: d.current_url.endswith("/congress/BK-TP-NTMK"))
+        until_settled(self.d, 30).until(lambda d: d.current_url.endswith("/congress/BK-TP-NTMK"))
         link = self.d.find_element(By.XPATH, "//h3[contains(., 'Biên bản Đại hội')]"
                                              "/following-sibling::ul[1]//a[contains(@href,'/file?')]")
         cookie = self.d.get_cookie("convene")["value"]
@@ -378,7 +384,7 @@ class Dashboard(unittest.TestCase):
         self.typed({"title": "Dự thảo Nghị quyết Đại hội VII"})
         self.d.find_element(By.NAME, "file").send_keys(draft)
         self.submit()
-        WebDriverWait(self.d, 30).until(lambda d: d.current_url.endswith("/congress/BK-TP"))
+        until_settled(self.d, 30).until(lambda d: d.current_url.endswith("/congress/BK-TP"))
         self.d.find_element(By.XPATH, "//h3[contains(., 'Dự thảo Nghị quyết Đại hội VII')]"
                                       "/following-sibling::p[1]//a[contains(@href,'round-open')]"
                             ).click()
@@ -390,7 +396,7 @@ class Dashboard(unittest.TestCase):
         self.assert_accessible("round-open form")
         self.typed({"deadline": "10/06/2020"})
         self.submit()
-        WebDriverWait(self.d, 30).until(lambda d: d.current_url.endswith("/congress/BK-TP"))
+        until_settled(self.d, 30).until(lambda d: d.current_url.endswith("/congress/BK-TP"))
         self.assertIn("Đảng bộ phường Nguyễn Thị Minh Khai", self.text("section[aria-labelledby=docs]"))
         # The ward's secretary answers it with a file from its own congress page.
         answer = self.a_file("gop-y.txt", "Nhất trí với dự thảo.\n")
@@ -408,7 +414,7 @@ class Dashboard(unittest.TestCase):
         self.typed({"on": ""})
         self.d.find_element(By.NAME, "file").send_keys(answer)
         self.submit()
-        WebDriverWait(self.d, 30).until(lambda d: d.current_url.endswith("/congress/BK-TP-NTMK"))
+        until_settled(self.d, 30).until(lambda d: d.current_url.endswith("/congress/BK-TP-NTMK"))
         self.assertFalse(self.d.find_elements(By.XPATH, "//section[@aria-labelledby='to-answer']"
                                                         "//li[contains(., 'Nghị quyết Đại hội VII')]"))
         self.shots("congress-secretary-after")
@@ -423,7 +429,7 @@ class Dashboard(unittest.TestCase):
         self.d.find_element(By.ID, "name").send_keys("vp.langson")
         self.d.find_element(By.ID, "password").send_keys("wrong-password")
         self.d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-        err = WebDriverWait(self.d, 30).until(lambda d: d.find_element(By.ID, "login-error"))
+        err = until_settled(self.d, 30).until(lambda d: d.find_element(By.ID, "login-error"))
         self.assertTrue(err.text)
         self.assertEqual(self.d.find_element(By.ID, "name").get_attribute("value"), "vp.langson")
         self.shots("login-refused")
@@ -481,7 +487,7 @@ class Dashboard(unittest.TestCase):
         self.shots("home-ls-tp")
         self.assert_accessible("home")
         self.d.find_element(By.LINK_TEXT, "Đảng bộ phường Đông Kinh").click()
-        WebDriverWait(self.d, 10).until(lambda d: d.current_url.endswith("/org/LS-TP-DK"))
+        until_settled(self.d, 10).until(lambda d: d.current_url.endswith("/org/LS-TP-DK"))
         self.assertEqual(self.text("h1"), "Đảng bộ phường Đông Kinh")
 
     def test_2_congress_page_shows_status_kind_flags_and_work_items(self):
@@ -508,7 +514,7 @@ class Dashboard(unittest.TestCase):
         form.find_element(By.NAME, "present").clear()
         form.find_element(By.NAME, "present").send_keys("110")
         form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()  # the form's own
-        err = WebDriverWait(self.d, 10).until(
+        err = until_settled(self.d, 10).until(
             lambda d: d.find_element(By.ID, "start-error"))
         # The server's refusal, the CLI's own message in Vietnamese, beside the field, with the
         # input kept.
@@ -526,7 +532,7 @@ class Dashboard(unittest.TestCase):
         start.send_keys("20/05/2020")
         self.d.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
         try:
-            WebDriverWait(self.d, 30).until(
+            until_settled(self.d, 30).until(
                 lambda d: d.current_url.endswith("/congress/LS-TP-HD"))
         except Exception:
             self.fail("not recorded: " + self.text("main"))
@@ -542,7 +548,7 @@ class Dashboard(unittest.TestCase):
         held = int(before.split(" ")[0])
         # Another session (the CLI, on the same store) reports a congress held.
         self.cv("congress", "held", "LS-TP-QL", "--on", "2020-05-21")
-        WebDriverWait(self.d, 15).until(
+        until_settled(self.d, 15).until(
             lambda d: d.find_element(By.ID, "headline").text.startswith(f"{held + 1} trên 72"))
         self.assertTrue(self.text("#live-status").startswith("Đã cập nhật"))
 
@@ -571,7 +577,7 @@ class Dashboard(unittest.TestCase):
             f = nojs.driver.find_element(By.CSS_SELECTOR, "main form")
             f.find_element(By.NAME, "start").send_keys("32/13/2020")
             f.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-            err = WebDriverWait(nojs.driver, 10).until(
+            err = until_settled(nojs.driver, 10).until(
                 lambda d: d.find_element(By.ID, "start-error"))
             self.assertIn("dd/mm/yyyy", err.text)
             self.assertEqual(nojs.driver.find_element(By.NAME, "start").get_attribute("value"),
@@ -594,7 +600,7 @@ class Dashboard(unittest.TestCase):
             return
         old = self.d.find_element(By.TAG_NAME, "html")
         form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        WebDriverWait(self.d, 30).until(lambda d: old.id != d.find_element(By.TAG_NAME, "html").id)
+        until_settled(self.d, 30).until(lambda d: old.id != d.find_element(By.TAG_NAME, "html").id)
 
     def test_7_administration_is_admins_and_each_action_works(self):
         for login in ("vp.langson", "bithu.ntmk", "xem.langson"):
@@ -606,7 +612,7 @@ class Dashboard(unittest.TestCase):
                     self.assertEqual(self.text("h1"), "403", path)
         self.login("admin")
         self.d.find_element(By.CSS_SELECTOR, "header a[href='/admin']").click()
-        WebDriverWait(self.d, 30).until(lambda d: d.current_url.endswith("/admin"))
+        until_settled(self.d, 30).until(lambda d: d.current_url.endswith("/admin"))
         self.assertEqual(self.text("h1"), "Quản trị")
         self.shots("admin")
         self.assert_accessible("administration")
@@ -681,14 +687,14 @@ class Dashboard(unittest.TestCase):
         self.login("vp.langson")
         self.open("/org/LS-TP")
         self.d.find_element(By.CSS_SELECTOR, "header button[name=lang]").click()
-        WebDriverWait(self.d, 30, ignored_exceptions=(StaleElementReferenceException,)).until(
+        until_settled(self.d, 30).until(
             lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
         self.assertTrue(self.d.current_url.endswith("/org/LS-TP"))
         self.assertIn("directly subordinate organisations", self.text("#headline"))
         self.shots("home-english")
         self.assert_accessible("home in English")
         self.d.find_element(By.CSS_SELECTOR, "header button[name=lang]").click()
-        WebDriverWait(self.d, 30, ignored_exceptions=(StaleElementReferenceException,)).until(
+        until_settled(self.d, 30).until(
             lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "vi")
 
     def admin_button(self, section, label, name):
