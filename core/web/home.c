@@ -3,9 +3,21 @@
 #include <string.h>
 
 #include "base/json.h"
+#include "domain/org.h"
+#include "web/congress.h"
 #include "web/chart.h"
 #include "web/page.h"
 #include "web/scope.h"
+
+/* The link to plan code's congress, for a reader who may (congress.plan); an organisation with
+ * no congress in the term has no congress page to find the form on. */
+static void plan_link(const cv_web_req *r, const char *code, cv_html *h)
+{
+    cv_org o;
+    cv_err e;
+    if (cv_org_get(r->store, code, &o, &e) == 0 && cv_web_may(r, "congress.plan", o.id))
+        cv_html_put(h, " <a href=\"/congress/{}/plan\">{}</a>", code, _("Plan its congress"));
+}
 
 static long long num(const json_t *j, const char *key)
 {
@@ -53,6 +65,7 @@ static void headline(const cv_web_req *r, const json_t *st, cv_html *h)
             cv_html_say(h, " %s – %s", cv_page_date(r, s, d1), cv_page_date(r, *e ? e : s, d2));
     } else {
         cv_html_text(h, _("No congress planned in this term"));
+        plan_link(r, cv_json_text(json_object_get(st, "org"), "code"), h);
     }
     cv_html_raw(h, "</p>\n");
 }

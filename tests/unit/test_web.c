@@ -58,6 +58,30 @@ static void test_every_value_on_a_page_is_escaped(void **state)
     free(page);
 }
 
+/* An organisation with no congress in the term has no congress page: its home page links to the
+ * plan form for a reader who may plan it, and for no one else. */
+static void test_home_links_the_plan_form_where_the_reader_may_plan(void **state)
+{
+    fixture *f = *state;
+    cv_actor office = {.kind = CV_ACTOR_ACCOUNT, .scope_roles = 0x7f};
+    snprintf(office.name, sizeof office.name, "unit-test");
+    cv_web_req r = {
+        .store = f->s, .lang = CV_LANG_VI, .user = "A", .csrf = "tok", .actor = &office};
+    cv_html h = {0};
+    assert_int_equal(cv_web_home(&r, "VT", &h, &f->e), 0);
+    char *page = cv_html_take(&h, NULL);
+    assert_non_null(strstr(page, "href=\"/congress/VT/plan\""));
+    free(page);
+    cv_actor nobody = {.kind = CV_ACTOR_ACCOUNT};
+    snprintf(nobody.name, sizeof nobody.name, "nobody");
+    r.actor = &nobody;
+    h = (cv_html){0};
+    assert_int_equal(cv_web_home(&r, "VT", &h, &f->e), 0);
+    page = cv_html_take(&h, NULL);
+    assert_null(strstr(page, "/plan\""));
+    free(page);
+}
+
 static void test_drill_down_to_an_unknown_organisation_is_refused(void **state)
 {
     fixture *f = *state;
@@ -201,6 +225,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         WEB_TEST(test_home_says_how_many_children_held_in_vietnamese_and_in_english),
         WEB_TEST(test_every_value_on_a_page_is_escaped),
+        WEB_TEST(test_home_links_the_plan_form_where_the_reader_may_plan),
         WEB_TEST(test_drill_down_to_an_unknown_organisation_is_refused),
         WEB_TEST(test_held_form_refusals_name_the_field_and_keep_the_input),
         WEB_TEST(test_congress_page_shows_status_dates_and_flags),
