@@ -158,6 +158,8 @@ struct org_slot {
     char path[ORG_PATH_MAX]; /* its materialised path (store migration 9), "" when not known */
 };
 
+/* The slot of code: the one holding it among ORG_CACHE_PROBES slots from its hash's, else the
+ * first empty one there, else (the cache is crowded there) its hash's own, to be taken over. */
 static struct org_slot *org_slot(struct importer *im, const char *code)
 {
     static const unsigned char key[crypto_shorthash_KEYBYTES]; /* an index, not a secret */
@@ -165,7 +167,13 @@ static struct org_slot *org_slot(struct importer *im, const char *code)
     if (!im->orgs && !(im->orgs = calloc(ORG_CACHE_SLOTS, sizeof *im->orgs)))
         return NULL; /* no cache: every lookup goes to the store */
     crypto_shorthash(h, (const unsigned char *)code, strlen(code), key);
-    return &im->orgs[(h[0] | (unsigned)h[1] << 8) & (ORG_CACHE_SLOTS - 1)];
+    unsigned home = (h[0] | (unsigned)h[1] << 8) & (ORG_CACHE_SLOTS - 1);
+    for (unsigned i = 0; i < ORG_CACHE_PROBES; i++) {
+        struct org_slot *slot = &im->orgs[(home + i) & (ORG_CACHE_SLOTS - 1)];
+        if (!slot->code[0] || strcmp(slot->code, code) == 0)
+            return slot;
+    }
+    return &im->orgs[home];
 }
 
 /* An organisation's id, level and path, as a statement returns them. */
