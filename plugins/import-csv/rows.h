@@ -29,6 +29,7 @@ typedef struct row_kind {
     const char *max_id_sql;            /* its largest id before the import */
     const char *inserted_sql; /* how many of its ids lie above ?1 (inserted by this import) */
     unsigned multiline;       /* bit i: column i may hold line breaks (kept as LF) */
+    int checks_all; /* row() checks every value by the rules of the table's CHECK constraints */
 } row_kind;
 
 struct importer {
