@@ -7,8 +7,10 @@
 # UTF-8 with BOM and CRLF. convene checks every row (codes, NFC names, dates, organisations,
 # levels, parents) and upserts by code in one transaction; sqlite3 only splits and inserts.
 # Prints wall and CPU time for both (medians of RUNS runs, default 3), each side's peak RSS, and the
-# ratio (goal: <= 1.0). Both sides use the same SQLite settings (WAL, synchronous=NORMAL, a 32 MiB
-# cache, temporary tables in memory), printed with the figures.
+# ratio (goal: <= 1.0); then a floor: the same rows written by SQL alone into convene's own tables,
+# what the store's schema costs before any of convene's own work. Both sides use the same SQLite
+# settings (WAL, synchronous=NORMAL, a 32 MiB cache, temporary tables in memory), printed with the
+# figures.
 # Usage: [RUNS=N] bench/import/run.sh [BUILD_DIR] [ROWS] [people|orgs]  (default build/, 1000000, people)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -75,9 +77,38 @@ hyperfine -N -r "${RUNS:-3}" --export-json "$DIR/times.json" \
   -n sqlite3 -p "$(fresh peer)" \
   "$(timed peer) sqlite3 -cmd '$PRAGMAS' $DIR/peer.db '.import --csv $DIR/rows.csv staging'" \
   >/dev/null
+# The floor: the same rows written by SQL alone into convene's own tables (a copy of convene's
+# template store), from the staging table sqlite3 just filled: no CSV, no checks, no journal,
+# only what the store itself costs (for orgs, the import's bulk protocol: secondary indexes
+# dropped and made again, roll-ups and paths in bulk). What convene takes beyond it is its own.
+cp "$DIR/convene.tpl" "$DIR/floor.db"
+if [ "$KIND" = people ]; then
+  FLOOR="INSERT INTO people(code, name, born, gender, ethnicity, org_id, titles)
+    SELECT s.code, s.name, nullif(s.born, ''), coalesce(s.gender, ''), coalesce(s.ethnicity, ''),
+      o.id, coalesce(s.titles, '') FROM peer.staging s LEFT JOIN orgs o ON o.code = s.org
+    ORDER BY s.rowid;"
+else
+  FLOOR="INSERT INTO settings(key, value) VALUES ('rollups.bulk', 'bench');
+    $(sqlite3 "$DIR/floor.db" "SELECT 'DROP INDEX ' || name || ';' FROM sqlite_schema
+      WHERE tbl_name = 'orgs' AND type = 'index' AND sql IS NOT NULL")"
+  for level in $(sqlite3 "$DIR/peer.db" "SELECT DISTINCT level FROM staging ORDER BY
+      instr('national province district grassroots cell', level)"); do
+    FLOOR="$FLOOR INSERT INTO orgs(code, name, level, kind, parent_id, members, path)
+      SELECT s.code, s.name, s.level, coalesce(s.kind, ''), p.id, coalesce(s.members, 0),
+        coalesce(p.path, '/') || s.code || '/' FROM peer.staging s LEFT JOIN orgs p
+        ON p.code = s.parent WHERE s.level = '$level' ORDER BY s.rowid;"
+  done
+  FLOOR="$FLOOR $(sqlite3 "$DIR/floor.db" "SELECT sql || ';' FROM sqlite_schema
+    WHERE tbl_name = 'orgs' AND type = 'index' AND sql IS NOT NULL")
+    DELETE FROM settings WHERE key = 'rollups.bulk';"
+fi
+sync
+/usr/bin/time -o "$DIR/floor.rusage" -f '%e %U %S' sqlite3 -cmd "$PRAGMAS" "$DIR/floor.db" \
+  "ATTACH '$DIR/peer.db' AS peer; BEGIN; $FLOOR COMMIT;" >/dev/null
+floor=$(sqlite3 "$DIR/floor.db" "SELECT count(*) FROM $table")
 got=$(sqlite3 "$DIR/convene.db" "SELECT count(*) FROM $table")
 peer=$(sqlite3 "$DIR/peer.db" "SELECT count(*) FROM staging")
-/usr/bin/python3 - "$ROWS" "$DIR" "$got" "$peer" "$PRAGMAS" <<'PY'
+/usr/bin/python3 - "$ROWS" "$DIR" "$got" "$peer" "$PRAGMAS" "$floor" <<'PY'
 import json, statistics, sys
 n, d = int(sys.argv[1]), sys.argv[2]
 runs = {r["command"]: r for r in json.load(open(f"{d}/times.json"))["results"]}
@@ -94,4 +125,8 @@ print(f"convene import (validating, upsert): {aw:.2f} s wall, {ac:.2f} s CPU, {n
 print(f"sqlite3 .import --csv:               {bw:.2f} s wall, {bc:.2f} s CPU, {n / bw:,.0f} rows/s, "
       f"peak RSS {br:.0f} MiB")
 print(f"ratio convene/sqlite3: {aw / bw:.2f} wall, {ac / bc:.2f} CPU")
+fw, fu, fs = (float(x) for x in open(f"{d}/floor.rusage").read().split()[-3:])
+print(f"floor, the same rows by SQL alone into convene's tables ({sys.argv[6]} stored; no CSV, "
+      f"no checks, no journal; one run): {fw:.2f} s wall, {fu + fs:.2f} s CPU = {(fu + fs) / bc:.2f} "
+      f"of sqlite3 .import's CPU; convene's own work beyond it: {ac - fu - fs:.2f} s CPU")
 PY

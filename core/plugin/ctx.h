@@ -34,6 +34,7 @@ struct cv_plugin_ctx {
     struct plugin_stmt *stmts;
     size_t nstmts, capstmts;
     int depth;                             /* store_begin nesting opened by the plugin */
+    int trusting;                          /* store_trust_checks is on */
     int64_t changes;                       /* rows the last store_exec changed */
     struct plugin_handle *handles;         /* live timers and watches */
     struct cv_plugin_delivery *deliveries; /* open deliveries */

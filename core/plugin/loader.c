@@ -383,5 +383,7 @@ int cv_plugin_import_run(cv_plugin *p, cv_plugin_import *req, cv_err *e)
     int rc = p->d->import(p->state, req);
     while (p->depth > 0) /* a plugin that forgot to roll back: the import lands not at all */
         cv_plugin_host.store_rollback(p);
+    if (p->trusting && cv_plugin_host.store_trust_checks(p, 0) < 0 && rc == 0)
+        rc = CV_PLUGIN_ESTORE; /* the store's checks must be back before anything else writes */
     return result(p, rc, "import failed", e);
 }

@@ -38,6 +38,15 @@ static int store_fail(struct importer *im, int column)
     return rows_fail(im, column, "the store refused the row: %s", why);
 }
 
+/* Sets the store's CHECK constraints aside (on) while rows of a kind that checks every value
+ * itself are written, or brings them back; a host older than 1.4 keeps them on. */
+static int trust_checks(struct importer *im, int on)
+{
+    if (!im->kind->checks_all || !CV_HOST_HAS(im->host, store_trust_checks))
+        return 0;
+    return im->host->store_trust_checks(im->ctx, on) < 0 ? store_fail(im, -1) : 0;
+}
+
 /* checks ------------------------------------------------------------------------------------- */
 
 /* Checks v by the engine's own rule (host->check: code, level, date, done_on, members, budget),
@@ -158,6 +167,8 @@ struct org_slot {
     char path[ORG_PATH_MAX]; /* its materialised path (store migration 9), "" when not known */
 };
 
+/* The slot of code: the one holding it among ORG_CACHE_PROBES slots from its hash's, else the
+ * first empty one there, else (the cache is crowded there) its hash's own, to be taken over. */
 static struct org_slot *org_slot(struct importer *im, const char *code)
 {
     static const unsigned char key[crypto_shorthash_KEYBYTES]; /* an index, not a secret */
@@ -165,7 +176,13 @@ static struct org_slot *org_slot(struct importer *im, const char *code)
     if (!im->orgs && !(im->orgs = calloc(ORG_CACHE_SLOTS, sizeof *im->orgs)))
         return NULL; /* no cache: every lookup goes to the store */
     crypto_shorthash(h, (const unsigned char *)code, strlen(code), key);
-    return &im->orgs[(h[0] | (unsigned)h[1] << 8) & (ORG_CACHE_SLOTS - 1)];
+    unsigned home = (h[0] | (unsigned)h[1] << 8) & (ORG_CACHE_SLOTS - 1);
+    for (unsigned i = 0; i < ORG_CACHE_PROBES; i++) {
+        struct org_slot *slot = &im->orgs[(home + i) & (ORG_CACHE_SLOTS - 1)];
+        if (!slot->code[0] || strcmp(slot->code, code) == 0)
+            return slot;
+    }
+    return &im->orgs[home];
 }
 
 /* An organisation's id, level and path, as a statement returns them. */
@@ -582,6 +599,8 @@ static int org_row(struct importer *im, const char *const *v)
         return CV_PLUGIN_EINVAL;
     if (!*name)
         return rows_fail(im, O_NAME, "the name is empty");
+    if (parent && strcmp(parent, v[O_CODE]) == 0)
+        return rows_fail(im, O_PARENT, "an organisation cannot be its own parent");
     int rank = level_rank(im, O_LEVEL, v[O_LEVEL]);
     if (rank < 0)
         return CV_PLUGIN_EINVAL;
@@ -614,7 +633,7 @@ static int org_row(struct importer *im, const char *const *v)
 /* After the last row: the waiting rows, then the roll-ups and paths recomputed in bulk. */
 static int orgs_flush(struct importer *im)
 {
-    if (orgs_write(im) < 0 || org_indexes(im, 0) < 0)
+    if (orgs_write(im) < 0 || org_indexes(im, 0) < 0 || trust_checks(im, 0) < 0)
         return CV_PLUGIN_ECONFLICT;
     if (im->bulk && im->host->store_exec(im->ctx, ORGS_BULK_END, NULL, 0, NULL, NULL) < 0)
         return store_fail(im, -1);
@@ -923,11 +942,11 @@ static int person_row(struct importer *im, const char *const *v)
 #define PEOPLE_INSERTED "SELECT count(*) FROM people WHERE id > ?1"
 
 static const row_kind kinds[] = {
-    {"orgs", org_columns, org_row, orgs_flush, "orgs", ORGS_MAX_ID, ORGS_INSERTED, 0},
-    {"members", member_columns, member_row, NULL, "orgs", ORGS_MAX_ID, ORGS_INSERTED, 0},
-    {"work-items", work_columns, work_row, NULL, "work_items", WORK_MAX_ID, WORK_INSERTED, 0},
+    {"orgs", org_columns, org_row, orgs_flush, "orgs", ORGS_MAX_ID, ORGS_INSERTED, 0, 1},
+    {"members", member_columns, member_row, NULL, "orgs", ORGS_MAX_ID, ORGS_INSERTED, 0, 0},
+    {"work-items", work_columns, work_row, NULL, "work_items", WORK_MAX_ID, WORK_INSERTED, 0, 0},
     {"people", people_columns, person_row, people_flush, "people", PEOPLE_MAX_ID, PEOPLE_INSERTED,
-     1u << P_TITLES},
+     1u << P_TITLES, 1},
 };
 
 const row_kind *rows_kind(const char *as)
@@ -971,7 +990,7 @@ int rows_header(struct importer *im, const csvr_field *f, int n)
             return im->host->error(im->ctx, CV_PLUGIN_EINVAL,
                                    "%s: row 1: the column %s is missing; the columns of %s are %s",
                                    im->req->path, k->columns[c] + 1, k->as, expected);
-    return 0;
+    return trust_checks(im, 1);
 }
 
 int rows_record(struct importer *im, const csvr_field *f, int n)
@@ -1000,7 +1019,7 @@ int rows_record(struct importer *im, const csvr_field *f, int n)
 
 int rows_flush(struct importer *im)
 {
-    if (im->kind->flush && im->kind->flush(im) < 0)
+    if ((im->kind->flush && im->kind->flush(im) < 0) || trust_checks(im, 0) < 0)
         return CV_PLUGIN_EINVAL;
     return journal_flush(&im->jnl) < 0 ? store_fail(im, -1) : 0;
 }

@@ -10,12 +10,13 @@
 #include "journal.h"
 #include "nfc.h"
 
-#define ROWS_COLS_MAX   12
-#define ROWS_TEXT_MAX   NFC_MAX /* bytes of one text cell, after NFC, with its NUL */
-#define PEOPLE_BATCH    64      /* people rows written by one statement (at most 64) */
-#define ORGS_BATCH      64      /* new organisations written by one statement (at most 64) */
-#define ORG_PATH_MAX    336     /* a materialised path: five codes and their slashes */
-#define ORG_CACHE_SLOTS 4096    /* organisation codes remembered (a power of two) */
+#define ROWS_COLS_MAX    12
+#define ROWS_TEXT_MAX    NFC_MAX /* bytes of one text cell, after NFC, with its NUL */
+#define PEOPLE_BATCH     64      /* people rows written by one statement (at most 64) */
+#define ORGS_BATCH       64      /* new organisations written by one statement (at most 64) */
+#define ORG_PATH_MAX     336     /* a materialised path: five codes and their slashes */
+#define ORG_CACHE_SLOTS  4096    /* organisation codes remembered (a power of two) */
+#define ORG_CACHE_PROBES 8       /* slots looked at for one code */
 
 struct importer;
 
@@ -28,6 +29,7 @@ typedef struct row_kind {
     const char *max_id_sql;            /* its largest id before the import */
     const char *inserted_sql; /* how many of its ids lie above ?1 (inserted by this import) */
     unsigned multiline;       /* bit i: column i may hold line breaks (kept as LF) */
+    int checks_all; /* row() checks every value by the rules of the table's CHECK constraints */
 } row_kind;
 
 struct importer {

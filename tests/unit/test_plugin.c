@@ -3,6 +3,7 @@
  * file, the config map's type checks, and an in-tree plugin loading, starting and closing. */
 #include "fixture.h"
 
+#include "plugin/ctx.h"
 #include "plugin/loader.h"
 #include "plugin/registry.h"
 #include "store/journal.h"
@@ -83,6 +84,59 @@ static void test_in_tree_importer_loads_starts_and_checks_its_config(void **stat
     cv_plugin_close(p);
 }
 
+/* An importer sets the store's CHECK constraints aside while it writes rows it checked itself
+ * (ABI 1.4); when its call returns, even after a refused row, the store checks again. */
+static void test_the_store_checks_again_once_an_import_returns_refused(void **state)
+{
+    fixture *f = *state;
+    cv_plugin *p = NULL;
+    char path[] = "/tmp/convene-test-orgs-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *csv = fdopen(fd, "w");
+    fputs("code,name,level,parent\nTP1,Tỉnh Thử,province,\n", csv);
+    for (int i = 0; i < 200; i++)
+        fprintf(csv, "TD%03d,Huyện %d,district,TP1\n", i, i);
+    fputs("TD999,Huyện Sai,town,TP1\n", csv);
+    fclose(csv);
+    assert_int_equal(
+        cv_plugin_open(CONVENE_TEST_PLUGIN_DIR "/import-csv.so", f->s, NULL, &p, &f->e), 0);
+    assert_int_equal(cv_plugin_start(p, &f->e), 0);
+    int64_t orgs = fixture_count(f, "SELECT count(*) FROM orgs");
+    cv_plugin_import req = {.path = path, .as = "orgs"};
+    assert_int_equal(cv_plugin_import_run(p, &req, &f->e), CV_EINVAL);
+    assert_non_null(strstr(f->e.msg, "row 203, column 3 (level)"));
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM orgs"), orgs);
+    assert_int_equal(fixture_count(f, "PRAGMA ignore_check_constraints"), 0);
+    assert_int_not_equal(
+        sqlite3_exec(cv_store_db(f->s),
+                     "INSERT INTO orgs(code, name, level) VALUES ('X', 'X', 'town')", NULL, NULL,
+                     NULL),
+        SQLITE_OK);
+    cv_plugin_close(p);
+    unlink(path);
+}
+
+/* While the checks stand aside, a journal event's data must still be JSON. */
+static void test_journal_data_must_be_json_while_the_checks_stand_aside(void **state)
+{
+    fixture *f = *state;
+    cv_plugin *p = NULL;
+    assert_int_equal(
+        cv_plugin_open(CONVENE_TEST_PLUGIN_DIR "/import-csv.so", f->s, NULL, &p, &f->e), 0);
+    assert_int_equal(cv_plugin_start(p, &f->e), 0);
+    int64_t events = fixture_count(f, "SELECT count(*) FROM events");
+    assert_int_equal(cv_plugin_host.store_begin(p), 0);
+    assert_int_equal(cv_plugin_host.store_trust_checks(p, 1), 0);
+    assert_true(cv_plugin_host.journal(p, "import.rows", 0, "{\"added\":[") < 0);
+    assert_non_null(strstr(cv_plugin_host.last_error(p), "not JSON"));
+    assert_int_equal(cv_plugin_host.journal(p, "import.rows", 0, "{\"added\":[]}"), 0);
+    assert_int_equal(cv_plugin_host.store_trust_checks(p, 0), 0);
+    assert_int_equal(cv_plugin_host.store_commit(p), 0);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM events"), events + 1);
+    cv_plugin_close(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -90,6 +144,8 @@ int main(void)
         FIXTURE_TEST(test_a_recorded_failure_disables_without_a_new_revision),
         FIXTURE_TEST(test_a_file_that_is_not_a_plugin_is_refused_naming_it),
         FIXTURE_TEST(test_in_tree_importer_loads_starts_and_checks_its_config),
+        FIXTURE_TEST(test_the_store_checks_again_once_an_import_returns_refused),
+        FIXTURE_TEST(test_journal_data_must_be_json_while_the_checks_stand_aside),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

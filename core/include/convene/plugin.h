@@ -1,4 +1,4 @@
-/* convene/plugin.h: the plugin ABI of convene, version 1.3, and the only header a plugin includes.
+/* convene/plugin.h: the plugin ABI of convene, version 1.4, and the only header a plugin includes.
  * It is the contract between the engine (the host) and a plugin: read it top to bottom. It must
  * never grow anything but new fields at the end of its structs and new constants (DESIGN.md 6). */
 #ifndef CONVENE_PLUGIN_H
@@ -24,7 +24,7 @@ extern "C" {
  * and a plugin must call a host function only if it lies within host->size (CV_HOST_HAS). Any
  * other combination is refused with a message naming the file and the reason. */
 #define CV_PLUGIN_ABI_MAJOR       1
-#define CV_PLUGIN_ABI_MINOR       3
+#define CV_PLUGIN_ABI_MINOR       4
 #define CV_PLUGIN_ABI_VERSION     ((uint32_t)((CV_PLUGIN_ABI_MAJOR << 16) | CV_PLUGIN_ABI_MINOR))
 #define CV_PLUGIN_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
 #define CV_PLUGIN_ABI_MINOR_OF(v) ((uint32_t)(v)&0xffffu)
@@ -248,6 +248,14 @@ typedef struct cv_host_api {
      * stored as given (the store refuses text that is not JSON). Unlike emit it never parses
      * the text, so a bulk writer can journal a batch of rows cheaply. */
     int (*journal)(cv_plugin_ctx *ctx, const char *type, int64_t org_id, const char *data_json);
+
+    /* -- 1.4 -- */
+    /* on = 1: the plugin has checked every value it writes by the rules of the store's CHECK
+     * constraints (through check() and its own), so the store stops evaluating them for the
+     * plugin's statements, a bulk writer's largest cost after the rows themselves; on = 0 turns
+     * them back on, and the host does so itself when the call (import, ...) returns. Events
+     * (journal, emit) are still refused when their data is not JSON. Triggers still run. */
+    int (*store_trust_checks)(cv_plugin_ctx *ctx, int on);
 } cv_host_api;
 
 /* 8. The descriptor ---------------------------------------------------------------------------
