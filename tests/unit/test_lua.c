@@ -91,7 +91,7 @@ static void plan(fixture *f, const char *org, const char *start)
                              .direct_secretary = -1,
                              .summoned = -1,
                              .present = -1};
-    assert_int_equal(cv_congress_plan(f->s, &spec, NULL, &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_congress_plan(f->s, &spec, NULL, &f->e)), 0);
 }
 
 static int64_t cursor_of(fixture *f, const char *consumer)
