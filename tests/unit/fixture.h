@@ -45,8 +45,8 @@ static inline void fixture_act(cv_store *s)
 
 /* A domain function that changes the store runs in its caller's transaction (it neither begins
  * nor commits): a test calling one directly is that caller. FIXTURE_TX(s, call) begins a
- * transaction, runs call, commits when it returned 0 and rolls back otherwise; its value is
- * call's. */
+ * transaction, runs call, commits when it succeeded (rc >= 0) and rolls back otherwise; its
+ * value is call's. */
 static inline void fixture_tx_begin(cv_store *s)
 {
     cv_err e;
@@ -56,7 +56,7 @@ static inline void fixture_tx_begin(cv_store *s)
 static inline int fixture_tx_end(cv_store *s, int rc)
 {
     cv_err e;
-    if (rc == 0 && cv_store_commit(s, &e) < 0)
+    if (rc >= 0 && cv_store_commit(s, &e) < 0)
         rc = e.code;
     if (rc < 0)
         cv_store_rollback(s);

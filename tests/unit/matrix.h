@@ -60,7 +60,8 @@ static inline void plan_with_work(fixture *f, int p)
 {
     const char *org = place_org[p];
     tree_plan(f, org, "I", 0);
-    assert_int_equal(FIXTURE_TX(f->s, cv_subcommittee_add(f->s, org, NULL, "tc", "Tiểu ban tổ chức", &f->e)), 0);
+    assert_int_equal(
+        FIXTURE_TX(f->s, cv_subcommittee_add(f->s, org, NULL, "tc", "Tiểu ban tổ chức", &f->e)), 0);
     cv_work_spec spec = {.org = org, .title = "Chuẩn bị hội trường", .group = "Hậu cần"};
     assert_int_equal(FIXTURE_TX(f->s, cv_work_add(f->s, &spec, &w.work[p], &f->e)), 0);
     char cell[CV_CODE_MAX];
@@ -89,7 +90,8 @@ static inline void plan_with_work(fixture *f, int p)
     cv_inspection_spec visit = {.org = org, .led_by = "Ủy ban Kiểm tra", .on = "2020-05-10"};
     assert_int_equal(FIXTURE_TX(f->s, cv_inspection_add(f->s, &visit, &w.inspection[p], &f->e)), 0);
     cv_meeting_key meeting = {.org = org, .body = "standing", .number = 1};
-    assert_int_equal(FIXTURE_TX(f->s, cv_meeting_add(f->s, &meeting, "2020-05-15", "Họp thường kỳ", &f->e)), 0);
+    assert_int_equal(
+        FIXTURE_TX(f->s, cv_meeting_add(f->s, &meeting, "2020-05-15", "Họp thường kỳ", &f->e)), 0);
 }
 
 /* An election of body at org with candidates p1 and p2 for 2 seats, taken to state: 1 open, 2
@@ -108,8 +110,9 @@ static inline int64_t election_in(fixture *f, const char *org, const char *body,
     assert_int_equal(FIXTURE_TX(f->s, cv_election_set_attendance(f->s, id, &a, &f->e)), 0);
     assert_int_equal(FIXTURE_TX(f->s, cv_election_start(f->s, id, &f->e)), 0);
     if (state >= 2)
-        assert_int_equal(
-            FIXTURE_TX(f->s, cv_election_tally(f->s, id, &(cv_tally){100, 100, 100, 0}, list, votes, 2, &f->e)), 0);
+        assert_int_equal(FIXTURE_TX(f->s, cv_election_tally(f->s, id, &(cv_tally){100, 100, 100, 0},
+                                                            list, votes, 2, &f->e)),
+                         0);
     if (state >= 3)
         assert_int_equal(FIXTURE_TX(f->s, cv_election_announce(f->s, id, &f->e)), 0);
     return id;
@@ -121,8 +124,9 @@ static inline int64_t election_in(fixture *f, const char *org, const char *body,
 static inline void documents_and_votes(fixture *f, int p)
 {
     const char *org = place_org[p];
-    assert_int_equal(
-        FIXTURE_TX(f->s, cv_doc_add(f->s, org, NULL, "political_report", "Dự thảo báo cáo", &w.doc[p], &f->e)), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_doc_add(f->s, org, NULL, "political_report",
+                                                 "Dự thảo báo cáo", &w.doc[p], &f->e)),
+                     0);
     char draft[] = "/tmp/cv-unit-draft-XXXXXX";
     int fd = mkstemp(draft);
     assert_true(fd >= 0);
@@ -143,7 +147,8 @@ static inline void documents_and_votes(fixture *f, int p)
                          .kind = "plan",
                          .org = org};
     assert_int_equal(FIXTURE_TX(f->s, cv_plan_add(f->s, &plan, &w.plan[p], &f->e)), 0);
-    assert_int_equal(FIXTURE_TX(f->s, cv_scenario_add(f->s, org, NULL, "a", "Dịch lan rộng", &f->e)), 0);
+    assert_int_equal(
+        FIXTURE_TX(f->s, cv_scenario_add(f->s, org, NULL, "a", "Dịch lan rộng", &f->e)), 0);
     char cell[CV_CODE_MAX];
     snprintf(cell, sizeof cell, "%s.c", org);
     cv_congress_spec next = {.org = cell,
@@ -154,9 +159,11 @@ static inline void documents_and_votes(fixture *f, int p)
                              .summoned = -1,
                              .present = -1};
     assert_int_equal(FIXTURE_TX(f->s, cv_congress_plan(f->s, &next, NULL, &f->e)), 0);
-    assert_int_equal(FIXTURE_TX(f->s, cv_scheme_set_contents(f->s, cell, "2025-2030", 2, &f->e)), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_scheme_set_contents(f->s, cell, "2025-2030", 2, &f->e)),
+                     0);
     cv_attendance a = {.summoned = 100, .attending = 100};
-    assert_int_equal(FIXTURE_TX(f->s, cv_election_set_attendance(f->s, w.election[p], &a, &f->e)), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_election_set_attendance(f->s, w.election[p], &a, &f->e)),
+                     0);
     w.open[p] = election_in(f, org, "delegates", 1);
     w.counted[p] = election_in(f, org, "alternates", 2);
     w.announced[p] = election_in(f, org, "inspection", 3);
@@ -209,10 +216,11 @@ static inline int world_setup(void **state)
     assert_int_equal(cv_lua_reg_suspend(f->s, "pkg0", "the matrix suspends it", &f->e), 0);
     /* store-wide things the admin's operations act on: a paused job, a contact, a holiday, a
      * failed delivery */
-    assert_int_equal(cv_job_pause(f->s, "builtin.congress.soon", &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_job_pause(f->s, "builtin.congress.soon", &f->e)), 0);
     assert_int_equal(cv_plugin_reg_enable(f->s, "report-json", 1, &f->e), 0);
     assert_int_equal(FIXTURE_TX(f->s, cv_contact_add(f->s, "Văn phòng", "log", "vp", &f->e)), 0);
-    assert_int_equal(FIXTURE_TX(f->s, cv_calendar_holiday_add(f->s, "2020-09-02", "Quốc khánh", &f->e)), 0);
+    assert_int_equal(
+        FIXTURE_TX(f->s, cv_calendar_holiday_add(f->s, "2020-09-02", "Quốc khánh", &f->e)), 0);
     cv_notification n = {"matrix:failed", "log", "vp", "Họp", "8 giờ"};
     assert_int_equal(cv_store_begin(f->s, &f->e), 0); /* a notification commits with a cause */
     assert_int_equal(cv_outbox_put(f->s, &n, &f->e), 1);

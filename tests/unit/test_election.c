@@ -147,7 +147,8 @@ static void test_too_few_elected_goes_on_over_rounds_without_those_elected(void 
     assert_int_equal(tally(f, r2, (cv_tally){100, 100, 100, 0}, c2, v2, 3), 0);
     /* The congress adds a name for round 3; naming someone already elected is refused. */
     const char *bad[] = {"P3", "P2", "P5"};
-    assert_int_equal(FIXTURE_TX(f->s, cv_election_next_round(f->s, r2, bad, 3, &r3, &f->e)), CV_ECONFLICT);
+    assert_int_equal(FIXTURE_TX(f->s, cv_election_next_round(f->s, r2, bad, 3, &r3, &f->e)),
+                     CV_ECONFLICT);
     assert_non_null(strstr(f->e.msg, "already elected"));
     const char *c3[] = {"P3", "P5"};
     assert_int_equal(FIXTURE_TX(f->s, cv_election_next_round(f->s, r2, c3, 2, &r3, &f->e)), 0);
@@ -167,7 +168,8 @@ static void test_too_few_elected_goes_on_over_rounds_without_those_elected(void 
     const char *c4[] = {"P5"};
     const int64_t v4[] = {70};
     assert_int_equal(tally(f, r4, (cv_tally){100, 100, 100, 0}, c4, v4, 1), 0);
-    assert_int_equal(FIXTURE_TX(f->s, cv_election_next_round(f->s, r4, NULL, 0, &r4, &f->e)), CV_ECONFLICT);
+    assert_int_equal(FIXTURE_TX(f->s, cv_election_next_round(f->s, r4, NULL, 0, &r4, &f->e)),
+                     CV_ECONFLICT);
     assert_int_equal(fixture_count(f, "SELECT count(*) FROM candidates WHERE outcome = 'elected'"),
                      4);
 }
@@ -233,15 +235,20 @@ static void test_announced_result_changes_only_by_a_recorded_correction(void **s
     assert_int_equal(FIXTURE_TX(f->s, cv_election_announce(f->s, id, &f->e)), 0);
     assert_int_equal(tally(f, id, (cv_tally){100, 100, 100, 0}, cands, fixed, 2), CV_ECONFLICT);
     cv_tally t = {100, 100, 100, 0};
-    assert_int_equal(FIXTURE_TX(f->s, cv_election_correct(f->s, id, "", "x", &t, cands, fixed, 2, &f->e)), CV_EINVAL);
-    assert_int_equal(FIXTURE_TX(f->s, cv_election_correct(f->s, id, "Ban kiểm phiếu", "đọc nhầm hai tên", &t, cands,
-                                         fixed, 2, &f->e)),
-                     0);
+    assert_int_equal(
+        FIXTURE_TX(f->s, cv_election_correct(f->s, id, "", "x", &t, cands, fixed, 2, &f->e)),
+        CV_EINVAL);
+    assert_int_equal(
+        FIXTURE_TX(f->s, cv_election_correct(f->s, id, "Ban kiểm phiếu", "đọc nhầm hai tên", &t,
+                                             cands, fixed, 2, &f->e)),
+        0);
     assert_string_equal(outcome_of(f, id, "P2"), "elected");
     assert_string_equal(outcome_of(f, id, "P1"), "below");
     assert_int_equal(fixture_count(f, "SELECT count(*) FROM election_corrections"), 1);
     assert_int_equal(FIXTURE_TX(f->s, cv_election_approve(f->s, id, &f->e)), 0);
-    assert_int_equal(FIXTURE_TX(f->s, cv_election_correct(f->s, id, "A", "B", &t, cands, v, 2, &f->e)), CV_ECONFLICT);
+    assert_int_equal(
+        FIXTURE_TX(f->s, cv_election_correct(f->s, id, "A", "B", &t, cands, v, 2, &f->e)),
+        CV_ECONFLICT);
     assert_non_null(strstr(f->e.msg, "final"));
 }
 
@@ -263,8 +270,10 @@ static void test_contents_switch_which_elections_exist(void **state)
     assert_int_equal(FIXTURE_TX(f->s, cv_election_create(f->s, &spec, &id, &f->e)), 0);
     assert_int_equal(FIXTURE_TX(f->s, cv_scheme_set_contents(f->s, "W", "2025-2030", 2, &f->e)), 0);
     assert_int_equal(FIXTURE_TX(f->s, cv_election_create(f->s, &spec, &id, &f->e)), CV_ECONFLICT);
-    assert_int_equal(FIXTURE_TX(f->s, cv_scheme_appoint(f->s, "W", "2025-2030", "committee", "P1", &f->e)), 0);
-    assert_int_equal(FIXTURE_TX(f->s, cv_scheme_appoint(f->s, "W", "2025-2030", "delegates", "P2", &f->e)), 0);
+    assert_int_equal(
+        FIXTURE_TX(f->s, cv_scheme_appoint(f->s, "W", "2025-2030", "committee", "P1", &f->e)), 0);
+    assert_int_equal(
+        FIXTURE_TX(f->s, cv_scheme_appoint(f->s, "W", "2025-2030", "delegates", "P2", &f->e)), 0);
     assert_int_equal(fixture_count(f, "SELECT count(*) FROM appointments"), 2);
 }
 
@@ -272,7 +281,8 @@ static void test_contents_other_than_four_are_refused_before_2025(void **state)
 {
     fixture *f = *state;
     ward(f, "members", NULL, 0);
-    assert_int_equal(FIXTURE_TX(f->s, cv_scheme_set_contents(f->s, "W", NULL, 3, &f->e)), CV_ECONFLICT);
+    assert_int_equal(FIXTURE_TX(f->s, cv_scheme_set_contents(f->s, "W", NULL, 3, &f->e)),
+                     CV_ECONFLICT);
     assert_int_equal(FIXTURE_TX(f->s, cv_scheme_set_contents(f->s, "W", NULL, 4, &f->e)), 0);
 }
 
@@ -306,8 +316,11 @@ static void test_surplus_over_thirty_percent_and_weak_floor_nominees_are_refused
     spec.count = 2;
     assert_int_equal(FIXTURE_TX(f->s, cv_election_create(f->s, &spec, &id, &f->e)), 0);
     attend(f, id, (cv_attendance){100, 0, 0, 0, 0, 0, 0, 0, 90});
-    assert_int_equal(FIXTURE_TX(f->s, cv_election_add_candidate(f->s, id, "P4", "floor", 27, &f->e)), CV_ECONFLICT);
-    assert_int_equal(FIXTURE_TX(f->s, cv_election_add_candidate(f->s, id, "P4", "floor", 28, &f->e)), 0);
+    assert_int_equal(
+        FIXTURE_TX(f->s, cv_election_add_candidate(f->s, id, "P4", "floor", 27, &f->e)),
+        CV_ECONFLICT);
+    assert_int_equal(
+        FIXTURE_TX(f->s, cv_election_add_candidate(f->s, id, "P4", "floor", 28, &f->e)), 0);
     /* 3 names for 2 seats is 50% over: the list does not open. */
     assert_int_equal(FIXTURE_TX(f->s, cv_election_start(f->s, id, &f->e)), CV_ECONFLICT);
 }
@@ -346,8 +359,10 @@ static void test_unsettled_complaints_about_candidates_are_listed(void **state)
     assert_int_equal(json_array_size(list), 1);
     assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 0), "id")), b);
     json_decref(list);
-    assert_int_equal(FIXTURE_TX(f->s, cv_complaint_settle(f->s, a, NULL, "x", &f->e)), CV_ECONFLICT);
-    assert_int_equal(FIXTURE_TX(f->s, cv_complaint_settle(f->s, b, "2020-05-20", "không có cơ sở", &f->e)), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_complaint_settle(f->s, a, NULL, "x", &f->e)),
+                     CV_ECONFLICT);
+    assert_int_equal(
+        FIXTURE_TX(f->s, cv_complaint_settle(f->s, b, "2020-05-20", "không có cơ sở", &f->e)), 0);
     assert_int_equal(cv_complaint_list(f->s, "W", NULL, CV_COMPLAINTS_CANDIDATES, &list, &f->e), 0);
     assert_int_equal(json_array_size(list), 0);
     json_decref(list);

@@ -221,7 +221,8 @@ static void op_prepare(prop *p)
 {
     char code[CV_CODE_MAX];
     if (pick_congress(p, "planned", code))
-        assert_int_equal(FIXTURE_TX(p->f->s, cv_congress_prepare(p->f->s, code, NULL, &p->f->e)), 0);
+        assert_int_equal(FIXTURE_TX(p->f->s, cv_congress_prepare(p->f->s, code, NULL, &p->f->e)),
+                         0);
 }
 
 static void op_held(prop *p)
@@ -233,15 +234,17 @@ static void op_held(prop *p)
     random_date(p, start, 2020, 2020);
     if (strcmp(start, now) > 0)
         snprintf(start, sizeof start, "%s", now);
-    assert_int_equal(FIXTURE_TX(p->f->s, cv_congress_mark_held(p->f->s, code, NULL, start, NULL, "test", &p->f->e)), 0);
+    assert_int_equal(FIXTURE_TX(p->f->s, cv_congress_mark_held(p->f->s, code, NULL, start, NULL,
+                                                               "test", &p->f->e)),
+                     0);
 }
 
 static void op_window(prop *p)
 {
     char closes[11];
     random_date(p, closes, 2020, 2021);
-    assert_int_equal(FIXTURE_TX(p->f->s, cv_term_set_window(p->f->s, "2020-2025", levels[rnd(p, 5)], "2020-01-01",
-                                        closes, 0, &p->f->e)),
+    assert_int_equal(FIXTURE_TX(p->f->s, cv_term_set_window(p->f->s, "2020-2025", levels[rnd(p, 5)],
+                                                            "2020-01-01", closes, 0, &p->f->e)),
                      0);
 }
 
@@ -275,15 +278,18 @@ static void op_scenario(prop *p)
               "'2020-2025' ORDER BY i.id",
               NULL, code, sizeof code))
         return;
-    FIXTURE_TX(p->f->s, cv_scenario_add(p->f->s, code, NULL, sc, "Kịch bản", &p->f->e)); /* may exist already */
+    FIXTURE_TX(p->f->s, cv_scenario_add(p->f->s, code, NULL, sc, "Kịch bản",
+                                        &p->f->e)); /* may exist already */
     cv_err_clear(&p->f->e);
     if (pick(p,
              "SELECT i.id FROM work_items i JOIN congresses c ON c.id = i.congress_id JOIN orgs o "
              "ON o.id = c.org_id WHERE o.code = ?1 ORDER BY i.id",
              code, id, sizeof id))
-        assert_int_equal(FIXTURE_TX(p->f->s, cv_scenario_assign(p->f->s, code, NULL, sc, atoll(id), NULL, &p->f->e)), 0);
+        assert_int_equal(FIXTURE_TX(p->f->s, cv_scenario_assign(p->f->s, code, NULL, sc, atoll(id),
+                                                                NULL, &p->f->e)),
+                         0);
     FIXTURE_TX(p->f->s, cv_scenario_use(p->f->s, code, NULL, rnd(p, 2) ? "A" : sc, NULL,
-                    &p->f->e)); /* A may not exist */
+                                        &p->f->e)); /* A may not exist */
     cv_err_clear(&p->f->e);
 }
 

@@ -46,9 +46,13 @@ static void test_unknown_subcommittee_is_refused(void **state)
     tree_plan(f, "LS-TP", "XVI", 0);
     cv_work_spec spec = {.org = "LS-TP", .group = "g", .title = "t", .subcommittee = "VK"};
     assert_int_equal(FIXTURE_TX(f->s, cv_work_add(f->s, &spec, NULL, &f->e)), CV_ENOTFOUND);
-    assert_int_equal(FIXTURE_TX(f->s, cv_subcommittee_add(f->s, "LS-TP", NULL, "VK", "Tiểu ban Văn kiện", &f->e)), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_subcommittee_add(f->s, "LS-TP", NULL, "VK",
+                                                          "Tiểu ban Văn kiện", &f->e)),
+                     0);
     assert_int_equal(FIXTURE_TX(f->s, cv_work_add(f->s, &spec, NULL, &f->e)), 0);
-    assert_int_equal(FIXTURE_TX(f->s, cv_subcommittee_add(f->s, "LS-TP", NULL, "VK", "again", &f->e)), CV_ECONFLICT);
+    assert_int_equal(
+        FIXTURE_TX(f->s, cv_subcommittee_add(f->s, "LS-TP", NULL, "VK", "again", &f->e)),
+        CV_ECONFLICT);
 }
 
 static void test_overdue_means_open_and_due_before_today(void **state)
@@ -101,8 +105,10 @@ static void test_assign_changes_owner_in_nfc(void **state)
     fixture *f = *state;
     tree_plan(f, "LS-TP", "XVI", 0);
     int64_t id = add_item(f, "LS-TP", "t", NULL, NULL);
-    assert_int_equal(FIXTURE_TX(f->s, cv_work_assign(f->s, id, NULL, "Nguye\xcc\x82\xcc\x83n Va\xcc\x86n A", &f->e)),
-                     0);
+    assert_int_equal(
+        FIXTURE_TX(f->s,
+                   cv_work_assign(f->s, id, NULL, "Nguye\xcc\x82\xcc\x83n Va\xcc\x86n A", &f->e)),
+        0);
     cv_work_item w;
     assert_int_equal(cv_work_get(f->s, id, &w, &f->e), 0);
     assert_string_equal(w.person, "Nguy\xe1\xbb\x85n V\xc4\x83n A");
