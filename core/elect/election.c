@@ -322,9 +322,7 @@ int cv_election_create(cv_store *s, const cv_election_spec *spec, int64_t *id, c
     int64_t tmp;
     if (cv_store_require_tx(s, __func__, e) < 0)
         return e->code;
-    if (create_in_tx(s, spec, 0, id ? id : &tmp, e) < 0)
-        return e->code;
-    return 0;
+    return create_in_tx(s, spec, 0, id ? id : &tmp, e);
 }
 
 /* Opens x: a list of at least one name, attendance known, the base fixed. */
@@ -363,19 +361,15 @@ int cv_election_start(cv_store *s, int64_t id, cv_err *e)
 {
     if (cv_store_require_tx(s, __func__, e) < 0)
         return e->code;
-    if (start_in_tx(s, id, e) < 0)
-        return e->code;
-    return 0;
+    return start_in_tx(s, id, e);
 }
 
 int cv_election_open(cv_store *s, const cv_election_spec *spec, int64_t *id, cv_err *e)
 {
     int64_t tmp, *out = id ? id : &tmp;
-    if (cv_store_require_tx(s, __func__, e) < 0)
+    if (cv_store_require_tx(s, __func__, e) < 0 || create_in_tx(s, spec, 1, out, e) < 0)
         return e->code;
-    if (create_in_tx(s, spec, 1, out, e) < 0 || start_in_tx(s, *out, e) < 0)
-        return e->code;
-    return 0;
+    return start_in_tx(s, *out, e);
 }
 
 int cv_election_add_candidate(cv_store *s, int64_t id, const char *person, const char *source,
