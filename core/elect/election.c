@@ -511,9 +511,8 @@ int cv_election_next_round(cv_store *s, int64_t id, const char *const *codes, in
         codes = list;
     }
     int rc = cv_store_require_tx(s, __func__, e);
-    if (rc == 0 && (next_round_in_tx(s, &x, c, nc, codes, n, next_id ? next_id : &tmp, e) < 0)) {
-        rc = e->code;
-    }
+    if (rc == 0)
+        rc = next_round_in_tx(s, &x, c, nc, codes, n, next_id ? next_id : &tmp, e);
     free(list);
     free(c);
     return rc;
