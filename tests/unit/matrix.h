@@ -217,7 +217,7 @@ static inline int world_setup(void **state)
     /* store-wide things the admin's operations act on: a paused job, a contact, a holiday, a
      * failed delivery */
     assert_int_equal(FIXTURE_TX(f->s, cv_job_pause(f->s, "builtin.congress.soon", &f->e)), 0);
-    assert_int_equal(cv_plugin_reg_enable(f->s, "report-json", 1, &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_plugin_reg_enable(f->s, "report-json", 1, &f->e)), 0);
     assert_int_equal(FIXTURE_TX(f->s, cv_contact_add(f->s, "Văn phòng", "log", "vp", &f->e)), 0);
     assert_int_equal(
         FIXTURE_TX(f->s, cv_calendar_holiday_add(f->s, "2020-09-02", "Quốc khánh", &f->e)), 0);
@@ -226,7 +226,7 @@ static inline int world_setup(void **state)
     assert_int_equal(cv_outbox_put(f->s, &n, &f->e), 1);
     assert_int_equal(cv_store_commit(f->s, &f->e), 0);
     w.outbox = fixture_count(f, "SELECT id FROM outbox WHERE key = 'matrix:failed'");
-    assert_int_equal(cv_plugin_reg_enable(f->s, "import-csv", 1, &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_plugin_reg_enable(f->s, "import-csv", 1, &f->e)), 0);
     snprintf(w.import_csv, sizeof w.import_csv, "/tmp/cv-unit-import-XXXXXX");
     int fd = mkstemp(w.import_csv);
     assert_true(fd >= 0);
