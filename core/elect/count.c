@@ -101,7 +101,7 @@ end:
     return rc;
 }
 
-/* Loads id, checks its state, runs step and emits type, all in one transaction. */
+/* Loads id, checks its state, runs step and emits type, in the caller's transaction. */
 typedef int (*step_fn)(cv_store *s, cv_election *x, void *arg, cv_err *e);
 
 static int transition(cv_store *s, int64_t id, const char *const *states, const char *doing,

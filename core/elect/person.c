@@ -133,7 +133,7 @@ static int write_person(cv_store *s, cv_person *p, cv_err *e)
     return 0;
 }
 
-/* Writes p and its event in one transaction. */
+/* Writes p and its event, in the caller's transaction. */
 static int save(cv_store *s, cv_person *p, const char *event, cv_err *e)
 {
     if (cv_store_require_tx(s, event, e) < 0)
