@@ -138,7 +138,9 @@ int main(int argc, char **argv)
     double total = 0, total_cpu = 0;
     for (int i = 0; i < n; i++) {
         double t0 = ms(), c0 = cpu_ms();
-        if (cv_congress_mark_held(s, codes[i], NULL, "2020-05-20", NULL, "bench", &e) < 0)
+        if (cv_store_begin(s, &e) < 0 ||
+            cv_congress_mark_held(s, codes[i], NULL, "2020-05-20", NULL, "bench", &e) < 0 ||
+            cv_store_commit(s, &e) < 0)
             return die(&e);
         total += ms() - t0;
         total_cpu += cpu_ms() - c0;
@@ -148,7 +150,8 @@ int main(int argc, char **argv)
     total = total_cpu = 0;
     for (int i = 0; i < 6; i++) {
         double t0 = ms(), c0 = cpu_ms();
-        if (cv_org_move(s, "P01-D00", i % 2 ? "P01" : "P02", &e) < 0)
+        if (cv_store_begin(s, &e) < 0 || cv_org_move(s, "P01-D00", i % 2 ? "P01" : "P02", &e) < 0 ||
+            cv_store_commit(s, &e) < 0)
             return die(&e);
         total += ms() - t0;
         total_cpu += cpu_ms() - c0;

@@ -386,14 +386,10 @@ static int apply_config(cv_store *s, const cv_backup_config *c, const char *cron
 int cv_backup_config_set(cv_store *s, const cv_backup_config *c, cv_err *e)
 {
     char cron[16] = "";
-    if (check_config(c, e) < 0 || (c->at && at_to_cron(c->at, cron, e) < 0) ||
-        cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, __func__, e) < 0 || check_config(c, e) < 0 ||
+        (c->at && at_to_cron(c->at, cron, e) < 0))
         return e->code;
-    if (apply_config(s, c, cron, e) < 0 || cv_store_commit(s, e) < 0) {
-        cv_store_rollback(s);
-        return e->code;
-    }
-    return 0;
+    return apply_config(s, c, cron, e);
 }
 
 static cv_backup_async_fn async_fn;

@@ -41,8 +41,13 @@ int cv_cmd_init(cv_cli *cli, int argc, char **argv)
         cv_cli_identify(cli) < 0)
         return cli->err.code;
     cv_store_set_actor(cli->store, &cli->actor);
-    if (cv_term_seed(cli->store, &cli->err) < 0 ||
-        (admin && init_admin(cli, admin, password_file) < 0))
+    if (cv_store_begin(cli->store, &cli->err) < 0)
+        return cli->err.code;
+    if (cv_term_seed(cli->store, &cli->err) < 0 || cv_store_commit(cli->store, &cli->err) < 0) {
+        cv_store_rollback(cli->store);
+        return cli->err.code;
+    }
+    if (admin && init_admin(cli, admin, password_file) < 0)
         return cli->err.code;
     json_t *j = json_pack("{s:s, s:i}", "store", path, "schema", cv_store_schema_version());
     if (admin)

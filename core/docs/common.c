@@ -5,20 +5,6 @@
 #include <string.h>
 
 #include "base/text.h"
-#include "store/journal.h"
-
-int cv_docs_finish(cv_store *s, const char *type, int64_t org_id, json_t *data, cv_err *e)
-{
-    if (cv_journal_emit(s, type, org_id, data, NULL, e) < 0 || cv_store_commit(s, e) < 0)
-        return cv_docs_fail(s, e);
-    return 0;
-}
-
-int cv_docs_fail(cv_store *s, cv_err *e)
-{
-    cv_store_rollback(s);
-    return e->code;
-}
 
 const char *cv_docs_col(sqlite3_stmt *st, int i)
 {

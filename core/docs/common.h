@@ -1,5 +1,5 @@
-/* common.h: what the modules of core/docs share: ending a change with its event, and reading
- * text columns. Nothing here opens a transaction. */
+/* common.h: what the modules of core/docs share: reading text columns and checking long texts.
+ * Their changes run in the caller's transaction (cv_store_require_tx). */
 #ifndef CV_DOCS_COMMON_H
 #define CV_DOCS_COMMON_H
 
@@ -7,13 +7,6 @@
 #include <stdint.h>
 
 #include "store/store.h"
-
-/* Emits the event (stealing data) and commits the transaction the caller began; on any failure
- * rolls it back (the caller must not) and returns the code. */
-int cv_docs_finish(cv_store *s, const char *type, int64_t org_id, json_t *data, cv_err *e);
-
-/* Rolls back the caller's transaction and returns e->code: `return cv_docs_fail(s, e);`. */
-int cv_docs_fail(cv_store *s, cv_err *e);
 
 /* Column i of st as text, "" for NULL. */
 const char *cv_docs_col(sqlite3_stmt *st, int i);

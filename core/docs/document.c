@@ -9,6 +9,7 @@
 #include "docs/file.h"
 #include "docs/round.h"
 #include "domain/congress.h"
+#include "store/journal.h"
 
 static const char *const kinds[] = {"political_report", "review_report", "resolution",
                                     "action_programme", "other"};
@@ -39,27 +40,27 @@ int cv_doc_add(cv_store *s, const char *org, const char *term, const char *kind,
     if (check_kind(kind, e) < 0 ||
         cv_text_nfc(title ? title : "", d.title, sizeof d.title, "document title", e) < 0)
         return e->code;
-    if (cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, __func__, e) < 0)
         return e->code;
     if (cv_congress_get(s, org, term, &c, e) < 0)
-        return cv_docs_fail(s, e);
+        return e->code;
     sqlite3_stmt *st = cv_store_prepare(
         s, "INSERT INTO documents(congress_id, kind, title, created_at) VALUES (?1, ?2, ?3, ?4)",
         e);
     if (!st)
-        return cv_docs_fail(s, e);
+        return e->code;
     sqlite3_bind_int64(st, 1, c.id);
     sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, d.title, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, cv_clock_now());
     if (cv_store_exec(s, st, e) < 0)
-        return cv_docs_fail(s, e);
+        return e->code;
     d.id = sqlite3_last_insert_rowid(cv_store_db(s));
     if (cv_doc_get(s, d.id, &d, e) < 0)
-        return cv_docs_fail(s, e);
+        return e->code;
     if (id)
         *id = d.id;
-    return cv_docs_finish(s, "document.added", d.org_id, cv_doc_json(&d), e);
+    return cv_journal_emit(s, "document.added", d.org_id, cv_doc_json(&d), NULL, e);
 }
 
 #define DOC_SELECT                                                                                 \
@@ -129,26 +130,26 @@ int cv_doc_add_version(cv_store *s, const cv_doc_version_spec *spec, int *n, cv_
         (spec->note && *spec->note && cv_text_nfc(spec->note, note, sizeof note, "note", e) < 0) ||
         (spec->link && cv_text_nfc(spec->link, link, sizeof link, "link", e) < 0))
         return e->code;
-    if (cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, __func__, e) < 0)
         return e->code;
     if (cv_doc_get(s, spec->doc, &d, e) < 0)
-        return cv_docs_fail(s, e);
+        return e->code;
     if (strcmp(d.status, "adopted") == 0) {
         cv_err_set(e, CV_ECONFLICT, N_("document %lld is adopted; it takes no new version"),
                    (long long)d.id);
-        return cv_docs_fail(s, e);
+        return e->code;
     }
     if ((spec->file && cv_file_put(s, spec->file, &file_id, hex, e) < 0) ||
         insert_version(s, &d, file_id, spec->link ? link : NULL, author, note, e) < 0)
-        return cv_docs_fail(s, e);
+        return e->code;
     if (n)
         *n = d.versions + 1;
-    return cv_docs_finish(s, "document.version_added", d.org_id,
-                          json_pack("{s:I, s:s, s:s, s:i, s:s?, s:s?, s:s, s:s}", "document",
-                                    (json_int_t)d.id, "org", d.org_code, "title", d.title,
-                                    "version", d.versions + 1, "sha256", hex[0] ? hex : NULL,
-                                    "path", spec->link ? link : NULL, "by", author, "note", note),
-                          e);
+    return cv_journal_emit(s, "document.version_added", d.org_id,
+                           json_pack("{s:I, s:s, s:s, s:i, s:s?, s:s?, s:s, s:s}", "document",
+                                     (json_int_t)d.id, "org", d.org_code, "title", d.title,
+                                     "version", d.versions + 1, "sha256", hex[0] ? hex : NULL,
+                                     "path", spec->link ? link : NULL, "by", author, "note", note),
+                           NULL, e);
 }
 
 int cv_doc_version_id(cv_store *s, int64_t doc, int n, int64_t *id, int *n_out, cv_err *e)
@@ -249,22 +250,22 @@ static int check_move(cv_store *s, const cv_doc *d, const char *to, cv_err *e)
 int cv_doc_set_status(cv_store *s, int64_t doc, const char *status, cv_err *e)
 {
     cv_doc d;
-    if (cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, __func__, e) < 0)
         return e->code;
     if (cv_doc_get(s, doc, &d, e) < 0 || check_move(s, &d, status, e) < 0)
-        return cv_docs_fail(s, e);
+        return e->code;
     sqlite3_stmt *st = cv_store_prepare(s, "UPDATE documents SET status = ?2 WHERE id = ?1", e);
     if (!st)
-        return cv_docs_fail(s, e);
+        return e->code;
     sqlite3_bind_int64(st, 1, doc);
     sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
     if (cv_store_exec(s, st, e) < 0)
-        return cv_docs_fail(s, e);
-    return cv_docs_finish(s, "document.status_changed", d.org_id,
-                          json_pack("{s:I, s:s, s:s, s:s, s:s}", "document", (json_int_t)d.id,
-                                    "org", d.org_code, "title", d.title, "from", d.status, "to",
-                                    status),
-                          e);
+        return e->code;
+    return cv_journal_emit(s, "document.status_changed", d.org_id,
+                           json_pack("{s:I, s:s, s:s, s:s, s:s}", "document", (json_int_t)d.id,
+                                     "org", d.org_code, "title", d.title, "from", d.status, "to",
+                                     status),
+                           NULL, e);
 }
 
 static int versions_json(cv_store *s, int64_t doc, json_t *out, cv_err *e)

@@ -45,7 +45,8 @@ int cv_doc_version_id(cv_store *s, int64_t doc, int n, int64_t *id, int *n_out, 
 /* Moves doc to status (document.status_changed). Allowed moves: drafting -> consultation,
  * consultation -> revising, revising -> consultation | submitted, submitted -> revising |
  * adopted. Leaving drafting needs a version; adoption is refused while a comment round on the
- * document is open. Inside a caller's transaction it composes (a round opening moves it). */
+ * document is open. It runs in the caller's transaction, so it composes (a round opening moves
+ * it). */
 int cv_doc_set_status(cv_store *s, int64_t doc, const char *status, cv_err *e);
 
 int cv_doc_get(cv_store *s, int64_t id, cv_doc *out, cv_err *e);

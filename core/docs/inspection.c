@@ -11,6 +11,7 @@
 #include "docs/common.h"
 #include "domain/org.h"
 #include "domain/work.h"
+#include "store/journal.h"
 
 static int insert_visit(cv_store *s, int64_t org, int64_t by, const char *led_by, const char *on,
                         const char *findings, int64_t *id, cv_err *e)
@@ -47,19 +48,19 @@ int cv_inspection_add(cv_store *s, const cv_inspection_spec *spec, int64_t *id, 
                           spec->on, today);
     if (cv_docs_long_text(spec->findings, &findings, "findings", e) < 0)
         return e->code;
-    int rc = cv_store_begin(s, e);
+    int rc = cv_store_require_tx(s, __func__, e);
     if (rc == 0 && (cv_org_get(s, spec->org ? spec->org : "", &o, e) < 0 ||
                     (spec->by && cv_org_get(s, spec->by, &by, e) < 0) ||
                     insert_visit(s, o.id, by.id, led_by, spec->on, findings, &vid, e) < 0))
-        rc = cv_docs_fail(s, e);
+        rc = e->code;
     if (rc == 0) {
         if (id)
             *id = vid;
-        rc = cv_docs_finish(s, "inspection.recorded", o.id,
-                            json_pack("{s:I, s:s, s:s?, s:s, s:s, s:s}", "id", (json_int_t)vid,
-                                      "org", o.code, "by", spec->by ? by.code : NULL, "led_by",
-                                      led_by, "on", spec->on, "findings", findings),
-                            e);
+        rc = cv_journal_emit(s, "inspection.recorded", o.id,
+                             json_pack("{s:I, s:s, s:s?, s:s, s:s, s:s}", "id", (json_int_t)vid,
+                                       "org", o.code, "by", spec->by ? by.code : NULL, "led_by",
+                                       led_by, "on", spec->on, "findings", findings),
+                             NULL, e);
     }
     free(findings);
     return rc;
@@ -99,41 +100,39 @@ int cv_inspection_request(cv_store *s, int64_t id, const char *text, const char 
     if (cv_text_nfc(text ? text : "", clean, sizeof clean, "request", e) < 0 ||
         cv_date_check(due ? due : "", "request deadline", e) < 0)
         return e->code;
-    if (cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, __func__, e) < 0)
         return e->code;
     if (visit_of(s, id, &o, on, e) < 0)
-        return cv_docs_fail(s, e);
-    if (strcmp(due, on) < 0) {
-        cv_err_set(e, CV_EINVAL, N_("deadline %s comes before the visit of %s"), due, on);
-        return cv_docs_fail(s, e);
-    }
+        return e->code;
+    if (strcmp(due, on) < 0)
+        return cv_err_set(e, CV_EINVAL, N_("deadline %s comes before the visit of %s"), due, on);
     cv_work_spec spec = {.org = o.code,
                          .group = CV_INSPECTION_GROUP,
                          .title = clean,
                          .unit = unit ? unit : o.name,
                          .due = due};
     if (cv_work_add(s, &spec, &wid, e) < 0)
-        return cv_docs_fail(s, e);
+        return e->code;
     sqlite3_stmt *st =
         cv_store_prepare(s,
                          "INSERT INTO inspection_requests(inspection_id, text, due, work_item_id) "
                          "VALUES (?1, ?2, ?3, ?4)",
                          e);
     if (!st)
-        return cv_docs_fail(s, e);
+        return e->code;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_text(st, 2, clean, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, due, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, wid);
     if (cv_store_exec(s, st, e) < 0)
-        return cv_docs_fail(s, e);
+        return e->code;
     if (work)
         *work = wid;
-    return cv_docs_finish(s, "inspection.request_added", o.id,
-                          json_pack("{s:I, s:s, s:s, s:s, s:I}", "inspection", (json_int_t)id,
-                                    "org", o.code, "request", clean, "due", due, "work_item",
-                                    (json_int_t)wid),
-                          e);
+    return cv_journal_emit(s, "inspection.request_added", o.id,
+                           json_pack("{s:I, s:s, s:s, s:s, s:I}", "inspection", (json_int_t)id,
+                                     "org", o.code, "request", clean, "due", due, "work_item",
+                                     (json_int_t)wid),
+                           NULL, e);
 }
 
 static int requests_json(cv_store *s, int64_t id, json_t *out, cv_err *e)

@@ -11,6 +11,7 @@
 #include "docs/common.h"
 #include "docs/document.h"
 #include "domain/congress.h"
+#include "store/journal.h"
 
 struct found {
     int64_t id, congress_id, org_id, unit;
@@ -104,17 +105,17 @@ int cv_meeting_add(cv_store *s, const cv_meeting_key *k, const char *on, const c
     if (cv_date_check(on ? on : "", "meeting date", e) < 0 ||
         (title && cv_text_nfc(title, clean, sizeof clean, "meeting title", e) < 0))
         return e->code;
-    if (cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, __func__, e) < 0)
         return e->code;
     if (resolve(s, k, &f, e) < 0)
-        return cv_docs_fail(s, e);
+        return e->code;
     sqlite3_stmt *st =
         cv_store_prepare(s,
                          "INSERT INTO meetings(congress_id, body, unit, number, held_on, title) "
                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                          e);
     if (!st)
-        return cv_docs_fail(s, e);
+        return e->code;
     sqlite3_bind_int64(st, 1, f.congress_id);
     sqlite3_bind_text(st, 2, k->body, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, f.unit);
@@ -129,11 +130,11 @@ int cv_meeting_add(cv_store *s, const cv_meeting_key *k, const char *on, const c
     else if (rc != SQLITE_DONE)
         cv_store_fail(s, "adding a meeting", e);
     if (rc != SQLITE_DONE)
-        return cv_docs_fail(s, e);
+        return e->code;
     json_t *data = key_json(k, &f);
     json_object_set_new(data, "on", json_string(on));
     json_object_set_new(data, "title", json_string(clean));
-    return cv_docs_finish(s, "meeting.added", f.org_id, data, e);
+    return cv_journal_emit(s, "meeting.added", f.org_id, data, NULL, e);
 }
 
 int cv_meeting_agenda(cv_store *s, const cv_meeting_key *k, const char *title, int64_t doc, int *n,
@@ -144,10 +145,10 @@ int cv_meeting_agenda(cv_store *s, const cv_meeting_key *k, const char *title, i
     cv_doc d;
     if (cv_text_nfc(title ? title : "", clean, sizeof clean, "agenda item", e) < 0)
         return e->code;
-    if (cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, __func__, e) < 0)
         return e->code;
     if (find(s, k, &f, e) < 0 || (doc && cv_doc_get(s, doc, &d, e) < 0))
-        return cv_docs_fail(s, e);
+        return e->code;
     sqlite3_stmt *st =
         cv_store_prepare(s,
                          "INSERT INTO meeting_items(meeting_id, n, title, document_id) "
@@ -155,7 +156,7 @@ int cv_meeting_agenda(cv_store *s, const cv_meeting_key *k, const char *title, i
                          "WHERE meeting_id = ?1 RETURNING n",
                          e);
     if (!st)
-        return cv_docs_fail(s, e);
+        return e->code;
     sqlite3_bind_int64(st, 1, f.id);
     sqlite3_bind_text(st, 2, clean, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, doc);
@@ -163,10 +164,8 @@ int cv_meeting_agenda(cv_store *s, const cv_meeting_key *k, const char *title, i
     if (rc == SQLITE_ROW)
         rc = sqlite3_step(st);
     sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        cv_store_fail(s, "adding an agenda item", e);
-        return cv_docs_fail(s, e);
-    }
+    if (rc != SQLITE_DONE)
+        return cv_store_fail(s, "adding an agenda item", e);
     if (n)
         *n = item;
     json_t *data = key_json(k, &f);
@@ -174,7 +173,7 @@ int cv_meeting_agenda(cv_store *s, const cv_meeting_key *k, const char *title, i
     json_object_set_new(data, "title", json_string(clean));
     if (doc)
         json_object_set_new(data, "document", json_integer(doc));
-    return cv_docs_finish(s, "meeting.agenda_added", f.org_id, data, e);
+    return cv_journal_emit(s, "meeting.agenda_added", f.org_id, data, NULL, e);
 }
 
 static int write_conclusion(cv_store *s, int64_t meeting, int item, const char *text, cv_err *e)
@@ -213,7 +212,7 @@ int cv_meeting_conclude(cv_store *s, const cv_meeting_key *k, int item, const ch
         return cv_err_set(e, CV_EINVAL, N_("a conclusion must not be empty"));
     if (cv_docs_long_text(conclusion, &text, "conclusion", e) < 0)
         return e->code;
-    if (cv_store_begin(s, e) < 0) {
+    if (cv_store_require_tx(s, __func__, e) < 0) {
         free(text);
         return e->code;
     }
@@ -224,7 +223,7 @@ int cv_meeting_conclude(cv_store *s, const cv_meeting_key *k, int item, const ch
                         k->number, f.held_on, today);
     if (rc < 0 || write_conclusion(s, f.id, item, text, e) < 0) {
         free(text);
-        return cv_docs_fail(s, e);
+        return e->code;
     }
     json_t *data = key_json(k, &f);
     json_object_set_new(data, "on", json_string(f.held_on));
@@ -232,8 +231,8 @@ int cv_meeting_conclude(cv_store *s, const cv_meeting_key *k, int item, const ch
     json_object_set_new(data, "conclusion", json_string(text));
     free(text);
     /* meeting.held once, when the first conclusion shows the meeting took place. */
-    return cv_docs_finish(s, strcmp(f.status, "held") ? "meeting.held" : "meeting.concluded",
-                          f.org_id, data, e);
+    return cv_journal_emit(s, strcmp(f.status, "held") ? "meeting.held" : "meeting.concluded",
+                           f.org_id, data, NULL, e);
 }
 
 static int items_json(cv_store *s, int64_t meeting, json_t *out, cv_err *e)

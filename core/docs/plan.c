@@ -11,6 +11,7 @@
 #include "docs/scenario.h"
 #include "domain/congress.h"
 #include "domain/work.h"
+#include "store/journal.h"
 
 static const char *const kinds[] = {"plan",     "notice",   "directive",  "regulation",
                                     "guidance", "decision", "resolution", "other"};
@@ -123,24 +124,24 @@ int cv_plan_add(cv_store *s, const cv_plan_spec *spec, int64_t *id, cv_err *e)
             0 ||
         (spec->department &&
          cv_text_nfc(spec->department, r->dept, sizeof r->dept, "department", e) < 0) ||
-        cv_store_begin(s, e) < 0) {
+        cv_store_require_tx(s, __func__, e) < 0) {
         free(r);
         return e->code;
     }
     if (resolve_owner(s, spec, r, e) < 0 || insert_plan(s, spec, r, e) < 0) {
         free(r);
-        return cv_docs_fail(s, e);
+        return e->code;
     }
     int64_t pid = sqlite3_last_insert_rowid(cv_store_db(s));
     if (id)
         *id = pid;
-    rc = cv_docs_finish(s, "plan.added", r->org_id,
-                        json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s}", "id",
-                                  (json_int_t)pid, "number", r->number, "issued", spec->issued,
-                                  "issuer", r->issuer, "kind", spec->kind, "title", r->title, "org",
-                                  spec->org, "subcommittee", spec->subcommittee, "department",
-                                  r->dept),
-                        e);
+    rc = cv_journal_emit(s, "plan.added", r->org_id,
+                         json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s}", "id",
+                                   (json_int_t)pid, "number", r->number, "issued", spec->issued,
+                                   "issuer", r->issuer, "kind", spec->kind, "title", r->title,
+                                   "org", spec->org, "subcommittee", spec->subcommittee,
+                                   "department", r->dept),
+                         NULL, e);
     free(r);
     return rc;
 }
@@ -225,21 +226,21 @@ int cv_plan_cite(cv_store *s, const char *ref, int64_t work, cv_err *e)
 {
     int64_t id;
     cv_work_item w;
-    if (cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, __func__, e) < 0)
         return e->code;
     if (cv_plan_find(s, ref, &id, e) < 0 || cv_work_get(s, work, &w, e) < 0)
-        return cv_docs_fail(s, e);
+        return e->code;
     sqlite3_stmt *st = cv_store_prepare(s, "UPDATE work_items SET plan_id = ?2 WHERE id = ?1", e);
     if (!st)
-        return cv_docs_fail(s, e);
+        return e->code;
     sqlite3_bind_int64(st, 1, work);
     sqlite3_bind_int64(st, 2, id);
     if (cv_store_exec(s, st, e) < 0)
-        return cv_docs_fail(s, e);
-    return cv_docs_finish(s, "plan.cited", w.org_id,
-                          json_pack("{s:I, s:I, s:s}", "plan", (json_int_t)id, "work_item",
-                                    (json_int_t)work, "org", w.org_code),
-                          e);
+        return e->code;
+    return cv_journal_emit(s, "plan.cited", w.org_id,
+                           json_pack("{s:I, s:I, s:s}", "plan", (json_int_t)id, "work_item",
+                                     (json_int_t)work, "org", w.org_code),
+                           NULL, e);
 }
 
 #define PLAN_SELECT                                                                                \

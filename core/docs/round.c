@@ -11,6 +11,7 @@
 #include "docs/document.h"
 #include "docs/file.h"
 #include "domain/org.h"
+#include "store/journal.h"
 
 #define LIST_MAX 65536 /* bytes of a --orgs or names list */
 
@@ -183,20 +184,21 @@ int cv_round_open(cv_store *s, const cv_round_spec *spec, int64_t *id, cv_err *e
     if (strcmp(spec->deadline, today) < 0)
         return cv_err_set(e, CV_EINVAL, N_("deadline %s is already past (today is %s)"),
                           spec->deadline, today);
-    if (cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, __func__, e) < 0)
         return e->code;
     if (cv_doc_get(s, spec->doc, &d, e) < 0 ||
         cv_doc_version_id(s, d.id, spec->version, &version_id, &n, e) < 0 ||
         move_to_consultation(s, &d, e) < 0 ||
         insert_round(s, &d, version_id, today, spec->deadline, &round, e) < 0 ||
         add_all_recipients(s, round, spec, e) < 0)
-        return cv_docs_fail(s, e);
+        return e->code;
     cv_round_progress p;
     if (cv_round_progress_of(s, round, &p, e) < 0)
-        return cv_docs_fail(s, e);
+        return e->code;
     if (id)
         *id = round;
-    return cv_docs_finish(s, "document.round_opened", d.org_id, cv_round_progress_json(&p), e);
+    return cv_journal_emit(s, "document.round_opened", d.org_id, cv_round_progress_json(&p), NULL,
+                           e);
 }
 
 /* The recipient row of key in round: id, whether it has answered. */
@@ -273,7 +275,7 @@ int cv_round_respond(cv_store *s, int64_t round, const char *recipient, const ch
         cv_text_nfc(recipient ? recipient : "", key, sizeof key, "recipient", e) < 0 ||
         cv_docs_long_text(summary, &text, "summary", e) < 0)
         return e->code;
-    if (cv_store_begin(s, e) < 0) {
+    if (cv_store_require_tx(s, __func__, e) < 0) {
         free(text);
         return e->code;
     }
@@ -284,14 +286,14 @@ int cv_round_respond(cv_store *s, int64_t round, const char *recipient, const ch
         (file && cv_file_put(s, file, &file_id, hex, e) < 0) ||
         store_response(s, rid, on, late = strcmp(on, p.deadline) > 0, text, file_id, e) < 0) {
         free(text);
-        return cv_docs_fail(s, e);
+        return e->code;
     }
     json_t *data =
         json_pack("{s:I, s:I, s:s, s:s, s:s, s:b, s:s, s:s?}", "round", (json_int_t)round,
                   "document", (json_int_t)p.doc, "org", p.org_code, "recipient", key, "on", on,
                   "late", late, "summary", text, "sha256", hex[0] ? hex : NULL);
     free(text);
-    return cv_docs_finish(s, "document.response_received", p.org_id, data, e);
+    return cv_journal_emit(s, "document.response_received", p.org_id, data, NULL, e);
 }
 
 int cv_round_close(cv_store *s, int64_t round, const char *taken_in, cv_err *e)
@@ -301,7 +303,7 @@ int cv_round_close(cv_store *s, int64_t round, const char *taken_in, cv_err *e)
     cv_clock_today(today);
     if (cv_docs_long_text(taken_in, &text, "--taken-in", e) < 0)
         return e->code;
-    if (cv_store_begin(s, e) < 0) {
+    if (cv_store_require_tx(s, __func__, e) < 0) {
         free(text);
         return e->code;
     }
@@ -322,12 +324,12 @@ int cv_round_close(cv_store *s, int64_t round, const char *taken_in, cv_err *e)
     }
     if (rc < 0 || !st || cv_round_progress_of(s, round, &p, e) < 0) {
         free(text);
-        return cv_docs_fail(s, e);
+        return e->code;
     }
     json_t *data = cv_round_progress_json(&p);
     json_object_set_new(data, "taken_in", json_string(text));
     free(text);
-    return cv_docs_finish(s, "document.round_closed", p.org_id, data, e);
+    return cv_journal_emit(s, "document.round_closed", p.org_id, data, NULL, e);
 }
 
 #define ROUND_SELECT                                                                               \

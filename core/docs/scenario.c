@@ -12,6 +12,7 @@
 #include "domain/congress.h"
 #include "domain/work.h"
 #include "store/outbox.h"
+#include "store/journal.h"
 
 int cv_scenario_id(cv_store *s, int64_t congress_id, const char *code, int64_t *id, cv_err *e)
 {
@@ -39,32 +40,28 @@ int cv_scenario_add(cv_store *s, const char *org, const char *term, const char *
     if (cv_text_code(code ? code : "", "scenario code", e) < 0 ||
         cv_text_nfc(name ? name : "", clean, sizeof clean, "scenario name", e) < 0)
         return e->code;
-    if (cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, __func__, e) < 0)
         return e->code;
     if (cv_congress_get(s, org, term, &c, e) < 0)
-        return cv_docs_fail(s, e);
+        return e->code;
     sqlite3_stmt *st = cv_store_prepare(
         s, "INSERT INTO scenarios(congress_id, code, name) VALUES (?1, ?2, ?3)", e);
     if (!st)
-        return cv_docs_fail(s, e);
+        return e->code;
     sqlite3_bind_int64(st, 1, c.id);
     sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, clean, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    if (rc == SQLITE_CONSTRAINT_UNIQUE) {
-        cv_err_set(e, CV_ECONFLICT, N_("the congress of %s already has a scenario '%s'"), org,
-                   code);
-        return cv_docs_fail(s, e);
-    }
-    if (rc != SQLITE_DONE) {
-        cv_store_fail(s, "adding a scenario", e);
-        return cv_docs_fail(s, e);
-    }
-    return cv_docs_finish(s, "scenario.added", c.org_id,
-                          json_pack("{s:s, s:s, s:s, s:s}", "org", c.org_code, "term", c.term,
-                                    "code", code, "name", clean),
-                          e);
+    if (rc == SQLITE_CONSTRAINT_UNIQUE)
+        return cv_err_set(e, CV_ECONFLICT, N_("the congress of %s already has a scenario '%s'"),
+                          org, code);
+    if (rc != SQLITE_DONE)
+        return cv_store_fail(s, "adding a scenario", e);
+    return cv_journal_emit(s, "scenario.added", c.org_id,
+                           json_pack("{s:s, s:s, s:s, s:s}", "org", c.org_code, "term", c.term,
+                                     "code", code, "name", clean),
+                           NULL, e);
 }
 
 /* The active scenario's code and name of congress (code "" when none is active). */
@@ -157,24 +154,23 @@ int cv_scenario_use(cv_store *s, const char *org, const char *term, const char *
     int64_t id;
     json_int_t out = 0;
     char from[CV_CODE_MAX], from_name[CV_NAME_MAX], to[CV_CODE_MAX], to_name[CV_NAME_MAX];
-    if (cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, __func__, e) < 0)
         return e->code;
     if (cv_congress_get(s, org, term, &c, e) < 0 || cv_scenario_id(s, c.id, code, &id, e) < 0 ||
         active_of(s, c.id, from, from_name, e) < 0)
-        return cv_docs_fail(s, e);
-    if (strcmp(from, code) == 0) {
-        cv_err_set(e, CV_ECONFLICT, N_("scenario '%s' is already the active one of %s"), code, org);
-        return cv_docs_fail(s, e);
-    }
+        return e->code;
+    if (strcmp(from, code) == 0)
+        return cv_err_set(e, CV_ECONFLICT, N_("scenario '%s' is already the active one of %s"),
+                          code, org);
     if (activate(s, c.id, id, e) < 0 || active_of(s, c.id, to, to_name, e) < 0 ||
         announce(s, &c, from_name, to_name, notify, e) < 0 ||
         count_out_of_force(s, c.id, &out, e) < 0)
-        return cv_docs_fail(s, e);
-    return cv_docs_finish(s, "scenario.switched", c.org_id,
-                          json_pack("{s:s, s:s, s:s?, s:s, s:s, s:I}", "org", c.org_code, "term",
-                                    c.term, "from", from[0] ? from : NULL, "to", to, "name",
-                                    to_name, "out_of_force", out),
-                          e);
+        return e->code;
+    return cv_journal_emit(s, "scenario.switched", c.org_id,
+                           json_pack("{s:s, s:s, s:s?, s:s, s:s, s:I}", "org", c.org_code, "term",
+                                     c.term, "from", from[0] ? from : NULL, "to", to, "name",
+                                     to_name, "out_of_force", out),
+                           NULL, e);
 }
 
 static int set_scenario(cv_store *s, const char *sql, int64_t row, int64_t scenario, cv_err *e)
@@ -226,7 +222,7 @@ int cv_scenario_assign(cv_store *s, const char *org, const char *term, const cha
     int64_t id, plan = 0;
     if (work <= 0 && !plan_ref)
         return cv_err_set(e, CV_EINVAL, N_("give --work ID or --plan REF to put in the scenario"));
-    if (cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, __func__, e) < 0)
         return e->code;
     if (cv_congress_get(s, org, term, &c, e) < 0 || cv_scenario_id(s, c.id, code, &id, e) < 0 ||
         (plan_ref && cv_plan_find(s, plan_ref, &plan, e) < 0) ||
@@ -235,13 +231,13 @@ int cv_scenario_assign(cv_store *s, const char *org, const char *term, const cha
                                   id, e) < 0) ||
         (plan &&
          set_scenario(s, "UPDATE plans SET scenario_id = ?2 WHERE id = ?1", plan, id, e) < 0))
-        return cv_docs_fail(s, e);
+        return e->code;
     json_t *data = json_pack("{s:s, s:s}", "org", c.org_code, "scenario", code);
     if (work > 0)
         json_object_set_new(data, "work_item", json_integer(work));
     if (plan)
         json_object_set_new(data, "plan", json_integer(plan));
-    return cv_docs_finish(s, "scenario.assigned", c.org_id, data, e);
+    return cv_journal_emit(s, "scenario.assigned", c.org_id, data, NULL, e);
 }
 
 int cv_scenario_show(cv_store *s, const char *org, const char *term, json_t **out, cv_err *e)

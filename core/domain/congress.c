@@ -188,12 +188,12 @@ int cv_congress_plan(cv_store *s, const cv_congress_spec *spec, int64_t *id, cv_
     cv_congress c = {.delegates_summoned = -1, .delegates_present = -1};
     cv_org o;
     cv_term t;
+    if (cv_store_require_tx(s, __func__, e) < 0)
+        return e->code;
     if (!spec->ordinal)
         return cv_err_set(e, CV_EINVAL, N_("a congress needs its ordinal (e.g. VII)"));
-    if (cv_store_begin(s, e) < 0)
-        return e->code;
     if (cv_org_get(s, spec->org, &o, e) < 0 || cv_term_get(s, spec->term, &t, e) < 0)
-        goto fail;
+        return e->code;
     c.org_id = o.id;
     c.term_id = t.id;
     snprintf(c.org_code, sizeof c.org_code, "%s", o.code);
@@ -203,15 +203,11 @@ int cv_congress_plan(cv_store *s, const cv_congress_spec *spec, int64_t *id, cv_
     snprintf(c.kind, sizeof c.kind, "%s", default_kind(&o));
     snprintf(c.status, sizeof c.status, "planned");
     if (apply_spec(spec, &c, e) < 0 || write_congress(s, &c, e) < 0 ||
-        cv_journal_emit(s, "congress.planned", o.id, cv_congress_json(&c), NULL, e) < 0 ||
-        cv_store_commit(s, e) < 0)
-        goto fail;
+        cv_journal_emit(s, "congress.planned", o.id, cv_congress_json(&c), NULL, e) < 0)
+        return e->code;
     if (id)
         *id = c.id;
     return 0;
-fail:
-    cv_store_rollback(s);
-    return e->code;
 }
 
 /* The kind decides what an election's base deducts (244-QĐ/TW art. 11): once an election of the
@@ -242,17 +238,12 @@ static int check_kind_change(cv_store *s, const cv_congress *c, const char *kind
 int cv_congress_set(cv_store *s, const cv_congress_spec *spec, cv_err *e)
 {
     cv_congress c;
-    if (cv_store_begin(s, e) < 0)
-        return e->code;
-    if (cv_congress_get(s, spec->org, spec->term, &c, e) < 0 ||
+    if (cv_store_require_tx(s, __func__, e) < 0 ||
+        cv_congress_get(s, spec->org, spec->term, &c, e) < 0 ||
         check_kind_change(s, &c, spec->kind, e) < 0 || apply_spec(spec, &c, e) < 0 ||
-        write_congress(s, &c, e) < 0 ||
-        cv_journal_emit(s, "congress.updated", c.org_id, cv_congress_json(&c), NULL, e) < 0 ||
-        cv_store_commit(s, e) < 0) {
-        cv_store_rollback(s);
+        write_congress(s, &c, e) < 0)
         return e->code;
-    }
-    return 0;
+    return cv_journal_emit(s, "congress.updated", c.org_id, cv_congress_json(&c), NULL, e);
 }
 
 static int set_status(cv_store *s, cv_congress *c, cv_err *e)
@@ -274,23 +265,14 @@ static int set_status(cv_store *s, cv_congress *c, cv_err *e)
 int cv_congress_prepare(cv_store *s, const char *org, const char *term, cv_err *e)
 {
     cv_congress c;
-    if (cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, __func__, e) < 0 || cv_congress_get(s, org, term, &c, e) < 0)
         return e->code;
-    if (cv_congress_get(s, org, term, &c, e) < 0)
-        goto fail;
-    if (strcmp(c.status, "planned") != 0) {
-        cv_err_set(e, CV_ECONFLICT, N_("the congress of %s is already %s"), org, c.status);
-        goto fail;
-    }
+    if (strcmp(c.status, "planned") != 0)
+        return cv_err_set(e, CV_ECONFLICT, N_("the congress of %s is already %s"), org, c.status);
     snprintf(c.status, sizeof c.status, "preparing");
-    if (set_status(s, &c, e) < 0 ||
-        cv_journal_emit(s, "congress.preparing", c.org_id, cv_congress_json(&c), NULL, e) < 0 ||
-        cv_store_commit(s, e) < 0)
-        goto fail;
-    return 0;
-fail:
-    cv_store_rollback(s);
-    return e->code;
+    if (set_status(s, &c, e) < 0)
+        return e->code;
+    return cv_journal_emit(s, "congress.preparing", c.org_id, cv_congress_json(&c), NULL, e);
 }
 
 /* Lists, into pending, the direct subordinate organisations whose congress of the term is not
@@ -367,31 +349,29 @@ int cv_congress_mark_held(cv_store *s, const char *org, const char *term, const 
 {
     cv_congress c;
     json_t *pending = json_array(), *broken = json_array();
-    if (check_held_dates(start, end, e) < 0)
+    if (cv_store_require_tx(s, __func__, e) < 0 || check_held_dates(start, end, e) < 0)
         goto out;
     char reason[CV_NAME_MAX];
     if (override && cv_text_nfc(override, reason, sizeof reason, "an override's reason", e) < 0)
         goto out;
-    if (cv_store_begin(s, e) < 0)
-        goto out;
     if (cv_congress_get(s, org, term, &c, e) < 0)
-        goto fail;
+        goto out;
     if (strcmp(c.status, "held") == 0) {
         cv_err_set(e, CV_ECONFLICT, N_("the congress of %s was already held on %s"), org,
                    c.actual_start);
-        goto fail;
+        goto out;
     }
     snprintf(c.actual_start, sizeof c.actual_start, "%s", start);
     snprintf(c.actual_end, sizeof c.actual_end, "%s", end ? end : start);
     snprintf(c.status, sizeof c.status, "held");
     if (rules_broken(s, &c, pending, broken, e) < 0)
-        goto fail;
+        goto out;
     if (json_array_size(broken) > 0 && !override) {
         cv_err_set(e, CV_ECONFLICT,
                    N_("cannot mark the congress of %s held: %s; give --override "
                       "REASON to record an exception"),
                    org, json_string_value(json_array_get(broken, 0)));
-        goto fail;
+        goto out;
     }
     json_t *data = cv_congress_json(&c);
     if (json_array_size(broken) > 0 &&
@@ -400,16 +380,14 @@ int cv_congress_mark_held(cv_store *s, const char *org, const char *term, const 
                                       "pending", pending)) < 0) {
         json_decref(data);
         cv_err_set(e, CV_ENOMEM, "out of memory recording the override");
-        goto fail;
+        goto out;
     }
-    if (set_status(s, &c, e) < 0 ||
-        cv_journal_emit(s, "congress.held", c.org_id, data, NULL, e) < 0 ||
-        cv_store_commit(s, e) < 0)
-        goto fail;
-    cv_err_clear(e);
-    goto out;
-fail:
-    cv_store_rollback(s);
+    if (set_status(s, &c, e) < 0) {
+        json_decref(data);
+        goto out;
+    }
+    if (cv_journal_emit(s, "congress.held", c.org_id, data, NULL, e) == 0)
+        cv_err_clear(e);
 out:
     json_decref(pending);
     json_decref(broken);

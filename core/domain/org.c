@@ -159,20 +159,15 @@ int cv_org_add(cv_store *s, const cv_org *in, int64_t *id_out, cv_err *e)
 {
     cv_org clean, parent;
     int64_t id = 0;
-    if (cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, __func__, e) < 0 || validate_new(s, in, &clean, &parent, e) < 0 ||
+        insert_org(s, &clean, &id, e) < 0)
         return e->code;
-    if (validate_new(s, in, &clean, &parent, e) < 0 || insert_org(s, &clean, &id, e) < 0)
-        goto fail;
     clean.id = id;
-    if (cv_journal_emit(s, "org.added", id, cv_org_json(&clean), NULL, e) < 0 ||
-        cv_store_commit(s, e) < 0)
-        goto fail;
+    if (cv_journal_emit(s, "org.added", id, cv_org_json(&clean), NULL, e) < 0)
+        return e->code;
     if (id_out)
         *id_out = id;
     return 0;
-fail:
-    cv_store_rollback(s);
-    return e->code;
 }
 
 int cv_org_too_deep(const char *where, cv_err *e)
@@ -222,26 +217,19 @@ int cv_org_move(cv_store *s, const char *code, const char *new_parent_code, cv_e
 {
     cv_org o, parent;
     int cycle = 0;
-    if (cv_store_begin(s, e) < 0)
-        return e->code;
-    if (cv_org_get(s, code, &o, e) < 0 || cv_org_get(s, new_parent_code, &parent, e) < 0 ||
+    if (cv_store_require_tx(s, __func__, e) < 0 || cv_org_get(s, code, &o, e) < 0 ||
+        cv_org_get(s, new_parent_code, &parent, e) < 0 ||
         cv_org_in_subtree(s, o.id, parent.id, &cycle, e) < 0)
-        goto fail;
-    if (cycle) {
-        cv_err_set(e, CV_ECONFLICT, N_("cannot move %s under %s: %s is inside %s's own subtree"),
-                   code, new_parent_code, new_parent_code, code);
-        goto fail;
-    }
+        return e->code;
+    if (cycle)
+        return cv_err_set(e, CV_ECONFLICT,
+                          N_("cannot move %s under %s: %s is inside %s's own subtree"), code,
+                          new_parent_code, new_parent_code, code);
     if (check_levels(&parent, o.level, o.code, e) < 0 || set_parent(s, o.id, parent.id, e) < 0)
-        goto fail;
+        return e->code;
     json_t *data =
         json_pack("{s:s, s:s, s:s}", "code", code, "from", o.parent_code, "to", parent.code);
-    if (cv_journal_emit(s, "org.moved", o.id, data, NULL, e) < 0 || cv_store_commit(s, e) < 0)
-        goto fail;
-    return 0;
-fail:
-    cv_store_rollback(s);
-    return e->code;
+    return cv_journal_emit(s, "org.moved", o.id, data, NULL, e);
 }
 
 static int write_update(cv_store *s, const cv_org *o, cv_err *e)
@@ -261,24 +249,17 @@ int cv_org_update(cv_store *s, const char *code, const char *name, const char *k
                   int64_t members, cv_err *e)
 {
     cv_org o;
-    if (cv_store_begin(s, e) < 0)
-        return e->code;
-    if (cv_org_get(s, code, &o, e) < 0 ||
+    if (cv_store_require_tx(s, __func__, e) < 0 || cv_org_get(s, code, &o, e) < 0 ||
         (name && cv_text_nfc(name, o.name, sizeof o.name, "organisation name", e) < 0) ||
         (kind && cv_text_nfc(kind, o.kind, sizeof o.kind, "kind", e) < 0))
-        goto fail;
+        return e->code;
     if (members >= 0 && cv_bound_check(members, 0, CV_PEOPLE_MAX, "member count", e) < 0)
-        goto fail;
+        return e->code;
     if (members >= 0)
         o.members = members;
-    if (write_update(s, &o, e) < 0 ||
-        cv_journal_emit(s, "org.updated", o.id, cv_org_json(&o), NULL, e) < 0 ||
-        cv_store_commit(s, e) < 0)
-        goto fail;
-    return 0;
-fail:
-    cv_store_rollback(s);
-    return e->code;
+    if (write_update(s, &o, e) < 0)
+        return e->code;
+    return cv_journal_emit(s, "org.updated", o.id, cv_org_json(&o), NULL, e);
 }
 
 int cv_org_walk(cv_store *s, const char *root_code, int max_depth, cv_org_visit visit, void *ctx,

@@ -71,19 +71,17 @@ static int insert_window(cv_store *s, int64_t term_id, const char *level, const 
 
 int cv_term_seed(cv_store *s, cv_err *e)
 {
-    if (cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, __func__, e) < 0)
         return e->code;
     for (size_t i = 0; i < sizeof default_windows / sizeof default_windows[0]; i++) {
         cv_term t;
         if (insert_term(s, default_windows[i].term, e) < 0 ||
             cv_term_get(s, default_windows[i].term, &t, e) < 0 ||
             insert_window(s, t.id, default_windows[i].level, default_windows[i].opens,
-                          default_windows[i].closes, default_windows[i].max_days, 0, e) < 0) {
-            cv_store_rollback(s);
+                          default_windows[i].closes, default_windows[i].max_days, 0, e) < 0)
             return e->code;
-        }
     }
-    return cv_store_commit(s, e);
+    return 0;
 }
 
 static int read_term(cv_store *s, sqlite3_stmt *st, cv_term *out, const char *what, cv_err *e)
@@ -156,7 +154,8 @@ int cv_term_set_window(cv_store *s, const char *term_code, const char *level, co
 {
     cv_term t;
     int rank;
-    if (cv_org_level_check(level, &rank, e) < 0 || cv_date_check(opens, "window opening", e) < 0 ||
+    if (cv_store_require_tx(s, __func__, e) < 0 || cv_org_level_check(level, &rank, e) < 0 ||
+        cv_date_check(opens, "window opening", e) < 0 ||
         cv_date_check(closes, "window closing", e) < 0)
         return e->code;
     if (strcmp(closes, opens) < 0)
@@ -164,17 +163,11 @@ int cv_term_set_window(cv_store *s, const char *term_code, const char *level, co
                           opens);
     if (max_days < 0)
         return cv_err_set(e, CV_EINVAL, "the most days must not be negative");
-    if (cv_store_begin(s, e) < 0)
-        return e->code;
     if (cv_term_get(s, term_code, &t, e) < 0 ||
-        insert_window(s, t.id, level, opens, closes, max_days, 1, e) < 0 ||
-        cv_journal_emit(s, "term.window_set", 0,
-                        json_pack("{s:s, s:s, s:s, s:s, s:i}", "term", t.code, "level", level,
-                                  "opens", opens, "closes", closes, "max_days", max_days),
-                        NULL, e) < 0 ||
-        cv_store_commit(s, e) < 0) {
-        cv_store_rollback(s);
+        insert_window(s, t.id, level, opens, closes, max_days, 1, e) < 0)
         return e->code;
-    }
-    return 0;
+    return cv_journal_emit(s, "term.window_set", 0,
+                           json_pack("{s:s, s:s, s:s, s:s, s:i}", "term", t.code, "level", level,
+                                     "opens", opens, "closes", closes, "max_days", max_days),
+                           NULL, e);
 }

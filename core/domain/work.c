@@ -19,38 +19,30 @@ int cv_subcommittee_add(cv_store *s, const char *org, const char *term, const ch
     if (cv_text_code(code, "subcommittee code", e) < 0 ||
         cv_text_nfc(name, clean, sizeof clean, "subcommittee name", e) < 0)
         return e->code;
-    if (cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, __func__, e) < 0)
         return e->code;
     if (cv_congress_get(s, org, term, &c, e) < 0)
-        goto fail;
+        return e->code;
     sqlite3_stmt *st = cv_store_prepare(
         s, "INSERT INTO subcommittees(congress_id, code, name) VALUES (?1, ?2, ?3)", e);
     if (!st)
-        goto fail;
+        return e->code;
     sqlite3_bind_int64(st, 1, c.id);
     sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, clean, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    if (rc == SQLITE_CONSTRAINT_UNIQUE) {
-        cv_err_set(e, CV_ECONFLICT, N_("the congress of %s already has a subcommittee '%s'"), org,
-                   code);
-        goto fail;
-    }
-    if (rc != SQLITE_DONE) {
-        cv_store_fail(s, "adding a subcommittee", e);
-        goto fail;
-    }
+    if (rc == SQLITE_CONSTRAINT_UNIQUE)
+        return cv_err_set(e, CV_ECONFLICT, N_("the congress of %s already has a subcommittee '%s'"),
+                          org, code);
+    if (rc != SQLITE_DONE)
+        return cv_store_fail(s, "adding a subcommittee", e);
     if (cv_journal_emit(s, "subcommittee.added", c.org_id,
                         json_pack("{s:s, s:s, s:s, s:s}", "org", org, "term", c.term, "code", code,
                                   "name", clean),
-                        NULL, e) < 0 ||
-        cv_store_commit(s, e) < 0)
-        goto fail;
+                        NULL, e) < 0)
+        return e->code;
     return 0;
-fail:
-    cv_store_rollback(s);
-    return e->code;
 }
 
 static int subcommittee_id(cv_store *s, int64_t congress_id, const char *code, int64_t *id,
@@ -126,24 +118,20 @@ int cv_work_add(cv_store *s, const cv_work_spec *spec, int64_t *id, cv_err *e)
     int64_t sub_id = 0;
     if (clean_spec(spec, &w, e) < 0)
         return e->code;
-    if (cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, __func__, e) < 0)
         return e->code;
     if (cv_congress_get(s, spec->org, spec->term, &c, e) < 0 ||
         (w.subcommittee[0] && subcommittee_id(s, c.id, w.subcommittee, &sub_id, e) < 0))
-        goto fail;
+        return e->code;
     w.congress_id = c.id;
     w.org_id = c.org_id;
     snprintf(w.org_code, sizeof w.org_code, "%s", c.org_code);
     if (insert_item(s, &w, sub_id, e) < 0 ||
-        cv_journal_emit(s, "work_item.added", c.org_id, cv_work_json(&w), NULL, e) < 0 ||
-        cv_store_commit(s, e) < 0)
-        goto fail;
+        cv_journal_emit(s, "work_item.added", c.org_id, cv_work_json(&w), NULL, e) < 0)
+        return e->code;
     if (id)
         *id = w.id;
     return 0;
-fail:
-    cv_store_rollback(s);
-    return e->code;
 }
 
 #define WORK_SELECT                                                                                \
@@ -203,11 +191,8 @@ static int write_item_state(cv_store *s, const cv_work_item *w, cv_err *e)
 static int save_and_emit(cv_store *s, const cv_work_item *w, const char *event, cv_err *e)
 {
     if (write_item_state(s, w, e) < 0 ||
-        cv_journal_emit(s, event, w->org_id, cv_work_json(w), NULL, e) < 0 ||
-        cv_store_commit(s, e) < 0) {
-        cv_store_rollback(s);
+        cv_journal_emit(s, event, w->org_id, cv_work_json(w), NULL, e) < 0)
         return e->code;
-    }
     return 0;
 }
 
@@ -216,14 +201,12 @@ int cv_work_assign(cv_store *s, int64_t id, const char *unit, const char *person
     cv_work_item w;
     if (!unit && !person)
         return cv_err_set(e, CV_EINVAL, N_("give --unit or --person to assign"));
-    if (cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, __func__, e) < 0)
         return e->code;
     if (cv_work_get(s, id, &w, e) < 0 ||
         (unit && cv_text_nfc(unit, w.unit, sizeof w.unit, "unit", e) < 0) ||
-        (person && cv_text_nfc(person, w.person, sizeof w.person, "person", e) < 0)) {
-        cv_store_rollback(s);
+        (person && cv_text_nfc(person, w.person, sizeof w.person, "person", e) < 0))
         return e->code;
-    }
     return save_and_emit(s, &w, "work_item.assigned", e);
 }
 
@@ -245,14 +228,11 @@ int cv_work_done(cv_store *s, int64_t id, const char *date, cv_err *e)
     cv_clock_today(today);
     if (date && cv_work_check_done_on(date, e) < 0)
         return e->code;
-    if (cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, __func__, e) < 0)
         return e->code;
-    if (cv_work_get(s, id, &w, e) < 0) {
-        cv_store_rollback(s);
+    if (cv_work_get(s, id, &w, e) < 0)
         return e->code;
-    }
     if (strcmp(w.status, "done") == 0) {
-        cv_store_rollback(s);
         return cv_err_set(e, CV_ECONFLICT, N_("work item %lld was already done on %s"),
                           (long long)id, w.done_on);
     }

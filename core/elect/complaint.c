@@ -101,7 +101,7 @@ int cv_complaint_add(cv_store *s, const cv_complaint_spec *spec, int64_t *id, cv
     deadline_of(s, &c, deadline);
     if (why)
         deadline[0] = 0;
-    if (cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, __func__, e) < 0)
         return e->code;
     id = id ? id : &tmp;
     if (insert(s, &c, spec, p.id, received, deadline, why, sender, summary, id, e) < 0 ||
@@ -109,11 +109,8 @@ int cv_complaint_add(cv_store *s, const cv_complaint_spec *spec, int64_t *id, cv
                         json_pack("{sI ss ss ss ss ss}", "id", (json_int_t)*id, "org", c.org_code,
                                   "kind", spec->kind, "about", p.code, "status",
                                   why ? "not_handled" : "open", "deadline", deadline),
-                        NULL, e) < 0 ||
-        cv_store_commit(s, e) < 0) {
-        cv_store_rollback(s);
+                        NULL, e) < 0)
         return e->code;
-    }
     return 0;
 }
 
@@ -156,18 +153,15 @@ int cv_complaint_settle(cv_store *s, int64_t id, const char *on, const char *con
         "UPDATE complaints SET status = 'settled', settled_on = ?2, conclusion = ?3 "
         "WHERE id = ?1",
         e);
-    if (!st || cv_store_begin(s, e) < 0)
+    if (!st || cv_store_require_tx(s, __func__, e) < 0)
         return e->code;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
     if (cv_store_exec(s, st, e) < 0 ||
         cv_journal_emit(s, "complaint.settled", org_id,
-                        json_pack("{sI ss}", "id", (json_int_t)id, "on", day), NULL, e) < 0 ||
-        cv_store_commit(s, e) < 0) {
-        cv_store_rollback(s);
+                        json_pack("{sI ss}", "id", (json_int_t)id, "on", day), NULL, e) < 0)
         return e->code;
-    }
     return 0;
 }
 

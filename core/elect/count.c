@@ -101,37 +101,32 @@ end:
     return rc;
 }
 
-/* Loads id, checks its state, runs step and emits type, all in one transaction. */
+/* Loads id, checks its state, runs step and emits type, in the caller's transaction. */
 typedef int (*step_fn)(cv_store *s, cv_election *x, void *arg, cv_err *e);
 
 static int transition(cv_store *s, int64_t id, const char *const *states, const char *doing,
                       step_fn step, void *arg, const char *type, cv_err *e)
 {
     cv_election x;
-    if (cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, type, e) < 0)
         return e->code;
     if (cv_election_get(s, id, &x, e) < 0)
-        goto fail;
+        return e->code;
     int ok = 0;
     for (int i = 0; states[i]; i++)
         ok |= strcmp(x.status, states[i]) == 0;
-    if (!ok) {
-        cv_err_set(e, CV_ECONFLICT, N_("election #%lld is %s: cannot %s it%s"), (long long)id,
-                   x.status, doing,
-                   strcmp(x.status, "approved") == 0 ? " (an approved result is final)"
-                   : strcmp(x.status, "announced") == 0
-                       ? " (an announced result changes only by 'election correct')"
-                       : "");
-        goto fail;
-    }
+    if (!ok)
+        return cv_err_set(e, CV_ECONFLICT, N_("election #%lld is %s: cannot %s it%s"),
+                          (long long)id, x.status, doing,
+                          strcmp(x.status, "approved") == 0 ? " (an approved result is final)"
+                          : strcmp(x.status, "announced") == 0
+                              ? " (an announced result changes only by 'election correct')"
+                              : "");
     json_t *data;
     if (step(s, &x, arg, e) < 0 || cv_election_event_data(s, id, &data, e) < 0 ||
-        cv_journal_emit(s, type, x.org_id, data, NULL, e) < 0 || cv_store_commit(s, e) < 0)
-        goto fail;
+        cv_journal_emit(s, type, x.org_id, data, NULL, e) < 0)
+        return e->code;
     return 0;
-fail:
-    cv_store_rollback(s);
-    return e->code;
 }
 
 typedef struct tally_arg {

@@ -320,13 +320,9 @@ static int create_in_tx(cv_store *s, const cv_election_spec *spec, int inherit, 
 int cv_election_create(cv_store *s, const cv_election_spec *spec, int64_t *id, cv_err *e)
 {
     int64_t tmp;
-    if (cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, __func__, e) < 0)
         return e->code;
-    if (create_in_tx(s, spec, 0, id ? id : &tmp, e) < 0 || cv_store_commit(s, e) < 0) {
-        cv_store_rollback(s);
-        return e->code;
-    }
-    return 0;
+    return create_in_tx(s, spec, 0, id ? id : &tmp, e);
 }
 
 /* Opens x: a list of at least one name, attendance known, the base fixed. */
@@ -363,26 +359,17 @@ static int start_in_tx(cv_store *s, int64_t id, cv_err *e)
 
 int cv_election_start(cv_store *s, int64_t id, cv_err *e)
 {
-    if (cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, __func__, e) < 0)
         return e->code;
-    if (start_in_tx(s, id, e) < 0 || cv_store_commit(s, e) < 0) {
-        cv_store_rollback(s);
-        return e->code;
-    }
-    return 0;
+    return start_in_tx(s, id, e);
 }
 
 int cv_election_open(cv_store *s, const cv_election_spec *spec, int64_t *id, cv_err *e)
 {
     int64_t tmp, *out = id ? id : &tmp;
-    if (cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, __func__, e) < 0 || create_in_tx(s, spec, 1, out, e) < 0)
         return e->code;
-    if (create_in_tx(s, spec, 1, out, e) < 0 || start_in_tx(s, *out, e) < 0 ||
-        cv_store_commit(s, e) < 0) {
-        cv_store_rollback(s);
-        return e->code;
-    }
-    return 0;
+    return start_in_tx(s, *out, e);
 }
 
 int cv_election_add_candidate(cv_store *s, int64_t id, const char *person, const char *source,
@@ -392,70 +379,60 @@ int cv_election_add_candidate(cv_store *s, int64_t id, const char *person, const
     int floor = strcmp(source, "floor") == 0 || strcmp(source, "self") == 0;
     if (!floor && strcmp(source, "list") != 0)
         return cv_err_set(e, CV_EINVAL, N_("source '%s' is not list, floor or self"), source);
-    if (cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, __func__, e) < 0)
         return e->code;
     if (cv_election_get(s, id, &x, e) < 0 || need_status(&x, "created", "changing the list", e) < 0)
-        goto fail;
-    if (floor && x.att.attending < 0) {
-        cv_err_set(e, CV_ECONFLICT, N_("the opinion ballot needs the number attending first"));
-        goto fail;
-    }
-    if (floor && !cv_rules_opinion_admits(agree, x.att.attending)) {
-        cv_err_set(e, CV_ECONFLICT,
-                   N_("%s is not admitted: %lld of %lld attending agreed, not more than 30%%"),
-                   person, (long long)agree, (long long)x.att.attending);
-        goto fail;
-    }
+        return e->code;
+    if (floor && x.att.attending < 0)
+        return cv_err_set(e, CV_ECONFLICT,
+                          N_("the opinion ballot needs the number attending first"));
+    if (floor && !cv_rules_opinion_admits(agree, x.att.attending))
+        return cv_err_set(
+            e, CV_ECONFLICT,
+            N_("%s is not admitted: %lld of %lld attending agreed, not more than 30%%"), person,
+            (long long)agree, (long long)x.att.attending);
     if (insert_candidate(s, &x, person, source, floor ? agree : -1, e) < 0 ||
-        emit(s, "election.candidates", &x, e) < 0 || cv_store_commit(s, e) < 0)
-        goto fail;
+        emit(s, "election.candidates", &x, e) < 0)
+        return e->code;
     return 0;
-fail:
-    cv_store_rollback(s);
-    return e->code;
 }
 
 int cv_election_remove_candidate(cv_store *s, int64_t id, const char *person, cv_err *e)
 {
     cv_election x;
     cv_person p;
-    if (cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, __func__, e) < 0)
         return e->code;
     if (cv_election_get(s, id, &x, e) < 0 ||
         need_status(&x, "created", "changing the list", e) < 0 ||
         cv_person_get(s, person, &p, e) < 0)
-        goto fail;
+        return e->code;
     sqlite3_stmt *st =
         cv_store_prepare(s, "DELETE FROM candidates WHERE election_id = ?1 AND person_id = ?2", e);
     if (!st)
-        goto fail;
+        return e->code;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, p.id);
     if (cv_store_exec(s, st, e) < 0)
-        goto fail;
-    if (sqlite3_changes(cv_store_db(s)) == 0) {
-        cv_err_set(e, CV_ENOTFOUND, N_("%s is not on the list of election #%lld"), person,
-                   (long long)id);
-        goto fail;
-    }
-    if (emit(s, "election.candidates", &x, e) < 0 || cv_store_commit(s, e) < 0)
-        goto fail;
+        return e->code;
+    if (sqlite3_changes(cv_store_db(s)) == 0)
+        return cv_err_set(e, CV_ENOTFOUND, N_("%s is not on the list of election #%lld"), person,
+                          (long long)id);
+    if (emit(s, "election.candidates", &x, e) < 0)
+        return e->code;
     return 0;
-fail:
-    cv_store_rollback(s);
-    return e->code;
 }
 
 int cv_election_set_attendance(cv_store *s, int64_t id, const cv_attendance *a, cv_err *e)
 {
     cv_election x;
     int64_t base;
-    if (cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, __func__, e) < 0)
         return e->code;
     if (cv_election_get(s, id, &x, e) < 0 ||
         need_status(&x, "created", "recording attendance", e) < 0 ||
         cv_rules_base(x.kind, a, &base, e) < 0)
-        goto fail;
+        return e->code;
     sqlite3_stmt *st = cv_store_prepare(
         s,
         "UPDATE elections SET summoned = ?2, transferred = ?3, exempt_absent = ?4, "
@@ -463,20 +440,16 @@ int cv_election_set_attendance(cv_store *s, int64_t id, const cv_attendance *a, 
         "alternates_in = ?9, attending = nullif(?10, -1) WHERE id = ?1",
         e);
     if (!st)
-        goto fail;
+        return e->code;
     sqlite3_bind_int64(st, 1, id);
     const int64_t v[] = {a->summoned,          a->transferred,    a->exempt_absent,
                          a->suspended,         a->excused_absent, a->convening_absent,
                          a->unreplaced_absent, a->alternates_in,  a->attending};
     for (int i = 0; i < 9; i++)
         sqlite3_bind_int64(st, 2 + i, v[i]);
-    if (cv_store_exec(s, st, e) < 0 || emit(s, "election.attendance", &x, e) < 0 ||
-        cv_store_commit(s, e) < 0)
-        goto fail;
+    if (cv_store_exec(s, st, e) < 0 || emit(s, "election.attendance", &x, e) < 0)
+        return e->code;
     return 0;
-fail:
-    cv_store_rollback(s);
-    return e->code;
 }
 
 /* The default list of a next round: the tied if any, else everyone not elected. */
@@ -537,12 +510,9 @@ int cv_election_next_round(cv_store *s, int64_t id, const char *const *codes, in
         n = default_next_list(c, nc, list);
         codes = list;
     }
-    int rc = cv_store_begin(s, e);
-    if (rc == 0 && (next_round_in_tx(s, &x, c, nc, codes, n, next_id ? next_id : &tmp, e) < 0 ||
-                    cv_store_commit(s, e) < 0)) {
-        cv_store_rollback(s);
-        rc = e->code;
-    }
+    int rc = cv_store_require_tx(s, __func__, e);
+    if (rc == 0)
+        rc = next_round_in_tx(s, &x, c, nc, codes, n, next_id ? next_id : &tmp, e);
     free(list);
     free(c);
     return rc;

@@ -133,16 +133,13 @@ static int write_person(cv_store *s, cv_person *p, cv_err *e)
     return 0;
 }
 
-/* Writes p and its event in one transaction. */
+/* Writes p and its event, in the caller's transaction. */
 static int save(cv_store *s, cv_person *p, const char *event, cv_err *e)
 {
-    if (cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, event, e) < 0)
         return e->code;
-    if (write_person(s, p, e) < 0 || cv_journal_emit(s, event, 0, cv_person_json(p), NULL, e) < 0 ||
-        cv_store_commit(s, e) < 0) {
-        cv_store_rollback(s);
+    if (write_person(s, p, e) < 0 || cv_journal_emit(s, event, 0, cv_person_json(p), NULL, e) < 0)
         return e->code;
-    }
     return 0;
 }
 

@@ -20,18 +20,15 @@ static const char *const targets[] = {"women",  "minorities", "under40", "age40t
 static int change(cv_store *s, const cv_congress *c, sqlite3_stmt *st, json_t *what, cv_err *e)
 {
     sqlite3_bind_int64(st, 1, c->id);
-    if (cv_store_begin(s, e) < 0) {
+    if (cv_store_require_tx(s, "scheme.updated", e) < 0) {
         json_decref(what);
         return e->code;
     }
     json_object_set_new(what, "org", json_string(c->org_code));
     json_object_set_new(what, "term", json_string(c->term));
     if (cv_store_exec(s, st, e) < 0 ||
-        cv_journal_emit(s, "scheme.updated", c->org_id, what, NULL, e) < 0 ||
-        cv_store_commit(s, e) < 0) {
-        cv_store_rollback(s);
+        cv_journal_emit(s, "scheme.updated", c->org_id, what, NULL, e) < 0)
         return e->code;
-    }
     return 0;
 }
 

@@ -28,6 +28,22 @@ int cv_lua_api_check(lua_State *L, int rc, const cv_err *e)
     return rc;
 }
 
+void cv_lua_api_write_begin(lua_State *L)
+{
+    cv_err e;
+    cv_lua_api_check(L, cv_store_begin(cv_lua_pkg_store(cv_lua_pkg_of(L)), &e), &e);
+}
+
+int cv_lua_api_write_end(lua_State *L, int rc, cv_err *e)
+{
+    cv_store *s = cv_lua_pkg_store(cv_lua_pkg_of(L));
+    if (rc == 0)
+        rc = cv_store_commit(s, e);
+    if (rc < 0)
+        cv_store_rollback(s);
+    return cv_lua_api_check(L, rc, e);
+}
+
 void cv_lua_api_id_in_scope(lua_State *L, int64_t id)
 {
     cv_lua_pkg *p = cv_lua_pkg_of(L);

@@ -32,6 +32,14 @@ void cv_lua_api_register_elect(lua_State *L, int t);
 /* Raises a Lua error carrying e's message when rc < 0; returns rc otherwise. */
 int cv_lua_api_check(lua_State *L, int rc, const cv_err *e);
 
+/* One write call of a package (convene.add_org, ...) runs in a savepoint of its own inside the
+ * hook's transaction: begin opens it just before the domain function, end releases it when rc is
+ * 0 and rolls it back otherwise, so a call that fails half-way leaves nothing even when the
+ * script pcall()s it, then raises as cv_lua_api_check. Nothing between the two may raise: read
+ * the script's arguments before begin. */
+void cv_lua_api_write_begin(lua_State *L);
+int cv_lua_api_write_end(lua_State *L, int rc, cv_err *e);
+
 /* Raises unless the organisation code lies in the package's subtree; returns its id. */
 int64_t cv_lua_api_org_in_scope(lua_State *L, const char *code);
 

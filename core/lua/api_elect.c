@@ -41,7 +41,9 @@ static int api_election_open(lua_State *L)
     spec.count = (int)n;
     int64_t id;
     cv_err e;
-    cv_lua_api_check(L, cv_election_open(cv_lua_pkg_store(cv_lua_pkg_of(L)), &spec, &id, &e), &e);
+    cv_lua_api_write_begin(L);
+    cv_lua_api_write_end(L, cv_election_open(cv_lua_pkg_store(cv_lua_pkg_of(L)), &spec, &id, &e),
+                         &e);
     lua_pushinteger(L, id);
     return 1;
 }

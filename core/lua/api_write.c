@@ -3,7 +3,8 @@
  * event). Each write first passes the permission check of the operation it matches
  * (cv_lua_api_permit: the package as itself, with the office role over its own subtree), so it
  * never changes anything outside that subtree; it writes only inside a hook, where the change
- * commits with the package's cursor. */
+ * commits with the package's cursor. Each call is a savepoint of its own (cv_lua_api_write_begin),
+ * so a call that fails changes nothing. */
 #include <lauxlib.h>
 #include <string.h>
 
@@ -39,7 +40,8 @@ static int api_add_org(lua_State *L)
     in.members = cv_lua_int_field(L, 1, "members", 0);
     cv_err e;
     int64_t id;
-    cv_lua_api_check(L, cv_org_add(store_of(L), &in, &id, &e), &e);
+    cv_lua_api_write_begin(L);
+    cv_lua_api_write_end(L, cv_org_add(store_of(L), &in, &id, &e), &e);
     lua_pushinteger(L, id);
     return 1;
 }
@@ -51,12 +53,11 @@ static int api_update_org(lua_State *L)
     luaL_checktype(L, 2, LUA_TTABLE);
     cv_lua_pkg_write_begin(L);
     cv_lua_api_permit_code(L, "org.set", code);
+    const char *name = cv_lua_opt_field(L, 2, "name"), *kind = cv_lua_opt_field(L, 2, "kind");
+    int64_t members = cv_lua_int_field(L, 2, "members", -1);
     cv_err e;
-    cv_lua_api_check(L,
-                     cv_org_update(store_of(L), code, cv_lua_opt_field(L, 2, "name"),
-                                   cv_lua_opt_field(L, 2, "kind"),
-                                   cv_lua_int_field(L, 2, "members", -1), &e),
-                     &e);
+    cv_lua_api_write_begin(L);
+    cv_lua_api_write_end(L, cv_org_update(store_of(L), code, name, kind, members, &e), &e);
     return 0;
 }
 
@@ -96,7 +97,8 @@ static int api_plan_congress(lua_State *L)
         return luaL_error(L, "convene.plan_congress needs its ordinal");
     cv_err e;
     int64_t id;
-    cv_lua_api_check(L, cv_congress_plan(store_of(L), &spec, &id, &e), &e);
+    cv_lua_api_write_begin(L);
+    cv_lua_api_write_end(L, cv_congress_plan(store_of(L), &spec, &id, &e), &e);
     lua_pushinteger(L, id);
     return 1;
 }
@@ -107,7 +109,8 @@ static int api_set_congress(lua_State *L)
     cv_congress_spec spec = {0};
     congress_spec(L, "congress.set", &spec);
     cv_err e;
-    cv_lua_api_check(L, cv_congress_set(store_of(L), &spec, &e), &e);
+    cv_lua_api_write_begin(L);
+    cv_lua_api_write_end(L, cv_congress_set(store_of(L), &spec, &e), &e);
     return 0;
 }
 
@@ -117,11 +120,10 @@ static int api_prepare_congress(lua_State *L)
     const char *org = cv_lua_text(L, 1, "an organisation code", CV_CODE_MAX);
     cv_lua_pkg_write_begin(L);
     cv_lua_api_permit_code(L, "congress.prepare", org);
+    const char *term = cv_lua_opt_text(L, 2, "a term code", CV_CODE_MAX);
     cv_err e;
-    cv_lua_api_check(L,
-                     cv_congress_prepare(store_of(L), org,
-                                         cv_lua_opt_text(L, 2, "a term code", CV_CODE_MAX), &e),
-                     &e);
+    cv_lua_api_write_begin(L);
+    cv_lua_api_write_end(L, cv_congress_prepare(store_of(L), org, term, &e), &e);
     return 0;
 }
 
@@ -134,12 +136,12 @@ static int api_hold_congress(lua_State *L)
     if (!org || !on)
         return luaL_error(L, "convene.hold_congress needs org and on");
     cv_lua_api_permit_code(L, "congress.held", org);
+    const char *term = cv_lua_opt_field(L, 1, "term"), *to = cv_lua_opt_field(L, 1, "to");
+    const char *override = cv_lua_opt_field(L, 1, "override");
     cv_err e;
-    cv_lua_api_check(L,
-                     cv_congress_mark_held(store_of(L), org, cv_lua_opt_field(L, 1, "term"), on,
-                                           cv_lua_opt_field(L, 1, "to"),
-                                           cv_lua_opt_field(L, 1, "override"), &e),
-                     &e);
+    cv_lua_api_write_begin(L);
+    cv_lua_api_write_end(L, cv_congress_mark_held(store_of(L), org, term, on, to, override, &e),
+                         &e);
     return 0;
 }
 
@@ -163,7 +165,8 @@ static int api_add_work(lua_State *L)
     w.budget = cv_lua_int_field(L, 1, "budget", 0);
     cv_err e;
     int64_t id;
-    cv_lua_api_check(L, cv_work_add(store_of(L), &w, &id, &e), &e);
+    cv_lua_api_write_begin(L);
+    cv_lua_api_write_end(L, cv_work_add(store_of(L), &w, &id, &e), &e);
     lua_pushinteger(L, id);
     return 1;
 }
@@ -183,8 +186,10 @@ static int api_done_work(lua_State *L)
     int64_t id = luaL_checkinteger(L, 1);
     cv_lua_pkg_write_begin(L);
     work_permit(L, "work.done", id);
+    const char *date = cv_lua_opt_text(L, 2, "a date", 10);
     cv_err e;
-    cv_lua_api_check(L, cv_work_done(store_of(L), id, cv_lua_opt_text(L, 2, "a date", 10), &e), &e);
+    cv_lua_api_write_begin(L);
+    cv_lua_api_write_end(L, cv_work_done(store_of(L), id, date, &e), &e);
     return 0;
 }
 
@@ -195,11 +200,10 @@ static int api_assign_work(lua_State *L)
     luaL_checktype(L, 2, LUA_TTABLE);
     cv_lua_pkg_write_begin(L);
     work_permit(L, "work.assign", id);
+    const char *unit = cv_lua_opt_field(L, 2, "unit"), *person = cv_lua_opt_field(L, 2, "person");
     cv_err e;
-    cv_lua_api_check(L,
-                     cv_work_assign(store_of(L), id, cv_lua_opt_field(L, 2, "unit"),
-                                    cv_lua_opt_field(L, 2, "person"), &e),
-                     &e);
+    cv_lua_api_write_begin(L);
+    cv_lua_api_write_end(L, cv_work_assign(store_of(L), id, unit, person, &e), &e);
     return 0;
 }
 

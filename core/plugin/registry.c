@@ -46,11 +46,11 @@ static int touch(cv_store *s, const char *name, int enabled, cv_err *e)
     return cv_store_exec(s, st, e);
 }
 
-/* Runs touch plus an optional config write and the event in one transaction. */
+/* Runs touch plus an optional config write and the event, in the caller's transaction. */
 static int change(cv_store *s, const char *name, int enabled, const char *key, const char *value,
                   const char *event, cv_err *e)
 {
-    if (cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, event, e) < 0)
         return e->code;
     int rc = touch(s, name, enabled, e);
     if (rc == 0 && key) {
@@ -72,10 +72,6 @@ static int change(cv_store *s, const char *name, int enabled, const char *key, c
                            : json_pack("{s:s}", "plugin", name);
         rc = cv_journal_emit(s, event, 0, data, NULL, e);
     }
-    if (rc == 0)
-        rc = cv_store_commit(s, e);
-    if (rc < 0)
-        cv_store_rollback(s);
     return rc;
 }
 

@@ -1,7 +1,8 @@
 /* registry.h: plugin state in the store: which plugins are enabled, their configuration, and the
  * last error each reported. Every admin change bumps the plugin's revision and emits an event in
- * the same transaction, so a running daemon sees it (DESIGN.md 2); secret values never reach the
- * journal. Nothing here loads a plugin. */
+ * the same transaction (the caller's: these run inside one, cv_store_require_tx), so a running
+ * daemon sees it (DESIGN.md 2); secret values never reach the journal. Nothing here loads a
+ * plugin. */
 #ifndef CV_PLUGIN_REGISTRY_H
 #define CV_PLUGIN_REGISTRY_H
 

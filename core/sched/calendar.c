@@ -48,15 +48,12 @@ int cv_calendar_zone(cv_store *s, char name[CV_ZONE_MAX], int *offset_min, cv_er
 int cv_calendar_set_zone(cv_store *s, const char *zone, cv_err *e)
 {
     int off = 0;
-    if (cv_calendar_zone_offset(zone, &off, e) < 0 || cv_store_begin(s, e) < 0)
+    if (cv_calendar_zone_offset(zone, &off, e) < 0 || cv_store_require_tx(s, __func__, e) < 0)
         return e->code;
     if (cv_store_setting_set(s, "timezone", zone, e) < 0 ||
         cv_journal_emit(s, "sched.zone", 0,
-                        json_pack("{s:s, s:i}", "zone", zone, "offset_min", off), NULL, e) < 0 ||
-        cv_store_commit(s, e) < 0) {
-        cv_store_rollback(s);
+                        json_pack("{s:s, s:i}", "zone", zone, "offset_min", off), NULL, e) < 0)
         return e->code;
-    }
     return 0;
 }
 
@@ -65,26 +62,20 @@ static int holiday_change(cv_store *s, const char *sql, const char *day, const c
                           const char *event, cv_err *e)
 {
     sqlite3_stmt *st;
-    if (cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, event, e) < 0)
         return e->code;
     if (!(st = cv_store_prepare(s, sql, e)))
-        goto fail;
+        return e->code;
     sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
     if (name)
         sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
     if (cv_store_exec(s, st, e) < 0)
-        goto fail;
-    if (sqlite3_changes(cv_store_db(s)) == 0) {
-        cv_err_set(e, CV_ENOTFOUND, N_("%s is not in the holiday calendar"), day);
-        goto fail;
-    }
-    if (cv_journal_emit(s, event, 0, json_pack("{s:s}", "day", day), NULL, e) < 0 ||
-        cv_store_commit(s, e) < 0)
-        goto fail;
+        return e->code;
+    if (sqlite3_changes(cv_store_db(s)) == 0)
+        return cv_err_set(e, CV_ENOTFOUND, N_("%s is not in the holiday calendar"), day);
+    if (cv_journal_emit(s, event, 0, json_pack("{s:s}", "day", day), NULL, e) < 0)
+        return e->code;
     return 0;
-fail:
-    cv_store_rollback(s);
-    return e->code;
 }
 
 int cv_calendar_holiday_add(cv_store *s, const char *day, const char *name, cv_err *e)

@@ -20,31 +20,26 @@ static int change(cv_store *s, const char *sql, const char *event, const char *n
 {
     char nfc[CV_NAME_MAX];
     sqlite3_stmt *st;
-    if (check(name, channel, address, nfc, e) < 0 || cv_store_begin(s, e) < 0)
+    if (check(name, channel, address, nfc, e) < 0 || cv_store_require_tx(s, event, e) < 0)
         return e->code;
     if (!(st = cv_store_prepare(s, sql, e)))
-        goto fail;
+        return e->code;
     sqlite3_bind_text(st, 1, nfc, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, channel, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, address, -1, SQLITE_STATIC);
     if (cv_store_exec(s, st, e) < 0)
-        goto fail;
-    if (sqlite3_changes(cv_store_db(s)) == 0) {
-        cv_err_set(e, strcmp(event, "contact.added") ? CV_ENOTFOUND : CV_ECONFLICT, "%s %s %s %s",
-                   nfc, channel, address,
-                   strcmp(event, "contact.added") ? "is not a contact" : "is already a contact");
-        goto fail;
-    }
+        return e->code;
+    if (sqlite3_changes(cv_store_db(s)) == 0)
+        return cv_err_set(e, strcmp(event, "contact.added") ? CV_ENOTFOUND : CV_ECONFLICT,
+                          "%s %s %s %s", nfc, channel, address,
+                          strcmp(event, "contact.added") ? "is not a contact"
+                                                         : "is already a contact");
     if (cv_journal_emit(
             s, event, 0,
             json_pack("{s:s, s:s, s:s}", "name", nfc, "channel", channel, "address", address), NULL,
-            e) < 0 ||
-        cv_store_commit(s, e) < 0)
-        goto fail;
+            e) < 0)
+        return e->code;
     return 0;
-fail:
-    cv_store_rollback(s);
-    return e->code;
 }
 
 int cv_contact_add(cv_store *s, const char *name, const char *channel, const char *address,

@@ -235,7 +235,7 @@ int cv_job_define(cv_store *s, const cv_job_spec *spec, cv_err *e)
     sqlite3_stmt *st;
     int created = 0;
     cv_job j = {0};
-    if (cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, __func__, e) < 0)
         goto out;
     if (!(st = cv_store_prepare(
               s,
@@ -247,7 +247,7 @@ int cv_job_define(cv_store *s, const cv_job_spec *spec, cv_err *e)
               "WHERE kind IS NOT excluded.kind OR spec IS NOT excluded.spec OR "
               "action IS NOT excluded.action OR args IS NOT excluded.args RETURNING 1",
               e)))
-        goto fail;
+        goto out;
     sqlite3_bind_text(st, 1, spec->name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, spec->kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, spec->spec, -1, SQLITE_STATIC);
@@ -261,21 +261,17 @@ int cv_job_define(cv_store *s, const cv_job_spec *spec, cv_err *e)
     sqlite3_reset(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         cv_store_fail(s, "defining a job", e);
-        goto fail;
+        goto out;
     }
     if (changed && (cv_job_get(s, spec->name, &j, e) < 0 || plan_one(s, &j, e) < 0 ||
                     cv_journal_emit(s, created ? "job.created" : "job.changed", 0,
                                     json_pack("{s:s, s:s, s:s}", "name", spec->name, "kind",
                                               spec->kind, "spec", spec->spec),
                                     NULL, e) < 0))
-        goto fail;
-    if (cv_store_commit(s, e) < 0)
-        goto fail;
+        goto out;
     cv_job_clear(&j);
     free(args);
     return created;
-fail:
-    cv_store_rollback(s);
 out:
     cv_job_clear(&j);
     free(args);
@@ -287,30 +283,25 @@ static int change_state(cv_store *s, const char *name, const char *from, const c
                         const char *event, cv_err *e)
 {
     cv_job j = {0};
-    if (cv_store_begin(s, e) < 0)
-        return e->code;
-    if (cv_job_get(s, name, &j, e) < 0)
-        goto fail;
+    if (cv_store_require_tx(s, event, e) < 0 || cv_job_get(s, name, &j, e) < 0)
+        goto out;
     if (strcmp(j.state, from) != 0) {
         cv_err_set(e, CV_ECONFLICT, N_("job '%.200s' is %s, not %s"), name, j.state, from);
-        goto fail;
+        goto out;
     }
     sqlite3_stmt *st =
         cv_store_prepare(s, "UPDATE jobs SET state = ?2, next_at = NULL WHERE id = ?1", e);
     if (!st)
-        goto fail;
+        goto out;
     sqlite3_bind_int64(st, 1, j.id);
     sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
     snprintf(j.state, sizeof j.state, "%s", to);
     j.next_at = -1;
     if (cv_store_exec(s, st, e) < 0 || (strcmp(to, "active") == 0 && plan_one(s, &j, e) < 0) ||
-        cv_journal_emit(s, event, 0, json_pack("{s:s}", "name", name), NULL, e) < 0 ||
-        cv_store_commit(s, e) < 0)
-        goto fail;
-    cv_job_clear(&j);
-    return 0;
-fail:
-    cv_store_rollback(s);
+        cv_journal_emit(s, event, 0, json_pack("{s:s}", "name", name), NULL, e) < 0)
+        goto out;
+    cv_err_clear(e);
+out:
     cv_job_clear(&j);
     return e->code;
 }
@@ -332,27 +323,23 @@ int cv_job_prune(cv_store *s, const char *prefix, json_t *keep, int *n, cv_err *
     *n = 0;
     if (!keep_text)
         return cv_err_set(e, CV_ENOMEM, N_("out of memory"));
-    if (cv_store_begin(s, e) < 0)
+    if (cv_store_require_tx(s, __func__, e) < 0)
         goto out;
     if (!(st = cv_store_prepare(s,
                                 "DELETE FROM jobs WHERE substr(name, 1, length(?1)) = ?1 AND "
                                 "name NOT IN (SELECT value FROM json_each(?2))",
                                 e)))
-        goto fail;
+        goto out;
     sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, keep_text, -1, SQLITE_STATIC);
     if (cv_store_exec(s, st, e) < 0)
-        goto fail;
+        goto out;
     *n = sqlite3_changes(cv_store_db(s));
     if ((*n > 0 &&
          cv_journal_emit(s, "job.pruned", 0, json_pack("{s:s, s:i}", "prefix", prefix, "count", *n),
-                         NULL, e) < 0) ||
-        cv_store_commit(s, e) < 0)
-        goto fail;
-    free(keep_text);
-    return 0;
-fail:
-    cv_store_rollback(s);
+                         NULL, e) < 0))
+        goto out;
+    cv_err_clear(e);
 out:
     free(keep_text);
     return e->code;

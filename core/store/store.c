@@ -304,8 +304,8 @@ void cv_store_close(cv_store *s)
     free(s);
 }
 
-/* Nested begins become savepoints, so that a domain operation that commits on its own can
- * also run inside a caller's transaction (a Lua hook's writes and its cursor advance). */
+/* Nested begins become savepoints, so that a caller inside a transaction (a Lua package's write
+ * call inside its hook's transaction) can undo its own part alone. */
 int cv_store_begin(cv_store *s, cv_err *e)
 {
     const char *sql = s->depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT nested";
@@ -313,6 +313,16 @@ int cv_store_begin(cv_store *s, cv_err *e)
         return e->code;
     s->depth++;
     return 0;
+}
+
+int cv_store_require_tx(cv_store *s, const char *who, cv_err *e)
+{
+    if (s->depth > 0)
+        return 0;
+    return cv_err_set(e, CV_ESTORE,
+                      "internal error: %s changes the store outside a transaction (its caller "
+                      "must begin one)",
+                      who);
 }
 
 int cv_store_begin_deferred(cv_store *s, cv_err *e)

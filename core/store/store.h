@@ -80,6 +80,12 @@ int cv_store_begin(cv_store *s, cv_err *e);
 int cv_store_commit(cv_store *s, cv_err *e);
 void cv_store_rollback(cv_store *s);
 
+/* The guard at the top of every domain function that changes the store: such a function runs in
+ * its caller's transaction (the operations layer's, or a Lua write call's) and neither begins,
+ * commits nor rolls back. Returns 0 inside a transaction; outside one, CV_ESTORE with an internal
+ * error naming who (the function), so a caller that forgot fails instead of autocommitting. */
+int cv_store_require_tx(cv_store *s, const char *who, cv_err *e);
+
 /* Like cv_store_begin, but at depth 0 a deferred transaction: it reads without taking the write
  * lock, which its first change takes (and may fail to take, CV_ESTORE, when another connection
  * committed since it began: the caller rolls back and begins again). */

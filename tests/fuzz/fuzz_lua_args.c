@@ -202,8 +202,9 @@ static void setup(void)
     if (!f || fclose(f) != 0 || cv_store_open(path, CV_STORE_CREATE, &store, &e) < 0)
         abort();
     cv_store_set_actor(store, &fuzzer);
-    if (cv_term_seed(store, &e) < 0 || cv_org_add(store, &r, NULL, &e) < 0 ||
-        cv_congress_plan(store, &c, NULL, &e) < 0)
+    if (cv_store_begin(store, &e) < 0 || cv_term_seed(store, &e) < 0 ||
+        cv_org_add(store, &r, NULL, &e) < 0 || cv_congress_plan(store, &c, NULL, &e) < 0 ||
+        cv_store_commit(store, &e) < 0)
         abort();
     cv_lua_pkg_options opt = {.name = "fuzz", .path = dir, .org = "R"};
     if (cv_lua_pkg_load(store, &opt, &pkg, &e) < 0)

@@ -43,6 +43,28 @@ static inline void fixture_act(cv_store *s)
     cv_store_set_actor(s, &a);
 }
 
+/* A domain function that changes the store runs in its caller's transaction (it neither begins
+ * nor commits): a test calling one directly is that caller. FIXTURE_TX(s, call) begins a
+ * transaction, runs call, commits when it succeeded (rc >= 0) and rolls back otherwise; its
+ * value is call's. */
+static inline void fixture_tx_begin(cv_store *s)
+{
+    cv_err e;
+    assert_int_equal(cv_store_begin(s, &e), 0);
+}
+
+static inline int fixture_tx_end(cv_store *s, int rc)
+{
+    cv_err e;
+    if (rc >= 0 && cv_store_commit(s, &e) < 0)
+        rc = e.code;
+    if (rc < 0)
+        cv_store_rollback(s);
+    return rc;
+}
+
+#define FIXTURE_TX(s, call) (fixture_tx_begin(s), fixture_tx_end((s), (call)))
+
 static inline int fixture_setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
@@ -55,7 +77,7 @@ static inline int fixture_setup(void **state)
     fixture_clock("2020-05-22T09:00");
     assert_int_equal(cv_store_open(f->path, CV_STORE_CREATE, &f->s, &f->e), 0);
     fixture_act(f->s);
-    assert_int_equal(cv_term_seed(f->s, &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_term_seed(f->s, &f->e)), 0);
     *state = f;
     return 0;
 }

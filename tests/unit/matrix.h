@@ -60,9 +60,10 @@ static inline void plan_with_work(fixture *f, int p)
 {
     const char *org = place_org[p];
     tree_plan(f, org, "I", 0);
-    assert_int_equal(cv_subcommittee_add(f->s, org, NULL, "tc", "Tiểu ban tổ chức", &f->e), 0);
+    assert_int_equal(
+        FIXTURE_TX(f->s, cv_subcommittee_add(f->s, org, NULL, "tc", "Tiểu ban tổ chức", &f->e)), 0);
     cv_work_spec spec = {.org = org, .title = "Chuẩn bị hội trường", .group = "Hậu cần"};
-    assert_int_equal(cv_work_add(f->s, &spec, &w.work[p], &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_work_add(f->s, &spec, &w.work[p], &f->e)), 0);
     char cell[CV_CODE_MAX];
     snprintf(cell, sizeof cell, "%s.c", org);
     tree_add(f, cell, "Chi bộ", "cell", org, 10);
@@ -72,24 +73,25 @@ static inline void plan_with_work(fixture *f, int p)
         snprintf(codes[i], sizeof codes[i], "%s-p%d", org, i + 1);
         cv_person_spec person = {
             .code = codes[i], .name = "Người ứng cử", .org = org, .incumbent = -1};
-        assert_int_equal(cv_person_add(f->s, &person, NULL, &f->e), 0);
+        assert_int_equal(FIXTURE_TX(f->s, cv_person_add(f->s, &person, NULL, &f->e)), 0);
         if (i < 4)
             list[i] = codes[i];
     }
     cv_election_spec vote = {
         .org = org, .body = "committee", .seats = 4, .candidates = list, .count = 4};
-    assert_int_equal(cv_election_create(f->s, &vote, &w.election[p], &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_election_create(f->s, &vote, &w.election[p], &f->e)), 0);
     cv_complaint_spec letter = {.org = org,
                                 .kind = "complaint",
                                 .sender = "Nguyễn Văn B",
                                 .address = "Tổ 3",
                                 .about = codes[0],
                                 .summary = "Kê khai tài sản"};
-    assert_int_equal(cv_complaint_add(f->s, &letter, &w.complaint[p], &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_complaint_add(f->s, &letter, &w.complaint[p], &f->e)), 0);
     cv_inspection_spec visit = {.org = org, .led_by = "Ủy ban Kiểm tra", .on = "2020-05-10"};
-    assert_int_equal(cv_inspection_add(f->s, &visit, &w.inspection[p], &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_inspection_add(f->s, &visit, &w.inspection[p], &f->e)), 0);
     cv_meeting_key meeting = {.org = org, .body = "standing", .number = 1};
-    assert_int_equal(cv_meeting_add(f->s, &meeting, "2020-05-15", "Họp thường kỳ", &f->e), 0);
+    assert_int_equal(
+        FIXTURE_TX(f->s, cv_meeting_add(f->s, &meeting, "2020-05-15", "Họp thường kỳ", &f->e)), 0);
 }
 
 /* An election of body at org with candidates p1 and p2 for 2 seats, taken to state: 1 open, 2
@@ -103,15 +105,16 @@ static inline int64_t election_in(fixture *f, const char *org, const char *body,
     const int64_t votes[] = {80, state == 2 ? 40 : 70}; /* counted: a seat left for a round */
     cv_election_spec spec = {.org = org, .body = body, .seats = 2, .candidates = list, .count = 2};
     int64_t id;
-    assert_int_equal(cv_election_create(f->s, &spec, &id, &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_election_create(f->s, &spec, &id, &f->e)), 0);
     cv_attendance a = {.summoned = 100, .attending = 100};
-    assert_int_equal(cv_election_set_attendance(f->s, id, &a, &f->e), 0);
-    assert_int_equal(cv_election_start(f->s, id, &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_election_set_attendance(f->s, id, &a, &f->e)), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_election_start(f->s, id, &f->e)), 0);
     if (state >= 2)
-        assert_int_equal(
-            cv_election_tally(f->s, id, &(cv_tally){100, 100, 100, 0}, list, votes, 2, &f->e), 0);
+        assert_int_equal(FIXTURE_TX(f->s, cv_election_tally(f->s, id, &(cv_tally){100, 100, 100, 0},
+                                                            list, votes, 2, &f->e)),
+                         0);
     if (state >= 3)
-        assert_int_equal(cv_election_announce(f->s, id, &f->e), 0);
+        assert_int_equal(FIXTURE_TX(f->s, cv_election_announce(f->s, id, &f->e)), 0);
     return id;
 }
 
@@ -121,8 +124,9 @@ static inline int64_t election_in(fixture *f, const char *org, const char *body,
 static inline void documents_and_votes(fixture *f, int p)
 {
     const char *org = place_org[p];
-    assert_int_equal(
-        cv_doc_add(f->s, org, NULL, "political_report", "Dự thảo báo cáo", &w.doc[p], &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_doc_add(f->s, org, NULL, "political_report",
+                                                 "Dự thảo báo cáo", &w.doc[p], &f->e)),
+                     0);
     char draft[] = "/tmp/cv-unit-draft-XXXXXX";
     int fd = mkstemp(draft);
     assert_true(fd >= 0);
@@ -130,11 +134,11 @@ static inline void documents_and_votes(fixture *f, int p)
     assert_int_equal(write(fd, text, sizeof text - 1), (ssize_t)sizeof text - 1);
     close(fd);
     cv_doc_version_spec v = {.doc = w.doc[p], .file = draft, .author = "Tổ"};
-    assert_int_equal(cv_doc_add_version(f->s, &v, NULL, &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_doc_add_version(f->s, &v, NULL, &f->e)), 0);
     unlink(draft);
     cv_round_spec r = {.doc = w.doc[p], .deadline = "2020-06-30", .orgs = org};
     fixture_clock("2020-05-20T09:00");
-    assert_int_equal(cv_round_open(f->s, &r, &w.round[p], &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_round_open(f->s, &r, &w.round[p], &f->e)), 0);
     char number[32];
     snprintf(number, sizeof number, "1-KH/%s", org);
     cv_plan_spec plan = {.number = number,
@@ -142,8 +146,9 @@ static inline void documents_and_votes(fixture *f, int p)
                          .issuer = "Ban Thường vụ",
                          .kind = "plan",
                          .org = org};
-    assert_int_equal(cv_plan_add(f->s, &plan, &w.plan[p], &f->e), 0);
-    assert_int_equal(cv_scenario_add(f->s, org, NULL, "a", "Dịch lan rộng", &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_plan_add(f->s, &plan, &w.plan[p], &f->e)), 0);
+    assert_int_equal(
+        FIXTURE_TX(f->s, cv_scenario_add(f->s, org, NULL, "a", "Dịch lan rộng", &f->e)), 0);
     char cell[CV_CODE_MAX];
     snprintf(cell, sizeof cell, "%s.c", org);
     cv_congress_spec next = {.org = cell,
@@ -153,10 +158,12 @@ static inline void documents_and_votes(fixture *f, int p)
                              .direct_secretary = -1,
                              .summoned = -1,
                              .present = -1};
-    assert_int_equal(cv_congress_plan(f->s, &next, NULL, &f->e), 0);
-    assert_int_equal(cv_scheme_set_contents(f->s, cell, "2025-2030", 2, &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_congress_plan(f->s, &next, NULL, &f->e)), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_scheme_set_contents(f->s, cell, "2025-2030", 2, &f->e)),
+                     0);
     cv_attendance a = {.summoned = 100, .attending = 100};
-    assert_int_equal(cv_election_set_attendance(f->s, w.election[p], &a, &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_election_set_attendance(f->s, w.election[p], &a, &f->e)),
+                     0);
     w.open[p] = election_in(f, org, "delegates", 1);
     w.counted[p] = election_in(f, org, "alternates", 2);
     w.announced[p] = election_in(f, org, "inspection", 3);
@@ -209,16 +216,17 @@ static inline int world_setup(void **state)
     assert_int_equal(cv_lua_reg_suspend(f->s, "pkg0", "the matrix suspends it", &f->e), 0);
     /* store-wide things the admin's operations act on: a paused job, a contact, a holiday, a
      * failed delivery */
-    assert_int_equal(cv_job_pause(f->s, "builtin.congress.soon", &f->e), 0);
-    assert_int_equal(cv_plugin_reg_enable(f->s, "report-json", 1, &f->e), 0);
-    assert_int_equal(cv_contact_add(f->s, "Văn phòng", "log", "vp", &f->e), 0);
-    assert_int_equal(cv_calendar_holiday_add(f->s, "2020-09-02", "Quốc khánh", &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_job_pause(f->s, "builtin.congress.soon", &f->e)), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_plugin_reg_enable(f->s, "report-json", 1, &f->e)), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_contact_add(f->s, "Văn phòng", "log", "vp", &f->e)), 0);
+    assert_int_equal(
+        FIXTURE_TX(f->s, cv_calendar_holiday_add(f->s, "2020-09-02", "Quốc khánh", &f->e)), 0);
     cv_notification n = {"matrix:failed", "log", "vp", "Họp", "8 giờ"};
     assert_int_equal(cv_store_begin(f->s, &f->e), 0); /* a notification commits with a cause */
     assert_int_equal(cv_outbox_put(f->s, &n, &f->e), 1);
     assert_int_equal(cv_store_commit(f->s, &f->e), 0);
     w.outbox = fixture_count(f, "SELECT id FROM outbox WHERE key = 'matrix:failed'");
-    assert_int_equal(cv_plugin_reg_enable(f->s, "import-csv", 1, &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_plugin_reg_enable(f->s, "import-csv", 1, &f->e)), 0);
     snprintf(w.import_csv, sizeof w.import_csv, "/tmp/cv-unit-import-XXXXXX");
     int fd = mkstemp(w.import_csv);
     assert_true(fd >= 0);

@@ -14,7 +14,7 @@ static void test_second_congress_in_a_term_is_refused(void **state)
                              .direct_secretary = -1,
                              .summoned = -1,
                              .present = -1};
-    assert_int_equal(cv_congress_plan(f->s, &spec, NULL, &f->e), CV_ECONFLICT);
+    assert_int_equal(FIXTURE_TX(f->s, cv_congress_plan(f->s, &spec, NULL, &f->e)), CV_ECONFLICT);
     assert_non_null(strstr(f->e.msg, "one congress per organisation per term"));
 }
 
@@ -35,14 +35,15 @@ static void test_held_before_subordinates_needs_an_override_which_is_journaled(v
     fixture *f = *state;
     tree_plan(f, "VT", "VIII", 0);
     tree_plan(f, "VT-C1", "I", 0);
-    assert_int_equal(cv_congress_mark_held(f->s, "VT", NULL, "2020-04-10", NULL, NULL, &f->e),
-                     CV_ECONFLICT);
+    assert_int_equal(
+        FIXTURE_TX(f->s, cv_congress_mark_held(f->s, "VT", NULL, "2020-04-10", NULL, NULL, &f->e)),
+        CV_ECONFLICT);
     assert_non_null(strstr(f->e.msg, "VT-C1"));
     cv_congress c;
     assert_int_equal(cv_congress_get(f->s, "VT", NULL, &c, &f->e), 0);
     assert_string_equal(c.status, "planned");
-    assert_int_equal(cv_congress_mark_held(f->s, "VT", NULL, "2020-04-10", NULL,
-                                           "chi bộ khối 1 sáp nhập", &f->e),
+    assert_int_equal(FIXTURE_TX(f->s, cv_congress_mark_held(f->s, "VT", NULL, "2020-04-10", NULL,
+                                                            "chi bộ khối 1 sáp nhập", &f->e)),
                      0);
     int64_t last;
     cv_event ev;
@@ -61,32 +62,37 @@ static void test_subordinates_held_first_needs_no_override(void **state)
     fixture *f = *state;
     tree_plan(f, "VT", "VIII", 0);
     tree_plan(f, "VT-C1", "I", 0);
-    assert_int_equal(cv_congress_mark_held(f->s, "VT-C1", NULL, "2020-03-02", NULL, NULL, &f->e),
+    assert_int_equal(FIXTURE_TX(f->s, cv_congress_mark_held(f->s, "VT-C1", NULL, "2020-03-02", NULL,
+                                                            NULL, &f->e)),
                      0);
-    assert_int_equal(
-        cv_congress_mark_held(f->s, "VT", NULL, "2020-04-10", "2020-04-11", NULL, &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_congress_mark_held(f->s, "VT", NULL, "2020-04-10",
+                                                            "2020-04-11", NULL, &f->e)),
+                     0);
 }
 
 static void test_pilot_may_be_held_before_the_window_others_may_not(void **state)
 {
     fixture *f = *state;
     tree_plan(f, "DK", "XII", 0);
-    assert_int_equal(cv_congress_mark_held(f->s, "DK", NULL, "2020-03-10", NULL, NULL, &f->e),
-                     CV_ECONFLICT);
+    assert_int_equal(
+        FIXTURE_TX(f->s, cv_congress_mark_held(f->s, "DK", NULL, "2020-03-10", NULL, NULL, &f->e)),
+        CV_ECONFLICT);
     assert_non_null(strstr(f->e.msg, "not a pilot"));
     cv_congress_spec spec = {
         .org = "DK", .pilot = 1, .direct_secretary = -1, .summoned = -1, .present = -1};
-    assert_int_equal(cv_congress_set(f->s, &spec, &f->e), 0);
-    assert_int_equal(cv_congress_mark_held(f->s, "DK", NULL, "2020-03-10", NULL, NULL, &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_congress_set(f->s, &spec, &f->e)), 0);
+    assert_int_equal(
+        FIXTURE_TX(f->s, cv_congress_mark_held(f->s, "DK", NULL, "2020-03-10", NULL, NULL, &f->e)),
+        0);
 }
 
 static void test_longer_than_the_level_allows_needs_an_override(void **state)
 {
     fixture *f = *state;
     tree_plan(f, "DK", "XII", 0);
-    assert_int_equal(
-        cv_congress_mark_held(f->s, "DK", NULL, "2020-05-01", "2020-05-03", NULL, &f->e),
-        CV_ECONFLICT);
+    assert_int_equal(FIXTURE_TX(f->s, cv_congress_mark_held(f->s, "DK", NULL, "2020-05-01",
+                                                            "2020-05-03", NULL, &f->e)),
+                     CV_ECONFLICT);
     assert_non_null(strstr(f->e.msg, "3 days"));
 }
 
@@ -94,24 +100,29 @@ static void test_future_and_impossible_dates_are_refused(void **state)
 {
     fixture *f = *state;
     tree_plan(f, "DK", "XII", 0);
-    assert_int_equal(cv_congress_mark_held(f->s, "DK", NULL, "2020-06-01", NULL, NULL, &f->e),
-                     CV_EINVAL);
-    assert_non_null(strstr(f->e.msg, "today is 2020-05-22"));
-    assert_int_equal(cv_congress_mark_held(f->s, "DK", NULL, "2020-02-30", NULL, NULL, &f->e),
-                     CV_EINVAL);
     assert_int_equal(
-        cv_congress_mark_held(f->s, "DK", NULL, "2020-05-02", "2020-05-01", NULL, &f->e),
+        FIXTURE_TX(f->s, cv_congress_mark_held(f->s, "DK", NULL, "2020-06-01", NULL, NULL, &f->e)),
         CV_EINVAL);
+    assert_non_null(strstr(f->e.msg, "today is 2020-05-22"));
+    assert_int_equal(
+        FIXTURE_TX(f->s, cv_congress_mark_held(f->s, "DK", NULL, "2020-02-30", NULL, NULL, &f->e)),
+        CV_EINVAL);
+    assert_int_equal(FIXTURE_TX(f->s, cv_congress_mark_held(f->s, "DK", NULL, "2020-05-02",
+                                                            "2020-05-01", NULL, &f->e)),
+                     CV_EINVAL);
 }
 
 static void test_held_twice_is_refused(void **state)
 {
     fixture *f = *state;
     tree_plan(f, "DK", "XII", 0);
-    assert_int_equal(cv_congress_mark_held(f->s, "DK", NULL, "2020-05-02", NULL, NULL, &f->e), 0);
-    assert_int_equal(cv_congress_mark_held(f->s, "DK", NULL, "2020-05-03", NULL, NULL, &f->e),
-                     CV_ECONFLICT);
-    assert_int_equal(cv_congress_prepare(f->s, "DK", NULL, &f->e), CV_ECONFLICT);
+    assert_int_equal(
+        FIXTURE_TX(f->s, cv_congress_mark_held(f->s, "DK", NULL, "2020-05-02", NULL, NULL, &f->e)),
+        0);
+    assert_int_equal(
+        FIXTURE_TX(f->s, cv_congress_mark_held(f->s, "DK", NULL, "2020-05-03", NULL, NULL, &f->e)),
+        CV_ECONFLICT);
+    assert_int_equal(FIXTURE_TX(f->s, cv_congress_prepare(f->s, "DK", NULL, &f->e)), CV_ECONFLICT);
 }
 
 static void test_present_cannot_exceed_summoned(void **state)
@@ -120,9 +131,9 @@ static void test_present_cannot_exceed_summoned(void **state)
     tree_plan(f, "VT", "VIII", 0);
     cv_congress_spec spec = {
         .org = "VT", .pilot = -1, .direct_secretary = -1, .summoned = 120, .present = 121};
-    assert_int_equal(cv_congress_set(f->s, &spec, &f->e), CV_EINVAL);
+    assert_int_equal(FIXTURE_TX(f->s, cv_congress_set(f->s, &spec, &f->e)), CV_EINVAL);
     spec.present = 118;
-    assert_int_equal(cv_congress_set(f->s, &spec, &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_congress_set(f->s, &spec, &f->e)), 0);
 }
 
 int main(void)

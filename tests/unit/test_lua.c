@@ -5,6 +5,7 @@
 #include "tree.h"
 
 #include "domain/work.h"
+#include "elect/person.h"
 #include "lua/package.h"
 #include "lua/registry.h"
 #include "sched/job.h"
@@ -91,7 +92,7 @@ static void plan(fixture *f, const char *org, const char *start)
                              .direct_secretary = -1,
                              .summoned = -1,
                              .present = -1};
-    assert_int_equal(cv_congress_plan(f->s, &spec, NULL, &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_congress_plan(f->s, &spec, NULL, &f->e)), 0);
 }
 
 static int64_t cursor_of(fixture *f, const char *consumer)
@@ -183,6 +184,42 @@ static void test_a_failing_hook_undoes_only_its_own_writes_and_names_its_line(vo
     /* The failed event is consumed, not retried for ever. */
     assert_int_equal(dispatch_all(f, p), 0);
     assert_int_equal(count_with(f, WORK_BY_TITLE, "A %"), 2);
+    cv_lua_pkg_free(p);
+    remove_package(dir);
+}
+
+/* Each write call of a package is a savepoint of its own: a multi-step write that fails half-way
+ * (convene.elections.open creates the election with its list and journals it, then cannot open
+ * it without attendance) leaves nothing when the script pcall()s it, while the rest of the hook
+ * commits. */
+static void test_a_write_a_hook_pcalls_that_fails_half_way_leaves_nothing(void **state)
+{
+    fixture *f = *state;
+    plan(f, "VT", "2020-07-20");
+    for (int i = 1; i <= 2; i++) {
+        char code[8], name[16];
+        snprintf(code, sizeof code, "P%d", i);
+        snprintf(name, sizeof name, "Người %d", i);
+        cv_person_spec ps = {.code = code, .name = name, .born = "1970-01-01", .incumbent = -1};
+        assert_int_equal(FIXTURE_TX(f->s, cv_person_add(f->s, &ps, NULL, &f->e)), 0);
+    }
+    char dir[64];
+    make_package(dir, "convene.on('congress.held', function(ev)\n"
+                      "  local ok, err = pcall(convene.elections.open, {org = 'VT',\n"
+                      "    body = 'committee', seats = 2, candidates = {'P1', 'P2'}})\n"
+                      "  convene.notify{to = 'vp@ls.vn',\n"
+                      "                 subject = ok and 'opened' or ('refused: ' .. err)}\n"
+                      "  convene.add_work{org = 'VT', group = 'G', title = 'after'}\n"
+                      "end)\n");
+    cv_lua_pkg *p = add(f, "halfway", dir, "LS-TP");
+    emit(f, "congress.held", "VT");
+    assert_int_equal(dispatch_all(f, p), 0);
+    assert_int_equal(count_with(f, SUBJECT, "refused: %no attendance%"), 1);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM elections"), 0);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM candidates"), 0);
+    assert_int_equal(count_with(f, "SELECT count(*) FROM events WHERE type LIKE ?1", "election.%"),
+                     0);
+    assert_int_equal(count_with(f, WORK_BY_TITLE, "after"), 1);
     cv_lua_pkg_free(p);
     remove_package(dir);
 }
@@ -576,6 +613,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         TREE_TEST(test_a_hook_runs_once_per_event_and_its_writes_commit_with_the_cursor),
         TREE_TEST(test_a_failing_hook_undoes_only_its_own_writes_and_names_its_line),
+        TREE_TEST(test_a_write_a_hook_pcalls_that_fails_half_way_leaves_nothing),
         TREE_TEST(test_a_write_outside_the_subtree_is_refused),
         TREE_TEST(test_a_package_of_one_district_cannot_change_another_districts_congress),
         TREE_TEST(test_a_campaign_moves_on_a_date_and_on_an_event),

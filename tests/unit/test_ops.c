@@ -126,7 +126,7 @@ static void test_a_secretary_answers_the_rounds_sent_to_its_organisation(void **
     fixture_clock("2020-05-22T09:00");
     cv_round_spec spec = {.doc = w.doc[ABOVE], .deadline = "2020-06-30", .orgs = "D1,D2"};
     int64_t round;
-    assert_int_equal(cv_round_open(f->s, &spec, &round, &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_round_open(f->s, &spec, &round, &f->e)), 0);
     json_t *args = json_pack("{s:I, s:s}", "id", (json_int_t)round, "recipient", "D2");
     assert_int_equal(cv_ops_call(f->s, &secretary, "round.respond", args, NULL, &f->e), CV_EPERM);
     json_decref(args);

@@ -19,9 +19,29 @@ static void test_child_level_must_be_below_parent(void **state)
 {
     fixture *f = *state;
     cv_org o = {.code = "X", .name = "Tỉnh X", .level = "province", .parent_code = "LS-TP"};
-    assert_int_equal(cv_org_add(f->s, &o, NULL, &f->e), CV_ECONFLICT);
+    assert_int_equal(FIXTURE_TX(f->s, cv_org_add(f->s, &o, NULL, &f->e)), CV_ECONFLICT);
     assert_non_null(strstr(f->e.msg, "below its parent"));
     assert_int_equal(cv_org_get(f->s, "X", &o, &f->e), CV_ENOTFOUND);
+}
+
+/* A domain write runs in its caller's transaction; called outside one it is refused with an
+ * internal error naming it, and writes nothing (no autocommitted half). */
+static void test_a_write_outside_a_transaction_is_refused_and_changes_nothing(void **state)
+{
+    fixture *f = *state;
+    int64_t events = fixture_count(f, "SELECT count(*) FROM events");
+    int64_t orgs = fixture_count(f, "SELECT count(*) FROM orgs");
+    cv_org o = {.code = "X", .name = "Phường X", .level = "grassroots", .parent_code = "LS-TP"};
+    assert_int_equal(cv_org_add(f->s, &o, NULL, &f->e), CV_ESTORE);
+    assert_string_equal(f->e.msg, "internal error: cv_org_add changes the store outside a "
+                                  "transaction (its caller must begin one)");
+    assert_int_equal(cv_org_move(f->s, "VT", "LS", &f->e), CV_ESTORE);
+    assert_non_null(strstr(f->e.msg, "cv_org_move"));
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM orgs"), orgs);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM events"), events);
+    assert_true(sqlite3_get_autocommit(cv_store_db(f->s)));
+    /* Inside one the same call is allowed. */
+    assert_int_equal(FIXTURE_TX(f->s, cv_org_add(f->s, &o, NULL, &f->e)), 0);
 }
 
 static void test_duplicate_code_is_refused_and_nothing_journaled(void **state)
@@ -29,7 +49,7 @@ static void test_duplicate_code_is_refused_and_nothing_journaled(void **state)
     fixture *f = *state;
     int64_t events = fixture_count(f, "SELECT count(*) FROM events");
     cv_org o = {.code = "VT", .name = "Khác", .level = "grassroots", .parent_code = "LS-TP"};
-    assert_int_equal(cv_org_add(f->s, &o, NULL, &f->e), CV_ECONFLICT);
+    assert_int_equal(FIXTURE_TX(f->s, cv_org_add(f->s, &o, NULL, &f->e)), CV_ECONFLICT);
     assert_non_null(strstr(f->e.msg, "already used"));
     assert_int_equal(fixture_count(f, "SELECT count(*) FROM events"), events);
 }
@@ -37,16 +57,16 @@ static void test_duplicate_code_is_refused_and_nothing_journaled(void **state)
 static void test_move_into_own_subtree_is_a_cycle(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(cv_org_move(f->s, "LS-TP", "VT", &f->e), CV_ECONFLICT);
+    assert_int_equal(FIXTURE_TX(f->s, cv_org_move(f->s, "LS-TP", "VT", &f->e)), CV_ECONFLICT);
     assert_non_null(strstr(f->e.msg, "subtree"));
-    assert_int_equal(cv_org_move(f->s, "VT", "VT", &f->e), CV_ECONFLICT);
+    assert_int_equal(FIXTURE_TX(f->s, cv_org_move(f->s, "VT", "VT", &f->e)), CV_ECONFLICT);
 }
 
 static void test_move_changes_parent_and_journals_it(void **state)
 {
     fixture *f = *state;
     tree_add(f, "DK-C1", "Chi bộ 1", "cell", "DK", 10);
-    assert_int_equal(cv_org_move(f->s, "DK-C1", "VT", &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_org_move(f->s, "DK-C1", "VT", &f->e)), 0);
     cv_org o;
     assert_int_equal(cv_org_get(f->s, "DK-C1", &o, &f->e), 0);
     assert_string_equal(o.parent_code, "VT");
@@ -97,6 +117,7 @@ int main(void)
         TREE_TEST(test_added_org_comes_back_with_its_parent),
         TREE_TEST(test_child_level_must_be_below_parent),
         TREE_TEST(test_duplicate_code_is_refused_and_nothing_journaled),
+        TREE_TEST(test_a_write_outside_a_transaction_is_refused_and_changes_nothing),
         TREE_TEST(test_move_into_own_subtree_is_a_cycle),
         TREE_TEST(test_move_changes_parent_and_journals_it),
         TREE_TEST(test_decomposed_name_is_stored_composed),

@@ -15,8 +15,10 @@ static void test_enable_and_config_bump_the_revision_and_emit_events_without_val
     assert_int_equal(cv_plugin_reg_get(f->s, "notify-smtp", &reg, &f->e), 0);
     assert_int_equal(reg.enabled, 0);
     assert_int_equal(reg.revision, 0);
-    assert_int_equal(cv_plugin_reg_enable(f->s, "notify-smtp", 1, &f->e), 0);
-    assert_int_equal(cv_plugin_reg_config_set(f->s, "notify-smtp", "password", "bí-mật", &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_plugin_reg_enable(f->s, "notify-smtp", 1, &f->e)), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_plugin_reg_config_set(f->s, "notify-smtp", "password",
+                                                               "bí-mật", &f->e)),
+                     0);
     assert_int_equal(cv_plugin_reg_get(f->s, "notify-smtp", &reg, &f->e), 0);
     assert_int_equal(reg.enabled, 1);
     assert_int_equal(reg.revision, 2);
@@ -33,13 +35,13 @@ static void test_a_recorded_failure_disables_without_a_new_revision(void **state
 {
     fixture *f = *state;
     cv_plugin_reg reg;
-    assert_int_equal(cv_plugin_reg_enable(f->s, "report-xlsx", 1, &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_plugin_reg_enable(f->s, "report-xlsx", 1, &f->e)), 0);
     assert_int_equal(cv_plugin_reg_error(f->s, "report-xlsx", "init failed: no disk", &f->e), 0);
     assert_int_equal(cv_plugin_reg_get(f->s, "report-xlsx", &reg, &f->e), 0);
     assert_int_equal(reg.enabled, 0);
     assert_int_equal(reg.revision, 1);
     assert_string_equal(reg.last_error, "init failed: no disk");
-    assert_int_equal(cv_plugin_reg_enable(f->s, "report-xlsx", 1, &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_plugin_reg_enable(f->s, "report-xlsx", 1, &f->e)), 0);
     assert_int_equal(cv_plugin_reg_get(f->s, "report-xlsx", &reg, &f->e), 0);
     assert_string_equal(reg.last_error, "");
 }

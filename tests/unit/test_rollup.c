@@ -91,7 +91,7 @@ static void op_add_org(prop *p)
     new_code(p, o.code);
     snprintf(o.name, sizeof o.name, "Tổ chức %s", o.code);
     snprintf(o.level, sizeof o.level, "%s", levels[r + 1 + (int)rnd(p, (uint32_t)(4 - r))]);
-    assert_int_equal(cv_org_add(p->f->s, &o, NULL, &p->f->e), 0);
+    assert_int_equal(FIXTURE_TX(p->f->s, cv_org_add(p->f->s, &o, NULL, &p->f->e)), 0);
 }
 
 static void op_move(prop *p)
@@ -103,7 +103,7 @@ static void op_move(prop *p)
               sizeof parent))
         return;
     /* Refused moves (a cycle, a level inversion) must leave everything as it was. */
-    cv_org_move(p->f->s, code, parent, &p->f->e);
+    FIXTURE_TX(p->f->s, cv_org_move(p->f->s, code, parent, &p->f->e));
     cv_err_clear(&p->f->e);
 }
 
@@ -188,7 +188,7 @@ static void op_plan(prop *p)
                              .direct_secretary = -1,
                              .summoned = -1,
                              .present = -1};
-    assert_int_equal(cv_congress_plan(p->f->s, &spec, NULL, &p->f->e), 0);
+    assert_int_equal(FIXTURE_TX(p->f->s, cv_congress_plan(p->f->s, &spec, NULL, &p->f->e)), 0);
 }
 
 /* A congress of the current term in one of the given states. */
@@ -214,14 +214,15 @@ static void op_reschedule(prop *p)
                              .direct_secretary = -1,
                              .summoned = -1,
                              .present = -1};
-    assert_int_equal(cv_congress_set(p->f->s, &spec, &p->f->e), 0);
+    assert_int_equal(FIXTURE_TX(p->f->s, cv_congress_set(p->f->s, &spec, &p->f->e)), 0);
 }
 
 static void op_prepare(prop *p)
 {
     char code[CV_CODE_MAX];
     if (pick_congress(p, "planned", code))
-        assert_int_equal(cv_congress_prepare(p->f->s, code, NULL, &p->f->e), 0);
+        assert_int_equal(FIXTURE_TX(p->f->s, cv_congress_prepare(p->f->s, code, NULL, &p->f->e)),
+                         0);
 }
 
 static void op_held(prop *p)
@@ -233,15 +234,17 @@ static void op_held(prop *p)
     random_date(p, start, 2020, 2020);
     if (strcmp(start, now) > 0)
         snprintf(start, sizeof start, "%s", now);
-    assert_int_equal(cv_congress_mark_held(p->f->s, code, NULL, start, NULL, "test", &p->f->e), 0);
+    assert_int_equal(FIXTURE_TX(p->f->s, cv_congress_mark_held(p->f->s, code, NULL, start, NULL,
+                                                               "test", &p->f->e)),
+                     0);
 }
 
 static void op_window(prop *p)
 {
     char closes[11];
     random_date(p, closes, 2020, 2021);
-    assert_int_equal(cv_term_set_window(p->f->s, "2020-2025", levels[rnd(p, 5)], "2020-01-01",
-                                        closes, 0, &p->f->e),
+    assert_int_equal(FIXTURE_TX(p->f->s, cv_term_set_window(p->f->s, "2020-2025", levels[rnd(p, 5)],
+                                                            "2020-01-01", closes, 0, &p->f->e)),
                      0);
 }
 
@@ -253,14 +256,14 @@ static void op_work_add(prop *p)
     random_date(p, due, 2020, 2021);
     cv_work_spec w = {
         .org = code, .group = "1. Văn kiện", .title = "Việc", .due = rnd(p, 5) ? due : NULL};
-    assert_int_equal(cv_work_add(p->f->s, &w, NULL, &p->f->e), 0);
+    assert_int_equal(FIXTURE_TX(p->f->s, cv_work_add(p->f->s, &w, NULL, &p->f->e)), 0);
 }
 
 static void op_work_done(prop *p)
 {
     char id[24];
     if (pick(p, "SELECT id FROM work_items WHERE status = 'open' ORDER BY id", NULL, id, sizeof id))
-        assert_int_equal(cv_work_done(p->f->s, atoll(id), NULL, &p->f->e), 0);
+        assert_int_equal(FIXTURE_TX(p->f->s, cv_work_done(p->f->s, atoll(id), NULL, &p->f->e)), 0);
 }
 
 /* A scenario added to a congress, an item put in it, and one of the congress's scenarios made
@@ -275,15 +278,18 @@ static void op_scenario(prop *p)
               "'2020-2025' ORDER BY i.id",
               NULL, code, sizeof code))
         return;
-    cv_scenario_add(p->f->s, code, NULL, sc, "Kịch bản", &p->f->e); /* may exist already */
+    FIXTURE_TX(p->f->s, cv_scenario_add(p->f->s, code, NULL, sc, "Kịch bản",
+                                        &p->f->e)); /* may exist already */
     cv_err_clear(&p->f->e);
     if (pick(p,
              "SELECT i.id FROM work_items i JOIN congresses c ON c.id = i.congress_id JOIN orgs o "
              "ON o.id = c.org_id WHERE o.code = ?1 ORDER BY i.id",
              code, id, sizeof id))
-        assert_int_equal(cv_scenario_assign(p->f->s, code, NULL, sc, atoll(id), NULL, &p->f->e), 0);
-    cv_scenario_use(p->f->s, code, NULL, rnd(p, 2) ? "A" : sc, NULL,
-                    &p->f->e); /* A may not exist */
+        assert_int_equal(FIXTURE_TX(p->f->s, cv_scenario_assign(p->f->s, code, NULL, sc, atoll(id),
+                                                                NULL, &p->f->e)),
+                         0);
+    FIXTURE_TX(p->f->s, cv_scenario_use(p->f->s, code, NULL, rnd(p, 2) ? "A" : sc, NULL,
+                                        &p->f->e)); /* A may not exist */
     cv_err_clear(&p->f->e);
 }
 
@@ -382,7 +388,7 @@ static void build_tree(prop *p)
         snprintf(o.name, sizeof o.name, "Tổ chức %s", base[i][0]);
         snprintf(o.level, sizeof o.level, "%s", base[i][1]);
         snprintf(o.parent_code, sizeof o.parent_code, "%s", base[i][2]);
-        assert_int_equal(cv_org_add(p->f->s, &o, NULL, &p->f->e), 0);
+        assert_int_equal(FIXTURE_TX(p->f->s, cv_org_add(p->f->s, &o, NULL, &p->f->e)), 0);
     }
 }
 

@@ -23,7 +23,7 @@ static void define(fixture *f, const char *name, const char *kind, const char *s
                    const char *action, json_t *args)
 {
     cv_job_spec js = {name, kind, spec, action, args};
-    assert_true(cv_job_define(f->s, &js, &f->e) >= 0);
+    assert_true(FIXTURE_TX(f->s, cv_job_define(f->s, &js, &f->e)) >= 0);
     json_decref(args);
 }
 
@@ -40,9 +40,9 @@ static void test_defining_a_job_again_keeps_its_identity_and_schedule(void **sta
     fixture *f = *state;
     cv_job_spec js = {"weekly", "cron", "0 8 * * mon", "notify",
                       json_pack("{s:s, s:s}", "to", "VP", "subject", "Giao ban")};
-    assert_int_equal(cv_job_define(f->s, &js, &f->e), 1);
+    assert_int_equal(FIXTURE_TX(f->s, cv_job_define(f->s, &js, &f->e)), 1);
     fixture_clock("2020-05-23T09:00");
-    assert_int_equal(cv_job_define(f->s, &js, &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_job_define(f->s, &js, &f->e)), 0);
     json_decref(js.args);
     cv_job j;
     assert_int_equal(cv_job_get(f->s, "weekly", &j, &f->e), 0);
@@ -89,7 +89,7 @@ static void add_item(fixture *f, const char *title, const char *unit, const char
     cv_work_spec w = {
         .org = "LS-TP", .group = "Văn kiện", .title = title, .unit = unit, .due = due};
     int64_t id;
-    assert_int_equal(cv_work_add(f->s, &w, &id, &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_work_add(f->s, &w, &id, &f->e)), 0);
 }
 
 static void plan_ls_tp(fixture *f, const char *start)
@@ -102,7 +102,7 @@ static void plan_ls_tp(fixture *f, const char *start)
                              .direct_secretary = -1,
                              .summoned = -1,
                              .present = -1};
-    assert_int_equal(cv_congress_plan(f->s, &spec, NULL, &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_congress_plan(f->s, &spec, NULL, &f->e)), 0);
 }
 
 static void test_work_due_in_three_days_reminds_the_unit_through_its_contacts(void **state)
@@ -111,7 +111,8 @@ static void test_work_due_in_three_days_reminds_the_unit_through_its_contacts(vo
     plan_ls_tp(f, "2020-07-20");
     add_item(f, "Dự thảo báo cáo chính trị", "Ban Tuyên giáo", "2020-05-26");
     add_item(f, "Chuẩn bị hội trường", "Văn phòng", "2020-06-30");
-    assert_int_equal(cv_contact_add(f->s, "Ban Tuyên giáo", "smtp", "btg@ls.vn", &f->e), 0);
+    assert_int_equal(
+        FIXTURE_TX(f->s, cv_contact_add(f->s, "Ban Tuyên giáo", "smtp", "btg@ls.vn", &f->e)), 0);
     assert_int_equal(cv_job_plan(f->s, &f->e), 0);
     fixture_clock("2020-05-23T08:00");
     assert_int_equal(run_due(f, 0), 6); /* the six daily built-ins share the hour */
@@ -140,7 +141,9 @@ static void test_congress_in_seven_days_with_open_work_notifies_the_org(void **s
     fixture *f = *state;
     plan_ls_tp(f, "2020-05-29");
     add_item(f, "Chuẩn bị hội trường", "Văn phòng", "2020-05-28");
-    assert_int_equal(cv_contact_add(f->s, "LS-TP", "webhook", "http://127.0.0.1:9/h", &f->e), 0);
+    assert_int_equal(
+        FIXTURE_TX(f->s, cv_contact_add(f->s, "LS-TP", "webhook", "http://127.0.0.1:9/h", &f->e)),
+        0);
     assert_int_equal(cv_sched_run_now(f->s, "builtin.congress.soon", &f->e), 0);
     assert_int_equal(fixture_count(f, "SELECT count(*) FROM outbox WHERE channel = 'webhook' AND "
                                       "subject LIKE 'Còn 7 ngày đến Đại hội%'"),
@@ -155,7 +158,8 @@ static void test_working_days_skip_weekends_and_holidays(void **state)
     char day[11];
     assert_int_equal(cv_calendar_working_days_before(f->s, "2020-10-11", 30, day, &f->e), 0);
     assert_string_equal(day, "2020-08-31");
-    assert_int_equal(cv_calendar_holiday_add(f->s, "2020-09-02", "Quốc khánh", &f->e), 0);
+    assert_int_equal(
+        FIXTURE_TX(f->s, cv_calendar_holiday_add(f->s, "2020-09-02", "Quốc khánh", &f->e)), 0);
     assert_int_equal(cv_calendar_working_days_before(f->s, "2020-10-11", 30, day, &f->e), 0);
     assert_string_equal(day, "2020-08-28");
 }
@@ -209,11 +213,11 @@ static void test_a_paused_job_does_not_run_and_resumes_from_now(void **state)
     fixture *f = *state;
     define(f, "daily", "cron", "0 8 * * *", "notify",
            json_pack("{s:s, s:s}", "to", "VP", "subject", "Nhắc"));
-    assert_int_equal(cv_job_pause(f->s, "daily", &f->e), 0);
-    assert_int_equal(cv_job_pause(f->s, "daily", &f->e), CV_ECONFLICT);
+    assert_int_equal(FIXTURE_TX(f->s, cv_job_pause(f->s, "daily", &f->e)), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_job_pause(f->s, "daily", &f->e)), CV_ECONFLICT);
     fixture_clock("2020-05-30T09:00");
     assert_int_equal(run_due(f, 0), 0);
-    assert_int_equal(cv_job_resume(f->s, "daily", &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_job_resume(f->s, "daily", &f->e)), 0);
     assert_int_equal(run_due(f, 0), 0);
     cv_job j;
     assert_int_equal(cv_job_get(f->s, "daily", &j, &f->e), 0);
@@ -239,7 +243,7 @@ static void test_an_anchor_job_follows_its_congress_date(void **state)
                              .direct_secretary = -1,
                              .summoned = -1,
                              .present = -1};
-    assert_int_equal(cv_congress_set(f->s, &spec, &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_congress_set(f->s, &spec, &f->e)), 0);
     assert_int_equal(cv_job_plan(f->s, &f->e), 0);
     assert_int_equal(cv_job_get(f->s, "tuan-truoc", &j, &f->e), 0);
     assert_int_equal(j.next_at, at("2020-07-20T07:30"));
@@ -260,15 +264,17 @@ static void test_a_comment_deadline_reminds_who_has_not_answered(void **state)
     fixture *f = *state;
     plan_ls_tp(f, "2020-07-20");
     int64_t doc, round;
-    assert_int_equal(cv_doc_add(f->s, "LS-TP", NULL, "political_report",
-                                "Dự thảo Báo cáo chính trị", &doc, &f->e),
+    assert_int_equal(FIXTURE_TX(f->s, cv_doc_add(f->s, "LS-TP", NULL, "political_report",
+                                                 "Dự thảo Báo cáo chính trị", &doc, &f->e)),
                      0);
     cv_doc_version_spec v = {.doc = doc, .link = "https://example.vn/bctc-v1", .author = "BTG"};
-    assert_int_equal(cv_doc_add_version(f->s, &v, NULL, &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_doc_add_version(f->s, &v, NULL, &f->e)), 0);
     cv_round_spec r = {.doc = doc, .deadline = "2020-05-25", .orgs = "VT,DK"};
-    assert_int_equal(cv_round_open(f->s, &r, &round, &f->e), 0);
-    assert_int_equal(cv_round_respond(f->s, round, "VT", NULL, "Nhất trí", NULL, &f->e), 0);
-    assert_int_equal(cv_contact_add(f->s, "DK", "smtp", "dangbo@dongkinh.vn", &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_round_open(f->s, &r, &round, &f->e)), 0);
+    assert_int_equal(
+        FIXTURE_TX(f->s, cv_round_respond(f->s, round, "VT", NULL, "Nhất trí", NULL, &f->e)), 0);
+    assert_int_equal(
+        FIXTURE_TX(f->s, cv_contact_add(f->s, "DK", "smtp", "dangbo@dongkinh.vn", &f->e)), 0);
     fixture_clock("2020-05-23T08:00");
     assert_int_equal(cv_sched_run_now(f->s, "builtin.document.deadline", &f->e), 0);
     assert_int_equal(fixture_count(f, "SELECT count(*) FROM outbox"), 1);
@@ -287,7 +293,7 @@ static void test_open_complaints_ten_days_before_the_congress_are_reported(void 
                            .address = "Phường Vĩnh Trại",
                            .summary = "Về nhân sự"};
     int64_t id;
-    assert_int_equal(cv_complaint_add(f->s, &c, &id, &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_complaint_add(f->s, &c, &id, &f->e)), 0);
     assert_int_equal(cv_sched_run_now(f->s, "builtin.complaints.unsettled", &f->e), 0);
     assert_int_equal(fixture_count(f, "SELECT count(*) FROM outbox WHERE recipient = 'LS-TP' AND "
                                       "subject LIKE 'Còn 1 đơn thư chưa giải quyết%'"),

@@ -23,7 +23,9 @@ static void test_counts_held_subordinates_of_the_city(void **state)
     fixture *f = *state;
     tree_plan(f, "VT", "VIII", 0);
     tree_plan(f, "DK", "XII", 0);
-    assert_int_equal(cv_congress_mark_held(f->s, "DK", NULL, "2020-05-02", NULL, NULL, &f->e), 0);
+    assert_int_equal(
+        FIXTURE_TX(f->s, cv_congress_mark_held(f->s, "DK", NULL, "2020-05-02", NULL, NULL, &f->e)),
+        0);
     json_t *r = report_of(f, "LS-TP");
     assert_int_equal(at(r, "subordinates", "total"), 2);
     assert_int_equal(at(r, "subordinates", "held"), 1);

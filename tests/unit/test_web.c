@@ -18,7 +18,8 @@ static char *render_home(fixture *f, cv_lang lang, const char *org)
 
 static void hold(fixture *f, const char *org, const char *on)
 {
-    assert_int_equal(cv_congress_mark_held(f->s, org, NULL, on, NULL, NULL, &f->e), 0);
+    assert_int_equal(
+        FIXTURE_TX(f->s, cv_congress_mark_held(f->s, org, NULL, on, NULL, NULL, &f->e)), 0);
 }
 
 static void test_home_says_how_many_children_held_in_vietnamese_and_in_english(void **state)

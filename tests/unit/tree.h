@@ -16,7 +16,7 @@ static inline void tree_add(fixture *f, const char *code, const char *name, cons
     snprintf(o.name, sizeof o.name, "%s", name);
     snprintf(o.level, sizeof o.level, "%s", level);
     snprintf(o.parent_code, sizeof o.parent_code, "%s", parent);
-    assert_int_equal(cv_org_add(f->s, &o, NULL, &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_org_add(f->s, &o, NULL, &f->e)), 0);
 }
 
 static inline void tree_plan(fixture *f, const char *org, const char *ordinal, int pilot)
@@ -27,7 +27,7 @@ static inline void tree_plan(fixture *f, const char *org, const char *ordinal, i
                              .direct_secretary = -1,
                              .summoned = -1,
                              .present = -1};
-    assert_int_equal(cv_congress_plan(f->s, &spec, NULL, &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_congress_plan(f->s, &spec, NULL, &f->e)), 0);
 }
 
 static inline int tree_setup(void **state)
