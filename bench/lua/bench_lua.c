@@ -17,6 +17,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
+#include "auth/grant.h"
 #include "base/clock.h"
 #include "domain/org.h"
 #include "domain/term.h"
@@ -185,7 +186,12 @@ int main(int argc, char **argv)
     snprintf(root.code, sizeof root.code, "R");
     snprintf(root.name, sizeof root.name, "Root");
     snprintf(root.level, sizeof root.level, "district");
-    if (cv_store_open(db, CV_STORE_CREATE, &s, &e) < 0 || cv_store_begin(s, &e) < 0 ||
+    cv_actor bench = {.kind = CV_ACTOR_SCHEDULER, .scope_roles = CV_ROLES_ALL};
+    snprintf(bench.name, sizeof bench.name, "bench");
+    if (cv_store_open(db, CV_STORE_CREATE, &s, &e) < 0)
+        return die(&e);
+    cv_store_set_actor(s, &bench); /* every event has an actor: the bench's own, as a job's */
+    if (cv_store_begin(s, &e) < 0 ||
         cv_term_seed(s, &e) < 0 || cv_org_add(s, &root, NULL, &e) < 0 ||
         cv_store_commit(s, &e) < 0 || cv_lua_reg_add(s, "bench", pkg, "R", NULL, &e) < 0 ||
         cv_lua_reg_add(s, "viaworker", pkg, "R", NULL, &e) < 0 || emit(s, root.id, n, &e) < 0)

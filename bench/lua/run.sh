@@ -13,13 +13,10 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/pkg"
 cp "$here/handler.lua" "$work/pkg/handler.lua"
 printf 'convene.on("bench.tick", require("handler"))\n' > "$work/pkg/init.lua"
-cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I"$root/core" "$here/bench_lua.c" \
-  "$build/core/libconvene_core.a" $(pkg-config --cflags --libs lua5.4 sqlite3 libuv jansson libutf8proc libsodium) \
-  -lm -ldl -lpthread -o "$work/bench_lua"
-"$work/bench_lua" "$n" "$work" > "$work/out"
+"$build/bench/bench_lua" "$n" "$work" > "$work/out"
 cv=$(awk '/convene_events_per_s/ {print $2}' "$work/out")
 wk=$(awk '/worker_events_per_s/ {print $2}' "$work/out")
-lua=$("$work/bench_lua" peer "$n" "$here/peer.lua" "$here/handler.lua" |
+lua=$("$build/bench/bench_lua" peer "$n" "$here/peer.lua" "$here/handler.lua" |
   awk '/lua_events_per_s/ {print $2}')
 echo "events:                      $n"
 echo "convene (hook + cursor, exactly once): $cv events/s"

@@ -43,11 +43,8 @@ sqlite3 "$DB" "SELECT '   organisations: ' || count(*) || ', members: ' || sum(m
     (SELECT status, count(*) AS n FROM congresses GROUP BY status);
   SELECT '   roll-up rows: ' || count(*) FROM rollups"
 
-cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -I core bench/tree/bench_tree.c \
-  "$BUILD/core/libconvene_core.a" $(pkg-config --cflags --libs lua5.4 sqlite3 libuv jansson \
-  libutf8proc libsodium icu-i18n icu-uc) -lm -ldl -lpthread -o "$DIR/bench_tree"
 cp "$DB" "$DIR/inproc.db"
-"$DIR/bench_tree" "$DIR/inproc.db" bench/tree/peer-status.sql > "$DIR/inproc.txt"
+"$BUILD/bench/bench_tree" "$DIR/inproc.db" bench/tree/peer-status.sql > "$DIR/inproc.txt"
 fig() { awk -v k="$1" '$1 == k {print $2}' "$DIR/inproc.txt"; }
 for root in P01 VN; do
   goal=5; [ $root = VN ] && goal=20
