@@ -191,9 +191,9 @@ int main(int argc, char **argv)
     if (cv_store_open(db, CV_STORE_CREATE, &s, &e) < 0)
         return die(&e);
     cv_store_set_actor(s, &bench); /* every event has an actor: the bench's own, as a job's */
-    if (cv_store_begin(s, &e) < 0 ||
-        cv_term_seed(s, &e) < 0 || cv_org_add(s, &root, NULL, &e) < 0 ||
-        cv_store_commit(s, &e) < 0 || cv_lua_reg_add(s, "bench", pkg, "R", NULL, &e) < 0 ||
+    if (cv_store_begin(s, &e) < 0 || cv_term_seed(s, &e) < 0 ||
+        cv_org_add(s, &root, NULL, &e) < 0 || cv_store_commit(s, &e) < 0 ||
+        cv_lua_reg_add(s, "bench", pkg, "R", NULL, &e) < 0 ||
         cv_lua_reg_add(s, "viaworker", pkg, "R", NULL, &e) < 0 || emit(s, root.id, n, &e) < 0)
         return die(&e);
     int64_t first = cursor_of(s, "bench"), last;
