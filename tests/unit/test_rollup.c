@@ -4,7 +4,7 @@
  * items added and done; scenarios switched; bulk imports; the day turning), checked after every
  * step; and `status` read from them (its counts and its late list) agrees with the recursive
  * walk it replaced. */
-#include "fixture.h"
+#include "tree.h"
 
 #include "docs/scenario.h"
 #include "domain/congress.h"
@@ -464,6 +464,15 @@ static void test_rollups_equal_a_recomputation_after_every_change(void **state)
     }
 }
 
+/* Runs check rollups of org (NULL: every organisation), which must find exactly one difference,
+ * and returns that difference (*out owns it). */
+static json_t *one_difference(fixture *f, const char *org, json_t **out)
+{
+    assert_int_equal(cv_rollup_check(f->s, org, out, &f->e), 0);
+    assert_int_equal(json_integer_value(json_object_get(*out, "differences")), 1);
+    return json_array_get(json_object_get(*out, "first"), 0);
+}
+
 /* A difference planted behind the triggers' back is found, named and counted. */
 static void test_check_names_a_planted_difference(void **state)
 {
@@ -476,9 +485,7 @@ static void test_check_names_a_planted_difference(void **state)
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     json_t *out = NULL;
-    assert_int_equal(cv_rollup_check(f->s, "P1", &out, &f->e), 0);
-    assert_int_equal(json_integer_value(json_object_get(out, "differences")), 1);
-    json_t *d = json_array_get(json_object_get(out, "first"), 0);
+    json_t *d = one_difference(f, "P1", &out);
     assert_string_equal(json_string_value(json_object_get(d, "org")), "P1");
     json_t *orgs = json_object_get(json_object_get(d, "counts"), "orgs");
     assert_int_equal(json_integer_value(json_object_get(orgs, "recomputed")), 2);
@@ -502,9 +509,7 @@ static void test_check_names_a_planted_held_day(void **state)
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     json_t *out = NULL;
-    assert_int_equal(cv_rollup_check(f->s, NULL, &out, &f->e), 0);
-    assert_int_equal(json_integer_value(json_object_get(out, "differences")), 1);
-    json_t *d = json_array_get(json_object_get(out, "first"), 0);
+    json_t *d = one_difference(f, NULL, &out);
     assert_string_equal(json_string_value(json_object_get(d, "org")), "P1");
     assert_string_equal(json_string_value(json_object_get(d, "at")), "2020-05-20");
     json_t *held = json_object_get(json_object_get(d, "counts"), "held");
@@ -520,22 +525,14 @@ static void test_check_names_a_planted_congress_copy(void **state)
     fixture *f = *state;
     prop p = {.f = f, .rng = 7};
     build_tree(&p);
-    cv_congress_spec spec = {.org = "C1",
-                             .ordinal = "I",
-                             .pilot = -1,
-                             .direct_secretary = -1,
-                             .summoned = -1,
-                             .present = -1};
-    assert_int_equal(cv_congress_plan(f->s, &spec, NULL, &f->e), 0);
+    tree_plan(f, "C1", "I", 0);
     assert_int_equal(sqlite3_exec(cv_store_db(f->s),
                                   "DROP TRIGGER congress_org_changed; UPDATE congresses SET "
                                   "org_path = '/VN/P2/C1/'",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     json_t *out = NULL;
-    assert_int_equal(cv_rollup_check(f->s, NULL, &out, &f->e), 0);
-    assert_int_equal(json_integer_value(json_object_get(out, "differences")), 1);
-    json_t *d = json_array_get(json_object_get(out, "first"), 0);
+    json_t *d = one_difference(f, NULL, &out);
     assert_string_equal(json_string_value(json_object_get(d, "org")), "C1");
     assert_string_equal(json_string_value(json_object_get(d, "at")), "congress");
     json_decref(out);
