@@ -959,9 +959,11 @@ static const char schema_account_lang[] =
 /* The first page of late congresses of any subtree from one index (issue 15): each congress
  * carries a copy of its organisation's path and level, kept by triggers in the writer's
  * transaction, so that a level's congresses of a subtree are one range of congresses_by_path in
- * path order, with what makes them late in the entry. An organisation whose path changes hands
- * it to its congresses; in bulk (rollups.bulk) a path being found is left to the rebuild, which
- * fills in every copy still missing. */
+ * path order, with what makes them late in the entry. An organisation whose path or level
+ * changes hands it to its congresses; a copy written by hand is set right at once; in bulk
+ * (rollups.bulk) a path being found is left to the rebuild, which fills in every copy still
+ * missing, after finding the paths itself (the order of two triggers on one event is not
+ * SQLite's promise). */
 // clang-format off
 #define ORG_COPY(x) "(SELECT path FROM orgs WHERE id = " x "), (SELECT level FROM orgs WHERE id = " x ")"
 static const char schema_late_list[] =
@@ -974,8 +976,8 @@ static const char schema_late_list[] =
     "UPDATE congresses SET (org_path, org_level) = (" ORG_COPY("new.org_id") ") WHERE id = new.id;"
     "END;"
     "CREATE TRIGGER congress_org_changed AFTER UPDATE OF org_id, org_path, org_level ON congresses "
-    "WHEN new.org_path IS NOT " "(SELECT path FROM orgs WHERE id = new.org_id) OR new.org_level IS NOT "
-    "(SELECT level FROM orgs WHERE id = new.org_id) BEGIN "
+    "WHEN new.org_path IS NOT (SELECT path FROM orgs WHERE id = new.org_id) "
+    "OR new.org_level IS NOT (SELECT level FROM orgs WHERE id = new.org_id) BEGIN "
     "UPDATE congresses SET (org_path, org_level) = (" ORG_COPY("new.org_id") ") WHERE id = new.id;"
     "END;"
     "CREATE TRIGGER congress_org_moved AFTER UPDATE OF path, level ON orgs "
