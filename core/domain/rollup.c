@@ -66,6 +66,11 @@ static const char paths_sql[] =
     "SELECT o.id, 0, 'path', 1, 0 FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id "
     "WHERE o.path IS NOT (coalesce(p.path, '/') || o.code || '/')";
 
+/* Every congress's copy of its organisation's path and level (the late list's index). */
+static const char copies_sql[] =
+    "SELECT o.id, c.term_id, 'congress', 1, 0 FROM congresses c JOIN orgs o ON o.id = c.org_id "
+    "WHERE c.org_path IS NOT o.path OR c.org_level IS NOT o.level";
+
 static const char *const rollup_counts[] = {"orgs",      "planned",    "preparing", "held",
                                             "held_late", "items_open", "items_done"};
 static const char *const due_counts[] = {"open"};
@@ -123,6 +128,7 @@ int cv_rollup_check(cv_store *s, const char *org, json_t **out, cv_err *e)
         return e->code;
     struct check c = {.first = json_array()};
     if (compare(s, paths_sql, org, path_counts, 1, &c, e) < 0 ||
+        compare(s, copies_sql, org, path_counts, 1, &c, e) < 0 ||
         (c.differences == 0 && (compare(s, rollups_sql, org, rollup_counts, 7, &c, e) < 0 ||
                                 compare(s, due_sql, org, due_counts, 1, &c, e) < 0 ||
                                 compare(s, held_sql, org, held_counts, 1, &c, e) < 0))) {

@@ -1,5 +1,6 @@
 /* status.c: the progress report of a subtree, read from its roll-ups (store migration 9) and
- * the term's windows, never from a walk of the subtree: lists are first pages from indexes.
+ * the term's windows, never from a walk of the subtree: lists are first pages from indexes
+ * (late congresses from congresses_by_path, store migration schema_late_list).
  * It never writes. */
 #include "status.h"
 
@@ -122,47 +123,64 @@ static int tally_direct(cv_store *s, int64_t root, const cv_term *t, const char 
     return rc == SQLITE_DONE ? 0 : cv_store_fail(s, "reading the subordinates", e);
 }
 
-/* The first page of late congresses, level by level, only where the roll-ups count some: each
- * level's organisations of the subtree come from the path index (orgs_by_path). */
+/* A level's late organisations of the subtree in path order. When the roll-ups count none of
+ * them without a congress, its congresses are the whole list: one range of congresses_by_path,
+ * lateness read from the entries. Otherwise the organisations come from the path index
+ * (orgs_by_path), each with its congress. Both return the same columns. */
+#define LATE_ROOT                                                                                  \
+    "(SELECT path AS p, substr(path, 1, length(path) - 1) || '0' AS u FROM orgs WHERE id = ?1) "   \
+    "root "
+#define LATE_COLUMNS                                                                               \
+    "SELECT o.code, o.name, o.level, c.status, c.planned_start, c.actual_start, w.closes "
+
+static const char late_by_congress[] = LATE_COLUMNS
+    "FROM " LATE_ROOT "JOIN congresses c INDEXED BY congresses_by_path "
+    "ON c.term_id = ?2 AND c.org_level = ?4 AND c.org_path > root.p AND c.org_path < root.u "
+    "JOIN orgs o ON o.id = c.org_id JOIN term_windows w ON w.term_id = ?2 AND w.level = ?4 "
+    "WHERE " LATE_SQL " ORDER BY c.org_path LIMIT ?5";
+
+static const char late_by_org[] =
+    LATE_COLUMNS "FROM " LATE_ROOT "JOIN orgs o ON o.level = ?4 AND o.path > root.p "
+                 "AND o.path < root.u LEFT JOIN congresses c ON c.org_id = o.id AND c.term_id = ?2 "
+                 "JOIN term_windows w ON w.term_id = ?2 AND w.level = o.level "
+                 "WHERE " LATE_SQL " ORDER BY o.path LIMIT ?5";
+
+static json_t *late_json(sqlite3_stmt *st)
+{
+    const char *status = column(st, 3);
+    json_t *c = json_object();
+    put_text(c, "org", column(st, 0));
+    put_text(c, "name", column(st, 1));
+    put_text(c, "level", column(st, 2));
+    put_text(c, "status", status ? status : "unplanned");
+    put_text(c, "planned_start", column(st, 4));
+    put_text(c, "actual_start", column(st, 5));
+    put_text(c, "window_closes", column(st, 6));
+    return c;
+}
+
+/* The first page of late congresses, level by level, only where the roll-ups count some. */
 static int list_late(cv_store *s, int64_t root, const cv_term *t, const char *today,
                      struct report *r, cv_err *e)
 {
     static const char *const level_names[LEVELS] = {"national", "province", "district",
                                                     "grassroots", "cell"};
-    sqlite3_stmt *st = cv_store_prepare(
-        s,
-        "SELECT o.code, o.name, o.level, c.status, c.planned_start, c.actual_start, w.closes "
-        "FROM (SELECT path AS p, substr(path, 1, length(path) - 1) || '0' AS u FROM orgs "
-        "  WHERE id = ?1) root "
-        "JOIN orgs o ON o.level = ?4 AND o.path > root.p AND o.path < root.u "
-        "LEFT JOIN congresses c ON c.org_id = o.id AND c.term_id = ?2 "
-        "JOIN term_windows w ON w.term_id = ?2 AND w.level = o.level "
-        "WHERE " LATE_SQL " ORDER BY o.path LIMIT ?5",
-        e);
-    if (!st)
-        return e->code;
     int rc = SQLITE_DONE;
     for (int i = 0; i < LEVELS && rc == SQLITE_DONE; i++) {
         size_t room = CV_STATUS_LIST_MAX - json_array_size(r->late);
         if (r->level[i].late == 0 || room == 0)
             continue;
+        sqlite3_stmt *st =
+            cv_store_prepare(s, r->level[i].unplanned ? late_by_org : late_by_congress, e);
+        if (!st)
+            return e->code;
         sqlite3_bind_int64(st, 1, root);
         sqlite3_bind_int64(st, 2, t->id);
         sqlite3_bind_text(st, 3, today, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 4, level_names[i], -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 5, (sqlite3_int64)room);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            const char *status = column(st, 3);
-            json_t *c = json_object();
-            put_text(c, "org", column(st, 0));
-            put_text(c, "name", column(st, 1));
-            put_text(c, "level", column(st, 2));
-            put_text(c, "status", status ? status : "unplanned");
-            put_text(c, "planned_start", column(st, 4));
-            put_text(c, "actual_start", column(st, 5));
-            put_text(c, "window_closes", column(st, 6));
-            json_array_append_new(r->late, c);
-        }
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            json_array_append_new(r->late, late_json(st));
         sqlite3_reset(st);
     }
     return rc == SQLITE_DONE ? 0 : cv_store_fail(s, "listing late congresses", e);
@@ -283,9 +301,19 @@ int cv_status_report(cv_store *s, const char *org, const char *term, json_t **ou
     if (!roots)
         return cv_err_set(e, CV_ENOMEM, "out of memory");
     json_t *reports = json_array();
-    int rc = cv_org_walk(s, org, 0, collect_root, roots, e);
-    for (int i = 0; rc == 0 && i < roots->n; i++)
-        rc = report_one(s, &roots->list[i], &t, today, reports, e);
+    /* One read transaction: every figure from the same state, and one snapshot taken, not one a
+     * statement. */
+    int rc = cv_store_begin_deferred(s, e);
+    if (rc == 0) {
+        rc = org ? cv_org_get(s, org, &roots->list[roots->n++], e)
+                 : cv_org_walk(s, NULL, 0, collect_root, roots, e);
+        for (int i = 0; rc == 0 && i < roots->n; i++)
+            rc = report_one(s, &roots->list[i], &t, today, reports, e);
+        if (rc == 0)
+            rc = cv_store_commit(s, e);
+        if (rc < 0)
+            cv_store_rollback(s);
+    }
     free(roots);
     if (rc < 0) {
         json_decref(reports);

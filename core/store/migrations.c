@@ -956,6 +956,42 @@ static const char schema_account_lang[] =
     "ALTER TABLE accounts ADD COLUMN lang TEXT NOT NULL DEFAULT 'vi' "
     "CHECK (lang IN ('vi', 'en'));";
 
+/* The first page of late congresses of any subtree from one index (issue 15): each congress
+ * carries a copy of its organisation's path and level, kept by triggers in the writer's
+ * transaction, so that a level's congresses of a subtree are one range of congresses_by_path in
+ * path order, with what makes them late in the entry. An organisation whose path or level
+ * changes hands it to its congresses; a copy written by hand is set right at once; in bulk
+ * (rollups.bulk) a path being found is left to the rebuild, which fills in every copy still
+ * missing, after finding the paths itself (the order of two triggers on one event is not
+ * SQLite's promise). */
+// clang-format off
+#define ORG_COPY(x) "(SELECT path FROM orgs WHERE id = " x "), (SELECT level FROM orgs WHERE id = " x ")"
+static const char schema_late_list[] =
+    "ALTER TABLE congresses ADD COLUMN org_path TEXT;"
+    "ALTER TABLE congresses ADD COLUMN org_level TEXT;"
+    "UPDATE congresses SET (org_path, org_level) = (" ORG_COPY("congresses.org_id") ");"
+    "CREATE INDEX congresses_by_path ON congresses(term_id, org_level, org_path, status, "
+    "actual_start);"
+    "CREATE TRIGGER congress_org_copied AFTER INSERT ON congresses BEGIN "
+    "UPDATE congresses SET (org_path, org_level) = (" ORG_COPY("new.org_id") ") WHERE id = new.id;"
+    "END;"
+    "CREATE TRIGGER congress_org_changed AFTER UPDATE OF org_id, org_path, org_level ON congresses "
+    "WHEN new.org_path IS NOT (SELECT path FROM orgs WHERE id = new.org_id) "
+    "OR new.org_level IS NOT (SELECT level FROM orgs WHERE id = new.org_id) BEGIN "
+    "UPDATE congresses SET (org_path, org_level) = (" ORG_COPY("new.org_id") ") WHERE id = new.id;"
+    "END;"
+    "CREATE TRIGGER congress_org_moved AFTER UPDATE OF path, level ON orgs "
+    "WHEN old.path IS NOT NULL AND (old.path IS NOT new.path OR old.level IS NOT new.level) BEGIN "
+    "UPDATE congresses SET org_path = new.path, org_level = new.level WHERE org_id = new.id;"
+    "END;"
+    "CREATE TRIGGER congress_org_rebuilt AFTER DELETE ON settings WHEN old.key = 'rollups.bulk' "
+    "BEGIN " FIX_PATHS("national") FIX_PATHS("province") FIX_PATHS("district")
+    FIX_PATHS("grassroots") FIX_PATHS("cell")
+    "UPDATE congresses SET (org_path, org_level) = (" ORG_COPY("congresses.org_id") ") "
+    "WHERE org_path IS NULL OR org_level IS NULL;"
+    "END;";
+// clang-format on
+
 /* One line a migration, in order: the line's place is the schema version it brings. */
 /* clang-format off */
 static const char *const migrations[] = {
@@ -975,6 +1011,7 @@ static const char *const migrations[] = {
     schema_rollups,
     schema_rollup_held,
     schema_account_lang,
+    schema_late_list,
 };
 /* clang-format on */
 

@@ -2,8 +2,9 @@
  * of every change that moves them (organisations added, moved and re-levelled, big subtrees
  * included; congresses planned, re-dated, re-kinded, prepared and held; windows edited; work
  * items added and done; scenarios switched; bulk imports; the day turning), checked after every
- * step; and `status` read from them agrees with the recursive tally it replaced. */
-#include "fixture.h"
+ * step; and `status` read from them (its counts and its late list) agrees with the recursive
+ * walk it replaced. */
+#include "tree.h"
 
 #include "docs/scenario.h"
 #include "domain/congress.h"
@@ -317,6 +318,35 @@ static const char walk_sql[] =
     "AND c.term_id = (SELECT id FROM t) "
     "AND i.id NOT IN (SELECT id FROM work_items_out_of_force)";
 
+/* The first page of late congresses that status used to list, from the same walk: level by
+ * level from the top, each level in path order. */
+static const char late_walk_sql[] =
+    "WITH RECURSIVE sub(id, depth) AS (SELECT id, 0 FROM orgs WHERE code = ?1 UNION ALL "
+    "  SELECT o.id, depth + 1 FROM orgs o JOIN sub ON o.parent_id = sub.id), "
+    "t AS (SELECT id FROM terms WHERE ?2 BETWEEN starts AND ends) "
+    "SELECT o.code FROM sub JOIN orgs o ON o.id = sub.id "
+    "LEFT JOIN congresses c ON c.org_id = o.id AND c.term_id = (SELECT id FROM t) "
+    "JOIN term_windows w ON w.term_id = (SELECT id FROM t) AND w.level = o.level "
+    "WHERE depth > 0 AND CASE WHEN c.status = 'held' THEN c.actual_start > w.closes "
+    "  ELSE ?2 > w.closes END ORDER BY instr(" RANKS ", o.level), o.path LIMIT ?3";
+
+static void assert_late_matches_a_walk(prop *p, json_t *report, const char *code, const char *now)
+{
+    json_t *late = json_object_get(report, "late");
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(cv_store_db(p->f->s), late_walk_sql, -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 3, CV_STATUS_LIST_MAX);
+    size_t n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW)
+        assert_string_equal(json_string_value(json_object_get(json_array_get(late, n++), "org")),
+                            (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    assert_int_equal(json_array_size(late), n);
+}
+
 static json_t *entry_of(json_t *report, const char *what)
 {
     if (strcmp(what, "work") == 0)
@@ -358,6 +388,7 @@ static void assert_status_matches_a_walk(prop *p, const char *code)
     }
     sqlite3_finalize(st);
     assert_int_equal(json_array_size(json_object_get(r, "levels")), levels_seen);
+    assert_late_matches_a_walk(p, r, code, now);
     json_decref(out);
 }
 
@@ -439,6 +470,15 @@ static void test_rollups_equal_a_recomputation_after_every_change(void **state)
     }
 }
 
+/* Runs check rollups of org (NULL: every organisation), which must find exactly one difference,
+ * and returns that difference (*out owns it). */
+static json_t *one_difference(fixture *f, const char *org, json_t **out)
+{
+    assert_int_equal(cv_rollup_check(f->s, org, out, &f->e), 0);
+    assert_int_equal(json_integer_value(json_object_get(*out, "differences")), 1);
+    return json_array_get(json_object_get(*out, "first"), 0);
+}
+
 /* A difference planted behind the triggers' back is found, named and counted. */
 static void test_check_names_a_planted_difference(void **state)
 {
@@ -451,9 +491,7 @@ static void test_check_names_a_planted_difference(void **state)
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     json_t *out = NULL;
-    assert_int_equal(cv_rollup_check(f->s, "P1", &out, &f->e), 0);
-    assert_int_equal(json_integer_value(json_object_get(out, "differences")), 1);
-    json_t *d = json_array_get(json_object_get(out, "first"), 0);
+    json_t *d = one_difference(f, "P1", &out);
     assert_string_equal(json_string_value(json_object_get(d, "org")), "P1");
     json_t *orgs = json_object_get(json_object_get(d, "counts"), "orgs");
     assert_int_equal(json_integer_value(json_object_get(orgs, "recomputed")), 2);
@@ -477,14 +515,32 @@ static void test_check_names_a_planted_held_day(void **state)
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     json_t *out = NULL;
-    assert_int_equal(cv_rollup_check(f->s, NULL, &out, &f->e), 0);
-    assert_int_equal(json_integer_value(json_object_get(out, "differences")), 1);
-    json_t *d = json_array_get(json_object_get(out, "first"), 0);
+    json_t *d = one_difference(f, NULL, &out);
     assert_string_equal(json_string_value(json_object_get(d, "org")), "P1");
     assert_string_equal(json_string_value(json_object_get(d, "at")), "2020-05-20");
     json_t *held = json_object_get(json_object_get(d, "counts"), "held");
     assert_int_equal(json_integer_value(json_object_get(held, "recomputed")), 0);
     assert_int_equal(json_integer_value(json_object_get(held, "stored")), 1);
+    json_decref(out);
+}
+
+/* So is a congress whose copy of its organisation's path (the late list's index) went wrong
+ * where no trigger could set it right. */
+static void test_check_names_a_planted_congress_copy(void **state)
+{
+    fixture *f = *state;
+    prop p = {.f = f, .rng = 7};
+    build_tree(&p);
+    tree_plan(f, "C1", "I", 0);
+    assert_int_equal(sqlite3_exec(cv_store_db(f->s),
+                                  "DROP TRIGGER congress_org_changed; UPDATE congresses SET "
+                                  "org_path = '/VN/P2/C1/'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    json_t *out = NULL;
+    json_t *d = one_difference(f, NULL, &out);
+    assert_string_equal(json_string_value(json_object_get(d, "org")), "C1");
+    assert_string_equal(json_string_value(json_object_get(d, "at")), "congress");
     json_decref(out);
 }
 
@@ -494,6 +550,7 @@ int main(void)
         cmocka_unit_test(test_rollups_equal_a_recomputation_after_every_change),
         FIXTURE_TEST(test_check_names_a_planted_difference),
         FIXTURE_TEST(test_check_names_a_planted_held_day),
+        FIXTURE_TEST(test_check_names_a_planted_congress_copy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

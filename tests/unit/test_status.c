@@ -1,5 +1,6 @@
 /* test_status.c: the progress report counts directly subordinate organisations, tallies each
- * level of the subtree, and lists congresses late against their window. */
+ * level of the subtree, and lists congresses late against their window, in path order, wherever
+ * their organisation moves. */
 #include "tree.h"
 
 #include "domain/status.h"
@@ -49,6 +50,56 @@ static void test_cell_past_its_window_is_late(void **state)
     json_decref(r);
 }
 
+/* The codes of r's late list, in order, joined by spaces. */
+static void late_codes(json_t *r, char *out, size_t cap)
+{
+    size_t i, n = 0;
+    json_t *c;
+    out[0] = '\0';
+    json_array_foreach(json_object_get(r, "late"), i, c)
+    {
+        n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? " " : "",
+                              json_string_value(json_object_get(c, "org")));
+    }
+}
+
+/* With every cell of the subtree planned, the cells come from the congresses' own index
+ * (congresses_by_path), in path order, and follow their organisation when it moves. */
+static void test_late_congresses_follow_their_organisation(void **state)
+{
+    fixture *f = *state;
+    tree_add(f, "DK-C1", "Chi bộ khối 2", "cell", "DK", 15);
+    tree_add(f, "VT-C0", "Chi bộ khối 0", "cell", "VT", 12);
+    tree_add(f, "BG", "Tỉnh Bắc Giang", "province", "", 0);
+    tree_add(f, "BG-TP", "Thành phố Bắc Giang", "district", "BG", 100);
+    tree_plan(f, "VT-C1", "I", 0);
+    tree_plan(f, "DK-C1", "I", 0);
+    char codes[256];
+    json_t *r = report_of(f, "LS");
+    late_codes(r, codes, sizeof codes);
+    assert_string_equal(codes, "DK-C1 VT-C0 VT-C1"); /* VT-C0 unplanned: by organisation */
+    json_decref(r);
+    tree_plan(f, "VT-C0", "I", 0);
+    assert_int_equal(cv_congress_mark_held(f->s, "VT-C1", NULL, "2020-03-30", NULL, NULL, &f->e),
+                     0);
+    r = report_of(f, "LS");
+    late_codes(r, codes, sizeof codes);
+    assert_string_equal(codes, "DK-C1 VT-C0"); /* held on time: no longer late */
+    json_decref(r);
+    assert_int_equal(cv_org_move(f->s, "VT", "BG-TP", &f->e), 0);
+    r = report_of(f, "LS");
+    late_codes(r, codes, sizeof codes);
+    assert_string_equal(codes, "DK-C1");
+    json_decref(r);
+    r = report_of(f, "BG");
+    late_codes(r, codes, sizeof codes);
+    assert_string_equal(codes, "VT-C0");
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(json_object_get(r, "late"), 0), "status")),
+        "planned");
+    json_decref(r);
+}
+
 static void test_levels_are_tallied_below_the_root(void **state)
 {
     fixture *f = *state;
@@ -74,6 +125,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         TREE_TEST(test_counts_held_subordinates_of_the_city),
         TREE_TEST(test_cell_past_its_window_is_late),
+        TREE_TEST(test_late_congresses_follow_their_organisation),
         TREE_TEST(test_levels_are_tallied_below_the_root),
         TREE_TEST(test_unknown_org_is_an_error),
     };
