@@ -80,13 +80,14 @@ static void test_late_congresses_follow_their_organisation(void **state)
     assert_string_equal(codes, "DK-C1 VT-C0 VT-C1"); /* VT-C0 unplanned: by organisation */
     json_decref(r);
     tree_plan(f, "VT-C0", "I", 0);
-    assert_int_equal(cv_congress_mark_held(f->s, "VT-C1", NULL, "2020-03-30", NULL, NULL, &f->e),
+    assert_int_equal(FIXTURE_TX(f->s, cv_congress_mark_held(f->s, "VT-C1", NULL, "2020-03-30", NULL,
+                                                            NULL, &f->e)),
                      0);
     r = report_of(f, "LS");
     late_codes(r, codes, sizeof codes);
     assert_string_equal(codes, "DK-C1 VT-C0"); /* held on time: no longer late */
     json_decref(r);
-    assert_int_equal(cv_org_move(f->s, "VT", "BG-TP", &f->e), 0);
+    assert_int_equal(FIXTURE_TX(f->s, cv_org_move(f->s, "VT", "BG-TP", &f->e)), 0);
     r = report_of(f, "LS");
     late_codes(r, codes, sizeof codes);
     assert_string_equal(codes, "DK-C1");
