@@ -353,6 +353,15 @@ class ImportTest(StoreTest):
         self.assertEqual(people["P0007"][0], unicodedata.normalize("NFC", "Nông Văn Dền"))
         self.assertEqual(people["P0044"], ("Hoàng Thị Thu 44", "1994-09-18", "male", "Tày",
                                            "LS-TP-DN"))
+        con = sqlite3.connect(self.db)
+        try:  # written while the store's checks stood aside: the store's CHECK holds all the same
+            self.assertEqual(con.execute("SELECT count(*) FROM events WHERE type = 'import.rows' "
+                                         "AND json_valid(data)").fetchone()[0], 2)
+            self.assertEqual(con.execute("SELECT count(*) FROM events "
+                                         "WHERE NOT json_valid(data)").fetchone()[0], 0)
+            self.assertEqual(con.execute("PRAGMA integrity_check").fetchone()[0], "ok")
+        finally:
+            con.close()
         before = self.snapshot()["people"]
         r = self.js("import", path, "--as", "people")
         self.assertEqual((r["inserted"], r["updated"], r["unchanged"]), (0, 0, 100))

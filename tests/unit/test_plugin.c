@@ -3,7 +3,6 @@
  * file, the config map's type checks, and an in-tree plugin loading, starting and closing. */
 #include "fixture.h"
 
-#include "plugin/ctx.h"
 #include "plugin/loader.h"
 #include "plugin/registry.h"
 #include "store/journal.h"
@@ -119,26 +118,6 @@ static void test_the_store_checks_again_once_an_import_returns_refused(void **st
     unlink(path);
 }
 
-/* While the checks stand aside, a journal event's data must still be JSON. */
-static void test_journal_data_must_be_json_while_the_checks_stand_aside(void **state)
-{
-    fixture *f = *state;
-    cv_plugin *p = NULL;
-    assert_int_equal(
-        cv_plugin_open(CONVENE_TEST_PLUGIN_DIR "/import-csv.so", f->s, NULL, &p, &f->e), 0);
-    assert_int_equal(cv_plugin_start(p, &f->e), 0);
-    int64_t events = fixture_count(f, "SELECT count(*) FROM events");
-    assert_int_equal(cv_plugin_host.store_begin(p), 0);
-    assert_int_equal(cv_plugin_host.store_trust_checks(p, 1), 0);
-    assert_true(cv_plugin_host.journal(p, "import.rows", 0, "{\"added\":[") < 0);
-    assert_non_null(strstr(cv_plugin_host.last_error(p), "not JSON"));
-    assert_int_equal(cv_plugin_host.journal(p, "import.rows", 0, "{\"added\":[]}"), 0);
-    assert_int_equal(cv_plugin_host.store_trust_checks(p, 0), 0);
-    assert_int_equal(cv_plugin_host.store_commit(p), 0);
-    assert_int_equal(fixture_count(f, "SELECT count(*) FROM events"), events + 1);
-    cv_plugin_close(p);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -147,7 +126,6 @@ int main(void)
         FIXTURE_TEST(test_a_file_that_is_not_a_plugin_is_refused_naming_it),
         FIXTURE_TEST(test_in_tree_importer_loads_starts_and_checks_its_config),
         FIXTURE_TEST(test_the_store_checks_again_once_an_import_returns_refused),
-        FIXTURE_TEST(test_journal_data_must_be_json_while_the_checks_stand_aside),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -250,11 +250,12 @@ typedef struct cv_host_api {
     int (*journal)(cv_plugin_ctx *ctx, const char *type, int64_t org_id, const char *data_json);
 
     /* -- 1.4 -- */
-    /* on = 1: the plugin has checked every value it writes by the rules of the store's CHECK
-     * constraints (through check() and its own), so the store stops evaluating them for the
-     * plugin's statements, a bulk writer's largest cost after the rows themselves; on = 0 turns
-     * them back on, and the host does so itself when the call (import, ...) returns. Events
-     * (journal, emit) are still refused when their data is not JSON. Triggers still run. */
+    /* on = 1: the plugin vouches that every row it writes, the JSON text it journals included,
+     * meets the store's CHECK constraints (it checked the values through check() and its own
+     * rules, and builds its JSON so that it is valid), and the store stops evaluating them, a
+     * bulk writer's largest cost after the rows themselves; on = 0 turns them back on, and the
+     * host does so itself when the call (import, ...) returns, refused or not. Triggers still
+     * run. A plugin that cannot vouch for all of it must not call this. */
     int (*store_trust_checks)(cv_plugin_ctx *ctx, int on);
 } cv_host_api;
 
