@@ -241,21 +241,82 @@ int cv_sched_on_event(cv_store *s, const cv_event *ev, cv_err *e)
     return rc;
 }
 
-int cv_sched_catch_up_events(cv_store *s, cv_err *e)
+/* The first event after `after`, up to `last`, that a job of jobs listens to (its id in *id, 0
+ * for none), found by type alone: the events no job wants, a big import's batches say, are
+ * never parsed. */
+static int next_wanted(cv_store *s, const cv_job *jobs, size_t n, int64_t after, int64_t last,
+                       int64_t *id, cv_err *e)
 {
-    int64_t cursor, last;
-    if (cv_journal_cursor_get(s, "sched", &cursor, e) < 0 || cv_journal_last_id(s, &last, e) < 0)
+    sqlite3_stmt *st = cv_store_prepare(
+        s, "SELECT id, type FROM events WHERE id > ?1 AND id <= ?2 ORDER BY id", e);
+    if (!st)
         return e->code;
-    cv_event ev;
+    sqlite3_bind_int64(st, 1, after);
+    sqlite3_bind_int64(st, 2, last);
     int rc;
-    while (cursor < last && (rc = cv_journal_next(s, cursor, &ev, e)) == 1) {
-        cursor = ev.id;
-        rc = cv_sched_on_event(s, &ev, e);
-        cv_event_clear(&ev);
-        if (rc < 0)
-            return rc;
+    *id = 0;
+    while (!*id && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        for (size_t i = 0; i < n && !*id; i++)
+            if (listens(jobs[i].spec, (const char *)sqlite3_column_text(st, 1)))
+                *id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return *id || rc == SQLITE_DONE ? 0 : cv_store_fail(s, "reading the journal", e);
+}
+
+/* The event jobs (read again after each event: one may define more) and the next event one of
+ * them wants, in *id (0: none up to last). */
+static int next_for_jobs(cv_store *s, int64_t after, int64_t last, int64_t *id, cv_err *e)
+{
+    cv_job *jobs;
+    size_t n;
+    if (cv_job_event_jobs(s, &jobs, &n, e) < 0)
+        return e->code;
+    int rc = next_wanted(s, jobs, n, after, last, id, e);
+    for (size_t i = 0; i < n; i++)
+        cv_job_clear(&jobs[i]);
+    free(jobs);
+    return rc;
+}
+
+/* Moves the scheduler's cursor to id, unless it is there already. */
+static int pass_to(cv_store *s, int64_t id, cv_err *e)
+{
+    int64_t cursor;
+    if (cv_journal_cursor_get(s, "sched", &cursor, e) < 0)
+        return e->code;
+    if (cursor >= id)
+        return 0;
+    if (cv_store_begin(s, e) < 0)
+        return e->code;
+    if (cv_journal_cursor_set(s, "sched", id, e) < 0 || cv_store_commit(s, e) < 0) {
+        cv_store_rollback(s);
+        return e->code;
     }
     return 0;
+}
+
+int cv_sched_catch_up_events(cv_store *s, cv_err *e)
+{
+    int64_t cursor, last, id = 0;
+    if (cv_journal_cursor_get(s, "sched", &cursor, e) < 0 || cv_journal_last_id(s, &last, e) < 0)
+        return e->code;
+    while (cursor < last) {
+        if (next_for_jobs(s, cursor, last, &id, e) < 0)
+            return e->code;
+        if (!id)
+            break;
+        cv_event ev;
+        int rc = cv_journal_next(s, id - 1, &ev, e);
+        if (rc == 1) {
+            rc = cv_sched_on_event(s, &ev, e);
+            cv_event_clear(&ev);
+        }
+        if (rc < 0)
+            return rc;
+        cursor = id;
+    }
+    /* Every event up to last has been seen: the next start reads none of them again. */
+    return pass_to(s, last, e);
 }
 
 int cv_sched_simulate(cv_store *s, int64_t until, int64_t *runs, cv_err *e)

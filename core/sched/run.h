@@ -55,7 +55,9 @@ int cv_sched_run_now(cv_store *s, const char *name, cv_err *e);
 /* Runs the active event jobs that listen for ev's type, advancing the "sched" cursor with them. */
 int cv_sched_on_event(cv_store *s, const cv_event *ev, cv_err *e);
 
-/* Replays the events after the "sched" cursor (those the daemon missed while down). */
+/* Replays the events after the "sched" cursor (those the daemon missed while down) to the event
+ * jobs that listen for them, reading the others by type alone, then moves the cursor past them
+ * all so that the next start reads none again. */
 int cv_sched_catch_up_events(cv_store *s, cv_err *e);
 
 /* Runs the scheduler under a simulated clock up to until: the clock jumps to each due instant in

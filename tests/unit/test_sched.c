@@ -208,6 +208,33 @@ static void test_a_phase_event_is_announced_once(void **state)
                      1);
 }
 
+/* The start-up catch-up reads an event's data only when a job listens for its type: a batch no
+ * job wants (here one whose data could not even be parsed) is passed by its type alone, and the
+ * cursor moves past every event, so that the next start reads none of them again. */
+static void test_the_catch_up_parses_only_what_a_job_wants_and_passes_the_rest(void **state)
+{
+    fixture *f = *state;
+    sqlite3 *db = cv_store_db(f->s);
+    assert_int_equal(sqlite3_exec(db,
+                                  "PRAGMA ignore_check_constraints = 1; "
+                                  "INSERT INTO events(at, type, data) VALUES (0, 'import.rows', "
+                                  "'{not json'); PRAGMA ignore_check_constraints = 0",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(cv_store_begin(f->s, &f->e), 0);
+    assert_int_equal(cv_journal_emit(f->s, "phase.started", 0,
+                                     json_pack("{s:s, s:s}", "phase", "Đợt 2", "notify", "VP"),
+                                     NULL, &f->e),
+                     0);
+    assert_int_equal(cv_store_commit(f->s, &f->e), 0);
+    assert_int_equal(cv_sched_catch_up_events(f->s, &f->e), 0);
+    assert_int_equal(
+        fixture_count(f, "SELECT count(*) FROM outbox WHERE subject = 'Bắt đầu giai đoạn: Đợt 2'"),
+        1);
+    assert_int_equal(fixture_count(f, "SELECT event_id FROM cursors WHERE consumer = 'sched'"),
+                     fixture_count(f, "SELECT max(id) FROM events"));
+}
+
 static void test_a_paused_job_does_not_run_and_resumes_from_now(void **state)
 {
     fixture *f = *state;
@@ -312,6 +339,7 @@ int main(void)
         TREE_TEST(test_the_opening_date_is_announced_thirty_working_days_ahead),
         TREE_TEST(test_a_failing_action_is_recorded_and_moves_on),
         TREE_TEST(test_a_phase_event_is_announced_once),
+        TREE_TEST(test_the_catch_up_parses_only_what_a_job_wants_and_passes_the_rest),
         TREE_TEST(test_a_paused_job_does_not_run_and_resumes_from_now),
         TREE_TEST(test_an_anchor_job_follows_its_congress_date),
         TREE_TEST(test_a_comment_deadline_reminds_who_has_not_answered),
