@@ -10,13 +10,14 @@
 #include "journal.h"
 #include "nfc.h"
 
-#define ROWS_COLS_MAX    12
-#define ROWS_TEXT_MAX    NFC_MAX /* bytes of one text cell, after NFC, with its NUL */
-#define PEOPLE_BATCH     64      /* people rows written by one statement (at most 64) */
-#define ORGS_BATCH       64      /* new organisations written by one statement (at most 64) */
-#define ORG_PATH_MAX     336     /* a materialised path: five codes and their slashes */
-#define ORG_CACHE_SLOTS  4096    /* organisation codes remembered (a power of two) */
-#define ORG_CACHE_PROBES 8       /* slots looked at for one code */
+#define ROWS_COLS_MAX 12
+#define ROWS_TEXT_MAX NFC_MAX /* bytes of one text cell, after NFC, with its NUL */
+#define PEOPLE_BATCH  64      /* people rows written by one statement (at most 64) */
+#define ORGS_BATCH    64      /* new organisations written by one statement (at most 64) */
+#define ORG_PATH_MAX  336     /* a materialised path: five codes and their slashes */
+#define ORG_CACHE_SLOTS                                                                            \
+    65536                  /* organisation codes remembered (a power of two): a country's parents */
+#define ORG_CACHE_PROBES 8 /* slots looked at for one code */
 
 struct importer;
 
