@@ -179,6 +179,41 @@ class HttpTest(StoreTest):
         self.assertEqual(r.status, 200, r.body)
         self.assertEqual(srv.stop(), 0)
 
+    def test_a_change_retried_with_its_key_after_a_503_is_made_once(self):
+        """The answer missed its deadline, the change goes on: a client that retries with the
+        same Idempotency-Key (as the README says to) gets one change and its answer, never a
+        second change nor a conflict."""
+        add_account(self, "vanphong", "office", "LS")
+        office = {**token_of(self, "vanphong"), "Idempotency-Key": "them-phuong-3"}
+        srv = self.server("--request-deadline-ms", "300")
+        body = {"code": "LS-3", "name": "Phường 3", "level": "grassroots", "parent": "LS-TP"}
+        lock = sqlite3.connect(self.db, isolation_level=None, timeout=10)
+        lock.execute("BEGIN IMMEDIATE")
+        try:
+            self.assert_problem(srv.request("POST", "/api/v1/org/add", body, office), 503)
+        finally:
+            lock.execute("ROLLBACK")
+            lock.close()
+        end = time.monotonic() + 10
+        r = srv.request("POST", "/api/v1/org/add", body, office)
+        while r.status == 503 and time.monotonic() < end:
+            r = srv.request("POST", "/api/v1/org/add", body, office)
+        # The late work and the retry wait for the same lock; whichever takes it second finds
+        # the first's answer stored with the change, and replays it.
+        self.assertEqual(r.status, 200, r.body)
+        self.assertEqual(r.json()["code"], "LS-3")
+        again = srv.request("POST", "/api/v1/org/add", body, office)
+        self.assertEqual((again.status, again.headers["Idempotent-Replayed"]), (200, "true"))
+        self.assertEqual(again.json(), r.json())
+        con = sqlite3.connect(self.db)
+        try:
+            self.assertEqual(con.execute("SELECT count(*) FROM events e JOIN orgs o ON "
+                                         "o.id = e.org_id WHERE e.type = 'org.added' AND "
+                                         "o.code = 'LS-3'").fetchone()[0], 1)
+        finally:
+            con.close()
+        self.assertEqual(srv.stop(), 0)
+
     def test_too_many_connections_are_refused_without_harming_the_others(self):
         srv = self.server("--max-connections", "4", "--max-per-ip", "100")
         held = [srv.conn() for _ in range(3)]
