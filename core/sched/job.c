@@ -227,7 +227,7 @@ int cv_job_define(cv_store *s, const cv_job_spec *spec, cv_err *e)
 {
     if (check_spec(s, spec, e) < 0)
         return e->code;
-    char *args = json_dumps(spec->args ? spec->args : json_object(), JSON_COMPACT | JSON_SORT_KEYS);
+    char *args = spec->args ? json_dumps(spec->args, JSON_COMPACT | JSON_SORT_KEYS) : strdup("{}");
     if (!args || strlen(args) >= CV_JOB_ARGS_MAX) {
         free(args);
         return cv_err_set(e, CV_ELIMIT, N_("a job's args are at most %d bytes"), CV_JOB_ARGS_MAX);
