@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -60,4 +62,30 @@ int cv_path_check_read(const char *path, cv_err *e)
         return e->code;
     close(fd);
     return 0;
+}
+
+static void temp_name(char *path, size_t cap, const char *stem)
+{
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir || strlen(dir) + strlen(stem) + sizeof "/-XXXXXX" > cap)
+        dir = "/tmp";
+    snprintf(path, cap, "%s/%s-XXXXXX", dir, stem);
+}
+
+int cv_path_temp_file(char *path, size_t cap, const char *stem)
+{
+    temp_name(path, cap, stem);
+    int fd = mkstemp(path);
+    if (fd < 0)
+        path[0] = '\0';
+    return fd;
+}
+
+int cv_path_temp_dir(char *path, size_t cap, const char *stem)
+{
+    temp_name(path, cap, stem);
+    if (mkdtemp(path))
+        return 0;
+    path[0] = '\0';
+    return -1;
 }

@@ -53,8 +53,8 @@ static int copy_out(cv_cli *cli, const char *path, FILE *out, const char *name)
 int cv_cli_render(cv_cli *cli, cv_store *s, json_t *doc, const char *format, const char *output)
 {
     FILE *out = NULL;
-    char tmp[] = "/tmp/convene-report-XXXXXX";
-    int fd = mkstemp(tmp);
+    char tmp[CV_PATH_TEMP_MAX];
+    int fd = cv_path_temp_file(tmp, sizeof tmp, "convene-report");
     if (fd < 0)
         return cv_err_set(&cli->err, CV_EIO, "cannot create a temporary file for the report");
     close(fd);

@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "base/path.h"
 #include "auth/grant.h"
 #include "auth/token.h"
 #include "base/clock.h"
@@ -392,8 +393,8 @@ static void run_report(void *arg, cv_http_resp *resp)
     cv_store *s = NULL;
     json_t *doc = NULL;
     cv_err e;
-    char tmp[] = "/tmp/convene-report-XXXXXX";
-    int fd = mkstemp(tmp);
+    char tmp[CV_PATH_TEMP_MAX];
+    int fd = cv_path_temp_file(tmp, sizeof tmp, "convene-report");
     int rc = fd < 0 ? cv_err_set(&e, CV_EIO, "cannot create a temporary file for the report")
                     : cv_store_open(job->db_path, 0, &s, &e);
     if (fd >= 0)

@@ -2,6 +2,7 @@
  * libmicrohttpd's post processor as it arrives, the file part written straight to a 0600 temp
  * file and never held in memory), the temp files of reads that write a file, and the rule that a
  * client never names a path itself. */
+#include "base/path.h"
 #include "http/upload.h"
 
 #include <fcntl.h>
@@ -42,15 +43,9 @@ struct cv_upload {
 /* A new private temp file (0600, mkstemp's) into path; its descriptor, or -1 with e set. */
 static int temp_file(char path[CV_UPLOAD_PATH_MAX], cv_err *e)
 {
-    const char *dir = getenv("TMPDIR");
-    if (!dir || !*dir || strlen(dir) > CV_UPLOAD_PATH_MAX - 24)
-        dir = "/tmp";
-    snprintf(path, CV_UPLOAD_PATH_MAX, "%s/convene-file-XXXXXX", dir);
-    int fd = mkstemp(path);
-    if (fd < 0) {
-        path[0] = '\0';
+    int fd = cv_path_temp_file(path, CV_UPLOAD_PATH_MAX, "convene-file");
+    if (fd < 0)
         cv_err_set(e, CV_EIO, "cannot make a temp file for a document");
-    }
     return fd;
 }
 

@@ -453,8 +453,7 @@ int cv_lua_rehearse(const char *path, const char *scenario, FILE *out, int *fail
 {
     rehearsal r = {.out = out, .timeline = json_array()};
     json_t *sc = NULL;
-    snprintf(r.dir, sizeof r.dir, "/tmp/cv-rehearsal-XXXXXX");
-    if (!mkdtemp(r.dir))
+    if (cv_path_temp_dir(r.dir, sizeof r.dir, "cv-rehearsal") < 0)
         return cv_err_set(e, CV_EIO, "cannot create a temporary folder");
     snprintf(r.db, sizeof r.db, "%s/convene.db", r.dir);
     int rc = read_scenario(scenario, &sc, e);

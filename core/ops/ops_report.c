@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/path.h"
 #include "base/text.h"
 #include "ops/ops.h"
 #include "report/report.h"
@@ -62,9 +63,9 @@ static int report_run(const cv_op_ctx *c, json_t *args, json_t **result, cv_err 
                           name);
     format = format ? format : "json";
     json_t *doc = NULL;
-    char tmp[] = "/tmp/convene-report-XXXXXX", *buf = NULL;
+    char tmp[CV_PATH_TEMP_MAX], *buf = NULL;
     long len = 0;
-    int fd = mkstemp(tmp);
+    int fd = cv_path_temp_file(tmp, sizeof tmp, "convene-report");
     if (fd < 0)
         return cv_err_set(e, CV_EIO, N_("cannot create a temporary file for the report"));
     close(fd);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/path.h"
 #include "auth/account.h"
 #include "http/session.h"
 #include "ops/ops.h"
@@ -70,11 +71,9 @@ static int export_audit(admin_job *job, cv_store *s, cv_http_resp *resp, cv_err 
         return rc;
     json_t *doc = cv_report_audit(rows);
     json_decref(rows);
-    const char *tmp = getenv("TMPDIR");
-    char dir[512], path[600], name[32];
-    snprintf(dir, sizeof dir, "%s/cv-audit-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    char dir[CV_PATH_TEMP_MAX], path[CV_PATH_TEMP_MAX + 32], name[32];
     snprintf(name, sizeof name, "audit.%s", job->format);
-    if (!mkdtemp(dir)) {
+    if (cv_path_temp_dir(dir, sizeof dir, "cv-audit") < 0) {
         json_decref(doc);
         return cv_err_set(e, CV_EIO, "cannot make a temporary folder for the export");
     }

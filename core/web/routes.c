@@ -18,6 +18,7 @@
  * CSRF token and a same-site request. The language is ?lang=vi|en, else the account's own
  * (account.language), else the cookie ?lang= left (before a login), else Vietnamese; the
  * domain's refusals are given in it too (cv_i18n_use on the thread that does the work). */
+#include "base/path.h"
 #include "web/routes.h"
 #include "web/routes_int.h"
 
@@ -200,8 +201,8 @@ static void file_work(void *arg, cv_http_resp *resp)
     file_job *job = arg;
     cv_store *s = NULL;
     cv_err e;
-    char tmp[] = "/tmp/convene-file-XXXXXX";
-    int fd = mkstemp(tmp);
+    char tmp[CV_PATH_TEMP_MAX];
+    int fd = cv_path_temp_file(tmp, sizeof tmp, "convene-file");
     if (fd >= 0)
         close(fd);
     json_t *args = json_pack("{s:I, s:s}", "id", (json_int_t)job->doc, "output", tmp);

@@ -274,6 +274,41 @@ static void test_fifos_and_directories_are_refused_without_blocking(void **state
     unlink(fifo);
 }
 
+/* The engine's temporary files go where $TMPDIR says, private to their owner, and to /tmp
+ * when $TMPDIR is unset or too long for the name. */
+static void test_temporary_files_follow_tmpdir_and_are_private(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/cv-tmpdir-XXXXXX", path[CV_PATH_TEMP_MAX], long_dir[600];
+    struct stat st;
+    assert_non_null(mkdtemp(dir));
+    setenv("TMPDIR", dir, 1);
+    int fd = cv_path_temp_file(path, sizeof path, "convene-report");
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(strncmp(path, dir, strlen(dir)), 0);
+    assert_non_null(strstr(path, "/convene-report-"));
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    unlink(path);
+    assert_int_equal(cv_path_temp_dir(path, sizeof path, "cv-audit"), 0);
+    assert_int_equal(strncmp(path, dir, strlen(dir)), 0);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0700);
+    rmdir(path);
+    memset(long_dir, 'd', sizeof long_dir - 1);
+    long_dir[0] = '/';
+    long_dir[sizeof long_dir - 1] = '\0';
+    setenv("TMPDIR", long_dir, 1);
+    fd = cv_path_temp_file(path, sizeof path, "convene-file");
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(strncmp(path, "/tmp/convene-file-", 18), 0);
+    unlink(path);
+    unsetenv("TMPDIR");
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -291,6 +326,7 @@ int main(void)
         FIXTURE_TEST(test_a_sound_store_passes_its_checks),
         FIXTURE_TEST(test_a_dangling_reference_is_a_problem_of_the_full_check),
         FIXTURE_TEST(test_fifos_and_directories_are_refused_without_blocking),
+        cmocka_unit_test(test_temporary_files_follow_tmpdir_and_are_private),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
