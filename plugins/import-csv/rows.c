@@ -970,8 +970,9 @@ static int congress_org_row(void *arg, const cv_plugin_value *cols, int n)
 #define C4  C1 ", " C1 ", " C1 ", " C1
 #define C16 C4 ", " C4 ", " C4 ", " C4
 // clang-format on
+enum { C_PARAMS = 9 }; /* the values bind_congress gives a row, in that order */
 static const char CONGRESS_INSERT_BATCH[] = CONGRESS_INSERT C16 ", " C16 ", " C16 ", " C16;
-_Static_assert(CONGRESSES_BATCH == 64, "CONGRESS_INSERT_BATCH lists 64 rows");
+_Static_assert(CONG_BATCH == 64, "CONGRESS_INSERT_BATCH lists 64 rows");
 
 /* A known congress takes the row's status and held dates, and its ordinal and planned start
  * when given (the planned end follows the start when it would lie before it, as `congress set`
@@ -1005,8 +1006,8 @@ struct congress_row {
     char path[ORG_PATH_MAX];
 };
 
-struct congresses_batch {
-    struct congress_row rows[CONGRESSES_BATCH];
+struct cong_batch {
+    struct congress_row rows[CONG_BATCH];
     int n;
 };
 
@@ -1026,7 +1027,7 @@ static void bind_congress(const struct congress_row *r, cv_plugin_value *p)
 /* A new congress's row as the journal names it. */
 static int congress_added(struct importer *im, const struct congress_row *r)
 {
-    cv_plugin_value p[9], v[C_NCOLS];
+    cv_plugin_value p[C_PARAMS], v[C_NCOLS];
     bind_congress(r, p);
     v[C_ORG] = text(r->org);
     v[C_TERM] = text(r->term);
@@ -1068,7 +1069,7 @@ static int congress_json(struct importer *im, const struct congress_row *r,
  * journaled with its values before and after. */
 static int congress_upsert(struct importer *im, const struct congress_row *r)
 {
-    cv_plugin_value p[9];
+    cv_plugin_value p[C_PARAMS];
     int64_t changed = im->changed;
     struct congress_json *j = malloc(2 * sizeof *j);
     if (!j)
@@ -1082,7 +1083,7 @@ static int congress_upsert(struct importer *im, const struct congress_row *r)
                        "(use 'congress set')",
                        r->org, j[0].kind);
     bind_congress(r, p);
-    if (rc == 0 && exec(im, CONGRESS_UPSERT, p, 9, NULL, -1) < 0)
+    if (rc == 0 && exec(im, CONGRESS_UPSERT, p, C_PARAMS, NULL, -1) < 0)
         rc = CV_PLUGIN_ECONFLICT;
     if (rc == 0 && im->changed > changed && !j[0].row.have)
         rc = congress_added(im, r);
@@ -1100,16 +1101,16 @@ static int congress_upsert(struct importer *im, const struct congress_row *r)
  * row. */
 static int congresses_write(struct importer *im)
 {
-    struct congresses_batch *b = im->congresses;
-    cv_plugin_value p[CONGRESSES_BATCH * 9];
+    struct cong_batch *b = im->cong;
+    cv_plugin_value p[CONG_BATCH * C_PARAMS];
     int64_t record = im->record;
     int written = 0, rc = 0;
     if (!b || b->n == 0)
         return 0;
-    if (b->n == CONGRESSES_BATCH) {
+    if (b->n == CONG_BATCH) {
         for (int i = 0; i < b->n; i++)
-            bind_congress(&b->rows[i], p + i * 9);
-        written = im->host->store_exec(im->ctx, CONGRESS_INSERT_BATCH, p, CONGRESSES_BATCH * 9,
+            bind_congress(&b->rows[i], p + i * C_PARAMS);
+        written = im->host->store_exec(im->ctx, CONGRESS_INSERT_BATCH, p, CONG_BATCH * C_PARAMS,
                                        NULL, NULL) == 0;
         if (written)
             im->changed += im->host->store_changes(im->ctx);
@@ -1127,14 +1128,14 @@ static int congresses_write(struct importer *im)
  * is remembered, as a file names one term over and over. */
 static int congress_term(struct importer *im, const char *term, struct congress_row *r)
 {
-    if (!im->term_code[0] || strcmp(im->term_given, term) != 0) {
+    if (!im->term_code[0] || strcmp(im->term_cell, term) != 0) {
         struct first f;
         if (check_rule(im, C_TERM, "term", term, &im->term_id) < 0)
             return CV_PLUGIN_EINVAL;
         cv_plugin_value id = integer(im->term_id, 1);
         if (exec(im, "SELECT code FROM terms WHERE id = ?1", &id, 1, &f, C_TERM) < 0)
             return CV_PLUGIN_ECONFLICT;
-        keep(im->term_given, sizeof im->term_given, term);
+        keep(im->term_cell, sizeof im->term_cell, term);
         keep(im->term_code, sizeof im->term_code, f.have ? f.v[0].s : "");
     }
     r->term_id = im->term_id;
@@ -1189,7 +1190,7 @@ static int congress_row(struct importer *im, const char *const *v)
             return store_fail(im, -1);
         im->bulk = 1;
     }
-    if (!im->congresses && !(im->congresses = calloc(1, sizeof *im->congresses)))
+    if (!im->cong && !(im->cong = calloc(1, sizeof *im->cong)))
         return rows_fail(im, -1, "out of memory");
     /* By default, as `congress plan` decides: below 200 members a grassroots organisation and
      * any cell meet as all members, the rest as delegates (Directive 35-CT/TW). */
@@ -1207,9 +1208,9 @@ static int congress_row(struct importer *im, const char *const *v)
     keep(r.held, sizeof r.held, given(v, C_HELD));
     keep(r.held_end, sizeof r.held_end, given(v, C_HELD_END));
     keep(r.path, sizeof r.path, o.path);
-    struct congresses_batch *b = im->congresses;
+    struct cong_batch *b = im->cong;
     b->rows[b->n++] = r;
-    return b->n == CONGRESSES_BATCH ? congresses_write(im) : 0;
+    return b->n == CONG_BATCH ? congresses_write(im) : 0;
 }
 
 /* After the last row: the waiting rows, then the roll-ups recomputed in bulk. */
@@ -1324,6 +1325,6 @@ void rows_free(struct importer *im)
     free(im->org_rows);
     free(im->people);
     free(im->orgs);
-    free(im->congresses);
+    free(im->cong);
     journal_free(&im->jnl);
 }

@@ -10,12 +10,12 @@
 #include "journal.h"
 #include "nfc.h"
 
-#define ROWS_COLS_MAX    12
-#define ROWS_TEXT_MAX    NFC_MAX /* bytes of one text cell, after NFC, with its NUL */
-#define PEOPLE_BATCH     64      /* people rows written by one statement (at most 64) */
-#define ORGS_BATCH       64      /* new organisations written by one statement (at most 64) */
-#define CONGRESSES_BATCH 64      /* new congresses written by one statement (at most 64) */
-#define ORG_PATH_MAX     336     /* a materialised path: five codes and their slashes */
+#define ROWS_COLS_MAX 12
+#define ROWS_TEXT_MAX NFC_MAX /* bytes of one text cell, after NFC, with its NUL */
+#define PEOPLE_BATCH  64      /* people rows written by one statement (at most 64) */
+#define ORGS_BATCH    64      /* new organisations written by one statement (at most 64) */
+#define CONG_BATCH    64      /* new congresses written by one statement (at most 64) */
+#define ORG_PATH_MAX  336     /* a materialised path: five codes and their slashes */
 #define ORG_CACHE_SLOTS                                                                            \
     65536                  /* organisation codes remembered (a power of two): a country's parents */
 #define ORG_CACHE_PROBES 8 /* slots looked at for one code */
@@ -47,20 +47,20 @@ struct importer {
     int64_t max_id;      /* ids above it were inserted by this import */
     int64_t changed;     /* rows the import's statements inserted or updated */
     int64_t term_id;     /* the current term (work items), the last row's (congresses) */
-    char term_given[64]; /* the last congress row's term cell, and its term's code */
-    char term_code[64];
-    int bar;  /* a progress bar is on the terminal */
-    int bulk; /* the store's roll-ups are set aside until the last row (orgs, congresses) */
+    int bar;             /* a progress bar is on the terminal */
+    int bulk;            /* roll-ups set aside until the last row (orgs, congresses) */
     int64_t orgs_before; /* organisations in the store when a bulk import of orgs began */
     int64_t orgs_new;    /* organisations its batches inserted */
     int unindexed;       /* orgs' secondary indexes: 1 dropped until the last row, -1 made again */
     char scratch[ROWS_COLS_MAX][ROWS_TEXT_MAX];
-    char lines[ROWS_TEXT_MAX];           /* a multi-line cell with its line breaks made LF */
-    struct people_batch *people;         /* people rows waiting for their statement (owned) */
-    struct org_slot *orgs;               /* organisation ids looked up (owned) */
-    struct orgs_batch *org_rows;         /* new organisations waiting for their statement (owned) */
-    struct congresses_batch *congresses; /* congresses waiting for their statement (owned) */
-    journal jnl;                         /* what the rows written are journaled as */
+    char lines[ROWS_TEXT_MAX];   /* a multi-line cell with its line breaks made LF */
+    struct people_batch *people; /* people rows waiting for their statement (owned) */
+    struct org_slot *orgs;       /* organisation ids looked up (owned) */
+    struct orgs_batch *org_rows; /* new organisations waiting for their statement (owned) */
+    struct cong_batch *cong;     /* new congresses waiting for their statement (owned) */
+    char term_cell[64];          /* the last congress row's term cell */
+    char term_code[64];          /* and its term's code */
+    journal jnl;                 /* what the rows written are journaled as */
 };
 
 /* The kind called as, or NULL. */
