@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # run.sh: convene on a country-sized store (312,757 organisations, about 5.5 million members),
 # built by bench/tree/make-store.sh through convene's own import (organisations and member
-# counts) and the store's bulk protocol (congresses in a mix of states, work items), so that
-# roll-ups and paths are the store's own. Then, in one run, each beside its peer:
+# counts, congresses in a mix of states, work items), so that roll-ups, paths and the journal
+# are the store's own. Then, in one run, each beside its peer:
 #   the orgs import beside `sqlite3 .import --csv` of the same rows into a plain table;
 #   `convene status` of a province and of the whole country beside the recursive SQL of
 #   bench/tree/peer-status.sql (the tally status used to walk), with ratios, and the
@@ -37,11 +37,16 @@ awk -v cw="$cw" -v cu="$cu" -v cs="$cs" -v pw="$pw" -v pu="$pu" -v ps="$ps" 'BEG
          "ratio %.2f wall, %.2f CPU (goal <= 1.0)\n", cw, cu + cs, pw, pu + ps, cw / pw,
          (cu + cs) / (pu + ps) }'
 
-echo "== congresses and work items (written by make-store.sh: sqlite3 shell, the store's bulk protocol)"
+echo "== congresses and work items (make-store.sh: convene import --as congresses, --as work-items)"
+read -r gw gu gs < "$DIR/t.congresses"
+awk -v w="$gw" -v u="$gu" -v s="$gs" 'BEGIN {
+  printf "   congresses imported in %.2f s wall, %.2f s CPU\n", w, u + s }'
 sqlite3 "$DB" "SELECT '   organisations: ' || count(*) || ', members: ' || sum(members) FROM orgs;
   SELECT '   congresses: ' || group_concat(status || ' ' || n, ', ') FROM
     (SELECT status, count(*) AS n FROM congresses GROUP BY status);
-  SELECT '   roll-up rows: ' || count(*) FROM rollups"
+  SELECT '   roll-up rows: ' || count(*) FROM rollups;
+  SELECT '   journal: ' || group_concat(type || ' ' || n, ', ') FROM
+    (SELECT type, count(*) AS n FROM events GROUP BY type)"
 
 cp "$DB" "$DIR/inproc.db"
 "$BUILD/bench/bench_tree" "$DIR/inproc.db" bench/tree/peer-status.sql > "$DIR/inproc.txt"

@@ -16,7 +16,7 @@ DIR=$(mktemp -d)
 PID=
 trap '[ -n "$PID" ] && kill $PID 2>/dev/null; rm -rf "$DIR"' EXIT
 DB=$DIR/country.db
-echo "== building the country (bench/tree/make-store.sh: convene import and the bulk protocol)"
+echo "== building the country (bench/tree/make-store.sh: convene import)"
 bench/tree/make-store.sh "$BUILD" "$DIR" >/dev/null
 sqlite3 "$DB" "SELECT '   organisations: ' || count(*) FROM orgs"
 "$BIN" --db "$DB" clock set 2020-05-22T09:00 >/dev/null

@@ -7,6 +7,7 @@
 #include "base/bound.h"
 #include "base/date.h"
 #include "base/text.h"
+#include "domain/congress.h"
 #include "domain/org.h"
 #include "domain/term.h"
 #include "domain/work.h"
@@ -40,6 +41,15 @@ int cv_check_value(cv_store *s, const char *rule, const char *value, int64_t *ou
         return check_count(value, CV_PEOPLE_MAX, "member count", out, e);
     if (strcmp(rule, "budget") == 0)
         return check_count(value, CV_AMOUNT_MAX, "budget", out, e);
+    if (strcmp(rule, "ordinal") == 0) {
+        int n;
+        if (cv_text_parse_ordinal(value, &n, e) < 0)
+            return e->code;
+        *out = n;
+        return 0;
+    }
+    if (strcmp(rule, "held_on") == 0)
+        return cv_congress_check_held(value, NULL, e);
     if (strcmp(rule, "term") == 0) {
         cv_term t;
         if (!s)

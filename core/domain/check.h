@@ -16,6 +16,8 @@
  *   done_on  the date a work item was done: a date, not after today
  *   members  a member count, 0 to CV_PEOPLE_MAX; *out = the count
  *   budget   an amount in đồng, 0 to CV_AMOUNT_MAX; *out = the amount
+ *   ordinal  a congress's ordinal, Arabic or Roman (VII); *out = the number
+ *   held_on  the date a congress was held: a date, not after today
  *   term     a term code, or "" for the current term; *out = the term's id
  * An unknown rule is CV_ENOTFOUND. */
 int cv_check_value(cv_store *s, const char *rule, const char *value, int64_t *out, cv_err *e);

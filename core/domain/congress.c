@@ -329,7 +329,7 @@ static int rules_broken(cv_store *s, const cv_congress *c, json_t *pending, json
     return 0;
 }
 
-static int check_held_dates(const char *start, const char *end, cv_err *e)
+int cv_congress_check_held(const char *start, const char *end, cv_err *e)
 {
     char today[11];
     cv_clock_today(today);
@@ -349,7 +349,7 @@ int cv_congress_mark_held(cv_store *s, const char *org, const char *term, const 
 {
     cv_congress c;
     json_t *pending = json_array(), *broken = json_array();
-    if (cv_store_require_tx(s, __func__, e) < 0 || check_held_dates(start, end, e) < 0)
+    if (cv_store_require_tx(s, __func__, e) < 0 || cv_congress_check_held(start, end, e) < 0)
         goto out;
     char reason[CV_NAME_MAX];
     if (override && cv_text_nfc(override, reason, sizeof reason, "an override's reason", e) < 0)

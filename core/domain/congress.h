@@ -44,6 +44,10 @@ int cv_congress_set(cv_store *s, const cv_congress_spec *spec, cv_err *e);
 /* Moves a planned congress to preparing (congress.preparing). */
 int cv_congress_prepare(cv_store *s, const char *org, const char *term, cv_err *e);
 
+/* Checks the dates a congress was held from start to end (end NULL: one day): dates, end not
+ * before start, not after today. */
+int cv_congress_check_held(const char *start, const char *end, cv_err *e);
+
 /* Marks a congress held from start to end (end NULL: one day). override is NULL or the reason
  * recorded when a rule is knowingly broken (congress.held). */
 int cv_congress_mark_held(cv_store *s, const char *org, const char *term, const char *start,

@@ -1,6 +1,6 @@
 /* rows.h: what import-csv does with each record of a file: the columns each kind of row has
- * (orgs, members, work-items, people), their checks, and the upsert by code into the store.
- * Every error names the file, the row and the column. */
+ * (orgs, members, work-items, people, congresses), their checks, and the upsert by code into the
+ * store. Every error names the file, the row and the column. */
 #ifndef ROWS_H
 #define ROWS_H
 
@@ -14,6 +14,7 @@
 #define ROWS_TEXT_MAX NFC_MAX /* bytes of one text cell, after NFC, with its NUL */
 #define PEOPLE_BATCH  64      /* people rows written by one statement (at most 64) */
 #define ORGS_BATCH    64      /* new organisations written by one statement (at most 64) */
+#define CONG_BATCH    64      /* new congresses written by one statement (at most 64) */
 #define ORG_PATH_MAX  336     /* a materialised path: five codes and their slashes */
 #define ORG_CACHE_SLOTS                                                                            \
     65536                  /* organisation codes remembered (a power of two): a country's parents */
@@ -45,9 +46,9 @@ struct importer {
     int field;           /* the file column of a header error (1-based), 0 for none */
     int64_t max_id;      /* ids above it were inserted by this import */
     int64_t changed;     /* rows the import's statements inserted or updated */
-    int64_t term_id;     /* the current term (work items) */
+    int64_t term_id;     /* the current term (work items), the last row's (congresses) */
     int bar;             /* a progress bar is on the terminal */
-    int bulk;            /* the store's roll-ups are set aside until the last row (orgs) */
+    int bulk;            /* roll-ups set aside until the last row (orgs, congresses) */
     int64_t orgs_before; /* organisations in the store when a bulk import of orgs began */
     int64_t orgs_new;    /* organisations its batches inserted */
     int unindexed;       /* orgs' secondary indexes: 1 dropped until the last row, -1 made again */
@@ -56,6 +57,9 @@ struct importer {
     struct people_batch *people; /* people rows waiting for their statement (owned) */
     struct org_slot *orgs;       /* organisation ids looked up (owned) */
     struct orgs_batch *org_rows; /* new organisations waiting for their statement (owned) */
+    struct cong_batch *cong;     /* new congresses waiting for their statement (owned) */
+    char term_cell[64];          /* the last congress row's term cell */
+    char term_code[64];          /* and its term's code */
     journal jnl;                 /* what the rows written are journaled as */
 };
 

@@ -265,6 +265,135 @@ class ImportTest(StoreTest):
         self.refused("import", self.write("w5.csv", items.replace("LS-TP,", "LS,", 1)), "--as",
                      "work-items", says="row 2, column 1 (org): LS has no congress")
 
+    CONGRESSES = ("org,term,ordinal,kind,status,planned,held,held_end\n"
+                  "LS,,XVII,,planned,2020-10-10,,\n"
+                  "LS-TP,2020-2025,22,,preparing,2020-07-15,,\n"
+                  "LS-TP-VT,,10,,held,2020-05-01,2020-05-05,2020-05-06\n"
+                  "LS-TP-DN,,10,,planned,2020-06-01,,\n")
+
+    def congresses(self):
+        con = sqlite3.connect(self.db)
+        try:
+            return {r[0]: r[1:] for r in con.execute(
+                "SELECT o.code, t.code, c.ordinal, c.kind, c.status, c.planned_start, "
+                "c.planned_end, c.actual_start, c.actual_end FROM congresses c "
+                "JOIN orgs o ON o.id = c.org_id JOIN terms t ON t.id = c.term_id")}
+        finally:
+            con.close()
+
+    def congress_journal(self, after=0):
+        con = sqlite3.connect(self.db)
+        try:
+            return [(r[0], r[1], json.loads(r[2])) for r in con.execute(
+                "SELECT id, type, data FROM events WHERE id > ? AND (type LIKE 'congress.%' OR "
+                "(type = 'import.rows' AND data ->> 'kind' = 'congress')) ORDER BY id", (after,))]
+        finally:
+            con.close()
+
+    def test_congresses_land_whole_with_their_rollups_and_reimport_changes_nothing(self):
+        self.ok("import", self.write("o.csv", ORGS), "--as", "orgs")
+        path = self.write("c.csv", self.CONGRESSES)
+        r = self.js("import", path, "--as", "congresses")
+        self.assertEqual((r["rows"], r["inserted"], r["updated"], r["unchanged"]), (4, 4, 0, 0))
+        # kinds by the rule of `congress plan`: a grassroots organisation of 200 members or more
+        # meets as delegates; the planned end is the planned start
+        self.assertEqual(self.congresses(), {
+            "LS": ("2020-2025", 17, "delegates", "planned", "2020-10-10", "2020-10-10", None, None),
+            "LS-TP": ("2020-2025", 22, "delegates", "preparing", "2020-07-15", "2020-07-15", None,
+                      None),
+            "LS-TP-VT": ("2020-2025", 10, "delegates", "held", "2020-05-01", "2020-05-01",
+                         "2020-05-05", "2020-05-06"),
+            "LS-TP-DN": ("2020-2025", 10, "members", "planned", "2020-06-01", "2020-06-01", None,
+                         None)})
+        self.ok("check", "rollups")
+        report = self.js("status", "LS")["reports"][0]
+        levels = {lv["level"]: (lv["total"], lv["held"], lv["preparing"], lv["planned"])
+                  for lv in report["levels"]}
+        self.assertEqual(levels, {"district": (1, 0, 1, 0), "grassroots": (2, 1, 0, 1)})
+        [batch] = [d for _, t, d in self.congress_journal() if t == "import.rows"]
+        self.assertEqual(batch["columns"], ["org", "term", "ordinal", "kind", "status", "planned",
+                                            "held", "held_end"])
+        self.assertEqual(batch["added"][2], ["LS-TP-VT", "2020-2025", 10, "delegates", "held",
+                                             "2020-05-01", "2020-05-05", "2020-05-06"])
+        before = self.snapshot()
+        r = self.js("import", path, "--as", "congresses")
+        self.assertEqual((r["inserted"], r["updated"], r["unchanged"]), (0, 0, 4))
+        after = self.snapshot()
+        new_events = after.pop("events")[len(before.pop("events")):]
+        self.assertEqual([e[2] for e in new_events], ["import.completed"], new_events)
+        after.pop("sqlite_sequence"), before.pop("sqlite_sequence")
+        self.assertEqual(after, before)
+
+    def test_a_batch_of_congresses_lands_and_a_known_one_updates_with_before_and_after(self):
+        cells = "".join(f"LS-TP-DN-{i},Chi bộ {i},cell,LS-TP-DN,,12\n" for i in range(100))
+        self.ok("import", self.write("o.csv", ORGS + cells), "--as", "orgs")
+        rows = "".join(f"LS-TP-DN-{i},,I,,{'held' if i % 3 else 'preparing'},2020-03-01,"
+                       f"{'2020-03-02' if i % 3 else ''},\n" for i in range(100))
+        head = "org,term,ordinal,kind,status,planned,held,held_end\n"
+        r = self.js("import", self.write("c.csv", head + rows), "--as", "congresses")
+        self.assertEqual((r["inserted"], r["updated"]), (100, 0))
+        self.ok("check", "rollups")
+        level = self.js("status", "LS-TP-DN")["reports"][0]["levels"][0]
+        self.assertEqual((level["level"], level["total"], level["held"]), ("cell", 100, 66))
+        known = self.congress_journal()[-1][0]
+        # LS-TP-DN-0 is held now, LS-TP-DN-1 gets another date; the rest are as they were
+        edited = rows.replace("LS-TP-DN-0,,I,,preparing,2020-03-01,,",
+                              "LS-TP-DN-0,,I,,held,2020-03-01,2020-05-20,")
+        edited = edited.replace("LS-TP-DN-1,,I,,held,2020-03-01,2020-03-02,",
+                                "LS-TP-DN-1,,II,,held,2020-03-01,2020-03-03,2020-03-04")
+        r = self.js("import", self.write("c2.csv", head + edited), "--as", "congresses")
+        self.assertEqual((r["inserted"], r["updated"], r["unchanged"]), (0, 2, 98))
+        self.ok("check", "rollups")
+        level = self.js("status", "LS-TP-DN")["reports"][0]["levels"][0]
+        self.assertEqual(level["held"], 67)
+        events = self.congress_journal(known)
+        self.assertEqual([t for _, t, _ in events], ["congress.updated", "congress.updated"])
+        d0, d1 = events[0][2], events[1][2]
+        self.assertEqual((d0["code"], d0["before"]["status"], d0["after"]["status"],
+                          d0["before"]["held"], d0["after"]["held"]),
+                         ("LS-TP-DN-0", "preparing", "held", None, "2020-05-20"))
+        self.assertEqual((d1["before"]["ordinal"], d1["after"]["ordinal"], d1["after"]["held_end"]),
+                         (1, 2, "2020-03-04"))
+
+    def test_congress_errors_name_file_row_and_column_and_change_nothing(self):
+        self.ok("import", self.write("o.csv", ORGS), "--as", "orgs")
+        self.ok("import", self.write("c.csv", self.CONGRESSES), "--as", "congresses")
+        head = "org,term,ordinal,kind,status,planned,held,held_end\n"
+        cases = [
+            ("NOPE,,1,,planned,,,", "row 2, column 1 (org): unknown organisation 'NOPE'"),
+            ("LS-TP-VT,1990-1995,1,,planned,,,", "row 2, column 2 (term): no term '1990-1995'"),
+            ("LS-TP-VT,,IIII,,planned,,,", "row 2, column 3 (ordinal): ordinal 'IIII' is not a Roman"),
+            ("LS-TP-VT,,1,all,planned,,,",
+             "row 2, column 4 (kind): kind 'all' is not 'delegates' or 'members'"),
+            ("LS-TP-VT,,1,members,held,,2020-05-05,",
+             "row 2, column 4 (kind): the congress of LS-TP-VT is a delegates congress"),
+            ("LS-TP-VT,,1,,done,,,", "row 2, column 5 (status): 'done' is not planned, preparing"),
+            ("LS-TP-DN,,1,,held,2020-05-01,,",
+             "row 2, column 7 (held): a held congress needs the date it was held"),
+            ("LS-TP-DN,,1,,preparing,,2020-05-01,",
+             "row 2, column 5 (status): held is given, so status must be held"),
+            ("LS-TP-DN,,1,,planned,2020-02-30,,",
+             "row 2, column 6 (planned): date '2020-02-30' is not a date"),
+            ("LS-TP-DN,,1,,held,,2020-06-01,",
+             "row 2, column 7 (held): cannot mark a congress held on 2020-06-01: today is 2020-05-22"),
+            ("LS-TP-DN,,1,,held,,2020-05-02,2020-05-01",
+             "row 2, column 8 (held_end): the congress ends (2020-05-01) before it starts"),
+        ]
+        for row, says in cases:
+            path = self.write("bad.csv", head + row + "\n")
+            with self.subTest(says=says):
+                self.refused("import", path, "--as", "congresses", code=64, says=f"{path}: {says}")
+        # a new congress needs its ordinal, as `congress plan` says
+        self.ok("org", "add", "LS-CL", "Huyện Cao Lộc", "--level", "district", "--parent", "LS")
+        self.refused("import", self.write("n.csv", "org,status\nLS-CL,planned\n"),
+                     "--as", "congresses", says="row 2: a congress needs its ordinal (e.g. VII)")
+        # a bad last row after full batches of new congresses: nothing lands
+        cells = "".join(f"LS-TP-DN-{i},Chi bộ {i},cell,LS-TP-DN,,12\n" for i in range(70))
+        self.ok("import", self.write("o2.csv", ORGS + cells), "--as", "orgs")
+        rows = "".join(f"LS-TP-DN-{i},,I,,planned,,,\n" for i in range(70))
+        self.refused("import", self.write("b.csv", head + rows + "LS-TP-DN-1,,I,,held,,,\n"),
+                     "--as", "congresses", says="row 72, column 7 (held): a held congress needs")
+
     def test_the_cli_the_importer_and_lua_refuse_a_bad_value_in_the_same_words(self):
         """One rule in one place: a level that is only part of a word, a year 0500, a done_on
         after today and a budget past its bound are refused by the CLI, by import-csv (through
