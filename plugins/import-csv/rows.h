@@ -85,4 +85,72 @@ void rows_free(struct importer *im);
 int rows_fail(struct importer *im, int column, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* -- shared by the kinds (rows.c) ----------------------------------------------------------- */
+
+#define ROWS_LEVELS "national province district grassroots cell" /* in rank order, for SQL */
+extern const char *const ROWS_LEVEL_NAMES[]; /* by rank: national 0 ... cell 4 */
+extern const char ROWS_ORG_FIND[];           /* an organisation's id, level and path by code */
+extern const char ROWS_BULK_BEGIN[];         /* roll-up triggers set aside (rollups.bulk) */
+extern const char ROWS_BULK_END[];           /* ... and roll-ups and paths recomputed in bulk */
+
+/* Keeps the first row of a statement's result. */
+struct first {
+    int have;
+    cv_plugin_value v[4];
+    char s[4][64];
+};
+
+/* The codes of organisations already looked up, by a SipHash of the code: a member list names
+ * the same few hundred organisations over and over. */
+struct org_slot {
+    char code[64];
+    int64_t id;
+    int rank;                /* its level's rank, -1 when not known (a member list's lookup) */
+    char path[ORG_PATH_MAX]; /* its materialised path (store migration 9), "" when not known */
+};
+
+/* An organisation's id, level and path, as a statement returns them. */
+struct parent_found {
+    int have;
+    int64_t id;
+    char level[16], path[ORG_PATH_MAX];
+};
+
+/* A row as the journal names it before and after a change: the id of the organisation it
+ * belongs to and its values as a JSON object. */
+#define ROW_JSON_MAX 8192
+struct row_json {
+    int have;
+    int64_t org_id;
+    char text[ROW_JSON_MAX];
+};
+
+/* The helpers every kind calls; each is described at its definition in rows.c. */
+int rows_store_fail(struct importer *im, int column);
+int rows_trust_checks(struct importer *im, int on);
+int rows_check_rule(struct importer *im, int col, const char *rule, const char *v, int64_t *out);
+int rows_check_code(struct importer *im, int col, const char *v);
+int rows_level_rank(struct importer *im, int col, const char *level);
+int rows_check_text(struct importer *im, int col, const char *v, const char **out);
+const char *rows_given(const char *const *v, int col);
+cv_plugin_value rows_text(const char *s);
+cv_plugin_value rows_integer(int64_t i, int present);
+int rows_exec(struct importer *im, const char *sql, const cv_plugin_value *p, int n,
+              struct first *out, int column);
+void rows_keep(char *dst, size_t cap, const char *s);
+struct org_slot *rows_org_slot(struct importer *im, const char *code);
+int rows_parent_row(void *arg, const cv_plugin_value *cols, int n);
+int rows_org_id_of(struct importer *im, int col, const char *code, int64_t *id, const char **path);
+int rows_keep_json(void *arg, const cv_plugin_value *cols, int n);
+int rows_row_json(struct importer *im, const char *sql, const char *code, struct row_json *out);
+int rows_journal_change(struct importer *im, const char *sql, const char *type, const char *code,
+                        const struct row_json *before);
+int rows_batch_written(struct importer *im, const char *find_sql,
+                       const char *(*code_of)(const void *rows, int i), const void *rows, int n,
+                       int64_t inserted, uint64_t *mask);
+
+/* The kinds, one file each: rows_orgs.c (orgs, members), rows_work.c, rows_people.c,
+ * rows_congress.c. */
+extern const row_kind rows_orgs, rows_members, rows_work_items, rows_people, rows_congresses;
+
 #endif
