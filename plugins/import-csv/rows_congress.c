@@ -36,16 +36,22 @@ static int congress_org_row(void *arg, const cv_plugin_value *cols, int n)
 #define CONGRESS_INSERT                                                                            \
     "INSERT INTO congresses(org_id, term_id, ordinal, kind, planned_start, planned_end, status, "  \
     "actual_start, actual_end) VALUES "
-#define C1  "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+/* A batch's rows also carry their organisation's path and level, the late list's copies (store
+ * migration schema_late_list), which a congress added in bulk does not get from its trigger. */
+#define CONGRESS_INSERT_COPIES                                                                     \
+    "INSERT INTO congresses(org_id, term_id, ordinal, kind, planned_start, planned_end, status, "  \
+    "actual_start, actual_end, org_path, org_level) VALUES "
+#define C1  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 #define C4  C1 ", " C1 ", " C1 ", " C1
 #define C16 C4 ", " C4 ", " C4 ", " C4
 // clang-format on
-enum { C_PARAMS = 9 }; /* the values bind_congress gives a row, in that order */
-static const char CONGRESS_INSERT_BATCH[] = CONGRESS_INSERT C16 ", " C16 ", " C16 ", " C16;
+enum { C_PARAMS = 9 };        /* the values bind_congress gives a row, in that order */
+enum { C_BATCH_PARAMS = 11 }; /* and the two copies after them, in a batch */
+static const char CONGRESS_INSERT_BATCH[] = CONGRESS_INSERT_COPIES C16 ", " C16 ", " C16 ", " C16;
 _Static_assert(CONG_BATCH == 64, "CONGRESS_INSERT_BATCH lists 64 rows");
 
 /* A known congress takes the row's status and held dates, and its ordinal and planned start
- * when rows_given (the planned end follows the start when it would lie before it, as `congress set`
+ * when given (the planned end follows the start when it would lie before it, as `congress set`
  * does); its kind stays (an election may have been opened on it). */
 #define CONGRESS_MERGED                                                                            \
     "(coalesce(?3, congresses.ordinal), coalesce(?5, congresses.planned_start), "                  \
@@ -73,7 +79,7 @@ struct congress_row {
     int64_t record, org_id, term_id, ordinal; /* ordinal 0: not given */
     int kind_given;
     char org[64], term[64], kind[16], status[16], planned[11], held[11], held_end[11];
-    char path[ORG_PATH_MAX];
+    char path[ORG_PATH_MAX], level[16]; /* its organisation's ("" path: not known) */
 };
 
 struct cong_batch {
@@ -172,16 +178,20 @@ static int congress_upsert(struct importer *im, const struct congress_row *r)
 static int congresses_write(struct importer *im)
 {
     struct cong_batch *b = im->cong;
-    cv_plugin_value p[CONG_BATCH * C_PARAMS];
+    cv_plugin_value p[CONG_BATCH * C_BATCH_PARAMS];
     int64_t record = im->record;
     int written = 0, rc = 0;
     if (!b || b->n == 0)
         return 0;
     if (b->n == CONG_BATCH) {
-        for (int i = 0; i < b->n; i++)
-            bind_congress(&b->rows[i], p + i * C_PARAMS);
-        written = im->host->store_exec(im->ctx, CONGRESS_INSERT_BATCH, p, CONG_BATCH * C_PARAMS,
-                                       NULL, NULL) == 0;
+        for (int i = 0; i < b->n; i++) {
+            const struct congress_row *r = &b->rows[i];
+            bind_congress(r, p + i * C_BATCH_PARAMS);
+            p[i * C_BATCH_PARAMS + C_PARAMS] = rows_text(*r->path ? r->path : NULL);
+            p[i * C_BATCH_PARAMS + C_PARAMS + 1] = rows_text(*r->path ? r->level : NULL);
+        }
+        written = im->host->store_exec(im->ctx, CONGRESS_INSERT_BATCH, p,
+                                       CONG_BATCH * C_BATCH_PARAMS, NULL, NULL) == 0;
         if (written)
             im->changed += im->host->store_changes(im->ctx);
     }
@@ -279,6 +289,7 @@ static int congress_row(struct importer *im, const char *const *v)
     rows_keep(r.held, sizeof r.held, rows_given(v, C_HELD));
     rows_keep(r.held_end, sizeof r.held_end, rows_given(v, C_HELD_END));
     rows_keep(r.path, sizeof r.path, o.path);
+    rows_keep(r.level, sizeof r.level, o.level);
     struct cong_batch *b = im->cong;
     b->rows[b->n++] = r;
     return b->n == CONG_BATCH ? congresses_write(im) : 0;
