@@ -29,8 +29,10 @@ typedef struct sched {
     uv_work_t checkpoint;
     char path[4096];
     int checkpointing; /* a checkpoint runs in the worker */
-    int closed;        /* the timer is closed: free once no checkpoint runs */
-    int faults;        /* failed batches in a row (a full, busy or read-only store) */
+    int checkpoint_rc; /* the last checkpoint's outcome (the worker's) */
+    cv_err checkpoint_err;
+    int closed; /* the timer is closed: free once no checkpoint runs */
+    int faults; /* failed batches in a row (a full, busy or read-only store) */
 } sched;
 
 /* In a worker thread: a passive checkpoint on a connection of its own (it never blocks the
@@ -38,12 +40,8 @@ typedef struct sched {
 static void checkpoint_work(uv_work_t *req)
 {
     sched *sc = req->data;
-    sqlite3 *db;
-    if (sqlite3_open_v2(sc->path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
-        sqlite3_busy_timeout(db, 1000);
-        sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-    }
-    sqlite3_close(db);
+    int wal_pages, copied;
+    sc->checkpoint_rc = cv_store_checkpoint(sc->path, &wal_pages, &copied, &sc->checkpoint_err);
 }
 
 static void checkpoint_done(uv_work_t *req, int status)
@@ -51,6 +49,8 @@ static void checkpoint_done(uv_work_t *req, int status)
     (void)status;
     sched *sc = req->data;
     sc->checkpointing = 0;
+    if (sc->checkpoint_rc < 0)
+        cv_log(CV_LOG_ERROR, "store", NULL, "%s", sc->checkpoint_err.msg);
     if (sc->closed)
         free(sc);
 }

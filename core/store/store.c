@@ -292,6 +292,26 @@ int cv_store_open(const char *path, int flags, cv_store **out, cv_err *e)
     return 0;
 }
 
+/* A connection that has read nothing has not opened the WAL, and SQLite checkpoints nothing
+ * through it: it reads the schema's version first. */
+int cv_store_checkpoint(const char *path, int *wal_pages, int *copied, cv_err *e)
+{
+    sqlite3 *db = NULL;
+    *wal_pages = *copied = 0;
+    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_busy_timeout(db, 1000);
+        rc = sqlite3_exec(db, "PRAGMA schema_version", NULL, NULL, NULL);
+    }
+    if (rc == SQLITE_OK)
+        rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, wal_pages, copied);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+        cv_err_set(e, CV_ESTORE, "checkpointing %s: %s", path,
+                   db ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close(db);
+    return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : e->code;
+}
+
 void cv_store_close(cv_store *s)
 {
     if (!s)

@@ -60,6 +60,12 @@ int cv_store_open(const char *path, int flags, cv_store **out, cv_err *e);
 /* Finalizes every cached statement and closes the connection. NULL is allowed. */
 void cv_store_close(cv_store *s);
 
+/* A passive checkpoint of the store at path on a connection of its own, for a worker thread
+ * while other connections write (the daemon's hands its checkpoints to one): *wal_pages frames
+ * were in the WAL, *copied of them are now in the store. SQLITE_BUSY (readers or a writer in the
+ * way) is not an error: the next checkpoint copies what this one could not. */
+int cv_store_checkpoint(const char *path, int *wal_pages, int *copied, cv_err *e);
+
 /* Sets the actor of every later change through s (copied); NULL clears it. */
 void cv_store_set_actor(cv_store *s, const cv_actor *a);
 

@@ -1,6 +1,7 @@
 /* test_store.c: the store migrates forward (a table rebuilt under the rows that refer to it),
  * refuses a newer schema and a 0-byte file, keeps the journal append-only, rolls a failed change
- * back whole, nests transactions as savepoints, and checks its file; named files are opened
+ * back whole, nests transactions as savepoints, checks its file and is checkpointed from another
+ * connection; named files are opened
  * without blocking (base/path). */
 #include "fixture.h"
 
@@ -202,6 +203,38 @@ static void test_people_rebuilt_under_the_rows_that_refer_to_them(void **state)
     }
 }
 
+/* The daemon's checkpoint, on a connection of its own while the daemon's keeps its WAL: every
+ * page written is copied into the store; a reader on an older snapshot holds back what it may
+ * still need, and that is no error. (A fresh connection that read nothing first copied none.) */
+static void test_a_checkpoint_from_another_connection_copies_the_wal(void **state)
+{
+    fixture *f = *state;
+    sqlite3 *db = cv_store_db(f->s);
+    int pages = -1, copied = -1;
+    sqlite3_wal_autocheckpoint(db, 0);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", 0, 0, 0), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "CREATE TABLE bulk(b BLOB); "
+                                  "INSERT INTO bulk SELECT randomblob(3000) FROM "
+                                  "(WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+                                  "FROM n WHERE i < 200) SELECT i FROM n)",
+                                  0, 0, 0),
+                     SQLITE_OK);
+    assert_int_equal(cv_store_checkpoint(f->path, &pages, &copied, &f->e), 0);
+    assert_true(pages >= 200);
+    assert_int_equal(copied, pages);
+
+    sqlite3 *reader;
+    assert_int_equal(sqlite3_open(f->path, &reader), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM bulk", 0, 0, 0), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "INSERT INTO bulk SELECT b FROM bulk", 0, 0, 0), SQLITE_OK);
+    assert_int_equal(cv_store_checkpoint(f->path, &pages, &copied, &f->e), 0);
+    assert_true(copied < pages);
+    sqlite3_close(reader); /* its read transaction ends with it */
+    assert_int_equal(cv_store_checkpoint(f->path, &pages, &copied, &f->e), 0);
+    assert_int_equal(copied, pages);
+}
+
 static void test_an_empty_file_is_a_store_only_for_init(void **state)
 {
     fixture *f = *state;
@@ -327,6 +360,7 @@ int main(void)
         FIXTURE_TEST(test_a_dangling_reference_is_a_problem_of_the_full_check),
         FIXTURE_TEST(test_fifos_and_directories_are_refused_without_blocking),
         cmocka_unit_test(test_temporary_files_follow_tmpdir_and_are_private),
+        FIXTURE_TEST(test_a_checkpoint_from_another_connection_copies_the_wal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
