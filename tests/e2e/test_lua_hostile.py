@@ -20,6 +20,9 @@ HONEST = """convene.on("congress.held", function(ev)
   convene.notify{to = "office@example.vn", subject = "honest " .. ev.org}
 end)
 """
+# The honest package's hook runs within a second of its event; a sanitizer build (ASAN_OPTIONS
+# set, as tools/test.sh does) on a busy machine is given three, as for the SIGTERM below.
+HONEST_WITHIN = 3.0 if os.environ.get("ASAN_OPTIONS") else 1.0
 RSS_MAX_KB = 1024 * 1024  # 59 packages' states and connections (a sanitizer build doubles it)
 
 
@@ -157,8 +160,9 @@ class HostileDaemonTest(StoreTest):
             started = time.monotonic()
             for _ in range(200 if "-- repeat:" in text else 1):
                 code = self.held()  # each one another callback of the attack
-                served = self.wait(lambda: self.honest_served(code), 1.0)
-                self.assertTrue(served, f"{cls}: the honest hook did not run within a second")
+                served = self.wait(lambda: self.honest_served(code), HONEST_WITHIN)
+                self.assertTrue(served, f"{cls}: the honest hook did not run within "
+                                        f"{HONEST_WITHIN} s")
                 if stopped_as_expected():
                     break
             reason = self.wait(stopped_as_expected)

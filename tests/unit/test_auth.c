@@ -26,10 +26,12 @@ static int64_t add_account(fixture *f, const char *login, const char *password)
     return id;
 }
 
-static double seconds(void)
+/* This thread's CPU seconds: the hashing's work, which time the machine's load takes away from
+ * the thread does not inflate. */
+static double cpu_seconds(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -101,7 +103,7 @@ static void test_a_weak_hash_is_replaced_at_login(void **state)
     assert_int_equal(cv_password_check(f->s, "minh", "cũ mà vẫn đúng", &got, &f->e), 0);
 }
 
-/* An unknown login is checked against a dummy hash: it costs what a known login costs. */
+/* An unknown login is checked against a dummy hash: it costs what a known login costs, in CPU. */
 static void test_an_unknown_login_takes_as_long_as_a_known_one(void **state)
 {
     fixture *f = *state;
@@ -110,12 +112,12 @@ static void test_an_unknown_login_takes_as_long_as_a_known_one(void **state)
     cv_password_check(f->s, "nobody", "warm up the dummy", &got, &f->e);
     double known = 0, unknown = 0;
     for (int i = 0; i < 3; i++) {
-        double t0 = seconds();
+        double t0 = cpu_seconds();
         cv_password_check(f->s, "minh", "sai rồi nhé", &got, &f->e);
-        double t1 = seconds();
+        double t1 = cpu_seconds();
         cv_password_check(f->s, "nobody", "sai rồi nhé", &got, &f->e);
         known += t1 - t0;
-        unknown += seconds() - t1;
+        unknown += cpu_seconds() - t1;
     }
     assert_true(unknown > known / 2 && unknown < known * 2);
 }
