@@ -75,6 +75,17 @@ int cv_cli_parse(cv_cli *cli, int argc, char **argv, const cv_opt *opts, const c
                               usage);
         }
     }
+    /* After "--" every argument is a positional one, even one that begins with '-' (a
+     * negative number: plugin config NAME KEY -- -5). */
+    for (; optind < argc; optind++) {
+        optarg = argv[optind];
+        if (not_utf8(cli, NULL))
+            return cli->err.code;
+        if (*npos >= max_pos)
+            return cv_err_set(&cli->err, CV_EINVAL, "unexpected argument '%s'; usage: convene %s",
+                              optarg, usage);
+        pos[(*npos)++] = optarg;
+    }
     if (*npos < min_pos)
         return cv_err_set(&cli->err, CV_EINVAL, "missing arguments; usage: convene %s", usage);
     return cv_cli_apply_clock(cli);

@@ -108,6 +108,17 @@ class BadInputTest(StoreTest):
         self.refused("org", "frobnicate", code=EX_USAGE, says="unknown command")
         self.refused("congress", "set", "LS-TP", "--pilot", "maybe", code=EX_USAGE, says="yes")
 
+    def test_after_a_double_dash_every_argument_is_positional(self):
+        """A value that begins with '-' (a negative number) follows "--": it reaches the
+        command's own check instead of being taken for an option."""
+        self.refused("plugin", "config", "import-csv", "max_mb", "-5", code=EX_USAGE,
+                     says="unknown option '-5'")
+        self.refused("plugin", "config", "import-csv", "max_mb", "--", "-5", code=EX_USAGE,
+                     says="max_mb must be 1 to 1048576 (MiB), not -5")
+        self.ok("org", "add", "--level", "province", "--", "CB", "Tỉnh Cao Bằng")
+        self.assertEqual(self.js("org", "show", "CB")["name"], "Tỉnh Cao Bằng")
+        self.refused("org", "show", "--", "LS", "LS", code=EX_USAGE, says="unexpected argument")
+
     def test_unknown_codes(self):
         self.refused("org", "show", "NOPE", code=EX_DATAERR, says="NOPE")
         self.refused("org", "add", "X", "Tên", "--level", "cell", "--parent", "NOPE",
