@@ -214,9 +214,11 @@ static int check_pragma(sqlite3 *db, const char *sql, int ok_is_row, const char 
     if (rc == SQLITE_OK)
         rc = sqlite3_step(st);
     const char *first = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
-    if (rc == SQLITE_ROW && (!ok_is_row || !first || strcmp(first, "ok") != 0))
-        cv_err_set(e, CV_ECONFLICT, N_("%s fails %s: %s%s"), file, sql + 7, first ? first : "",
-                   ok_is_row ? "" : " has rows referring to nothing");
+    if (rc == SQLITE_ROW && ok_is_row && (!first || strcmp(first, "ok") != 0))
+        cv_err_set(e, CV_ECONFLICT, N_("%s fails %s: %s"), file, sql + 7, first ? first : "");
+    else if (rc == SQLITE_ROW && !ok_is_row)
+        cv_err_set(e, CV_ECONFLICT, N_("%s fails %s: %s has rows referring to nothing"), file,
+                   sql + 7, first ? first : "");
     else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         db_fail(db, "cannot check", file, e);
     else

@@ -170,9 +170,10 @@ static int find_by_number(cv_store *s, const char *number, const char *date, int
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return cv_store_fail(s, "finding a plan", e);
+    if (n == 0 && date)
+        return cv_err_set(e, CV_ENOTFOUND, N_("no plan %s of %s"), number, date);
     if (n == 0)
-        return cv_err_set(e, CV_ENOTFOUND, N_("no plan %s%s%s"), number, date ? " of " : "",
-                          date ? date : "");
+        return cv_err_set(e, CV_ENOTFOUND, N_("no plan %s"), number);
     if (n > 1)
         return cv_err_set(e, CV_ECONFLICT,
                           N_("%s is ambiguous: %s; write %s@DATE or the plan's id"), number, seen,

@@ -138,6 +138,29 @@ static void test_backup_verifies_and_a_wrong_journal_end_fails(void **state)
     assert_false(exists(d->dir, "b.db-wal")); /* a backup is one self-contained file */
 }
 
+/* A copy with a row that refers to nothing fails its foreign key check, naming the table. */
+static void test_a_dangling_reference_fails_the_check_naming_its_table(void **state)
+{
+    dir_fixture *d = *state;
+    char dest[128], want[256];
+    cv_backup_result r;
+    cv_err e;
+    sqlite3 *db;
+    snprintf(dest, sizeof dest, "%s/b.db", d->dir);
+    assert_int_equal(cv_backup_make(cv_store_path(d->f->s), dest, NULL, &r, &e), 0);
+    assert_int_equal(sqlite3_open(dest, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO orgs(code, name, level, parent_id, path) "
+                                  "VALUES ('X', 'Chi bộ X', 'cell', 999999, '/X/')",
+                                  0, 0, 0),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(cv_backup_verify(dest, r.last_event_id, &r, &e), CV_ECONFLICT);
+    snprintf(want, sizeof want, "%s fails foreign_key_check: orgs has rows referring to nothing",
+             dest);
+    assert_string_equal(e.msg, want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -146,6 +169,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stopped_backup_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backup_verifies_and_a_wrong_journal_end_fails, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_a_dangling_reference_fails_the_check_naming_its_table,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

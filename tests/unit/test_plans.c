@@ -75,6 +75,9 @@ static void test_numbers_repeat_across_years(void **state)
     assert_int_equal(cv_plan_find(f->s, "35-CT/TW@2024-06-14", &id, &f->e), 0);
     assert_int_equal(id, b);
     assert_int_equal(cv_plan_find(f->s, "35-CT/TW@2020-01-01", &id, &f->e), CV_ENOTFOUND);
+    assert_string_equal(f->e.msg, "no plan 35-CT/TW of 2020-01-01");
+    assert_int_equal(cv_plan_find(f->s, "36-CT/TW", &id, &f->e), CV_ENOTFOUND);
+    assert_string_equal(f->e.msg, "no plan 36-CT/TW");
     cv_plan_spec dup = {.number = "35-CT/TW",
                         .issued = "2019-05-30",
                         .issuer = "Bộ Chính trị",
