@@ -106,6 +106,8 @@ const char *cv_strerror(int code)
         return "plugin error";
     case CV_EPERM:
         return "permission denied";
+    case CV_EINTERNAL:
+        return "internal error";
     default:
         return "unknown error";
     }

@@ -5,17 +5,18 @@
 
 enum cv_code {
     CV_OK = 0,
-    CV_EINVAL = -1,    /* bad argument or malformed input */
-    CV_ENOTFOUND = -2, /* an unknown code, id or name */
-    CV_ECONFLICT = -3, /* a domain invariant would break (duplicate, order, state) */
-    CV_ESTORE = -4,    /* SQLite failed */
-    CV_EIO = -5,       /* a file or socket failed */
-    CV_ENOMEM = -6,    /* out of memory */
-    CV_EBUSY = -7,     /* held by someone else (a second daemon, a lock) */
-    CV_ELIMIT = -8,    /* a bound was exceeded (size, budget, count) */
-    CV_ESCRIPT = -9,   /* a Lua script failed */
-    CV_EPLUGIN = -10,  /* a plugin failed or was refused */
-    CV_EPERM = -11,    /* the actor holds no role that permits this here */
+    CV_EINVAL = -1,     /* bad argument or malformed input */
+    CV_ENOTFOUND = -2,  /* an unknown code, id or name */
+    CV_ECONFLICT = -3,  /* a domain invariant would break (duplicate, order, state) */
+    CV_ESTORE = -4,     /* SQLite failed */
+    CV_EIO = -5,        /* a file or socket failed */
+    CV_ENOMEM = -6,     /* out of memory */
+    CV_EBUSY = -7,      /* held by someone else (a second daemon, a lock) */
+    CV_ELIMIT = -8,     /* a bound was exceeded (size, budget, count) */
+    CV_ESCRIPT = -9,    /* a Lua script failed */
+    CV_EPLUGIN = -10,   /* a plugin failed or was refused */
+    CV_EPERM = -11,     /* the actor holds no role that permits this here */
+    CV_EINTERNAL = -12, /* a bug: convene broke a rule of its own (never retried as a fault) */
 };
 
 typedef struct cv_err {

@@ -339,7 +339,7 @@ int cv_store_require_tx(cv_store *s, const char *who, cv_err *e)
 {
     if (s->depth > 0)
         return 0;
-    return cv_err_set(e, CV_ESTORE,
+    return cv_err_set(e, CV_EINTERNAL,
                       "internal error: %s changes the store outside a transaction (its caller "
                       "must begin one)",
                       who);
