@@ -17,6 +17,7 @@
 #include "auth/grant.h"
 #include "base/path.h"
 #include "base/clock.h"
+#include "domain/congress.h"
 #include "domain/org.h"
 #include "lua/api.h"
 #include "lua/campaign.h"
@@ -519,6 +520,7 @@ typedef struct batch_event {
     int64_t id, at, org_id;
     char type[64];
     char *data;
+    size_t row; /* of an import.rows event, the row's number (from 1); 0 for a whole event */
 } batch_event;
 
 static int read_batch(cv_lua_pkg *p, int64_t after, batch_event *evs, int *n, cv_err *e)
@@ -672,8 +674,10 @@ int cv_lua_pkg_call_with_event(cv_lua_pkg *p, const cv_lua_event *ev, int writes
     return cv_lua_pkg_call_hook(p, 2, writes, e);
 }
 
-/* Runs every hook of ev->type (and "*") with the event; a failure is recorded and skipped. */
-static void run_hooks(cv_lua_pkg *p, const cv_lua_event *ev)
+/* Runs every hook of ev->type (and "*") with the event; a failure is recorded and skipped. The
+ * cause of a row of an import.rows event names the row too, so that each row's notifications have
+ * keys of their own, as they would had each row been journaled alone. */
+static void run_hooks(cv_lua_pkg *p, const cv_lua_event *ev, size_t row)
 {
     lua_State *L = cv_lua_sandbox_state(p->sb);
     lua_getfield(L, LUA_REGISTRYINDEX, "cv.hooks");
@@ -687,7 +691,10 @@ static void run_hooks(cv_lua_pkg *p, const cv_lua_event *ev)
         int list = lua_gettop(L);
         lua_Integer n = (lua_Integer)lua_rawlen(L, list);
         for (lua_Integer i = 1; i <= n && !p->suspended[0] && !p->store_failed; i++) {
-            cv_lua_pkg_set_cause(p, "ev%lld", (long long)ev->id);
+            if (row)
+                cv_lua_pkg_set_cause(p, "ev%lld.%zu", (long long)ev->id, row);
+            else
+                cv_lua_pkg_set_cause(p, "ev%lld", (long long)ev->id);
             lua_rawgeti(L, list, i);
             cv_err he;
             if (cv_lua_pkg_call_with_event(p, ev, 1, &he) < 0 && !p->store_failed) {
@@ -733,7 +740,7 @@ static int handle(cv_lua_pkg *p, const batch_event *bev, cv_err *e)
     }
     p->depth = depth_of(p, bev->id);
     if (hooked)
-        run_hooks(p, &ev);
+        run_hooks(p, &ev, bev->row);
     if (p->store_failed)
         return cv_err_set(e, CV_ESTORE,
                           N_("event %lld was not finished (the store was busy or the daemon is "
@@ -744,47 +751,107 @@ static int handle(cv_lua_pkg *p, const batch_event *bev, cv_err *e)
     return rc;
 }
 
-/* The organisation a row of import.rows belongs to: an org row's own code, a person's org. */
-static int64_t row_org(cv_lua_pkg *p, const char *kind, json_t *row, cv_err *e)
+/* The event a new row of kind is to hooks: the one the command adding such a row alone journals
+ * (org add, person add, congress plan); NULL for a kind no command adds. */
+static const char *row_type(const char *kind)
 {
-    const char *code =
-        json_string_value(json_object_get(row, strcmp(kind, "org") ? "org" : "code"));
+    static const char *const types[][2] = {
+        {"org", "org.added"}, {"person", "person.added"}, {"congress", "congress.planned"}};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (strcmp(kind, types[i][0]) == 0)
+            return types[i][1];
+    return NULL;
+}
+
+/* Copies the text of row's key into dst when it is given (a null keeps dst; "" stays ""). */
+static void row_text(json_t *row, const char *key, char *dst, size_t cap)
+{
+    json_t *v = json_object_get(row, key);
+    if (json_is_string(v) || json_is_null(v))
+        snprintf(dst, cap, "%s", json_is_string(v) ? json_string_value(v) : "");
+}
+
+/* A new congress's row as `congress plan` journals a congress (cv_congress_json): the stored
+ * congress's id and organisation, with the row's values, which are what the import wrote (a new
+ * congress of an import is no pilot, elects no secretary directly, has no delegates yet, and its
+ * planned end is its planned start). A congress no longer stored keeps the row's values. */
+static int congress_row(cv_lua_pkg *p, json_t *row, cv_err *e)
+{
+    const char *org = json_string_value(json_object_get(row, "org"));
+    const char *term = json_string_value(json_object_get(row, "term"));
+    cv_congress c;
+    cv_err missing;
+    if (!org || !term || cv_congress_get(p->store, org, term, &c, &missing) < 0)
+        return org && term && cv_store_faulted(missing.code)
+                   ? cv_err_set(e, missing.code, "%s", missing.msg)
+                   : 0;
+    c.ordinal = (int)json_integer_value(json_object_get(row, "ordinal"));
+    row_text(row, "kind", c.kind, sizeof c.kind);
+    row_text(row, "status", c.status, sizeof c.status);
+    row_text(row, "planned", c.planned_start, sizeof c.planned_start);
+    row_text(row, "planned", c.planned_end, sizeof c.planned_end);
+    row_text(row, "held", c.actual_start, sizeof c.actual_start);
+    row_text(row, "held_end", c.actual_end, sizeof c.actual_end);
+    c.pilot = c.direct_secretary = 0;
+    c.delegates_summoned = c.delegates_present = -1;
+    json_t *j = cv_congress_json(&c);
+    int rc = j && json_object_clear(row) == 0 && json_object_update(row, j) == 0
+                 ? 0
+                 : cv_err_set(e, CV_ENOMEM, N_("out of memory"));
+    json_decref(j);
+    return rc;
+}
+
+/* One row of an import.rows batch as its own event: its organisation (an org row's own, the
+ * org of a person or a congress) and its data, the command's (an organisation's has its id
+ * too). Returns the organisation's id, 0 for none, or -1 with e set. */
+static int64_t row_event(cv_lua_pkg *p, const char *kind, json_t *row, batch_event *one, cv_err *e)
+{
+    int is_org = strcmp(kind, "org") == 0;
+    const char *code = json_string_value(json_object_get(row, is_org ? "code" : "org"));
     cv_org o;
     cv_err missing;
-    if (!code)
-        return 0;
-    if (cv_org_get(p->store, code, &o, &missing) == 0)
-        return o.id;
-    return cv_store_faulted(missing.code) ? (cv_err_set(e, missing.code, "%s", missing.msg), -1)
-                                          : 0;
+    int64_t org_id = 0;
+    if (code && cv_org_get(p->store, code, &o, &missing) == 0)
+        org_id = o.id;
+    else if (code && cv_store_faulted(missing.code))
+        return cv_err_set(e, missing.code, "%s", missing.msg), -1;
+    if (is_org && org_id && json_object_set_new(row, "id", json_integer(org_id)) < 0)
+        return cv_err_set(e, CV_ENOMEM, N_("out of memory")), -1;
+    if (strcmp(kind, "congress") == 0 && congress_row(p, row, e) < 0)
+        return -1;
+    if (!(one->data = json_dumps(row, JSON_COMPACT)))
+        return cv_err_set(e, CV_ENOMEM, N_("out of memory")), -1;
+    return org_id;
 }
 
 /* import.rows, a batch of new rows an import wrote ({"kind", "columns", "added": [[values]]}),
- * reaches hooks and campaigns as one <kind>.added event a row (org.added, person.added) with
- * the row's values as its data, as though each had been journaled alone. */
+ * reaches hooks and campaigns as one event a row, as though each had been journaled alone by
+ * the command that adds one (row_type, row_event): the same type and the same data. */
 static int handle_rows(cv_lua_pkg *p, const batch_event *bev, cv_err *e)
 {
     json_t *d = json_loads(bev->data, 0, NULL);
     const char *kind = json_string_value(json_object_get(d, "kind"));
+    const char *type = kind ? row_type(kind) : NULL;
     json_t *columns = json_object_get(d, "columns"), *added = json_object_get(d, "added"), *row;
-    batch_event one = {bev->id, bev->at, 0, "", NULL};
+    batch_event one = {bev->id, bev->at, 0, "", NULL, 0};
     size_t i;
     int rc = 0;
-    if (kind)
-        snprintf(one.type, sizeof one.type, "%.32s.added", kind);
-    if (kind && (has_hooks(p, one.type) || cv_lua_campaign_count(p) > 0))
+    if (type)
+        snprintf(one.type, sizeof one.type, "%s", type);
+    if (type && (has_hooks(p, one.type) || cv_lua_campaign_count(p) > 0))
         json_array_foreach(added, i, row)
         {
             json_t *obj = json_object();
-            for (size_t c = 0; c < json_array_size(columns) && c < json_array_size(row); c++)
+            for (size_t c = 0; obj && c < json_array_size(columns) && c < json_array_size(row); c++)
                 json_object_set(obj, json_string_value(json_array_get(columns, c)),
                                 json_array_get(row, c));
-            one.org_id = row_org(p, kind, obj, e);
-            one.data = json_dumps(obj, JSON_COMPACT);
+            one.row = i + 1;
+            one.data = NULL;
+            one.org_id = obj ? row_event(p, kind, obj, &one, e)
+                             : cv_err_set(e, CV_ENOMEM, N_("out of memory"));
             json_decref(obj);
-            rc = one.org_id < 0 ? e->code
-                 : one.data     ? handle(p, &one, e)
-                                : cv_err_set(e, CV_ENOMEM, N_("out of memory"));
+            rc = one.org_id < 0 ? e->code : handle(p, &one, e);
             free(one.data);
             if (rc < 0)
                 break;

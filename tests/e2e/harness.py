@@ -59,6 +59,13 @@ class StoreTest(unittest.TestCase):
         env["CONVENE_NOW"] = self.NOW
         return env
 
+    def write_file(self, name, content):
+        """Writes text (UTF-8) to name in the test's folder and returns its path."""
+        path = os.path.join(self.dir, name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(content)
+        return path
+
     def run_cv(self, *args, stdin=None):
         proc = subprocess.run([BIN, *args], capture_output=True, text=True, env=self.env(),
                               input=stdin, timeout=120)
