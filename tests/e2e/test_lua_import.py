@@ -9,8 +9,7 @@ import signal
 import sqlite3
 import time
 
-from harness import StoreTest, main
-from test_daemon import Daemon
+from harness import Daemon, StoreTest, main
 
 # Every hook queues one notification whose subject is the event's type alone (the same for every
 # row, so a row needs a key of its own) and whose body is the event's organisation and data as JSON.
@@ -61,8 +60,6 @@ class LuaImportTest(StoreTest):
             f.write(HOOKS)
         self.ok("script", "add", pkg, "--org", "LS-TP")
         self.daemon = Daemon(self, "--poll-ms", "50")
-        self.addCleanup(lambda: self.daemon.proc.poll() is None
-                        and self.daemon.stop(signal.SIGKILL))
         self.daemon.wait_for(lambda e: e["msg"] == "package loaded")
 
     def assert_same_but(self, by_hand, imported, keys):
