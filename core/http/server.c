@@ -3,8 +3,9 @@
  * has no thread. Every request is bounded: the head's bytes (MHD's connection memory), its
  * arrival time (header_timeout, from a sweep that shuts slow sockets down), the body's bytes and
  * arrival (request_timeout), idleness (MHD's timeout), connections per IP and in all. Work too
- * long for the loop goes to the thread pool while the connection is suspended. */
-#include "http/server.h"
+ * long for the loop goes to the thread pool while the connection is suspended. Event streams are
+ * stream.c's. */
+#include "http/server_int.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -23,10 +24,7 @@
 #include "http/listen.h"
 #include "http/upload.h"
 
-#define SWEEP_MS     200
-#define HEARTBEAT_MS 15000
-#define CHAIN_MAX    16 /* organisations from an event's up to the root (the tree's depth) */
-#define STREAM_BATCH 64 /* events a stream reads from the store per call, so none hogs the loop */
+#define SWEEP_MS 200
 
 const cv_http_setting cv_http_settings[] = {
     {"http.listen", "listen", "HOST:PORT or unix:PATH to serve HTTP on", 0, 0, 0},
@@ -40,83 +38,6 @@ const cv_http_setting cv_http_settings[] = {
      "milliseconds a request's work on the thread pool may take (then 503)", 10000, 100, 3600000},
     {NULL, NULL, NULL, 0, 0, 0},
 };
-
-enum {
-    S_LISTEN,
-    S_MAX_CONN,
-    S_PER_IP,
-    S_HEADER_T,
-    S_REQUEST_T,
-    S_IDLE_T,
-    S_HEADER_B,
-    S_DEADLINE,
-    S_COUNT
-};
-
-/* A connection as the sweep sees it: when it began waiting for what it must send next. */
-typedef struct conn {
-    struct conn *prev, *next;
-    int fd;
-    enum { C_HEAD, C_BODY, C_ANSWER } phase;
-    uint64_t since; /* uv_now when the phase began */
-} conn;
-
-/* A Server-Sent Events stream: where it is in the journal and what it may see. It is suspended
- * whenever it has nothing to send and resumed by a new event it may see or its heartbeat. */
-typedef struct stream {
-    struct stream *prev, *next;
-    struct server *srv;
-    struct MHD_Connection *c;
-    int64_t cursor; /* the last event read (sent or skipped) */
-    cv_http_scope scope;
-    uint64_t heartbeat_at; /* uv_now */
-    int suspended;
-    int ended;  /* who may see what has changed: the stream ends, and the client reconnects */
-    char *pend; /* an event's text that did not fit in MHD's buffer yet */
-    size_t pend_len, pend_off;
-} stream;
-
-/* A request's work on the thread pool. It owns the response the work writes and outlives the
- * request: past the deadline the request is answered 503 and let go (x set to NULL), and the
- * work's late answer is dropped when it finishes. */
-typedef struct job {
-    struct job *prev, *next;
-    uv_work_t work;
-    struct server *srv;
-    struct exchange *x; /* the request waiting for it, or NULL once answered without it */
-    cv_http_resp resp;
-    uint64_t deadline; /* uv_now */
-} job;
-
-typedef struct server {
-    cv_daemon *d;
-    struct MHD_Daemon *mhd;
-    uv_poll_t poll;
-    uv_timer_t tick, sweep;
-    int open_handles, inflight, stopping;
-    long long nconns;
-    char listen[CV_HTTP_LISTEN_MAX + 1];
-    long long v[S_COUNT];
-    conn conns;     /* list head */
-    stream streams; /* list head */
-    uv_timer_t heartbeat;
-    job jobs; /* list head: the work out on the thread pool */
-    cv_api api;
-} server;
-
-/* One request: its body as it arrives and its response. */
-typedef struct exchange {
-    server *srv;
-    struct MHD_Connection *c;
-    conn *k;
-    char *body;
-    size_t len, max;
-    int too_big;
-    char peer[INET6_ADDRSTRLEN];
-    cv_http_resp resp;
-    job *job;      /* its work on the thread pool, while it waits for it */
-    cv_upload *up; /* a multipart body carrying a file (upload.h), else NULL */
-} exchange;
 
 static void run_mhd(server *s);
 
@@ -180,199 +101,19 @@ static enum MHD_Result send_problem(exchange *x, int status, const char *detail)
     return send_resp(x);
 }
 
-/* chain[0] = org, then its ancestors up to the root; the count (0 for org 0). */
-static int org_chain(cv_store *st, int64_t org, int64_t chain[CHAIN_MAX])
-{
-    cv_err e;
-    int n = 0;
-    sqlite3_stmt *q = cv_store_prepare(st, "SELECT parent_id FROM orgs WHERE id = ?1", &e);
-    while (q && org > 0 && n < CHAIN_MAX) {
-        chain[n++] = org;
-        sqlite3_bind_int64(q, 1, org);
-        org = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-        sqlite3_reset(q);
-    }
-    return n;
-}
-
-static int stream_sees(stream *st, const cv_event *ev)
-{
-    int64_t chain[CHAIN_MAX];
-    return cv_http_scope_sees(&st->scope, chain, org_chain(st->srv->api.store, ev->org_id, chain));
-}
-
-/* The event as one SSE message: its id (for Last-Event-ID), its type, and the event as JSON. */
-static int stream_format(stream *st, const cv_event *ev)
-{
-    json_t *j = json_pack("{s:I, s:s, s:I, s:O}", "id", (json_int_t)ev->id, "type", ev->type, "at",
-                          (json_int_t)ev->at, "data", ev->data);
-    char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(j);
-    if (!text)
-        return -1;
-    size_t cap = strlen(text) + strlen(ev->type) + 64;
-    st->pend = malloc(cap);
-    if (st->pend)
-        st->pend_len = (size_t)snprintf(st->pend, cap, "id: %lld\nevent: %s\ndata: %s\n\n",
-                                        (long long)ev->id, ev->type, text);
-    st->pend_off = 0;
-    free(text);
-    return st->pend ? 0 : -1;
-}
-
-static size_t stream_drain(stream *st, char *buf, size_t max)
-{
-    if (!st->pend)
-        return 0;
-    size_t n = st->pend_len - st->pend_off < max ? st->pend_len - st->pend_off : max;
-    memcpy(buf, st->pend + st->pend_off, n);
-    st->pend_off += n;
-    if (st->pend_off == st->pend_len) {
-        free(st->pend);
-        st->pend = NULL;
-    }
-    return n;
-}
-
-static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
-{
-    (void)pos;
-    stream *st = cls;
-    server *s = st->srv;
-    size_t n = stream_drain(st, buf, max);
-    if (st->ended && n == 0)
-        return MHD_CONTENT_READER_END_OF_STREAM;
-    cv_event ev;
-    cv_err e;
-    for (int i = 0; i < STREAM_BATCH && n < max && !st->pend; i++) {
-        int rc = cv_journal_next(s->api.store, st->cursor, &ev, &e);
-        if (rc < 0)
-            return MHD_CONTENT_READER_END_WITH_ERROR;
-        if (rc == 0)
-            break;
-        st->cursor = ev.id;
-        if (stream_sees(st, &ev) && stream_format(st, &ev) < 0) {
-            cv_event_clear(&ev);
-            return MHD_CONTENT_READER_END_WITH_ERROR;
-        }
-        cv_event_clear(&ev);
-        n += stream_drain(st, buf + n, max - n);
-    }
-    uint64_t now = uv_now(cv_daemon_loop(s->d));
-    static const char beat[] = ": heartbeat\n\n";
-    if (n == 0 && now >= st->heartbeat_at && max >= sizeof beat - 1) {
-        memcpy(buf, beat, sizeof beat - 1);
-        n = sizeof beat - 1;
-    }
-    if (n > 0) {
-        st->heartbeat_at = now + HEARTBEAT_MS;
-        return (ssize_t)n;
-    }
-    st->suspended = 1;
-    MHD_suspend_connection(st->c);
-    return 0;
-}
-
-static void stream_free(void *cls)
-{
-    stream *st = cls;
-    st->prev->next = st->next;
-    st->next->prev = st->prev;
-    free(st->pend);
-    free(st);
-}
-
-static void stream_resume(stream *st)
-{
-    if (st->suspended) {
-        st->suspended = 0;
-        MHD_resume_connection(st->c);
-    }
-}
-
-/* Answers x with an event stream after resp.stream_after. */
-static enum MHD_Result send_stream(exchange *x)
-{
-    server *s = x->srv;
-    stream *st = calloc(1, sizeof *st);
-    struct MHD_Response *m =
-        st ? MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, st, stream_free)
-           : NULL;
-    if (!m) {
-        free(st);
-        return MHD_NO;
-    }
-    st->srv = s;
-    st->c = x->c;
-    st->cursor = x->resp.stream_after;
-    st->scope = x->resp.scope;
-    st->heartbeat_at = uv_now(cv_daemon_loop(s->d)) + HEARTBEAT_MS;
-    st->next = s->streams.next;
-    st->prev = &s->streams;
-    s->streams.next->prev = st;
-    s->streams.next = st;
-    MHD_add_response_header(m, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
-    MHD_add_response_header(m, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-    MHD_add_response_header(m, "X-Accel-Buffering", "no");
-    enum MHD_Result rc = MHD_queue_response(x->c, MHD_HTTP_OK, m);
-    MHD_destroy_response(m);
-    if (x->k)
-        x->k->phase = C_ANSWER;
-    return rc;
-}
-
-/* Whether ev changes who may see what (a grant, an account, a token or a session changed). */
-static int changes_access(const cv_event *ev)
-{
-    static const char *const types[] = {"grant.added",      "grant.ended",   "account.updated",
-                                        "account.password", "token.revoked", "session.closed"};
-    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-        if (strcmp(ev->type, types[i]) == 0)
-            return 1;
-    return 0;
-}
-
-/* A new event: wakes the streams that may see it; the others skip it without a store read. An
- * event that changes access ends every stream (after what it has been sent): each client
- * reconnects with Last-Event-ID and is checked again, so a revoked token or an ended grant stops
- * seeing at once. Such events are rare. */
+/* A new event wakes the streams that may see it (stream.c). */
 static void http_on_event(cv_daemon *d, void *state, const cv_event *ev)
 {
     (void)d;
     server *s = state;
-    int64_t chain[CHAIN_MAX];
-    int n = -1, woke = 0, end_all = changes_access(ev);
-    if (!s || s->stopping)
-        return;
-    for (stream *st = s->streams.next; st != &s->streams; st = st->next) {
-        if (end_all) {
-            st->ended = 1;
-            stream_resume(st);
-            woke = 1;
-            continue;
-        }
-        if (!st->suspended || st->cursor >= ev->id)
-            continue;
-        if (n < 0)
-            n = org_chain(s->api.store, ev->org_id, chain);
-        if (cv_http_scope_sees(&st->scope, chain, n)) {
-            stream_resume(st);
-            woke = 1;
-        } else {
-            st->cursor = ev->id;
-        }
-    }
-    if (woke)
+    if (s && !s->stopping && cv_http_stream_wake(s, ev))
         run_mhd(s);
 }
 
 static void on_heartbeat(uv_timer_t *t)
 {
     server *s = t->data;
-    uint64_t now = uv_now(cv_daemon_loop(s->d));
-    for (stream *st = s->streams.next; st != &s->streams; st = st->next)
-        if (st->suspended && now >= st->heartbeat_at)
-            stream_resume(st);
+    cv_http_stream_beat(s, uv_now(cv_daemon_loop(s->d)));
     run_mhd(s);
 }
 
@@ -468,7 +209,7 @@ static enum MHD_Result answer(exchange *x, const char *url, const char *method)
     else
         cv_web_handle(&x->srv->api, &req, &x->resp); /* the dashboard's pages */
     if (x->resp.stream)
-        return send_stream(x);
+        return cv_http_stream_send(x);
     if (!x->resp.work)
         return send_resp(x);
     server *s = x->srv;
@@ -738,7 +479,7 @@ static void maybe_free(server *s)
     if (s->open_handles > 0 || s->inflight > 0)
         return;
     for (stream *st = s->streams.next; st != &s->streams; st = st->next)
-        stream_resume(st); /* MHD stops only with no connection suspended */
+        cv_http_stream_resume(st); /* MHD stops only with no connection suspended */
     if (s->mhd)
         MHD_stop_daemon(s->mhd);
     cv_http_unlisten(s->listen);

@@ -1,8 +1,8 @@
 /* package.c: one Lua package in its sandbox: loading init.lua (and the modules it requires from
- * its folder or the shipped procedures), and handing journal events to its hooks in batches whose
- * writes commit with the package's cursor. It never writes outside a dispatch's transaction and
- * never lets one hook's failure undo another hook's work. */
-#include "lua/package.h"
+ * its folder or the shipped procedures), its budgets, and calling its callbacks (a hook's writes
+ * in a savepoint of their own, the cascade they cause counted). Handing it journal events is
+ * dispatch.c's. It never lets one callback's failure undo another callback's work. */
+#include "lua/package_int.h"
 
 #include <errno.h>
 #include <lauxlib.h>
@@ -16,58 +16,9 @@
 
 #include "auth/grant.h"
 #include "base/path.h"
-#include "base/clock.h"
 #include "domain/org.h"
 #include "lua/api.h"
-#include "lua/campaign.h"
 #include "store/journal.h"
-
-#define SCOPE_CACHE 256
-#define CAUSED_MAX  64 /* ranges of events the package's hooks wrote, for the cascade depth */
-
-struct caused {
-    int64_t first, last;
-    long depth;
-};
-
-/* What the running callback and the current minute spent of the per-call and per-minute
- * budgets; hooks and jobs count for the package's whole life. */
-struct spending {
-    long hooks, jobs, call_notify, call_log, minute_notify, minute_log;
-    int64_t minute_cpu_ns; /* thread CPU the package's callbacks spent in the minute */
-    int64_t minute;        /* when (monotonic ms) the minute of the per-minute counts began */
-};
-
-struct scope_entry {
-    int64_t id;
-    int yes;
-    char code[CV_CODE_MAX];
-};
-
-struct cv_lua_pkg {
-    char name[CV_LUA_NAME_MAX];
-    char path[CV_LUA_PATH_MAX];
-    char root[CV_CODE_MAX];
-    int64_t root_id;
-    cv_store *store;
-    cv_lua_sandbox *sb;
-    cv_lua_pkg_sink sink;
-    void *sink_ctx;
-    int loading, in_hook, sp_open, synced;
-    char cause[CV_LUA_CAUSE_MAX]; /* what the running callback answers ("ev42", "day2020-06-30") */
-    char last_error[700];
-    char suspended[700]; /* "" while the package runs */
-    int failures;        /* callbacks failed since the dispatch began */
-    int store_failed;    /* a store call failed in this batch (the lock, say): retry it whole */
-    int immediate;       /* the next batch takes the write lock from its start */
-    cv_lua_limits limits;
-    struct spending spent;
-    long depth;         /* cascade depth of the event being handled (0: none of ours) */
-    int64_t write_from; /* the journal's last id when the callback's savepoint opened */
-    struct caused caused[CAUSED_MAX];
-    int caused_next;
-    struct scope_entry scope[SCOPE_CACHE];
-};
 
 /* The limits, their ranges and defaults (README "Lua budgets"). */
 static const struct limit_def {
@@ -131,7 +82,7 @@ const cv_lua_limits *cv_lua_pkg_limits(const cv_lua_pkg *p)
     return &p->limits;
 }
 
-static int64_t monotonic_ms(void)
+int64_t cv_lua_pkg_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -151,7 +102,7 @@ static void spend(lua_State *L, long *count, long limit, const char *what, const
 /* Starts a new minute of the per-minute budgets 60 s after the current one's first use. */
 static void minute_roll(struct spending *sp)
 {
-    int64_t now = monotonic_ms();
+    int64_t now = cv_lua_pkg_now_ms();
     if (sp->minute == 0 || now - sp->minute >= 60000) {
         sp->minute = now;
         sp->minute_notify = sp->minute_log = 0;
@@ -230,16 +181,6 @@ int cv_lua_pkg_sees_orgless(const char *type)
     for (const char *const *t = safe; *t; t++)
         if (strcmp(*t, type) == 0)
             return 1;
-    return 0;
-}
-
-/* The cascade depth of event id: one more than that of the callback that wrote it, 0 when none
- * of the package's callbacks did. */
-static long depth_of(const cv_lua_pkg *p, int64_t id)
-{
-    for (int i = 0; i < CAUSED_MAX; i++)
-        if (p->caused[i].depth && id >= p->caused[i].first && id <= p->caused[i].last)
-            return p->caused[i].depth;
     return 0;
 }
 
@@ -498,56 +439,6 @@ void cv_lua_pkg_free(cv_lua_pkg *p)
     free(p);
 }
 
-/* Whether org_id lies in the subtree (and its code), cached for one batch. */
-static struct scope_entry *scope_of(cv_lua_pkg *p, int64_t org_id, cv_err *e)
-{
-    struct scope_entry *slot = &p->scope[(uint64_t)org_id % SCOPE_CACHE];
-    if (slot->id == org_id)
-        return slot;
-    cv_org o;
-    int yes;
-    if (cv_org_in_subtree(p->store, p->root_id, org_id, &yes, e) < 0 ||
-        cv_org_get_by_id(p->store, org_id, &o, e) < 0)
-        return NULL;
-    slot->id = org_id;
-    slot->yes = yes;
-    snprintf(slot->code, sizeof slot->code, "%s", o.code);
-    return slot;
-}
-
-typedef struct batch_event {
-    int64_t id, at, org_id;
-    char type[64];
-    char *data;
-} batch_event;
-
-static int read_batch(cv_lua_pkg *p, int64_t after, batch_event *evs, int *n, cv_err *e)
-{
-    sqlite3_stmt *st = cv_store_prepare(p->store,
-                                        "SELECT id, at, type, coalesce(org_id, 0), data FROM "
-                                        "events WHERE id > ?1 ORDER BY id LIMIT ?2",
-                                        e);
-    if (!st)
-        return e->code;
-    sqlite3_bind_int64(st, 1, after);
-    sqlite3_bind_int(st, 2, CV_LUA_BATCH);
-    int rc;
-    *n = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        batch_event *ev = &evs[(*n)++];
-        ev->id = sqlite3_column_int64(st, 0);
-        ev->at = sqlite3_column_int64(st, 1);
-        size_t tlen = (size_t)sqlite3_column_bytes(st, 2);
-        tlen = tlen < sizeof ev->type ? tlen : sizeof ev->type - 1;
-        memcpy(ev->type, sqlite3_column_text(st, 2), tlen);
-        ev->type[tlen] = '\0';
-        ev->org_id = sqlite3_column_int64(st, 3);
-        ev->data = strdup((const char *)sqlite3_column_text(st, 4));
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : cv_store_fail(p->store, "reading the journal", e);
-}
-
 void cv_lua_pkg_failed(cv_lua_pkg *p, const char *what, const cv_err *he)
 {
     if (cv_store_faulted(he->code))
@@ -616,13 +507,6 @@ void cv_lua_pkg_actor(const cv_lua_pkg *p, cv_actor *a)
     package_actor(p->name, p->root_id, p->cause, a);
 }
 
-/* The package acts as itself while it runs; *saved receives the actor to put back afterwards. */
-static void act_as_package(cv_lua_pkg *p, cv_actor *saved)
-{
-    *saved = *cv_store_actor(p->store);
-    cv_lua_pkg_act_as(p->store, p->name, p->root_id, p->cause);
-}
-
 const char *cv_lua_pkg_cause(const cv_lua_pkg *p)
 {
     return p->cause[0] ? p->cause : "load";
@@ -670,217 +554,4 @@ int cv_lua_pkg_call_with_event(cv_lua_pkg *p, const cv_lua_event *ev, int writes
     lua_insert(L, -2);
     lua_pushlightuserdata(L, (void *)ev);
     return cv_lua_pkg_call_hook(p, 2, writes, e);
-}
-
-/* Runs every hook of ev->type (and "*") with the event; a failure is recorded and skipped. */
-static void run_hooks(cv_lua_pkg *p, const cv_lua_event *ev)
-{
-    lua_State *L = cv_lua_sandbox_state(p->sb);
-    lua_getfield(L, LUA_REGISTRYINDEX, "cv.hooks");
-    int hooks = lua_gettop(L);
-    const char *keys[] = {ev->type, "*"};
-    for (int k = 0; k < 2; k++) {
-        if (lua_getfield(L, hooks, keys[k]) != LUA_TTABLE) {
-            lua_pop(L, 1);
-            continue;
-        }
-        int list = lua_gettop(L);
-        lua_Integer n = (lua_Integer)lua_rawlen(L, list);
-        for (lua_Integer i = 1; i <= n && !p->suspended[0] && !p->store_failed; i++) {
-            cv_lua_pkg_set_cause(p, "ev%lld", (long long)ev->id);
-            lua_rawgeti(L, list, i);
-            cv_err he;
-            if (cv_lua_pkg_call_with_event(p, ev, 1, &he) < 0 && !p->store_failed) {
-                char what[120];
-                snprintf(what, sizeof what, "event %lld %s", (long long)ev->id, ev->type);
-                cv_lua_pkg_failed(p, what, &he);
-            }
-        }
-        lua_pop(L, 1);
-    }
-    lua_pop(L, 1);
-}
-
-static int has_hooks(cv_lua_pkg *p, const char *type)
-{
-    lua_State *L = cv_lua_sandbox_state(p->sb);
-    int top = lua_gettop(L);
-    lua_getfield(L, LUA_REGISTRYINDEX, "cv.hooks");
-    int any = lua_getfield(L, top + 1, type) == LUA_TTABLE;
-    if (!any)
-        any = lua_getfield(L, top + 1, "*") == LUA_TTABLE;
-    lua_settop(L, top);
-    return any;
-}
-
-/* Handles one event inside the batch's transaction. */
-static int handle(cv_lua_pkg *p, const batch_event *bev, cv_err *e)
-{
-    cv_lua_event ev = {bev->id, bev->at, bev->type, "", bev->data};
-    int hooked = has_hooks(p, bev->type);
-    int campaigns = cv_lua_campaign_count(p) > 0;
-    if (!hooked && !campaigns)
-        return 0;
-    if (bev->org_id > 0) {
-        struct scope_entry *se = scope_of(p, bev->org_id, e);
-        if (!se)
-            return e->code;
-        if (!se->yes)
-            return 0;
-        snprintf(ev.org, sizeof ev.org, "%s", se->code);
-    } else if (!cv_lua_pkg_sees_orgless(bev->type)) {
-        return 0;
-    }
-    p->depth = depth_of(p, bev->id);
-    if (hooked)
-        run_hooks(p, &ev);
-    if (p->store_failed)
-        return cv_err_set(e, CV_ESTORE,
-                          N_("event %lld was not finished (the store was busy or the daemon is "
-                             "stopping); the batch is retried whole"),
-                          (long long)bev->id);
-    int rc = campaigns && !p->suspended[0] ? cv_lua_campaign_step(p, &ev, e) : 0;
-    p->depth = 0;
-    return rc;
-}
-
-/* The organisation a row of import.rows belongs to: an org row's own code, a person's org. */
-static int64_t row_org(cv_lua_pkg *p, const char *kind, json_t *row, cv_err *e)
-{
-    const char *code =
-        json_string_value(json_object_get(row, strcmp(kind, "org") ? "org" : "code"));
-    cv_org o;
-    cv_err missing;
-    if (!code)
-        return 0;
-    if (cv_org_get(p->store, code, &o, &missing) == 0)
-        return o.id;
-    return cv_store_faulted(missing.code) ? (cv_err_set(e, missing.code, "%s", missing.msg), -1)
-                                          : 0;
-}
-
-/* import.rows, a batch of new rows an import wrote ({"kind", "columns", "added": [[values]]}),
- * reaches hooks and campaigns as one <kind>.added event a row (org.added, person.added) with
- * the row's values as its data, as though each had been journaled alone. */
-static int handle_rows(cv_lua_pkg *p, const batch_event *bev, cv_err *e)
-{
-    json_t *d = json_loads(bev->data, 0, NULL);
-    const char *kind = json_string_value(json_object_get(d, "kind"));
-    json_t *columns = json_object_get(d, "columns"), *added = json_object_get(d, "added"), *row;
-    batch_event one = {bev->id, bev->at, 0, "", NULL};
-    size_t i;
-    int rc = 0;
-    if (kind)
-        snprintf(one.type, sizeof one.type, "%.32s.added", kind);
-    if (kind && (has_hooks(p, one.type) || cv_lua_campaign_count(p) > 0))
-        json_array_foreach(added, i, row)
-        {
-            json_t *obj = json_object();
-            for (size_t c = 0; c < json_array_size(columns) && c < json_array_size(row); c++)
-                json_object_set(obj, json_string_value(json_array_get(columns, c)),
-                                json_array_get(row, c));
-            one.org_id = row_org(p, kind, obj, e);
-            one.data = json_dumps(obj, JSON_COMPACT);
-            json_decref(obj);
-            rc = one.org_id < 0 ? e->code
-                 : one.data     ? handle(p, &one, e)
-                                : cv_err_set(e, CV_ENOMEM, N_("out of memory"));
-            free(one.data);
-            if (rc < 0)
-                break;
-        }
-    json_decref(d);
-    return rc;
-}
-
-static void free_batch(batch_event *evs, int n)
-{
-    for (int i = 0; i < n; i++)
-        free(evs[i].data);
-    free(evs);
-}
-
-int cv_lua_pkg_dispatch(cv_lua_pkg *p, int *handled, int *hook_errors, cv_err *e)
-{
-    char consumer[CV_LUA_NAME_MAX + 8];
-    snprintf(consumer, sizeof consumer, "lua:%s", p->name);
-    int64_t cursor;
-    *handled = 0;
-    if (hook_errors)
-        *hook_errors = 0; /* also when caught up */
-    if (p->suspended[0])
-        return 0;
-    batch_event *evs = calloc(CV_LUA_BATCH, sizeof *evs);
-    int n = 0, rc;
-    if (!evs)
-        return cv_err_set(e, CV_ENOMEM, N_("out of memory"));
-    if ((rc = cv_journal_cursor_get(p->store, consumer, &cursor, e)) < 0 ||
-        (rc = read_batch(p, cursor, evs, &n, e)) < 0 || n == 0) {
-        free_batch(evs, n);
-        return rc;
-    }
-    memset(p->scope, 0, sizeof p->scope);
-    /* The batch reads without the write lock, which its first change takes: Lua that only reads
-     * never holds it. After a failed attempt (the lock was taken between) the retry takes it
-     * from the start, so it makes progress. */
-    p->store_failed = 0;
-    sqlite3 *db = cv_store_db(p->store);
-    sqlite3_int64 changes = sqlite3_total_changes64(db);
-    rc = p->immediate ? cv_store_begin(p->store, e) : cv_store_begin_deferred(p->store, e);
-    if (rc < 0) {
-        free_batch(evs, n);
-        return rc;
-    }
-    cv_actor saved;
-    act_as_package(p, &saved);
-    int i = 0;
-    p->failures = 0;
-    rc = p->synced ? 0 : cv_lua_campaign_sync(p, e);
-    /* The batch commits once its time is up: the write lock is never held across Lua for
-     * longer than CV_LUA_BATCH_MS and one callback's wall-clock budget. */
-    int64_t until = monotonic_ms() + CV_LUA_BATCH_MS;
-    for (; i < n && rc == 0 && !p->suspended[0] && (i == 0 || monotonic_ms() < until); i++)
-        rc =
-            strcmp(evs[i].type, "import.rows") ? handle(p, &evs[i], e) : handle_rows(p, &evs[i], e);
-    int read_only = rc == 0 && sqlite3_total_changes64(db) == changes;
-    if (rc == 0 && read_only) /* nothing to commit with: the cursor moves in a short write */
-        rc = cv_store_commit(p->store, e) < 0 ? e->code : cv_store_begin(p->store, e);
-    if (rc == 0 && i > 0)
-        rc = cv_journal_cursor_set(p->store, consumer, evs[i - 1].id, e);
-    if (rc == 0)
-        rc = cv_store_commit(p->store, e);
-    if (rc < 0)
-        cv_store_rollback(p->store);
-    else
-        p->synced = 1, *handled = i;
-    p->immediate = rc < 0 && !p->immediate;
-    cv_store_set_actor(p->store, &saved);
-    if (hook_errors)
-        *hook_errors = p->failures;
-    free_batch(evs, n);
-    return rc;
-}
-
-int cv_lua_pkg_tick(cv_lua_pkg *p, cv_err *e)
-{
-    if (cv_lua_campaign_count(p) == 0 || p->suspended[0])
-        return 0;
-    char today[11];
-    cv_clock_today(today);
-    cv_lua_pkg_set_cause(p, "day%s", today);
-    if (cv_store_begin(p->store, e) < 0)
-        return e->code;
-    cv_actor saved;
-    act_as_package(p, &saved);
-    int rc = p->synced ? 0 : cv_lua_campaign_sync(p, e);
-    if (rc == 0)
-        rc = cv_lua_campaign_step(p, NULL, e);
-    if (rc == 0)
-        rc = cv_store_commit(p->store, e);
-    if (rc < 0)
-        cv_store_rollback(p->store);
-    else
-        p->synced = 1;
-    cv_store_set_actor(p->store, &saved);
-    return rc;
 }

@@ -2,9 +2,10 @@
  * go in batches: one event import.rows a JOURNAL_BATCH_ROWS rows of a kind, whose data names the
  * columns once and each row's values after (before, for a new row, is nothing):
  *   {"kind":"org","columns":["code",...],"added":[["TN",...],...]}
- * (the Lua runtime hands each row to hooks as its own org.added or person.added). A changed row
- * is journaled on its own with its values before and after (org.updated, person.updated),
- * after the batch waiting, so that the journal keeps the file's order. */
+ * (the Lua runtime hands each row to hooks as its own org.added, person.added or
+ * congress.planned). A changed row is journaled on its own with its values before and after
+ * (org.updated, person.updated, congress.updated), after the batch waiting, so that the journal
+ * keeps the file's order. */
 #ifndef JOURNAL_H
 #define JOURNAL_H
 

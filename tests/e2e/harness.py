@@ -1,12 +1,17 @@
 """harness.py: what every end-to-end test shares. Runs the built `convene` (CONVENE_BIN) against a
-temporary store, and proves that refused commands leave the store byte-for-byte as it was.
-Runs under Debian's /usr/bin/python3; standard library only."""
+temporary store, proves that refused commands leave the store byte-for-byte as it was, and runs
+the daemon (`convene run`) with its log lines in a queue. Runs under Debian's /usr/bin/python3;
+standard library only."""
 import json
 import os
+import queue
 import shutil
+import signal
 import sqlite3
 import subprocess
 import tempfile
+import threading
+import time
 import unittest
 
 BIN = os.environ.get("CONVENE_BIN", "convene")
@@ -59,6 +64,13 @@ class StoreTest(unittest.TestCase):
         env["CONVENE_NOW"] = self.NOW
         return env
 
+    def write_file(self, name, content):
+        """Writes text (UTF-8) to name in the test's folder and returns its path."""
+        path = os.path.join(self.dir, name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(content)
+        return path
+
     def run_cv(self, *args, stdin=None):
         proc = subprocess.run([BIN, *args], capture_output=True, text=True, env=self.env(),
                               input=stdin, timeout=120)
@@ -96,6 +108,56 @@ class StoreTest(unittest.TestCase):
             self.assertIn(says, lines[0])
         self.assertEqual(self.snapshot(), before, "a refused command changed the store")
         return r
+
+
+class Daemon:
+    """A running `convene run ARGS` whose JSON log lines (its stderr) arrive in a queue. It is
+    killed when the test ends, if it still runs (httpd.Server adds HTTP to it)."""
+
+    def __init__(self, test, *args, env=None):
+        self.proc = subprocess.Popen([BIN, "run", *args], stderr=subprocess.PIPE, text=True,
+                                     env=env or test.env())
+        self.lines = queue.Queue()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        test.addCleanup(self.kill)
+
+    def _read(self):
+        for line in self.proc.stderr:
+            self.lines.put(line)
+
+    def wait_for(self, predicate, deadline=10.0):
+        """The first JSON log line for which predicate holds, within deadline seconds."""
+        end = time.monotonic() + deadline
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                raise AssertionError("the daemon did not log the expected line in time")
+            try:
+                line = self.lines.get(timeout=left)
+            except queue.Empty:
+                continue
+            entry = json.loads(line)
+            if predicate(entry):
+                return entry
+
+    def stop(self, signum=signal.SIGTERM, deadline=10):
+        """Sends signum and returns the exit status once the daemon has ended."""
+        self.proc.send_signal(signum)
+        code = self.proc.wait(timeout=deadline)
+        self._close()
+        return code
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        self._close()
+
+    def _close(self):
+        self.reader.join(timeout=5)
+        if not self.reader.is_alive():
+            self.proc.stderr.close()
 
 
 def main():

@@ -3,14 +3,9 @@ sockets (TCP or unix). Standard library only, under /usr/bin/python3."""
 import http.client
 import json
 import os
-import queue
-import signal
 import socket
-import subprocess
-import threading
-import time
 
-from harness import BIN
+from harness import Daemon
 
 PASSWORD = "mật khẩu đủ dài"
 
@@ -57,8 +52,8 @@ class Response:
         return json.loads(self.body)
 
 
-class Server:
-    """A `convene run --listen ADDR ...` whose JSON log lines arrive in a queue."""
+class Server(Daemon):
+    """A `convene run --listen ADDR ...` (harness.Daemon) and requests to it."""
 
     def __init__(self, test, *args, listen=None, env=None):
         self.port = None
@@ -67,29 +62,8 @@ class Server:
             listen = f"127.0.0.1:{self.port}"
         self.listen = listen
         self.headers = {}  # sent with every request (credentials)
-        cmd = [BIN, "run", "--poll-ms", "50", *(["--listen", listen] if listen else []), *args]
-        self.proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True,
-                                     env=env or test.env())
-        self.lines = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-        test.addCleanup(self.kill)
-
-    def _read(self):
-        for line in self.proc.stderr:
-            self.lines.put(line)
-
-    def wait_for(self, predicate, deadline=10.0):
-        end = time.monotonic() + deadline
-        while True:
-            left = end - time.monotonic()
-            if left <= 0:
-                raise AssertionError("the daemon did not log the expected line in time")
-            try:
-                entry = json.loads(self.lines.get(timeout=left))
-            except queue.Empty:
-                continue
-            if predicate(entry):
-                return entry
+        super().__init__(test, "--poll-ms", "50", *(["--listen", listen] if listen else []),
+                         *args, env=env)
 
     def serving(self):
         """Waits until it serves HTTP and, its store's check at start passed, takes changes."""
@@ -129,15 +103,6 @@ class Server:
     def raw_socket(self):
         s = socket.create_connection(("127.0.0.1", self.port), timeout=10)
         return s
-
-    def stop(self, signum=signal.SIGTERM, deadline=10):
-        self.proc.send_signal(signum)
-        return self.proc.wait(timeout=deadline)
-
-    def kill(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
 
 
 def closed_by_peer(sock, deadline=10.0):

@@ -1,56 +1,15 @@
 """test_daemon.py: `convene run` on a real libuv loop: it serves one store alone, brings the CLI's
 changes in through the journal within a second with one JSON log line per event, and shuts down
 cleanly on SIGINT and SIGTERM with every handle closed."""
-import json
-import queue
 import signal
-import subprocess
-import threading
 import time
 
-from harness import BIN, EX_TEMPFAIL, StoreTest, main
-
-
-class Daemon:
-    """A running `convene run` whose stderr lines arrive in a queue."""
-
-    def __init__(self, test, *args):
-        self.proc = subprocess.Popen([BIN, "run", *args], stderr=subprocess.PIPE, text=True,
-                                     env=test.env())
-        self.lines = queue.Queue()
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self):
-        for line in self.proc.stderr:
-            self.lines.put(line)
-
-    def wait_for(self, predicate, deadline=10.0):
-        """The first JSON log line for which predicate holds, within deadline seconds."""
-        end = time.monotonic() + deadline
-        while True:
-            left = end - time.monotonic()
-            if left <= 0:
-                raise AssertionError("the daemon did not log the expected line in time")
-            try:
-                line = self.lines.get(timeout=left)
-            except queue.Empty:
-                continue
-            entry = json.loads(line)
-            if predicate(entry):
-                return entry
-
-    def stop(self, signum):
-        self.proc.send_signal(signum)
-        code = self.proc.wait(timeout=10)
-        self.reader.join(timeout=5)
-        return code
+from harness import EX_TEMPFAIL, Daemon, StoreTest, main
 
 
 class DaemonTest(StoreTest):
     def start(self):
         d = Daemon(self, "--poll-ms", "50")
-        self.addCleanup(lambda: d.proc.poll() is None and d.stop(signal.SIGKILL))
         d.wait_for(lambda e: e["msg"].startswith("serving"))
         return d
 

@@ -9,8 +9,7 @@ import sqlite3
 import subprocess
 import time
 
-from harness import BIN, SOURCE, StoreTest, main
-from test_daemon import Daemon
+from harness import SOURCE, Daemon, StoreTest, main
 
 SCRIPTS = os.path.join(SOURCE, "scripts")
 HOOK = """convene.on("congress.held", function(ev)
@@ -151,7 +150,6 @@ for _, u in ipairs(b.units) do convene.log("lr " .. u.org .. "=" .. u.delegates)
 
     def daemon(self):
         d = Daemon(self, "--poll-ms", "50")
-        self.addCleanup(lambda: d.proc.poll() is None and d.stop(signal.SIGKILL))
         d.wait_for(lambda e: e["msg"] == "package loaded")
         return d
 

@@ -12,8 +12,7 @@ import signal
 import sqlite3
 import time
 
-from harness import SOURCE, StoreTest, main
-from test_daemon import Daemon
+from harness import SOURCE, Daemon, StoreTest, main
 
 HOSTILE = os.path.join(SOURCE, "tests", "lua", "hostile")
 HONEST = """convene.on("congress.held", function(ev)
@@ -95,7 +94,6 @@ class HostileDaemonTest(StoreTest):
 
     def daemon(self, packages):
         d = Daemon(self, "--poll-ms", "50")
-        self.addCleanup(lambda: d.proc.poll() is None and d.stop(signal.SIGKILL))
         for _ in range(packages):
             d.wait_for(lambda e: e["msg"] == "package loaded")
         return d

@@ -7,8 +7,7 @@ import os
 import signal
 import subprocess
 
-from harness import SOURCE, StoreTest, main
-from test_daemon import Daemon
+from harness import SOURCE, Daemon, StoreTest, main
 
 EX_CONFIG = 78
 
@@ -36,7 +35,6 @@ class PluginAbiTest(StoreTest):
 
     def daemon(self):
         d = Daemon(self, "--poll-ms", "50")
-        self.addCleanup(lambda: d.proc.poll() is None and d.stop(signal.SIGKILL))
         d.wait_for(lambda e: e["msg"].startswith("serving"))
         return d
 
