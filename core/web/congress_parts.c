@@ -211,6 +211,13 @@ static const char *election_status(const cv_web_req *r, const char *s)
     return s;
 }
 
+void cv_web_election_title(const cv_web_req *r, const json_t *x, cv_html *h)
+{
+    char seats[32], round[32];
+    cv_html_say(h, _("%s, round %s: %s seats"), body_name(r, str(x, "body")),
+                num(r, x, "round", round), num(r, x, "seats", seats));
+}
+
 /* Whether an election of list is a further round of x. */
 static int followed(const json_t *list, const json_t *x)
 {
@@ -226,14 +233,13 @@ void cv_web_elections(const cv_web_req *r, const cv_congress *c, cv_html *h)
 {
     json_t *list = read_op(r, "election.list", json_pack("{s:s}", "org", c->org_code)), *x;
     size_t i;
-    char id[24], seats[32], round[32];
+    char id[24];
     section_begin(h, "elections", _("Elections"));
     json_array_foreach(list, i, x)
     {
         snprintf(id, sizeof id, "%lld", (long long)json_integer_value(json_object_get(x, "id")));
         cv_html_put(h, "<h3 id=\"election-{}\">", id);
-        cv_html_say(h, _("%s, round %s: %s seats"), body_name(r, str(x, "body")),
-                    num(r, x, "round", round), num(r, x, "seats", seats));
+        cv_web_election_title(r, x, h);
         cv_html_put(h, " <span class=\"badge\">{}</span></h3>\n",
                     election_status(r, str(x, "status")));
         election_figures(r, x, h);
@@ -431,7 +437,7 @@ void cv_web_documents(const cv_web_req *r, const cv_congress *c, cv_html *h)
         json_array_foreach(json_object_get(doc, "version_list"), j, v) version_item(r, c, id, v, h);
         json_array_foreach(json_object_get(doc, "rounds"), j, v) round_item(r, c, v, h);
         cv_html_raw(h, "</ul>\n");
-        cv_web_document_actions(r, c, id, h);
+        cv_web_document_actions(r, c, id, str(d, "status"), h);
         json_decref(doc);
     }
     if (!json_array_size(list))

@@ -581,6 +581,33 @@ static void control(const cv_web_req *r, const cv_op_arg *a, const field *fl, co
     cv_html_raw(h, "</div>\n");
 }
 
+/* The line saying what the form is about: the election, document or comment round its id
+ * names (as the reader may read it), above its fields. */
+static void subject(const cv_web_req *r, const cv_op *op, const cv_web_form *f, cv_html *h)
+{
+    const char *show = op->at == CV_AT_ELECTION   ? "election.show"
+                       : op->at == CV_AT_DOCUMENT ? "doc.show"
+                       : op->at == CV_AT_ROUND    ? "round.show"
+                                                  : NULL;
+    int64_t id;
+    cv_err e;
+    json_t *x = NULL;
+    if (!show || cv_text_count(cv_web_form_get(f, op->at_arg), &id, "id", &e) < 0)
+        return;
+    json_t *args = json_pack("{s:I}", "id", (json_int_t)id);
+    int rc = cv_ops_call(r->store, r->actor, show, args, &x, &e);
+    json_decref(args);
+    if (rc == 0) {
+        cv_html_raw(h, "<p class=\"subject\">");
+        if (op->at == CV_AT_ELECTION)
+            cv_web_election_title(r, x, h);
+        else if (json_is_string(json_object_get(x, "title")))
+            cv_html_text(h, json_string_value(json_object_get(x, "title")));
+        cv_html_raw(h, "</p>\n");
+    }
+    json_decref(x);
+}
+
 int cv_web_opform_page(const cv_web_req *r, const cv_web_opform *o, const char *org,
                        const cv_web_form *f, cv_html *h, cv_err *e)
 {
@@ -616,6 +643,7 @@ int cv_web_opform_page(const cv_web_req *r, const cv_web_opform *o, const char *
                 org, o->slug, o->slug);
     cv_html_raw(h, files ? " enctype=\"multipart/form-data\">" : ">");
     cv_html_put(h, "\n<input type=\"hidden\" name=\"csrf\" value=\"{}\">\n", r->csrf);
+    subject(r, op, f, h);
     if (o->note)
         cv_html_put(h, "<p class=\"note\">{}</p>\n", _(o->note));
     for (const field *fl = o->fields; fl->name; fl++)
@@ -702,7 +730,7 @@ void cv_web_election_actions(const cv_web_req *r, const cv_congress *c, const js
     snprintf(id, sizeof id, "%lld", (long long)json_integer_value(json_object_get(x, "id")));
     if (!st)
         return;
-    cv_html_raw(h, "<p class=\"actions no-print\">");
+    cv_html_raw(h, "<div class=\"actions no-print\">"); /* a <p> would end at its first <form> */
     if (strcmp(st, "created") == 0) {
         action(r, c, "attendance", "id", id, 0, h);
         action(r, c, "start", "id", id, 1, h);
@@ -715,19 +743,24 @@ void cv_web_election_actions(const cv_web_req *r, const cv_congress *c, const js
         action(r, c, "correct", "id", id, 0, h);
         action(r, c, "approve", "id", id, 0, h);
     }
-    if (!followed && json_is_object(json_object_get(x, "next_round")))
+    if (!followed && strcmp(st, "created") != 0 && strcmp(st, "open") != 0 &&
+        json_is_object(json_object_get(x, "next_round")))
         action(r, c, "round", "id", id, 0, h);
-    cv_html_raw(h, "</p>\n");
+    cv_html_raw(h, "</div>\n");
 }
 
-void cv_web_document_actions(const cv_web_req *r, const cv_congress *c, int64_t doc, cv_html *h)
+void cv_web_document_actions(const cv_web_req *r, const cv_congress *c, int64_t doc,
+                             const char *status, cv_html *h)
 {
     char id[24];
+    int adopted = strcmp(status, "adopted") == 0; /* final: no new version, no other status */
     snprintf(id, sizeof id, "%lld", (long long)doc);
     cv_html_raw(h, "<p class=\"actions no-print\">");
-    action(r, c, "doc-version", "id", id, 0, h);
+    if (!adopted)
+        action(r, c, "doc-version", "id", id, 0, h);
     action(r, c, "round-open", "doc", id, 0, h);
-    action(r, c, "doc-status", "id", id, 0, h);
+    if (!adopted)
+        action(r, c, "doc-status", "id", id, 0, h);
     cv_html_raw(h, "</p>\n");
 }
 

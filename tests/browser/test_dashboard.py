@@ -443,6 +443,7 @@ class Dashboard(unittest.TestCase):
         form = until_settled(self.d, 30).until(
             lambda d: d.find_element(By.CSS_SELECTOR, "form[data-form=round]"))
         self.assertEqual(self.text("h1"), "Bầu cử lần tiếp theo tại đại hội Đảng bộ phường Đông Kinh")
+        self.assertEqual(self.text("main form p.subject"), "Ủy ban Kiểm tra, lần bầu 1: 4 người")
         self.assertIn("chưa trúng cử", self.text("main form p.note"))
         self.shots("election-round", PHONE_DESKTOP)
         self.assert_accessible("further round form")
@@ -508,6 +509,7 @@ class Dashboard(unittest.TestCase):
         for now, then, badge in (("consultation", "revising", "Đang chỉnh sửa"),
                                  ("revising", "submitted", "Đã trình")):
             form = status_form()
+            self.assertEqual(self.text("main form p.subject"), title)
             status = Select(form.find_element(By.NAME, "status"))
             self.assertEqual(status.first_selected_option.get_attribute("value"), now)
             status.select_by_value(then)
@@ -527,10 +529,12 @@ class Dashboard(unittest.TestCase):
         self.assert_accessible("doc-status form")
         # The round closed from its line, with how the comments were taken in.
         self.open("/congress/BK-TP")
+        self.shots("congress-bk-tp-round-open", PHONE_DESKTOP)
         self.d.find_element(By.XPATH, heading + "/following-sibling::ul[1]"
                                                 f"//a[contains(@href,'round-close?id={rnd}')]").click()
         form = until_settled(self.d, 30).until(
             lambda d: d.find_element(By.CSS_SELECTOR, "form[data-form=round-close]"))
+        self.assertEqual(self.text("main form p.subject"), title)
         taken = "Tiếp thu 28 ý kiến về nhiệm vụ, giải pháp; giải trình 2 ý kiến"
         form.find_element(By.NAME, "taken_in").send_keys(taken)
         self.shots("round-close", PHONE_DESKTOP)
@@ -549,6 +553,8 @@ class Dashboard(unittest.TestCase):
         self.assertIn("Đã thông qua", self.d.find_element(By.XPATH, heading).text)
         self.assertEqual(json.loads(self.cv("--json", "doc", "show", str(doc)))["status"],
                          "adopted")
+        self.assertFalse(self.d.find_elements(  # adopted is final
+            By.XPATH, heading + "/following-sibling::p[1]//a[contains(@href,'doc-status')]"))
         self.shots("congress-bk-tp-docs", PHONE_DESKTOP)
         self.assert_accessible("congress page with documents")
         # The ward's secretary reads its own document and round but may change neither.
