@@ -224,8 +224,11 @@ static int followed(const json_t *list, const json_t *x)
     size_t i;
     json_t *y;
     json_int_t id = json_integer_value(json_object_get(x, "id"));
-    json_array_foreach(list, i,
-                       y) if (json_integer_value(json_object_get(y, "previous")) == id) return 1;
+    json_array_foreach(list, i, y)
+    {
+        if (json_integer_value(json_object_get(y, "previous")) == id)
+            return 1;
+    }
     return 0;
 }
 

@@ -15,8 +15,8 @@
 #include "ops/ops.h"
 #include "web/congress.h"
 
-#define FORM_FIELDS     12
-#define CV_WEB_LINE_MAX 1024 /* a longer text is typed in a box of several lines */
+#define FORM_FIELDS  12
+#define ONE_LINE_MAX 1024 /* a longer text is typed in a box of several lines */
 
 typedef struct opt {
     const char *value, *label; /* label: a message id */
@@ -543,7 +543,7 @@ static void control(const cv_web_req *r, const cv_op_arg *a, const field *fl, co
                     "<div class=\"field\"><label for=\"{}\">{}</label><input type=\"file\" "
                     "id=\"{}\" name=\"{}\"",
                     fl->name, _(fl->label), fl->name, fl->name);
-    } else if (a->type == CV_ARG_TEXT && a->max > CV_WEB_LINE_MAX) {
+    } else if (a->type == CV_ARG_TEXT && a->max > ONE_LINE_MAX) {
         cv_html_put(h,
                     "<div class=\"field\"><label for=\"{}\">{}</label><textarea id=\"{}\" "
                     "name=\"{}\" rows=\"4\"",
@@ -573,7 +573,7 @@ static void control(const cv_web_req *r, const cv_op_arg *a, const field *fl, co
                         strcmp(v, p->value) == 0 ? " selected" : "", _(p->label));
         cv_html_raw(h, "</select>");
     }
-    if (a->type == CV_ARG_TEXT && a->max > CV_WEB_LINE_MAX)
+    if (a->type == CV_ARG_TEXT && a->max > ONE_LINE_MAX)
         cv_html_put(h, "{}</textarea>", v);
     if (a->type == CV_ARG_BOOL)
         cv_html_put(h, "<label for=\"{}\">{}</label>", fl->name, _(fl->label));
