@@ -16,12 +16,21 @@ void cv_web_documents(const cv_web_req *r, const cv_congress *c, cv_html *h);
 int cv_web_rounds_to_answer(const cv_web_req *r, const cv_congress *c, cv_html *h, cv_err *e);
 void cv_web_scenarios(const cv_web_req *r, const cv_congress *c, cv_html *h);
 
-/* The forms the reader may use on one election (x: election.show), by its state. */
-void cv_web_election_actions(const cv_web_req *r, const cv_congress *c, const json_t *x,
-                             cv_html *h);
+/* What one election (x: election.show) is: its body, round and seats. */
+void cv_web_election_title(const cv_web_req *r, const json_t *x, cv_html *h);
 
-/* The forms the reader may use on one document (a new version, a comment round). */
-void cv_web_document_actions(const cv_web_req *r, const cv_congress *c, int64_t doc, cv_html *h);
+/* The forms the reader may use on one election (x: election.show), by its state; followed: a
+ * further round of it exists already (no second one is offered). */
+void cv_web_election_actions(const cv_web_req *r, const cv_congress *c, const json_t *x,
+                             int followed, cv_html *h);
+
+/* The forms the reader may use on one document in status (a new version, a comment round, its
+ * status). */
+void cv_web_document_actions(const cv_web_req *r, const cv_congress *c, int64_t doc,
+                             const char *status, cv_html *h);
+
+/* The forms the reader may use on one open comment round (closing it). */
+void cv_web_round_actions(const cv_web_req *r, const cv_congress *c, int64_t round, cv_html *h);
 
 /* The links to the congress's forms the reader may use (plan, add a work item, ...). */
 void cv_web_congress_actions(const cv_web_req *r, const cv_congress *c, cv_html *h);

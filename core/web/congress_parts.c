@@ -211,24 +211,44 @@ static const char *election_status(const cv_web_req *r, const char *s)
     return s;
 }
 
+void cv_web_election_title(const cv_web_req *r, const json_t *x, cv_html *h)
+{
+    char seats[32], round[32];
+    cv_html_say(h, _("%s, round %s: %s seats"), body_name(r, str(x, "body")),
+                num(r, x, "round", round), num(r, x, "seats", seats));
+}
+
+/* Whether an election of list is a further round of x. */
+static int followed(const json_t *list, const json_t *x)
+{
+    size_t i;
+    json_t *y;
+    json_int_t id = json_integer_value(json_object_get(x, "id"));
+    json_array_foreach(list, i, y)
+    {
+        if (json_integer_value(json_object_get(y, "previous")) == id)
+            return 1;
+    }
+    return 0;
+}
+
 void cv_web_elections(const cv_web_req *r, const cv_congress *c, cv_html *h)
 {
     json_t *list = read_op(r, "election.list", json_pack("{s:s}", "org", c->org_code)), *x;
     size_t i;
-    char id[24], seats[32], round[32];
+    char id[24];
     section_begin(h, "elections", _("Elections"));
     json_array_foreach(list, i, x)
     {
         snprintf(id, sizeof id, "%lld", (long long)json_integer_value(json_object_get(x, "id")));
         cv_html_put(h, "<h3 id=\"election-{}\">", id);
-        cv_html_say(h, _("%s, round %s: %s seats"), body_name(r, str(x, "body")),
-                    num(r, x, "round", round), num(r, x, "seats", seats));
+        cv_web_election_title(r, x, h);
         cv_html_put(h, " <span class=\"badge\">{}</span></h3>\n",
                     election_status(r, str(x, "status")));
         election_figures(r, x, h);
         election_candidates(r, x, h);
         explain(r, x, h);
-        cv_web_election_actions(r, c, x, h);
+        cv_web_election_actions(r, c, x, followed(list, x), h);
         if (json_is_integer(json_object_get(x, "base")))
             cv_html_put(h,
                         "<p class=\"actions no-print\">"
@@ -368,7 +388,7 @@ static void version_item(const cv_web_req *r, const cv_congress *c, int64_t doc,
 }
 
 /* One round of a document: its progress, who has not answered while it is open. */
-static void round_item(const cv_web_req *r, const json_t *k, cv_html *h)
+static void round_item(const cv_web_req *r, const cv_congress *c, const json_t *k, cv_html *h)
 {
     char d[32], a[32], b[32], m[32];
     json_t *who = read_op(r, "round.show",
@@ -394,7 +414,13 @@ static void round_item(const cv_web_req *r, const json_t *k, cv_html *h)
         }
         cv_html_text(h, str(x, "name"));
     }
-    cv_html_raw(h, n ? "</span></li>\n" : "</li>\n");
+    if (n)
+        cv_html_raw(h, "</span>");
+    if (strcmp(str(k, "status"), "open") == 0) {
+        cv_html_raw(h, "<br>");
+        cv_web_round_actions(r, c, json_integer_value(json_object_get(k, "id")), h);
+    }
+    cv_html_raw(h, "</li>\n");
     json_decref(who);
 }
 
@@ -412,9 +438,9 @@ void cv_web_documents(const cv_web_req *r, const cv_congress *c, cv_html *h)
         cv_page_status(r, str(d, "status"), h);
         cv_html_raw(h, "</h3>\n<ul class=\"list\">\n");
         json_array_foreach(json_object_get(doc, "version_list"), j, v) version_item(r, c, id, v, h);
-        json_array_foreach(json_object_get(doc, "rounds"), j, v) round_item(r, v, h);
+        json_array_foreach(json_object_get(doc, "rounds"), j, v) round_item(r, c, v, h);
         cv_html_raw(h, "</ul>\n");
-        cv_web_document_actions(r, c, id, h);
+        cv_web_document_actions(r, c, id, str(d, "status"), h);
         json_decref(doc);
     }
     if (!json_array_size(list))

@@ -15,7 +15,8 @@
 #include "ops/ops.h"
 #include "web/congress.h"
 
-#define FORM_FIELDS 12
+#define FORM_FIELDS  12
+#define ONE_LINE_MAX 1024 /* a longer text is typed in a box of several lines */
 
 typedef struct opt {
     const char *value, *label; /* label: a message id */
@@ -29,15 +30,17 @@ typedef struct field {
 } field;
 
 struct cv_web_opform {
-    const char *slug;   /* /congress/CODE/<slug> */
-    const char *op;     /* the operation it runs */
-    const char *title;  /* a message id with %s for the congress's organisation */
-    const char *submit; /* a message id */
-    const char *link;   /* a message id: the congress page's link to the form */
-    const char *blame;  /* the field a refusal concerns when its message names none (NULL: the
-                           form as a whole) */
-    int prefill;        /* a new form starts from the election's figures (a correction) */
+    const char *slug;    /* /congress/CODE/<slug> */
+    const char *op;      /* the operation it runs */
+    const char *title;   /* a message id with %s for the congress's organisation */
+    const char *submit;  /* a message id */
+    const char *link;    /* a message id: the congress page's link to the form */
+    const char *blame;   /* the field a refusal concerns when its message names none (NULL: the
+                            form as a whole) */
+    const char *prefill; /* a new form starts from what this operation shows of {id} (the
+                            election's figures of a correction, a document's status), or NULL */
     field fields[FORM_FIELDS];
+    const char *note; /* a message id said above the fields (what the form cannot undo), or NULL */
 };
 
 static const opt kinds[] = {{"delegates", N_("Delegates' congress")},
@@ -52,6 +55,11 @@ static const opt kinds[] = {{"delegates", N_("Delegates' congress")},
     {                                                                                              \
         name, label, NULL, 1                                                                       \
     }
+
+static const opt doc_statuses[] = {
+    {"drafting", N_("Drafting")}, {"consultation", N_("In consultation")},
+    {"revising", N_("Revising")}, {"submitted", N_("Submitted")},
+    {"adopted", N_("Adopted")},   {NULL, NULL}};
 
 static const opt doc_kinds[] = {
     {"other", N_("Other (minutes, ...)")},        {"political_report", N_("Political report")},
@@ -71,105 +79,115 @@ static const cv_web_opform forms[] = {
      N_("Plan the congress"),
      N_("Plan the congress"),
      "ordinal",
-     0,
+     NULL,
      {FIELD("ordinal", N_("Ordinal (VII or 7)"), NULL), FIELD("kind", N_("Kind"), kinds),
       FIELD("start", N_("First day (dd/mm/yyyy or yyyy-mm-dd)"), NULL),
       FIELD("end", N_("Last day (empty: one day)"), NULL),
       FIELD("pilot", N_("Pilot congress"), NULL),
-      FIELD("direct_secretary", N_("Pilot of directly electing the secretary"), NULL)}},
+      FIELD("direct_secretary", N_("Pilot of directly electing the secretary"), NULL)},
+     NULL},
     {"change",
      "congress.set",
      N_("Change the congress of %s"),
      N_("Save the changes"),
      N_("Change dates and figures"),
      "start",
-     0,
+     NULL,
      {FIELD("kind", N_("Kind"), kinds),
       FIELD("start", N_("First day (dd/mm/yyyy or yyyy-mm-dd)"), NULL),
       FIELD("end", N_("Last day (empty: one day)"), NULL), FIELD("summoned", N_("Summoned"), NULL),
-      FIELD("present", N_("Present"), NULL)}},
+      FIELD("present", N_("Present"), NULL)},
+     NULL},
     {"work-add",
      "work.add",
      N_("Add a work item to the congress of %s"),
      N_("Add the work item"),
      N_("Add a work item"),
      "title",
-     0,
+     NULL,
      {FIELD("title", N_("Work item"), NULL), FIELD("group", N_("Group of work"), NULL),
       FIELD("subcommittee", N_("Subcommittee (its code, may be empty)"), NULL),
       FIELD("unit", N_("Responsible unit"), NULL), FIELD("person", N_("Responsible person"), NULL),
-      FIELD("due", N_("Due (dd/mm/yyyy)"), NULL), FIELD("budget", N_("Budget (VND)"), NULL)}},
+      FIELD("due", N_("Due (dd/mm/yyyy)"), NULL), FIELD("budget", N_("Budget (VND)"), NULL)},
+     NULL},
     {"work-assign",
      "work.assign",
      N_("Assign a work item of the congress of %s"),
      N_("Assign"),
      N_("Assign"),
      "unit",
-     0,
+     NULL,
      {FIELD("id", NULL, NULL), FIELD("unit", N_("Responsible unit"), NULL),
-      FIELD("person", N_("Responsible person"), NULL)}},
+      FIELD("person", N_("Responsible person"), NULL)},
+     NULL},
     {"work-done",
      "work.done",
      N_("Mark a work item of the congress of %s done"),
      N_("Mark done"),
      N_("Mark done"),
      "on",
-     0,
-     {FIELD("id", NULL, NULL), FIELD("on", N_("Done on (empty: today)"), NULL)}},
+     NULL,
+     {FIELD("id", NULL, NULL), FIELD("on", N_("Done on (empty: today)"), NULL)},
+     NULL},
     {"doc-add",
      "doc.add",
      N_("Upload a document of the congress of %s"),
      N_("Upload"),
      N_("Upload a document (the minutes, ...)"),
      "file",
-     0,
+     NULL,
      {FIELD("title", N_("Title"), NULL), FIELD("kind", N_("Kind"), doc_kinds),
       FIELD("file", N_("File"), NULL), FIELD("note", N_("Note"), NULL),
-      FIELD_WHO("by", N_("Made by"))}},
+      FIELD_WHO("by", N_("Made by"))},
+     NULL},
     {"doc-version",
      "doc.version",
      N_("A new version of a document of the congress of %s"),
      N_("Upload"),
      N_("New version"),
      "file",
-     0,
+     NULL,
      {FIELD("id", NULL, NULL), FIELD("file", N_("File"), NULL),
-      FIELD("note", N_("What changed"), NULL), FIELD_WHO("by", N_("Made by"))}},
+      FIELD("note", N_("What changed"), NULL), FIELD_WHO("by", N_("Made by"))},
+     NULL},
     {"round-open",
      "round.open",
      N_("Send a document of the congress of %s for comments"),
      N_("Open the comment round"),
      N_("Open a comment round"),
      "deadline",
-     0,
+     NULL,
      {FIELD("doc", NULL, NULL), FIELD("deadline", N_("Answers due by (dd/mm/yyyy)"), NULL),
       FIELD("children", N_("To every organisation directly under (its code)"), NULL),
-      FIELD("orgs", N_("Or to these organisations (codes, separated by commas)"), NULL)}},
+      FIELD("orgs", N_("Or to these organisations (codes, separated by commas)"), NULL)},
+     NULL},
     {"round-respond",
      "round.respond",
      N_("Answer a comment round as %s"),
      N_("Send the answer"),
      N_("Answer"),
      "recipient",
-     0,
+     NULL,
      {FIELD("id", NULL, NULL), FIELD("recipient", N_("Who answers (an organisation's code)"), NULL),
       FIELD("on", N_("Answered on (empty: today)"), NULL),
-      FIELD("summary", N_("What it says"), NULL), FIELD("file", N_("The answer as a file"), NULL)}},
+      FIELD("summary", N_("What it says"), NULL), FIELD("file", N_("The answer as a file"), NULL)},
+     NULL},
     {"scenario",
      "scenario.use",
      N_("Switch the scenario of the congress of %s"),
      N_("Make it the active scenario"),
      N_("Switch the scenario"),
      "code",
-     0,
-     {FIELD("code", N_("Scenario (its code)"), NULL)}},
+     NULL,
+     {FIELD("code", N_("Scenario (its code)"), NULL)},
+     NULL},
     {"attendance",
      "election.attendance",
      N_("Attendance of an election of the congress of %s"),
      N_("Record the attendance"),
      N_("Attendance"),
      "summoned",
-     0,
+     NULL,
      {FIELD("id", NULL, NULL), FIELD("summoned", N_("Summoned"), NULL),
       FIELD("attending", N_("Attending"), NULL),
       FIELD("convening_absent", N_("Convening committee absent"), NULL),
@@ -178,39 +196,81 @@ static const cv_web_opform forms[] = {
       FIELD("transferred", N_("On temporary transfer"), NULL),
       FIELD("exempt_absent", N_("Exempt and absent"), NULL),
       FIELD("suspended", N_("Suspended or prosecuted"), NULL),
-      FIELD("excused_absent", N_("Absent with leave"), NULL)}},
+      FIELD("excused_absent", N_("Absent with leave"), NULL)},
+     NULL},
     {"start",
      "election.start",
      N_("Open the vote of an election of the congress of %s"),
      N_("Open the vote"),
      N_("Open the vote"),
      NULL,
-     0,
-     {FIELD("id", NULL, NULL)}},
+     NULL,
+     {FIELD("id", NULL, NULL)},
+     NULL},
     {"tally",
      "election.tally",
      N_("The tally of an election of the congress of %s"),
      N_("Record the tally"),
      N_("Enter the tally"),
      "issued",
-     0,
-     {TALLY_FIELDS}},
+     NULL,
+     {TALLY_FIELDS},
+     NULL},
     {"announce",
      "election.announce",
      N_("Announce an election of the congress of %s"),
      N_("Announce the result"),
      N_("Announce the result"),
      NULL,
-     0,
-     {FIELD("id", NULL, NULL)}},
+     NULL,
+     {FIELD("id", NULL, NULL)},
+     NULL},
     {"correct",
      "election.correct",
      N_("Correct the tally of an election of the congress of %s"),
      N_("Record the correction"),
      N_("Correct the tally"),
      "reason",
-     1,
-     {TALLY_FIELDS, FIELD("by", N_("Who corrects it"), NULL), FIELD("reason", N_("Why"), NULL)}},
+     "election.show",
+     {TALLY_FIELDS, FIELD("by", N_("Who corrects it"), NULL), FIELD("reason", N_("Why"), NULL)},
+     NULL},
+    {"round",
+     "election.round",
+     N_("A further round of an election of the congress of %s"),
+     N_("Open the further round"),
+     N_("Vote again for the seats still free"),
+     NULL,
+     NULL,
+     {FIELD("id", NULL, NULL)},
+     N_("The further round is among those tied for the last seat, else among those not elected; "
+        "its vote opens at once.")},
+    {"approve",
+     "election.approve",
+     N_("Approve the result of an election of the congress of %s"),
+     N_("Approve the result"),
+     N_("Approve the result"),
+     NULL,
+     NULL,
+     {FIELD("id", NULL, NULL)},
+     N_("An approved result is final: it can no longer be corrected.")},
+    {"round-close",
+     "round.close",
+     N_("Close a comment round on a document of the congress of %s"),
+     N_("Close the comment round"),
+     N_("Close the comment round"),
+     "taken_in",
+     NULL,
+     {FIELD("id", NULL, NULL), FIELD("taken_in", N_("How the comments were taken in"), NULL)},
+     NULL},
+    {"doc-status",
+     "doc.status",
+     N_("Change the status of a document of the congress of %s"),
+     N_("Save the status"),
+     N_("Change the status"),
+     "status",
+     "doc.show",
+     {FIELD("id", NULL, NULL), FIELD("status", N_("Status"), doc_statuses)},
+     NULL},
 };
 
 const char *cv_web_opform_field(const cv_web_opform *o, int i)
@@ -459,6 +519,8 @@ static void control(const cv_web_req *r, const cv_op_arg *a, const field *fl, co
     if (!*v && json_is_integer(d)) {
         snprintf(was, sizeof was, "%lld", (long long)json_integer_value(d));
         v = was;
+    } else if (!*v && json_is_string(d)) {
+        v = json_string_value(d);
     }
     if (fl->who && !*v && !(f && f->error) && r->user)
         v = r->user;
@@ -480,6 +542,11 @@ static void control(const cv_web_req *r, const cv_op_arg *a, const field *fl, co
         cv_html_put(h,
                     "<div class=\"field\"><label for=\"{}\">{}</label><input type=\"file\" "
                     "id=\"{}\" name=\"{}\"",
+                    fl->name, _(fl->label), fl->name, fl->name);
+    } else if (a->type == CV_ARG_TEXT && a->max > ONE_LINE_MAX) {
+        cv_html_put(h,
+                    "<div class=\"field\"><label for=\"{}\">{}</label><textarea id=\"{}\" "
+                    "name=\"{}\" rows=\"4\"",
                     fl->name, _(fl->label), fl->name, fl->name);
     } else if (fl->options) {
         cv_html_put(
@@ -506,10 +573,39 @@ static void control(const cv_web_req *r, const cv_op_arg *a, const field *fl, co
                         strcmp(v, p->value) == 0 ? " selected" : "", _(p->label));
         cv_html_raw(h, "</select>");
     }
+    if (a->type == CV_ARG_TEXT && a->max > ONE_LINE_MAX)
+        cv_html_put(h, "{}</textarea>", v);
     if (a->type == CV_ARG_BOOL)
         cv_html_put(h, "<label for=\"{}\">{}</label>", fl->name, _(fl->label));
     cv_page_field_error(r, f, fl->name, h);
     cv_html_raw(h, "</div>\n");
+}
+
+/* The line saying what the form is about: the election, document or comment round its id
+ * names (as the reader may read it), above its fields. */
+static void subject(const cv_web_req *r, const cv_op *op, const cv_web_form *f, cv_html *h)
+{
+    const char *show = op->at == CV_AT_ELECTION   ? "election.show"
+                       : op->at == CV_AT_DOCUMENT ? "doc.show"
+                       : op->at == CV_AT_ROUND    ? "round.show"
+                                                  : NULL;
+    int64_t id;
+    cv_err e;
+    json_t *x = NULL;
+    if (!show || cv_text_count(cv_web_form_get(f, op->at_arg), &id, "id", &e) < 0)
+        return;
+    json_t *args = json_pack("{s:I}", "id", (json_int_t)id);
+    int rc = cv_ops_call(r->store, r->actor, show, args, &x, &e);
+    json_decref(args);
+    if (rc == 0) {
+        cv_html_raw(h, "<p class=\"subject\">");
+        if (op->at == CV_AT_ELECTION)
+            cv_web_election_title(r, x, h);
+        else if (json_is_string(json_object_get(x, "title")))
+            cv_html_text(h, json_string_value(json_object_get(x, "title")));
+        cv_html_raw(h, "</p>\n");
+    }
+    json_decref(x);
 }
 
 int cv_web_opform_page(const cv_web_req *r, const cv_web_opform *o, const char *org,
@@ -534,7 +630,7 @@ int cv_web_opform_page(const cv_web_req *r, const cv_web_opform *o, const char *
     if (o->prefill && !(f && f->error)) {
         json_t *args = json_pack("{s:I}", "id", (json_int_t)atoll(cv_web_form_get(f, "id")));
         cv_err ignored;
-        if (cv_ops_call(r->store, r->actor, "election.show", args, &defaults, &ignored) < 0)
+        if (cv_ops_call(r->store, r->actor, o->prefill, args, &defaults, &ignored) < 0)
             defaults = NULL;
         json_decref(args);
     }
@@ -547,6 +643,9 @@ int cv_web_opform_page(const cv_web_req *r, const cv_web_opform *o, const char *
                 org, o->slug, o->slug);
     cv_html_raw(h, files ? " enctype=\"multipart/form-data\">" : ">");
     cv_html_put(h, "\n<input type=\"hidden\" name=\"csrf\" value=\"{}\">\n", r->csrf);
+    subject(r, op, f, h);
+    if (o->note)
+        cv_html_put(h, "<p class=\"note\">{}</p>\n", _(o->note));
     for (const field *fl = o->fields; fl->name; fl++)
         control(r, arg_of(op, fl->name), fl, f, defaults, h);
     cv_html_put(h,
@@ -623,14 +722,15 @@ static void action(const cv_web_req *r, const cv_congress *c, const char *slug, 
                     c->org_code, slug, name, value, _(o->link));
 }
 
-void cv_web_election_actions(const cv_web_req *r, const cv_congress *c, const json_t *x, cv_html *h)
+void cv_web_election_actions(const cv_web_req *r, const cv_congress *c, const json_t *x,
+                             int followed, cv_html *h)
 {
     const char *st = json_string_value(json_object_get(x, "status"));
     char id[24];
     snprintf(id, sizeof id, "%lld", (long long)json_integer_value(json_object_get(x, "id")));
     if (!st)
         return;
-    cv_html_raw(h, "<p class=\"actions no-print\">");
+    cv_html_raw(h, "<div class=\"actions no-print\">"); /* a <p> would end at its first <form> */
     if (strcmp(st, "created") == 0) {
         action(r, c, "attendance", "id", id, 0, h);
         action(r, c, "start", "id", id, 1, h);
@@ -639,19 +739,36 @@ void cv_web_election_actions(const cv_web_req *r, const cv_congress *c, const js
     }
     if (strcmp(st, "counted") == 0)
         action(r, c, "announce", "id", id, 1, h);
-    if (strcmp(st, "announced") == 0)
+    if (strcmp(st, "announced") == 0) {
         action(r, c, "correct", "id", id, 0, h);
+        action(r, c, "approve", "id", id, 0, h);
+    }
+    if (!followed && strcmp(st, "created") != 0 && strcmp(st, "open") != 0 &&
+        json_is_object(json_object_get(x, "next_round")))
+        action(r, c, "round", "id", id, 0, h);
+    cv_html_raw(h, "</div>\n");
+}
+
+void cv_web_document_actions(const cv_web_req *r, const cv_congress *c, int64_t doc,
+                             const char *status, cv_html *h)
+{
+    char id[24];
+    int adopted = strcmp(status, "adopted") == 0; /* final: no new version, no other status */
+    snprintf(id, sizeof id, "%lld", (long long)doc);
+    cv_html_raw(h, "<p class=\"actions no-print\">");
+    if (!adopted)
+        action(r, c, "doc-version", "id", id, 0, h);
+    action(r, c, "round-open", "doc", id, 0, h);
+    if (!adopted)
+        action(r, c, "doc-status", "id", id, 0, h);
     cv_html_raw(h, "</p>\n");
 }
 
-void cv_web_document_actions(const cv_web_req *r, const cv_congress *c, int64_t doc, cv_html *h)
+void cv_web_round_actions(const cv_web_req *r, const cv_congress *c, int64_t round, cv_html *h)
 {
     char id[24];
-    snprintf(id, sizeof id, "%lld", (long long)doc);
-    cv_html_raw(h, "<p class=\"actions no-print\">");
-    action(r, c, "doc-version", "id", id, 0, h);
-    action(r, c, "round-open", "doc", id, 0, h);
-    cv_html_raw(h, "</p>\n");
+    snprintf(id, sizeof id, "%lld", (long long)round);
+    action(r, c, "round-close", "id", id, 0, h);
 }
 
 const char *cv_web_upload_op(const char *url)

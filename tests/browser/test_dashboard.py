@@ -110,8 +110,8 @@ class Dashboard(unittest.TestCase):
     def text(self, css):
         return self.d.find_element(By.CSS_SELECTOR, css).text
 
-    def shots(self, name):
-        for w in (1366, 360):
+    def shots(self, name, widths=(1366, 360)):
+        for w in widths:
             self.browser.screenshot(os.path.join(SHOTS, f"{name}-{w}.png"), w)
 
     def assert_accessible(self, page):
