@@ -15,7 +15,7 @@ sources=(core/web/*.c core/cli/cmd_status.c
   core/docs/document.c core/docs/round.c core/docs/scenario.c core/elect/count.c core/elect/rules.c
   core/ops/ops_sched.c core/ops/ops_plugin.c core/ops/ops_report.c core/ops/ops_documents.c
   core/ops/ops_notify.c core/ops/ops_admin.c core/sched/job.c core/sched/calendar.c
-  core/plugin/host.c core/plugin/registry.c core/lua/registry.c core/lua/package.c core/backup/*.c
+  core/plugin/host.c core/plugin/registry.c core/lua/registry.c core/lua/package.c core/lua/dispatch.c core/backup/*.c
   core/docs/plan.c core/docs/meeting.c core/docs/inspection.c core/docs/file.c core/elect/scheme.c
   core/elect/complaint.c core/elect/person.c core/elect/allocate.c core/notify/*.c)
 tmp="$(mktemp -d)"
