@@ -265,10 +265,12 @@ static int run_case(fixture *f, cv_api *api, const cv_op *op, int r, int p, int 
     /* The daemon's Lua service reads the journal and (re)loads the package on its own worker,
      * writing its cursor and the package's state when it will, also after a restore; its
      * scheduler runs a job an allowed case resumed or ran (a timer the restore cannot take back),
-     * writing the job, its run, its notifications and their events. Over the socket these tables
-     * of the daemon's own work are not compared; the in-process run compares every table. */
-    static const char *const runtime[] = {"cursors", "lua_packages", "jobs", "job_runs",
-                                          "outbox",  "events",       NULL};
+     * writing the job, its run, its notifications and their events; its plugin service starts
+     * a plugin an allowed case enabled, recording why one would not start (plugins.last_error)
+     * when it gets to it. Over the socket these tables of the daemon's own work are not
+     * compared; the in-process run compares every table. */
+    static const char *const runtime[] = {"cursors", "lua_packages", "jobs",    "job_runs",
+                                          "outbox",  "events",       "plugins", NULL};
     const char *const *except = api ? NULL : runtime;
     fixture_clock("2020-05-22T09:00");
     store_digest_except(f->s, except, before);
