@@ -54,6 +54,11 @@ void cv_err_translator(const char *(*fn)(const char *fmt))
     translate = fn;
 }
 
+const char *cv_err_term(const char *msgid)
+{
+    return translate && msgid ? translate(msgid) : msgid;
+}
+
 int cv_err_set(cv_err *e, int code, const char *fmt, ...)
 {
     if (e) {

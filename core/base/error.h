@@ -42,6 +42,11 @@ int cv_err_set(cv_err *e, int code, const char *fmt, ...) __attribute__((format(
  * thread's language). */
 void cv_err_translator(const char *(*fn)(const char *fmt));
 
+/* A word of the store's own (a status: "consultation") given to a refusal as an argument, in the
+ * language the refusal is given in: the translator's answer for msgid (marked N_ where the words
+ * are listed), else msgid itself. */
+const char *cv_err_term(const char *msgid);
+
 /* Clears e to CV_OK with an empty message. */
 void cv_err_clear(cv_err *e);
 

@@ -219,8 +219,8 @@ static int allowed(const char *from, const char *to)
 
 static int check_move(cv_store *s, const cv_doc *d, const char *to, cv_err *e)
 {
-    static const char *const statuses[] = {"drafting", "consultation", "revising", "submitted",
-                                           "adopted"};
+    static const char *const statuses[] = {N_("drafting"), N_("consultation"), N_("revising"),
+                                           N_("submitted"), N_("adopted")};
     int known = 0;
     for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
         known |= strcmp(statuses[i], to) == 0;
@@ -231,7 +231,7 @@ static int check_move(cv_store *s, const cv_doc *d, const char *to, cv_err *e)
                           to);
     if (!allowed(d->status, to))
         return cv_err_set(e, CV_ECONFLICT, N_("document %lld cannot go from %s to %s"),
-                          (long long)d->id, d->status, to);
+                          (long long)d->id, cv_err_term(d->status), cv_err_term(to));
     if (d->versions == 0)
         return cv_err_set(e, CV_ECONFLICT,
                           N_("document %lld has no version yet (convene doc version)"),

@@ -154,8 +154,12 @@ static void test_status_moves_in_order(void **state)
                      CV_ECONFLICT);
     assert_non_null(strstr(f->e.msg, "no version"));
     int64_t doc = add_doc(f, draft);
+    char want[96];
     assert_int_equal(FIXTURE_TX(f->s, cv_doc_set_status(f->s, doc, "submitted", &f->e)),
                      CV_ECONFLICT);
+    snprintf(want, sizeof want, "document %lld cannot go from drafting to submitted",
+             (long long)doc);
+    assert_string_equal(f->e.msg, want); /* the statuses as the CLI takes them */
     assert_int_equal(FIXTURE_TX(f->s, cv_doc_set_status(f->s, doc, "finished", &f->e)), CV_EINVAL);
     const char *path[] = {"consultation", "revising", "submitted", "adopted"};
     for (int i = 0; i < 4; i++)

@@ -120,6 +120,9 @@ static void test_refusals_of_jobs_notices_and_allocation_are_translated(void **s
                              "5 đại biểu đương nhiên vượt quá tổng số 3 đại biểu");
     cv_err_set(&e, CV_ENOTFOUND, N_("no job named '%.200s'; see convene jobs list"), "nhac-viec");
     assert_string_equal(e.msg, "không có tác vụ nào tên 'nhac-viec'; xem convene jobs list");
+    cv_err_set(&e, CV_ECONFLICT, N_("document %lld cannot go from %s to %s"), 5LL,
+               cv_err_term("consultation"), cv_err_term("adopted"));
+    assert_string_equal(e.msg, "văn kiện 5 không thể chuyển từ đang lấy ý kiến sang đã thông qua");
     cv_err_set(&e, CV_ENOTFOUND, N_("no plan %s of %s"), "35-CT/TW", "2020-01-01");
     assert_string_equal(e.msg, "không có văn bản 35-CT/TW ngày 2020-01-01");
     cv_err_set(&e, CV_ECONFLICT, N_("%s fails %s: %s has rows referring to nothing"), "b.db",
