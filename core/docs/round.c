@@ -158,16 +158,22 @@ static int insert_round(cv_store *s, const cv_doc *d, int64_t version_id, const 
     return 0;
 }
 
+int cv_round_may_open(const char *doc_status)
+{
+    return strcmp(doc_status, "drafting") == 0 || strcmp(doc_status, "consultation") == 0 ||
+           strcmp(doc_status, "revising") == 0;
+}
+
 /* A round goes out on a draft: from drafting or revising it moves the document to consultation
- * (a second round may open while it is in consultation); submitted and adopted texts are final. */
+ * (a second round may open while it is in consultation). */
 static int move_to_consultation(cv_store *s, const cv_doc *d, cv_err *e)
 {
+    if (!cv_round_may_open(d->status))
+        return cv_err_set(e, CV_ECONFLICT, N_("document %lld is %s; comment rounds are for drafts"),
+                          (long long)d->id, cv_err_term(d->status));
     if (strcmp(d->status, "consultation") == 0)
         return 0;
-    if (strcmp(d->status, "drafting") == 0 || strcmp(d->status, "revising") == 0)
-        return cv_doc_set_status(s, d->id, "consultation", e);
-    return cv_err_set(e, CV_ECONFLICT, N_("document %lld is %s; comment rounds are for drafts"),
-                      (long long)d->id, d->status);
+    return cv_doc_set_status(s, d->id, "consultation", e);
 }
 
 int cv_round_open(cv_store *s, const cv_round_spec *spec, int64_t *id, cv_err *e)

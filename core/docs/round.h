@@ -39,6 +39,10 @@ typedef struct cv_round_progress {
  * revising moves to consultation; a submitted or adopted one is refused. */
 int cv_round_open(cv_store *s, const cv_round_spec *spec, int64_t *id, cv_err *e);
 
+/* Whether a round may go out on a document of this status: a draft (drafting, consultation,
+ * revising); submitted and adopted texts are final. */
+int cv_round_may_open(const char *doc_status);
+
 /* Records the response of recipient (an org code or a recipient's name) on date (NULL: today),
  * with a summary and optionally a file kept in the store (document.response_received). */
 int cv_round_respond(cv_store *s, int64_t round, const char *recipient, const char *on,

@@ -11,6 +11,7 @@
 
 #include "base/date.h"
 #include "base/text.h"
+#include "docs/round.h"
 #include "domain/org.h"
 #include "ops/ops.h"
 #include "web/congress.h"
@@ -758,7 +759,8 @@ void cv_web_document_actions(const cv_web_req *r, const cv_congress *c, int64_t 
     cv_html_raw(h, "<p class=\"actions no-print\">");
     if (!adopted)
         action(r, c, "doc-version", "id", id, 0, h);
-    action(r, c, "round-open", "doc", id, 0, h);
+    if (cv_round_may_open(status))
+        action(r, c, "round-open", "doc", id, 0, h);
     if (!adopted)
         action(r, c, "doc-status", "id", id, 0, h);
     cv_html_raw(h, "</p>\n");

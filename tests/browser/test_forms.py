@@ -150,8 +150,9 @@ class Forms(Dashboard):
         self.assertIn("Đã thông qua", self.d.find_element(By.XPATH, heading).text)
         self.assertEqual(json.loads(self.cv("--json", "doc", "show", str(doc)))["status"],
                          "adopted")
-        self.assertFalse(self.d.find_elements(  # adopted is final
-            By.XPATH, heading + "/following-sibling::p[1]//a[contains(@href,'doc-status')]"))
+        for final in ("doc-status", "round-open"):  # adopted is final: no status, no round
+            self.assertFalse(self.d.find_elements(
+                By.XPATH, heading + f"/following-sibling::p[1]//a[contains(@href,'{final}')]"))
         self.shots("congress-bk-tp-docs", PHONE_DESKTOP)
         self.assert_accessible("congress page with documents")
         # The ward's secretary reads its own document and round but may change neither.
