@@ -94,14 +94,15 @@ static int apply(const cv_person_spec *spec, cv_person *p, cv_err *e)
     return 0;
 }
 
-static int write_person(cv_store *s, cv_person *p, cv_err *e)
+/* Writes p; *org_id: the id of its organisation, 0 for none. */
+static int write_person(cv_store *s, cv_person *p, int64_t *org_id, cv_err *e)
 {
-    int64_t org_id = 0;
+    *org_id = 0;
     if (p->org[0]) {
         cv_org o;
         if (cv_org_get(s, p->org, &o, e) < 0)
             return e->code;
-        org_id = o.id;
+        *org_id = o.id;
     }
     sqlite3_stmt *st = cv_store_prepare(
         s,
@@ -119,7 +120,7 @@ static int write_person(cv_store *s, cv_person *p, cv_err *e)
     sqlite3_bind_text(st, 4, p->born, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, p->gender, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, p->ethnicity, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 7, org_id);
+    sqlite3_bind_int64(st, 7, *org_id);
     sqlite3_bind_text(st, 8, p->titles, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 9, p->incumbent);
     int rc = sqlite3_step(st);
@@ -133,12 +134,15 @@ static int write_person(cv_store *s, cv_person *p, cv_err *e)
     return 0;
 }
 
-/* Writes p and its event, in the caller's transaction. */
+/* Writes p and its event, in the caller's transaction. The event belongs to the person's
+ * organisation (a package over its subtree sees it, as it sees an imported person). */
 static int save(cv_store *s, cv_person *p, const char *event, cv_err *e)
 {
+    int64_t org_id;
     if (cv_store_require_tx(s, event, e) < 0)
         return e->code;
-    if (write_person(s, p, e) < 0 || cv_journal_emit(s, event, 0, cv_person_json(p), NULL, e) < 0)
+    if (write_person(s, p, &org_id, e) < 0 ||
+        cv_journal_emit(s, event, org_id, cv_person_json(p), NULL, e) < 0)
         return e->code;
     return 0;
 }

@@ -368,6 +368,32 @@ static void test_unsettled_complaints_about_candidates_are_listed(void **state)
     json_decref(list);
 }
 
+/* A person added or changed is journaled under their organisation, so that a package over its
+ * subtree sees them as it sees an imported person; one of no organisation under none. */
+static void test_a_person_is_journaled_under_their_organisation(void **state)
+{
+    fixture *f = *state;
+    ward(f, "members", "2020-2025", 0);
+    cv_person_spec p = {.code = "NVA", .name = "Nguyễn Văn An", .org = "W", .incumbent = -1};
+    assert_int_equal(FIXTURE_TX(f->s, cv_person_add(f->s, &p, NULL, &f->e)), 0);
+    cv_person_spec q = {.code = "TTB", .name = "Trần Thị Bình", .incumbent = -1};
+    assert_int_equal(FIXTURE_TX(f->s, cv_person_add(f->s, &q, NULL, &f->e)), 0);
+    cv_person_spec moved = {.code = "TTB", .org = "W", .incumbent = -1};
+    assert_int_equal(FIXTURE_TX(f->s, cv_person_set(f->s, &moved, &f->e)), 0);
+    /* In order: NVA added under W, TTB added under none, TTB moved to W. */
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM events e JOIN orgs o ON o.id = "
+                                      "e.org_id WHERE e.type = 'person.added' AND o.code = 'W' "
+                                      "AND e.data ->> 'code' = 'NVA'"),
+                     1);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM events WHERE type = 'person.added' "
+                                      "AND org_id IS NULL AND data ->> 'code' = 'TTB'"),
+                     1);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM events e JOIN orgs o ON o.id = "
+                                      "e.org_id WHERE e.type = 'person.updated' AND o.code = 'W' "
+                                      "AND e.data ->> 'code' = 'TTB'"),
+                     1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -382,6 +408,7 @@ int main(void)
         FIXTURE_TEST(test_open_inherits_the_attendance_of_the_session),
         FIXTURE_TEST(test_surplus_over_thirty_percent_and_weak_floor_nominees_are_refused),
         FIXTURE_TEST(test_unsettled_complaints_about_candidates_are_listed),
+        FIXTURE_TEST(test_a_person_is_journaled_under_their_organisation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
