@@ -754,15 +754,14 @@ void cv_web_document_actions(const cv_web_req *r, const cv_congress *c, int64_t 
                              const char *status, cv_html *h)
 {
     char id[24];
-    int adopted = strcmp(status, "adopted") == 0; /* final: no new version, no other status */
+    if (strcmp(status, "adopted") == 0)
+        return; /* final: no new version, no round, no other status */
     snprintf(id, sizeof id, "%lld", (long long)doc);
     cv_html_raw(h, "<p class=\"actions no-print\">");
-    if (!adopted)
-        action(r, c, "doc-version", "id", id, 0, h);
+    action(r, c, "doc-version", "id", id, 0, h);
     if (cv_round_may_open(status))
         action(r, c, "round-open", "doc", id, 0, h);
-    if (!adopted)
-        action(r, c, "doc-status", "id", id, 0, h);
+    action(r, c, "doc-status", "id", id, 0, h);
     cv_html_raw(h, "</p>\n");
 }
 
